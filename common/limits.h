@@ -1,0 +1,38 @@
+// Every bound of the system in one place, with the relations between them.
+// Changing one of these changes what the network accepts: they are part of the
+// protocol unless marked local.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace evidence::limits {
+
+// Records (DESIGN.md §3).
+inline constexpr size_t kRecordJcsBytesMax = 4096;
+inline constexpr size_t kCaseIdBytesMax = 256;
+inline constexpr size_t kStageBytesMax = 64;
+inline constexpr size_t kAgencyIdBytesMax = 128;
+inline constexpr size_t kChainIdBytesMax = 64;
+inline constexpr size_t kTitleBytesMax = 1024;
+inline constexpr size_t kMediaTypeBytesMax = 128;
+inline constexpr size_t kLinksMax = 16;
+inline constexpr size_t kJsonDepthMax = 8;
+
+// Batches.
+inline constexpr size_t kBatchRecordsMax = 10'000;
+
+// Blocks.
+inline constexpr size_t kBlockRecordsMax = 10'000;
+inline constexpr size_t kBlockBytesMax = 16 * 1024 * 1024;
+static_assert(kBlockBytesMax >= kRecordJcsBytesMax * 1000, "a block holds at least 1000 full records");
+
+// Wire (local).
+inline constexpr size_t kFrameBytesMax = kBlockBytesMax + 1024 * 1024;
+static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");
+
+// HTTP (local).
+inline constexpr size_t kHttpBodyBytesMax = 8 * 1024 * 1024;
+inline constexpr size_t kPageLimitMax = 1000;
+
+}  // namespace evidence::limits
