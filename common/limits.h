@@ -31,6 +31,12 @@ static_assert(kBlockBytesMax >= kRecordJcsBytesMax * 1000, "a block holds at lea
 inline constexpr size_t kFrameBytesMax = kBlockBytesMax + 1024 * 1024;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");
 
+// Node: write-ahead log and per-peer send queues (local).
+inline constexpr size_t kWalRecordBytesMax = kFrameBytesMax;
+inline constexpr size_t kPeerSendQueueFramesMax = 1024;
+inline constexpr size_t kPeerSendQueueBytesMax = 64 * 1024 * 1024;
+static_assert(kPeerSendQueueBytesMax >= 2 * kFrameBytesMax, "a peer queue holds two full frames");
+
 // HTTP (local).
 inline constexpr size_t kHttpBodyBytesMax = 8 * 1024 * 1024;
 inline constexpr size_t kPageLimitMax = 1000;

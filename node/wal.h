@@ -1,0 +1,94 @@
+// Write-ahead log of the validator's own consensus messages (signed votes,
+// proposals, the last signed height/round/step), so that after a crash it never
+// signs anything conflicting with what it signed before.
+//
+// The log is one file of checksummed records; each record is an opaque payload
+// from the consensus layer tagged with the block height it belongs to. The byte
+// format is specified in docs/wal-format.md.
+//
+// Durability: Append() returns only after the record is written and
+// fdatasync()ed. Open() replays the file: a torn or corrupt tail (a crash in the
+// middle of an append) is truncated with a warning; damage before the last
+// record is a Corruption error, never silently skipped. CompactBelow() rewrites
+// the file atomically (temporary file, fsync, rename, directory fsync).
+//
+// Thread-safety: all methods may be called from several threads (an internal
+// mutex serialises them); in practice one strand owns the log.
+//
+// Invariants: the file on disk always consists of the header followed by whole
+// valid records, except for a torn tail between an interrupted Append and the
+// next Open; after a failed write the log refuses further appends.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/status.h"
+#include "common/thread_annotations.h"
+
+namespace evidence::node {
+
+struct WalRecord {
+  uint64_t height = 0;
+  Bytes payload;
+
+  bool operator==(const WalRecord&) const = default;
+};
+
+// Everything replay found when opening a log.
+struct WalReplay {
+  std::vector<WalRecord> records;  // every intact record, in append order
+  uint64_t truncated_bytes = 0;    // size of the torn tail that was cut off (0: none)
+};
+
+class Wal {
+ public:
+  // 8-byte file header: "EVWAL" 0x00 0x00 0x01 (format version 1).
+  static constexpr size_t kHeaderBytes = 8;
+  // Per record: u32 CRC-32C, u32 payload length, u64 height (all big-endian).
+  static constexpr size_t kRecordHeaderBytes = 16;
+
+  // Opens the log at `path`, creating it (atomically) if it does not exist, and
+  // replays it into `replay`. A torn tail is truncated on disk before returning.
+  static Result<std::unique_ptr<Wal>> Open(const std::string& path, WalReplay* replay);
+
+  ~Wal();
+  Wal(const Wal&) = delete;
+  Wal& operator=(const Wal&) = delete;
+
+  // Appends one record and fdatasync()s it. A payload above
+  // limits::kWalRecordBytesMax is refused (InvalidArgument). After an I/O
+  // error the log is unusable: every later call fails (restart and replay).
+  Status Append(uint64_t height, ByteView payload);
+
+  // Keeps only the records with height >= `height`, rewriting the file
+  // atomically. Records are kept in their order.
+  Status CompactBelow(uint64_t height);
+
+  // Bytes of the file (header + records).
+  uint64_t size_bytes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Wal(std::string path, int fd, uint64_t size_bytes);
+  Status AppendLocked(uint64_t height, ByteView payload) EVIDENCE_REQUIRES(mutex_);
+
+  const std::string path_;
+  mutable std::mutex mutex_;
+  int fd_ EVIDENCE_GUARDED_BY(mutex_);
+  uint64_t size_bytes_ EVIDENCE_GUARDED_BY(mutex_);
+  bool failed_ EVIDENCE_GUARDED_BY(mutex_) = false;
+};
+
+// Encodes one record exactly as it is stored (header + payload); exposed for
+// golden-byte tests and tools.
+Bytes EncodeWalRecord(uint64_t height, ByteView payload);
+
+// CRC-32C (Castagnoli) of `data`, as used by the log.
+uint32_t WalCrc32c(ByteView data);
+
+}  // namespace evidence::node

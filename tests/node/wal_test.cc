@@ -1,0 +1,248 @@
+#include "node/wal.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "common/encoding.h"
+#include "common/limits.h"
+
+namespace evidence::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+class WalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "wal_test_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    path_ = (fs::path(dir_) / "consensus.wal").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Wal> OpenOk(WalReplay* replay) {
+    auto wal = Wal::Open(path_, replay);
+    EXPECT_TRUE(wal.ok()) << wal.status().ToString();
+    return wal.ok() ? std::move(wal).value() : nullptr;
+  }
+  Bytes ReadFile() const {
+    std::ifstream in(path_, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+  }
+  void WriteFile(ByteView data) const {
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  }
+  // A log of three records; returns the file bytes and where each record ends.
+  Bytes MakeThreeRecordLog(std::vector<size_t>* ends) {
+    WalReplay replay;
+    auto wal = OpenOk(&replay);
+    ends->push_back(Wal::kHeaderBytes);
+    for (int i = 0; i < 3; ++i) {
+      const std::string payload = "vote-" + std::to_string(i) + std::string(i * 10, 'x');
+      EXPECT_TRUE(wal->Append(10 + i, AsBytes(payload)).ok());
+      ends->push_back(wal->size_bytes());
+    }
+    return ReadFile();
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST(WalFormat, Crc32cCheckValue) {
+  // The standard CRC-32C check value (RFC 3720 appendix B.4 parameters).
+  EXPECT_EQ(WalCrc32c(AsBytes("123456789")), 0xE3069283u);
+}
+
+TEST(WalFormat, GoldenRecordBytes) {
+  // docs/wal-format.md: crc32c | length | height | payload, all big-endian.
+  EXPECT_EQ(HexEncode(EncodeWalRecord(7, AsBytes("abc"))),
+            "4fb38c47000000030000000000000007616263");
+}
+
+TEST_F(WalTest, NewLogIsHeaderOnly) {
+  WalReplay replay;
+  auto wal = OpenOk(&replay);
+  ASSERT_NE(wal, nullptr);
+  EXPECT_TRUE(replay.records.empty());
+  EXPECT_EQ(HexEncode(ReadFile()), "455657414c000001");  // "EVWAL" 0 0 1
+  EXPECT_EQ(wal->size_bytes(), Wal::kHeaderBytes);
+}
+
+TEST_F(WalTest, AppendThenReplayReturnsEveryRecordInOrder) {
+  std::vector<WalRecord> written;
+  {
+    WalReplay replay;
+    auto wal = OpenOk(&replay);
+    for (uint64_t i = 0; i < 50; ++i) {
+      WalRecord record{i / 3, Bytes(i, static_cast<uint8_t>(i))};
+      ASSERT_TRUE(wal->Append(record.height, record.payload).ok());
+      written.push_back(record);
+    }
+  }
+  WalReplay replay;
+  auto wal = OpenOk(&replay);
+  EXPECT_EQ(replay.records, written);
+  EXPECT_EQ(replay.truncated_bytes, 0u);
+}
+
+TEST_F(WalTest, TornTailAtEveryByteOffsetOfTheLastRecordIsTruncated) {
+  std::vector<size_t> ends;
+  const Bytes full = MakeThreeRecordLog(&ends);
+  for (size_t cut = ends[2] + 1; cut < ends[3]; ++cut) {
+    WriteFile(ByteView(full.data(), cut));
+    WalReplay replay;
+    auto wal = OpenOk(&replay);
+    ASSERT_NE(wal, nullptr) << "cut at " << cut;
+    ASSERT_EQ(replay.records.size(), 2u) << "cut at " << cut;
+    EXPECT_EQ(replay.truncated_bytes, cut - ends[2]);
+    EXPECT_EQ(fs::file_size(path_), ends[2]);
+    // The log is usable again after the truncation.
+    ASSERT_TRUE(wal->Append(99, AsBytes("after")).ok());
+    wal.reset();
+    WalReplay again;
+    OpenOk(&again);
+    ASSERT_EQ(again.records.size(), 3u);
+    EXPECT_EQ(again.records[2], (WalRecord{99, ToBytes("after")}));
+  }
+}
+
+TEST_F(WalTest, DamagedLastRecordIsTreatedAsTornTail) {
+  std::vector<size_t> ends;
+  const Bytes full = MakeThreeRecordLog(&ends);
+  for (size_t at = ends[2]; at < ends[3]; ++at) {
+    Bytes damaged = full;
+    damaged[at] ^= 0x40;
+    WriteFile(damaged);
+    WalReplay replay;
+    auto wal = OpenOk(&replay);
+    ASSERT_NE(wal, nullptr) << "byte " << at;
+    EXPECT_EQ(replay.records.size(), 2u) << "byte " << at;
+  }
+}
+
+TEST_F(WalTest, ZeroFilledTailIsTruncated) {
+  std::vector<size_t> ends;
+  Bytes file = MakeThreeRecordLog(&ends);
+  file.resize(file.size() + 4096, 0);  // a file extended by a crash before its data landed
+  WriteFile(file);
+  WalReplay replay;
+  auto wal = OpenOk(&replay);
+  ASSERT_NE(wal, nullptr);
+  EXPECT_EQ(replay.records.size(), 3u);
+  EXPECT_EQ(replay.truncated_bytes, 4096u);
+}
+
+TEST_F(WalTest, DamageBeforeTheLastRecordIsCorruption) {
+  std::vector<size_t> ends;
+  const Bytes full = MakeThreeRecordLog(&ends);
+  for (size_t at = ends[0]; at < ends[2]; ++at) {
+    Bytes damaged = full;
+    damaged[at] ^= 0x01;
+    WriteFile(damaged);
+    WalReplay replay;
+    auto wal = Wal::Open(path_, &replay);
+    ASSERT_FALSE(wal.ok()) << "byte " << at;
+    EXPECT_EQ(wal.status().code(), StatusCode::kCorruption);
+  }
+}
+
+TEST_F(WalTest, WrongHeaderIsRefused) {
+  WriteFile(AsBytes("not a wal file at all"));
+  WalReplay replay;
+  auto wal = Wal::Open(path_, &replay);
+  ASSERT_FALSE(wal.ok());
+  EXPECT_EQ(wal.status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(WalTest, OversizeRecordIsRefused) {
+  WalReplay replay;
+  auto wal = OpenOk(&replay);
+  const Bytes big(limits::kWalRecordBytesMax + 1, 0);
+  Status status = wal->Append(1, big);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(wal->size_bytes(), Wal::kHeaderBytes);
+}
+
+TEST_F(WalTest, CompactBelowKeepsOnlyLaterHeightsAndStaysAppendable) {
+  {
+    WalReplay replay;
+    auto wal = OpenOk(&replay);
+    for (uint64_t height : {1, 1, 2, 3, 3}) {
+      ASSERT_TRUE(wal->Append(height, AsBytes("h" + std::to_string(height))).ok());
+    }
+    ASSERT_TRUE(wal->CompactBelow(3).ok());
+    ASSERT_TRUE(wal->Append(4, AsBytes("h4")).ok());
+    EXPECT_EQ(wal->size_bytes(), fs::file_size(path_));
+  }
+  EXPECT_FALSE(fs::exists(path_ + ".tmp"));
+  WalReplay replay;
+  OpenOk(&replay);
+  ASSERT_EQ(replay.records.size(), 3u);
+  EXPECT_EQ(replay.records[0], (WalRecord{3, ToBytes("h3")}));
+  EXPECT_EQ(replay.records[1], (WalRecord{3, ToBytes("h3")}));
+  EXPECT_EQ(replay.records[2], (WalRecord{4, ToBytes("h4")}));
+}
+
+// A child process appends records and reports each one through a pipe once
+// Append has returned; the parent SIGKILLs it mid-stream. Every reported record
+// must survive in the replay, in order.
+TEST_F(WalTest, EveryAcknowledgedRecordSurvivesSigkill) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    WalReplay replay;
+    auto wal = Wal::Open(path_, &replay);
+    if (!wal.ok()) ::_exit(2);
+    for (uint32_t i = 0;; ++i) {
+      const std::string payload = "record-" + std::to_string(i) + std::string(i % 97, 'p');
+      if (!(*wal)->Append(i, AsBytes(payload)).ok()) ::_exit(3);
+      if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);
+    }
+  }
+  ::close(fds[1]);
+  uint32_t acknowledged = 0;
+  uint32_t count = 0;
+  // Wait for a few hundred acknowledgements (blocking reads), then kill.
+  while (count < 300 && ::read(fds[0], &acknowledged, sizeof acknowledged) == sizeof acknowledged) {
+    ++count;
+  }
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(wait_status)) << "child exited early with " << WEXITSTATUS(wait_status);
+  // Acknowledgements still in the pipe were also reported before the kill.
+  uint32_t index = 0;
+  while (::read(fds[0], &index, sizeof index) == sizeof index) {
+    acknowledged = index;
+    ++count;
+  }
+  ::close(fds[0]);
+  ASSERT_EQ(acknowledged + 1, count);
+
+  WalReplay replay;
+  auto wal = OpenOk(&replay);
+  ASSERT_NE(wal, nullptr);
+  ASSERT_GE(replay.records.size(), count);
+  for (uint32_t i = 0; i < replay.records.size(); ++i) {
+    const std::string payload = "record-" + std::to_string(i) + std::string(i % 97, 'p');
+    ASSERT_EQ(replay.records[i], (WalRecord{i, ToBytes(payload)})) << "record " << i;
+  }
+}
+
+}  // namespace
+}  // namespace evidence::node
