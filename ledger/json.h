@@ -1,0 +1,36 @@
+// Strict JSON for signed and hashed data: a parser that refuses what a lenient
+// parser would silently accept, and the RFC 8785 (JCS) canonical encoding.
+//
+// StrictJsonParse refuses: invalid JSON or UTF-8, duplicate object keys (Boost.JSON
+// keeps the last one silently, so they are detected in a first pass), numbers that
+// are not integers (fractions, exponents) or that fall outside [-(2^53-1), 2^53-1]
+// (the range JCS prints exactly), comments, trailing data, nesting deeper than
+// `max_depth` and text longer than `max_bytes`.
+//
+// CanonicalJson (JCS, RFC 8785) of values made of objects, arrays, strings,
+// integers within +-(2^53-1), booleans and null: no whitespace; object members
+// sorted by their keys' UTF-16 code units; strings escaped exactly as ECMAScript's
+// JSON.stringify does (\b \t \n \f \r \" \\ short forms, other controls as \u00xx
+// lower-case hex, everything else, non-ASCII included, as raw UTF-8).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace evidence::ledger {
+
+inline constexpr int64_t kJsonIntegerMax = (int64_t{1} << 53) - 1;
+
+Result<boost::json::value> StrictJsonParse(std::string_view text, size_t max_bytes,
+                                           size_t max_depth);
+
+// Refuses (InvalidArgument) doubles and integers outside +-(2^53-1).
+Result<std::string> CanonicalJson(const boost::json::value& value);
+
+}  // namespace evidence::ledger

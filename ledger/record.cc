@@ -1,0 +1,289 @@
+#include "ledger/record.h"
+
+#include <array>
+#include <set>
+
+#include "common/encoding.h"
+#include "common/limits.h"
+#include "crypto/merkle.h"
+#include "ledger/batch.h"
+#include "ledger/errors.h"
+#include "ledger/json.h"
+#include "ledger/json_fields.h"
+
+namespace evidence::ledger {
+namespace json = boost::json;
+namespace {
+
+constexpr std::array<std::string_view, 5> kKinds = {
+    "enforcement_record", "review_opinion", "reconsideration_document", "litigation_document",
+    "other"};
+
+Status Bad(std::string_view detail) { return LedgerError(ErrorCode::kRecordBadValue, detail); }
+
+Status CheckText(std::string_view field, std::string_view value, size_t min_bytes,
+                 size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return LedgerError(ErrorCode::kRecordTooLarge, std::string(field) + " is " +
+                                                       std::to_string(value.size()) +
+                                                       " bytes, over the limit of " +
+                                                       std::to_string(max_bytes));
+  }
+  if (value.size() < min_bytes) return Bad(std::string(field) + " is empty");
+  if (!IsValidUtf8(value)) return Bad(std::string(field) + " is not valid UTF-8");
+  for (char c : value) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return Bad(std::string(field) + " contains a control character");
+  }
+  return Status::Ok();
+}
+
+Status CheckSig(const RecordSignature& sig) {
+  if (!IsLowerHex(sig.key_id, 64)) return Bad("sig.key must be 64 lower-case hex digits");
+  if (sig.value.empty() || sig.value.size() > kSignatureBytesMax) {
+    return Bad("sig.value must decode to 1.." + std::to_string(kSignatureBytesMax) + " bytes");
+  }
+  if (!sig.batch) return Status::Ok();
+  const BatchReference& b = *sig.batch;
+  if (b.size == 0 || b.size > limits::kBatchRecordsMax) {
+    return LedgerError(ErrorCode::kBatchTooLarge,
+                       "sig.batch.size must be 1.." + std::to_string(limits::kBatchRecordsMax));
+  }
+  if (b.index >= b.size) return Bad("sig.batch.index must be less than sig.batch.size");
+  if (b.path.size() > kBatchPathLengthMax) return Bad("sig.batch.path is too long");
+  return Status::Ok();
+}
+
+json::value SigToJson(const RecordSignature& sig) {
+  json::object out;
+  out["alg"] = crypto::SignatureAlgorithmName(sig.algorithm);
+  out["key"] = sig.key_id;
+  out["value"] = Base64Encode(sig.value);
+  if (sig.batch) {
+    json::object batch;
+    batch["root"] = crypto::DigestHex(sig.batch->root);
+    batch["size"] = sig.batch->size;
+    batch["index"] = sig.batch->index;
+    json::array path;
+    for (const crypto::Digest& d : sig.batch->path) path.emplace_back(crypto::DigestHex(d));
+    batch["path"] = std::move(path);
+    out["batch"] = std::move(batch);
+  }
+  return out;
+}
+
+Result<BatchReference> BatchFromJson(const json::value& value) {
+  FieldReader reader(value, "sig.batch", kRecordCodes);
+  BatchReference b;
+  EVIDENCE_ASSIGN_OR_RETURN(std::string root, reader.String("root"));
+  EVIDENCE_ASSIGN_OR_RETURN(b.root, ParseHexDigest("sig.batch.root", root, kRecordCodes));
+  EVIDENCE_ASSIGN_OR_RETURN(b.size, reader.Unsigned("size"));
+  EVIDENCE_ASSIGN_OR_RETURN(b.index, reader.Unsigned("index"));
+  EVIDENCE_ASSIGN_OR_RETURN(std::vector<std::string> path,
+                            reader.StringArray("path", kBatchPathLengthMax));
+  for (const std::string& hex : path) {
+    EVIDENCE_ASSIGN_OR_RETURN(crypto::Digest d,
+                              ParseHexDigest("sig.batch.path", hex, kRecordCodes));
+    b.path.push_back(d);
+  }
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  return b;
+}
+
+Result<RecordSignature> SigFromJson(const json::value& value) {
+  FieldReader reader(value, "sig", kRecordCodes);
+  RecordSignature sig;
+  EVIDENCE_ASSIGN_OR_RETURN(std::string alg, reader.String("alg"));
+  auto parsed = crypto::ParseSignatureAlgorithm(alg);
+  if (!parsed.ok()) return Bad("sig.alg \"" + alg + "\" is not p256, ed25519 or sm2");
+  sig.algorithm = *parsed;
+  EVIDENCE_ASSIGN_OR_RETURN(sig.key_id, reader.String("key"));
+  EVIDENCE_ASSIGN_OR_RETURN(std::string value_text, reader.String("value"));
+  auto decoded = Base64Decode(value_text);
+  if (!decoded.ok()) return Bad("sig.value is not base64: " + decoded.status().message());
+  sig.value = std::move(*decoded);
+  if (const json::value* batch = reader.Optional("batch")) {
+    EVIDENCE_ASSIGN_OR_RETURN(sig.batch, BatchFromJson(*batch));
+  }
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  return sig;
+}
+
+}  // namespace
+
+Result<DocumentDigest> ParseDocumentDigest(std::string_view text) {
+  auto colon = text.find(':');
+  auto bad = [&](std::string why) {
+    return LedgerError(ErrorCode::kRecordBadDigest,
+                       "digest \"" + std::string(text.substr(0, 80)) + "\": " + why);
+  };
+  if (colon == std::string_view::npos) return bad("expected \"sha256:<64 hex>\" or \"sm3:<64 hex>\"");
+  std::string_view name = text.substr(0, colon);
+  std::string_view hex = text.substr(colon + 1);
+  if (name != "sha256" && name != "sm3") return bad("unknown hash \"" + std::string(name) + "\"");
+  if (!IsLowerHex(hex, 64)) return bad("the hash must be 64 lower-case hex digits");
+  DocumentDigest out{crypto::ParseHashAlgorithm(name).value(), crypto::DigestFromHex(hex).value()};
+  return out;
+}
+
+std::string FormatDocumentDigest(crypto::HashAlgorithm algorithm, const crypto::Digest& digest) {
+  return std::string(crypto::HashAlgorithmName(algorithm)) + ":" + crypto::DigestHex(digest);
+}
+
+bool IsRecordKind(std::string_view kind) {
+  for (std::string_view k : kKinds) {
+    if (k == kind) return true;
+  }
+  return false;
+}
+
+Status CheckRecordShape(const Record& r) {
+  if (r.version != 1) {
+    return LedgerError(ErrorCode::kRecordBadVersion,
+                       "v is " + std::to_string(r.version) + ", only 1 is supported");
+  }
+  EVIDENCE_RETURN_IF_ERROR(CheckText("chain_id", r.chain_id, 1, limits::kChainIdBytesMax));
+  if (!IsIdentifier(r.chain_id)) return Bad("chain_id may hold only A-Z a-z 0-9 . _ -");
+  if (!IsRecordKind(r.kind)) return Bad("kind \"" + r.kind.substr(0, 64) + "\" is not a record kind");
+  EVIDENCE_RETURN_IF_ERROR(CheckText("case_id", r.case_id, 1, limits::kCaseIdBytesMax));
+  EVIDENCE_RETURN_IF_ERROR(CheckText("stage", r.stage, 1, limits::kStageBytesMax));
+  EVIDENCE_RETURN_IF_ERROR(CheckText("agency", r.agency, 1, limits::kAgencyIdBytesMax));
+  if (!IsIdentifier(r.agency)) return Bad("agency may hold only A-Z a-z 0-9 . _ -");
+  EVIDENCE_RETURN_IF_ERROR(ParseDocumentDigest(r.digest).status());
+  if (r.size > static_cast<uint64_t>(kJsonIntegerMax)) return Bad("size is over 2^53-1");
+  EVIDENCE_RETURN_IF_ERROR(CheckText("media_type", r.media_type, 1, limits::kMediaTypeBytesMax));
+  EVIDENCE_RETURN_IF_ERROR(CheckText("title", r.title, 0, limits::kTitleBytesMax));
+  if (r.links.size() > limits::kLinksMax) {
+    return LedgerError(ErrorCode::kRecordTooLarge,
+                       "more than " + std::to_string(limits::kLinksMax) + " links");
+  }
+  std::set<std::string_view> seen;
+  for (const std::string& link : r.links) {
+    if (!IsLowerHex(link, 64)) {
+      return LedgerError(ErrorCode::kRecordBadLink, "a link must be a record id (64 lower-case hex)");
+    }
+    if (!seen.insert(link).second) {
+      return LedgerError(ErrorCode::kRecordBadLink, "link " + link + " is repeated");
+    }
+  }
+  if (r.time_ms < 0 || r.time_ms > kJsonIntegerMax) return Bad("time must be 0..2^53-1 unix ms");
+  EVIDENCE_RETURN_IF_ERROR(CheckSig(r.sig));
+  size_t leaf_bytes = RecordLeaf(r).size();
+  if (leaf_bytes > limits::kRecordJcsBytesMax) {
+    return LedgerError(ErrorCode::kRecordTooLarge,
+                       "canonical record is " + std::to_string(leaf_bytes) +
+                           " bytes, over the limit of " +
+                           std::to_string(limits::kRecordJcsBytesMax));
+  }
+  return Status::Ok();
+}
+
+Result<Record> RecordFromJson(const json::value& value) {
+  FieldReader reader(value, "record", kRecordCodes);
+  Record r;
+  EVIDENCE_ASSIGN_OR_RETURN(r.version, reader.Signed("v"));
+  if (r.version != 1) {
+    return LedgerError(ErrorCode::kRecordBadVersion,
+                       "v is " + std::to_string(r.version) + ", only 1 is supported");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(r.chain_id, reader.String("chain_id"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.kind, reader.String("kind"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.case_id, reader.String("case_id"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.stage, reader.String("stage"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.agency, reader.String("agency"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.digest, reader.String("digest"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.size, reader.Unsigned("size"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.media_type, reader.String("media_type"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.title, reader.String("title"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.links, reader.StringArray("links", limits::kLinksMax));
+  EVIDENCE_ASSIGN_OR_RETURN(r.time_ms, reader.Signed("time"));
+  EVIDENCE_ASSIGN_OR_RETURN(const json::value* sig, reader.Required("sig"));
+  EVIDENCE_ASSIGN_OR_RETURN(r.sig, SigFromJson(*sig));
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(r));
+  return r;
+}
+
+Result<Record> ParseRecord(std::string_view json_text) {
+  auto parsed = StrictJsonParse(json_text, 2 * limits::kRecordJcsBytesMax, limits::kJsonDepthMax);
+  if (!parsed.ok()) {
+    if (json_text.size() > 2 * limits::kRecordJcsBytesMax) {
+      return LedgerError(ErrorCode::kRecordTooLarge, parsed.status().message());
+    }
+    return LedgerError(ErrorCode::kRecordMalformedJson, parsed.status().message());
+  }
+  return RecordFromJson(*parsed);
+}
+
+json::value RecordToJson(const Record& r, bool include_sig) {
+  json::object out;
+  out["v"] = r.version;
+  out["chain_id"] = r.chain_id;
+  out["kind"] = r.kind;
+  out["case_id"] = r.case_id;
+  out["stage"] = r.stage;
+  out["agency"] = r.agency;
+  out["digest"] = r.digest;
+  out["size"] = r.size;
+  out["media_type"] = r.media_type;
+  out["title"] = r.title;
+  json::array links;
+  for (const std::string& link : r.links) links.emplace_back(link);
+  out["links"] = std::move(links);
+  out["time"] = r.time_ms;
+  if (include_sig) out["sig"] = SigToJson(r.sig);
+  return out;
+}
+
+std::string RecordLeaf(const Record& record) {
+  auto jcs = CanonicalJson(RecordToJson(record, true));
+  EVIDENCE_CHECK_MSG(jcs.ok(), "record fields out of JCS range (CheckRecordShape not applied)");
+  return std::move(jcs).value();
+}
+
+Bytes RecordSigningBytes(const Record& record) {
+  auto jcs = CanonicalJson(RecordToJson(record, false));
+  EVIDENCE_CHECK_MSG(jcs.ok(), "record fields out of JCS range (CheckRecordShape not applied)");
+  Bytes out(kRecordSigningDomain.begin(), kRecordSigningDomain.end());
+  out.insert(out.end(), jcs->begin(), jcs->end());
+  return out;
+}
+
+crypto::Digest RecordId(crypto::HashAlgorithm algorithm, const Record& record) {
+  return crypto::Hash(algorithm, RecordSigningBytes(record));
+}
+
+crypto::Digest RecordLeafHash(crypto::HashAlgorithm algorithm, const Record& record) {
+  return crypto::MerkleHasher(algorithm).HashLeaf(AsBytes(RecordLeaf(record)));
+}
+
+Status SignRecord(const crypto::PrivateKey& key, Record& record) {
+  record.sig.batch.reset();
+  record.sig.algorithm = key.algorithm();
+  record.sig.key_id = key.key_id();
+  EVIDENCE_ASSIGN_OR_RETURN(record.sig.value, key.Sign(RecordSigningBytes(record)));
+  return Status::Ok();
+}
+
+Status VerifyRecordSignature(crypto::HashAlgorithm algorithm, const crypto::PublicKey& key,
+                             const Record& record) {
+  if (key.key_id() != record.sig.key_id || key.algorithm() != record.sig.algorithm) {
+    return LedgerError(ErrorCode::kRecordBadSignature,
+                       "sig.key/sig.alg do not name the key it is checked with");
+  }
+  if (record.sig.batch) {
+    EVIDENCE_RETURN_IF_ERROR(VerifyBatchMembership(algorithm, record));
+    if (!key.Verify(BatchSigningBytes(BatchHeaderOf(record)), record.sig.value)) {
+      return LedgerError(ErrorCode::kBatchBadSignature,
+                         "batch signature does not verify under key " + key.key_id());
+    }
+    return Status::Ok();
+  }
+  if (!key.Verify(RecordSigningBytes(record), record.sig.value)) {
+    return LedgerError(ErrorCode::kRecordBadSignature,
+                       "signature does not verify under key " + key.key_id());
+  }
+  return Status::Ok();
+}
+
+}  // namespace evidence::ledger
