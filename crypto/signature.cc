@@ -13,8 +13,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "common/check.h"
 #include "common/encoding.h"
@@ -219,14 +217,58 @@ Status ReadPemBlock(std::string_view pem, std::string_view label, PemParts& part
   return Status::Ok();
 }
 
+// Reads a key file with plain read(2) into one string the caller may wipe
+// (no stdio buffer keeps a copy of a private key).
 Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
   std::string text(kPemBytesMax + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Status::IoError("cannot read " + path);
-  text.resize(static_cast<size_t>(in.gcount()));
+  size_t size = 0;
+  int error = 0;
+  while (size < text.size()) {
+    ssize_t n = ::read(fd, text.data() + size, text.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) error = errno;
+    if (n <= 0) break;
+    size += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (error != 0) {
+    SecureWipe(text.data(), text.size());
+    return Status::IoError("cannot read " + path + ": " + std::strerror(error));
+  }
+  text.resize(size);
   return text;
+}
+
+// Creates `path` with `mode` and writes `data`, fsynced. O_EXCL: never
+// overwrites a file (a key may exist only once); removes a partial file.
+Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    int error = errno;
+    std::string message = "cannot create " + path + ": " + std::strerror(error);
+    if (error == EEXIST) return Status::AlreadyExists(message + " (refusing to overwrite a key)");
+    return Status::IoError(message);
+  }
+  size_t written = 0;
+  int error = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = n < 0 ? errno : EIO;
+      break;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    ::unlink(path.c_str());
+    return Status::IoError("cannot write " + path + ": " + std::strerror(error));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -349,6 +391,10 @@ bool PublicKey::Verify(ByteView message, ByteView signature) const {
   return ok == 1;
 }
 
+Status PublicKey::SavePem(const std::string& path) const {
+  return WriteNewFile(path, ToPem(), 0644);
+}
+
 void* PublicKey::native_handle() const { return impl_->pkey.get(); }
 
 // --------------------------------------------------------------- PrivateKey
@@ -446,34 +492,11 @@ std::string PrivateKey::ToPem() const {
 }
 
 Status PrivateKey::SavePem(const std::string& path) const {
-  // O_EXCL: never overwrite a key; 0600: only the owner may read it.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int error = errno;
-    std::string message = "cannot create " + path + ": " + std::strerror(error);
-    if (error == EEXIST) return Status::AlreadyExists(message + " (refusing to overwrite a key)");
-    return Status::IoError(message);
-  }
+  // 0600: only the owner may read a private key.
   std::string pem = ToPem();
-  size_t written = 0;
-  int error = 0;
-  while (written < pem.size()) {
-    ssize_t n = ::write(fd, pem.data() + written, pem.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = n < 0 ? errno : EIO;
-      break;
-    }
-    written += static_cast<size_t>(n);
-  }
+  Status status = WriteNewFile(path, pem, 0600);
   SecureWipe(pem.data(), pem.size());
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  if (error != 0) {
-    ::unlink(path.c_str());
-    return Status::IoError("cannot write " + path + ": " + std::strerror(error));
-  }
-  return Status::Ok();
+  return status;
 }
 
 Result<Bytes> PrivateKey::Sign(ByteView message) const {

@@ -7,7 +7,8 @@
 //
 // Signature encodings: P-256 and SM2 signatures are DER (ASN.1 SEQUENCE of r, s)
 // as OpenSSL produces them; Ed25519 signatures are the 64 raw bytes of RFC 8032.
-// Verification is strict: non-DER (BER) encodings are refused.
+// Verification is strict: non-DER (BER) encodings are refused, and so is every
+// signature Wycheproof calls "acceptable" (legal to accept or refuse).
 //
 // Thread-safety: a key object is immutable after construction; Sign and Verify
 // may be called from several threads at once on the same key.
@@ -35,7 +36,8 @@ inline constexpr std::string_view kSm2DefaultUserId = "1234567812345678";
 class PublicKey {
  public:
   // From DER SubjectPublicKeyInfo / PEM "PUBLIC KEY". Refuses keys of other
-  // algorithms or curves, and invalid points.
+  // algorithms or curves, invalid points, and any encoding other than the
+  // canonical DER one (uncompressed point, named curve), so one key has one id.
   static Result<PublicKey> FromSpkiDer(ByteView der);
   static Result<PublicKey> FromPem(std::string_view pem);
   static Result<PublicKey> LoadPem(const std::string& path);
@@ -49,6 +51,8 @@ class PublicKey {
   SignatureAlgorithm algorithm() const { return algorithm_; }
   const Bytes& spki_der() const { return spki_der_; }
   std::string ToPem() const;
+  // Writes ToPem() with mode 0644, refusing to overwrite an existing file.
+  Status SavePem(const std::string& path) const;
   // Hex SHA-256 of spki_der(); computed once.
   const std::string& key_id() const { return key_id_; }
 

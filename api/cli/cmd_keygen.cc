@@ -5,11 +5,8 @@
 // the SPKI DER) on stdout. Exit 0 on success, 1 when a file cannot be written,
 // 2 for unusable arguments.
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -26,35 +23,6 @@ struct KeygenOptions {
   std::string private_path;
   std::string public_path;
 };
-
-// Public keys are not secret: 0644, but never overwrite an existing file either.
-Status SavePublicPem(const std::string& path, const std::string& pem) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    int error = errno;
-    std::string message = "cannot create " + path + ": " + std::strerror(error);
-    if (error == EEXIST) return Status::AlreadyExists(message + " (refusing to overwrite)");
-    return Status::IoError(message);
-  }
-  size_t written = 0;
-  int error = 0;
-  while (written < pem.size()) {
-    ssize_t n = ::write(fd, pem.data() + written, pem.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = n < 0 ? errno : EIO;
-      break;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  if (error != 0) {
-    ::unlink(path.c_str());
-    return Status::IoError("cannot write " + path + ": " + std::strerror(error));
-  }
-  return Status::Ok();
-}
 
 int RunKeygen(const KeygenOptions& options) {
   auto algorithm = crypto::ParseSignatureAlgorithm(options.algorithm);
@@ -76,8 +44,7 @@ int RunKeygen(const KeygenOptions& options) {
     return 1;
   }
   if (!options.public_path.empty()) {
-    if (Status saved = SavePublicPem(options.public_path, key->public_key().ToPem());
-        !saved.ok()) {
+    if (Status saved = key->public_key().SavePem(options.public_path); !saved.ok()) {
       // Leave nothing half-done: the private key we just created goes too.
       ::unlink(options.private_path.c_str());
       PrintError(kCommand, saved.message() + "; " + options.private_path + " was not kept");

@@ -312,10 +312,12 @@ TEST(SignatureTest, PublicKeyLoadPemAndCopies) {
   TempDir dir;
   PrivateKey key = MustGenerate(SignatureAlgorithm::kP256);
   const std::string path = dir.File("pub.pem");
-  {
-    std::ofstream out(path);
-    out << key.public_key().ToPem();
-  }
+  ASSERT_TRUE(key.public_key().SavePem(path).ok());
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0644u);
+  Status again = MustGenerate(SignatureAlgorithm::kP256).public_key().SavePem(path);
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
   auto loaded = PublicKey::LoadPem(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   PublicKey copy = *loaded;
