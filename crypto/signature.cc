@@ -127,6 +127,11 @@ Result<SignatureAlgorithm> Classify(EVP_PKEY* pkey) {
   if (EVP_PKEY_is_a(pkey, "EC")) {
     std::string group = GroupName(pkey);
     if (group == "prime256v1" || group == "P-256") return SignatureAlgorithm::kP256;
+    if (group == "SM2") {
+      // Only an in-memory key built as "EC" can get here; decoding makes it SM2.
+      return Status::InvalidArgument("EC key on curve SM2 has type EC, not SM2: "
+                                     "load it from its PEM or DER encoding");
+    }
     return Status::InvalidArgument("EC key on curve \"" + group +
                                    "\" is not supported (only P-256 and SM2)");
   }

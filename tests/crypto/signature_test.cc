@@ -377,6 +377,34 @@ TEST(SignatureTest, Sm2InteroperatesWithPlainOpenSslDefaultId) {
   EXPECT_FALSE(key.public_key().Verify(message, other_id));
 }
 
+TEST(SignatureTest, EcKeyOnCurveSm2LoadsAsSm2) {
+  // OpenSSL 3.0 generates "EC" keys on curve SM2; their PKCS#8 decodes as SM2.
+  EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "SM2");
+  ASSERT_NE(raw, nullptr);
+  BIO* bio = BIO_new(BIO_s_mem());
+  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio, raw, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio, &data);
+  auto key = PrivateKey::FromPem(std::string(data, static_cast<size_t>(length)));
+  BIO_free(bio);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->algorithm(), SignatureAlgorithm::kSm2);
+  const ByteView message = AsBytes("ec on sm2");
+  Bytes signature = MustSign(*key, "ec on sm2");
+  EXPECT_TRUE(key->public_key().Verify(message, signature));
+  // The original EC-typed key verifies it with OpenSSL's SM2 signature and the same id.
+  unsigned char* der = nullptr;
+  int der_length = i2d_PUBKEY(raw, &der);
+  const unsigned char* cursor = der;
+  EVP_PKEY* decoded = d2i_PUBKEY(nullptr, &cursor, der_length);
+  OPENSSL_free(der);
+  ASSERT_NE(decoded, nullptr);
+  EXPECT_TRUE(EVP_PKEY_is_a(decoded, "SM2"));
+  EXPECT_TRUE(OpenSslSm2Verify(decoded, kSm2DefaultUserId, message, signature));
+  EVP_PKEY_free(decoded);
+  EVP_PKEY_free(raw);
+}
+
 TEST(SignatureTest, ConcurrentSignAndVerifyOnSharedKeys) {
   for (SignatureAlgorithm algorithm : kAllAlgorithms) {
     SCOPED_TRACE(std::string(SignatureAlgorithmName(algorithm)));
