@@ -40,8 +40,8 @@ Status CheckText(std::string_view field, std::string_view value, size_t min_byte
 
 Status CheckSig(const RecordSignature& sig) {
   if (!IsLowerHex(sig.key_id, 64)) return Bad("sig.key must be 64 lower-case hex digits");
-  if (sig.value.empty() || sig.value.size() > kSignatureBytesMax) {
-    return Bad("sig.value must decode to 1.." + std::to_string(kSignatureBytesMax) + " bytes");
+  if (sig.value.empty() || sig.value.size() > kRecordSignatureBytesMax) {
+    return Bad("sig.value must decode to 1.." + std::to_string(kRecordSignatureBytesMax) + " bytes");
   }
   if (!sig.batch) return Status::Ok();
   const BatchReference& b = *sig.batch;
@@ -195,7 +195,7 @@ Result<Record> RecordFromJson(const json::value& value) {
   EVIDENCE_ASSIGN_OR_RETURN(r.size, reader.Unsigned("size"));
   EVIDENCE_ASSIGN_OR_RETURN(r.media_type, reader.String("media_type"));
   EVIDENCE_ASSIGN_OR_RETURN(r.title, reader.String("title"));
-  EVIDENCE_ASSIGN_OR_RETURN(r.links, reader.StringArray("links", limits::kLinksMax));
+  EVIDENCE_ASSIGN_OR_RETURN(r.links, reader.StringArray("links", limits::kRecordJcsBytesMax));
   EVIDENCE_ASSIGN_OR_RETURN(r.time_ms, reader.Signed("time"));
   EVIDENCE_ASSIGN_OR_RETURN(const json::value* sig, reader.Required("sig"));
   EVIDENCE_ASSIGN_OR_RETURN(r.sig, SigFromJson(*sig));

@@ -40,7 +40,7 @@
 namespace evidence::ledger {
 
 inline constexpr std::string_view kRecordSigningDomain = "EVIDENCE-RECORD/v1\n";
-inline constexpr size_t kSignatureBytesMax = 256;    // decoded sig.value
+inline constexpr size_t kRecordSignatureBytesMax = 256;    // decoded sig.value
 inline constexpr size_t kBatchPathLengthMax = 64;
 
 // A record's place in a batch (ledger/batch.h): the agency signed the batch root.

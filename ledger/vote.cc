@@ -14,8 +14,7 @@ constexpr std::string_view kVoteDomain = "EVIDENCE-VOTE/v1\n";
 
 // Bounds that keep 3 * power and 2 * total far from overflow.
 constexpr uint64_t kTotalPowerMax = uint64_t{1} << 60;
-constexpr size_t kValidatorsMax = 1000;
-constexpr size_t kSignatureBytesMax = 256;
+constexpr size_t kValidatorsMax = kCommitSignaturesMax;
 
 void PutBigEndian(Bytes& out, uint64_t value, int bytes) {
   for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
@@ -118,9 +117,9 @@ Status VerifyCommit(std::string_view chain_id, const ValidatorSet& validators,
           which + ": validator indexes must be strictly increasing (repeated or unsorted " +
           std::to_string(s.validator_index) + ")");
     }
-    if (s.signature.size() > kSignatureBytesMax) {
+    if (s.signature.size() > kVoteSignatureBytesMax) {
       return Status::InvalidArgument(which + ": signature longer than " +
-                                     std::to_string(kSignatureBytesMax) + " bytes");
+                                     std::to_string(kVoteSignatureBytesMax) + " bytes");
     }
     Vote vote;
     vote.type = VoteType::kPrecommit;

@@ -11,6 +11,10 @@
 //   i64  timestamp, unix milliseconds (the validator's clock; BFT time uses it)
 // The validator is not in the bytes: the signature binds its key.
 //
+// cereal serialization (storage, wire, WAL) bounds every length it reads:
+// signatures at most kVoteSignatureBytesMax bytes, commits at most
+// kCommitSignaturesMax signatures (ledger/serialization.h).
+//
 // Thread-safety: plain values.
 #pragma once
 
@@ -19,12 +23,18 @@
 #include <string_view>
 #include <vector>
 
+#include <cereal/types/array.hpp>
+
 #include "common/bytes.h"
 #include "common/status.h"
 #include "crypto/hash.h"
 #include "crypto/signature.h"
+#include "ledger/serialization.h"
 
 namespace evidence::ledger {
+
+inline constexpr size_t kVoteSignatureBytesMax = 256;
+inline constexpr size_t kCommitSignaturesMax = 1000;  // = the validator set size limit
 
 enum class VoteType : uint8_t { kPrevote = 1, kPrecommit = 2 };
 
@@ -41,8 +51,14 @@ struct Vote {
   bool operator==(const Vote&) const = default;
 
   template <class Archive>
-  void serialize(Archive& archive) {
-    archive(type, height, round, block_hash, timestamp_ms, validator_index, signature);
+  void save(Archive& archive) const {
+    archive(type, height, round, block_hash, timestamp_ms, validator_index);
+    serialization::SaveBytes(archive, signature);
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    archive(type, height, round, block_hash, timestamp_ms, validator_index);
+    serialization::LoadBytes(archive, signature, kVoteSignatureBytesMax);
   }
 };
 
@@ -85,8 +101,14 @@ struct CommitSignature {
   Bytes signature;
   bool operator==(const CommitSignature&) const = default;
   template <class Archive>
-  void serialize(Archive& archive) {
-    archive(validator_index, timestamp_ms, signature);
+  void save(Archive& archive) const {
+    archive(validator_index, timestamp_ms);
+    serialization::SaveBytes(archive, signature);
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    archive(validator_index, timestamp_ms);
+    serialization::LoadBytes(archive, signature, kVoteSignatureBytesMax);
   }
 };
 
@@ -100,8 +122,14 @@ struct Commit {
 
   bool operator==(const Commit&) const = default;
   template <class Archive>
-  void serialize(Archive& archive) {
-    archive(height, round, block_hash, signatures);
+  void save(Archive& archive) const {
+    archive(height, round, block_hash);
+    serialization::SaveVector(archive, signatures);
+  }
+  template <class Archive>
+  void load(Archive& archive) {
+    archive(height, round, block_hash);
+    serialization::LoadVector(archive, signatures, kCommitSignaturesMax);
   }
 };
 

@@ -1,0 +1,90 @@
+#include "ledger/json.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace evidence::ledger {
+namespace {
+
+std::string Jcs(std::string_view text) {
+  auto value = StrictJsonParse(text, 1 << 20, 16);
+  EXPECT_TRUE(value.ok()) << value.status().ToString();
+  if (!value.ok()) return "";
+  auto jcs = CanonicalJson(*value);
+  EXPECT_TRUE(jcs.ok()) << jcs.status().ToString();
+  return jcs.ok() ? *jcs : "";
+}
+
+Status ParseStatus(std::string_view text, size_t max_depth = 8) {
+  return StrictJsonParse(text, 1 << 20, max_depth).status();
+}
+
+TEST(CanonicalJson, SortsKeysAndDropsWhitespace) {
+  EXPECT_EQ(Jcs(R"( { "b" : [ 1 , true , null ] , "a" : { "d" : -5 , "c" : "x" } } )"),
+            R"({"a":{"c":"x","d":-5},"b":[1,true,null]})");
+}
+
+TEST(CanonicalJson, SortsByUtf16CodeUnitsNotCodePoints) {
+  // U+20AC, U+1F600 (surrogates D83D DE00) and U+FB01: in UTF-16 order the emoji
+  // comes before U+FB01, although its code point (and UTF-8) is larger.
+  EXPECT_EQ(Jcs("{\"\xef\xac\x81\":3,\"\xf0\x9f\x98\x80\":2,\"\xe2\x82\xac\":1}"),
+            "{\"\xe2\x82\xac\":1,\"\xf0\x9f\x98\x80\":2,\"\xef\xac\x81\":3}");
+  // RFC 8785 §3.2.3 example keys (ASCII part) and a key that is a prefix of another.
+  EXPECT_EQ(Jcs(R"({"ab":1,"a":2,"B":3,"1":4})"), R"({"1":4,"B":3,"a":2,"ab":1})");
+}
+
+TEST(CanonicalJson, EscapesStringsLikeEcmaScript) {
+  boost::json::value value = boost::json::string(
+      std::string("\x01\b\t\n\f\r\"\\/\x7f\xe2\x80\xa8\xc3\xa9\x1f", 16));
+  EXPECT_EQ(CanonicalJson(value).value(),
+            std::string("\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\x7f\xe2\x80\xa8\xc3\xa9\\u001f\""));
+  // Input escapes of printable characters come out raw.
+  EXPECT_EQ(Jcs(R"(["\u0041\u00e9\u9c81\/"])"), "[\"A\xc3\xa9\xe9\xb2\x81/\"]");
+}
+
+TEST(CanonicalJson, IntegersOnlyWithinExactRange) {
+  EXPECT_EQ(Jcs("[9007199254740991,-9007199254740991,0,-0]"),
+            "[9007199254740991,-9007199254740991,0,0]");
+  EXPECT_FALSE(CanonicalJson(boost::json::value(1.5)).ok());
+  EXPECT_FALSE(CanonicalJson(boost::json::value(int64_t{1} << 53)).ok());
+  EXPECT_FALSE(CanonicalJson(boost::json::value(uint64_t{1} << 60)).ok());
+}
+
+TEST(StrictJsonParse, RefusesDuplicateKeysAtAnyDepth) {
+  Status status = ParseStatus(R"({"a":1,"a":2})");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("duplicate key \"a\""), std::string::npos) << status.message();
+  EXPECT_FALSE(ParseStatus(R"({"x":[{"b":1,"c":2,"b":3}]})").ok());
+  // Same key in sibling objects is fine; an escaped spelling is still a duplicate.
+  EXPECT_TRUE(ParseStatus(R"([{"a":1},{"a":2}])").ok());
+  EXPECT_FALSE(ParseStatus(R"({"a":1,"\u0061":2})").ok());
+}
+
+TEST(StrictJsonParse, RefusesNonIntegers) {
+  EXPECT_FALSE(ParseStatus("[1.0]").ok());
+  EXPECT_FALSE(ParseStatus("[1e3]").ok());
+  EXPECT_FALSE(ParseStatus("[9007199254740992]").ok());
+  EXPECT_FALSE(ParseStatus("[-9007199254740992]").ok());
+  EXPECT_FALSE(ParseStatus("[18446744073709551616]").ok());
+  EXPECT_TRUE(ParseStatus("[9007199254740991]").ok());
+}
+
+TEST(StrictJsonParse, RefusesDepthCommentsTrailingDataBadUtf8AndSize) {
+  EXPECT_TRUE(ParseStatus("[[[]]]", 3).ok());
+  EXPECT_FALSE(ParseStatus("[[[[]]]]", 3).ok());
+  EXPECT_FALSE(ParseStatus("[1] // c").ok());
+  EXPECT_FALSE(ParseStatus("/* c */ [1]").ok());
+  EXPECT_FALSE(ParseStatus("[1] [2]").ok());
+  EXPECT_FALSE(ParseStatus("[1],").ok());
+  EXPECT_FALSE(ParseStatus("[\"\xff\"]").ok());
+  EXPECT_FALSE(ParseStatus("[\"\xc0\xaf\"]").ok());  // overlong
+  EXPECT_FALSE(ParseStatus("").ok());
+  EXPECT_FALSE(ParseStatus("{\"a\":").ok());
+  EXPECT_FALSE(StrictJsonParse("[1,2,3]", 6, 8).ok());
+  EXPECT_TRUE(StrictJsonParse("[1,2,3]", 7, 8).ok());
+  EXPECT_TRUE(ParseStatus("  {}  \n").ok());
+}
+
+}  // namespace
+}  // namespace evidence::ledger

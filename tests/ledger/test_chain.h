@@ -1,0 +1,94 @@
+// Test fixture shared by ledger, node and api tests: a genesis with 4 validators
+// (power 1 each) and 2 agencies, real keys, signed records, and blocks with valid
+// commits, chained in memory so each step can be handed to a Store or a validator.
+//
+//   ledger::testing::TestChain chain;               // sha256 + Ed25519 by default
+//   auto record = chain.MakeRecord(0, "(2026)鲁0831行复12号", 1);
+//   auto step = chain.Next({record});                // block 1 and its commit
+//   ASSERT_TRUE(store.Append(step.block, step.commit).ok());
+//
+// Keys are generated per TestChain (non-deterministic signatures for P-256/SM2;
+// Ed25519 signatures are deterministic per key). Not thread-safe.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/signature.h"
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/record.h"
+#include "ledger/validation.h"
+
+namespace evidence::ledger::testing {
+
+inline constexpr int64_t kGenesisTimeMs = 1767225600000;  // 2026-01-01T00:00:00Z
+
+struct TestChainOptions {
+  std::string chain_id = "test-chain";
+  crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSha256;
+  crypto::SignatureAlgorithm validator_keys = crypto::SignatureAlgorithm::kEd25519;
+  crypto::SignatureAlgorithm agency_keys = crypto::SignatureAlgorithm::kEd25519;
+  int64_t genesis_time_ms = kGenesisTimeMs;
+};
+
+class TestChain {
+ public:
+  static constexpr size_t kValidators = 4;
+  static constexpr size_t kAgencies = 2;
+
+  explicit TestChain(TestChainOptions options = {});
+
+  const Genesis& genesis() const { return genesis_; }
+  crypto::HashAlgorithm hash() const { return genesis_.hash(); }
+  const crypto::PrivateKey& validator_key(size_t index) const { return validator_keys_.at(index); }
+  const crypto::PrivateKey& agency_key(size_t agency) const { return agency_keys_.at(agency); }
+  // "sishui-market-supervision" (0) and "sishui-justice-bureau" (1).
+  const std::string& agency_id(size_t agency) const;
+
+  // An unsigned record of `agency`: digest sha256 of "document <seed>", time =
+  // the time of the next block unless given.
+  Record UnsignedRecord(size_t agency, std::string case_id, uint64_t seed,
+                        std::optional<int64_t> time_ms = std::nullopt) const;
+  // The same, signed by the agency's key.
+  Record MakeRecord(size_t agency, std::string case_id, uint64_t seed,
+                    std::optional<int64_t> time_ms = std::nullopt) const;
+  // `count` records of one agency signed as one batch.
+  std::vector<Record> MakeBatch(size_t agency, std::string case_id, uint64_t first_seed,
+                                size_t count) const;
+
+  // A commit for (height, round 0, block_hash) signed by `signers`, with precommit
+  // timestamps base_time_ms + 1000 * (index + 1).
+  Commit MakeCommit(uint64_t height, const crypto::Digest& block_hash, int64_t base_time_ms,
+                    const std::vector<uint32_t>& signers = {0, 1, 2, 3}) const;
+
+  // The next block on the current state, with these records, proposer height % 4.
+  Block MakeNextBlock(const std::vector<Record>& records) const;
+
+  struct Step {
+    Block block;
+    Commit commit;  // the commit of this block
+  };
+  // Builds the next block, commits it with all validators and advances the state.
+  Step Next(const std::vector<Record>& records);
+  // Advances the state with a block built elsewhere (must be valid).
+  void Advance(const Block& block, const Commit& commit);
+
+  const ChainState& state() const { return state_; }
+  const Commit& last_commit() const { return last_commit_; }
+  // Time of the next block (genesis time, or the median of the last commit).
+  int64_t next_block_time_ms() const;
+
+ private:
+  TestChainOptions options_;
+  std::vector<crypto::PrivateKey> validator_keys_;
+  std::vector<crypto::PrivateKey> agency_keys_;
+  std::vector<std::string> agency_ids_;
+  Genesis genesis_;
+  ChainState state_;
+  Commit last_commit_;
+  std::shared_ptr<std::set<crypto::Digest>> record_ids_;
+};
+
+}  // namespace evidence::ledger::testing
