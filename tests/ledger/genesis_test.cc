@@ -1,0 +1,101 @@
+#include "ledger/genesis.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "ledger/errors.h"
+#include "ledger/json.h"
+#include "tests/ledger/test_chain.h"
+
+namespace evidence::ledger {
+namespace {
+
+std::string Mutate(const std::string& text, const std::function<void(boost::json::object&)>& f) {
+  boost::json::value value = boost::json::parse(text);
+  f(value.as_object());
+  return CanonicalJson(value).value();
+}
+
+TEST(Genesis, SaveLoadRoundTripAndHash) {
+  testing::TestChain chain;
+  const Genesis& genesis = chain.genesis();
+  auto path = std::filesystem::temp_directory_path() /
+              ("genesis-test-" + std::to_string(::getpid()) + ".json");
+  ASSERT_TRUE(genesis.Save(path.string()).ok());
+  auto loaded = Genesis::Load(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->ToJson(), genesis.ToJson());
+  EXPECT_EQ(loaded->Hash(), genesis.Hash());
+  EXPECT_EQ(loaded->validator_set_hash(), genesis.validator_set_hash());
+  EXPECT_EQ(loaded->validator_set().size(), 4u);
+  EXPECT_EQ(loaded->chain_id(), "test-chain");
+  EXPECT_EQ(loaded->genesis_time_ms(), testing::kGenesisTimeMs);
+  EXPECT_EQ(loaded->validators()[2].institution, "泗水县人民法院");
+  ASSERT_NE(loaded->FindAgencyKey("sishui-justice-bureau", chain.agency_key(1).key_id()), nullptr);
+  EXPECT_EQ(loaded->FindAgencyKey("sishui-justice-bureau", chain.agency_key(0).key_id()), nullptr);
+  EXPECT_EQ(loaded->FindAgency("nobody"), nullptr);
+  ASSERT_TRUE(loaded->readers()[0].token_sha256.has_value());
+  EXPECT_FALSE(Genesis::Load("/nonexistent/genesis.json").ok());
+}
+
+TEST(Genesis, StrictRefusals) {
+  testing::TestChain chain;
+  std::string text = chain.genesis().ToJson();
+  ASSERT_TRUE(Genesis::Parse(text).ok());
+  std::vector<std::pair<std::string, std::function<void(boost::json::object&)>>> cases = {
+      {"unknown field", [](auto& g) { g["extra"] = 1; }},
+      {"missing chain_id", [](auto& g) { g.erase("chain_id"); }},
+      {"bad hash", [](auto& g) { g["hash"] = "md5"; }},
+      {"bad chain id", [](auto& g) { g["chain_id"] = "a b"; }},
+      {"negative time", [](auto& g) { g["genesis_time_ms"] = -1; }},
+      {"no validators", [](auto& g) { g["validators"] = boost::json::array(); }},
+      {"zero power", [](auto& g) { g["validators"].as_array()[0].as_object()["power"] = 0; }},
+      {"bad key", [](auto& g) { g["validators"].as_array()[0].as_object()["vote_key"] = "x"; }},
+      {"validator unknown field",
+       [](auto& g) { g["validators"].as_array()[0].as_object()["x"] = 1; }},
+      {"repeated vote key",
+       [](auto& g) {
+         auto& v = g["validators"].as_array();
+         v[1].as_object()["vote_key"] = v[0].as_object()["vote_key"];
+       }},
+      {"repeated validator name",
+       [](auto& g) {
+         auto& v = g["validators"].as_array();
+         v[1].as_object()["name"] = v[0].as_object()["name"];
+       }},
+      {"agency without keys",
+       [](auto& g) { g["agencies"].as_array()[0].as_object()["keys"] = boost::json::array(); }},
+      {"repeated agency",
+       [](auto& g) {
+         auto& a = g["agencies"].as_array();
+         a[1].as_object()["id"] = a[0].as_object()["id"];
+       }},
+      {"agency key shared",
+       [](auto& g) {
+         auto& a = g["agencies"].as_array();
+         a[1].as_object()["keys"] = a[0].as_object()["keys"];
+       }},
+      {"reader with both",
+       [](auto& g) {
+         g["readers"].as_array()[0].as_object()["key"] =
+             g["agencies"].as_array()[0].as_object()["keys"].as_array()[0];
+       }},
+      {"reader with neither",
+       [](auto& g) { g["readers"].as_array()[0].as_object().erase("token_sha256"); }},
+      {"bad token", [](auto& g) { g["readers"].as_array()[0].as_object()["token_sha256"] = "AB"; }},
+  };
+  for (const auto& [name, change] : cases) {
+    auto parsed = Genesis::Parse(Mutate(text, change));
+    ASSERT_FALSE(parsed.ok()) << name;
+    EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kGenesisInvalid)
+        << name << ": " << parsed.status().message();
+  }
+  EXPECT_FALSE(Genesis::Parse(R"({"chain_id":"a","chain_id":"b"})").ok());
+  EXPECT_FALSE(Genesis::Parse("not json").ok());
+}
+
+}  // namespace
+}  // namespace evidence::ledger

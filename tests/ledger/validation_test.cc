@@ -1,0 +1,178 @@
+#include "ledger/validation.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/ledger/test_chain.h"
+
+namespace evidence::ledger {
+namespace {
+
+using testing::TestChain;
+
+class RecordRules : public ::testing::Test {
+ protected:
+  Status Check(const Record& r, int64_t now_ms = testing::kGenesisTimeMs) {
+    return CheckRecord(chain_.genesis(), r, now_ms, policy_);
+  }
+  TestChain chain_;
+  RecordPolicy policy_;
+};
+
+TEST_F(RecordRules, AcceptsAValidRecordAndBatch) {
+  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1)).ok());
+  for (const Record& r : chain_.MakeBatch(1, "c", 10, 3)) EXPECT_TRUE(Check(r).ok());
+}
+
+TEST_F(RecordRules, ChainMismatch) {
+  Record r = chain_.UnsignedRecord(0, "c", 1);
+  r.chain_id = "other-chain";
+  ASSERT_TRUE(SignRecord(chain_.agency_key(0), r).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(r)), ErrorCode::kRecordChainMismatch);
+}
+
+TEST_F(RecordRules, TimeWindow) {
+  int64_t now = testing::kGenesisTimeMs;
+  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1, now + policy_.future_skew_ms), now).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(chain_.MakeRecord(0, "c", 1, now + policy_.future_skew_ms + 1), now)),
+            ErrorCode::kRecordTimeInFuture);
+  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1, now - policy_.past_window_ms), now).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(chain_.MakeRecord(0, "c", 1, now - policy_.past_window_ms - 1), now)),
+            ErrorCode::kRecordTimeOutOfWindow);
+}
+
+TEST_F(RecordRules, UnknownAgencyKeyAndBadSignature) {
+  Record r = chain_.UnsignedRecord(0, "c", 1);
+  r.agency = "nobody";
+  ASSERT_TRUE(SignRecord(chain_.agency_key(0), r).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(r)), ErrorCode::kRecordUnknownAgency);
+  // Agency 1's record signed with agency 0's key: the key is not registered for it.
+  r = chain_.UnsignedRecord(1, "c", 1);
+  ASSERT_TRUE(SignRecord(chain_.agency_key(0), r).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(r)), ErrorCode::kRecordUnknownKey);
+  r = chain_.MakeRecord(0, "c", 1);
+  r.sig.value[0] ^= 1;
+  EXPECT_EQ(ErrorCodeOf(Check(r)), ErrorCode::kRecordBadSignature);
+  r = chain_.MakeRecord(0, "c", 1);
+  r.digest = "sha256:00";
+  EXPECT_EQ(ErrorCodeOf(Check(r)), ErrorCode::kRecordBadDigest);
+}
+
+TEST_F(RecordRules, DuplicateIsReported) {
+  Record r = chain_.MakeRecord(0, "c", 1);
+  crypto::Digest id = RecordId(chain_.hash(), r);
+  EXPECT_TRUE(CheckRecordIsNew(id, chain_.state().contains_record).ok());
+  chain_.Next({r});
+  EXPECT_EQ(ErrorCodeOf(CheckRecordIsNew(id, chain_.state().contains_record)),
+            ErrorCode::kRecordDuplicate);
+}
+
+class BlockRules : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    first_ = chain_.MakeRecord(0, "c", 1);
+    chain_.Next({first_});
+    chain_.Next({chain_.MakeRecord(1, "c", 2)});
+  }
+  Block Valid() { return chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 3), chain_.MakeRecord(1, "d", 4)}); }
+  Status Validate(const Block& block) {
+    return ValidateBlock(chain_.genesis(), chain_.state(), block, policy_);
+  }
+  // Re-derives the header fields that follow from the contents, so a test can
+  // change one rule at a time.
+  void Reseal(Block& block) {
+    uint32_t proposer = block.header.proposer;
+    block.header = MakeBlockHeader(chain_.genesis(), chain_.state(), block.leaves,
+                                   block.last_commit, block.evidence, proposer);
+  }
+  TestChain chain_;
+  RecordPolicy policy_;
+  Record first_;
+};
+
+TEST_F(BlockRules, AcceptsValidBlocksIncludingFirstAndEmpty) {
+  EXPECT_TRUE(Validate(Valid()).ok()) << Validate(Valid()).ToString();
+  EXPECT_TRUE(Validate(chain_.MakeNextBlock({})).ok());
+  TestChain fresh;
+  Block first = fresh.MakeNextBlock({fresh.MakeRecord(0, "c", 1)});
+  EXPECT_TRUE(ValidateBlock(fresh.genesis(), fresh.state(), first, policy_).ok());
+}
+
+TEST_F(BlockRules, HeaderRules) {
+  struct Case {
+    ErrorCode code;
+    std::function<void(Block&)> change;
+  };
+  std::vector<Case> cases = {
+      {ErrorCode::kBlockWrongChain, [](Block& b) { b.header.chain_id = "x"; }},
+      {ErrorCode::kBlockWrongHeight, [](Block& b) { b.header.height++; }},
+      {ErrorCode::kBlockWrongPrevious, [](Block& b) { b.header.previous_hash[0] ^= 1; }},
+      {ErrorCode::kBlockWrongValidators, [](Block& b) { b.header.validators_hash[0] ^= 1; }},
+      {ErrorCode::kBlockWrongProposer, [](Block& b) { b.header.proposer = 4; }},
+      {ErrorCode::kBlockWrongTime, [](Block& b) { b.header.time_ms++; }},
+      {ErrorCode::kBlockBadLastCommit, [](Block& b) { b.header.last_commit_hash[0] ^= 1; }},
+      {ErrorCode::kBlockWrongEvidence, [](Block& b) { b.header.evidence_hash[0] ^= 1; }},
+      {ErrorCode::kBlockWrongLeavesRoot, [](Block& b) { b.header.leaves_root[0] ^= 1; }},
+      {ErrorCode::kBlockWrongLogRoot, [](Block& b) { b.header.log_root[0] ^= 1; }},
+      {ErrorCode::kBlockWrongLogRoot, [](Block& b) { b.header.log_size++; }},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Block block = Valid();
+    cases[i].change(block);
+    Status status = Validate(block);
+    EXPECT_EQ(ErrorCodeOf(status), cases[i].code) << i << ": " << status.message();
+  }
+}
+
+TEST_F(BlockRules, LastCommitRules) {
+  Block block = Valid();
+  block.last_commit.signatures.pop_back();
+  block.last_commit.signatures.pop_back();  // 2 of 4: exactly half, not a quorum
+  Reseal(block);
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadLastCommit);
+  block = Valid();
+  block.last_commit.block_hash[0] ^= 1;
+  Reseal(block);
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadLastCommit);
+  block = Valid();
+  block.last_commit.signatures[1].signature[0] ^= 1;
+  Reseal(block);
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadLastCommit);
+  // Three signers are enough, and the time is their median.
+  block = Valid();
+  block.last_commit.signatures.erase(block.last_commit.signatures.begin());
+  Reseal(block);
+  EXPECT_TRUE(Validate(block).ok()) << Validate(block).ToString();
+}
+
+TEST_F(BlockRules, RecordRulesInsideBlocks) {
+  Block block = chain_.MakeNextBlock({first_});  // already in block 1
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockDuplicateRecord);
+  Record fresh = chain_.MakeRecord(0, "c", 77);
+  block = chain_.MakeNextBlock({fresh, fresh});
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockDuplicateRecord);
+  Record bad = chain_.MakeRecord(0, "c", 78);
+  bad.sig.value[0] ^= 1;
+  block = chain_.MakeNextBlock({bad});
+  Status status = Validate(block);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord);
+  EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
+  // A leaf that parses but is not canonical JCS.
+  block = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 79)});
+  block.leaves[0] = " " + block.leaves[0];
+  Reseal(block);
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadRecord);
+  // A record far from block time.
+  block = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 80, chain_.next_block_time_ms() + policy_.future_skew_ms + 1)});
+  EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadRecord);
+}
+
+TEST_F(BlockRules, BatchInBlockCostsOneSignatureCheck) {
+  std::vector<Record> batch = chain_.MakeBatch(0, "c", 500, 50);
+  Block block = chain_.MakeNextBlock(batch);
+  BatchSignatureCache cache;
+  EXPECT_TRUE(ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, &cache).ok());
+  EXPECT_EQ(cache.signature_checks(), 1u);
+}
+
+}  // namespace
+}  // namespace evidence::ledger
