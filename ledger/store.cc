@@ -1,0 +1,451 @@
+#include "ledger/store.h"
+
+#include <leveldb/cache.h>
+#include <leveldb/write_batch.h>
+
+#include <bit>
+
+namespace evidence::ledger {
+namespace {
+
+constexpr std::string_view kVersionKey = "V";
+constexpr std::string_view kHeadKey = "H";
+constexpr std::string_view kStoreFormat = "evidence-store/1";
+constexpr char kBlockPrefix = 'b';
+constexpr char kCommitPrefix = 'c';
+constexpr char kLeafPrefix = 'l';
+constexpr char kRecordPrefix = 'r';
+constexpr char kDigestPrefix = 'd';
+constexpr char kCasePrefix = 'k';
+constexpr char kAgencyPrefix = 'a';
+constexpr char kNodePrefix = 'n';
+
+void PutU64(std::string& out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+uint64_t GetU64(std::string_view in, size_t at) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(in[at + i]);
+  return value;
+}
+void PutDigest(std::string& out, const crypto::Digest& d) {
+  out.append(reinterpret_cast<const char*>(d.data()), d.size());
+}
+crypto::Digest GetDigest(std::string_view in, size_t at) {
+  return crypto::DigestFromBytes(AsBytes(in.substr(at, crypto::kDigestBytes)));
+}
+
+std::string HeightKey(char prefix, uint64_t height) {
+  std::string key(1, prefix);
+  PutU64(key, height);
+  return key;
+}
+std::string NodeKey(uint32_t level, uint64_t index) {
+  std::string key(1, kNodePrefix);
+  key.push_back(static_cast<char>(level));
+  PutU64(key, index);
+  return key;
+}
+std::string RecordKey(const crypto::Digest& id) {
+  std::string key(1, kRecordPrefix);
+  PutDigest(key, id);
+  return key;
+}
+std::string DigestPrefix(const DocumentDigest& d) {
+  std::string key(1, kDigestPrefix);
+  key.push_back(d.algorithm == crypto::HashAlgorithm::kSha256 ? 0 : 1);
+  PutDigest(key, d.value);
+  return key;
+}
+std::string CasePrefix(std::string_view case_id) {
+  std::string key(1, kCasePrefix);
+  key.append(case_id);
+  key.push_back('\0');
+  return key;
+}
+std::string AgencyPrefix(std::string_view agency) {
+  std::string key(1, kAgencyPrefix);
+  key.append(agency);
+  key.push_back('\0');
+  return key;
+}
+// Signed time ordered as unsigned: flip the sign bit.
+uint64_t OrderedTime(int64_t time_ms) { return static_cast<uint64_t>(time_ms) ^ (uint64_t{1} << 63); }
+
+std::string EncodeHead(const TreeHead& head) {
+  std::string out;
+  PutU64(out, head.height);
+  PutU64(out, head.size);
+  PutDigest(out, head.block_hash);
+  return out;
+}
+
+Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
+  if (status.ok()) return Status::Ok();
+  std::string message = std::string(what) + ": " + status.ToString();
+  if (status.IsCorruption()) return Status::Corruption(message);
+  if (status.IsNotFound()) return Status::NotFound(message);
+  if (status.IsInvalidArgument()) return Status::InvalidArgument(message);
+  return Status::IoError(message);
+}
+
+}  // namespace
+
+Store::Store(const Genesis& genesis, const StoreOptions& options)
+    : genesis_(genesis), options_(options), log_(crypto::MerkleHasher(genesis.hash())) {}
+
+Store::~Store() = default;
+
+leveldb::ReadOptions Store::read_options() const {
+  leveldb::ReadOptions read;
+  read.verify_checksums = options_.verify_checksums;
+  return read;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& directory, const Genesis& genesis,
+                                           const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store(genesis, options));
+  leveldb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.paranoid_checks = options.paranoid_checks;
+  store->cache_.reset(leveldb::NewLRUCache(options.cache_bytes));
+  db_options.block_cache = store->cache_.get();
+  leveldb::DB* db = nullptr;
+  EVIDENCE_RETURN_IF_ERROR(
+      FromLevelDb(leveldb::DB::Open(db_options, directory, &db), "cannot open store " + directory));
+  store->db_.reset(db);
+  EVIDENCE_RETURN_IF_ERROR(store->Initialize().WithContext("store " + directory));
+  EVIDENCE_RETURN_IF_ERROR(store->CheckHead().WithContext("store " + directory));
+  return store;
+}
+
+Result<std::string> Store::Get(const std::string& key, std::string_view what) const {
+  std::string value;
+  leveldb::Status status = db_->Get(read_options(), key, &value);
+  if (status.IsNotFound()) return Status::NotFound(std::string(what) + " not found");
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(status, std::string("reading ") + std::string(what)));
+  return value;
+}
+
+Status Store::Initialize() {
+  std::string expected(kStoreFormat);
+  expected.push_back('\0');
+  PutDigest(expected, genesis_.Hash());
+  auto version = Get(std::string(kVersionKey), "store version");
+  if (version.ok()) {
+    if (*version != expected) {
+      return Status::FailedPrecondition(
+          "the store was written for another genesis or format (expected " +
+          std::string(kStoreFormat) + " of genesis " + crypto::DigestHex(genesis_.Hash()) + ")");
+    }
+    return Status::Ok();
+  }
+  if (version.status().code() != StatusCode::kNotFound) return version.status();
+  // A new store must be empty: refuse to adopt a directory holding other data.
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  it->SeekToFirst();
+  if (it->Valid()) return Status::Corruption("store has data but no version key");
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scanning new store"));
+  leveldb::WriteOptions write;
+  write.sync = true;
+  return FromLevelDb(db_->Put(write, std::string(kVersionKey), expected), "writing store version");
+}
+
+Status Store::CheckHead() {
+  auto head = Get(std::string(kHeadKey), "head");
+  if (!head.ok()) {
+    if (head.status().code() != StatusCode::kNotFound) return head.status();
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+    it->Seek(std::string(1, kBlockPrefix));
+    if (it->Valid() && !it->key().empty() && it->key()[0] == kBlockPrefix) {
+      return Status::Corruption("store holds blocks but no head");
+    }
+    head_ = TreeHead{0, 0, crypto::MerkleHasher(genesis_.hash()).EmptyRoot(), {}};
+    last_block_time_ms_ = genesis_.genesis_time_ms();
+    return Status::Ok();
+  }
+  if (head->size() != 16 + crypto::kDigestBytes) return Status::Corruption("head has a bad size");
+  TreeHead h{GetU64(*head, 0), GetU64(*head, 8), {}, GetDigest(*head, 16)};
+  if (h.height == 0) return Status::Corruption("head names height 0");
+  EVIDENCE_ASSIGN_OR_RETURN(BlockHeader header, GetHeader(h.height));
+  if (BlockHash(genesis_.hash(), header) != h.block_hash) {
+    return Status::Corruption("head's block hash is not the hash of block " + std::to_string(h.height));
+  }
+  if (header.height != h.height || header.log_size != h.size) {
+    return Status::Corruption("head and block " + std::to_string(h.height) + " disagree on height or log size");
+  }
+  auto next = Get(HeightKey(kBlockPrefix, h.height + 1), "block");
+  if (next.ok()) return Status::Corruption("store holds a block above its head");
+  // Rebuild the frontier from the stored nodes and compare the root.
+  std::vector<crypto::Digest> frontier;
+  uint64_t offset = 0;
+  for (int level = 63; level >= 0; --level) {
+    uint64_t width = uint64_t{1} << level;
+    if ((h.size & width) == 0) continue;
+    EVIDENCE_ASSIGN_OR_RETURN(crypto::Digest node, GetNode(level, offset >> level));
+    frontier.push_back(node);
+    offset += width;
+  }
+  auto log = crypto::CompactRange::FromFrontier(crypto::MerkleHasher(genesis_.hash()), h.size,
+                                                std::move(frontier));
+  if (!log.ok()) return Status::Corruption("log frontier: " + log.status().message());
+  h.root = log->Root();
+  if (h.root != header.log_root) {
+    return Status::Corruption("log root recomputed from stored nodes differs from block " +
+                              std::to_string(h.height) + "'s log root");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(Commit commit, GetCommit(h.height));
+  if (commit.height != h.height || commit.block_hash != h.block_hash) {
+    return Status::Corruption("stored commit is not for the head block");
+  }
+  head_ = h;
+  last_block_time_ms_ = header.time_ms;
+  log_ = std::move(log).value();
+  return Status::Ok();
+}
+
+TreeHead Store::head() const {
+  std::lock_guard lock(mutex_);
+  return head_;
+}
+
+ChainState Store::chain_state() const {
+  std::lock_guard lock(mutex_);
+  ChainState state;
+  state.height = head_.height;
+  state.last_block_hash = head_.block_hash;
+  state.last_block_time_ms = last_block_time_ms_;
+  state.log = log_;
+  state.contains_record = [this](const crypto::Digest& id) { return ContainsRecord(id); };
+  return state;
+}
+
+Status Store::Append(const Block& block, const Commit& commit) {
+  std::lock_guard lock(mutex_);
+  const BlockHeader& h = block.header;
+  crypto::Digest hash = BlockHash(genesis_.hash(), h);
+  if (h.chain_id != genesis_.chain_id() || h.height != head_.height + 1 ||
+      h.previous_hash != head_.block_hash) {
+    return Status::FailedPrecondition("block " + std::to_string(h.height) +
+                                      " does not extend the store's head " +
+                                      std::to_string(head_.height));
+  }
+  if (commit.height != h.height || commit.block_hash != hash) {
+    return Status::InvalidArgument("commit is not for block " + std::to_string(h.height));
+  }
+  leveldb::WriteBatch batch;
+  crypto::CompactRange log = log_;
+  crypto::MerkleHasher hasher(genesis_.hash());
+  uint64_t first_leaf = log.size();
+  for (const std::string& leaf : block.leaves) {
+    auto record = ParseRecord(leaf);
+    if (!record.ok()) return record.status().WithContext("appending block " + std::to_string(h.height));
+    uint64_t index = log.size();
+    log.Append(hasher.HashLeaf(AsBytes(leaf)), [&](uint32_t level, uint64_t node, const crypto::Digest& d) {
+      batch.Put(NodeKey(level, node), std::string(reinterpret_cast<const char*>(d.data()), d.size()));
+    });
+    batch.Put(HeightKey(kLeafPrefix, index), leaf);
+    std::string location;
+    PutU64(location, index);
+    PutU64(location, h.height);
+    batch.Put(RecordKey(RecordId(genesis_.hash(), *record)), location);
+    std::string suffix;
+    PutU64(suffix, index);
+    batch.Put(DigestPrefix(ParseDocumentDigest(record->digest).value()) + suffix, "");
+    batch.Put(CasePrefix(record->case_id) + suffix, "");
+    std::string agency_key = AgencyPrefix(record->agency);
+    PutU64(agency_key, OrderedTime(record->time_ms));
+    batch.Put(agency_key + suffix, "");
+  }
+  if (log.size() != h.log_size || log.Root() != h.log_root) {
+    return Status::InvalidArgument("block " + std::to_string(h.height) +
+                                   " log size/root do not extend the stored log");
+  }
+  Block stored = block;
+  stored.leaves.clear();
+  std::string block_value;
+  PutU64(block_value, first_leaf);
+  PutU64(block_value, block.leaves.size());
+  Bytes encoded = EncodeBlock(stored);
+  block_value.append(encoded.begin(), encoded.end());
+  batch.Put(HeightKey(kBlockPrefix, h.height), block_value);
+  Bytes commit_bytes = EncodeCommitBinary(commit);
+  batch.Put(HeightKey(kCommitPrefix, h.height), std::string(commit_bytes.begin(), commit_bytes.end()));
+  TreeHead next{h.height, log.size(), log.Root(), hash};
+  batch.Put(std::string(kHeadKey), EncodeHead(next));
+  leveldb::WriteOptions write;
+  write.sync = true;
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(db_->Write(write, &batch), "writing block " + std::to_string(h.height)));
+  head_ = next;
+  last_block_time_ms_ = h.time_ms;
+  log_ = std::move(log);
+  return Status::Ok();
+}
+
+Result<Block> Store::GetBlock(uint64_t height) const {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string value, Get(HeightKey(kBlockPrefix, height),
+                                                   "block " + std::to_string(height)));
+  if (value.size() < 16) return Status::Corruption("block " + std::to_string(height) + " is truncated");
+  uint64_t first_leaf = GetU64(value, 0);
+  uint64_t count = GetU64(value, 8);
+  if (count > limits::kBlockRecordsMax) {
+    return Status::Corruption("block " + std::to_string(height) + " has a bad leaf count");
+  }
+  auto block = DecodeBlock(AsBytes(std::string_view(value).substr(16)));
+  if (!block.ok()) return block.status().WithContext("block " + std::to_string(height));
+  for (uint64_t i = 0; i < count; ++i) {
+    EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(first_leaf + i));
+    block->leaves.push_back(std::move(leaf));
+  }
+  return block;
+}
+
+Result<BlockHeader> Store::GetHeader(uint64_t height) const {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string value, Get(HeightKey(kBlockPrefix, height),
+                                                   "block " + std::to_string(height)));
+  if (value.size() < 16) return Status::Corruption("block " + std::to_string(height) + " is truncated");
+  auto block = DecodeBlock(AsBytes(std::string_view(value).substr(16)));
+  if (!block.ok()) return block.status().WithContext("block " + std::to_string(height));
+  return block->header;
+}
+
+Result<Commit> Store::GetCommit(uint64_t height) const {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string value, Get(HeightKey(kCommitPrefix, height),
+                                                   "commit " + std::to_string(height)));
+  auto commit = DecodeCommitBinary(AsBytes(value));
+  if (!commit.ok()) return commit.status().WithContext("commit " + std::to_string(height));
+  return commit;
+}
+
+Result<std::string> Store::GetLeaf(uint64_t leaf_index) const {
+  return Get(HeightKey(kLeafPrefix, leaf_index), "leaf " + std::to_string(leaf_index));
+}
+
+Result<crypto::Digest> Store::GetNode(uint32_t level, uint64_t index) const {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string value,
+                            Get(NodeKey(level, index), "Merkle node (" + std::to_string(level) +
+                                                           ", " + std::to_string(index) + ")"));
+  if (value.size() != crypto::kDigestBytes) return Status::Corruption("Merkle node has a bad size");
+  return GetDigest(value, 0);
+}
+
+Result<StoredRecord> Store::LoadRecord(uint64_t leaf_index, uint64_t height) const {
+  StoredRecord out;
+  EVIDENCE_ASSIGN_OR_RETURN(out.leaf, GetLeaf(leaf_index));
+  auto record = ParseRecord(out.leaf);
+  if (!record.ok()) {
+    return Status::Corruption("leaf " + std::to_string(leaf_index) + ": " + record.status().message());
+  }
+  out.record = std::move(record).value();
+  out.id = RecordId(genesis_.hash(), out.record);
+  out.leaf_index = leaf_index;
+  out.height = height;
+  return out;
+}
+
+Result<StoredRecord> Store::GetRecord(const crypto::Digest& record_id) const {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string location,
+                            Get(RecordKey(record_id), "record " + crypto::DigestHex(record_id)));
+  if (location.size() != 16) return Status::Corruption("record index entry has a bad size");
+  EVIDENCE_ASSIGN_OR_RETURN(StoredRecord out, LoadRecord(GetU64(location, 0), GetU64(location, 8)));
+  if (out.id != record_id) return Status::Corruption("record index points at another record");
+  return out;
+}
+
+Result<bool> Store::ContainsRecord(const crypto::Digest& record_id) const {
+  auto location = Get(RecordKey(record_id), "record");
+  if (location.ok()) return true;
+  if (location.status().code() == StatusCode::kNotFound) return false;
+  return location.status();
+}
+
+Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
+                                                   const std::string& from, const std::string& to,
+                                                   size_t limit) const {
+  std::vector<StoredRecord> out;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  for (it->Seek(from); it->Valid() && out.size() < limit; it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, prefix.size()) != prefix || (!to.empty() && key >= to)) break;
+    if (key.size() < prefix.size() + 8) return Status::Corruption("index key too short");
+    uint64_t leaf_index = GetU64(key, key.size() - 8);
+    EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
+    auto record = ParseRecord(leaf);
+    if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+    EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecord(RecordId(genesis_.hash(), *record)));
+    out.push_back(std::move(stored));
+  }
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scanning an index"));
+  return out;
+}
+
+Result<std::vector<StoredRecord>> Store::RecordsByDigest(std::string_view digest, size_t limit) const {
+  EVIDENCE_ASSIGN_OR_RETURN(DocumentDigest d, ParseDocumentDigest(digest));
+  std::string prefix = DigestPrefix(d);
+  return ScanIndex(prefix, prefix, "", limit);
+}
+
+Result<std::vector<StoredRecord>> Store::RecordsByCase(std::string_view case_id, size_t limit,
+                                                       std::optional<uint64_t> after) const {
+  std::string prefix = CasePrefix(case_id);
+  std::string from = prefix;
+  if (after) PutU64(from, *after + 1);
+  return ScanIndex(prefix, from, "", limit);
+}
+
+Result<std::vector<StoredRecord>> Store::RecordsByAgency(std::string_view agency, int64_t from_ms,
+                                                         int64_t to_ms, size_t limit) const {
+  std::string prefix = AgencyPrefix(agency);
+  std::string from = prefix;
+  PutU64(from, OrderedTime(from_ms));
+  std::string to = prefix;
+  PutU64(to, OrderedTime(to_ms));
+  if (to_ms <= from_ms) return std::vector<StoredRecord>{};
+  return ScanIndex(prefix, from, to, limit);
+}
+
+Result<std::vector<crypto::Digest>> Store::InclusionProof(uint64_t index, uint64_t size) const {
+  if (size > head().size || index >= size) {
+    return Status::InvalidArgument("no leaf " + std::to_string(index) + " in a log of size " +
+                                   std::to_string(size) + " (head size " +
+                                   std::to_string(head().size) + ")");
+  }
+  auto subtree = [this](uint64_t begin, uint64_t end) -> Result<crypto::Digest> {
+    uint64_t width = end - begin;
+    return GetNode(static_cast<uint32_t>(std::countr_zero(width)), begin / width);
+  };
+  return crypto::MakeInclusionProof(crypto::MerkleHasher(genesis_.hash()), subtree, index, size);
+}
+
+Result<std::vector<crypto::Digest>> Store::ConsistencyProof(uint64_t old_size,
+                                                            uint64_t new_size) const {
+  if (new_size > head().size || old_size > new_size) {
+    return Status::InvalidArgument("no consistency proof from " + std::to_string(old_size) +
+                                   " to " + std::to_string(new_size) + " (head size " +
+                                   std::to_string(head().size) + ")");
+  }
+  auto subtree = [this](uint64_t begin, uint64_t end) -> Result<crypto::Digest> {
+    uint64_t width = end - begin;
+    return GetNode(static_cast<uint32_t>(std::countr_zero(width)), begin / width);
+  };
+  return crypto::MakeConsistencyProof(crypto::MerkleHasher(genesis_.hash()), subtree, old_size,
+                                      new_size);
+}
+
+Result<crypto::Digest> Store::RootAt(uint64_t size) const {
+  if (size > head().size) return Status::InvalidArgument("size beyond the head");
+  std::vector<crypto::Digest> frontier;
+  uint64_t offset = 0;
+  for (int level = 63; level >= 0; --level) {
+    uint64_t width = uint64_t{1} << level;
+    if ((size & width) == 0) continue;
+    EVIDENCE_ASSIGN_OR_RETURN(crypto::Digest node, GetNode(level, offset >> level));
+    frontier.push_back(node);
+    offset += width;
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(auto range, crypto::CompactRange::FromFrontier(
+                                            crypto::MerkleHasher(genesis_.hash()), size, frontier));
+  return range.Root();
+}
+
+}  // namespace evidence::ledger

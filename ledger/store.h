@@ -1,0 +1,129 @@
+// The ledger's store on LevelDB: committed blocks, their commits, the records'
+// indexes and the Merkle log's nodes. Key layout: docs/storage-format.md.
+//
+// Each Append is one atomic WriteBatch written with sync = true: after Append
+// returns ok the block is durable, and a crash at any instant leaves either the
+// whole block or none of it. Open checks that the head (height, log size, last
+// block hash), the last block's header and the log root recomputed from the
+// stored Merkle nodes agree, and refuses a store that does not.
+//
+// Proofs at any tree size read O(log n) nodes: every perfect subtree completed
+// by an append is stored under (level, index) and never changes.
+//
+// Thread-safety: all methods may be called from several threads; Append calls
+// are serialised internally. Reads see a consistent prefix of the log (every
+// node, leaf and block up to the head they read is immutable once written).
+#pragma once
+
+#include <leveldb/db.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "crypto/merkle.h"
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/record.h"
+#include "ledger/validation.h"
+
+namespace evidence::ledger {
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  bool paranoid_checks = false;    // LevelDB paranoid_checks (audit turns it on)
+  bool verify_checksums = false;   // verify block checksums on every read
+  size_t cache_bytes = 32 << 20;   // LevelDB block cache
+};
+
+// A record as stored: its parsed form, leaf bytes and place in the log.
+struct StoredRecord {
+  Record record;
+  std::string leaf;
+  crypto::Digest id{};
+  uint64_t leaf_index = 0;
+  uint64_t height = 0;
+};
+
+struct TreeHead {
+  uint64_t height = 0;
+  uint64_t size = 0;
+  crypto::Digest root{};
+  crypto::Digest block_hash{};  // zeros for the empty store
+};
+
+class Store {
+ public:
+  // Opens (or creates) the store in `directory` for the chain of `genesis`. A
+  // store written for another genesis is refused.
+  static Result<std::unique_ptr<Store>> Open(const std::string& directory, const Genesis& genesis,
+                                             const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Appends a committed block. The caller has validated it (ValidateBlock); the
+  // store re-checks what keeps it consistent: height, previous hash, log size
+  // and root, and that `commit` is for this block (not its signatures).
+  Status Append(const Block& block, const Commit& commit);
+
+  TreeHead head() const;
+  uint64_t height() const { return head().height; }
+  // The state ValidateBlock needs for the next block (contains_record reads this store).
+  ChainState chain_state() const;
+
+  Result<Block> GetBlock(uint64_t height) const;
+  Result<BlockHeader> GetHeader(uint64_t height) const;
+  // The commit that finalised block `height`.
+  Result<Commit> GetCommit(uint64_t height) const;
+  Result<std::string> GetLeaf(uint64_t leaf_index) const;
+  Result<crypto::Digest> GetNode(uint32_t level, uint64_t index) const;
+
+  // NotFound when the log does not hold the record.
+  Result<StoredRecord> GetRecord(const crypto::Digest& record_id) const;
+  Result<bool> ContainsRecord(const crypto::Digest& record_id) const;
+  // Records of a document digest ("sha256:<hex>"), in log order.
+  Result<std::vector<StoredRecord>> RecordsByDigest(std::string_view digest, size_t limit) const;
+  // A case's records in log order, starting after leaf `after` (exclusive) if given.
+  Result<std::vector<StoredRecord>> RecordsByCase(std::string_view case_id, size_t limit,
+                                                  std::optional<uint64_t> after = std::nullopt) const;
+  // An agency's records with from_ms <= time < to_ms, ordered by time then log order.
+  Result<std::vector<StoredRecord>> RecordsByAgency(std::string_view agency, int64_t from_ms,
+                                                    int64_t to_ms, size_t limit) const;
+
+  // RFC 9162 proofs from stored nodes (O(log n) reads). size/new_size at most the
+  // head's log size.
+  Result<std::vector<crypto::Digest>> InclusionProof(uint64_t index, uint64_t size) const;
+  Result<std::vector<crypto::Digest>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
+  // Root of the first `size` leaves, from stored nodes.
+  Result<crypto::Digest> RootAt(uint64_t size) const;
+
+  const Genesis& genesis() const { return genesis_; }
+  // Raw access for audit: the LevelDB handle and read options.
+  leveldb::DB* db() const { return db_.get(); }
+  leveldb::ReadOptions read_options() const;
+
+ private:
+  Store(const Genesis& genesis, const StoreOptions& options);
+  Status Initialize();
+  Status CheckHead();
+  Result<std::string> Get(const std::string& key, std::string_view what) const;
+  Result<StoredRecord> LoadRecord(uint64_t leaf_index, uint64_t height) const;
+  Result<std::vector<StoredRecord>> ScanIndex(const std::string& prefix, const std::string& from,
+                                              const std::string& to, size_t limit) const;
+
+  const Genesis genesis_;
+  StoreOptions options_;
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<leveldb::DB> db_;
+  mutable std::mutex mutex_;  // guards head_ and log_; Append holds it throughout
+  TreeHead head_;
+  int64_t last_block_time_ms_ = 0;
+  crypto::CompactRange log_;
+};
+
+}  // namespace evidence::ledger
