@@ -40,5 +40,14 @@ static_assert(kPeerSendQueueBytesMax >= 2 * kFrameBytesMax, "a peer queue holds 
 // HTTP (local).
 inline constexpr size_t kHttpBodyBytesMax = 8 * 1024 * 1024;
 inline constexpr size_t kPageLimitMax = 1000;
+inline constexpr size_t kPageLimitDefault = 100;
+static_assert(kPageLimitDefault <= kPageLimitMax, "the default page fits the maximum");
+inline constexpr size_t kHttpHeaderBytesMax = 16 * 1024;     // request line and all headers
+inline constexpr size_t kHttpBearerTokenBytesMax = 512;
+inline constexpr uint64_t kHttpWaitTimeoutMsDefault = 30'000;  // ?wait=commit without timeout_ms
+inline constexpr uint64_t kHttpWaitTimeoutMsMax = 120'000;
+static_assert(kHttpWaitTimeoutMsDefault <= kHttpWaitTimeoutMsMax, "the default wait is allowed");
+inline constexpr uint64_t kHttpRequestTimeoutMsDefault = 10'000;  // a whole request must arrive in this
+inline constexpr size_t kHttpConnectionsMax = 512;
 
 }  // namespace evidence::limits

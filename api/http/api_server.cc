@@ -1,0 +1,30 @@
+#include "api/http/api_server.h"
+
+namespace evidence::api {
+
+ApiServer::ApiServer(NodeService& service, ApiServerOptions options,
+                     const metrics::Registry* registry, metrics::CounterFamily* http_requests) {
+  if (options.server.requests == nullptr) options.server.requests = http_requests;
+  server_ = std::make_unique<Server>(options.server, [this](HttpRequest request, Reply reply) {
+    router_.Dispatch(request, std::move(reply));
+  });
+  waiter_ = std::make_unique<CommitWaiter>(service);
+  handlers_ = std::make_unique<ApiHandlers>(service, *waiter_, registry, options.handlers);
+  handlers_->Register(router_);
+  router_.set_request_counter(http_requests);
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Result<uint16_t> ApiServer::Start() { return server_->Start(); }
+
+void ApiServer::Stop() {
+  server_->Stop();
+  waiter_->Stop();
+}
+
+uint16_t ApiServer::port() const { return server_->port(); }
+
+size_t ApiServer::connections() const { return server_->connections(); }
+
+}  // namespace evidence::api

@@ -1,0 +1,468 @@
+#include "api/http/handlers.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <initializer_list>
+#include <memory>
+
+#include "api/http/metrics.h"
+#include "api/http/strict_json.h"
+#include "api/http/url.h"
+#include "crypto/hash.h"
+
+namespace evidence::api {
+namespace {
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+HttpResponse Json(int status, const boost::json::value& value) {
+  HttpResponse response;
+  response.status = status;
+  response.body = boost::json::serialize(value);
+  return response;
+}
+
+HttpResponse Problem(const HttpRequest& request, ProblemType type, std::string detail) {
+  return ProblemResponse(MakeError(type, std::move(detail)), InstanceOf(request.target));
+}
+
+HttpResponse Problem(const HttpRequest& request, const ApiError& error) {
+  return ProblemResponse(error, InstanceOf(request.target));
+}
+
+// The decoded query, refusing parameters the route does not take.
+ApiResult<Query> ReadQuery(const HttpRequest& request, std::initializer_list<std::string_view> allowed) {
+  auto target = SplitTarget(request.target);
+  if (!target.ok()) return MakeError(ProblemType::kBadRequest, target.status().message());
+  auto query = ParseQuery(target->query);
+  if (!query.ok()) return MakeError(ProblemType::kBadRequest, query.status().message());
+  for (const auto& [name, value] : *query) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return MakeError(ProblemType::kBadRequest,
+                       "unknown query parameter '" + name + "'; see /openapi.yaml for this route");
+    }
+  }
+  return std::move(query).value();
+}
+
+const std::string* Find(const Query& query, std::string_view name) {
+  for (const auto& [key, value] : query) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+// An optional unsigned parameter within [min, max].
+ApiResult<std::optional<uint64_t>> ReadNumber(const Query& query, std::string_view name,
+                                              uint64_t min, uint64_t max) {
+  const std::string* text = Find(query, name);
+  if (text == nullptr) return std::optional<uint64_t>();
+  const std::optional<uint64_t> value = ParseUint64(*text);
+  if (!value || *value < min || *value > max) {
+    return MakeError(ProblemType::kBadRequest, "'" + std::string(name) + "' must be an integer from " +
+                                                   std::to_string(min) + " to " + std::to_string(max));
+  }
+  return value;
+}
+
+struct WaitSpec {
+  bool wait = false;
+  std::chrono::milliseconds timeout{0};
+};
+
+ApiResult<WaitSpec> ReadWait(const Query& query, const HandlerOptions& options) {
+  WaitSpec spec;
+  if (const std::string* wait = Find(query, "wait")) {
+    if (*wait != "commit") {
+      return MakeError(ProblemType::kBadRequest, "'wait' takes only the value 'commit'");
+    }
+    spec.wait = true;
+  }
+  auto timeout = ReadNumber(query, "timeout_ms", 1, options.wait_timeout_max.count());
+  if (!timeout.ok()) return timeout.error();
+  spec.timeout = timeout.value() ? std::chrono::milliseconds(**timeout) : options.wait_timeout_default;
+  return spec;
+}
+
+// Bodies are JSON; the types curl and simple clients send by default are tolerated
+// because the body is parsed strictly anyway.
+bool IsJsonContentType(std::string_view content_type) {
+  std::string media(content_type.substr(0, content_type.find(';')));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media.empty() || media == "application/json" || media == "text/plain" ||
+         media == "application/x-www-form-urlencoded" ||
+         (media.size() > 5 && media.ends_with("+json"));
+}
+
+ApiResult<boost::json::object> ReadJsonBody(const HttpRequest& request) {
+  if (!IsJsonContentType(request.content_type)) {
+    return MakeError(ProblemType::kUnsupportedMediaType,
+                     "send the signed JSON with Content-Type: application/json (the document "
+                     "itself never goes to the ledger, only its digest)");
+  }
+  if (request.body.size() > limits::kHttpBodyBytesMax) {
+    return MakeError(ProblemType::kTooLarge, "the body is larger than " +
+                                                 std::to_string(limits::kHttpBodyBytesMax) + " bytes");
+  }
+  if (request.body.empty()) {
+    return MakeError(ProblemType::kMalformedJson, "the body is empty; send one JSON object");
+  }
+  return ParseStrictJsonObject(request.body);
+}
+
+boost::json::object RecordJson(const RecordView& view) {
+  boost::json::object out;
+  out["id"] = view.id;
+  out["status"] = RecordStatusName(view.status);
+  out["record"] = view.record;
+  out["receipt"] = view.receipt;
+  return out;
+}
+
+boost::json::object OutcomeJson(const SubmitOutcome& outcome) {
+  boost::json::object out;
+  out["id"] = outcome.id;
+  out["status"] = RecordStatusName(outcome.status);
+  out["already_known"] = outcome.already_known;
+  if (outcome.status == RecordStatus::kCommitted) out["receipt"] = outcome.receipt;
+  return out;
+}
+
+// 200 for a record seen before, 201 when newly committed, 202 when newly pending.
+int SubmitHttpStatus(const SubmitOutcome& outcome) {
+  if (outcome.already_known) return 200;
+  return outcome.status == RecordStatus::kCommitted ? 201 : 202;
+}
+
+HttpResponse SubmitResponse(const SubmitOutcome& outcome, bool wait_timed_out) {
+  boost::json::object body = OutcomeJson(outcome);
+  if (wait_timed_out) body["wait"] = "timeout";
+  HttpResponse response = Json(SubmitHttpStatus(outcome), body);
+  response.headers.emplace_back("Location", "/v1/records/" + outcome.id);
+  return response;
+}
+
+// 200 when every record was known, else 201 when all are committed, else 202.
+HttpResponse BatchResponse(const BatchOutcome& outcome, bool wait_timed_out) {
+  bool all_known = true;
+  bool all_committed = true;
+  boost::json::array records;
+  for (const SubmitOutcome& record : outcome.records) {
+    all_known = all_known && record.already_known;
+    all_committed = all_committed && record.status == RecordStatus::kCommitted;
+    records.push_back(OutcomeJson(record));
+  }
+  boost::json::object body;
+  body["batch_id"] = outcome.batch_id;
+  body["records"] = std::move(records);
+  if (wait_timed_out) body["wait"] = "timeout";
+  return Json(all_known ? 200 : (all_committed ? 201 : 202), body);
+}
+
+// 64 hex digits (either case) as lower case, else bad-request.
+ApiResult<std::string> ReadHash(std::string_view raw, std::string_view what, ProblemType type) {
+  auto decoded = PercentDecode(raw);
+  std::string hex = decoded.ok() ? std::move(decoded).value() : std::string();
+  bool good = hex.size() == 2 * crypto::kDigestBytes;
+  for (char& c : hex) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    good = good && std::isxdigit(static_cast<unsigned char>(c));
+  }
+  if (!good) {
+    return MakeError(type, std::string(what) + " must be 64 hex digits");
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string_view RecordStatusName(RecordStatus status) {
+  return status == RecordStatus::kCommitted ? "committed" : "pending";
+}
+
+ApiHandlers::ApiHandlers(NodeService& service, CommitWaiter& waiter,
+                         const metrics::Registry* registry, HandlerOptions options)
+    : service_(service), waiter_(waiter), registry_(registry), options_(options) {}
+
+void ApiHandlers::Register(Router& router) {
+  auto plain = [this](void (ApiHandlers::*method)(const HttpRequest&, Reply)) {
+    return [this, method](const HttpRequest& request, const Params&, Reply reply) {
+      (this->*method)(request, std::move(reply));
+    };
+  };
+  auto with_params = [this](void (ApiHandlers::*method)(const HttpRequest&, const Params&, Reply)) {
+    return [this, method](const HttpRequest& request, const Params& params, Reply reply) {
+      (this->*method)(request, params, std::move(reply));
+    };
+  };
+  // Fixed answers that take no query.
+  auto fixed = [](std::function<HttpResponse()> make) {
+    return [make = std::move(make)](const HttpRequest& request, const Params&, Reply reply) {
+      auto query = ReadQuery(request, {});
+      reply(query.ok() ? make() : Problem(request, query.error()));
+    };
+  };
+  router.Add("POST", "/v1/records", plain(&ApiHandlers::SubmitRecord));
+  router.Add("POST", "/v1/batches", plain(&ApiHandlers::SubmitBatch));
+  router.Add("GET", "/v1/records/{}", with_params(&ApiHandlers::GetRecord));
+  router.Add("GET", "/v1/digests/{}", with_params(&ApiHandlers::FindByDigest));
+  router.Add("GET", "/v1/cases/{}", with_params(&ApiHandlers::GetCase));
+  router.Add("GET", "/v1/blocks/{}", with_params(&ApiHandlers::GetBlock));
+  router.Add("GET", "/v1/blocks", plain(&ApiHandlers::ListBlocks));
+  router.Add("GET", "/v1/tree-head", plain(&ApiHandlers::GetTreeHead));
+  router.Add("GET", "/v1/consistency", plain(&ApiHandlers::GetConsistency));
+  router.Add("GET", "/v1/status", plain(&ApiHandlers::GetStatus));
+  router.Add("GET", "/readyz", plain(&ApiHandlers::GetReady));
+  router.Add("GET", "/healthz", fixed([] { return Json(200, {{"status", "ok"}}); }));
+  router.Add("GET", "/openapi.yaml", fixed([] {
+               HttpResponse response;
+               response.content_type = "application/yaml";
+               response.body = std::string(OpenApiYaml());
+               return response;
+             }));
+  if (registry_ != nullptr) {
+    router.Add("GET", "/metrics", fixed([registry = registry_] {
+                 HttpResponse response;
+                 response.content_type = std::string(metrics::kPrometheusContentType);
+                 response.body = registry->RenderText();
+                 return response;
+               }));
+  }
+}
+
+void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"wait", "timeout_ms"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto wait = ReadWait(*query, options_);
+  if (!wait.ok()) return reply(Problem(request, wait.error()));
+  auto body = ReadJsonBody(request);
+  if (!body.ok()) return reply(Problem(request, body.error()));
+  auto outcome = service_.SubmitRecord(*body);
+  if (!outcome.ok()) return reply(Problem(request, outcome.error()));
+  if (!wait->wait || outcome->status == RecordStatus::kCommitted) {
+    return reply(SubmitResponse(*outcome, false));
+  }
+  std::vector<std::string> ids = {outcome->id};  // before `outcome` moves into the callback
+  waiter_.Wait(std::move(ids), wait->timeout,
+               [outcome = std::move(outcome).value(), reply](CommitWaiter::Outcome waited) mutable {
+                 if (waited.complete) {
+                   outcome.status = RecordStatus::kCommitted;
+                   outcome.receipt = std::move(waited.receipts[0]);
+                 }
+                 reply(SubmitResponse(outcome, !waited.complete));
+               });
+}
+
+void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"wait", "timeout_ms"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto wait = ReadWait(*query, options_);
+  if (!wait.ok()) return reply(Problem(request, wait.error()));
+  auto body = ReadJsonBody(request);
+  if (!body.ok()) return reply(Problem(request, body.error()));
+  auto outcome = service_.SubmitBatch(*body);
+  if (!outcome.ok()) return reply(Problem(request, outcome.error()));
+  std::vector<std::string> pending_ids;
+  std::vector<size_t> pending_indexes;
+  for (size_t i = 0; i < outcome->records.size(); ++i) {
+    if (outcome->records[i].status == RecordStatus::kPending) {
+      pending_ids.push_back(outcome->records[i].id);
+      pending_indexes.push_back(i);
+    }
+  }
+  if (!wait->wait || pending_ids.empty()) return reply(BatchResponse(*outcome, false));
+  waiter_.Wait(std::move(pending_ids), wait->timeout,
+               [outcome = std::move(outcome).value(), pending_indexes = std::move(pending_indexes),
+                reply](CommitWaiter::Outcome waited) mutable {
+                 for (size_t k = 0; k < pending_indexes.size(); ++k) {
+                   if (waited.receipts[k].is_null()) continue;
+                   SubmitOutcome& record = outcome.records[pending_indexes[k]];
+                   record.status = RecordStatus::kCommitted;
+                   record.receipt = std::move(waited.receipts[k]);
+                 }
+                 reply(BatchResponse(outcome, !waited.complete));
+               });
+}
+
+void ApiHandlers::GetRecord(const HttpRequest& request, const Params& params, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto id = ReadHash(params[0], "a record id", ProblemType::kBadRequest);
+  if (!id.ok()) return reply(Problem(request, id.error()));
+  auto view = service_.GetRecord(*id);
+  if (!view.ok()) return reply(Problem(request, view.error()));
+  reply(Json(200, RecordJson(*view)));
+}
+
+void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto decoded = PercentDecode(params[0]);
+  const std::string text = decoded.ok() ? std::move(decoded).value() : std::string();
+  const size_t colon = text.find(':');
+  const std::string algorithm = text.substr(0, colon);
+  if (colon == std::string::npos || (algorithm != "sha256" && algorithm != "sm3")) {
+    return reply(Problem(request, ProblemType::kBadDigest,
+                         "write the digest as sha256:<64 hex> or sm3:<64 hex>"));
+  }
+  auto hex = ReadHash(std::string_view(text).substr(colon + 1), "the digest", ProblemType::kBadDigest);
+  if (!hex.ok()) return reply(Problem(request, hex.error()));
+  auto views = service_.FindByDigest(algorithm, *hex);
+  if (!views.ok()) return reply(Problem(request, views.error()));
+  if (views->empty()) {
+    return reply(Problem(request, ProblemType::kNotFound,
+                         "no record carries the digest " + algorithm + ":" + *hex));
+  }
+  boost::json::array records;
+  for (const RecordView& view : *views) records.push_back(RecordJson(view));
+  boost::json::object body;
+  body["digest"] = algorithm + ":" + *hex;
+  body["records"] = std::move(records);
+  reply(Json(200, body));
+}
+
+namespace {
+
+// The reader behind "Authorization: Bearer <token>", or the 401 to answer.
+ApiResult<Reader> Authenticate(NodeService& service, std::string_view authorization) {
+  constexpr std::string_view kScheme = "bearer ";
+  std::string scheme(authorization.substr(0, kScheme.size()));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view token = authorization.size() > kScheme.size()
+                               ? authorization.substr(kScheme.size())
+                               : std::string_view();
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (scheme != kScheme || token.empty() || token.size() > limits::kHttpBearerTokenBytesMax) {
+    return MakeError(ProblemType::kUnauthorized,
+                     "send a reader token from genesis as 'Authorization: Bearer <token>'");
+  }
+  const std::string digest = crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token));
+  std::optional<Reader> reader = service.FindReader(digest);
+  if (!reader) {
+    return MakeError(ProblemType::kUnauthorized, "the bearer token is not a registered reader's");
+  }
+  return std::move(*reader);
+}
+
+}  // namespace
+
+void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Reply reply) {
+  // Credentials first: an unauthorised caller learns nothing, not even whether
+  // the case exists.
+  auto reader = Authenticate(service_, request.authorization);
+  if (!reader.ok()) {
+    HttpResponse response = Problem(request, reader.error());
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+    return reply(std::move(response));
+  }
+  if (!reader->may_read_cases) {
+    return reply(Problem(request, ProblemType::kForbidden,
+                         "reader '" + reader->id + "' (role '" + reader->role +
+                             "') may not read case trails"));
+  }
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto case_id = PercentDecode(params[0]);
+  if (!case_id.ok()) {
+    return reply(Problem(request, ProblemType::kBadRequest,
+                         "the case id is badly percent-encoded: " + case_id.status().message()));
+  }
+  if (case_id->size() > limits::kCaseIdBytesMax) {
+    return reply(Problem(request, ProblemType::kBadRequest,
+                         "a case id has at most " + std::to_string(limits::kCaseIdBytesMax) + " bytes"));
+  }
+  auto trail = service_.GetCase(*case_id);
+  if (!trail.ok()) return reply(Problem(request, trail.error()));
+  boost::json::array records;
+  for (const RecordView& view : trail->records) records.push_back(RecordJson(view));
+  boost::json::object body;
+  body["case_id"] = trail->case_id;
+  body["records"] = std::move(records);
+  reply(Json(200, body));
+}
+
+void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  const std::optional<uint64_t> height = ParseUint64(params[0]);
+  if (!height) {
+    return reply(Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
+  }
+  auto block = service_.GetBlock(*height);
+  if (!block.ok()) return reply(Problem(request, block.error()));
+  reply(Json(200, *block));
+}
+
+void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"from", "limit"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto from = ReadNumber(*query, "from", 0, UINT64_MAX);
+  if (!from.ok()) return reply(Problem(request, from.error()));
+  auto limit = ReadNumber(*query, "limit", 1, limits::kPageLimitMax);
+  if (!limit.ok()) return reply(Problem(request, limit.error()));
+  auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault));
+  if (!page.ok()) return reply(Problem(request, page.error()));
+  boost::json::array blocks;
+  for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));
+  boost::json::object body;
+  body["blocks"] = std::move(blocks);
+  body["next_from"] = page->next_from ? boost::json::value(*page->next_from) : nullptr;
+  reply(Json(200, body));
+}
+
+void ApiHandlers::GetTreeHead(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto head = service_.GetTreeHead();
+  if (!head.ok()) return reply(Problem(request, head.error()));
+  boost::json::object body;
+  body["size"] = head->size;
+  body["root"] = head->root_hex;
+  body["height"] = head->height;
+  body["commit"] = head->commit;
+  reply(Json(200, body));
+}
+
+void ApiHandlers::GetConsistency(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"from", "to"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto from = ReadNumber(*query, "from", 1, UINT64_MAX);
+  if (!from.ok()) return reply(Problem(request, from.error()));
+  auto to = ReadNumber(*query, "to", 1, UINT64_MAX);
+  if (!to.ok()) return reply(Problem(request, to.error()));
+  if (!from.value() || !to.value() || **from > **to) {
+    return reply(Problem(request, ProblemType::kBadRequest,
+                         "give two tree sizes with 0 < from <= to, e.g. ?from=10&to=20"));
+  }
+  auto proof = service_.GetConsistencyProof(**from, **to);
+  if (!proof.ok()) return reply(Problem(request, proof.error()));
+  boost::json::array hashes;
+  for (const std::string& hash : *proof) hashes.emplace_back(hash);
+  boost::json::object body;
+  body["from"] = **from;
+  body["to"] = **to;
+  body["proof"] = std::move(hashes);
+  reply(Json(200, body));
+}
+
+void ApiHandlers::GetStatus(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  reply(Json(200, service_.GetStatus()));
+}
+
+void ApiHandlers::GetReady(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  const Readiness readiness = service_.GetReadiness();
+  if (!readiness.ready) {
+    return reply(Problem(request, ProblemType::kNotReady, "not ready: " + readiness.reason));
+  }
+  reply(Json(200, {{"ready", true}}));
+}
+
+}  // namespace evidence::api

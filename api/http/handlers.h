@@ -1,0 +1,63 @@
+// The routes of DESIGN.md §6 over a NodeService: request parsing and checking,
+// the reader check for case trails, ?wait=commit, and the JSON shapes of the
+// answers (documented in api/openapi.yaml and docs/api.md).
+//
+// Every refusal is a problem+json answer; nothing refused reaches the service's
+// state-changing calls (SubmitRecord, SubmitBatch) unless the body is strict JSON.
+//
+// Thread-safety: handlers may run concurrently; the NodeService, CommitWaiter and
+// Registry passed in must outlive this object and every reply it has started.
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+#include "api/http/commit_waiter.h"
+#include "api/http/node_service.h"
+#include "api/http/router.h"
+#include "common/limits.h"
+
+namespace evidence::api {
+
+namespace metrics {
+class Registry;
+}
+
+// The OpenAPI document (api/openapi.yaml), embedded at build time.
+std::string_view OpenApiYaml();
+
+struct HandlerOptions {
+  std::chrono::milliseconds wait_timeout_default{limits::kHttpWaitTimeoutMsDefault};
+  std::chrono::milliseconds wait_timeout_max{limits::kHttpWaitTimeoutMsMax};
+};
+
+class ApiHandlers {
+ public:
+  // `registry` (may be null: /metrics then answers 404) is rendered at /metrics.
+  ApiHandlers(NodeService& service, CommitWaiter& waiter, const metrics::Registry* registry,
+              HandlerOptions options = {});
+
+  // Adds every route to `router`.
+  void Register(Router& router);
+
+ private:
+  using Params = std::vector<std::string_view>;
+  void SubmitRecord(const HttpRequest& request, Reply reply);
+  void SubmitBatch(const HttpRequest& request, Reply reply);
+  void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
+  void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
+  void GetCase(const HttpRequest& request, const Params& params, Reply reply);
+  void GetBlock(const HttpRequest& request, const Params& params, Reply reply);
+  void ListBlocks(const HttpRequest& request, Reply reply);
+  void GetTreeHead(const HttpRequest& request, Reply reply);
+  void GetConsistency(const HttpRequest& request, Reply reply);
+  void GetStatus(const HttpRequest& request, Reply reply);
+  void GetReady(const HttpRequest& request, Reply reply);
+
+  NodeService& service_;
+  CommitWaiter& waiter_;
+  const metrics::Registry* registry_;
+  HandlerOptions options_;
+};
+
+}  // namespace evidence::api

@@ -1,0 +1,152 @@
+// NodeService: everything the HTTP API needs from the node, as one abstract
+// interface. The node implements it over its store, mempool and consensus; tests
+// implement it with a fake. The API never touches ledger or node types directly.
+//
+// Results are JSON-ready: records, receipts, blocks and commits travel as Boost.JSON
+// values in the formats of DESIGN.md §3 (the API passes them through untouched).
+// Errors are ApiError values with a stable problem type (api/http/problem.h); map
+// ledger validation codes with ProblemTypeFromName or pick the type directly.
+//
+// Thread-safety: every method may be called concurrently from the API's worker
+// threads; implementations must be thread-safe and should return quickly (no
+// waiting for consensus: waits go through WatchCommit).
+//
+// Invariant every implementation keeps: a call that returns an error has changed
+// no state (nothing refused reaches the mempool or the log).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http/problem.h"
+
+namespace evidence::api {
+
+enum class RecordStatus { kPending, kCommitted };
+
+// "pending" / "committed".
+std::string_view RecordStatusName(RecordStatus status);
+
+// A record as the API shows it.
+struct RecordView {
+  std::string id;                  // record id, lower-case hex
+  RecordStatus status = RecordStatus::kPending;
+  boost::json::object record;      // the record JSON, `sig` included
+  boost::json::value receipt;      // receipt v1 JSON when committed, null when pending
+};
+
+// What became of one submitted record.
+struct SubmitOutcome {
+  std::string id;                  // record id, lower-case hex
+  bool already_known = false;      // the same record id was accepted before (idempotent)
+  RecordStatus status = RecordStatus::kPending;
+  boost::json::value receipt;      // receipt when committed, else null
+};
+
+struct BatchOutcome {
+  std::string batch_id;                 // hex id of the batch header (may be empty)
+  std::vector<SubmitOutcome> records;   // one per record, in the batch's order
+};
+
+// A reader from genesis, found by the SHA-256 of its bearer token.
+struct Reader {
+  std::string id;
+  std::string role;
+  bool may_read_cases = false;  // the role's right to read case trails
+};
+
+struct CaseTrail {
+  std::string case_id;
+  std::vector<RecordView> records;  // in ledger order; each record's `links` name earlier ones
+};
+
+struct BlockPage {
+  std::vector<boost::json::value> blocks;  // each {"header", "commit", "records"} as the node shapes it
+  std::optional<uint64_t> next_from;       // height to ask for next; nullopt at the tip
+};
+
+struct TreeHead {
+  uint64_t size = 0;          // leaves in the log
+  std::string root_hex;       // log root, lower-case hex
+  uint64_t height = 0;        // block whose header carries this head
+  boost::json::value commit;  // the commit signing that block
+};
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;  // why not, when not ready (e.g. "syncing: height 10 of 250")
+};
+
+class NodeService {
+ public:
+  virtual ~NodeService() = default;
+
+  // Validates a record (schema, chain, agency, key, signature, time window, size)
+  // and admits it to the mempool. Same record id again: already_known = true and
+  // its current status, no second entry. Errors: the validation problems,
+  // too-many (mempool full: set retry_after_seconds), not-ready.
+  virtual ApiResult<SubmitOutcome> SubmitRecord(const boost::json::object& record) = 0;
+
+  // Validates a signed batch ({header, records...} as DESIGN.md §3) and admits its
+  // records, all or none.
+  virtual ApiResult<BatchOutcome> SubmitBatch(const boost::json::object& batch) = 0;
+
+  // `id_hex`: 64 lower-case hex digits (checked by the API). Unknown: not-found.
+  virtual ApiResult<RecordView> GetRecord(std::string_view id_hex) = 0;
+
+  // Every record (pending or committed) whose `digest` is `algorithm:hex`.
+  // `algorithm` is "sha256" or "sm3", `hex` 64 lower-case digits (checked by the
+  // API). None: an empty vector (the API answers 404).
+  virtual ApiResult<std::vector<RecordView>> FindByDigest(std::string_view algorithm,
+                                                          std::string_view hex) = 0;
+
+  // The reader whose bearer-token digest in genesis is `token_sha256_hex`
+  // (lower-case hex of SHA-256 of the token), or nullopt.
+  virtual std::optional<Reader> FindReader(std::string_view token_sha256_hex) = 0;
+
+  // The trail of a case (the API has checked the reader). Unknown case: not-found.
+  virtual ApiResult<CaseTrail> GetCase(std::string_view case_id) = 0;
+
+  // Block at `height` with its commit. Beyond the tip: not-found.
+  virtual ApiResult<boost::json::value> GetBlock(uint64_t height) = 0;
+
+  // Up to `limit` blocks from height `from` (limit is 1..kPageLimitMax; the service
+  // may return fewer, e.g. to bound the response size).
+  virtual ApiResult<BlockPage> ListBlocks(uint64_t from, uint64_t limit) = 0;
+
+  // Latest signed tree head. Nothing committed yet: not-found.
+  virtual ApiResult<TreeHead> GetTreeHead() = 0;
+
+  // RFC 6962 consistency proof (hex hashes) from tree size `from_size` to `to_size`
+  // (the API ensures 0 < from_size <= to_size). A size beyond the log: not-found.
+  virtual ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
+                                                                  uint64_t to_size) = 0;
+
+  // Node state for GET /v1/status (chain id, height, peers, mempool, version...).
+  virtual boost::json::object GetStatus() = 0;
+
+  // Whether the node serves reads and writes (synced, store open, consensus running).
+  virtual Readiness GetReadiness() = 0;
+
+  // Commit notification for ?wait=commit. Calls `on_commit` once with the record's
+  // receipt when the record commits; at once (possibly inside this call) when it
+  // already is. Returns a token for CancelCommitWatch. `on_commit` may run on any
+  // thread, is cheap and never calls back into the NodeService; the service must
+  // not hold a lock that CancelCommitWatch takes while calling it. A watch on an
+  // unknown id simply never fires (the API times out).
+  using CommitCallback = std::function<void(boost::json::value receipt)>;
+  virtual uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) = 0;
+
+  // Drops a watch that has not fired (no effect when it has). Any thread, never
+  // from inside on_commit.
+  virtual void CancelCommitWatch(uint64_t token) = 0;
+};
+
+}  // namespace evidence::api

@@ -1,0 +1,136 @@
+#include "api/http/router.h"
+
+#include <atomic>
+#include <memory>
+
+#include "api/http/metrics.h"
+#include "api/http/url.h"
+
+namespace evidence::api {
+namespace {
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  EVIDENCE_CHECK(!path.empty() && path.front() == '/');
+  path.remove_prefix(1);
+  while (true) {
+    const size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+// Matches and collects "{}" segments; empty segments never match "{}".
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path,
+           std::vector<std::string_view>& params) {
+  if (pattern.size() != path.size()) return false;
+  params.clear();
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == "{}") {
+      if (path[i].empty()) return false;
+      params.push_back(path[i]);
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string InstanceOf(std::string_view target) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  target = target.substr(0, target.find('?'));
+  std::string out;
+  for (char c : target) {
+    if (out.size() >= 256) break;
+    const auto u = static_cast<unsigned char>(c);
+    if (u > 0x20 && u < 0x7F && c != '"' && c != '\\') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+HttpResponse ProblemResponse(const ApiError& error, std::string_view instance) {
+  HttpResponse response;
+  response.status = ProblemHttpStatus(error.type);
+  response.content_type = "application/problem+json";
+  response.body = ProblemJson(error, instance);
+  if (error.retry_after_seconds > 0) {
+    response.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds));
+  }
+  return response;
+}
+
+void Router::Add(std::string method, std::string pattern, Handler handler) {
+  Route route;
+  route.method = std::move(method);
+  route.segments.clear();
+  for (std::string_view segment : SplitPath(pattern)) route.segments.emplace_back(segment);
+  route.pattern = std::move(pattern);
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+// Wraps `reply` so it counts the answer and runs at most once (a handler that
+// replied and then threw must not answer twice).
+Reply Router::Counted(std::string route, Reply reply) const {
+  auto replied = std::make_shared<std::atomic<bool>>(false);
+  return [requests = requests_, route = std::move(route), reply = std::move(reply),
+          replied](HttpResponse response) {
+    if (replied->exchange(true)) return;
+    if (requests != nullptr) requests->Increment({route, std::to_string(response.status)});
+    reply(std::move(response));
+  };
+}
+
+void Router::Dispatch(const HttpRequest& request, Reply reply) const {
+  const std::string instance = InstanceOf(request.target);
+  auto target = SplitTarget(request.target);
+  if (!target.ok()) {
+    Counted("unmatched", std::move(reply))(
+        ProblemResponse(MakeError(ProblemType::kBadRequest, target.status().message()), instance));
+    return;
+  }
+  const std::vector<std::string_view> path = SplitPath(target->path);
+  std::vector<std::string_view> params;
+  std::string allow;
+  for (const Route& route : routes_) {
+    if (!Match(route.segments, path, params)) continue;
+    if (route.method != request.method) {
+      if (allow.find(route.method) == std::string::npos) {
+        allow += allow.empty() ? route.method : ", " + route.method;
+      }
+      continue;
+    }
+    Reply counted = Counted(route.pattern, std::move(reply));
+    try {
+      route.handler(request, params, counted);
+    } catch (...) {
+      // A resource failure or bug inside a handler, never client input (handlers
+      // turn bad input into problems). Answer unless the handler already did.
+      counted(ProblemResponse(MakeError(ProblemType::kInternal, "internal error"), instance));
+    }
+    return;
+  }
+  Reply counted = Counted("unmatched", std::move(reply));
+  if (!allow.empty()) {
+    HttpResponse response = ProblemResponse(
+        MakeError(ProblemType::kMethodNotAllowed,
+                  request.method + " is not allowed here; use " + allow), instance);
+    response.headers.emplace_back("Allow", allow);
+    counted(std::move(response));
+    return;
+  }
+  counted(ProblemResponse(MakeError(ProblemType::kNotFound, "no route for this path; see /openapi.yaml"),
+                          instance));
+}
+
+}  // namespace evidence::api

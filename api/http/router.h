@@ -1,0 +1,83 @@
+// HTTP requests and responses as plain values, and the Router that maps
+// (method, path) to a handler. No Beast here: the server converts at its edge, so
+// routes and handlers compile and test without it.
+//
+// Matching works on the raw (still percent-encoded) path split at '/'. A pattern
+// segment "{}" matches any one non-empty segment and is handed to the handler raw
+// (the handler decodes it). A path that matches a pattern under another method
+// gets 405 with an Allow header; no match gets 404; both as problem+json.
+//
+// Thread-safety: add every route before serving; Dispatch is then const and may
+// run concurrently. A handler must call its Reply exactly once, on any thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/http/problem.h"
+
+namespace evidence::api {
+
+namespace metrics {
+class CounterFamily;
+}
+
+struct HttpRequest {
+  std::string method;         // "GET", "POST", ... as sent
+  std::string target;         // origin-form request target, e.g. "/v1/blocks?from=1"
+  std::string authorization;  // the Authorization header, empty when absent
+  std::string content_type;   // the Content-Type header, empty when absent
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Allow, Location
+  bool close = false;  // close the connection after this response
+};
+
+// The problem+json response for `error` (adds Retry-After when it has one).
+HttpResponse ProblemResponse(const ApiError& error, std::string_view instance);
+
+// Path of a target for problem `instance`: the path only, non-printable and
+// non-ASCII bytes percent-encoded, at most 256 bytes.
+std::string InstanceOf(std::string_view target);
+
+using Reply = std::function<void(HttpResponse)>;
+// `params`: the raw path segments that matched "{}" in the pattern, in order.
+using Handler =
+    std::function<void(const HttpRequest& request, const std::vector<std::string_view>& params,
+                       Reply reply)>;
+
+class Router {
+ public:
+  // `pattern` is "/v1/records/{}"-style; `method` e.g. "GET". The pattern is the
+  // route label in metrics.
+  void Add(std::string method, std::string pattern, Handler handler);
+
+  // Counts every answer in `requests` as {route = pattern or "unmatched", code}.
+  void set_request_counter(metrics::CounterFamily* requests) { requests_ = requests; }
+
+  // Finds the route and runs it; answers 400 for an unusable target, 404, 405.
+  // An exception escaping a handler becomes a 500 "internal" problem.
+  void Dispatch(const HttpRequest& request, Reply reply) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  Reply Counted(std::string route, Reply reply) const;
+
+  std::vector<Route> routes_;
+  metrics::CounterFamily* requests_ = nullptr;
+};
+
+}  // namespace evidence::api

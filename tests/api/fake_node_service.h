@@ -1,0 +1,260 @@
+// FakeNodeService: an in-memory NodeService for the API tests.
+//
+// Records: any JSON object. Its id is the SHA-256 hex of its serialization. A
+// record with "fail": "<ledger code>" is refused as the ledger would refuse it
+// ("record.bad_signature" -> a Status "record.bad_signature: refused by the fake"),
+// which exercises the ledger -> problem mapping. Accepted records are pending
+// until Commit(id). Every state change is counted in state_changes().
+//
+// Thread-safety: all methods are thread-safe (one mutex); watches fire outside it.
+#pragma once
+
+#include <boost/json/serialize.hpp>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/http/node_service.h"
+#include "crypto/hash.h"
+
+namespace evidence::api::testing {
+
+class FakeNodeService : public NodeService {
+ public:
+  static std::string IdOf(const boost::json::object& record) {
+    return crypto::DigestHex(
+        crypto::Hash(crypto::HashAlgorithm::kSha256, boost::json::serialize(record)));
+  }
+
+  ApiResult<SubmitOutcome> SubmitRecord(const boost::json::object& record) override {
+    std::lock_guard lock(mutex_);
+    return SubmitLocked(record);
+  }
+
+  ApiResult<BatchOutcome> SubmitBatch(const boost::json::object& batch) override {
+    std::lock_guard lock(mutex_);
+    const boost::json::value* records = batch.if_contains("records");
+    if (records == nullptr || !records->is_array()) {
+      return ErrorFromLedgerStatus(Status::InvalidArgument("batch.malformed: no records array"));
+    }
+    for (const boost::json::value& record : records->as_array()) {  // all or none
+      if (!record.is_object()) {
+        return ErrorFromLedgerStatus(Status::InvalidArgument("batch.malformed: not an object"));
+      }
+      if (auto error = Refusal(record.as_object())) return *error;
+    }
+    BatchOutcome outcome;
+    outcome.batch_id = std::string(64, 'b');
+    for (const boost::json::value& record : records->as_array()) {
+      outcome.records.push_back(SubmitLocked(record.as_object()).value());
+    }
+    return outcome;
+  }
+
+  ApiResult<RecordView> GetRecord(std::string_view id_hex) override {
+    std::lock_guard lock(mutex_);
+    auto it = records_.find(std::string(id_hex));
+    if (it == records_.end()) return MakeError(ProblemType::kNotFound, "no record with this id");
+    return it->second;
+  }
+
+  ApiResult<std::vector<RecordView>> FindByDigest(std::string_view algorithm,
+                                                  std::string_view hex) override {
+    std::lock_guard lock(mutex_);
+    const std::string digest = std::string(algorithm) + ":" + std::string(hex);
+    std::vector<RecordView> out;
+    for (const auto& [id, view] : records_) {
+      const boost::json::value* value = view.record.if_contains("digest");
+      if (value != nullptr && value->is_string() && value->as_string() == digest) out.push_back(view);
+    }
+    return out;
+  }
+
+  std::optional<Reader> FindReader(std::string_view token_sha256_hex) override {
+    std::lock_guard lock(mutex_);
+    auto it = readers_.find(std::string(token_sha256_hex));
+    if (it == readers_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  ApiResult<CaseTrail> GetCase(std::string_view case_id) override {
+    std::lock_guard lock(mutex_);
+    CaseTrail trail;
+    trail.case_id = std::string(case_id);
+    for (const std::string& id : order_) {
+      const RecordView& view = records_.at(id);
+      const boost::json::value* value = view.record.if_contains("case_id");
+      if (value != nullptr && value->is_string() && value->as_string() == case_id) {
+        trail.records.push_back(view);
+      }
+    }
+    if (trail.records.empty()) return MakeError(ProblemType::kNotFound, "no such case");
+    return trail;
+  }
+
+  ApiResult<boost::json::value> GetBlock(uint64_t height) override {
+    std::lock_guard lock(mutex_);
+    if (height == 0 || height > blocks_.size()) return MakeError(ProblemType::kNotFound, "no block");
+    return blocks_[height - 1];
+  }
+
+  ApiResult<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
+    std::lock_guard lock(mutex_);
+    BlockPage page;
+    for (uint64_t h = std::max<uint64_t>(from, 1); h <= blocks_.size() && page.blocks.size() < limit; ++h) {
+      page.blocks.push_back(blocks_[h - 1]);
+    }
+    const uint64_t next = std::max<uint64_t>(from, 1) + page.blocks.size();
+    if (next <= blocks_.size()) page.next_from = next;
+    return page;
+  }
+
+  ApiResult<TreeHead> GetTreeHead() override {
+    std::lock_guard lock(mutex_);
+    if (blocks_.empty()) return MakeError(ProblemType::kNotFound, "nothing committed yet");
+    return TreeHead{committed_, std::string(64, 'a'), blocks_.size(), {{"height", blocks_.size()}}};
+  }
+
+  ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
+                                                          uint64_t to_size) override {
+    std::lock_guard lock(mutex_);
+    if (to_size > committed_) return MakeError(ProblemType::kNotFound, "beyond the log");
+    if (from_size == to_size) return std::vector<std::string>{};
+    return std::vector<std::string>{std::string(64, 'c'), std::string(64, 'd')};
+  }
+
+  boost::json::object GetStatus() override {
+    std::lock_guard lock(mutex_);
+    return {{"chain_id", "test-chain"}, {"height", blocks_.size()}, {"mempool", pending_count_}};
+  }
+
+  Readiness GetReadiness() override {
+    std::lock_guard lock(mutex_);
+    return ready_ ? Readiness{true, ""} : Readiness{false, "syncing"};
+  }
+
+  uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) override {
+    std::unique_lock lock(mutex_);
+    auto it = records_.find(std::string(id_hex));
+    if (it != records_.end() && it->second.status == RecordStatus::kCommitted) {
+      boost::json::value receipt = it->second.receipt;
+      lock.unlock();
+      on_commit(std::move(receipt));
+      return 0;
+    }
+    const uint64_t token = ++next_token_;
+    watches_[token] = {std::string(id_hex), std::move(on_commit)};
+    ++watches_started_;
+    changed_.notify_all();
+    return token;
+  }
+
+  void CancelCommitWatch(uint64_t token) override {
+    std::lock_guard lock(mutex_);
+    if (watches_.erase(token) > 0) ++watches_cancelled_;
+  }
+
+  // Test controls.
+  // Commits a pending record (a block of one) and fires its watches.
+  void Commit(const std::string& id) {
+    std::vector<CommitCallback> fire;
+    boost::json::value receipt;
+    {
+      std::lock_guard lock(mutex_);
+      RecordView& view = records_.at(id);
+      if (view.status == RecordStatus::kCommitted) return;
+      view.status = RecordStatus::kCommitted;
+      view.receipt = boost::json::object{{"v", 1}, {"leaf_index", committed_}, {"record_id", id}};
+      receipt = view.receipt;
+      ++committed_;
+      --pending_count_;
+      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1}, {"records", {id}}});
+      for (auto it = watches_.begin(); it != watches_.end();) {
+        if (it->second.first == id) {
+          fire.push_back(std::move(it->second.second));
+          it = watches_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& callback : fire) callback(receipt);
+  }
+  void AddReader(const std::string& token, Reader reader) {
+    std::lock_guard lock(mutex_);
+    readers_[crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token))] = reader;
+  }
+  void set_mempool_full(bool full) {
+    std::lock_guard lock(mutex_);
+    mempool_full_ = full;
+  }
+  void set_ready(bool ready) {
+    std::lock_guard lock(mutex_);
+    ready_ = ready;
+  }
+  // Waits (without a deadline) until `count` watches have been started in total.
+  void WaitForWatches(size_t count) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return watches_started_ >= count; });
+  }
+  size_t state_changes() const {
+    std::lock_guard lock(mutex_);
+    return state_changes_;
+  }
+  size_t open_watches() const {
+    std::lock_guard lock(mutex_);
+    return watches_.size();
+  }
+  size_t watches_cancelled() const {
+    std::lock_guard lock(mutex_);
+    return watches_cancelled_;
+  }
+
+ private:
+  std::optional<ApiError> Refusal(const boost::json::object& record) const {
+    if (const boost::json::value* fail = record.if_contains("fail"); fail && fail->is_string()) {
+      return ErrorFromLedgerStatus(
+          Status::InvalidArgument(std::string(fail->as_string()) + ": refused by the fake"));
+    }
+    if (mempool_full_) {
+      ApiError error = MakeError(ProblemType::kTooMany, "mempool full");
+      error.retry_after_seconds = 2;
+      return error;
+    }
+    return std::nullopt;
+  }
+
+  ApiResult<SubmitOutcome> SubmitLocked(const boost::json::object& record) {
+    const std::string id = IdOf(record);
+    if (auto it = records_.find(id); it != records_.end()) {
+      return SubmitOutcome{id, true, it->second.status, it->second.receipt};
+    }
+    if (auto error = Refusal(record)) return *error;
+    records_[id] = RecordView{id, RecordStatus::kPending, record, nullptr};
+    order_.push_back(id);
+    ++pending_count_;
+    ++state_changes_;
+    return SubmitOutcome{id, false, RecordStatus::kPending, nullptr};
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, RecordView> records_;
+  std::vector<std::string> order_;
+  std::vector<boost::json::value> blocks_;
+  std::map<std::string, Reader> readers_;
+  std::map<uint64_t, std::pair<std::string, CommitCallback>> watches_;
+  uint64_t next_token_ = 0;
+  size_t watches_started_ = 0;
+  size_t watches_cancelled_ = 0;
+  size_t state_changes_ = 0;
+  uint64_t committed_ = 0;
+  uint64_t pending_count_ = 0;
+  bool mempool_full_ = false;
+  bool ready_ = true;
+};
+
+}  // namespace evidence::api::testing

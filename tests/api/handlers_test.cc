@@ -1,0 +1,330 @@
+// The routes over a fake NodeService, called through the Router without a network.
+#include "api/http/handlers.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "api/http/metrics.h"
+#include "fake_node_service.h"
+
+namespace evidence::api {
+namespace {
+
+using testing::FakeNodeService;
+
+const std::string kDigest = "sha256:" + std::string(64, 'e');
+const std::string kCaseId = "(2026)鲁0831行复12号";
+const std::string kCaseIdEncoded = "%282026%29%E9%B2%810831%E8%A1%8C%E5%A4%8D12%E5%8F%B7";
+
+std::string RecordJson(int n) {
+  boost::json::object record{{"v", 1},          {"chain_id", "test-chain"}, {"kind", "enforcement_record"},
+                             {"case_id", kCaseId}, {"digest", kDigest},      {"n", n}};
+  return boost::json::serialize(record);
+}
+
+class HandlersTest : public ::testing::Test {
+ protected:
+  HandlersTest() {
+    handlers_.Register(router_);
+    router_.set_request_counter(&metrics_.http_requests);
+    service_.AddReader("court-token", Reader{"court-1", "court", true});
+    service_.AddReader("press-token", Reader{"press-1", "press", false});
+  }
+
+  HttpResponse Call(std::string method, std::string target, std::string body = "",
+                    std::string authorization = "", std::string content_type = "application/json") {
+    std::promise<HttpResponse> promise;
+    HttpRequest request{std::move(method), std::move(target), std::move(authorization),
+                        std::move(content_type), std::move(body)};
+    router_.Dispatch(request, [&promise](HttpResponse response) { promise.set_value(std::move(response)); });
+    return promise.get_future().get();
+  }
+
+  static boost::json::value Body(const HttpResponse& response) {
+    return boost::json::parse(response.body);
+  }
+
+  // The problem name of a problem+json answer ("" if it is not one).
+  static std::string ProblemOf(const HttpResponse& response) {
+    if (response.content_type != "application/problem+json") return "";
+    const std::string type(Body(response).at("type").as_string());
+    return type.substr(kProblemTypeUriPrefix.size());
+  }
+
+  static std::string Header(const HttpResponse& response, std::string_view name) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name) return value;
+    }
+    return "";
+  }
+
+  FakeNodeService service_;
+  metrics::Registry registry_;
+  metrics::NodeMetrics metrics_{registry_};
+  CommitWaiter waiter_{service_};
+  ApiHandlers handlers_{service_, waiter_, &registry_};
+  Router router_;
+};
+
+TEST_F(HandlersTest, SubmitAcceptsThenAnswersTheSameRecordWith200) {
+  HttpResponse first = Call("POST", "/v1/records", RecordJson(1));
+  ASSERT_EQ(first.status, 202) << first.body;
+  const std::string id(Body(first).at("id").as_string());
+  EXPECT_EQ(Body(first).at("status").as_string(), "pending");
+  EXPECT_EQ(Header(first, "Location"), "/v1/records/" + id);
+  HttpResponse again = Call("POST", "/v1/records", RecordJson(1));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_TRUE(Body(again).at("already_known").as_bool());
+  EXPECT_EQ(service_.state_changes(), 1u);
+  service_.Commit(id);
+  HttpResponse committed = Call("POST", "/v1/records", RecordJson(1));
+  EXPECT_EQ(committed.status, 200);
+  EXPECT_EQ(Body(committed).at("status").as_string(), "committed");
+  EXPECT_EQ(Body(committed).at("receipt").at("record_id").as_string(), id);
+}
+
+TEST_F(HandlersTest, WaitForCommitAnswers201WithTheReceipt) {
+  const std::string id = FakeNodeService::IdOf(boost::json::parse(RecordJson(2)).as_object());
+  std::thread committer([&] {
+    service_.WaitForWatches(1);
+    service_.Commit(id);
+  });
+  HttpResponse response = Call("POST", "/v1/records?wait=commit&timeout_ms=60000", RecordJson(2));
+  committer.join();
+  ASSERT_EQ(response.status, 201) << response.body;
+  EXPECT_EQ(Body(response).at("status").as_string(), "committed");
+  EXPECT_EQ(Body(response).at("receipt").at("record_id").as_string(), id);
+}
+
+TEST_F(HandlersTest, WaitThatTimesOutAnswers202Pending) {
+  HttpResponse response = Call("POST", "/v1/records?wait=commit&timeout_ms=1", RecordJson(3));
+  ASSERT_EQ(response.status, 202) << response.body;
+  EXPECT_EQ(Body(response).at("status").as_string(), "pending");
+  EXPECT_EQ(Body(response).at("wait").as_string(), "timeout");
+  EXPECT_EQ(service_.open_watches(), 0u);
+}
+
+TEST_F(HandlersTest, BadWaitParametersAreRefusedBeforeAnyStateChange) {
+  for (const char* target : {"/v1/records?wait=yes", "/v1/records?wait=commit&timeout_ms=0",
+                             "/v1/records?wait=commit&timeout_ms=999999999",
+                             "/v1/records?wait=commit&timeout_ms=-1", "/v1/records?foo=1",
+                             "/v1/records?wait=commit&wait=commit", "/v1/records?wait=%zz"}) {
+    HttpResponse response = Call("POST", target, RecordJson(4));
+    EXPECT_EQ(response.status, 400) << target;
+    EXPECT_EQ(ProblemOf(response), "bad-request") << target;
+  }
+  EXPECT_EQ(service_.state_changes(), 0u);
+}
+
+TEST_F(HandlersTest, MalformedBodiesGetTheirOwnProblemTypeAndChangeNothing) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "malformed-json"},
+      {"{", "malformed-json"},
+      {R"({"a":1} trailing)", "malformed-json"},
+      {R"({"a":1,"a":2})", "duplicate-key"},
+      {std::string(20, '[') + std::string(20, ']'), "too-deep"},
+      {R"({"size":1.5})", "float-not-allowed"},
+      {R"({"time":1e12})", "float-not-allowed"},
+      {"{\"title\":\"\xff\"}", "invalid-utf8"},
+      {"[1,2]", "wrong-type"},
+      {R"({"fail":"record.unknown_field"})", "unknown-field"},
+      {R"({"fail":"record.missing_field"})", "missing-field"},
+      {R"({"fail":"record.wrong_type"})", "wrong-type"},
+      {R"({"fail":"record.bad_digest"})", "bad-digest"},
+      {R"({"fail":"record.unknown_kind"})", "unknown-kind"},
+      {R"({"fail":"record.unknown_agency"})", "unknown-agency"},
+      {R"({"fail":"record.unknown_key"})", "unknown-key"},
+      {R"({"fail":"record.bad_signature"})", "bad-signature"},
+      {R"({"fail":"record.chain_mismatch"})", "wrong-chain"},
+      {R"({"fail":"record.time_in_future"})", "time-in-future"},
+  };
+  for (const auto& [body, problem] : cases) {
+    HttpResponse response = Call("POST", "/v1/records", body);
+    EXPECT_EQ(response.status, 400) << body;
+    EXPECT_EQ(ProblemOf(response), problem) << body;
+    EXPECT_NE(Body(response).at("detail").as_string(), "") << body;
+    EXPECT_EQ(Body(response).at("instance").as_string(), "/v1/records");
+  }
+  HttpResponse large = Call("POST", "/v1/records", R"({"fail":"record.too_large"})");
+  EXPECT_EQ(large.status, 413);
+  EXPECT_EQ(ProblemOf(large), "too-large");
+  EXPECT_EQ(service_.state_changes(), 0u);
+}
+
+TEST_F(HandlersTest, NonJsonMediaTypesAre415) {
+  HttpResponse response = Call("POST", "/v1/records", RecordJson(5), "", "application/pdf");
+  EXPECT_EQ(response.status, 415);
+  EXPECT_EQ(ProblemOf(response), "unsupported-media-type");
+  EXPECT_EQ(Call("POST", "/v1/records", RecordJson(5), "", "multipart/form-data; boundary=x").status, 415);
+  EXPECT_EQ(Call("POST", "/v1/records", RecordJson(5), "", "application/json; charset=utf-8").status, 202);
+  EXPECT_EQ(service_.state_changes(), 1u);
+}
+
+TEST_F(HandlersTest, FullMempoolIs429WithRetryAfter) {
+  service_.set_mempool_full(true);
+  HttpResponse response = Call("POST", "/v1/records", RecordJson(6));
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(ProblemOf(response), "too-many");
+  EXPECT_EQ(Header(response, "Retry-After"), "2");
+  EXPECT_EQ(service_.state_changes(), 0u);
+}
+
+TEST_F(HandlersTest, BatchesAreAcceptedAllOrNoneAndCanWait) {
+  const std::string batch = "{\"header\":{},\"records\":[" + RecordJson(7) + "," + RecordJson(8) + "]}";
+  HttpResponse response = Call("POST", "/v1/batches", batch);
+  ASSERT_EQ(response.status, 202) << response.body;
+  EXPECT_EQ(Body(response).at("records").as_array().size(), 2u);
+  EXPECT_EQ(Call("POST", "/v1/batches", batch).status, 200);
+  const std::string bad = "{\"records\":[" + RecordJson(9) + R"(,{"fail":"record.bad_signature"}]})";
+  HttpResponse refused = Call("POST", "/v1/batches", bad);
+  EXPECT_EQ(ProblemOf(refused), "bad-signature");
+  EXPECT_EQ(service_.state_changes(), 2u);
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/batches", R"({"records":3})")), "invalid-batch");
+
+  const std::string waited = "{\"records\":[" + RecordJson(10) + "," + RecordJson(11) + "]}";
+  std::thread committer([&] {
+    service_.WaitForWatches(2);
+    for (int n : {10, 11}) service_.Commit(FakeNodeService::IdOf(boost::json::parse(RecordJson(n)).as_object()));
+  });
+  HttpResponse all = Call("POST", "/v1/batches?wait=commit", waited);
+  committer.join();
+  ASSERT_EQ(all.status, 201) << all.body;
+  const boost::json::value all_body = Body(all);
+  for (const auto& record : all_body.at("records").as_array()) {
+    EXPECT_EQ(record.at("status").as_string(), "committed");
+    EXPECT_TRUE(record.at("receipt").is_object());
+  }
+}
+
+TEST_F(HandlersTest, GetRecordShowsStatusAndReceipt) {
+  const std::string id(Body(Call("POST", "/v1/records", RecordJson(12))).at("id").as_string());
+  HttpResponse pending = Call("GET", "/v1/records/" + id);
+  ASSERT_EQ(pending.status, 200);
+  EXPECT_EQ(Body(pending).at("status").as_string(), "pending");
+  EXPECT_TRUE(Body(pending).at("receipt").is_null());
+  service_.Commit(id);
+  std::string upper = id;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  HttpResponse committed = Call("GET", "/v1/records/" + upper);
+  ASSERT_EQ(committed.status, 200);
+  EXPECT_EQ(Body(committed).at("receipt").at("record_id").as_string(), id);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + std::string(64, '0'))), "not-found");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/xyz")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + id + "?x=1")), "bad-request");
+}
+
+TEST_F(HandlersTest, DigestLookupIsOpenAndStrictAboutTheDigest) {
+  Call("POST", "/v1/records", RecordJson(13));
+  Call("POST", "/v1/records", RecordJson(14));
+  HttpResponse found = Call("GET", "/v1/digests/" + kDigest);
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(Body(found).at("records").as_array().size(), 2u);
+  EXPECT_EQ(Call("GET", "/v1/digests/sha256%3A" + std::string(64, 'E')).status, 200);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/digests/sm3:" + std::string(64, 'e'))), "not-found");
+  for (const std::string& bad : std::vector<std::string>{"sha256:abc", "md5:" + std::string(64, 'e'), std::string(64, 'e'),
+                                 "sha256:" + std::string(63, 'e') + "g", "sha256:%zz"}) {
+    EXPECT_EQ(ProblemOf(Call("GET", "/v1/digests/" + bad)), "bad-digest") << bad;
+  }
+}
+
+TEST_F(HandlersTest, CaseTrailNeedsAReaderWhoseRoleMayReadCases) {
+  Call("POST", "/v1/records", RecordJson(15));
+  HttpResponse missing = Call("GET", "/v1/cases/" + kCaseIdEncoded);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(ProblemOf(missing), "unauthorized");
+  EXPECT_NE(Header(missing, "WWW-Authenticate"), "");
+  EXPECT_EQ(Call("GET", "/v1/cases/" + kCaseIdEncoded, "", "Bearer wrong").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/cases/" + kCaseIdEncoded, "", "Basic Y291cnQ=").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/cases/" + kCaseIdEncoded, "", "Bearer ").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/cases/" + kCaseIdEncoded, "", "Bearer press-token").status, 403);
+  // Unknown cases are hidden from the unauthorised too.
+  EXPECT_EQ(Call("GET", "/v1/cases/nope").status, 401);
+  HttpResponse trail = Call("GET", "/v1/cases/" + kCaseIdEncoded, "", "bearer court-token");
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  EXPECT_EQ(Body(trail).at("case_id").as_string(), kCaseId);
+  EXPECT_EQ(Body(trail).at("records").as_array().size(), 1u);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/nope", "", "Bearer court-token")), "not-found");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/%E9%B2", "", "Bearer court-token")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/a%2", "", "Bearer court-token")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/" + std::string(300, 'x'), "", "Bearer court-token")),
+            "bad-request");
+}
+
+TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/tree-head")), "not-found");
+  for (int n = 20; n < 23; ++n) {
+    service_.Commit(std::string(Body(Call("POST", "/v1/records", RecordJson(n))).at("id").as_string()));
+  }
+  EXPECT_EQ(Body(Call("GET", "/v1/blocks/2")).at("height").as_int64(), 2);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/blocks/9")), "not-found");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/blocks/-1")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/blocks/1x")), "bad-request");
+  HttpResponse page = Call("GET", "/v1/blocks?from=1&limit=2");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(Body(page).at("blocks").as_array().size(), 2u);
+  EXPECT_EQ(Body(page).at("next_from").as_int64(), 3);
+  EXPECT_TRUE(Body(Call("GET", "/v1/blocks?from=3")).at("next_from").is_null());
+  EXPECT_EQ(Body(Call("GET", "/v1/blocks")).at("blocks").as_array().size(), 3u);
+  for (const char* bad : {"/v1/blocks?limit=0", "/v1/blocks?limit=1001", "/v1/blocks?from=x",
+                          "/v1/blocks?size=2"}) {
+    EXPECT_EQ(ProblemOf(Call("GET", bad)), "bad-request") << bad;
+  }
+  HttpResponse head = Call("GET", "/v1/tree-head");
+  ASSERT_EQ(head.status, 200);
+  EXPECT_EQ(Body(head).at("size").as_int64(), 3);
+  EXPECT_EQ(Body(head).at("height").as_int64(), 3);
+  EXPECT_EQ(Body(head).at("root").as_string().size(), 64u);
+  EXPECT_TRUE(Body(head).at("commit").is_object());
+  HttpResponse proof = Call("GET", "/v1/consistency?from=1&to=3");
+  ASSERT_EQ(proof.status, 200);
+  EXPECT_EQ(Body(proof).at("proof").as_array().size(), 2u);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/consistency?from=1&to=9")), "not-found");
+  for (const char* bad : {"/v1/consistency", "/v1/consistency?from=2", "/v1/consistency?from=3&to=2",
+                          "/v1/consistency?from=0&to=2", "/v1/consistency?from=a&to=2"}) {
+    EXPECT_EQ(ProblemOf(Call("GET", bad)), "bad-request") << bad;
+  }
+}
+
+TEST_F(HandlersTest, StatusHealthReadinessMetricsAndOpenApi) {
+  EXPECT_EQ(Body(Call("GET", "/v1/status")).at("chain_id").as_string(), "test-chain");
+  EXPECT_EQ(Body(Call("GET", "/healthz")).at("status").as_string(), "ok");
+  EXPECT_EQ(Call("GET", "/readyz").status, 200);
+  service_.set_ready(false);
+  HttpResponse not_ready = Call("GET", "/readyz");
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_EQ(ProblemOf(not_ready), "not-ready");
+  HttpResponse metrics = Call("GET", "/metrics");
+  EXPECT_EQ(metrics.content_type, metrics::kPrometheusContentType);
+  EXPECT_NE(metrics.body.find("evidence_http_requests_total{route=\"/readyz\",code=\"503\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  HttpResponse openapi = Call("GET", "/openapi.yaml");
+  EXPECT_EQ(openapi.status, 200);
+  EXPECT_EQ(openapi.content_type, "application/yaml");
+  EXPECT_EQ(openapi.body, OpenApiYaml());
+  EXPECT_EQ(openapi.body.rfind("openapi: 3.0", 0), 0u);
+}
+
+TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
+  HttpResponse wrong = Call("GET", "/v1/records");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(ProblemOf(wrong), "method-not-allowed");
+  EXPECT_EQ(Header(wrong, "Allow"), "POST");
+  EXPECT_EQ(Header(Call("DELETE", "/v1/records/abc"), "Allow"), "GET");
+  EXPECT_EQ(Call("PUT", "/healthz").status, 405);
+  for (const char* path : {"/", "/v1", "/v1/records/", "/v1/records/a/b", "/v2/status", "/V1/status",
+                           "/v1/status/", "/v1//records"}) {
+    HttpResponse response = Call("GET", path);
+    EXPECT_EQ(response.status, path == std::string("/v1/records/") ? 404 : 404) << path;
+    EXPECT_EQ(ProblemOf(response), "not-found") << path;
+  }
+  EXPECT_EQ(ProblemOf(Call("GET", "*")), "bad-request");
+  EXPECT_EQ(metrics_.http_requests.value({"unmatched", "404"}), 8u);
+}
+
+}  // namespace
+}  // namespace evidence::api
