@@ -5,6 +5,25 @@
 namespace evidence::ledger::testing {
 namespace {
 
+constexpr const char* kFixedKeys[] = {
+    "MC4CAQAwBQYDK2VwBCIEIEAOEiL9UZa23W3AVz816IZ4EVhK5OUZqQux98N9nEZd",
+    "MC4CAQAwBQYDK2VwBCIEIA/tQXM23K/W4cN1V8xsAdZQRUlxwYdVv0Yaf0tw3iTX",
+    "MC4CAQAwBQYDK2VwBCIEIKZVW/6phRTwgtp/cN+8V9omHRCONsA5V9Ns4nMhhqX1",
+    "MC4CAQAwBQYDK2VwBCIEIM7XhlcmKH2QWK4IsFv2S5CW+KTjr+pW0lfzuG6GewE6",
+    "MC4CAQAwBQYDK2VwBCIEIN7fGYEpr+VFsf2tO3qXWCQdfhsNa6DANUXSn6cLP6wy",
+    "MC4CAQAwBQYDK2VwBCIEIJdTLd59sGqJsCx6mLYC2LihSnqChH8ji0TUX2kow7Ry",
+    "MC4CAQAwBQYDK2VwBCIEIPT2raGUMFlT1Gs7Kf+Y+BbtWUjq1iGRwuOUWdexV5L7",
+    "MC4CAQAwBQYDK2VwBCIEIGgI2m3n4iopq3tuHTZmsXjDOdhvPmqMLj6gCLJPJB6C",
+    "MC4CAQAwBQYDK2VwBCIEIOevHi45s0zruF+dkIx5ttQ9mvt1dSu+SGuD4mrSMYNs",
+    "MC4CAQAwBQYDK2VwBCIEIDLoypQrUev6i4l1UzpQNB4y/lyZxuxANpIbW7FxNVrP",
+};
+
+crypto::PrivateKey Fixed(size_t index) {
+  auto key = crypto::PrivateKey::FromPem(FixedTestKeyPem(index));
+  EVIDENCE_CHECK(key.ok());
+  return std::move(key).value();
+}
+
 crypto::PrivateKey Generate(crypto::SignatureAlgorithm algorithm) {
   auto key = crypto::PrivateKey::Generate(algorithm);
   EVIDENCE_CHECK(key.ok());
@@ -13,6 +32,12 @@ crypto::PrivateKey Generate(crypto::SignatureAlgorithm algorithm) {
 
 }  // namespace
 
+std::string FixedTestKeyPem(size_t index) {
+  EVIDENCE_CHECK(index < std::size(kFixedKeys));
+  return std::string("-----BEGIN PRIVATE KEY-----\n") + kFixedKeys[index] +
+         "\n-----END PRIVATE KEY-----\n";
+}
+
 TestChain::TestChain(TestChainOptions options)
     : options_(std::move(options)), record_ids_(std::make_shared<std::set<crypto::Digest>>()) {
   std::vector<GenesisValidator> validators;
@@ -20,8 +45,9 @@ TestChain::TestChain(TestChainOptions options)
   const char* institutions[kValidators] = {"泗水县司法局", "泗水县人民检察院", "泗水县人民法院",
                                            "泗水县公证处"};
   for (size_t i = 0; i < kValidators; ++i) {
-    validator_keys_.push_back(Generate(options_.validator_keys));
-    crypto::PrivateKey node_key = Generate(crypto::SignatureAlgorithm::kP256);
+    validator_keys_.push_back(options_.fixed_keys ? Fixed(i) : Generate(options_.validator_keys));
+    crypto::PrivateKey node_key = options_.fixed_keys ? Fixed(kValidators + i)
+                                                      : Generate(crypto::SignatureAlgorithm::kP256);
     validators.push_back({names[i], institutions[i], validator_keys_.back().public_key(),
                           node_key.public_key(), 1, "127.0.0.1:" + std::to_string(26650 + i)});
   }
@@ -29,7 +55,8 @@ TestChain::TestChain(TestChainOptions options)
   const char* agency_names[kAgencies] = {"泗水县市场监督管理局", "泗水县司法局行政复议办公室"};
   std::vector<GenesisAgency> agencies;
   for (size_t i = 0; i < kAgencies; ++i) {
-    agency_keys_.push_back(Generate(options_.agency_keys));
+    agency_keys_.push_back(options_.fixed_keys ? Fixed(2 * kValidators + i)
+                                               : Generate(options_.agency_keys));
     agencies.push_back({agency_ids_[i], agency_names[i], "泗水县人民政府",
                         {agency_keys_.back().public_key()}});
   }

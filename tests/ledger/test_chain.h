@@ -31,7 +31,14 @@ struct TestChainOptions {
   crypto::SignatureAlgorithm validator_keys = crypto::SignatureAlgorithm::kEd25519;
   crypto::SignatureAlgorithm agency_keys = crypto::SignatureAlgorithm::kEd25519;
   int64_t genesis_time_ms = kGenesisTimeMs;
+  // When set, the keys are the fixed Ed25519 test keys below instead of fresh ones,
+  // so genesis, records, blocks and receipts are byte-for-byte reproducible.
+  bool fixed_keys = false;
 };
+
+// PKCS#8 PEM of fixed Ed25519 test keys (never use outside tests): 4 validator
+// vote keys, 4 node keys, 2 agency keys.
+std::string FixedTestKeyPem(size_t index);
 
 class TestChain {
  public:

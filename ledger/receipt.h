@@ -1,0 +1,92 @@
+// Receipts v1 (DESIGN.md §3, specified in docs/receipt-format.md): everything an
+// offline verifier needs besides the document and the genesis file.
+//
+//   { "v": 1,
+//     "record": { <the record, sig included> },
+//     "leaf_index": I, "tree_size": N,
+//     "inclusion_proof": ["<hex>", ...],
+//     "block": { "chain_id", "height", "time_ms", "previous_hash", "log_size",
+//                "log_root", "leaves_root", "validators_hash", "proposer",
+//                "evidence_hash", "last_commit_hash" },          (hashes in hex)
+//     "commit": { "height", "round", "block_hash",
+//                 "signatures": [ { "validator", "timestamp_ms", "signature" } ] },
+//     "validator_set_hash": "<hex>" }
+//
+// VerifyReceipt checks, in this order, and stops at the first failure with a
+// "receipt.*" error code:
+//   1. the receipt's chain is the genesis chain              receipt.malformed
+//   2. the document's digest is the record's digest          receipt.digest_mismatch
+//   3. the record's signature (or batch signature + path)    receipt.bad_record_signature
+//      by a key genesis registers for the record's agency
+//   4. the leaf H(0x00 || JCS(record)) is at leaf_index in   receipt.bad_inclusion
+//      the tree of tree_size = block.log_size, root block.log_root
+//   5. H(block header bytes) = commit.block_hash, heights    receipt.header_mismatch
+//   6. the commit's precommits by > 2/3 of genesis power     receipt.bad_commit
+//   7. validator_set_hash and block.validators_hash are      receipt.validator_set_mismatch
+//      the genesis validator set's hash
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/record.h"
+#include "ledger/store.h"
+
+namespace evidence::ledger {
+
+inline constexpr size_t kReceiptBytesMax = 256 * 1024;
+
+struct Receipt {
+  Record record;
+  uint64_t leaf_index = 0;
+  uint64_t tree_size = 0;
+  std::vector<crypto::Digest> inclusion_proof;
+  BlockHeader header;
+  Commit commit;
+  crypto::Digest validator_set_hash{};
+  bool operator==(const Receipt&) const = default;
+};
+
+boost::json::value ReceiptToJson(const Receipt& receipt);
+std::string ReceiptToText(const Receipt& receipt);  // JCS + newline
+Result<Receipt> ParseReceipt(std::string_view json_text);
+Result<Receipt> ReceiptFromJson(const boost::json::value& json);
+
+// JSON forms shared with the HTTP API.
+boost::json::value BlockHeaderToJson(const BlockHeader& header);
+Result<BlockHeader> BlockHeaderFromJson(const boost::json::value& json);
+boost::json::value CommitToJson(const Commit& commit);
+Result<Commit> CommitFromJson(const boost::json::value& json);
+
+// The receipt of a committed record (proof in the tree head of its own block).
+Result<Receipt> BuildReceipt(const Store& store, const crypto::Digest& record_id);
+
+// What a valid receipt proves.
+struct ProvenFacts {
+  std::string record_id;  // hex
+  std::string agency;
+  std::string case_id;
+  std::string kind;
+  std::string stage;
+  std::string digest;
+  int64_t record_time_ms = 0;  // claimed by the agency
+  int64_t block_time_ms = 0;   // BFT time of the block
+  uint64_t height = 0;
+  uint64_t leaf_index = 0;
+  uint64_t tree_size = 0;
+  std::string log_root;  // hex
+  uint64_t signing_power = 0;
+  uint64_t total_power = 0;
+};
+
+// The document's bytes, or only its digest ("sha256:<hex>").
+Result<ProvenFacts> VerifyReceipt(ByteView document, const Receipt& receipt, const Genesis& genesis);
+Result<ProvenFacts> VerifyReceiptForDigest(std::string_view digest, const Receipt& receipt,
+                                           const Genesis& genesis);
+
+}  // namespace evidence::ledger
