@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@ class FakeNodeService : public NodeService {
   ApiResult<BatchOutcome> SubmitBatch(const boost::json::object& batch) override {
     std::lock_guard lock(mutex_);
     const boost::json::value* records = batch.if_contains("records");
-    if (records == nullptr || !records->is_array()) {
+    if (records == nullptr || !records->is_array() || records->as_array().empty()) {
       return ErrorFromLedgerStatus(Status::InvalidArgument("batch.malformed: no records array"));
     }
     for (const boost::json::value& record : records->as_array()) {  // all or none
@@ -128,6 +129,7 @@ class FakeNodeService : public NodeService {
 
   boost::json::object GetStatus() override {
     std::lock_guard lock(mutex_);
+    if (throw_in_status_) throw std::runtime_error("fake failure");
     return {{"chain_id", "test-chain"}, {"height", blocks_.size()}, {"mempool", pending_count_}};
   }
 
@@ -190,6 +192,11 @@ class FakeNodeService : public NodeService {
   void set_mempool_full(bool full) {
     std::lock_guard lock(mutex_);
     mempool_full_ = full;
+  }
+  // GetStatus throws (an internal failure, to check the 500 path).
+  void set_throw_in_status(bool value) {
+    std::lock_guard lock(mutex_);
+    throw_in_status_ = value;
   }
   void set_ready(bool ready) {
     std::lock_guard lock(mutex_);
@@ -255,6 +262,7 @@ class FakeNodeService : public NodeService {
   uint64_t pending_count_ = 0;
   bool mempool_full_ = false;
   bool ready_ = true;
+  bool throw_in_status_ = false;
 };
 
 }  // namespace evidence::api::testing

@@ -309,6 +309,14 @@ TEST_F(HandlersTest, StatusHealthReadinessMetricsAndOpenApi) {
   EXPECT_EQ(openapi.body.rfind("openapi: 3.0", 0), 0u);
 }
 
+TEST_F(HandlersTest, AnExceptionInsideTheServiceIs500InternalNotACrash) {
+  service_.set_throw_in_status(true);
+  HttpResponse response = Call("GET", "/v1/status");
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(ProblemOf(response), "internal");
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+}
+
 TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
   HttpResponse wrong = Call("GET", "/v1/records");
   EXPECT_EQ(wrong.status, 405);
