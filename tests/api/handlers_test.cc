@@ -336,3 +336,25 @@ TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
 
 }  // namespace
 }  // namespace evidence::api
+
+namespace evidence::api {
+namespace {
+
+TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
+  const std::string_view yaml = OpenApiYaml();
+  for (const char* path : {"  /v1/records:\n    post:", "  /v1/batches:\n    post:",
+                           "  /v1/records/{id}:\n    get:", "  /v1/digests/{digest}:\n    get:",
+                           "  /v1/cases/{case_id}:\n    get:", "  /v1/blocks/{height}:\n    get:",
+                           "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
+                           "  /v1/consistency:\n    get:", "  /v1/status:\n    get:",
+                           "  /healthz:\n    get:", "  /readyz:\n    get:", "  /metrics:\n    get:",
+                           "  /openapi.yaml:\n    get:"}) {
+    EXPECT_NE(yaml.find(path), std::string_view::npos) << path;
+  }
+  for (ProblemType type : kAllProblemTypes) {
+    EXPECT_NE(yaml.find("- " + ProblemTypeUri(type) + "\n"), std::string_view::npos) << ProblemName(type);
+  }
+}
+
+}  // namespace
+}  // namespace evidence::api
