@@ -1,0 +1,682 @@
+#include "node/consensus/core.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/check.h"
+
+namespace evidence::consensus {
+namespace {
+
+constexpr crypto::Digest kNil{};
+constexpr size_t kProposalsPerRoundMax = 4;  // an equivocating proposer gets a few slots
+constexpr uint32_t kRetransmitRoundsMax = 16;
+
+constexpr std::array<PlantedBugInfo, 5> kPlantedBugs = {{
+    {PlantedBug::kIgnoreLock, "ignore-lock"},
+    {PlantedBug::kCountVotesNotPower, "count-votes-not-power"},
+    {PlantedBug::kQuorumTwoThirdsInclusive, "quorum-two-thirds-inclusive"},
+    {PlantedBug::kNoWal, "no-wal"},
+    {PlantedBug::kSkipHrsCheck, "skip-hrs-check"},
+}};
+
+Step StepOf(ledger::VoteType type) {
+  return type == ledger::VoteType::kPrevote ? Step::kPrevote : Step::kPrecommit;
+}
+
+}  // namespace
+
+std::span<const PlantedBugInfo> PlantedBugs() { return kPlantedBugs; }
+
+Result<PlantedBug> ParsePlantedBug(std::string_view name) {
+  for (const PlantedBugInfo& info : kPlantedBugs) {
+    if (info.name == name) return info.bug;
+  }
+  return Status::InvalidArgument("unknown bug '" + std::string(name) + "' (see --list-bugs)");
+}
+
+ConsensusCore::ConsensusCore(CoreConfig config, const ledger::ValidatorSet& validators,
+                             std::optional<uint32_t> own_index, Signer* signer,
+                             const SignatureVerifier& verifier, const BlockValidator& blocks)
+    : config_(std::move(config)),
+      validators_(validators),
+      own_index_(own_index),
+      signer_(signer),
+      verifier_(verifier),
+      blocks_(blocks),
+      proposers_([&] {
+        std::vector<uint64_t> powers;
+        for (const ledger::Validator& v : validators.validators()) powers.push_back(v.power);
+        return powers;
+      }()),
+      max_round_seen_(validators.size(), 0),
+      peer_behind_ms_(validators.size(), 0) {
+  EVIDENCE_CHECK(validators_.size() > 0);
+  EVIDENCE_CHECK(!own_index_ || (*own_index_ < validators_.size() && signer_ != nullptr));
+  EVIDENCE_CHECK(config_.timeout_propose_ms > 0 && config_.timeout_vote_ms > 0);
+  EVIDENCE_CHECK(config_.retransmit_interval_ms > 0 && config_.fetch_interval_ms > 0);
+}
+
+// ---------------------------------------------------------------- inputs
+
+void ConsensusCore::Restore(const PersistedState& state) {
+  EVIDENCE_CHECK(!started_);
+  signed_height_ = state.height;
+  signed_round_ = state.round;
+  signed_step_ = state.step;
+  restored_ = state;
+}
+
+void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now_ms) {
+  EVIDENCE_CHECK(!started_ && height >= 1);
+  started_ = true;
+  now_ms_ = now_ms;
+  previous_time_ms_ = previous_time_ms;
+  uint32_t start_round = 0;
+  StartHeight(height);
+  if (restored_ && restored_->height == height) {
+    // Back into the round we last signed in, with the lock; the guard keeps
+    // every re-run rule from signing anything that conflicts with what we sent.
+    locked_round_ = restored_->locked_round;
+    locked_hash_ = restored_->locked_hash;
+    valid_round_ = restored_->valid_round;
+    valid_hash_ = restored_->valid_hash;
+    RestoreBlock(locked_round_, locked_hash_, restored_->locked_block);
+    RestoreBlock(valid_round_, valid_hash_, restored_->valid_block);
+    own_votes_ = restored_->own_votes;
+    for (const ledger::Vote& vote : restored_->polka_votes) {
+      if (vote.type == ledger::VoteType::kPrevote && vote.height == height &&
+          vote.validator_index < validators_.size()) {
+        Round(vote.round).prevotes.Add(vote, nullptr);
+      }
+    }
+    for (const ledger::Vote& vote : own_votes_) {
+      VoteSet& set = vote.type == ledger::VoteType::kPrevote ? Round(vote.round).prevotes
+                                                             : Round(vote.round).precommits;
+      set.Add(vote, nullptr);
+    }
+    start_round = restored_->round;
+    work_pending_ = true;
+  }
+  restored_.reset();
+  StartRound(start_round);
+  if (!own_votes_.empty()) Retransmit();
+  Evaluate();
+}
+
+void ConsensusCore::OnMessage(const Message& message, int64_t now_ms) {
+  EVIDENCE_CHECK(started_);
+  now_ms_ = std::max(now_ms_, now_ms);
+  if (const auto* proposal = std::get_if<Proposal>(&message)) {
+    HandleProposal(*proposal);
+  } else if (const auto* vote = std::get_if<ledger::Vote>(&message)) {
+    HandleVote(*vote);
+  } else if (const auto* decided = std::get_if<DecidedBlock>(&message)) {
+    HandleDecided(*decided);
+  } else {
+    return;  // BlockRequest: served by the application from its store
+  }
+  Evaluate();
+}
+
+void ConsensusCore::OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind,
+                              int64_t now_ms) {
+  EVIDENCE_CHECK(started_);
+  now_ms_ = std::max(now_ms_, now_ms);
+  if (height != height_) return;
+  if (kind == TimeoutKind::kRetransmit) {
+    retransmit_scheduled_ = false;
+    Retransmit();
+  } else if (round == round_) {
+    if (kind == TimeoutKind::kPropose && step_ == Step::kPropose) {
+      Prevote(kNil);
+    } else if (kind == TimeoutKind::kPrevote && step_ == Step::kPrevote) {
+      Precommit(kNil);
+    } else if (kind == TimeoutKind::kPrecommit) {
+      StartRound(round_ + 1);
+    }
+  }
+  Evaluate();
+}
+
+void ConsensusCore::OnBlockReady(uint64_t height, Bytes block, int64_t now_ms) {
+  EVIDENCE_CHECK(started_);
+  now_ms_ = std::max(now_ms_, now_ms);
+  if (height != height_ || block.empty()) return;
+  ready_block_ = std::move(block);
+  MarkWorkPending();
+  if (step_ == Step::kPropose && own_index_ &&
+      proposers_.ProposerAt(height_, round_) == *own_index_ && !own_proposal_) {
+    Propose();
+  }
+  Evaluate();
+}
+
+void ConsensusCore::OnRecordsPending(int64_t now_ms) {
+  EVIDENCE_CHECK(started_);
+  now_ms_ = std::max(now_ms_, now_ms);
+  MarkWorkPending();
+  Evaluate();
+}
+
+std::vector<Effect> ConsensusCore::TakeEffects() {
+  std::vector<Effect> out;
+  out.swap(effects_);
+  return out;
+}
+
+void ConsensusCore::MarkWorkPending() {
+  if (work_pending_) return;
+  work_pending_ = true;
+  if (step_ == Step::kPropose) {
+    EmitTimeout(TimeoutKind::kPropose,
+                config_.timeout_propose_ms + round_ * config_.timeout_propose_delta_ms);
+  }
+}
+
+// Returns true when the message is for the current height. Messages for the
+// next height are kept; anything ahead means we are behind, anything older
+// means the sender is.
+bool ConsensusCore::AcceptHeight(uint64_t height, uint32_t sender, const Message& message) {
+  if (height == height_) return true;
+  if (height > height_) {
+    if (height == height_ + 1 && next_height_messages_.size() < config_.future_messages_max) {
+      next_height_messages_.push_back(message);
+    }
+    RequestFetch(kNil);
+  } else if (sender < peer_behind_ms_.size() && sender != own_index_ &&
+             (peer_behind_ms_[sender] == 0 ||
+              now_ms_ - peer_behind_ms_[sender] >= config_.fetch_interval_ms)) {
+    peer_behind_ms_[sender] = now_ms_;
+    Emit(PeerBehindEffect{sender, height});
+  }
+  return false;
+}
+
+void ConsensusCore::HandleProposal(const Proposal& proposal) {
+  if (!AcceptHeight(proposal.height, proposal.proposer_index, proposal)) return;
+  if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
+  if (proposal.round > round_ + config_.future_rounds_window) return;
+  RoundState& state = Round(proposal.round);
+  for (const Proposal& known : state.proposals) {
+    if (known.block_hash == proposal.block_hash && known.pol_round == proposal.pol_round) return;
+  }
+  if (state.proposals.size() >= kProposalsPerRoundMax) return;
+  if (!verifier_.Verify(proposal.proposer_index, ProposalSigningBytes(config_.chain_id, proposal),
+                        proposal.signature)) {
+    return;
+  }
+  if (blocks_.Hash(proposal.block) != proposal.block_hash) return;
+  if (!block_store_.contains(proposal.block_hash)) {
+    block_store_[proposal.block_hash] =
+        BlockInfo{proposal.block, blocks_.IsValid(height_, proposal.block)};
+  }
+  Proposal stored = proposal;
+  stored.block.clear();  // kept once, in block_store_
+  state.proposals.push_back(std::move(stored));
+  NoteRound(proposal.proposer_index, proposal.round);
+  MarkWorkPending();
+}
+
+void ConsensusCore::HandleVote(const ledger::Vote& vote) {
+  if (!AcceptHeight(vote.height, vote.validator_index, vote)) return;
+  bool far_future = vote.round > round_ + config_.future_rounds_window;
+  VoteSet* set = nullptr;
+  if (!far_future) {
+    RoundState& state = Round(vote.round);
+    set = vote.type == ledger::VoteType::kPrevote ? &state.prevotes : &state.precommits;
+    if (set->Contains(vote)) return;  // re-sent: already counted
+  }
+  if (!verifier_.Verify(vote.validator_index, ledger::VoteSigningBytes(config_.chain_id, vote),
+                        vote.signature)) {
+    return;
+  }
+  NoteRound(vote.validator_index, vote.round);
+  MarkWorkPending();
+  if (far_future) return;  // counted only for the round skip
+  const ledger::Vote* first = nullptr;
+  if (set->Add(vote, &first) == VoteSet::AddResult::kConflict) {
+    Emit(EvidenceEffect{*first, vote});
+  }
+}
+
+// A block with its commit from a peer (catch-up): checked like a receipt
+// checks it, then committed.
+void ConsensusCore::HandleDecided(const DecidedBlock& decided) {
+  const ledger::Commit& commit = decided.commit;
+  if (commit.height != height_ || commit.round > kRoundMax) return;
+  if (blocks_.Hash(decided.block) != commit.block_hash) return;
+  Tally tally;
+  int64_t previous_index = -1;
+  for (const ledger::CommitSignature& signature : commit.signatures) {
+    if (signature.validator_index >= validators_.size() ||
+        static_cast<int64_t>(signature.validator_index) <= previous_index) {
+      return;  // unknown, repeated or unsorted signers
+    }
+    previous_index = signature.validator_index;
+    ledger::Vote vote{ledger::VoteType::kPrecommit, commit.height, commit.round,
+                      commit.block_hash, signature.timestamp_ms, signature.validator_index,
+                      signature.signature};
+    if (!verifier_.Verify(vote.validator_index, ledger::VoteSigningBytes(config_.chain_id, vote),
+                          vote.signature)) {
+      return;
+    }
+    tally.power += validators_.at(vote.validator_index).power;
+    tally.count += 1;
+  }
+  if (!IsQuorum(tally) || !blocks_.IsValid(height_, decided.block)) return;
+  // The commit certifies itself; our own vote sets may disagree with it only
+  // because a Byzantine validator sent us a different first vote.
+  FinishHeight(decided.block, commit);
+}
+
+void ConsensusCore::NoteRound(uint32_t validator_index, uint32_t round) {
+  if (round > max_round_seen_[validator_index]) {
+    max_round_seen_[validator_index] = round;
+    round_skip_dirty_ = true;
+  }
+}
+
+// ---------------------------------------------------------------- rules
+
+void ConsensusCore::Evaluate() {
+  // Each productive pass moves the step, round or height forward, so this ends.
+  for (int pass = 0; pass < 100000; ++pass) {
+    if (TryDecide() || TryRoundSkip() || TryProposalRules() || TryPolka() || TryPrevoteNil() ||
+        TryLaterValidValue()) {
+      continue;
+    }
+    ScheduleVoteTimeouts();
+    return;
+  }
+  EVIDENCE_CHECK_MSG(false, "consensus rules did not settle");
+}
+
+// upon <PROPOSAL, h, r, v, *> and 2f+1 <PRECOMMIT, h, r, id(v)>, any round r.
+bool ConsensusCore::TryDecide() {
+  for (auto& [round, state] : rounds_) {
+    if (!IsQuorum(state.precommits.total())) continue;
+    for (const auto& [hash, tally] : state.precommits.tallies()) {
+      if (hash == kNil || !IsQuorum(tally)) continue;
+      auto block = block_store_.find(hash);
+      if (block == block_store_.end()) {
+        RequestFetch(hash);  // decided, but we never saw the block
+        continue;
+      }
+      if (!block->second.valid) continue;  // only a Byzantine quorum can get here
+      Decide(round, hash);
+      return true;
+    }
+  }
+  return false;
+}
+
+// upon f+1 messages of a higher round: go to the highest round that more than
+// a third of the power has reached (at least one honest validator is there).
+bool ConsensusCore::TryRoundSkip() {
+  if (!round_skip_dirty_) return false;
+  round_skip_dirty_ = false;
+  std::vector<uint32_t> order(validators_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return max_round_seen_[a] > max_round_seen_[b];
+  });
+  Tally tally;
+  for (uint32_t index : order) {
+    uint32_t round = max_round_seen_[index];
+    if (round <= round_) return false;
+    tally.power += validators_.at(index).power;
+    tally.count += 1;
+    if (IsOneThirdPlus(tally)) {
+      StartRound(round);
+      return true;
+    }
+  }
+  return false;
+}
+
+// upon <PROPOSAL, h, r, v, -1> (line 22) and upon <PROPOSAL, h, r, v, vr> with
+// 2f+1 <PREVOTE, h, vr, id(v)> (line 28), while in the propose step.
+bool ConsensusCore::TryProposalRules() {
+  if (step_ != Step::kPropose) return false;
+  const RoundState* state = FindRound(round_);
+  if (state == nullptr) return false;
+  bool ignore_lock = config_.bug == PlantedBug::kIgnoreLock;
+  for (const Proposal& proposal : state->proposals) {
+    const BlockInfo& info = block_store_.at(proposal.block_hash);
+    bool lock_allows = false;
+    if (proposal.pol_round < 0) {
+      lock_allows = locked_round_ == -1 || locked_hash_ == proposal.block_hash;
+    } else {
+      const RoundState* pol = FindRound(static_cast<uint32_t>(proposal.pol_round));
+      if (pol == nullptr || !IsQuorum(pol->prevotes.For(proposal.block_hash))) continue;
+      lock_allows = locked_round_ <= proposal.pol_round || locked_hash_ == proposal.block_hash;
+    }
+    Prevote(info.valid && (lock_allows || ignore_lock) ? proposal.block_hash : kNil);
+    return true;
+  }
+  return false;
+}
+
+// upon <PROPOSAL, h, r, v, *> and 2f+1 <PREVOTE, h, r, id(v)> while valid(v) and
+// step >= prevote, for the first time (line 36): lock and precommit, or only
+// remember the valid value when already past the prevote step.
+bool ConsensusCore::TryPolka() {
+  if (step_ == Step::kPropose) return false;
+  RoundState* state = rounds_.contains(round_) ? &rounds_.at(round_) : nullptr;
+  if (state == nullptr || state->polka_handled || !IsQuorum(state->prevotes.total())) return false;
+  for (const Proposal& proposal : state->proposals) {
+    const BlockInfo& info = block_store_.at(proposal.block_hash);
+    if (!info.valid || !IsQuorum(state->prevotes.For(proposal.block_hash))) continue;
+    state->polka_handled = true;
+    valid_round_ = static_cast<int32_t>(round_);
+    valid_hash_ = proposal.block_hash;
+    if (step_ == Step::kPrevote) {
+      locked_round_ = static_cast<int32_t>(round_);
+      locked_hash_ = proposal.block_hash;
+      Precommit(proposal.block_hash);
+    }
+    return true;
+  }
+  return false;
+}
+
+// Not in Algorithm 1: a polka seen late, for an earlier round above valid_round,
+// also becomes the valid value (CometBFT does the same). It changes no vote and
+// no lock, only what we re-propose, so safety is untouched; after a heal every
+// honest proposer then re-proposes the highest polka, which every locked
+// validator accepts (line 28), instead of waiting for the one that saw it live.
+bool ConsensusCore::TryLaterValidValue() {
+  for (auto it = rounds_.rbegin(); it != rounds_.rend(); ++it) {
+    auto [round, state] = std::tie(it->first, it->second);
+    if (static_cast<int64_t>(round) <= valid_round_) return false;
+    if (round >= round_ || !IsQuorum(state.prevotes.total())) continue;
+    for (const auto& [hash, tally] : state.prevotes.tallies()) {
+      auto block = block_store_.find(hash);
+      if (hash == kNil || !IsQuorum(tally) || block == block_store_.end() || !block->second.valid) {
+        continue;
+      }
+      valid_round_ = static_cast<int32_t>(round);
+      valid_hash_ = hash;
+      return true;
+    }
+  }
+  return false;
+}
+
+// upon 2f+1 <PREVOTE, h, r, nil> while in the prevote step (line 44).
+bool ConsensusCore::TryPrevoteNil() {
+  if (step_ != Step::kPrevote) return false;
+  const RoundState* state = FindRound(round_);
+  if (state == nullptr || !IsQuorum(state->prevotes.For(kNil))) return false;
+  Precommit(kNil);
+  return true;
+}
+
+// upon 2f+1 <PREVOTE, h, r, *> in the prevote step (line 34) and upon 2f+1
+// <PRECOMMIT, h, r, *> (line 47), for the first time: start the step's timer.
+void ConsensusCore::ScheduleVoteTimeouts() {
+  if (!rounds_.contains(round_)) return;
+  RoundState& state = rounds_.at(round_);
+  int64_t duration = config_.timeout_vote_ms + round_ * config_.timeout_vote_delta_ms;
+  if (step_ == Step::kPrevote && !state.prevote_timeout_scheduled &&
+      IsQuorum(state.prevotes.total())) {
+    state.prevote_timeout_scheduled = true;
+    EmitTimeout(TimeoutKind::kPrevote, duration);
+  }
+  if (!state.precommit_timeout_scheduled && IsQuorum(state.precommits.total())) {
+    state.precommit_timeout_scheduled = true;
+    EmitTimeout(TimeoutKind::kPrecommit, duration);
+  }
+}
+
+// ---------------------------------------------------------------- transitions
+
+void ConsensusCore::StartHeight(uint64_t height) {
+  height_ = height;
+  round_ = 0;
+  step_ = Step::kPropose;
+  locked_round_ = -1;
+  locked_hash_ = kNil;
+  valid_round_ = -1;
+  valid_hash_ = kNil;
+  rounds_.clear();
+  block_store_.clear();
+  std::fill(max_round_seen_.begin(), max_round_seen_.end(), 0);
+  round_skip_dirty_ = false;
+  work_pending_ = false;
+  ready_block_.reset();
+  block_requested_ = false;
+  retransmit_scheduled_ = false;
+  fetched_once_ = false;
+  own_votes_.clear();
+  own_proposal_.reset();
+  // Messages kept for this height are replayed (only insertion: Evaluate runs after).
+  std::deque<Message> kept;
+  kept.swap(next_height_messages_);
+  for (const Message& message : kept) {
+    if (MessageHeight(message) != height_) continue;
+    if (const auto* proposal = std::get_if<Proposal>(&message)) HandleProposal(*proposal);
+    if (const auto* vote = std::get_if<ledger::Vote>(&message)) HandleVote(*vote);
+  }
+}
+
+void ConsensusCore::StartRound(uint32_t round) {
+  EVIDENCE_CHECK(round >= round_);
+  round_ = round;
+  step_ = Step::kPropose;
+  ++rounds_started_;
+  round_skip_dirty_ = true;
+  if (!own_proposal_ || own_proposal_->round != round_) own_proposal_.reset();
+  if (own_index_ && proposers_.ProposerAt(height_, round_) == *own_index_) Propose();
+  if (work_pending_) {
+    EmitTimeout(TimeoutKind::kPropose,
+                config_.timeout_propose_ms + round_ * config_.timeout_propose_delta_ms);
+  }
+}
+
+// Line 14-19: propose the valid value when there is one, else the application's block.
+void ConsensusCore::Propose() {
+  auto valid = block_store_.find(valid_hash_);
+  if (valid_round_ >= 0 && valid != block_store_.end()) {
+    SignAndSendProposal(valid->second.block, valid_hash_, valid_round_);
+  } else if (ready_block_) {
+    SignAndSendProposal(*ready_block_, blocks_.Hash(*ready_block_), -1);
+  } else if (!block_requested_) {
+    block_requested_ = true;
+    Emit(RequestBlockEffect{height_, round_});
+  }
+}
+
+void ConsensusCore::Decide(uint32_t round, const crypto::Digest& block_hash) {
+  const RoundState& state = rounds_.at(round);
+  ledger::Commit commit{height_, round, block_hash, {}};
+  for (const ledger::Vote* vote : state.precommits.VotesFor(block_hash)) {
+    commit.signatures.push_back({vote->validator_index, vote->timestamp_ms, vote->signature});
+  }
+  FinishHeight(block_store_.at(block_hash).block, commit);
+}
+
+void ConsensusCore::FinishHeight(const Bytes& block, const ledger::Commit& commit) {
+  EVIDENCE_CHECK(commit.height == height_);
+  int64_t median_time_ms = ledger::CommitMedianTimeMs(validators_, commit);
+  Emit(CommitEffect{height_, block, commit, median_time_ms});
+  previous_time_ms_ = std::max(previous_time_ms_, median_time_ms);
+  StartHeight(height_ + 1);
+  StartRound(0);
+}
+
+void ConsensusCore::Prevote(const crypto::Digest& block_hash) {
+  step_ = Step::kPrevote;
+  SignAndSendVote(ledger::VoteType::kPrevote, block_hash);
+}
+
+void ConsensusCore::Precommit(const crypto::Digest& block_hash) {
+  step_ = Step::kPrecommit;
+  SignAndSendVote(ledger::VoteType::kPrecommit, block_hash);
+}
+
+ConsensusCore::Guard ConsensusCore::CheckHrs(uint32_t round, Step step,
+                                             const crypto::Digest& block_hash) const {
+  if (config_.bug == PlantedBug::kSkipHrsCheck) return Guard::kSign;
+  auto now = std::tuple(height_, round, static_cast<uint8_t>(step));
+  auto last = std::tuple(signed_height_, signed_round_, signed_step_);
+  if (now > last) return Guard::kSign;
+  if (now < last || step == Step::kPropose) return Guard::kRefuse;
+  for (const ledger::Vote& vote : own_votes_) {
+    if (vote.round == round && StepOf(vote.type) == step) {
+      return vote.block_hash == block_hash ? Guard::kResend : Guard::kRefuse;
+    }
+  }
+  return Guard::kRefuse;
+}
+
+void ConsensusCore::SignAndSendVote(ledger::VoteType type, const crypto::Digest& block_hash) {
+  if (!own_index_) return;
+  Guard guard = CheckHrs(round_, StepOf(type), block_hash);
+  if (guard == Guard::kRefuse) return;
+  if (guard == Guard::kResend) {
+    for (const ledger::Vote& vote : own_votes_) {
+      if (vote.round == round_ && vote.type == type) Emit(BroadcastEffect{vote});
+    }
+    return;
+  }
+  ledger::Vote vote{type, height_, round_, block_hash, VoteTimestamp(), *own_index_, {}};
+  vote.signature = signer_->Sign(ledger::VoteSigningBytes(config_.chain_id, vote));
+  signed_height_ = height_;
+  signed_round_ = round_;
+  signed_step_ = static_cast<uint8_t>(StepOf(type));
+  own_votes_.push_back(vote);
+  if (own_votes_.size() > kOwnVotesMax) own_votes_.erase(own_votes_.begin());
+  RoundState& state = Round(round_);
+  (type == ledger::VoteType::kPrevote ? state.prevotes : state.precommits).Add(vote, nullptr);
+  if (config_.bug == PlantedBug::kNoWal) {
+    Emit(BroadcastEffect{vote});
+    Emit(PersistEffect{CurrentPersistedState()});
+  } else {
+    Emit(PersistEffect{CurrentPersistedState()});
+    Emit(BroadcastEffect{vote});
+  }
+  EnsureRetransmit();
+}
+
+void ConsensusCore::SignAndSendProposal(const Bytes& block, const crypto::Digest& hash,
+                                        int32_t pol_round) {
+  if (CheckHrs(round_, Step::kPropose, hash) != Guard::kSign) return;
+  Proposal proposal{height_, round_, pol_round, hash, block, now_ms_, *own_index_, {}};
+  proposal.signature = signer_->Sign(ProposalSigningBytes(config_.chain_id, proposal));
+  signed_height_ = height_;
+  signed_round_ = round_;
+  signed_step_ = static_cast<uint8_t>(Step::kPropose);
+  if (!block_store_.contains(hash)) block_store_[hash] = BlockInfo{block, blocks_.IsValid(height_, block)};
+  Proposal stored = proposal;
+  stored.block.clear();
+  Round(round_).proposals.push_back(std::move(stored));
+  own_proposal_ = proposal;
+  Emit(PersistEffect{CurrentPersistedState()});
+  Emit(BroadcastEffect{std::move(proposal)});
+  EnsureRetransmit();
+}
+
+void ConsensusCore::EnsureRetransmit() {
+  if (retransmit_scheduled_) return;
+  retransmit_scheduled_ = true;
+  EmitTimeout(TimeoutKind::kRetransmit, config_.retransmit_interval_ms);
+}
+
+// Lost messages are never repaired by the network: re-send what we signed at
+// this height (recent rounds), so peers that missed it can still count it.
+void ConsensusCore::Retransmit() {
+  if (own_proposal_ && own_proposal_->round == round_) Emit(BroadcastEffect{*own_proposal_});
+  for (const ledger::Vote& vote : own_votes_) {
+    if (vote.round + kRetransmitRoundsMax >= round_) Emit(BroadcastEffect{vote});
+  }
+  // Gossip: relay the polka behind our valid value, so that every honest
+  // validator can check a re-proposal of it (line 28) even when the Byzantine
+  // votes in that polka reached only us.
+  if (const RoundState* polka = valid_round_ >= 0 ? FindRound(valid_round_) : nullptr) {
+    for (const ledger::Vote* vote : polka->prevotes.VotesFor(valid_hash_)) {
+      if (vote->validator_index != own_index_) Emit(BroadcastEffect{*vote});
+    }
+  }
+  if (!own_votes_.empty() || own_proposal_) EnsureRetransmit();
+}
+
+void ConsensusCore::RequestFetch(const crypto::Digest& block_hash) {
+  if (fetched_once_ && now_ms_ - last_fetch_ms_ < config_.fetch_interval_ms) return;
+  fetched_once_ = true;
+  last_fetch_ms_ = now_ms_;
+  Emit(FetchBlockEffect{height_, block_hash});
+}
+
+void ConsensusCore::EmitTimeout(TimeoutKind kind, int64_t duration_ms) {
+  Emit(ScheduleTimeoutEffect{height_, round_, kind, duration_ms});
+}
+
+// ---------------------------------------------------------------- helpers
+
+bool ConsensusCore::IsQuorum(Tally tally) const {
+  switch (config_.bug) {
+    case PlantedBug::kCountVotesNotPower:
+      return 3 * static_cast<uint64_t>(tally.count) > 2 * validators_.size();
+    case PlantedBug::kQuorumTwoThirdsInclusive:
+      return 3 * tally.power >= 2 * validators_.total_power();
+    default:
+      return validators_.IsQuorum(tally.power);
+  }
+}
+
+bool ConsensusCore::IsOneThirdPlus(Tally tally) const {
+  if (config_.bug == PlantedBug::kCountVotesNotPower) {
+    return 3 * static_cast<uint64_t>(tally.count) > validators_.size();
+  }
+  return validators_.IsOneThirdPlus(tally.power);
+}
+
+ConsensusCore::RoundState& ConsensusCore::Round(uint32_t round) {
+  auto it = rounds_.find(round);
+  if (it == rounds_.end()) it = rounds_.emplace(round, RoundState(validators_)).first;
+  return it->second;
+}
+
+const ConsensusCore::RoundState* ConsensusCore::FindRound(uint32_t round) const {
+  auto it = rounds_.find(round);
+  return it == rounds_.end() ? nullptr : &it->second;
+}
+
+// Monotonic BFT time: a vote is never older than the last block time + 1 ms.
+int64_t ConsensusCore::VoteTimestamp() const { return std::max(now_ms_, previous_time_ms_ + 1); }
+
+PersistedState ConsensusCore::CurrentPersistedState() const {
+  PersistedState state;
+  state.height = signed_height_;
+  state.round = signed_round_;
+  state.step = signed_step_;
+  if (signed_height_ == height_) {
+    state.locked_round = locked_round_;
+    state.locked_hash = locked_hash_;
+    state.valid_round = valid_round_;
+    state.valid_hash = valid_hash_;
+    auto locked = block_store_.find(locked_hash_);
+    if (locked_round_ >= 0 && locked != block_store_.end()) state.locked_block = locked->second.block;
+    auto valid = block_store_.find(valid_hash_);
+    if (valid_round_ >= 0 && valid != block_store_.end() &&
+        (locked_round_ < 0 || valid_hash_ != locked_hash_)) {
+      state.valid_block = valid->second.block;
+    }
+    state.own_votes = own_votes_;
+    if (const RoundState* polka = valid_round_ >= 0 ? FindRound(valid_round_) : nullptr) {
+      for (const ledger::Vote* vote : polka->prevotes.VotesFor(valid_hash_)) {
+        state.polka_votes.push_back(*vote);
+      }
+    }
+  }
+  return state;
+}
+
+void ConsensusCore::RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block) {
+  if (round < 0 || block.empty() || blocks_.Hash(block) != hash) return;
+  block_store_[hash] = BlockInfo{block, blocks_.IsValid(height_, block)};
+}
+
+}  // namespace evidence::consensus

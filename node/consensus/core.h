@@ -1,0 +1,211 @@
+// ConsensusCore: Tendermint BFT consensus (Buchman, Kwon, Milosevic, "The latest
+// gossip on BFT consensus", 2018, Algorithm 1) as a pure deterministic state
+// machine. Inputs are messages, timer expiries, "block ready" and "records
+// pending", each with the caller's clock (now_ms); outputs are effects appended
+// to an outbox (interfaces.h). No I/O, threads, clocks or randomness here: the
+// same inputs always give the same effects. docs/consensus.md is the prose spec.
+//
+// Safety guard (CometBFT's CheckHRS): the core never signs for a (height, round,
+// step) below the last one it signed, and at the same (height, round, step) it
+// only re-sends the identical vote. The last signed state, the lock and the own
+// votes of the height are emitted as a Persist effect before the messages they
+// cover, and come back through Restore() after a crash.
+//
+// Idle: the round-0 propose timer only runs once the application reported
+// pending records (OnRecordsPending, OnBlockReady) or a peer is active at this
+// height, so an idle network signs nothing and makes no empty blocks.
+//
+// Thread-safety: not thread-safe; one strand owns a core.
+// Invariants: height never decreases; round never decreases within a height;
+// at most one decision per height; the outbox order is the order effects must run.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "ledger/vote.h"
+#include "node/consensus/interfaces.h"
+#include "node/consensus/proposer.h"
+#include "node/consensus/types.h"
+#include "node/consensus/vote_set.h"
+
+namespace evidence::consensus {
+
+// Bugs that can be planted for testing the simulator's checkers. Never set in
+// a node: the node's configuration has no way to name them.
+enum class PlantedBug {
+  kNone,
+  kIgnoreLock,                // prevote for any valid proposal despite the lock
+  kCountVotesNotPower,        // quorums count validators instead of voting power
+  kQuorumTwoThirdsInclusive,  // accept exactly 2/3 of the power as a quorum
+  kNoWal,                     // send own votes before they are persisted
+  kSkipHrsCheck,              // sign whatever the rules ask, ignoring the last signed state
+};
+
+struct PlantedBugInfo {
+  PlantedBug bug;
+  std::string_view name;
+};
+std::span<const PlantedBugInfo> PlantedBugs();  // every bug but kNone
+Result<PlantedBug> ParsePlantedBug(std::string_view name);
+
+struct CoreConfig {
+  std::string chain_id;
+  // Round r waits base + r * delta (Algorithm 1's timeouts that grow with the round).
+  int64_t timeout_propose_ms = 3000;
+  int64_t timeout_propose_delta_ms = 500;
+  int64_t timeout_vote_ms = 1000;  // prevote and precommit
+  int64_t timeout_vote_delta_ms = 500;
+  int64_t retransmit_interval_ms = 2000;
+  int64_t fetch_interval_ms = 1000;  // at most one FetchBlock / PeerBehind per peer per interval
+  uint32_t future_rounds_window = 32;  // rounds above the current one whose messages are kept
+  size_t future_messages_max = 2048;  // messages kept for the next height
+  PlantedBug bug = PlantedBug::kNone;  // testing only
+};
+
+class ConsensusCore {
+ public:
+  // `own_index` is empty for a non-validating observer. The referenced objects
+  // must outlive the core. `signer` may be null only without an own index.
+  ConsensusCore(CoreConfig config, const ledger::ValidatorSet& validators,
+                std::optional<uint32_t> own_index, Signer* signer,
+                const SignatureVerifier& verifier, const BlockValidator& blocks);
+
+  // Before Start: the state of the last Persist effect that reached the disk.
+  void Restore(const PersistedState& state);
+  // `height` is the first undecided height (last committed + 1);
+  // `previous_time_ms` the BFT time of the last commit (genesis time at height 1).
+  void Start(uint64_t height, int64_t previous_time_ms, int64_t now_ms);
+
+  // Messages checked by ValidateMessage(); BlockRequest is the application's.
+  void OnMessage(const Message& message, int64_t now_ms);
+  void OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind, int64_t now_ms);
+  // The application's answer to RequestBlock (ignored for another height).
+  void OnBlockReady(uint64_t height, Bytes block, int64_t now_ms);
+  // The application has records waiting for a block.
+  void OnRecordsPending(int64_t now_ms);
+
+  std::vector<Effect> TakeEffects();
+
+  uint64_t height() const { return height_; }
+  uint32_t round() const { return round_; }
+  Step step() const { return step_; }
+  int32_t locked_round() const { return locked_round_; }
+  const crypto::Digest& locked_hash() const { return locked_hash_; }
+  int32_t valid_round() const { return valid_round_; }
+  uint64_t rounds_started() const { return rounds_started_; }
+  uint32_t ProposerAt(uint64_t height, uint32_t round) { return proposers_.ProposerAt(height, round); }
+  PersistedState CurrentPersistedState() const;
+
+ private:
+  struct BlockInfo {
+    Bytes block;
+    bool valid = false;
+  };
+  struct RoundState {
+    explicit RoundState(const ledger::ValidatorSet& validators)
+        : prevotes(validators), precommits(validators) {}
+    VoteSet prevotes;
+    VoteSet precommits;
+    std::vector<Proposal> proposals;  // from the round's proposer, block bytes in blocks_
+    bool prevote_timeout_scheduled = false;
+    bool precommit_timeout_scheduled = false;
+    bool polka_handled = false;
+  };
+  enum class Guard { kSign, kResend, kRefuse };
+
+  // Inputs.
+  void HandleProposal(const Proposal& proposal);
+  void HandleVote(const ledger::Vote& vote);
+  void HandleDecided(const DecidedBlock& decided);
+  bool AcceptHeight(uint64_t height, uint32_t sender, const Message& message);
+  void NoteRound(uint32_t validator_index, uint32_t round);
+  void MarkWorkPending();
+  void RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block);
+
+  // Algorithm 1's upon-rules; each returns true when it changed the state.
+  void Evaluate();
+  bool TryDecide();
+  bool TryRoundSkip();
+  bool TryProposalRules();
+  bool TryPolka();
+  bool TryPrevoteNil();
+  bool TryLaterValidValue();
+  void ScheduleVoteTimeouts();
+
+  void StartHeight(uint64_t height);
+  void StartRound(uint32_t round);
+  void Propose();
+  void Decide(uint32_t round, const crypto::Digest& block_hash);
+  void FinishHeight(const Bytes& block, const ledger::Commit& commit);
+  void Prevote(const crypto::Digest& block_hash);
+  void Precommit(const crypto::Digest& block_hash);
+  void SignAndSendVote(ledger::VoteType type, const crypto::Digest& block_hash);
+  void SignAndSendProposal(const Bytes& block, const crypto::Digest& hash, int32_t pol_round);
+  Guard CheckHrs(uint32_t round, Step step, const crypto::Digest& block_hash) const;
+  void EnsureRetransmit();
+  void Retransmit();
+  void RequestFetch(const crypto::Digest& block_hash);
+  void Emit(Effect effect) { effects_.push_back(std::move(effect)); }
+  void EmitTimeout(TimeoutKind kind, int64_t duration_ms);
+
+  bool IsQuorum(Tally tally) const;
+  bool IsOneThirdPlus(Tally tally) const;
+  RoundState& Round(uint32_t round);
+  const RoundState* FindRound(uint32_t round) const;
+  int64_t VoteTimestamp() const;
+
+  CoreConfig config_;
+  const ledger::ValidatorSet& validators_;
+  std::optional<uint32_t> own_index_;
+  Signer* signer_;
+  const SignatureVerifier& verifier_;
+  const BlockValidator& blocks_;
+  ProposerSchedule proposers_;
+
+  bool started_ = false;
+  int64_t now_ms_ = 0;
+  int64_t previous_time_ms_ = 0;
+  uint64_t height_ = 0;
+  uint32_t round_ = 0;
+  Step step_ = Step::kPropose;
+  uint64_t rounds_started_ = 0;
+
+  int32_t locked_round_ = -1;
+  crypto::Digest locked_hash_{};
+  int32_t valid_round_ = -1;
+  crypto::Digest valid_hash_{};
+
+  std::map<uint32_t, RoundState> rounds_;
+  std::map<crypto::Digest, BlockInfo> block_store_;  // blocks seen at this height
+  std::vector<uint32_t> max_round_seen_;  // per validator, at this height
+  bool round_skip_dirty_ = false;
+  std::deque<Message> next_height_messages_;
+
+  bool work_pending_ = false;
+  std::optional<Bytes> ready_block_;  // the application's block for this height
+  bool block_requested_ = false;
+  bool retransmit_scheduled_ = false;
+  int64_t last_fetch_ms_ = 0;
+  bool fetched_once_ = false;
+  std::vector<int64_t> peer_behind_ms_;
+
+  // Signer state (persisted).
+  uint64_t signed_height_ = 0;
+  uint32_t signed_round_ = 0;
+  uint8_t signed_step_ = 0;
+  std::vector<ledger::Vote> own_votes_;  // of height_
+  std::optional<Proposal> own_proposal_;  // of (height_, round_)
+  std::optional<PersistedState> restored_;
+
+  std::vector<Effect> effects_;
+};
+
+}  // namespace evidence::consensus
