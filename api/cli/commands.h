@@ -14,6 +14,8 @@ namespace evidence::cli {
 void RegisterKeygen(CLI::App& app);
 void RegisterHash(CLI::App& app);
 void RegisterMerkle(CLI::App& app);
+void RegisterVerify(CLI::App& app);
+void RegisterAudit(CLI::App& app);
 
 // Exit code of the subcommand that ran (0 unless it sets one).
 void SetExitCode(int code);

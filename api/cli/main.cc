@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterKeygen(app);
   evidence::cli::RegisterHash(app);
   evidence::cli::RegisterMerkle(app);
+  evidence::cli::RegisterVerify(app);
+  evidence::cli::RegisterAudit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
