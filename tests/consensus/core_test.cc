@@ -1,0 +1,552 @@
+#include "node/consensus/core.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/consensus/fakes.h"
+
+namespace evidence::consensus {
+namespace {
+
+using ledger::Vote;
+using ledger::VoteType;
+using testing::FakeBlocks;
+using testing::FakeSigner;
+using testing::FakeVerifier;
+
+constexpr crypto::Digest kNil{};
+
+CoreConfig TestConfig(PlantedBug bug = PlantedBug::kNone) {
+  CoreConfig config;
+  config.chain_id = "test";
+  config.timeout_propose_ms = 3000;
+  config.timeout_propose_delta_ms = 500;
+  config.timeout_vote_ms = 1000;
+  config.timeout_vote_delta_ms = 200;
+  config.bug = bug;
+  return config;
+}
+
+// One core (validator `own`) in a set whose other members are played by the test.
+class Harness {
+ public:
+  Harness(std::vector<uint64_t> powers, uint32_t own, CoreConfig config = TestConfig())
+      : set_(testing::MakeValidatorSet(powers)), config_(std::move(config)), own_(own) {
+    for (uint32_t i = 0; i < powers.size(); ++i) signers_.emplace_back(1000 + i);
+    core_ = MakeCore();
+  }
+
+  std::unique_ptr<ConsensusCore> MakeCore() {
+    return std::make_unique<ConsensusCore>(config_, set_, own_, &signers_[own_], verifier_, blocks_);
+  }
+  void Restart(const PersistedState& state, uint64_t height) {
+    core_ = MakeCore();
+    core_->Restore(state);
+    core_->Start(height, 0, now_);
+  }
+
+  ConsensusCore& core() { return *core_; }
+  const ledger::ValidatorSet& set() const { return set_; }
+  const FakeBlocks& blocks() const { return blocks_; }
+
+  Vote MakeVote(uint32_t who, VoteType type, uint64_t height, uint32_t round,
+                const crypto::Digest& hash, int64_t time_ms = 500) {
+    Vote vote{type, height, round, hash, time_ms, who, {}};
+    vote.signature = signers_[who].Sign(ledger::VoteSigningBytes("test", vote));
+    return vote;
+  }
+  Proposal MakeProposal(uint32_t who, uint64_t height, uint32_t round, const Bytes& block,
+                        int32_t pol_round = -1) {
+    Proposal proposal{height, round, pol_round, blocks_.Hash(block), block, 100, who, {}};
+    proposal.signature = signers_[who].Sign(ProposalSigningBytes("test", proposal));
+    return proposal;
+  }
+  void Deliver(const Message& message) { core_->OnMessage(message, now_); }
+  void Votes(std::initializer_list<uint32_t> who, VoteType type, uint32_t round,
+             const crypto::Digest& hash, uint64_t height = 1) {
+    for (uint32_t w : who) Deliver(MakeVote(w, type, height, round, hash));
+  }
+  std::vector<Effect> Take() { return core_->TakeEffects(); }
+
+  // The votes this core broadcast (its own, in order).
+  static std::vector<Vote> OwnVotes(const std::vector<Effect>& effects, uint32_t own) {
+    std::vector<Vote> out;
+    for (const Effect& e : effects) {
+      if (const auto* b = std::get_if<BroadcastEffect>(&e)) {
+        if (const auto* v = std::get_if<Vote>(&b->message); v && v->validator_index == own) out.push_back(*v);
+      }
+    }
+    return out;
+  }
+  std::vector<Vote> TakeOwnVotes() { return OwnVotes(Take(), own_); }
+
+  template <class T>
+  static std::vector<T> Of(const std::vector<Effect>& effects) {
+    std::vector<T> out;
+    for (const Effect& e : effects) {
+      if (const auto* t = std::get_if<T>(&e)) out.push_back(*t);
+    }
+    return out;
+  }
+
+  int64_t now_ = 1000;
+
+ private:
+  ledger::ValidatorSet set_;
+  CoreConfig config_;
+  uint32_t own_;
+  std::vector<FakeSigner> signers_;
+  FakeVerifier verifier_;
+  FakeBlocks blocks_;
+  std::unique_ptr<ConsensusCore> core_;
+};
+
+Bytes Block(uint8_t tag) { return Bytes{tag, 1, 2, 3}; }
+
+TEST(CoreTest, IdleValidatorSchedulesNothingUntilRecordsWait) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  EXPECT_TRUE(h.Harness::Of<ScheduleTimeoutEffect>(h.Take()).empty());
+  h.core().OnRecordsPending(h.now_);
+  auto timeouts = Harness::Of<ScheduleTimeoutEffect>(h.Take());
+  ASSERT_EQ(timeouts.size(), 1u);
+  EXPECT_EQ(timeouts[0].kind, TimeoutKind::kPropose);
+  EXPECT_EQ(timeouts[0].duration_ms, 3000);
+}
+
+TEST(CoreTest, ProposerAsksForABlockAndProposesIt) {
+  Harness h({1, 1, 1, 1}, 0);
+  ASSERT_EQ(h.core().ProposerAt(1, 0), 0u);
+  h.core().Start(1, 0, h.now_);
+  auto requests = Harness::Of<RequestBlockEffect>(h.Take());
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].height, 1u);
+  h.core().OnBlockReady(1, Block(1), h.now_);
+  auto effects = h.Take();
+  std::vector<Proposal> proposals;
+  for (const auto& b : Harness::Of<BroadcastEffect>(effects)) {
+    if (const auto* p = std::get_if<Proposal>(&b.message)) proposals.push_back(*p);
+  }
+  ASSERT_EQ(proposals.size(), 1u);
+  EXPECT_EQ(proposals[0].block, Block(1));
+  EXPECT_EQ(proposals[0].pol_round, -1);
+  // It also prevotes its own valid block.
+  auto votes = Harness::OwnVotes(effects, 0);
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, h.blocks().Hash(Block(1)));
+}
+
+TEST(CoreTest, PersistComesBeforeTheBroadcastItCovers) {
+  for (PlantedBug bug : {PlantedBug::kNone, PlantedBug::kNoWal}) {
+    Harness h({1, 1, 1, 1}, 3, TestConfig(bug));
+    h.core().Start(1, 0, h.now_);
+    h.Deliver(h.MakeProposal(0, 1, 0, Block(1)));
+    auto effects = h.Take();
+    int persist = -1, broadcast = -1;
+    for (int i = 0; i < static_cast<int>(effects.size()); ++i) {
+      if (std::holds_alternative<PersistEffect>(effects[i]) && persist < 0) persist = i;
+      if (std::holds_alternative<BroadcastEffect>(effects[i]) && broadcast < 0) broadcast = i;
+    }
+    ASSERT_GE(persist, 0);
+    ASSERT_GE(broadcast, 0);
+    if (bug == PlantedBug::kNone) {
+      EXPECT_LT(persist, broadcast);
+      auto state = Harness::Of<PersistEffect>(effects)[0].state;
+      EXPECT_EQ(state.height, 1u);
+      EXPECT_EQ(state.step, static_cast<uint8_t>(Step::kPrevote));
+      ASSERT_EQ(state.own_votes.size(), 1u);
+    } else {
+      EXPECT_GT(persist, broadcast);  // the planted bug sends first
+    }
+  }
+}
+
+TEST(CoreTest, ExactlyTwoThirdsIsNotAQuorum) {
+  // Powers 2, 2, 1, 1 (total 6): validators 0 and 1 hold exactly 2/3.
+  Harness h({2, 2, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest hash = h.blocks().Hash(Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, Block(1)));
+  h.Take();
+  h.Votes({0, 2}, VoteType::kPrevote, 0, hash);  // with our own prevote: 2 + 1 + 1 = 4 of 6
+  EXPECT_TRUE(Harness::Of<PersistEffect>(h.Take()).empty()) << "4 of 6 is not > 2/3";
+  EXPECT_EQ(h.core().step(), Step::kPrevote);
+  EXPECT_EQ(h.core().locked_round(), -1);
+  h.Votes({1}, VoteType::kPrevote, 0, hash);
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].type, VoteType::kPrecommit);
+  EXPECT_EQ(votes[0].block_hash, hash);
+  EXPECT_EQ(h.core().locked_round(), 0);
+}
+
+TEST(CoreTest, PlantedQuorumBugsAcceptWhatPowerForbids) {
+  Harness inclusive({2, 2, 1, 1}, 3, TestConfig(PlantedBug::kQuorumTwoThirdsInclusive));
+  inclusive.core().Start(1, 0, inclusive.now_);
+  crypto::Digest hash = inclusive.blocks().Hash(Block(1));
+  inclusive.Deliver(inclusive.MakeProposal(inclusive.core().ProposerAt(1, 0), 1, 0, Block(1)));
+  inclusive.Votes({0, 2}, VoteType::kPrevote, 0, hash);
+  EXPECT_EQ(inclusive.core().locked_round(), 0);  // locked on exactly 2/3
+
+  // Powers 5, 1, 1, 1: three light validators are 3/8 of the power, not a quorum.
+  Harness counting({5, 1, 1, 1}, 3, TestConfig(PlantedBug::kCountVotesNotPower));
+  counting.core().Start(1, 0, counting.now_);
+  counting.Votes({1, 2}, VoteType::kPrevote, 0, kNil);
+  counting.core().OnTimeout(1, 0, TimeoutKind::kPropose, counting.now_);
+  auto votes = counting.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 2u);  // prevote nil, then precommit nil on "3 of 4 validators"
+  EXPECT_EQ(votes[1].type, VoteType::kPrecommit);
+}
+
+TEST(CoreTest, PrevoteNilQuorumGivesPrecommitNil) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  h.core().OnRecordsPending(h.now_);
+  h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+  auto first = h.TakeOwnVotes();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].type, VoteType::kPrevote);
+  EXPECT_EQ(first[0].block_hash, kNil);
+  h.Votes({0, 1}, VoteType::kPrevote, 0, kNil);
+  auto second = h.TakeOwnVotes();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].type, VoteType::kPrecommit);
+  EXPECT_EQ(second[0].block_hash, kNil);
+  EXPECT_EQ(h.core().locked_round(), -1);
+}
+
+TEST(CoreTest, TimeoutsGrowWithTheRound) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  h.core().OnRecordsPending(h.now_);
+  for (uint32_t round = 0; round < 3; ++round) {
+    h.core().OnTimeout(1, round, TimeoutKind::kPropose, h.now_);
+    h.Votes({0, 1, 2}, VoteType::kPrevote, round, kNil);
+    h.Votes({0, 1, 2}, VoteType::kPrecommit, round, kNil);
+    auto effects = h.Take();
+    for (const auto& t : Harness::Of<ScheduleTimeoutEffect>(effects)) {
+      if (t.round != round) continue;
+      if (t.kind == TimeoutKind::kPrevote || t.kind == TimeoutKind::kPrecommit) {
+        EXPECT_EQ(t.duration_ms, 1000 + 200 * round);
+      }
+    }
+    h.core().OnTimeout(1, round, TimeoutKind::kPrecommit, h.now_);
+    EXPECT_EQ(h.core().round(), round + 1);
+    auto next = Harness::Of<ScheduleTimeoutEffect>(h.Take());
+    bool propose_timer = false;
+    for (const auto& t : next) {
+      if (t.kind == TimeoutKind::kPropose && t.round == round + 1) {
+        propose_timer = true;
+        EXPECT_EQ(t.duration_ms, 3000 + 500 * (round + 1));
+      }
+    }
+    EXPECT_TRUE(propose_timer);
+  }
+}
+
+// Locks on a polka at round 0, then refuses a fresh proposal at round 1.
+void LockOnRoundZero(Harness& h, const Bytes& block) {
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest hash = h.blocks().Hash(block);
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, block));
+  h.Votes({0, 1}, VoteType::kPrevote, 0, hash);
+  ASSERT_EQ(h.core().locked_round(), 0);
+  h.Votes({0, 1}, VoteType::kPrecommit, 0, kNil);
+  h.core().OnTimeout(1, 0, TimeoutKind::kPrecommit, h.now_);
+  ASSERT_EQ(h.core().round(), 1u);
+  h.Take();
+}
+
+TEST(CoreTest, LockedValidatorPrevotesNilForAnotherBlock) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2)));
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, kNil);
+}
+
+TEST(CoreTest, PlantedIgnoreLockPrevotesTheOtherBlock) {
+  Harness h({1, 1, 1, 1}, 3, TestConfig(PlantedBug::kIgnoreLock));
+  LockOnRoundZero(h, Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2)));
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, h.blocks().Hash(Block(2)));
+}
+
+TEST(CoreTest, LockedValidatorAcceptsReproposalOfLockedBlock) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(1), 0));
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, h.blocks().Hash(Block(1)));
+}
+
+TEST(CoreTest, PolkaInTheCurrentRoundRelocks) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(1));
+  crypto::Digest two = h.blocks().Hash(Block(2));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2)));
+  ASSERT_EQ(h.TakeOwnVotes()[0].block_hash, kNil);  // locked: prevote nil
+  h.Votes({0, 1, 2}, VoteType::kPrevote, 1, two);
+  // Line 36 in the prevote step: lock on the newer polka and precommit it.
+  EXPECT_EQ(h.core().locked_round(), 1);
+  EXPECT_EQ(h.core().locked_hash(), two);
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].type, VoteType::kPrecommit);
+  EXPECT_EQ(votes[0].block_hash, two);
+}
+
+TEST(CoreTest, LatePolkaOfAnEarlierRoundUnlocksThroughPolRound) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(1));
+  crypto::Digest two = h.blocks().Hash(Block(2));
+  h.Votes({0, 1}, VoteType::kPrevote, 2, two);  // two of four at round 2: skip there
+  ASSERT_EQ(h.core().round(), 2u);
+  // The round-1 polka for block 2 arrives late.
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2)));
+  h.Votes({0, 1, 2}, VoteType::kPrevote, 1, two);
+  EXPECT_EQ(h.core().locked_round(), 0);
+  EXPECT_EQ(h.core().valid_round(), 1);
+  h.Take();
+  // Round 2 re-proposes block 2 with pol_round 1 > our lock round: accept it.
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 2), 1, 2, Block(2), 1));
+  auto votes = h.TakeOwnVotes();
+  ASSERT_GE(votes.size(), 1u);
+  EXPECT_EQ(votes[0].type, VoteType::kPrevote);
+  EXPECT_EQ(votes[0].block_hash, two);
+  EXPECT_EQ(h.core().locked_round(), 2);  // with {0, 1} at round 2 that is a polka
+}
+
+TEST(CoreTest, ProposalWithPolRoundNeedsThatPolka) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2), 0));  // no polka at 0 for it
+  EXPECT_TRUE(h.TakeOwnVotes().empty());  // waits (for the polka or the timeout)
+  EXPECT_EQ(h.core().step(), Step::kPropose);
+}
+
+TEST(CoreTest, RoundSkipOnOneThirdOfPowerAhead) {
+  Harness h({1, 1, 1, 4}, 0);  // validator 3 alone holds more than 1/3
+  h.core().Start(1, 0, h.now_);
+  h.Take();
+  h.Deliver(h.MakeVote(1, VoteType::kPrevote, 1, 7, kNil));
+  EXPECT_EQ(h.core().round(), 0u);  // 1 of 7 is not more than a third
+  h.Deliver(h.MakeVote(3, VoteType::kPrevote, 1, 5, kNil));
+  EXPECT_EQ(h.core().round(), 5u);  // validators at round >= 5 hold 5 of 7
+}
+
+TEST(CoreTest, DecidesWithSortedCommitAndBftTime) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest hash = h.blocks().Hash(Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, Block(1)));
+  h.Deliver(h.MakeVote(2, VoteType::kPrecommit, 1, 0, hash, 3000));
+  h.Deliver(h.MakeVote(0, VoteType::kPrecommit, 1, 0, hash, 1000));
+  h.Deliver(h.MakeVote(1, VoteType::kPrecommit, 1, 0, hash, 2000));
+  auto commits = Harness::Of<CommitEffect>(h.Take());
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].height, 1u);
+  EXPECT_EQ(commits[0].block, Block(1));
+  ASSERT_EQ(commits[0].commit.signatures.size(), 3u);
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(commits[0].commit.signatures[i].validator_index, i);
+  EXPECT_EQ(commits[0].median_time_ms, 2000);
+  EXPECT_EQ(h.core().height(), 2u);
+  EXPECT_EQ(h.core().round(), 0u);
+  // Own votes at height 2 are stamped after the previous block's BFT time.
+  h.core().OnRecordsPending(0);
+  h.core().OnTimeout(2, 0, TimeoutKind::kPropose, 0);
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_GT(votes[0].timestamp_ms, 2000);
+}
+
+TEST(CoreTest, InvalidBlockGetsNilPrevoteAndIsNeverCommitted) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  Bytes bad = {0xff, 1};
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, bad));
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, kNil);
+  h.Votes({0, 1, 2}, VoteType::kPrecommit, 0, h.blocks().Hash(bad));
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Take()).empty());
+}
+
+TEST(CoreTest, CatchUpFetchesAMissingDecidedBlock) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest hash = h.blocks().Hash(Block(1));
+  h.Votes({0, 1, 2}, VoteType::kPrecommit, 0, hash);
+  auto effects = h.Take();
+  auto fetches = Harness::Of<FetchBlockEffect>(effects);
+  ASSERT_FALSE(fetches.empty());
+  EXPECT_EQ(fetches[0].height, 1u);
+  EXPECT_EQ(fetches[0].block_hash, hash);
+  EXPECT_TRUE(Harness::Of<CommitEffect>(effects).empty());
+  // A peer answers with the block and its commit.
+  ledger::Commit commit{1, 0, hash, {}};
+  for (uint32_t i = 0; i < 3; ++i) {
+    Vote v = h.MakeVote(i, VoteType::kPrecommit, 1, 0, hash);
+    commit.signatures.push_back({i, v.timestamp_ms, v.signature});
+  }
+  DecidedBlock forged{Block(2), commit};  // wrong block for the hash
+  h.Deliver(forged);
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Take()).empty());
+  h.Deliver(DecidedBlock{Block(1), commit});
+  auto commits = Harness::Of<CommitEffect>(h.Take());
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].block, Block(1));
+  EXPECT_EQ(h.core().height(), 2u);
+}
+
+TEST(CoreTest, DecidedBlockNeedsMoreThanTwoThirdsOfValidSignatures) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest hash = h.blocks().Hash(Block(1));
+  ledger::Commit commit{1, 0, hash, {}};
+  for (uint32_t i = 0; i < 2; ++i) {
+    Vote v = h.MakeVote(i, VoteType::kPrecommit, 1, 0, hash);
+    commit.signatures.push_back({i, v.timestamp_ms, v.signature});
+  }
+  h.Deliver(DecidedBlock{Block(1), commit});
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Take()).empty());
+  Vote third = h.MakeVote(2, VoteType::kPrecommit, 1, 0, hash);
+  commit.signatures.push_back({2, third.timestamp_ms, Bytes{1, 2, 3}});  // bad signature
+  h.Deliver(DecidedBlock{Block(1), commit});
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Take()).empty());
+}
+
+TEST(CoreTest, MessagesFromBehindAndAheadAreHandled) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(2, 0, h.now_);
+  h.Deliver(h.MakeVote(1, VoteType::kPrevote, 1, 0, kNil));
+  auto behind = Harness::Of<PeerBehindEffect>(h.Take());
+  ASSERT_EQ(behind.size(), 1u);
+  EXPECT_EQ(behind[0].validator_index, 1u);
+  EXPECT_EQ(behind[0].height, 1u);
+  h.Deliver(h.MakeVote(1, VoteType::kPrevote, 3, 0, kNil));
+  auto fetches = Harness::Of<FetchBlockEffect>(h.Take());
+  ASSERT_EQ(fetches.size(), 1u);
+  EXPECT_EQ(fetches[0].height, 2u);
+}
+
+TEST(CoreTest, DuplicateVoteBecomesEvidence) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  Vote first = h.MakeVote(2, VoteType::kPrevote, 1, 0, kNil);
+  Vote second = h.MakeVote(2, VoteType::kPrevote, 1, 0, h.blocks().Hash(Block(9)));
+  h.Deliver(first);
+  h.Deliver(first);  // a re-send is not evidence
+  EXPECT_TRUE(Harness::Of<EvidenceEffect>(h.Take()).empty());
+  h.Deliver(second);
+  auto evidence = Harness::Of<EvidenceEffect>(h.Take());
+  ASSERT_EQ(evidence.size(), 1u);
+  EXPECT_EQ(evidence[0].first, first);
+  EXPECT_EQ(evidence[0].second, second);
+}
+
+TEST(CoreTest, ForgedSignaturesAndWrongProposersAreIgnored) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  Vote forged = h.MakeVote(1, VoteType::kPrevote, 1, 0, kNil);
+  forged.validator_index = 2;  // signed by 1, claims 2
+  h.Deliver(forged);
+  uint32_t wrong = (h.core().ProposerAt(1, 0) + 1) % 3;
+  h.Deliver(h.MakeProposal(wrong, 1, 0, Block(1)));
+  EXPECT_TRUE(h.Take().empty());
+  EXPECT_EQ(h.core().step(), Step::kPropose);
+}
+
+TEST(CoreTest, HrsGuardNeverSignsAConflictingVoteAfterRestart) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest hash = h.blocks().Hash(Block(1));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, Block(1)));
+  auto persisted = Harness::Of<PersistEffect>(h.Take());
+  ASSERT_EQ(persisted.size(), 1u);
+  // Crash; restart from the WAL; the propose timer fires before the proposal returns.
+  h.Restart(persisted.back().state, 1);
+  auto restart_votes = h.TakeOwnVotes();  // re-sends of the persisted prevote
+  for (const Vote& v : restart_votes) EXPECT_EQ(v.block_hash, hash);
+  h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+  for (const Vote& v : h.TakeOwnVotes()) EXPECT_EQ(v.block_hash, hash) << "signed a conflicting prevote";
+  // The same proposal again: the identical vote may be re-sent, never a new one.
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, Block(1)));
+  for (const Vote& v : h.TakeOwnVotes()) EXPECT_EQ(v, persisted.back().state.own_votes[0]);
+}
+
+TEST(CoreTest, PlantedSkipHrsCheckSignsTheConflict) {
+  Harness h({1, 1, 1, 1}, 3, TestConfig(PlantedBug::kSkipHrsCheck));
+  h.core().Start(1, 0, h.now_);
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, Block(1)));
+  auto persisted = Harness::Of<PersistEffect>(h.Take());
+  h.Restart(persisted.back().state, 1);
+  h.Take();
+  h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, kNil);
+}
+
+TEST(CoreTest, RestoreKeepsTheLockAndItsPolka) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(1));
+  PersistedState state = h.core().CurrentPersistedState();
+  EXPECT_EQ(state.locked_round, 0);
+  EXPECT_EQ(state.locked_block, Block(1));
+  EXPECT_EQ(state.polka_votes.size(), 3u);
+  h.Restart(state, 1);
+  EXPECT_EQ(h.core().locked_round(), 0);
+  EXPECT_EQ(h.core().round(), 0u);  // back in the last signed round
+  h.Take();
+  h.core().OnTimeout(1, 0, TimeoutKind::kPrecommit, h.now_);
+  h.Take();
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2)));
+  auto votes = h.TakeOwnVotes();
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, kNil);  // still locked on block 1
+}
+
+TEST(CoreTest, RestoredStateOfAnOlderHeightStillGuards) {
+  Harness h({1, 1, 1, 1}, 3);
+  PersistedState state;
+  state.height = 5;
+  state.round = 2;
+  state.step = static_cast<uint8_t>(Step::kPrecommit);
+  h.Restart(state, 3);  // the store is behind the WAL: sign nothing below (5, 2)
+  h.core().OnRecordsPending(h.now_);
+  h.core().OnTimeout(3, 0, TimeoutKind::kPropose, h.now_);
+  EXPECT_TRUE(h.TakeOwnVotes().empty());
+}
+
+TEST(CoreTest, RetransmitResendsOwnVotes) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  h.core().OnRecordsPending(h.now_);
+  h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+  auto first = h.Take();
+  auto timers = Harness::Of<ScheduleTimeoutEffect>(first);
+  bool retransmit = false;
+  for (const auto& t : timers) retransmit |= t.kind == TimeoutKind::kRetransmit;
+  ASSERT_TRUE(retransmit);
+  h.core().OnTimeout(1, 0, TimeoutKind::kRetransmit, h.now_ + 2000);
+  auto again = h.TakeOwnVotes();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0], Harness::OwnVotes(first, 3)[0]);
+}
+
+TEST(CoreTest, PlantedBugNamesParse) {
+  EXPECT_EQ(PlantedBugs().size(), 5u);
+  for (const PlantedBugInfo& info : PlantedBugs()) {
+    auto parsed = ParsePlantedBug(info.name);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, info.bug);
+  }
+  EXPECT_FALSE(ParsePlantedBug("no-such-bug").ok());
+}
+
+}  // namespace
+}  // namespace evidence::consensus
