@@ -1,0 +1,714 @@
+#include "node/p2p/transport.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "common/check.h"
+#include "common/thread_annotations.h"
+#include "node/p2p/frame.h"
+#include "node/p2p/tls.h"
+
+namespace evidence::node::p2p {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+// A second connection from a peer replaces the first, whatever the dial rule
+// says, once the first is older than this: the peer most likely restarted and
+// the old connection is dead but not yet noticed.
+constexpr auto kDuplicateWindow = std::chrono::seconds(5);
+
+struct HostPort {
+  std::string host;
+  std::string port;
+};
+
+Result<HostPort> ParseHostPort(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return Status::InvalidArgument("address \"" + address + "\" is not host:port");
+  }
+  HostPort out{address.substr(0, colon), address.substr(colon + 1)};
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  if (out.port.size() > 5 ||
+      !std::all_of(out.port.begin(), out.port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoul(out.port) > 65535) {
+    return Status::InvalidArgument("address \"" + address + "\" has no valid port (0-65535)");
+  }
+  return out;
+}
+
+std::string RemoteOf(const tcp::socket& socket) {
+  ErrorCode ec;
+  const tcp::endpoint endpoint = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+// Low-latency frames and dead-connection detection within about a minute.
+void TuneSocket(tcp::socket& socket) {
+  ErrorCode ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  socket.set_option(asio::socket_base::keep_alive(true), ec);
+  const int idle_seconds = 30, interval_seconds = 10, probes = 3;
+  const int fd = socket.native_handle();
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_seconds, sizeof idle_seconds);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_seconds, sizeof interval_seconds);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+}
+
+}  // namespace
+
+class Session;
+
+// Everything below runs on the I/O thread except where a method says otherwise;
+// `mutex_` guards what Send/Broadcast/stats share with it.
+struct Transport::Impl {
+  enum class DialState { kIdle, kWaiting, kDialing };
+  struct Slot {
+    PeerConfig config;
+    std::string key_id;
+    // I/O thread only.
+    std::shared_ptr<Session> session;
+    std::chrono::steady_clock::time_point session_since;
+    std::unique_ptr<asio::steady_timer> dial_timer;
+    DialState dial_state = DialState::kIdle;
+    uint32_t backoff_ms = 0;
+  };
+  // Shared with callers of Send; guarded by mutex_.
+  struct Queue {
+    std::deque<Bytes> frames;
+    size_t bytes = 0;
+    bool kick_posted = false;
+    PeerStats stats;
+  };
+
+  Impl(TransportOptions options_in, std::unique_ptr<asio::ssl::context> tls_in)
+      : options(std::move(options_in)), tls(std::move(tls_in)), acceptor(io) {}
+
+  // Setup (before Start).
+  Status Listen();
+  // Dialling.
+  void ScheduleDial(uint32_t index, bool immediately);
+  void Dial(uint32_t index);
+  void DialFailed(uint32_t index, const std::string& what);
+  // Accepting.
+  void Accept();
+  // Session events.
+  std::optional<uint32_t> PeerOfKeyId(const std::string& key_id) const;
+  void HandshakeDone(const std::shared_ptr<Session>& session, uint32_t index);
+  void SessionClosed(const std::shared_ptr<Session>& session, const Status& reason);
+  void Deliver(uint32_t index, Bytes frame);
+  std::optional<Bytes> NextFrame(uint32_t index);
+  void FrameWritten(uint32_t index);
+  void Kick(uint32_t index);
+  void Shutdown();
+
+  TransportOptions options;
+  // Declared first among the I/O objects so it is destroyed after them.
+  asio::io_context io;
+  std::unique_ptr<asio::ssl::context> tls;
+  tcp::acceptor acceptor;
+  std::vector<Slot> slots;
+  std::map<std::string, uint32_t> index_by_key_id;
+  std::set<std::shared_ptr<Session>> pending;  // not yet authenticated
+  bool stopping = false;                       // I/O thread only
+
+  FrameHandler on_frame;
+  PeerHandler on_connected;
+  PeerHandler on_disconnected;
+  RefusalHandler on_refused;
+
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+  std::atomic<uint16_t> port{0};
+  bool started = false;  // caller side: Start/Stop are not called concurrently
+  bool stopped = false;
+
+  mutable std::mutex mutex_;
+  std::vector<Queue> queues EVIDENCE_GUARDED_BY(mutex_);
+  std::vector<bool> connected EVIDENCE_GUARDED_BY(mutex_);
+};
+
+// One TCP+TLS connection. Owned by shared_ptr (the pending operations and the
+// peer slot hold it). Reads only after the peer is authenticated.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Transport::Impl* owner, tcp::socket socket, std::optional<uint32_t> expected_peer)
+      : owner_(owner),
+        remote_(RemoteOf(socket)),
+        expected_peer_(expected_peer),
+        stream_(std::move(socket), *owner->tls),
+        handshake_timer_(owner->io) {}
+
+  bool outbound() const { return expected_peer_.has_value(); }
+  const std::string& remote() const { return remote_; }
+  std::optional<uint32_t> expected_peer() const { return expected_peer_; }
+
+  void Start();
+  void StartReading() { ReadHeader(); }
+  void MaybeWrite();
+  // Closes without reporting to the owner (it already knows).
+  void CloseSilently();
+
+ private:
+  bool VerifyPeer(asio::ssl::verify_context& context);
+  void OnHandshake(const ErrorCode& ec);
+  void ReadHeader();
+  void ReadPayload(uint32_t length);
+  void Fail(const Status& reason);
+
+  Transport::Impl* owner_;
+  const std::string remote_;
+  const std::optional<uint32_t> expected_peer_;
+  asio::ssl::stream<tcp::socket> stream_;
+  asio::steady_timer handshake_timer_;
+  std::string refusal_;  // why VerifyPeer refused, for the report
+  std::optional<uint32_t> peer_;
+  bool closed_ = false;
+  bool writing_ = false;
+  FrameHeader read_header_{};
+  Bytes read_payload_;
+  FrameHeader write_header_{};
+  Bytes write_payload_;
+};
+
+void Session::Start() {
+  TuneSocket(stream_.next_layer());
+  ErrorCode ec;
+  stream_.set_verify_callback(
+      [this](bool, asio::ssl::verify_context& context) { return VerifyPeer(context); }, ec);
+  if (ec) {
+    Fail(Status::Internal("setting the TLS verify callback failed: " + ec.message()));
+    return;
+  }
+  handshake_timer_.expires_after(std::chrono::milliseconds(owner_->options.handshake_timeout_ms));
+  handshake_timer_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+    if (!ec && !self->peer_) self->Fail(Status::Unauthenticated("TLS handshake timed out"));
+  });
+  stream_.async_handshake(
+      outbound() ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
+      [self = shared_from_this()](const ErrorCode& ec) { self->OnHandshake(ec); });
+}
+
+// Pinning: only a depth-0 certificate whose key is a configured peer's node key
+// (and, when we dialled, the key of the peer we dialled). OpenSSL's own chain
+// verdict is ignored on purpose: the certificate is self-signed, and TLS 1.3's
+// CertificateVerify proves the peer holds the private key.
+bool Session::VerifyPeer(asio::ssl::verify_context& context) {
+  X509_STORE_CTX* store = context.native_handle();
+  if (X509_STORE_CTX_get_error_depth(store) != 0) {
+    refusal_ = "peer sent a certificate chain; only one self-signed certificate is accepted";
+    return false;
+  }
+  const std::string key_id = KeyIdOfCertificate(X509_STORE_CTX_get_current_cert(store));
+  const std::optional<uint32_t> index = owner_->PeerOfKeyId(key_id);
+  if (!index) {
+    refusal_ = "certificate key " + key_id + " is not the node key of any peer in genesis";
+    return false;
+  }
+  if (expected_peer_ && *index != *expected_peer_) {
+    refusal_ = "dialled peer " + owner_->slots[*expected_peer_].config.name +
+               " but its certificate key " + key_id + " belongs to " +
+               owner_->slots[*index].config.name;
+    return false;
+  }
+  return true;
+}
+
+void Session::OnHandshake(const ErrorCode& ec) {
+  if (closed_) return;
+  if (ec) {
+    Fail(Status::Unauthenticated(refusal_.empty() ? "TLS handshake failed: " + ec.message()
+                                                  : refusal_));
+    return;
+  }
+  // Identify the peer from the certificate actually in use (the verify callback
+  // only gated it).
+  const SSL* ssl = stream_.native_handle();
+  EVIDENCE_CHECK(SSL_version(ssl) == TLS1_3_VERSION);
+  const std::optional<uint32_t> index =
+      owner_->PeerOfKeyId(KeyIdOfCertificate(SSL_get0_peer_certificate(ssl)));
+  if (!index || (expected_peer_ && *index != *expected_peer_)) {
+    Fail(Status::Unauthenticated("peer certificate changed after verification"));
+    return;
+  }
+  peer_ = index;
+  handshake_timer_.cancel();
+  owner_->HandshakeDone(shared_from_this(), *index);
+}
+
+void Session::ReadHeader() {
+  asio::async_read(stream_, asio::buffer(read_header_),
+                   [self = shared_from_this()](const ErrorCode& ec, size_t) {
+                     if (self->closed_) return;
+                     if (ec) {
+                       self->Fail(Status::Unavailable("connection closed: " + ec.message()));
+                       return;
+                     }
+                     auto length = DecodeFrameHeader(self->read_header_,
+                                                     self->owner_->options.frame_bytes_max);
+                     if (!length.ok()) {
+                       self->Fail(length.status());
+                       return;
+                     }
+                     self->ReadPayload(*length);
+                   });
+}
+
+void Session::ReadPayload(uint32_t length) {
+  read_payload_.assign(length, 0);
+  asio::async_read(stream_, asio::buffer(read_payload_),
+                   [self = shared_from_this()](const ErrorCode& ec, size_t) {
+                     if (self->closed_) return;
+                     if (ec) {
+                       self->Fail(Status::Unavailable("connection closed: " + ec.message()));
+                       return;
+                     }
+                     self->owner_->Deliver(*self->peer_, std::move(self->read_payload_));
+                     self->read_payload_ = Bytes();
+                     if (!self->closed_) self->ReadHeader();
+                   });
+}
+
+void Session::MaybeWrite() {
+  if (closed_ || writing_ || !peer_) return;
+  std::optional<Bytes> frame = owner_->NextFrame(*peer_);
+  if (!frame) return;
+  writing_ = true;
+  write_payload_ = std::move(*frame);
+  write_header_ = EncodeFrameHeader(static_cast<uint32_t>(write_payload_.size()));
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(write_header_),
+                                                     asio::buffer(write_payload_)};
+  asio::async_write(stream_, buffers, [self = shared_from_this()](const ErrorCode& ec, size_t) {
+    self->writing_ = false;
+    if (self->closed_) return;
+    if (ec) {
+      self->Fail(Status::Unavailable("write failed: " + ec.message()));
+      return;
+    }
+    self->owner_->FrameWritten(*self->peer_);
+    self->MaybeWrite();
+  });
+}
+
+void Session::Fail(const Status& reason) {
+  if (closed_) return;
+  CloseSilently();
+  owner_->SessionClosed(shared_from_this(), reason);
+}
+
+void Session::CloseSilently() {
+  if (closed_) return;
+  closed_ = true;
+  handshake_timer_.cancel();
+  ErrorCode ec;
+  stream_.lowest_layer().close(ec);
+}
+
+// ---- Transport::Impl -------------------------------------------------------
+
+std::optional<uint32_t> Transport::Impl::PeerOfKeyId(const std::string& key_id) const {
+  auto it = index_by_key_id.find(key_id);
+  if (it == index_by_key_id.end()) return std::nullopt;
+  return it->second;
+}
+
+Status Transport::Impl::Listen() {
+  EVIDENCE_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(options.listen_address));
+  ErrorCode ec;
+  tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(listen.host, listen.port, tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return Status::InvalidArgument("cannot resolve p2p listen address " + options.listen_address +
+                                   ": " + ec.message());
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("cannot listen on " + options.listen_address + ": " + ec.message());
+  }
+  port = acceptor.local_endpoint(ec).port();
+  return Status::Ok();
+}
+
+void Transport::Impl::Accept() {
+  acceptor.async_accept([this](const ErrorCode& ec, tcp::socket socket) {
+    if (stopping) return;
+    if (!ec) {
+      if (pending.size() >= options.pending_handshakes_max) {
+        const std::string remote = RemoteOf(socket);
+        ErrorCode ignored;
+        socket.close(ignored);
+        if (on_refused) on_refused(remote, Status::ResourceExhausted("too many pending handshakes"));
+      } else {
+        auto session = std::make_shared<Session>(this, std::move(socket), std::nullopt);
+        pending.insert(session);
+        session->Start();
+      }
+    }
+    Accept();
+  });
+}
+
+void Transport::Impl::ScheduleDial(uint32_t index, bool immediately) {
+  Slot& slot = slots[index];
+  if (stopping || slot.session || slot.config.address.empty() ||
+      slot.dial_state != DialState::kIdle) {
+    return;
+  }
+  if (immediately) {
+    Dial(index);
+    return;
+  }
+  slot.dial_state = DialState::kWaiting;
+  slot.dial_timer->expires_after(std::chrono::milliseconds(slot.backoff_ms));
+  slot.backoff_ms = std::min(slot.backoff_ms * 2, options.reconnect_max_ms);
+  slot.dial_timer->async_wait([this, index](const ErrorCode& ec) {
+    if (ec || stopping) return;
+    slots[index].dial_state = DialState::kIdle;
+    if (!slots[index].session) Dial(index);
+  });
+}
+
+void Transport::Impl::Dial(uint32_t index) {
+  Slot& slot = slots[index];
+  slot.dial_state = DialState::kDialing;
+  auto target = ParseHostPort(slot.config.address);
+  EVIDENCE_CHECK(target.ok());  // checked in Create
+  auto resolver = std::make_shared<tcp::resolver>(io);
+  resolver->async_resolve(
+      target->host, target->port,
+      [this, index, resolver](const ErrorCode& ec, tcp::resolver::results_type results) {
+        if (stopping) return;
+        if (ec) {
+          DialFailed(index, "resolve: " + ec.message());
+          return;
+        }
+        auto socket = std::make_shared<tcp::socket>(io);
+        asio::async_connect(*socket, results,
+                            [this, index, socket](const ErrorCode& ec, const tcp::endpoint&) {
+                              if (stopping) return;
+                              if (ec) {
+                                DialFailed(index, "connect: " + ec.message());
+                                return;
+                              }
+                              auto session =
+                                  std::make_shared<Session>(this, std::move(*socket), index);
+                              pending.insert(session);
+                              session->Start();
+                            });
+      });
+}
+
+void Transport::Impl::DialFailed(uint32_t index, const std::string& what) {
+  Slot& slot = slots[index];
+  spdlog::debug("p2p: dial failed peer={} address={} error=\"{}\" retry_ms={}", slot.config.name,
+                slot.config.address, what, slot.backoff_ms);
+  slot.dial_state = DialState::kIdle;
+  ScheduleDial(index, false);
+}
+
+void Transport::Impl::HandshakeDone(const std::shared_ptr<Session>& session, uint32_t index) {
+  pending.erase(session);
+  Slot& slot = slots[index];
+  if (session->outbound()) slot.dial_state = DialState::kIdle;
+  const auto now = std::chrono::steady_clock::now();
+  if (slot.session) {
+    // Both sides dialled (or the peer reconnected): keep the connection dialled
+    // by the lower index, unless the existing one is old enough to be stale.
+    const uint32_t preferred_dialer = std::min(options.self_index, index);
+    auto dialer = [&](const Session& s) { return s.outbound() ? options.self_index : index; };
+    const bool keep_new = dialer(*session) == preferred_dialer ||
+                          dialer(*slot.session) != preferred_dialer ||
+                          now - slot.session_since > kDuplicateWindow;
+    if (!keep_new) {
+      session->CloseSilently();
+      return;
+    }
+    slot.session->CloseSilently();
+    slot.session = session;
+    slot.session_since = now;
+    spdlog::debug("p2p: replaced duplicate connection peer={} remote={}", slot.config.name,
+                  session->remote());
+    session->StartReading();
+    session->MaybeWrite();
+    return;
+  }
+  slot.session = session;
+  slot.session_since = now;
+  {
+    std::lock_guard lock(mutex_);
+    connected[index] = true;
+    ++queues[index].stats.connections;
+  }
+  spdlog::info("p2p: connected peer={} remote={} direction={}", slot.config.name,
+               session->remote(), session->outbound() ? "out" : "in");
+  if (on_connected) on_connected(index);
+  session->StartReading();
+  session->MaybeWrite();
+}
+
+void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
+                                    const Status& reason) {
+  if (stopping) return;
+  const bool was_pending = pending.erase(session) > 0;
+  if (was_pending) {
+    spdlog::warn("p2p: connection refused remote={} reason=\"{}\"", session->remote(),
+                 reason.ToString());
+    if (on_refused) on_refused(session->remote(), reason);
+    if (session->outbound()) {
+      slots[*session->expected_peer()].dial_state = DialState::kIdle;
+      ScheduleDial(*session->expected_peer(), false);
+    }
+    return;
+  }
+  for (uint32_t index = 0; index < slots.size(); ++index) {
+    Slot& slot = slots[index];
+    if (slot.session != session) continue;
+    slot.session.reset();
+    // A connection that lasted resets the backoff; one closed right after the
+    // handshake (e.g. the peer refused our certificate) keeps it growing.
+    if (std::chrono::steady_clock::now() - slot.session_since > kDuplicateWindow) {
+      slot.backoff_ms = options.reconnect_initial_ms;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      connected[index] = false;
+      Queue& queue = queues[index];
+      queue.stats.frames_dropped_not_connected += queue.frames.size();
+      queue.frames.clear();
+      queue.bytes = 0;
+    }
+    spdlog::info("p2p: disconnected peer={} reason=\"{}\"", slot.config.name,
+                 reason.ToString());
+    if (reason.code() == StatusCode::kInvalidArgument && on_refused) {
+      on_refused(session->remote(), reason);  // a protocol violation, e.g. an oversize frame
+    }
+    if (on_disconnected) on_disconnected(index);
+    ScheduleDial(index, false);
+    return;
+  }
+}
+
+void Transport::Impl::Deliver(uint32_t index, Bytes frame) {
+  {
+    std::lock_guard lock(mutex_);
+    ++queues[index].stats.frames_received;
+  }
+  if (on_frame) on_frame(index, std::move(frame));
+}
+
+std::optional<Bytes> Transport::Impl::NextFrame(uint32_t index) {
+  std::lock_guard lock(mutex_);
+  Queue& queue = queues[index];
+  if (queue.frames.empty()) return std::nullopt;
+  Bytes frame = std::move(queue.frames.front());
+  queue.frames.pop_front();
+  queue.bytes -= frame.size();
+  return frame;
+}
+
+void Transport::Impl::FrameWritten(uint32_t index) {
+  std::lock_guard lock(mutex_);
+  ++queues[index].stats.frames_sent;
+}
+
+void Transport::Impl::Kick(uint32_t index) {
+  {
+    std::lock_guard lock(mutex_);
+    queues[index].kick_posted = false;
+  }
+  if (!stopping && slots[index].session) slots[index].session->MaybeWrite();
+}
+
+void Transport::Impl::Shutdown() {
+  stopping = true;
+  ErrorCode ec;
+  acceptor.close(ec);
+  for (Slot& slot : slots) {
+    if (slot.dial_timer) slot.dial_timer->cancel();
+    if (slot.session) slot.session->CloseSilently();
+    slot.session.reset();
+  }
+  for (const auto& session : pending) session->CloseSilently();
+  pending.clear();
+  work.reset();
+  // Abandon what is still in flight (resolves, connects): their handlers are
+  // destroyed with the io_context, never run.
+  io.stop();
+}
+
+// ---- Transport ---------------------------------------------------------------
+
+Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& node_key,
+                                                     TransportOptions options) {
+  if (options.self_index >= options.peers.size()) {
+    return Status::InvalidArgument("p2p self index " + std::to_string(options.self_index) +
+                                   " is not a validator (there are " +
+                                   std::to_string(options.peers.size()) + ")");
+  }
+  if (options.peers[options.self_index].node_key.key_id() != node_key.key_id()) {
+    return Status::InvalidArgument("node key " + node_key.key_id() +
+                                   " is not the node key genesis gives validator " +
+                                   options.peers[options.self_index].name);
+  }
+  if (options.frame_bytes_max > options.send_queue_bytes_max || options.send_queue_frames_max == 0 ||
+      options.frame_bytes_max > UINT32_MAX || options.reconnect_initial_ms == 0 ||
+      options.reconnect_max_ms < options.reconnect_initial_ms) {
+    return Status::InvalidArgument("p2p options: inconsistent frame, queue or backoff limits");
+  }
+  EVIDENCE_RETURN_IF_ERROR(ParseHostPort(options.listen_address).status());
+  std::map<std::string, uint32_t> index_by_key_id;
+  for (uint32_t index = 0; index < options.peers.size(); ++index) {
+    const PeerConfig& peer = options.peers[index];
+    if (!peer.address.empty() && index != options.self_index) {
+      EVIDENCE_RETURN_IF_ERROR(ParseHostPort(peer.address).status().WithContext(peer.name));
+    }
+    if (!index_by_key_id.emplace(peer.node_key.key_id(), index).second) {
+      return Status::InvalidArgument("validators " + options.peers[index_by_key_id[peer.node_key.key_id()]].name +
+                                     " and " + peer.name + " have the same node key");
+    }
+  }
+  index_by_key_id.erase(node_key.key_id());  // never accept ourselves
+  EVIDENCE_ASSIGN_OR_RETURN(auto tls,
+                            MakeTlsContext(node_key, options.peers[options.self_index].name));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(tls));
+  impl->index_by_key_id = std::move(index_by_key_id);
+  for (const PeerConfig& peer : impl->options.peers) {
+    Impl::Slot slot{peer, peer.node_key.key_id()};
+    slot.dial_timer = std::make_unique<asio::steady_timer>(impl->io);
+    slot.backoff_ms = impl->options.reconnect_initial_ms;
+    impl->slots.push_back(std::move(slot));
+  }
+  {
+    std::lock_guard lock(impl->mutex_);
+    impl->queues.resize(impl->slots.size());
+    impl->connected.assign(impl->slots.size(), false);
+  }
+  return std::unique_ptr<Transport>(new Transport(std::move(impl)));
+}
+
+Transport::Transport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Transport::~Transport() { Stop(); }
+
+void Transport::OnFrame(FrameHandler handler) { impl_->on_frame = std::move(handler); }
+void Transport::OnPeerConnected(PeerHandler handler) { impl_->on_connected = std::move(handler); }
+void Transport::OnPeerDisconnected(PeerHandler handler) {
+  impl_->on_disconnected = std::move(handler);
+}
+void Transport::OnConnectionRefused(RefusalHandler handler) {
+  impl_->on_refused = std::move(handler);
+}
+
+Status Transport::Start() {
+  EVIDENCE_CHECK(!impl_->started);
+  EVIDENCE_RETURN_IF_ERROR(impl_->Listen());
+  impl_->started = true;
+  impl_->work.emplace(impl_->io.get_executor());
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl] {
+    impl->Accept();
+    for (uint32_t index = 0; index < impl->slots.size(); ++index) {
+      if (index != impl->options.self_index) impl->ScheduleDial(index, true);
+    }
+  });
+  impl_->thread = std::thread([impl] { impl->io.run(); });
+  spdlog::info("p2p: listening address={} port={} peers={}", impl->options.listen_address,
+               impl->port.load(), impl->slots.size() - 1);
+  return Status::Ok();
+}
+
+void Transport::Stop() {
+  if (!impl_->started || impl_->stopped) return;
+  impl_->stopped = true;
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl] { impl->Shutdown(); });
+  impl_->thread.join();
+}
+
+uint16_t Transport::listen_port() const { return impl_->port.load(); }
+uint32_t Transport::peer_count() const { return static_cast<uint32_t>(impl_->slots.size()); }
+
+Status Transport::Send(uint32_t peer_index, Bytes frame) {
+  if (peer_index >= impl_->slots.size() || peer_index == impl_->options.self_index) {
+    return Status::InvalidArgument("no peer with index " + std::to_string(peer_index));
+  }
+  if (frame.size() > impl_->options.frame_bytes_max) {
+    return Status::InvalidArgument("frame of " + std::to_string(frame.size()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(impl_->options.frame_bytes_max));
+  }
+  bool post_kick = false;
+  {
+    std::lock_guard lock(impl_->mutex_);
+    Impl::Queue& queue = impl_->queues[peer_index];
+    if (!impl_->connected[peer_index]) {
+      ++queue.stats.frames_dropped_not_connected;
+      return Status::Ok();
+    }
+    queue.bytes += frame.size();
+    queue.frames.push_back(std::move(frame));
+    while (queue.frames.size() > impl_->options.send_queue_frames_max ||
+           queue.bytes > impl_->options.send_queue_bytes_max) {
+      queue.bytes -= queue.frames.front().size();
+      queue.frames.pop_front();
+      ++queue.stats.frames_dropped_queue_full;
+    }
+    post_kick = !queue.kick_posted;
+    queue.kick_posted = true;
+  }
+  if (post_kick) {
+    Impl* impl = impl_.get();
+    asio::post(impl->io, [impl, peer_index] { impl->Kick(peer_index); });
+  }
+  return Status::Ok();
+}
+
+Status Transport::Broadcast(const Bytes& frame) {
+  for (uint32_t index = 0; index < impl_->slots.size(); ++index) {
+    if (index == impl_->options.self_index) continue;
+    EVIDENCE_RETURN_IF_ERROR(Send(index, frame));
+  }
+  return Status::Ok();
+}
+
+PeerStats Transport::stats(uint32_t peer_index) const {
+  EVIDENCE_CHECK(peer_index < impl_->slots.size());
+  std::lock_guard lock(impl_->mutex_);
+  PeerStats stats = impl_->queues[peer_index].stats;
+  stats.connected = impl_->connected[peer_index];
+  return stats;
+}
+
+}  // namespace evidence::node::p2p
