@@ -1,0 +1,114 @@
+#include "node/dev.h"
+
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/signature.h"
+#include "ledger/genesis.h"
+
+namespace evidence::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kAgencyId = "dev-agency";
+
+Result<std::string> RandomHex(size_t bytes) {
+  Bytes buffer(bytes);
+  if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
+    return Status::Internal("dev: no randomness from OpenSSL");
+  }
+  return HexEncode(buffer);
+}
+
+Status WriteSecretFile(const std::string& path, std::string_view text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("dev: cannot create " + path);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status::Ok() : Status::IoError("dev: cannot write " + path);
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("dev: cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<crypto::PrivateKey> NewKey(const std::string& path) {
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey key,
+                            crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519));
+  EVIDENCE_RETURN_IF_ERROR(key.SavePem(path));
+  return key;
+}
+
+Status CreateDevChain(const DevChain& chain) {
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey vote_key, NewKey(chain.vote_key_path));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey node_key, NewKey(chain.node_key_path));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey agency_key, NewKey(chain.agency_key_path));
+  EVIDENCE_ASSIGN_OR_RETURN(std::string suffix, RandomHex(4));
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::vector<ledger::GenesisValidator> validators;
+  validators.push_back({"dev", "dev", vote_key.public_key(), node_key.public_key(), 1,
+                        "127.0.0.1:0"});
+  std::vector<ledger::GenesisAgency> agencies;
+  agencies.push_back({std::string(kAgencyId), "Development agency", "dev",
+                      {agency_key.public_key()}});
+  std::vector<ledger::GenesisReader> readers;
+  readers.push_back({"dev-reader", "court",
+                     crypto::Hash(crypto::HashAlgorithm::kSha256, chain.reader_token),
+                     std::nullopt});
+  EVIDENCE_ASSIGN_OR_RETURN(
+      ledger::Genesis genesis,
+      ledger::Genesis::Create("dev-" + suffix, now_ms, crypto::HashAlgorithm::kSha256,
+                              std::move(validators), std::move(agencies), std::move(readers)));
+  return genesis.Save(chain.genesis_path);
+}
+
+}  // namespace
+
+Result<DevChain> PrepareDevChain(const std::string& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) return Status::IoError("dev: cannot create " + dir + ": " + error.message());
+  DevChain chain;
+  chain.genesis_path = dir + "/genesis.json";
+  chain.vote_key_path = dir + "/validator-vote.pem";
+  chain.node_key_path = dir + "/validator-node.pem";
+  chain.agency_id = std::string(kAgencyId);
+  chain.agency_key_path = dir + "/agency.pem";
+  chain.data_dir = dir + "/data";
+  std::string token_path = dir + "/reader-token";
+  if (!fs::exists(chain.genesis_path)) {
+    // Keys and the token first, genesis last: genesis marks a complete dev chain.
+    for (const std::string& path :
+         {chain.vote_key_path, chain.node_key_path, chain.agency_key_path, token_path}) {
+      fs::remove(path, error);
+    }
+    EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, RandomHex(16));
+    EVIDENCE_RETURN_IF_ERROR(WriteSecretFile(token_path, chain.reader_token));
+    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain));
+    chain.created = true;
+  } else {
+    EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, ReadFile(token_path));
+  }
+  fs::create_directories(chain.data_dir, error);
+  if (error) return Status::IoError("dev: cannot create " + chain.data_dir);
+  return chain;
+}
+
+}  // namespace evidence::node

@@ -1,0 +1,35 @@
+// --dev mode: a single-validator chain for trying the ledger in one command.
+//
+// PrepareDevChain(dir) makes, on first use, everything a one-node chain needs
+// under `dir` and reuses it afterwards (so a dev chain survives restarts):
+//   dir/genesis.json        chain "dev-<8 hex>", SHA-256, one validator, one agency
+//                           ("dev-agency"), one reader ("dev-reader", role "court")
+//   dir/validator-vote.pem  the validator's vote key (Ed25519, 0600)
+//   dir/validator-node.pem  its p2p node key (Ed25519, 0600)
+//   dir/agency.pem          the agency's signing key (Ed25519, 0600)
+//   dir/reader-token        the reader's bearer token (0600)
+//   dir/data/               the store and the write-ahead log
+//
+// Thread-safety: call from one thread before the node starts.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace evidence::node {
+
+struct DevChain {
+  std::string genesis_path;
+  std::string vote_key_path;
+  std::string node_key_path;
+  std::string agency_id;
+  std::string agency_key_path;
+  std::string reader_token;
+  std::string data_dir;
+  bool created = false;  // false: an existing dev chain was reused
+};
+
+Result<DevChain> PrepareDevChain(const std::string& dir);
+
+}  // namespace evidence::node

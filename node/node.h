@@ -1,0 +1,94 @@
+// Node: the evidence-node process in one object. It wires the LevelDB store,
+// the write-ahead log, the mempool, the consensus core, the p2p transport, sync
+// and the HTTP API (DESIGN.md §4-6).
+//
+// Threads and ownership:
+//   - one consensus thread runs an io_context that owns the ConsensusCore, the
+//     store's writes, the WAL, the timers and sync. Frames from the transport's
+//     I/O thread, timer expiries, records admitted by the API and sync answers
+//     are posted to it; the number of queued frames is bounded (frames beyond
+//     kInboxFramesMax are dropped: consensus retransmits, sync re-asks).
+//   - the core's effects run in outbox order on that thread: Persist (WAL append
+//     + fdatasync) completes before any later Broadcast/Send is queued.
+//   - the API's threads call the NodeService (node/service.h), which reads the
+//     store and the mempool and never touches the core directly.
+//
+// Restart: the WAL's last persisted signer state is restored into the core
+// (so it never signs a vote that conflicts with one it signed), and consensus
+// resumes at store height + 1. A node behind its peers (learned from their
+// status messages or from messages at higher heights) fetches decided blocks
+// in ranges; each one is checked by the core (commit quorum, block rules)
+// before it is stored.
+//
+// Thread-safety: Start, Stop and the accessors from one controlling thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "ledger/validation.h"
+#include "node/consensus/core.h"
+
+namespace evidence::node {
+
+inline constexpr size_t kInboxFramesMax = 4096;
+
+struct NodeOptions {
+  std::string genesis_path;
+  std::string data_dir;        // store in data_dir/store, WAL in data_dir/consensus.wal
+  std::string vote_key_path;   // empty: an observer that never votes
+  std::string node_key_path;   // p2p TLS identity; must be a genesis node key
+  std::string p2p_listen = "127.0.0.1:0";
+  // Dial addresses that replace genesis ones, by validator name.
+  std::map<std::string, std::string> peer_addresses;
+  std::string api_listen = "127.0.0.1:0";
+  size_t api_threads = 2;
+
+  size_t mempool_records_max = 100'000;
+  size_t mempool_bytes_max = 256 * 1024 * 1024;
+  size_t verify_threads = 0;  // 0: one per core
+  size_t block_records_max = 2000;
+  size_t block_bytes_max = 4 * 1024 * 1024;
+
+  consensus::CoreConfig consensus;  // chain_id is taken from genesis
+  ledger::RecordPolicy record_policy;
+  int64_t status_interval_ms = 1000;
+  int64_t wait_timeout_ms_default = 30'000;
+
+  std::string log_level = "info";  // trace, debug, info, warn, error
+  bool log_json = false;
+};
+
+class NodeImpl;
+
+class Node {
+ public:
+  // Loads genesis and keys and checks the options; opens nothing yet.
+  static Result<std::unique_ptr<Node>> Create(NodeOptions options);
+  ~Node();  // Stop()
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Opens the store and the WAL, restores consensus, starts p2p, the API and
+  // the consensus thread.
+  Status Start();
+  // Stops the API, then p2p, then the consensus thread; flushes nothing more
+  // (every commit is already synced). Idempotent.
+  void Stop();
+
+  uint16_t api_port() const;
+  uint16_t p2p_port() const;
+  const std::string& chain_id() const;
+  std::optional<uint32_t> validator_index() const;
+
+ private:
+  explicit Node(std::unique_ptr<NodeImpl> impl);
+  std::unique_ptr<NodeImpl> impl_;
+};
+
+}  // namespace evidence::node

@@ -1,0 +1,190 @@
+#include "node/node_config.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace evidence::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigReader {
+ public:
+  ConfigReader(const toml::table& root, fs::path base) : root_(root), base_(std::move(base)) {}
+
+  // The table `name` ([name]); an absent table reads as empty.
+  Status Table(const std::string& name, const std::set<std::string>& keys,
+               const std::function<Status(const toml::table&)>& read) {
+    seen_tables_.insert(name);
+    const toml::node* node = root_.get(name);
+    if (node == nullptr) return read(empty_);
+    const toml::table* table = node->as_table();
+    if (table == nullptr) return Invalid(name, "must be a table");
+    for (const auto& [key, value] : *table) {
+      if (!keys.contains(std::string(key.str()))) {
+        return Invalid(name + "." + std::string(key.str()), "is not a known setting");
+      }
+    }
+    where_ = name;
+    return read(*table);
+  }
+
+  Status CheckNoOtherTables() const {
+    for (const auto& [key, value] : root_) {
+      if (!seen_tables_.contains(std::string(key.str()))) {
+        return Invalid(std::string(key.str()), "is not a known table");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status String(const toml::table& table, const char* key, std::string& out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return Status::Ok();
+    const auto* value = node->as_string();
+    if (value == nullptr) return Invalid(where_ + "." + key, "must be a string");
+    out = value->get();
+    return Status::Ok();
+  }
+
+  Status Path(const toml::table& table, const char* key, std::string& out) {
+    std::string text;
+    EVIDENCE_RETURN_IF_ERROR(String(table, key, text));
+    if (!text.empty()) out = (fs::path(text).is_absolute() ? fs::path(text) : base_ / text).string();
+    return Status::Ok();
+  }
+
+  template <class T>
+  Status Integer(const toml::table& table, const char* key, T& out, int64_t min, int64_t max) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return Status::Ok();
+    const auto* value = node->as_integer();
+    if (value == nullptr || value->get() < min || value->get() > max) {
+      return Invalid(where_ + "." + key,
+                     "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    out = static_cast<T>(value->get());
+    return Status::Ok();
+  }
+
+  Status Boolean(const toml::table& table, const char* key, bool& out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return Status::Ok();
+    const auto* value = node->as_boolean();
+    if (value == nullptr) return Invalid(where_ + "." + key, "must be true or false");
+    out = value->get();
+    return Status::Ok();
+  }
+
+  Status Peers(const toml::table& table, std::map<std::string, std::string>& out) {
+    const toml::node* node = table.get("peers");
+    if (node == nullptr) return Status::Ok();
+    const toml::table* peers = node->as_table();
+    if (peers == nullptr) return Invalid("p2p.peers", "must be a table of name = \"host:port\"");
+    for (const auto& [name, value] : *peers) {
+      const auto* address = value.as_string();
+      if (address == nullptr) return Invalid("p2p.peers." + std::string(name.str()), "must be a string");
+      out[std::string(name.str())] = address->get();
+    }
+    return Status::Ok();
+  }
+
+  static Status Invalid(const std::string& where, const std::string& what) {
+    return Status::InvalidArgument("node.toml: " + where + " " + what);
+  }
+
+ private:
+  const toml::table& root_;
+  const toml::table empty_;
+  fs::path base_;
+  std::string where_;
+  std::set<std::string> seen_tables_;
+};
+
+constexpr int64_t kMsMax = 24LL * 3600 * 1000;
+
+Status ReadTables(ConfigReader& r, NodeOptions& o) {
+  EVIDENCE_RETURN_IF_ERROR(r.Table("node", {"name", "genesis", "data_dir", "vote_key", "node_key"},
+                                   [&](const toml::table& t) -> Status {
+    std::string name;
+    EVIDENCE_RETURN_IF_ERROR(r.String(t, "name", name));
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "genesis", o.genesis_path));
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "data_dir", o.data_dir));
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "vote_key", o.vote_key_path));
+    return r.Path(t, "node_key", o.node_key_path);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("p2p", {"listen", "peers"}, [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.String(t, "listen", o.p2p_listen));
+    return r.Peers(t, o.peer_addresses);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("api", {"listen", "threads", "wait_timeout_ms"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.String(t, "listen", o.api_listen));
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "threads", o.api_threads, 1, 64));
+    return r.Integer(t, "wait_timeout_ms", o.wait_timeout_ms_default, 1, 120'000);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("mempool", {"records_max", "bytes_max", "verify_threads"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "records_max", o.mempool_records_max, 1, 10'000'000));
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "bytes_max", o.mempool_bytes_max, 4096, 1LL << 36));
+    return r.Integer(t, "verify_threads", o.verify_threads, 0, 256);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("block", {"records_max", "bytes_max"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "records_max", o.block_records_max, 1,
+                                       limits::kBlockRecordsMax));
+    return r.Integer(t, "bytes_max", o.block_bytes_max, 4096, limits::kBlockBytesMax);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("consensus",
+                                   {"timeout_propose_ms", "timeout_propose_delta_ms",
+                                    "timeout_vote_ms", "timeout_vote_delta_ms",
+                                    "retransmit_interval_ms"},
+                                   [&](const toml::table& t) -> Status {
+    consensus::CoreConfig& c = o.consensus;
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "timeout_propose_ms", c.timeout_propose_ms, 1, kMsMax));
+    EVIDENCE_RETURN_IF_ERROR(
+        r.Integer(t, "timeout_propose_delta_ms", c.timeout_propose_delta_ms, 0, kMsMax));
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "timeout_vote_ms", c.timeout_vote_ms, 1, kMsMax));
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "timeout_vote_delta_ms", c.timeout_vote_delta_ms, 0, kMsMax));
+    return r.Integer(t, "retransmit_interval_ms", c.retransmit_interval_ms, 1, kMsMax);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("records", {"future_skew_ms", "past_window_ms"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "future_skew_ms", o.record_policy.future_skew_ms, 0, kMsMax));
+    return r.Integer(t, "past_window_ms", o.record_policy.past_window_ms, 0, 3650 * kMsMax);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json"}, [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.String(t, "level", o.log_level));
+    return r.Boolean(t, "json", o.log_json);
+  }));
+  return r.CheckNoOtherTables();
+}
+
+}  // namespace
+
+Result<NodeOptions> LoadNodeOptions(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    return Status::InvalidArgument("node.toml: " + path + ": " + std::string(error.description()));
+  }
+  NodeOptions options;
+  fs::path base = fs::absolute(fs::path(path)).parent_path();
+  ConfigReader reader(root, base);
+  EVIDENCE_RETURN_IF_ERROR(ReadTables(reader, options));
+  if (options.genesis_path.empty()) return ConfigReader::Invalid("node.genesis", "is required");
+  if (options.data_dir.empty()) return ConfigReader::Invalid("node.data_dir", "is required");
+  if (options.node_key_path.empty()) return ConfigReader::Invalid("node.node_key", "is required");
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+  if (!kLevels.contains(options.log_level)) {
+    return ConfigReader::Invalid("log.level", "must be trace, debug, info, warn or error");
+  }
+  return options;
+}
+
+}  // namespace evidence::node

@@ -1,0 +1,185 @@
+#include "node/record_pool.h"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <condition_variable>
+#include <thread>
+
+namespace evidence::node {
+
+RecordPool::RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options)
+    : genesis_(genesis), options_(options) {
+  verifier_count_ = options.verify_threads != 0
+                        ? options.verify_threads
+                        : std::max<size_t>(1, std::thread::hardware_concurrency());
+  verifiers_ = std::make_unique<boost::asio::thread_pool>(verifier_count_);
+}
+
+RecordPool::~RecordPool() { Stop(); }
+
+void RecordPool::Stop() {
+  if (verifiers_) verifiers_->join();
+}
+
+// Splits the records over the verification threads; each chunk has its own
+// batch-signature cache, so a batch costs one check per chunk at most.
+Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms) {
+  size_t chunks = std::min(verifier_count_, records.size());
+  size_t per_chunk = (records.size() + chunks - 1) / chunks;
+  std::vector<Status> first_error(chunks);
+  std::vector<size_t> first_error_at(chunks, records.size());
+  std::vector<size_t> checks(chunks, 0);
+  std::mutex done_mutex;
+  std::condition_variable done;
+  size_t remaining = chunks;
+  for (size_t chunk = 0; chunk < chunks; ++chunk) {
+    boost::asio::post(*verifiers_, [&, chunk] {
+      ledger::BatchSignatureCache cache;
+      size_t end = std::min(records.size(), (chunk + 1) * per_chunk);
+      for (size_t i = chunk * per_chunk; i < end; ++i) {
+        Status status = ledger::CheckRecord(genesis_, records[i], now_ms, options_.policy, &cache);
+        if (!status.ok()) {
+          first_error[chunk] = std::move(status);
+          first_error_at[chunk] = i;
+          break;
+        }
+      }
+      checks[chunk] = cache.signature_checks();
+      std::lock_guard lock(done_mutex);
+      if (--remaining == 0) done.notify_one();
+    });
+  }
+  {
+    std::unique_lock lock(done_mutex);
+    done.wait(lock, [&] { return remaining == 0; });
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (size_t count : checks) signature_checks_ += count;
+  }
+  auto worst = std::min_element(first_error_at.begin(), first_error_at.end());
+  if (*worst == records.size()) return Status::Ok();
+  const Status& error = first_error[worst - first_error_at.begin()];
+  if (records.size() == 1) return error;
+  // Keep the stable code first ("record.bad_signature: records[3]: ...").
+  const std::string& message = error.message();
+  size_t colon = message.find(": ");
+  std::string where = "records[" + std::to_string(*worst) + "]";
+  return Status(error.code(), colon == std::string::npos
+                                  ? where + ": " + message
+                                  : message.substr(0, colon) + ": " + where + ": " +
+                                        message.substr(colon + 2));
+}
+
+Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Record> records,
+                                                         int64_t now_ms) {
+  if (records.empty()) return std::vector<std::string>();
+  EVIDENCE_RETURN_IF_ERROR(CheckAll(records, now_ms));
+  std::vector<Entry> fresh;
+  size_t fresh_bytes = 0;
+  for (ledger::Record& record : records) {
+    crypto::Digest id = ledger::RecordId(genesis_.hash(), record);
+    std::string leaf = ledger::RecordLeaf(record);
+    fresh_bytes += leaf.size();
+    fresh.push_back(Entry{id, std::move(record), std::move(leaf)});
+  }
+  std::vector<std::string> admitted;
+  std::lock_guard lock(mutex_);
+  if (entries_.size() + fresh.size() > options_.records_max ||
+      bytes_ + fresh_bytes > options_.bytes_max) {
+    return Status::ResourceExhausted("the mempool is full (" + std::to_string(entries_.size()) +
+                                     " records waiting)");
+  }
+  for (Entry& entry : fresh) {
+    if (by_id_.contains(entry.id)) continue;
+    admitted.push_back(entry.leaf);
+    bytes_ += entry.leaf.size();
+    by_digest_.emplace(entry.record.digest, entry.id);
+    entries_.push_back(std::move(entry));
+    by_id_.emplace(entries_.back().id, std::prev(entries_.end()));
+  }
+  return admitted;
+}
+
+bool RecordPool::Contains(const crypto::Digest& id) const {
+  std::lock_guard lock(mutex_);
+  return by_id_.contains(id);
+}
+
+std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second->record;
+}
+
+std::vector<ledger::Record> RecordPool::FindByDigest(const std::string& digest) const {
+  std::lock_guard lock(mutex_);
+  std::vector<ledger::Record> out;
+  auto range = by_digest_.equal_range(digest);
+  for (auto it = range.first; it != range.second; ++it) out.push_back(by_id_.at(it->second)->record);
+  return out;
+}
+
+size_t RecordPool::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+size_t RecordPool::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+uint64_t RecordPool::signature_checks() const {
+  std::lock_guard lock(mutex_);
+  return signature_checks_;
+}
+
+void RecordPool::EraseLocked(std::list<Entry>::iterator it) {
+  auto range = by_digest_.equal_range(it->record.digest);
+  for (auto digest = range.first; digest != range.second; ++digest) {
+    if (digest->second == it->id) {
+      by_digest_.erase(digest);
+      break;
+    }
+  }
+  bytes_ -= it->leaf.size();
+  by_id_.erase(it->id);
+  entries_.erase(it);
+}
+
+void RecordPool::Remove(const std::vector<crypto::Digest>& ids) {
+  std::lock_guard lock(mutex_);
+  for (const crypto::Digest& id : ids) {
+    auto it = by_id_.find(id);
+    if (it != by_id_.end()) EraseLocked(it->second);
+  }
+}
+
+std::vector<std::string> RecordPool::Reap(size_t records_max, size_t bytes_max,
+                                          int64_t block_time_ms,
+                                          const std::function<bool(const crypto::Digest&)>& in_log) {
+  std::vector<std::string> out;
+  size_t bytes = 0;
+  std::lock_guard lock(mutex_);
+  for (auto it = entries_.begin(); it != entries_.end() && out.size() < records_max;) {
+    const ledger::Record& record = it->record;
+    bool too_old = record.time_ms < block_time_ms - options_.policy.past_window_ms;
+    if (too_old || in_log(it->id)) {
+      EraseLocked(it++);
+      continue;
+    }
+    bool ahead = record.time_ms > block_time_ms + options_.policy.future_skew_ms;
+    if (!ahead) {
+      if (bytes + it->leaf.size() > bytes_max) break;
+      bytes += it->leaf.size();
+      out.push_back(it->leaf);
+    }
+    ++it;
+  }
+  return out;
+}
+
+}  // namespace evidence::node

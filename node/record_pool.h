@@ -1,0 +1,103 @@
+// RecordPool: the node's pool of checked records waiting for a block (its
+// mempool as the service and the proposer use it).
+//
+// Admission (CheckAndAdd) checks each record against genesis (ledger::CheckRecord:
+// shape, chain, agency, key, time window, signature — batch signatures once per
+// batch) on a pool of verification threads, one per core, then admits the
+// records all or none: a pool that cannot take them all refuses them with
+// ResourceExhausted ("try later"), so it never grows past its record and byte
+// bounds. Records already pooled are skipped (idempotent).
+//
+// Reap hands the proposer records in arrival order up to a record count and a
+// byte budget, leaving out (and dropping) those already in the log and those
+// whose time is too old for the block time, and keeping (not reaping) those
+// still ahead of it.
+//
+// Thread-safety: every method may be called from any thread (one mutex guards
+// the pool; signature checks run outside it).
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "common/thread_annotations.h"
+#include "crypto/hash.h"
+#include "ledger/genesis.h"
+#include "ledger/record.h"
+#include "ledger/validation.h"
+
+namespace evidence::node {
+
+struct RecordPoolOptions {
+  size_t records_max = 100'000;
+  size_t bytes_max = 256 * 1024 * 1024;  // sum of the records' leaf bytes
+  size_t verify_threads = 0;             // 0: one per core
+  ledger::RecordPolicy policy;
+};
+
+class RecordPool {
+ public:
+  RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options);
+  ~RecordPool();  // Stop()
+  RecordPool(const RecordPool&) = delete;
+  RecordPool& operator=(const RecordPool&) = delete;
+
+  // Checks and admits `records` (all or none); returns the leaves (JCS) of the
+  // records newly admitted. Errors: the first record's ledger refusal (with its
+  // stable code, prefixed by its position when there are several), or
+  // ResourceExhausted when the pool is full.
+  Result<std::vector<std::string>> CheckAndAdd(std::vector<ledger::Record> records, int64_t now_ms);
+
+  bool Contains(const crypto::Digest& id) const;
+  std::optional<ledger::Record> Get(const crypto::Digest& id) const;
+  std::vector<ledger::Record> FindByDigest(const std::string& digest) const;
+  size_t size() const;
+  size_t bytes() const;
+
+  void Remove(const std::vector<crypto::Digest>& ids);
+
+  // Up to `records_max` leaves of at most `bytes_max` bytes in total, for a
+  // block whose BFT time is `block_time_ms`. `in_log(id)` says a record is
+  // committed already (it is then dropped).
+  std::vector<std::string> Reap(size_t records_max, size_t bytes_max, int64_t block_time_ms,
+                                const std::function<bool(const crypto::Digest&)>& in_log);
+
+  // Joins the verification threads; CheckAndAdd must not be called after.
+  void Stop();
+
+  uint64_t signature_checks() const;
+
+ private:
+  struct Entry {
+    crypto::Digest id;
+    ledger::Record record;
+    std::string leaf;
+  };
+  Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms);
+  void EraseLocked(std::list<Entry>::iterator it) EVIDENCE_REQUIRES(mutex_);
+
+  const ledger::Genesis& genesis_;
+  const RecordPoolOptions options_;
+  std::unique_ptr<boost::asio::thread_pool> verifiers_;
+  size_t verifier_count_ = 1;
+
+  mutable std::mutex mutex_;
+  std::list<Entry> entries_ EVIDENCE_GUARDED_BY(mutex_);  // arrival order
+  std::map<crypto::Digest, std::list<Entry>::iterator> by_id_ EVIDENCE_GUARDED_BY(mutex_);
+  std::multimap<std::string, crypto::Digest> by_digest_ EVIDENCE_GUARDED_BY(mutex_);
+  size_t bytes_ EVIDENCE_GUARDED_BY(mutex_) = 0;
+  uint64_t signature_checks_ EVIDENCE_GUARDED_BY(mutex_) = 0;
+};
+
+}  // namespace evidence::node

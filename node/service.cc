@@ -1,0 +1,411 @@
+#include "node/service.h"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "common/encoding.h"
+#include "ledger/batch.h"
+#include "ledger/receipt.h"
+#include "node/record_pool.h"
+
+namespace evidence::node {
+namespace {
+
+namespace json = boost::json;
+using api::ApiError;
+using api::ApiResult;
+using api::MakeError;
+using api::ProblemType;
+
+constexpr size_t kDigestRecordsMax = 1000;    // records answered per document digest
+constexpr size_t kCaseRecordsMax = 10'000;    // records answered per case trail
+constexpr size_t kPageBytesTarget = 4 * 1024 * 1024;  // a block page stops growing here
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ApiError TooMany(const Status& status) {
+  ApiError error = MakeError(ProblemType::kTooMany, status.message() + "; retry later");
+  error.retry_after_seconds = 1;
+  return error;
+}
+
+}  // namespace
+
+ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
+                           RecordPool& mempool, ledger::RecordPolicy policy, Hooks hooks,
+                           api::metrics::NodeMetrics* metrics)
+    : genesis_(genesis),
+      store_(store),
+      mempool_(mempool),
+      policy_(policy),
+      hooks_(std::move(hooks)),
+      metrics_(metrics) {}
+
+// ---------------------------------------------------------------- submissions
+
+// The outcome for a record id the node already holds, or nullopt.
+ApiResult<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypto::Digest& id) {
+  Result<bool> committed = store_.ContainsRecord(id);
+  if (!committed.ok()) return api::ErrorFromStatus(committed.status());
+  api::SubmitOutcome outcome;
+  outcome.id = crypto::DigestHex(id);
+  outcome.already_known = true;
+  if (*committed) {
+    Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
+    if (!receipt.ok()) return api::ErrorFromStatus(receipt.status());
+    outcome.status = api::RecordStatus::kCommitted;
+    outcome.receipt = ledger::ReceiptToJson(*receipt);
+    return std::optional<api::SubmitOutcome>(std::move(outcome));
+  }
+  if (mempool_.Contains(id)) return std::optional<api::SubmitOutcome>(std::move(outcome));
+  return std::optional<api::SubmitOutcome>();
+}
+
+// Checks `records` (genesis rules and signatures, on the verification pool)
+// and admits them to the mempool, all or none. Records already known are
+// answered from `outcomes` (aligned with the input, filled for known ones).
+ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> records,
+                                                  std::vector<api::SubmitOutcome>* outcomes) {
+  std::vector<ledger::Record> fresh;
+  std::vector<size_t> fresh_at;
+  for (size_t i = 0; i < records.size(); ++i) {
+    crypto::Digest id = ledger::RecordId(genesis_.hash(), records[i]);
+    auto known = KnownOutcome(id);
+    if (!known.ok()) return known.error();
+    if (known->has_value()) {
+      (*outcomes)[i] = std::move(**known);
+      continue;
+    }
+    (*outcomes)[i].id = crypto::DigestHex(id);
+    fresh.push_back(std::move(records[i]));
+    fresh_at.push_back(i);
+  }
+  if (fresh.empty()) return (*outcomes)[0];
+  Result<std::vector<std::string>> admitted = mempool_.CheckAndAdd(std::move(fresh), WallClockMs());
+  if (!admitted.ok()) {
+    if (metrics_ != nullptr) metrics_->signature_checks.Increment();
+    if (admitted.status().code() == StatusCode::kResourceExhausted) {
+      return TooMany(admitted.status());
+    }
+    return api::ErrorFromLedgerStatus(admitted.status());
+  }
+  if (metrics_ != nullptr) {
+    metrics_->signature_checks.Increment();
+    metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
+  }
+  if (!admitted->empty()) hooks_.on_admitted(std::move(*admitted), false);
+  return (*outcomes)[0];
+}
+
+ApiResult<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json) {
+  Result<ledger::Record> record = ledger::RecordFromJson(json::value(record_json));
+  if (!record.ok()) return api::ErrorFromLedgerStatus(record.status());
+  std::vector<api::SubmitOutcome> outcomes(1);
+  std::vector<ledger::Record> records;
+  records.push_back(std::move(*record));
+  return Admit(std::move(records), &outcomes);
+}
+
+ApiResult<api::BatchOutcome> ChainService::SubmitBatch(const json::object& batch) {
+  Result<std::vector<ledger::Record>> records = ledger::ParseBatch(json::serialize(batch));
+  if (!records.ok()) return api::ErrorFromLedgerStatus(records.status());
+  api::BatchOutcome outcome;
+  outcome.batch_id = crypto::DigestHex(records->front().sig.batch->root);
+  outcome.records.resize(records->size());
+  auto admitted = Admit(std::move(*records), &outcome.records);
+  if (!admitted.ok()) return admitted.error();
+  return outcome;
+}
+
+void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
+  std::vector<ledger::Record> records;
+  for (const std::string& leaf : leaves) {
+    Result<ledger::Record> record = ledger::ParseRecord(leaf);
+    if (!record.ok()) continue;  // a peer's bad record is its own problem
+    crypto::Digest id = ledger::RecordId(genesis_.hash(), *record);
+    Result<bool> committed = store_.ContainsRecord(id);
+    if (!committed.ok() || *committed || mempool_.Contains(id)) continue;
+    records.push_back(std::move(*record));
+  }
+  if (records.empty()) return;
+  // Each record on its own: one peer's bad record must not drop the others.
+  std::vector<std::string> admitted_leaves;
+  for (ledger::Record& record : records) {
+    std::vector<ledger::Record> one;
+    one.push_back(std::move(record));
+    Result<std::vector<std::string>> admitted = mempool_.CheckAndAdd(std::move(one), WallClockMs());
+    if (admitted.ok()) {
+      for (std::string& leaf : *admitted) admitted_leaves.push_back(std::move(leaf));
+    }
+  }
+  if (!admitted_leaves.empty()) hooks_.on_admitted(std::move(admitted_leaves), true);
+}
+
+// ---------------------------------------------------------------- reads
+
+ApiResult<api::RecordView> ChainService::CommittedView(const ledger::StoredRecord& stored) {
+  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, stored.id);
+  if (!receipt.ok()) return api::ErrorFromStatus(receipt.status());
+  api::RecordView view;
+  view.id = crypto::DigestHex(stored.id);
+  view.status = api::RecordStatus::kCommitted;
+  view.record = ledger::RecordToJson(stored.record).as_object();
+  view.receipt = ledger::ReceiptToJson(*receipt);
+  return view;
+}
+
+ApiResult<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
+  Result<crypto::Digest> id = crypto::DigestFromHex(id_hex);
+  if (!id.ok()) return MakeError(ProblemType::kBadRequest, "record id must be 64 hex digits");
+  Result<ledger::StoredRecord> stored = store_.GetRecord(*id);
+  if (stored.ok()) return CommittedView(*stored);
+  if (stored.status().code() != StatusCode::kNotFound) {
+    return api::ErrorFromStatus(stored.status());
+  }
+  std::optional<ledger::Record> pending = mempool_.Get(*id);
+  if (!pending) return MakeError(ProblemType::kNotFound, "no record with id " + std::string(id_hex));
+  api::RecordView view;
+  view.id = std::string(id_hex);
+  view.status = api::RecordStatus::kPending;
+  view.record = ledger::RecordToJson(*pending).as_object();
+  return view;
+}
+
+ApiResult<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view algorithm,
+                                                                   std::string_view hex) {
+  std::string digest = std::string(algorithm) + ":" + std::string(hex);
+  auto stored = store_.RecordsByDigest(digest, kDigestRecordsMax);
+  if (!stored.ok()) return api::ErrorFromStatus(stored.status());
+  std::vector<api::RecordView> views;
+  for (const ledger::StoredRecord& record : *stored) {
+    auto view = CommittedView(record);
+    if (!view.ok()) return view.error();
+    views.push_back(std::move(*view));
+  }
+  for (ledger::Record& pending : mempool_.FindByDigest(digest)) {
+    api::RecordView view;
+    view.id = crypto::DigestHex(ledger::RecordId(genesis_.hash(), pending));
+    view.record = ledger::RecordToJson(pending).as_object();
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha256_hex) {
+  for (const ledger::GenesisReader& reader : genesis_.readers()) {
+    if (reader.token_sha256 && crypto::DigestHex(*reader.token_sha256) == token_sha256_hex) {
+      // Every reader genesis lists is an authorised reader of case trails.
+      return api::Reader{reader.id, reader.role, true};
+    }
+  }
+  return std::nullopt;
+}
+
+ApiResult<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
+  auto stored = store_.RecordsByCase(case_id, kCaseRecordsMax);
+  if (!stored.ok()) return api::ErrorFromStatus(stored.status());
+  if (stored->empty()) return MakeError(ProblemType::kNotFound, "no committed record of this case");
+  api::CaseTrail trail;
+  trail.case_id = std::string(case_id);
+  for (const ledger::StoredRecord& record : *stored) {
+    auto view = CommittedView(record);
+    if (!view.ok()) return view.error();
+    trail.records.push_back(std::move(*view));
+  }
+  return trail;
+}
+
+json::value ChainService::BlockJson(uint64_t height) {
+  Result<ledger::Block> block = store_.GetBlock(height);
+  Result<ledger::Commit> commit = store_.GetCommit(height);
+  if (!block.ok() || !commit.ok()) return nullptr;
+  json::array records;
+  for (const std::string& leaf : block->leaves) {
+    Result<ledger::Record> record = ledger::ParseRecord(leaf);
+    EVIDENCE_CHECK_MSG(record.ok(), "the store holds a leaf that is not a record");
+    records.push_back(ledger::RecordToJson(*record));
+  }
+  return json::object{
+      {"height", height},
+      {"hash", crypto::DigestHex(ledger::BlockHash(genesis_.hash(), block->header))},
+      {"header", ledger::BlockHeaderToJson(block->header)},
+      {"commit", ledger::CommitToJson(*commit)},
+      {"last_commit", ledger::CommitToJson(block->last_commit)},
+      {"records", std::move(records)}};
+}
+
+ApiResult<json::value> ChainService::GetBlock(uint64_t height) {
+  if (height == 0 || height > store_.height()) {
+    return MakeError(ProblemType::kNotFound, "no block at height " + std::to_string(height) +
+                                                 " (the chain is at " +
+                                                 std::to_string(store_.height()) + ")");
+  }
+  json::value block = BlockJson(height);
+  if (block.is_null()) return MakeError(ProblemType::kInternal, "block unreadable");
+  return block;
+}
+
+ApiResult<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
+  uint64_t head = store_.height();
+  api::BlockPage page;
+  size_t bytes = 0;
+  uint64_t height = std::max<uint64_t>(from, 1);
+  for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
+    json::value block = BlockJson(height);
+    if (block.is_null()) return MakeError(ProblemType::kInternal, "block unreadable");
+    bytes += json::serialize(block).size();
+    page.blocks.push_back(std::move(block));
+  }
+  if (height <= head) page.next_from = height;
+  return page;
+}
+
+ApiResult<api::TreeHead> ChainService::GetTreeHead() {
+  ledger::TreeHead head = store_.head();
+  if (head.height == 0) return MakeError(ProblemType::kNotFound, "nothing committed yet");
+  Result<ledger::Commit> commit = store_.GetCommit(head.height);
+  if (!commit.ok()) return api::ErrorFromStatus(commit.status());
+  api::TreeHead out;
+  out.size = head.size;
+  out.root_hex = crypto::DigestHex(head.root);
+  out.height = head.height;
+  out.commit = ledger::CommitToJson(*commit);
+  return out;
+}
+
+ApiResult<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from_size,
+                                                                      uint64_t to_size) {
+  uint64_t size = store_.head().size;
+  if (to_size > size) {
+    return MakeError(ProblemType::kNotFound,
+                     "the log holds " + std::to_string(size) + " records, fewer than " +
+                         std::to_string(to_size));
+  }
+  auto proof = store_.ConsistencyProof(from_size, to_size);
+  if (!proof.ok()) return api::ErrorFromStatus(proof.status());
+  std::vector<std::string> out;
+  for (const crypto::Digest& hash : *proof) out.push_back(crypto::DigestHex(hash));
+  return out;
+}
+
+json::object ChainService::GetStatus() {
+  ledger::TreeHead head = store_.head();
+  NodeStatus status = hooks_.status();
+  json::object out{{"chain_id", genesis_.chain_id()},
+                   {"height", head.height},
+                   {"tree_size", head.size},
+                   {"tree_root", crypto::DigestHex(head.root)},
+                   {"best_peer_height", status.best_peer_height},
+                   {"syncing", status.best_peer_height > head.height},
+                   {"peers_connected", status.peers_connected},
+                   {"validators", genesis_.validators().size()},
+                   {"quorum_connected", status.quorum_connected},
+                   {"mempool_records", mempool_.size()},
+                   {"version", "0.1.0"}};
+  if (status.validator_index) {
+    out["validator"] = genesis_.validators()[*status.validator_index].name;
+  } else {
+    out["validator"] = nullptr;
+  }
+  return out;
+}
+
+api::Readiness ChainService::GetReadiness() {
+  NodeStatus status = hooks_.status();
+  uint64_t height = store_.height();
+  if (!status.consensus_running) return {false, "starting"};
+  if (status.best_peer_height > height) {
+    return {false, "syncing: height " + std::to_string(height) + " of " +
+                       std::to_string(status.best_peer_height)};
+  }
+  if (status.validator_index && !status.quorum_connected) {
+    return {false, "connected to " + std::to_string(status.peers_connected) +
+                       " peers, fewer than a quorum of validators"};
+  }
+  return {true, ""};
+}
+
+// ---------------------------------------------------------------- commits
+
+uint64_t ChainService::WatchCommit(std::string_view id_hex, CommitCallback on_commit) {
+  Result<crypto::Digest> id = crypto::DigestFromHex(id_hex);
+  uint64_t token = 0;
+  {
+    std::lock_guard lock(watches_mutex_);
+    token = next_token_++;
+    if (!id.ok()) return token;  // never fires
+    watches_.emplace(token, Watch{std::string(id_hex), std::move(on_commit)});
+    watches_by_id_.emplace(std::string(id_hex), token);
+  }
+  // Registered first, checked second: a commit in between fires it either way.
+  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, *id);
+  if (!receipt.ok()) return token;
+  CommitCallback callback;
+  {
+    std::lock_guard lock(watches_mutex_);
+    auto watch = watches_.find(token);
+    if (watch == watches_.end()) return token;  // fired by OnCommitted meanwhile
+    callback = std::move(watch->second.callback);
+    watches_.erase(watch);
+    std::erase_if(watches_by_id_, [&](const auto& entry) { return entry.second == token; });
+  }
+  callback(ledger::ReceiptToJson(*receipt));
+  return token;
+}
+
+void ChainService::CancelCommitWatch(uint64_t token) {
+  std::lock_guard lock(watches_mutex_);
+  auto watch = watches_.find(token);
+  if (watch == watches_.end()) return;
+  auto range = watches_by_id_.equal_range(watch->second.id_hex);
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second == token) {
+      watches_by_id_.erase(it);
+      break;
+    }
+  }
+  watches_.erase(watch);
+}
+
+void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit& commit) {
+  std::vector<crypto::Digest> ids;
+  for (const std::string& leaf : block.leaves) {
+    Result<ledger::Record> record = ledger::ParseRecord(leaf);
+    EVIDENCE_CHECK_MSG(record.ok(), "a committed leaf is not a record");
+    ids.push_back(ledger::RecordId(genesis_.hash(), *record));
+  }
+  mempool_.Remove(ids);
+  if (metrics_ != nullptr) {
+    metrics_->records_committed.Increment(ids.size());
+    metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
+    // From the median precommit time of this block to its storage here.
+    int64_t latency_ms = WallClockMs() - ledger::CommitMedianTimeMs(genesis_.validator_set(), commit);
+    if (latency_ms >= 0) metrics_->commit_latency_seconds.Observe(latency_ms / 1000.0);
+  }
+  std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
+  {
+    std::lock_guard lock(watches_mutex_);
+    for (const crypto::Digest& id : ids) {
+      auto range = watches_by_id_.equal_range(crypto::DigestHex(id));
+      for (auto it = range.first; it != range.second; ++it) {
+        auto watch = watches_.find(it->second);
+        fire.emplace_back(id, std::move(watch->second.callback));
+        watches_.erase(watch);
+      }
+      watches_by_id_.erase(range.first, range.second);
+    }
+  }
+  for (auto& [id, callback] : fire) {
+    Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
+    EVIDENCE_CHECK_MSG(receipt.ok(), "no receipt for a record just committed");
+    callback(ledger::ReceiptToJson(*receipt));
+  }
+}
+
+}  // namespace evidence::node

@@ -1,0 +1,111 @@
+// ChainService: the HTTP API's NodeService (api/http/node_service.h) over the
+// node's store and mempool.
+//
+// Submissions: strict schema (ledger::RecordFromJson), then "already known?"
+// (store, then mempool: the same record id again is idempotent), then the
+// genesis rules and the signature (ledger::CheckRecord) on the mempool's
+// verification pool, then admission to the mempool (full: too-many with
+// Retry-After). Admitted records go to the node through Hooks::on_admitted
+// (gossip to peers, wake consensus). Nothing refused changes any state.
+//
+// Reads go to the store (LevelDB reads are safe from any thread) and build
+// receipts (ledger/receipt.h) against the block that holds the record.
+//
+// Commit watches: OnCommitted (called by the node's consensus thread after each
+// stored block) fires every watch on the block's records, outside the lock.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http/metrics.h"
+#include "api/http/node_service.h"
+#include "common/thread_annotations.h"
+#include "ledger/genesis.h"
+#include "ledger/store.h"
+#include "ledger/validation.h"
+
+namespace evidence::node {
+
+class RecordPool;
+
+// What the node reports about itself (a snapshot).
+struct NodeStatus {
+  bool consensus_running = false;
+  uint64_t best_peer_height = 0;  // highest height a peer reported
+  std::optional<uint32_t> validator_index;
+  uint32_t peers_connected = 0;
+  bool quorum_connected = false;  // own power + connected validators' power > 2/3
+  uint64_t frames_dropped = 0;
+};
+
+class ChainService : public api::NodeService {
+ public:
+  struct Hooks {
+    // Records newly admitted to the mempool (their JCS leaves); `from_peer`
+    // says they came by gossip (and need not be gossiped again).
+    std::function<void(std::vector<std::string> leaves, bool from_peer)> on_admitted;
+    std::function<NodeStatus()> status;
+  };
+
+  // Every reference must outlive the service. `metrics` may be null.
+  ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
+               ledger::RecordPolicy policy, Hooks hooks, api::metrics::NodeMetrics* metrics);
+
+  // Node side.
+  void OnCommitted(const ledger::Block& block, const ledger::Commit& commit);
+  // Records gossiped by a peer: checked like submissions, refusals dropped.
+  void AdmitFromPeer(std::vector<std::string> leaves);
+
+  // api::NodeService.
+  api::ApiResult<api::SubmitOutcome> SubmitRecord(const boost::json::object& record) override;
+  api::ApiResult<api::BatchOutcome> SubmitBatch(const boost::json::object& batch) override;
+  api::ApiResult<api::RecordView> GetRecord(std::string_view id_hex) override;
+  api::ApiResult<std::vector<api::RecordView>> FindByDigest(std::string_view algorithm,
+                                                            std::string_view hex) override;
+  std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
+  api::ApiResult<api::CaseTrail> GetCase(std::string_view case_id) override;
+  api::ApiResult<boost::json::value> GetBlock(uint64_t height) override;
+  api::ApiResult<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
+  api::ApiResult<api::TreeHead> GetTreeHead() override;
+  api::ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
+                                                               uint64_t to_size) override;
+  boost::json::object GetStatus() override;
+  api::Readiness GetReadiness() override;
+  uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) override;
+  void CancelCommitWatch(uint64_t token) override;
+
+ private:
+  struct Checked;  // a record that passed every check, ready for the mempool
+  api::ApiResult<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
+  api::ApiResult<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
+                                           std::vector<api::SubmitOutcome>* outcomes);
+  api::ApiResult<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
+  boost::json::value BlockJson(uint64_t height);
+
+  const ledger::Genesis& genesis_;
+  const ledger::Store& store_;
+  RecordPool& mempool_;
+  const ledger::RecordPolicy policy_;
+  const Hooks hooks_;
+  api::metrics::NodeMetrics* metrics_;
+
+  struct Watch {
+    std::string id_hex;
+    CommitCallback callback;
+  };
+  std::mutex watches_mutex_;
+  uint64_t next_token_ EVIDENCE_GUARDED_BY(watches_mutex_) = 1;
+  std::map<uint64_t, Watch> watches_ EVIDENCE_GUARDED_BY(watches_mutex_);
+  std::multimap<std::string, uint64_t> watches_by_id_ EVIDENCE_GUARDED_BY(watches_mutex_);
+};
+
+}  // namespace evidence::node

@@ -1,0 +1,65 @@
+#include "node/sync.h"
+
+#include <algorithm>
+
+#include "common/check.h"
+
+namespace evidence::node {
+
+SyncTracker::SyncTracker(size_t peer_count, std::optional<uint32_t> self_index,
+                         int64_t request_timeout_ms)
+    : heights_(peer_count), self_index_(self_index), request_timeout_ms_(request_timeout_ms) {
+  EVIDENCE_CHECK(request_timeout_ms > 0);
+}
+
+void SyncTracker::OnPeerHeight(uint32_t peer_index, uint64_t height) {
+  if (peer_index >= heights_.size() || peer_index == self_index_) return;
+  std::optional<uint64_t>& known = heights_[peer_index];
+  if (!known || *known < height) known = height;
+}
+
+void SyncTracker::OnPeerDisconnected(uint32_t peer_index) {
+  if (peer_index >= heights_.size()) return;
+  heights_[peer_index].reset();
+  if (outstanding_peer_ == peer_index) outstanding_peer_.reset();
+}
+
+void SyncTracker::OnResponse(uint32_t peer_index) {
+  if (outstanding_peer_ == peer_index) outstanding_peer_.reset();
+}
+
+uint64_t SyncTracker::best_peer_height() const {
+  uint64_t best = 0;
+  for (const std::optional<uint64_t>& height : heights_) {
+    if (height) best = std::max(best, *height);
+  }
+  return best;
+}
+
+std::optional<SyncTarget> SyncTracker::Next(uint64_t own_height, int64_t now_ms) {
+  uint64_t best = best_peer_height();
+  if (best <= own_height) {
+    outstanding_peer_.reset();
+    return std::nullopt;
+  }
+  if (outstanding_peer_) {
+    if (now_ms - outstanding_since_ms_ < request_timeout_ms_) return std::nullopt;
+    outstanding_peer_.reset();
+  }
+  // Every peer that has our next block, starting after the last one asked.
+  std::vector<uint32_t> candidates;
+  for (uint32_t i = 0; i < heights_.size(); ++i) {
+    if (heights_[i] && *heights_[i] > own_height) candidates.push_back(i);
+  }
+  EVIDENCE_CHECK(!candidates.empty());
+  uint32_t peer = candidates[rotation_++ % candidates.size()];
+  uint64_t available = *heights_[peer] - own_height;
+  SyncTarget target{peer, SyncRequest{own_height + 1,
+                                      static_cast<uint32_t>(std::min<uint64_t>(
+                                          available, kSyncBlocksMax))}};
+  outstanding_peer_ = peer;
+  outstanding_since_ms_ = now_ms;
+  return target;
+}
+
+}  // namespace evidence::node
