@@ -28,7 +28,8 @@ struct ApiServerOptions {
 
 class ApiServer {
  public:
-  ApiServer(NodeService& service, ApiServerOptions options, const metrics::Registry* registry = nullptr,
+  ApiServer(NodeService& service, ApiServerOptions options,
+            const metrics::Registry* registry = nullptr,
             metrics::CounterFamily* http_requests = nullptr);
   ~ApiServer();  // Stop()
   ApiServer(const ApiServer&) = delete;
@@ -41,8 +42,8 @@ class ApiServer {
   size_t connections() const;
 
  private:
-  // Order matters: the server is destroyed last, after the waiter has completed
-  // every wait (whose replies post into the server's io_context).
+  // Order matters: members go in reverse order, so the waiter completes every wait
+  // (whose replies post into the server's io_context) before the server goes.
   Router router_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<CommitWaiter> waiter_;

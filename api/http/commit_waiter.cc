@@ -11,10 +11,10 @@ using Clock = std::chrono::steady_clock;
 
 struct CommitWaiter::Group {
   std::mutex mutex;
-  Outcome outcome;          // GUARDED_BY(mutex)
-  size_t remaining = 0;     // GUARDED_BY(mutex)
-  bool finished = false;    // GUARDED_BY(mutex)
-  Done done;                // GUARDED_BY(mutex); moved out by whoever finishes the group
+  Outcome outcome;               // GUARDED_BY(mutex)
+  size_t remaining = 0;          // GUARDED_BY(mutex)
+  bool finished = false;         // GUARDED_BY(mutex)
+  Done done;                     // GUARDED_BY(mutex); moved out by whoever finishes the group
   std::vector<uint64_t> tokens;  // GUARDED_BY(mutex)
   Clock::time_point deadline;
 };
@@ -23,8 +23,8 @@ struct CommitWaiter::Core {
   NodeService* service = nullptr;
   mutable std::mutex mutex;
   std::condition_variable changed;
-  bool stopping = false;                                       // GUARDED_BY(mutex)
-  size_t notifying = 0;                                        // GUARDED_BY(mutex): OnCommit calls in flight
+  bool stopping = false;  // GUARDED_BY(mutex)
+  size_t notifying = 0;   // GUARDED_BY(mutex): OnCommit calls in flight
   std::multimap<Clock::time_point, std::shared_ptr<Group>> deadlines;  // GUARDED_BY(mutex)
   std::thread timer;
 
@@ -116,7 +116,8 @@ void CommitWaiter::OnCommit(const std::shared_ptr<Core>& core, const std::shared
   core->changed.notify_all();
 }
 
-void CommitWaiter::Wait(std::vector<std::string> ids, std::chrono::milliseconds timeout, Done done) {
+void CommitWaiter::Wait(std::vector<std::string> ids, std::chrono::milliseconds timeout,
+                        Done done) {
   auto group = std::make_shared<Group>();
   group->outcome.receipts.resize(ids.size());
   group->remaining = ids.size();
@@ -141,8 +142,8 @@ void CommitWaiter::Wait(std::vector<std::string> ids, std::chrono::milliseconds 
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     std::shared_ptr<Core> core = core_;
-    const uint64_t token = service_.WatchCommit(
-        ids[i], [core, group, i](boost::json::value receipt) {
+    const uint64_t token =
+        service_.WatchCommit(ids[i], [core, group, i](boost::json::value receipt) {
           OnCommit(core, group, i, std::move(receipt));
         });
     bool cancel_now = false;

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -26,7 +25,7 @@ namespace evidence::api {
 class CommitWaiter {
  public:
   struct Outcome {
-    bool complete = false;                    // every id committed in time
+    bool complete = false;                     // every id committed in time
     std::vector<boost::json::value> receipts;  // aligned with the ids; null = not committed
   };
   using Done = std::function<void(Outcome)>;

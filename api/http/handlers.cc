@@ -1,8 +1,7 @@
 #include "api/http/handlers.h"
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <initializer_list>
 #include <memory>
@@ -33,7 +32,8 @@ HttpResponse Problem(const HttpRequest& request, const ApiError& error) {
 }
 
 // The decoded query, refusing parameters the route does not take.
-ApiResult<Query> ReadQuery(const HttpRequest& request, std::initializer_list<std::string_view> allowed) {
+ApiResult<Query> ReadQuery(const HttpRequest& request,
+                           std::initializer_list<std::string_view> allowed) {
   auto target = SplitTarget(request.target);
   if (!target.ok()) return MakeError(ProblemType::kBadRequest, target.status().message());
   auto query = ParseQuery(target->query);
@@ -61,8 +61,9 @@ ApiResult<std::optional<uint64_t>> ReadNumber(const Query& query, std::string_vi
   if (text == nullptr) return std::optional<uint64_t>();
   const std::optional<uint64_t> value = ParseUint64(*text);
   if (!value || *value < min || *value > max) {
-    return MakeError(ProblemType::kBadRequest, "'" + std::string(name) + "' must be an integer from " +
-                                                   std::to_string(min) + " to " + std::to_string(max));
+    return MakeError(ProblemType::kBadRequest,
+                     "'" + std::string(name) + "' must be an integer from " + std::to_string(min) +
+                         " to " + std::to_string(max));
   }
   return value;
 }
@@ -82,7 +83,8 @@ ApiResult<WaitSpec> ReadWait(const Query& query, const HandlerOptions& options) 
   }
   auto timeout = ReadNumber(query, "timeout_ms", 1, options.wait_timeout_max.count());
   if (!timeout.ok()) return timeout.error();
-  spec.timeout = timeout.value() ? std::chrono::milliseconds(**timeout) : options.wait_timeout_default;
+  spec.timeout =
+      timeout.value() ? std::chrono::milliseconds(**timeout) : options.wait_timeout_default;
   return spec;
 }
 
@@ -104,8 +106,9 @@ ApiResult<boost::json::object> ReadJsonBody(const HttpRequest& request) {
                      "itself never goes to the ledger, only its digest)");
   }
   if (request.body.size() > limits::kHttpBodyBytesMax) {
-    return MakeError(ProblemType::kTooLarge, "the body is larger than " +
-                                                 std::to_string(limits::kHttpBodyBytesMax) + " bytes");
+    return MakeError(
+        ProblemType::kTooLarge,
+        "the body is larger than " + std::to_string(limits::kHttpBodyBytesMax) + " bytes");
   }
   if (request.body.empty()) {
     return MakeError(ProblemType::kMalformedJson, "the body is empty; send one JSON object");
@@ -308,7 +311,8 @@ void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params,
     return reply(Problem(request, ProblemType::kBadDigest,
                          "write the digest as sha256:<64 hex> or sm3:<64 hex>"));
   }
-  auto hex = ReadHash(std::string_view(text).substr(colon + 1), "the digest", ProblemType::kBadDigest);
+  auto hex =
+      ReadHash(std::string_view(text).substr(colon + 1), "the digest", ProblemType::kBadDigest);
   if (!hex.ok()) return reply(Problem(request, hex.error()));
   auto views = service_.FindByDigest(algorithm, *hex);
   if (!views.ok()) return reply(Problem(request, views.error()));
@@ -360,9 +364,9 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
     return reply(std::move(response));
   }
   if (!reader->may_read_cases) {
-    return reply(Problem(request, ProblemType::kForbidden,
-                         "reader '" + reader->id + "' (role '" + reader->role +
-                             "') may not read case trails"));
+    return reply(Problem(
+        request, ProblemType::kForbidden,
+        "reader '" + reader->id + "' (role '" + reader->role + "') may not read case trails"));
   }
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
@@ -372,8 +376,9 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
                          "the case id is badly percent-encoded: " + case_id.status().message()));
   }
   if (case_id->size() > limits::kCaseIdBytesMax) {
-    return reply(Problem(request, ProblemType::kBadRequest,
-                         "a case id has at most " + std::to_string(limits::kCaseIdBytesMax) + " bytes"));
+    return reply(
+        Problem(request, ProblemType::kBadRequest,
+                "a case id has at most " + std::to_string(limits::kCaseIdBytesMax) + " bytes"));
   }
   auto trail = service_.GetCase(*case_id);
   if (!trail.ok()) return reply(Problem(request, trail.error()));
@@ -390,7 +395,8 @@ void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Rep
   if (!query.ok()) return reply(Problem(request, query.error()));
   const std::optional<uint64_t> height = ParseUint64(params[0]);
   if (!height) {
-    return reply(Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
+    return reply(
+        Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
   }
   auto block = service_.GetBlock(*height);
   if (!block.ok()) return reply(Problem(request, block.error()));

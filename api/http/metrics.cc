@@ -215,10 +215,10 @@ NodeMetrics::NodeMetrics(Registry& registry)
     : height(registry.AddGauge("evidence_height", "Height of the last committed block.")),
       records_committed(registry.AddCounter("evidence_records_committed_total",
                                             "Records committed to the ledger.")),
-      mempool_records(registry.AddGauge("evidence_mempool_records",
-                                        "Records waiting in the mempool.")),
-      peers_connected(registry.AddGauge("evidence_peers_connected",
-                                        "Validator peers currently connected.")),
+      mempool_records(
+          registry.AddGauge("evidence_mempool_records", "Records waiting in the mempool.")),
+      peers_connected(
+          registry.AddGauge("evidence_peers_connected", "Validator peers currently connected.")),
       commit_latency_seconds(registry.AddHistogram(
           "evidence_commit_latency_seconds",
           "Time from a record's arrival in the mempool to its commit, in seconds.",

@@ -108,7 +108,8 @@ class Registry {
 };
 
 // Content-Type of RenderText's output.
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 // The node's standard series, registered in `registry` by the constructor.
 // The node updates height, records, mempool, peers, latency and signature checks;
@@ -116,13 +117,13 @@ inline constexpr std::string_view kPrometheusContentType = "text/plain; version=
 struct NodeMetrics {
   explicit NodeMetrics(Registry& registry);
 
-  Gauge& height;                         // evidence_height
-  Counter& records_committed;            // evidence_records_committed_total
-  Gauge& mempool_records;                // evidence_mempool_records
-  Gauge& peers_connected;                // evidence_peers_connected
-  Histogram& commit_latency_seconds;     // evidence_commit_latency_seconds
-  Counter& signature_checks;             // evidence_signature_checks_total
-  CounterFamily& http_requests;          // evidence_http_requests_total{route,code}
+  Gauge& height;                      // evidence_height
+  Counter& records_committed;         // evidence_records_committed_total
+  Gauge& mempool_records;             // evidence_mempool_records
+  Gauge& peers_connected;             // evidence_peers_connected
+  Histogram& commit_latency_seconds;  // evidence_commit_latency_seconds
+  Counter& signature_checks;          // evidence_signature_checks_total
+  CounterFamily& http_requests;       // evidence_http_requests_total{route,code}
 };
 
 }  // namespace evidence::api::metrics

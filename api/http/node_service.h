@@ -17,7 +17,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -36,23 +35,23 @@ std::string_view RecordStatusName(RecordStatus status);
 
 // A record as the API shows it.
 struct RecordView {
-  std::string id;                  // record id, lower-case hex
+  std::string id;  // record id, lower-case hex
   RecordStatus status = RecordStatus::kPending;
-  boost::json::object record;      // the record JSON, `sig` included
-  boost::json::value receipt;      // receipt v1 JSON when committed, null when pending
+  boost::json::object record;  // the record JSON, `sig` included
+  boost::json::value receipt;  // receipt v1 JSON when committed, null when pending
 };
 
 // What became of one submitted record.
 struct SubmitOutcome {
-  std::string id;                  // record id, lower-case hex
-  bool already_known = false;      // the same record id was accepted before (idempotent)
+  std::string id;              // record id, lower-case hex
+  bool already_known = false;  // the same record id was accepted before (idempotent)
   RecordStatus status = RecordStatus::kPending;
-  boost::json::value receipt;      // receipt when committed, else null
+  boost::json::value receipt;  // receipt when committed, else null
 };
 
 struct BatchOutcome {
-  std::string batch_id;                 // hex id of the batch header (may be empty)
-  std::vector<SubmitOutcome> records;   // one per record, in the batch's order
+  std::string batch_id;                // hex id of the batch header (may be empty)
+  std::vector<SubmitOutcome> records;  // one per record, in the batch's order
 };
 
 // A reader from genesis, found by the SHA-256 of its bearer token.
@@ -68,8 +67,9 @@ struct CaseTrail {
 };
 
 struct BlockPage {
-  std::vector<boost::json::value> blocks;  // each {"header", "commit", "records"} as the node shapes it
-  std::optional<uint64_t> next_from;       // height to ask for next; nullopt at the tip
+  std::vector<boost::json::value>
+      blocks;                         // each {"header", "commit", "records"} as the node shapes it
+  std::optional<uint64_t> next_from;  // height to ask for next; nullopt at the tip
 };
 
 struct TreeHead {

@@ -1,10 +1,9 @@
 #include "api/http/problem.h"
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 #include <array>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 
 namespace evidence::api {
@@ -31,14 +30,14 @@ constexpr std::array<ProblemInfo, std::size(kAllProblemTypes)> kProblems = {{
     {ProblemType::kBadDigest, "bad-digest", 400, "The digest is not <alg>:<64 hex digits>"},
     {ProblemType::kUnknownKind, "unknown-kind", 400, "The record kind is not one the ledger knows"},
     {ProblemType::kUnknownAgency, "unknown-agency", 400, "The agency is not registered in genesis"},
-    {ProblemType::kUnknownKey, "unknown-key", 400, "The signing key is not registered for the agency"},
+    {ProblemType::kUnknownKey, "unknown-key", 400,
+     "The signing key is not registered for the agency"},
     {ProblemType::kBadSignature, "bad-signature", 400, "The signature does not verify"},
     {ProblemType::kWrongChain, "wrong-chain", 400, "The chain_id is not this chain's"},
     {ProblemType::kTimeInFuture, "time-in-future", 400, "The record time is ahead of block time"},
     {ProblemType::kTimeOutOfWindow, "time-out-of-window", 400,
      "The record time is outside the accepted window"},
-    {ProblemType::kBadValue, "bad-value", 400,
-     "A field's value is out of range or badly formed"},
+    {ProblemType::kBadValue, "bad-value", 400, "A field's value is out of range or badly formed"},
     {ProblemType::kTooLarge, "too-large", 413, "The request or a field is too large"},
     {ProblemType::kInvalidRecord, "invalid-record", 400, "The record breaks a ledger rule"},
     {ProblemType::kInvalidBatch, "invalid-batch", 400, "The batch breaks a ledger rule"},
@@ -85,7 +84,8 @@ std::optional<ProblemType> ProblemTypeFromName(std::string_view code) {
   // Normalise to kebab-case: "kUnknownAgency" -> "unknown-agency",
   // "UNKNOWN_AGENCY" / "unknown_agency" -> "unknown-agency".
   std::string normal;
-  bool camel = code.size() > 1 && code[0] == 'k' && std::isupper(static_cast<unsigned char>(code[1]));
+  bool camel =
+      code.size() > 1 && code[0] == 'k' && std::isupper(static_cast<unsigned char>(code[1]));
   if (camel) code.remove_prefix(1);
   for (char c : code) {
     const auto u = static_cast<unsigned char>(c);
@@ -138,9 +138,13 @@ ApiError ErrorFromLedgerStatus(const Status& status) {
   if (colon != std::string_view::npos) {
     const std::string_view code = message.substr(0, colon);
     for (const LedgerCode& entry : kLedgerCodes) {
-      if (entry.code == code) {
-        return ApiError{entry.type, std::string(message.substr(colon + 2)), 0};
+      if (entry.code != code) continue;
+      std::string detail(message.substr(colon + 2));
+      // The ledger reports an unknown kind as a bad value of the field `kind`.
+      if (entry.type == ProblemType::kBadValue && detail.starts_with("kind \"")) {
+        return ApiError{ProblemType::kUnknownKind, std::move(detail), 0};
       }
+      return ApiError{entry.type, std::move(detail), 0};
     }
   }
   return ErrorFromStatus(status);
@@ -150,13 +154,27 @@ ApiError ErrorFromStatus(const Status& status) {
   EVIDENCE_CHECK(!status.ok());
   ProblemType type = ProblemType::kInternal;
   switch (status.code()) {
-    case StatusCode::kInvalidArgument: type = ProblemType::kBadRequest; break;
-    case StatusCode::kNotFound: type = ProblemType::kNotFound; break;
-    case StatusCode::kResourceExhausted: type = ProblemType::kTooMany; break;
-    case StatusCode::kPermissionDenied: type = ProblemType::kForbidden; break;
-    case StatusCode::kUnauthenticated: type = ProblemType::kUnauthorized; break;
-    case StatusCode::kUnavailable: type = ProblemType::kNotReady; break;
-    default: type = ProblemType::kInternal; break;
+    case StatusCode::kInvalidArgument:
+      type = ProblemType::kBadRequest;
+      break;
+    case StatusCode::kNotFound:
+      type = ProblemType::kNotFound;
+      break;
+    case StatusCode::kResourceExhausted:
+      type = ProblemType::kTooMany;
+      break;
+    case StatusCode::kPermissionDenied:
+      type = ProblemType::kForbidden;
+      break;
+    case StatusCode::kUnauthenticated:
+      type = ProblemType::kUnauthorized;
+      break;
+    case StatusCode::kUnavailable:
+      type = ProblemType::kNotReady;
+      break;
+    default:
+      type = ProblemType::kInternal;
+      break;
   }
   ApiError error{type, status.message(), 0};
   if (type == ProblemType::kTooMany || type == ProblemType::kNotReady) {

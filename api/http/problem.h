@@ -63,16 +63,35 @@ enum class ProblemType {
 
 // Every ProblemType, in declaration order (for tables, docs and tests).
 inline constexpr ProblemType kAllProblemTypes[] = {
-    ProblemType::kMalformedJson,   ProblemType::kInvalidUtf8,     ProblemType::kDuplicateKey,
-    ProblemType::kTooDeep,         ProblemType::kFloatNotAllowed, ProblemType::kUnknownField,
-    ProblemType::kMissingField,    ProblemType::kWrongType,       ProblemType::kBadDigest,
-    ProblemType::kUnknownKind,     ProblemType::kUnknownAgency,   ProblemType::kUnknownKey,
-    ProblemType::kBadSignature,    ProblemType::kWrongChain,      ProblemType::kTimeInFuture,
-    ProblemType::kTimeOutOfWindow, ProblemType::kBadValue,        ProblemType::kTooLarge,
-    ProblemType::kInvalidRecord,   ProblemType::kInvalidBatch,
-    ProblemType::kHeadersTooLarge, ProblemType::kTooMany,         ProblemType::kUnauthorized,
-    ProblemType::kForbidden,       ProblemType::kNotFound,        ProblemType::kMethodNotAllowed,
-    ProblemType::kUnsupportedMediaType, ProblemType::kBadRequest, ProblemType::kNotReady,
+    ProblemType::kMalformedJson,
+    ProblemType::kInvalidUtf8,
+    ProblemType::kDuplicateKey,
+    ProblemType::kTooDeep,
+    ProblemType::kFloatNotAllowed,
+    ProblemType::kUnknownField,
+    ProblemType::kMissingField,
+    ProblemType::kWrongType,
+    ProblemType::kBadDigest,
+    ProblemType::kUnknownKind,
+    ProblemType::kUnknownAgency,
+    ProblemType::kUnknownKey,
+    ProblemType::kBadSignature,
+    ProblemType::kWrongChain,
+    ProblemType::kTimeInFuture,
+    ProblemType::kTimeOutOfWindow,
+    ProblemType::kBadValue,
+    ProblemType::kTooLarge,
+    ProblemType::kInvalidRecord,
+    ProblemType::kInvalidBatch,
+    ProblemType::kHeadersTooLarge,
+    ProblemType::kTooMany,
+    ProblemType::kUnauthorized,
+    ProblemType::kForbidden,
+    ProblemType::kNotFound,
+    ProblemType::kMethodNotAllowed,
+    ProblemType::kUnsupportedMediaType,
+    ProblemType::kBadRequest,
+    ProblemType::kNotReady,
     ProblemType::kInternal,
 };
 
@@ -94,8 +113,8 @@ std::optional<ProblemType> ProblemTypeFromName(std::string_view code);
 
 struct ApiError {
   ProblemType type = ProblemType::kInternal;
-  std::string detail;                 // what is wrong and what to fix
-  uint32_t retry_after_seconds = 0;   // for kTooMany and kNotReady; 0 = no header
+  std::string detail;                // what is wrong and what to fix
+  uint32_t retry_after_seconds = 0;  // for kTooMany and kNotReady; 0 = no header
 };
 
 inline ApiError MakeError(ProblemType type, std::string detail) {
@@ -112,7 +131,8 @@ inline ApiError MakeError(ProblemType type, std::string detail) {
 //   record.time_out_of_window -> time-out-of-window   record.bad_digest -> bad-digest
 //   record.bad_signature, batch.bad_signature -> bad-signature
 //   record.unknown_agency -> unknown-agency     record.unknown_key   -> unknown-key
-//   record.unknown_kind   -> unknown-kind       batch.too_large      -> too-large
+//   record.unknown_kind, and record.bad_value about the field kind ("kind \"x\" is
+//   not a record kind") -> unknown-kind          batch.too_large      -> too-large
 //   record.bad_version, record.bad_link, record.duplicate -> invalid-record
 //   batch.bad_proof, batch.malformed -> invalid-batch
 // A status without a known code falls back to ErrorFromStatus.
@@ -132,7 +152,7 @@ std::string ProblemJson(const ApiError& error, std::string_view instance);
 template <typename T>
 class [[nodiscard]] ApiResult {
  public:
-  ApiResult(T value) : state_(std::move(value)) {}          // NOLINT: implicit by design
+  ApiResult(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
   ApiResult(ApiError error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(state_); }

@@ -122,15 +122,16 @@ void Router::Dispatch(const HttpRequest& request, Reply reply) const {
   }
   Reply counted = Counted("unmatched", std::move(reply));
   if (!allow.empty()) {
-    HttpResponse response = ProblemResponse(
-        MakeError(ProblemType::kMethodNotAllowed,
-                  request.method + " is not allowed here; use " + allow), instance);
+    HttpResponse response =
+        ProblemResponse(MakeError(ProblemType::kMethodNotAllowed,
+                                  request.method + " is not allowed here; use " + allow),
+                        instance);
     response.headers.emplace_back("Allow", allow);
     counted(std::move(response));
     return;
   }
-  counted(ProblemResponse(MakeError(ProblemType::kNotFound, "no route for this path; see /openapi.yaml"),
-                          instance));
+  counted(ProblemResponse(
+      MakeError(ProblemType::kNotFound, "no route for this path; see /openapi.yaml"), instance));
 }
 
 }  // namespace evidence::api

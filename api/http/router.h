@@ -50,9 +50,8 @@ std::string InstanceOf(std::string_view target);
 
 using Reply = std::function<void(HttpResponse)>;
 // `params`: the raw path segments that matched "{}" in the pattern, in order.
-using Handler =
-    std::function<void(const HttpRequest& request, const std::vector<std::string_view>& params,
-                       Reply reply)>;
+using Handler = std::function<void(const HttpRequest& request,
+                                   const std::vector<std::string_view>& params, Reply reply)>;
 
 class Router {
  public:

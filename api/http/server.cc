@@ -1,5 +1,6 @@
 #include "api/http/server.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +9,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -109,10 +108,9 @@ void Session::ReadHeader() {
   parser_->body_limit(server_.options.body_bytes_max);
   // One deadline for the whole request: a client that trickles bytes is cut off.
   stream_.expires_after(server_.options.request_timeout);
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            self->OnHeader(ec);
-                          });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void Session::OnHeader(beast::error_code ec) {
@@ -121,7 +119,7 @@ void Session::OnHeader(beast::error_code ec) {
   version_ = request.version();
   if (beast::iequals(request[http::field::expect], "100-continue") && !parser_->is_done()) {
     auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                       request.version());
+                                                                      request.version());
     http::async_write(stream_, *interim,
                       [self = shared_from_this(), interim](beast::error_code write_ec, size_t) {
                         if (write_ec) return self->CloseNow();
@@ -144,11 +142,12 @@ void Session::OnBody(beast::error_code ec) {
 }
 
 void Session::OnReadError(beast::error_code ec) {
-  static const auto& kHttpCategory = beast::http::make_error_code(http::error::bad_target).category();
+  static const auto& kHttpCategory =
+      beast::http::make_error_code(http::error::bad_target).category();
   if (ec == http::error::body_limit) {
-    return Refuse(ProblemType::kTooLarge, "the body is larger than " +
-                                              std::to_string(server_.options.body_bytes_max) +
-                                              " bytes");
+    return Refuse(
+        ProblemType::kTooLarge,
+        "the body is larger than " + std::to_string(server_.options.body_bytes_max) + " bytes");
   }
   if (ec == http::error::header_limit) {
     return Refuse(ProblemType::kHeadersTooLarge,

@@ -2,7 +2,6 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
-
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -141,19 +140,20 @@ bool EndsWithLeadingSurrogate(std::string_view text, size_t offset) {
 
 ApiError SyntaxError(const boost::json::error_code& ec, std::string_view text, size_t offset) {
   using boost::json::error;
-  if (EndsWithLeadingSurrogate(text, offset) || ec == error::illegal_leading_surrogate || ec == error::illegal_trailing_surrogate ||
-      ec == error::expected_utf16_escape) {
+  if (EndsWithLeadingSurrogate(text, offset) || ec == error::illegal_leading_surrogate ||
+      ec == error::illegal_trailing_surrogate || ec == error::expected_utf16_escape) {
     return MakeError(ProblemType::kInvalidUtf8,
                      "a \\u escape at byte " + std::to_string(offset) +
                          " is a lone UTF-16 surrogate; escape characters as valid pairs");
   }
   if (ec == error::too_deep) {
-    return MakeError(ProblemType::kTooDeep, "arrays and objects nest too deeply; flatten the document");
+    return MakeError(ProblemType::kTooDeep,
+                     "arrays and objects nest too deeply; flatten the document");
   }
   if (ec == error::extra_data) {
-    return MakeError(ProblemType::kMalformedJson,
-                     "unexpected data after the JSON value at byte " + std::to_string(offset) +
-                         "; send exactly one JSON value");
+    return MakeError(ProblemType::kMalformedJson, "unexpected data after the JSON value at byte " +
+                                                      std::to_string(offset) +
+                                                      "; send exactly one JSON value");
   }
   if (ec == error::incomplete) {
     return MakeError(ProblemType::kMalformedJson,
@@ -187,7 +187,8 @@ bool IsValidUtf8(std::string_view text) {
 
 ApiResult<boost::json::value> ParseStrictJson(std::string_view text, size_t depth_max) {
   if (!IsValidUtf8(text)) {
-    return MakeError(ProblemType::kInvalidUtf8, "the body is not valid UTF-8; encode text as UTF-8");
+    return MakeError(ProblemType::kInvalidUtf8,
+                     "the body is not valid UTF-8; encode text as UTF-8");
   }
   boost::json::parse_options options;  // strict by default: no comments, no trailing commas
   options.max_depth = depth_max + 1;   // our handler counts and reports depth itself
@@ -208,7 +209,8 @@ ApiResult<boost::json::value> ParseStrictJson(std::string_view text, size_t dept
   }
   if (ec) return SyntaxError(ec, text, used);
   if (!parser.done()) {
-    return MakeError(ProblemType::kMalformedJson, "the JSON text ends early; send a complete value");
+    return MakeError(ProblemType::kMalformedJson,
+                     "the JSON text ends early; send a complete value");
   }
   // write_some stops after the value; only whitespace may follow it.
   const size_t rest = text.find_first_not_of(" \t\r\n", used);

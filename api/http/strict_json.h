@@ -14,7 +14,6 @@
 
 #include <boost/json/fwd.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstddef>
 #include <string_view>
 

@@ -23,7 +23,8 @@ TEST(CommitWaiterTest, CompletesWithEveryReceiptWhenAllCommit) {
   const std::string a = Submit(service, 1);
   const std::string b = Submit(service, 2);
   std::promise<CommitWaiter::Outcome> done;
-  waiter.Wait({a, b}, std::chrono::hours(1), [&](CommitWaiter::Outcome o) { done.set_value(std::move(o)); });
+  waiter.Wait({a, b}, std::chrono::hours(1),
+              [&](CommitWaiter::Outcome o) { done.set_value(std::move(o)); });
   EXPECT_EQ(service.open_watches(), 2u);
   service.Commit(b);
   service.Commit(a);
@@ -41,7 +42,8 @@ TEST(CommitWaiterTest, AlreadyCommittedRecordsCompleteAtOnce) {
   const std::string a = Submit(service, 1);
   service.Commit(a);
   std::promise<CommitWaiter::Outcome> done;
-  waiter.Wait({a}, std::chrono::hours(1), [&](CommitWaiter::Outcome o) { done.set_value(std::move(o)); });
+  waiter.Wait({a}, std::chrono::hours(1),
+              [&](CommitWaiter::Outcome o) { done.set_value(std::move(o)); });
   EXPECT_TRUE(done.get_future().get().complete);
 }
 

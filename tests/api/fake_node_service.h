@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/json/serialize.hpp>
-
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -69,7 +68,8 @@ class FakeNodeService : public NodeService {
     std::vector<RecordView> out;
     for (const auto& [id, view] : records_) {
       const boost::json::value* value = view.record.if_contains("digest");
-      if (value != nullptr && value->is_string() && value->as_string() == digest) out.push_back(view);
+      if (value != nullptr && value->is_string() && value->as_string() == digest)
+        out.push_back(view);
     }
     return out;
   }
@@ -98,14 +98,16 @@ class FakeNodeService : public NodeService {
 
   ApiResult<boost::json::value> GetBlock(uint64_t height) override {
     std::lock_guard lock(mutex_);
-    if (height == 0 || height > blocks_.size()) return MakeError(ProblemType::kNotFound, "no block");
+    if (height == 0 || height > blocks_.size())
+      return MakeError(ProblemType::kNotFound, "no block");
     return blocks_[height - 1];
   }
 
   ApiResult<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
     std::lock_guard lock(mutex_);
     BlockPage page;
-    for (uint64_t h = std::max<uint64_t>(from, 1); h <= blocks_.size() && page.blocks.size() < limit; ++h) {
+    for (uint64_t h = std::max<uint64_t>(from, 1);
+         h <= blocks_.size() && page.blocks.size() < limit; ++h) {
       page.blocks.push_back(blocks_[h - 1]);
     }
     const uint64_t next = std::max<uint64_t>(from, 1) + page.blocks.size();

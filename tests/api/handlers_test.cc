@@ -1,10 +1,10 @@
 // The routes over a fake NodeService, called through the Router without a network.
 #include "api/http/handlers.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <future>
 #include <thread>
 
@@ -21,8 +21,12 @@ const std::string kCaseId = "(2026)鲁0831行复12号";
 const std::string kCaseIdEncoded = "%282026%29%E9%B2%810831%E8%A1%8C%E5%A4%8D12%E5%8F%B7";
 
 std::string RecordJson(int n) {
-  boost::json::object record{{"v", 1},          {"chain_id", "test-chain"}, {"kind", "enforcement_record"},
-                             {"case_id", kCaseId}, {"digest", kDigest},      {"n", n}};
+  boost::json::object record{{"v", 1},
+                             {"chain_id", "test-chain"},
+                             {"kind", "enforcement_record"},
+                             {"case_id", kCaseId},
+                             {"digest", kDigest},
+                             {"n", n}};
   return boost::json::serialize(record);
 }
 
@@ -40,7 +44,8 @@ class HandlersTest : public ::testing::Test {
     std::promise<HttpResponse> promise;
     HttpRequest request{std::move(method), std::move(target), std::move(authorization),
                         std::move(content_type), std::move(body)};
-    router_.Dispatch(request, [&promise](HttpResponse response) { promise.set_value(std::move(response)); });
+    router_.Dispatch(request,
+                     [&promise](HttpResponse response) { promise.set_value(std::move(response)); });
     return promise.get_future().get();
   }
 
@@ -109,10 +114,10 @@ TEST_F(HandlersTest, WaitThatTimesOutAnswers202Pending) {
 }
 
 TEST_F(HandlersTest, BadWaitParametersAreRefusedBeforeAnyStateChange) {
-  for (const char* target : {"/v1/records?wait=yes", "/v1/records?wait=commit&timeout_ms=0",
-                             "/v1/records?wait=commit&timeout_ms=999999999",
-                             "/v1/records?wait=commit&timeout_ms=-1", "/v1/records?foo=1",
-                             "/v1/records?wait=commit&wait=commit", "/v1/records?wait=%zz"}) {
+  for (const char* target :
+       {"/v1/records?wait=yes", "/v1/records?wait=commit&timeout_ms=0",
+        "/v1/records?wait=commit&timeout_ms=999999999", "/v1/records?wait=commit&timeout_ms=-1",
+        "/v1/records?foo=1", "/v1/records?wait=commit&wait=commit", "/v1/records?wait=%zz"}) {
     HttpResponse response = Call("POST", target, RecordJson(4));
     EXPECT_EQ(response.status, 400) << target;
     EXPECT_EQ(ProblemOf(response), "bad-request") << target;
@@ -159,8 +164,12 @@ TEST_F(HandlersTest, NonJsonMediaTypesAre415) {
   HttpResponse response = Call("POST", "/v1/records", RecordJson(5), "", "application/pdf");
   EXPECT_EQ(response.status, 415);
   EXPECT_EQ(ProblemOf(response), "unsupported-media-type");
-  EXPECT_EQ(Call("POST", "/v1/records", RecordJson(5), "", "multipart/form-data; boundary=x").status, 415);
-  EXPECT_EQ(Call("POST", "/v1/records", RecordJson(5), "", "application/json; charset=utf-8").status, 202);
+  EXPECT_EQ(
+      Call("POST", "/v1/records", RecordJson(5), "", "multipart/form-data; boundary=x").status,
+      415);
+  EXPECT_EQ(
+      Call("POST", "/v1/records", RecordJson(5), "", "application/json; charset=utf-8").status,
+      202);
   EXPECT_EQ(service_.state_changes(), 1u);
 }
 
@@ -174,12 +183,14 @@ TEST_F(HandlersTest, FullMempoolIs429WithRetryAfter) {
 }
 
 TEST_F(HandlersTest, BatchesAreAcceptedAllOrNoneAndCanWait) {
-  const std::string batch = "{\"header\":{},\"records\":[" + RecordJson(7) + "," + RecordJson(8) + "]}";
+  const std::string batch =
+      "{\"header\":{},\"records\":[" + RecordJson(7) + "," + RecordJson(8) + "]}";
   HttpResponse response = Call("POST", "/v1/batches", batch);
   ASSERT_EQ(response.status, 202) << response.body;
   EXPECT_EQ(Body(response).at("records").as_array().size(), 2u);
   EXPECT_EQ(Call("POST", "/v1/batches", batch).status, 200);
-  const std::string bad = "{\"records\":[" + RecordJson(9) + R"(,{"fail":"record.bad_signature"}]})";
+  const std::string bad =
+      "{\"records\":[" + RecordJson(9) + R"(,{"fail":"record.bad_signature"}]})";
   HttpResponse refused = Call("POST", "/v1/batches", bad);
   EXPECT_EQ(ProblemOf(refused), "bad-signature");
   EXPECT_EQ(service_.state_changes(), 2u);
@@ -188,7 +199,8 @@ TEST_F(HandlersTest, BatchesAreAcceptedAllOrNoneAndCanWait) {
   const std::string waited = "{\"records\":[" + RecordJson(10) + "," + RecordJson(11) + "]}";
   std::thread committer([&] {
     service_.WaitForWatches(2);
-    for (int n : {10, 11}) service_.Commit(FakeNodeService::IdOf(boost::json::parse(RecordJson(n)).as_object()));
+    for (int n : {10, 11})
+      service_.Commit(FakeNodeService::IdOf(boost::json::parse(RecordJson(n)).as_object()));
   });
   HttpResponse all = Call("POST", "/v1/batches?wait=commit", waited);
   committer.join();
@@ -225,8 +237,9 @@ TEST_F(HandlersTest, DigestLookupIsOpenAndStrictAboutTheDigest) {
   EXPECT_EQ(Body(found).at("records").as_array().size(), 2u);
   EXPECT_EQ(Call("GET", "/v1/digests/sha256%3A" + std::string(64, 'E')).status, 200);
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/digests/sm3:" + std::string(64, 'e'))), "not-found");
-  for (const std::string& bad : std::vector<std::string>{"sha256:abc", "md5:" + std::string(64, 'e'), std::string(64, 'e'),
-                                 "sha256:" + std::string(63, 'e') + "g", "sha256:%zz"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"sha256:abc", "md5:" + std::string(64, 'e'), std::string(64, 'e'),
+                                "sha256:" + std::string(63, 'e') + "g", "sha256:%zz"}) {
     EXPECT_EQ(ProblemOf(Call("GET", "/v1/digests/" + bad)), "bad-digest") << bad;
   }
 }
@@ -257,7 +270,8 @@ TEST_F(HandlersTest, CaseTrailNeedsAReaderWhoseRoleMayReadCases) {
 TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/tree-head")), "not-found");
   for (int n = 20; n < 23; ++n) {
-    service_.Commit(std::string(Body(Call("POST", "/v1/records", RecordJson(n))).at("id").as_string()));
+    service_.Commit(
+        std::string(Body(Call("POST", "/v1/records", RecordJson(n))).at("id").as_string()));
   }
   EXPECT_EQ(Body(Call("GET", "/v1/blocks/2")).at("height").as_int64(), 2);
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/blocks/9")), "not-found");
@@ -269,8 +283,8 @@ TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
   EXPECT_EQ(Body(page).at("next_from").as_int64(), 3);
   EXPECT_TRUE(Body(Call("GET", "/v1/blocks?from=3")).at("next_from").is_null());
   EXPECT_EQ(Body(Call("GET", "/v1/blocks")).at("blocks").as_array().size(), 3u);
-  for (const char* bad : {"/v1/blocks?limit=0", "/v1/blocks?limit=1001", "/v1/blocks?from=x",
-                          "/v1/blocks?size=2"}) {
+  for (const char* bad :
+       {"/v1/blocks?limit=0", "/v1/blocks?limit=1001", "/v1/blocks?from=x", "/v1/blocks?size=2"}) {
     EXPECT_EQ(ProblemOf(Call("GET", bad)), "bad-request") << bad;
   }
   HttpResponse head = Call("GET", "/v1/tree-head");
@@ -283,8 +297,9 @@ TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
   ASSERT_EQ(proof.status, 200);
   EXPECT_EQ(Body(proof).at("proof").as_array().size(), 2u);
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/consistency?from=1&to=9")), "not-found");
-  for (const char* bad : {"/v1/consistency", "/v1/consistency?from=2", "/v1/consistency?from=3&to=2",
-                          "/v1/consistency?from=0&to=2", "/v1/consistency?from=a&to=2"}) {
+  for (const char* bad :
+       {"/v1/consistency", "/v1/consistency?from=2", "/v1/consistency?from=3&to=2",
+        "/v1/consistency?from=0&to=2", "/v1/consistency?from=a&to=2"}) {
     EXPECT_EQ(ProblemOf(Call("GET", bad)), "bad-request") << bad;
   }
 }
@@ -324,8 +339,8 @@ TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
   EXPECT_EQ(Header(wrong, "Allow"), "POST");
   EXPECT_EQ(Header(Call("DELETE", "/v1/records/abc"), "Allow"), "GET");
   EXPECT_EQ(Call("PUT", "/healthz").status, 405);
-  for (const char* path : {"/", "/v1", "/v1/records/", "/v1/records/a/b", "/v2/status", "/V1/status",
-                           "/v1/status/", "/v1//records"}) {
+  for (const char* path : {"/", "/v1", "/v1/records/", "/v1/records/a/b", "/v2/status",
+                           "/V1/status", "/v1/status/", "/v1//records"}) {
     HttpResponse response = Call("GET", path);
     EXPECT_EQ(response.status, path == std::string("/v1/records/") ? 404 : 404) << path;
     EXPECT_EQ(ProblemOf(response), "not-found") << path;
@@ -342,17 +357,17 @@ namespace {
 
 TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
   const std::string_view yaml = OpenApiYaml();
-  for (const char* path : {"  /v1/records:\n    post:", "  /v1/batches:\n    post:",
-                           "  /v1/records/{id}:\n    get:", "  /v1/digests/{digest}:\n    get:",
-                           "  /v1/cases/{case_id}:\n    get:", "  /v1/blocks/{height}:\n    get:",
-                           "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
-                           "  /v1/consistency:\n    get:", "  /v1/status:\n    get:",
-                           "  /healthz:\n    get:", "  /readyz:\n    get:", "  /metrics:\n    get:",
-                           "  /openapi.yaml:\n    get:"}) {
+  for (const char* path :
+       {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
+        "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
+        "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
+        "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
+        "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;
   }
   for (ProblemType type : kAllProblemTypes) {
-    EXPECT_NE(yaml.find("- " + ProblemTypeUri(type) + "\n"), std::string_view::npos) << ProblemName(type);
+    EXPECT_NE(yaml.find("- " + ProblemTypeUri(type) + "\n"), std::string_view::npos)
+        << ProblemName(type);
   }
 }
 

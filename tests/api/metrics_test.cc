@@ -50,9 +50,12 @@ TEST(MetricsTest, LabelledFamilyEscapesValuesAndBoundsItsSeries) {
   family.Increment({"a\"b\\c\nd", "400"});
   EXPECT_EQ(family.value({"/v1/records", "201"}), 2u);
   const std::string text = registry.RenderText();
-  EXPECT_NE(text.find("evidence_x_total{route=\"/v1/records\",code=\"201\"} 2\n"), std::string::npos);
-  EXPECT_NE(text.find("evidence_x_total{route=\"a\\\"b\\\\c\\nd\",code=\"400\"} 1\n"), std::string::npos);
-  for (size_t i = 0; i < kFamilySeriesMax + 10; ++i) family.Increment({"r" + std::to_string(i), "200"});
+  EXPECT_NE(text.find("evidence_x_total{route=\"/v1/records\",code=\"201\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("evidence_x_total{route=\"a\\\"b\\\\c\\nd\",code=\"400\"} 1\n"),
+            std::string::npos);
+  for (size_t i = 0; i < kFamilySeriesMax + 10; ++i)
+    family.Increment({"r" + std::to_string(i), "200"});
   EXPECT_EQ(family.Read().size(), kFamilySeriesMax);
   EXPECT_GT(family.overflow(), 0u);
 }

@@ -1,9 +1,11 @@
 #include "api/http/problem.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace evidence::api {
 namespace {
@@ -56,6 +58,12 @@ TEST(ProblemTest, LedgerCodesMapToProblemsWithTheRestAsDetail) {
             ProblemType::kUnknownKey);
   EXPECT_EQ(ErrorFromLedgerStatus(Status::InvalidArgument("record.too_large: 5000 bytes")).type,
             ProblemType::kTooLarge);
+  EXPECT_EQ(ErrorFromLedgerStatus(
+                Status::InvalidArgument("record.bad_value: kind \"memo\" is not a record kind"))
+                .type,
+            ProblemType::kUnknownKind);
+  EXPECT_EQ(ErrorFromLedgerStatus(Status::InvalidArgument("record.bad_value: size")).type,
+            ProblemType::kBadValue);
   EXPECT_EQ(ErrorFromLedgerStatus(Status::InvalidArgument("batch.bad_proof: p")).type,
             ProblemType::kInvalidBatch);
   // Without a known code: by Status code.
@@ -67,8 +75,34 @@ TEST(ProblemTest, LedgerCodesMapToProblemsWithTheRestAsDetail) {
   EXPECT_EQ(ErrorFromStatus(Status::IoError("disk")).type, ProblemType::kInternal);
 }
 
+// Every record.* and batch.* code the ledger declares (ledger/errors.h) maps to a
+// specific problem type, so a new ledger code cannot silently become bad-request.
+TEST(ProblemTest, EveryLedgerRecordAndBatchCodeHasASpecificProblemType) {
+  std::ifstream file(std::string(EVIDENCE_SOURCE_DIR) + "/ledger/errors.h");
+  ASSERT_TRUE(file.good());
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string source = text.str();
+  size_t codes = 0;
+  for (std::string_view prefix : {"\"record.", "\"batch."}) {
+    for (size_t at = source.find(prefix); at != std::string::npos;
+         at = source.find(prefix, at + 1)) {
+      const size_t end = source.find_first_not_of("abcdefghijklmnopqrstuvwxyz_.", at + 1);
+      if (end == std::string::npos || source[end] != '"') continue;  // prose, not a code
+      const std::string code = source.substr(at + 1, end - at - 1);
+      const ApiError error = ErrorFromLedgerStatus(Status::InvalidArgument(code + ": detail"));
+      EXPECT_NE(error.type, ProblemType::kBadRequest) << code;
+      EXPECT_NE(error.type, ProblemType::kInternal) << code;
+      EXPECT_EQ(error.detail, "detail") << code;
+      ++codes;
+    }
+  }
+  EXPECT_GT(codes, 10u);
+}
+
 TEST(ProblemTest, ProblemJsonHasTheRfc9457Members) {
-  const std::string text = ProblemJson(MakeError(ProblemType::kDuplicateKey, "send \"a\" once"), "/v1/records");
+  const std::string text =
+      ProblemJson(MakeError(ProblemType::kDuplicateKey, "send \"a\" once"), "/v1/records");
   const boost::json::object body = boost::json::parse(text).as_object();
   EXPECT_EQ(body.at("type").as_string(), "https://evidence-ledger.org/problems/duplicate-key");
   EXPECT_EQ(body.at("title").as_string(), ProblemTitle(ProblemType::kDuplicateKey));

@@ -1,6 +1,8 @@
 // The real server on 127.0.0.1 over a fake NodeService: every route through
 // Beast, and raw broken HTTP through plain sockets. The only Beast test TU.
-#include "api/http/api_server.h"
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,12 +12,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <thread>
 
+#include "api/http/api_server.h"
 #include "api/http/metrics.h"
 #include "fake_node_service.h"
 
@@ -69,12 +68,10 @@ Answer Exchange(tcp::socket& socket, http::verb method, const std::string& targe
   parser.body_limit(64 * 1024 * 1024);
   http::read(socket, buffer, parser);
   const auto& response = parser.get();
-  return Answer{static_cast<int>(response.result_int()),
-                response.body(),
-                std::string(response[http::field::content_type]),
-                std::string(response[http::field::allow]),
-                std::string(response[http::field::retry_after]),
-                response.keep_alive()};
+  return Answer{
+      static_cast<int>(response.result_int()),          response.body(),
+      std::string(response[http::field::content_type]), std::string(response[http::field::allow]),
+      std::string(response[http::field::retry_after]),  response.keep_alive()};
 }
 
 std::string ProblemOf(const Answer& answer) {
@@ -153,12 +150,15 @@ TEST_F(ServerTest, EveryRouteAnswersOverTheNetwork) {
   const std::string id(boost::json::parse(submitted.body).at("id").as_string());
   EXPECT_EQ(Send(http::verb::post, "/v1/records", RecordJson(1)).status, 200);
   service_.Commit(id);
-  EXPECT_EQ(Send(http::verb::post, "/v1/batches", "{\"records\":[" + RecordJson(2) + "]}").status, 202);
+  EXPECT_EQ(Send(http::verb::post, "/v1/batches", "{\"records\":[" + RecordJson(2) + "]}").status,
+            202);
   EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id).status, 200);
   EXPECT_EQ(Send(http::verb::get, "/v1/digests/sha256:" + std::string(64, 'f')).status, 200);
   EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded).status, 401);
-  EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded, "", "Bearer press-token").status, 403);
-  const Answer trail = Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded, "", "Bearer court-token");
+  EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded, "", "Bearer press-token").status,
+            403);
+  const Answer trail =
+      Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded, "", "Bearer court-token");
   ASSERT_EQ(trail.status, 200) << trail.body;
   EXPECT_EQ(boost::json::parse(trail.body).at("case_id").as_string(), kCaseId);
   EXPECT_EQ(Send(http::verb::get, "/v1/blocks/1").status, 200);
@@ -188,8 +188,9 @@ TEST_F(ServerTest, KeepAliveAndPipeliningServeManyRequestsOnOneConnection) {
   }
   EXPECT_EQ(Exchange(socket, http::verb::post, "/v1/records", "{").status, 400);  // stays open
   EXPECT_EQ(Exchange(socket, http::verb::get, "/healthz").status, 200);
-  const std::string two = "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /v1/status HTTP/1.1\r\nHost: a\r\n"
-                          "Connection: close\r\n\r\n";
+  const std::string two =
+      "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /v1/status HTTP/1.1\r\nHost: a\r\n"
+      "Connection: close\r\n\r\n";
   const std::string raw = Raw(port_, two);
   EXPECT_EQ(StatusOf(raw), 200);
   EXPECT_NE(raw.find("test-chain"), std::string::npos);  // the second answer came too
@@ -202,7 +203,8 @@ TEST_F(ServerTest, WaitForCommitAnswers201OverTheNetwork) {
     service_.WaitForWatches(1);
     service_.Commit(id);
   });
-  const Answer answer = Send(http::verb::post, "/v1/records?wait=commit&timeout_ms=60000", RecordJson(3));
+  const Answer answer =
+      Send(http::verb::post, "/v1/records?wait=commit&timeout_ms=60000", RecordJson(3));
   committer.join();
   ASSERT_EQ(answer.status, 201) << answer.body;
   EXPECT_EQ(boost::json::parse(answer.body).at("receipt").at("record_id").as_string(), id);
@@ -215,8 +217,9 @@ TEST_F(ServerTest, StopAnswersPendingWaitsAndClosesConnections) {
   EXPECT_EQ(Exchange(idle, http::verb::get, "/healthz").status, 200);
   std::string waiting_result;
   std::thread waiter([&] {
-    waiting_result = Raw(port_, "POST /v1/records?wait=commit HTTP/1.1\r\nHost: a\r\nContent-Length: " +
-                                    std::to_string(RecordJson(4).size()) + "\r\n\r\n" + RecordJson(4));
+    waiting_result =
+        Raw(port_, "POST /v1/records?wait=commit HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                       std::to_string(RecordJson(4).size()) + "\r\n\r\n" + RecordJson(4));
   });
   service_.WaitForWatches(1);
   api_->Stop();
@@ -234,9 +237,10 @@ TEST_F(ServerTest, Expect100ContinueIsHonoured) {
   asio::io_context io;
   tcp::socket socket = Connect(io, port_);
   const std::string body = RecordJson(5);
-  const std::string head = "POST /v1/records HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
-                           "Content-Type: application/json\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head =
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
   asio::write(socket, asio::buffer(head));
   beast::flat_buffer buffer;
   http::response<http::empty_body> interim;
@@ -268,10 +272,13 @@ TEST_F(ServerTest, MalformedBodiesOverTheNetworkAreRefusedAndChangeNothing) {
     const Answer answer = Send(http::verb::post, "/v1/records", body);
     EXPECT_EQ(answer.status / 100, 4) << body.substr(0, 40);
     EXPECT_EQ(ProblemOf(answer), problem) << body.substr(0, 40);
-    EXPECT_EQ(Send(http::verb::post, "/v1/batches", "{\"records\":[" + body + "]}").status / 100, 4);
+    EXPECT_EQ(Send(http::verb::post, "/v1/batches", "{\"records\":[" + body + "]}").status / 100,
+              4);
   }
-  EXPECT_EQ(ProblemOf(Send(http::verb::get, "/v1/cases/%zz", "", "Bearer court-token")), "bad-request");
-  EXPECT_EQ(ProblemOf(Send(http::verb::get, "/v1/cases/%E9", "", "Bearer court-token")), "bad-request");
+  EXPECT_EQ(ProblemOf(Send(http::verb::get, "/v1/cases/%zz", "", "Bearer court-token")),
+            "bad-request");
+  EXPECT_EQ(ProblemOf(Send(http::verb::get, "/v1/cases/%E9", "", "Bearer court-token")),
+            "bad-request");
   EXPECT_EQ(ProblemOf(Send(http::verb::get, "/v1/digests/sha256%3Azz")), "bad-digest");
   ExpectStillServing();
 }
@@ -293,10 +300,14 @@ TEST_F(ServerTest, BrokenHttpGets400OrAClosedConnectionNever5xx) {
       "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n{}",
       "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
       "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
-      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
-      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n",
-      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
-      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n{}",
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+      "chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n2\r\n{}XX0\r\n\r\n",
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+      "chunked\r\n\r\nffffffffffffffffff\r\n",
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+      "2\r\n\r\n{}",
       std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),  // a TLS ClientHello
       std::string(5000, '\0'),
       "\r\n\r\n\r\n",
@@ -304,7 +315,8 @@ TEST_F(ServerTest, BrokenHttpGets400OrAClosedConnectionNever5xx) {
   for (const std::string& bytes : corpus) {
     const std::string answer = Raw(port_, bytes, /*half_close=*/true);
     const int status = StatusOf(answer);
-    EXPECT_TRUE(status == 0 || (status >= 400 && status < 500)) << status << " for " << bytes.substr(0, 60);
+    EXPECT_TRUE(status == 0 || (status >= 400 && status < 500))
+        << status << " for " << bytes.substr(0, 60);
   }
   ExpectStillServing();
 }
@@ -314,13 +326,16 @@ TEST_F(ServerTest, TruncatedBodiesAndSlowClientsAreCutOff) {
   options.server.request_timeout = std::chrono::milliseconds(300);
   Start(options);
   // Half a body, then end of stream: nothing to answer, connection closed.
-  EXPECT_EQ(StatusOf(Raw(port_, "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{\"v\":",
-                         true)),
+  EXPECT_EQ(StatusOf(Raw(
+                port_, "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{\"v\":",
+                true)),
             0);
   // Slowloris: a request that never completes is closed after request_timeout
   // (Raw's 20 s read guard fails the test if it is not).
   EXPECT_EQ(StatusOf(Raw(port_, "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ")), 0);
-  EXPECT_EQ(StatusOf(Raw(port_, "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n{")), 0);
+  EXPECT_EQ(
+      StatusOf(Raw(port_, "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n{")),
+      0);
   // An idle keep-alive connection is closed too.
   EXPECT_EQ(StatusOf(Raw(port_, "")), 0);
   ExpectStillServing();
@@ -336,16 +351,22 @@ TEST_F(ServerTest, SizeLimitsGive413And431) {
   EXPECT_EQ(too_large.status, 413);
   EXPECT_EQ(ProblemOf(too_large), "too-large");
   // Declared too large up front: refused before any body is sent.
-  EXPECT_EQ(StatusOf(Raw(port_, "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 999999999\r\n\r\n")),
-            413);
+  EXPECT_EQ(
+      StatusOf(
+          Raw(port_, "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 999999999\r\n\r\n")),
+      413);
   // Chunked past the limit.
-  std::string chunked = "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string chunked =
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 10; ++i) chunked += "3e8\r\n" + std::string(1000, ' ') + "\r\n";
   chunked += "0\r\n\r\n";
   EXPECT_EQ(StatusOf(Raw(port_, chunked, true)), 413);
-  const std::string long_header = "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(4000, 'x') + "\r\n\r\n";
+  const std::string long_header =
+      "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(4000, 'x') + "\r\n\r\n";
   EXPECT_EQ(StatusOf(Raw(port_, long_header, true)), 431);
-  EXPECT_EQ(StatusOf(Raw(port_, "GET /" + std::string(4000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", true)), 431);
+  EXPECT_EQ(
+      StatusOf(Raw(port_, "GET /" + std::string(4000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", true)),
+      431);
   ExpectStillServing();
 }
 

@@ -13,9 +13,7 @@ ProblemType RefusalOf(std::string_view text) {
   return result.ok() ? ProblemType::kInternal : result.error().type;
 }
 
-std::string Nested(size_t depth) {
-  return std::string(depth, '[') + "1" + std::string(depth, ']');
-}
+std::string Nested(size_t depth) { return std::string(depth, '[') + "1" + std::string(depth, ']'); }
 
 TEST(StrictJsonTest, AcceptsAWellFormedRecordWithChineseText) {
   auto result = ParseStrictJsonObject(
@@ -32,7 +30,8 @@ TEST(StrictJsonTest, DepthUpToTheLimitPassesAndOneMoreIsTooDeep) {
   EXPECT_TRUE(ParseStrictJson(Nested(limits::kJsonDepthMax)).ok());
   EXPECT_EQ(RefusalOf(Nested(limits::kJsonDepthMax + 1)), ProblemType::kTooDeep);
   EXPECT_EQ(RefusalOf(Nested(10'000)), ProblemType::kTooDeep);
-  EXPECT_EQ(RefusalOf(R"({"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}})"), ProblemType::kTooDeep);
+  EXPECT_EQ(RefusalOf(R"({"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}})"),
+            ProblemType::kTooDeep);
 }
 
 TEST(StrictJsonTest, DuplicateKeysAreRefusedAtAnyLevelAndAfterUnescaping) {
@@ -48,17 +47,19 @@ TEST(StrictJsonTest, DuplicateKeysAreRefusedAtAnyLevelAndAfterUnescaping) {
 }
 
 TEST(StrictJsonTest, FractionsExponentsAndOutOfRangeIntegersAreRefused) {
-  for (const char* text : {"1.0", "0.5", "-0.0", "1e3", "1E+2", "2e-1", "[1,2.5]", R"({"size":1.0})",
-                           "18446744073709551616", "-9223372036854775809",
-                           "123456789012345678901234567890"}) {
+  for (const char* text :
+       {"1.0", "0.5", "-0.0", "1e3", "1E+2", "2e-1", "[1,2.5]", R"({"size":1.0})",
+        "18446744073709551616", "-9223372036854775809", "123456789012345678901234567890"}) {
     EXPECT_EQ(RefusalOf(text), ProblemType::kFloatNotAllowed) << text;
   }
 }
 
 TEST(StrictJsonTest, SyntaxErrorsTrailingDataCommentsAndEmptyInputAreMalformed) {
-  for (const char* text : {"", " ", "{", "}", R"({"a":})", R"({"a" 1})", "[1,]", R"({"a":1,})",
-                           "/* c */ {}", "{} // c", "{} x", "{}{}", "[] ]", "NaN", "Infinity",
-                           "'single'", R"({a:1})", "\"unterminated", "01", "+1", "tru"}) {
+  for (const char* text :
+       {"",     " ",           "{",          "}",        R"({"a":})", R"({"a" 1})",
+        "[1,]", R"({"a":1,})", "/* c */ {}", "{} // c",  "{} x",      "{}{}",
+        "[] ]", "NaN",         "Infinity",   "'single'", R"({a:1})",  "\"unterminated",
+        "01",   "+1",          "tru"}) {
     EXPECT_EQ(RefusalOf(text), ProblemType::kMalformedJson) << text;
   }
 }
@@ -66,8 +67,9 @@ TEST(StrictJsonTest, SyntaxErrorsTrailingDataCommentsAndEmptyInputAreMalformed) 
 TEST(StrictJsonTest, InvalidUtf8IsRefusedInStringsKeysAndBetweenTokens) {
   for (const std::string& text :
        {std::string("\"\xff\""), std::string("{\"\xc0\xaf\":1}"), std::string("\"\xed\xa0\x80\""),
-        std::string("\"\xe4\xb8\""), std::string("\"\xf4\x90\x80\x80\""), std::string("\xef\xbb\xbf{}"
-                                                                                         "\x80")}) {
+        std::string("\"\xe4\xb8\""), std::string("\"\xf4\x90\x80\x80\""),
+        std::string("\xef\xbb\xbf{}"
+                    "\x80")}) {
     EXPECT_EQ(RefusalOf(text), ProblemType::kInvalidUtf8) << text;
   }
   EXPECT_EQ(RefusalOf(R"("\ud800")"), ProblemType::kInvalidUtf8);
@@ -87,14 +89,14 @@ TEST(StrictJsonTest, Utf8ValidatorFollowsRfc3629) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("ascii"));
   EXPECT_TRUE(IsValidUtf8("鲁行复"));
-  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x98\x80"));       // U+1F600
-  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));       // U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xc1\xbf"));              // overlong
-  EXPECT_FALSE(IsValidUtf8("\xe0\x80\x80"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xbf\xbf"));          // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));      // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xe9\xb2"));              // truncated
-  EXPECT_FALSE(IsValidUtf8("\x80"));                  // lone continuation
+  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x98\x80"));   // U+1F600
+  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xc1\xbf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\x80"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xbf\xbf"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xe9\xb2"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // lone continuation
 }
 
 }  // namespace

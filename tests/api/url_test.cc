@@ -15,8 +15,8 @@ TEST(UrlTest, PercentDecodesChineseCaseIdsAndParentheses) {
 }
 
 TEST(UrlTest, RefusesMalformedEscapesNulAndInvalidUtf8) {
-  for (const char* text : {"%", "%4", "abc%", "%zz", "%g1", "%1g", "%00", "a%00b", "%ff", "%E9%B2",
-                           "%C0%AF"}) {
+  for (const char* text :
+       {"%", "%4", "abc%", "%zz", "%g1", "%1g", "%00", "a%00b", "%ff", "%E9%B2", "%C0%AF"}) {
     EXPECT_FALSE(PercentDecode(text).ok()) << text;
   }
 }
