@@ -16,6 +16,7 @@ void RegisterHash(CLI::App& app);
 void RegisterMerkle(CLI::App& app);
 void RegisterVerify(CLI::App& app);
 void RegisterAudit(CLI::App& app);
+void RegisterGenesis(CLI::App& app);
 
 // Exit code of the subcommand that ran (0 unless it sets one).
 void SetExitCode(int code);

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterMerkle(app);
   evidence::cli::RegisterVerify(app);
   evidence::cli::RegisterAudit(app);
+  evidence::cli::RegisterGenesis(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,125 @@
+// `evidence genesis --spec SPEC.toml --out genesis.json`, run as a real process.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "crypto/hash.h"
+#include "ledger/genesis.h"
+#include "tests/testing/process.h"
+
+namespace evidence::cli {
+namespace {
+
+using testing::RunEvidence;
+using testing::TempDir;
+
+class GenesisCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"v1", "n1", "v2", "n2"}) {
+      auto r = RunEvidence({"keygen", "--alg", "ed25519", "--out", dir_.File(std::string(name) + ".pem")});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    auto r = RunEvidence({"keygen", "--alg", "sm2", "--out", dir_.File("agency.pem"), "--pub",
+                          dir_.File("agency.pub.pem")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    dir_.Write("reader.token", "secret-token-0123456789\n");
+  }
+
+  std::string Spec(const std::string& extra = "") {
+    return "chain_id = \"sishui-test\"\nhash = \"sm3\"\ngenesis_time_ms = 1790000000000\n" + extra +
+           R"(
+[[validator]]
+name = "justice-bureau"
+institution = "泗水县司法局"
+vote_key = "v1.pem"
+node_key = "n1.pem"
+address = "127.0.0.1:8801"
+
+[[validator]]
+name = "court"
+institution = "泗水县人民法院"
+vote_key = "v2.pem"
+node_key = "n2.pem"
+power = 2
+address = "127.0.0.1:8802"
+
+[[agency]]
+id = "sishui-market-supervision"
+name = "泗水县市场监督管理局"
+institution = "泗水县人民政府"
+keys = ["agency.pub.pem"]
+
+[[reader]]
+id = "court-reader"
+role = "court"
+token_file = "reader.token"
+)";
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(GenesisCliTest, BuildsAGenesisThatLoads) {
+  std::string spec = dir_.Write("spec.toml", Spec());
+  auto r = RunEvidence({"genesis", "--spec", spec, "--out", dir_.File("genesis.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 validators, 1 agencies, 1 readers"), std::string::npos) << r.out;
+
+  auto genesis = ledger::Genesis::Load(dir_.File("genesis.json"));
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  EXPECT_EQ(genesis->chain_id(), "sishui-test");
+  EXPECT_EQ(genesis->hash(), crypto::HashAlgorithm::kSm3);
+  EXPECT_EQ(genesis->genesis_time_ms(), 1790000000000);
+  ASSERT_EQ(genesis->validators().size(), 2u);
+  EXPECT_EQ(genesis->validators()[1].power, 2u);
+  EXPECT_EQ(genesis->validators()[0].institution, "泗水县司法局");
+  auto private_key = crypto::PrivateKey::LoadPem(dir_.File("v1.pem"));
+  ASSERT_TRUE(private_key.ok());
+  EXPECT_EQ(genesis->validators()[0].vote_key.key_id(), private_key->key_id());
+  ASSERT_EQ(genesis->readers().size(), 1u);
+  // Only the token's digest is in genesis, without the file's final newline.
+  ASSERT_TRUE(genesis->readers()[0].token_sha256.has_value());
+  EXPECT_EQ(*genesis->readers()[0].token_sha256,
+            crypto::Hash(crypto::HashAlgorithm::kSha256, std::string_view("secret-token-0123456789")));
+  EXPECT_EQ(testing::ReadFile(dir_.File("genesis.json")).find("secret-token"), std::string::npos);
+}
+
+TEST_F(GenesisCliTest, RefusesToOverwriteWithoutForce) {
+  std::string spec = dir_.Write("spec.toml", Spec());
+  std::string out = dir_.Write("genesis.json", "keep me");
+  auto r = RunEvidence({"genesis", "--spec", spec, "--out", out});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--force"), std::string::npos);
+  EXPECT_EQ(testing::ReadFile(out), "keep me");
+  r = RunEvidence({"genesis", "--spec", spec, "--out", out, "--force"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(GenesisCliTest, BadSpecsAreRefusedWithTheReason) {
+  struct Case {
+    std::string spec;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {Spec("colour = \"red\"\n"), "unknown key 'colour'"},
+      {"chain_id = \"x\"\n", "at least one [[validator]]"},
+      {Spec("this is not toml\n"), "bad.toml:4:"},
+  };
+  std::string md5 = Spec();
+  md5.replace(md5.find("\"sm3\""), 5, "\"md5\"");
+  cases.push_back({md5, "md5"});
+  std::string missing_key = Spec();
+  missing_key.replace(missing_key.find("\"v2.pem\""), 8, "\"nope.pem\"");
+  cases.push_back({missing_key, "nope.pem"});
+  for (const Case& c : cases) {
+    std::string spec = dir_.Write("bad.toml", c.spec);
+    auto r = RunEvidence({"genesis", "--spec", spec, "--out", dir_.File("out.json")});
+    EXPECT_EQ(r.exit_code, 2) << c.message;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << "wanted '" << c.message << "' in: " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("out.json")));
+  }
+}
+
+}  // namespace
+}  // namespace evidence::cli
