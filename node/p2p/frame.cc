@@ -1,5 +1,6 @@
 #include "node/p2p/frame.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -26,8 +27,9 @@ Result<uint32_t> DecodeFrameHeader(const FrameHeader& header, size_t frame_bytes
 Bytes EncodeFrame(ByteView payload) {
   EVIDENCE_CHECK(payload.size() <= std::numeric_limits<uint32_t>::max());
   const FrameHeader header = EncodeFrameHeader(static_cast<uint32_t>(payload.size()));
-  Bytes out(header.begin(), header.end());
-  out.insert(out.end(), payload.begin(), payload.end());
+  Bytes out(kFrameHeaderBytes + payload.size());
+  std::copy(header.begin(), header.end(), out.begin());
+  std::copy(payload.begin(), payload.end(), out.begin() + kFrameHeaderBytes);
   return out;
 }
 

@@ -365,6 +365,38 @@ TEST(Transport, ReconnectsAfterAPeerStopsAndRestarts) {
   EXPECT_TRUE(Deliver(restarted, 1, node_b, 0, ToBytes("welcome back")));
 }
 
+TEST(Transport, DialsHostNamesAndStopsCleanlyWhileRedialling) {
+  const PrivateKey a = NewKey(), b = NewKey(), c = NewKey();
+  const std::vector<const PrivateKey*> keys = {&a, &b, &c};
+  Node node_a = StartNode(keys, 0, {});
+  // C is down (nothing listens on its port): B keeps redialling it with backoff
+  // while it reaches A through a host name.
+  Node node_b = StartNode(keys, 1, {{0, "localhost:" + std::to_string(node_a.transport->listen_port())},
+                                    {2, Loopback(PickFreePort())}});
+  ASSERT_TRUE(Connected(*node_b.events, 0));
+  EXPECT_FALSE(node_b.transport->stats(2).connected);
+  node_b.transport->Stop();  // returns with a dial to C pending
+  node_b.transport->Stop();  // idempotent
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return e.disconnects(1) == 1; }));
+}
+
+TEST(Transport, RefusesBadAddressesAndPeerLists) {
+  const PrivateKey a = NewKey(), b = NewKey();
+  auto make = [&](const std::string& listen, const std::string& peer_address,
+                  const PrivateKey& peer_key) {
+    TransportOptions options;
+    options.listen_address = listen;
+    options.peers.push_back(PeerConfig{"a", a.public_key(), ""});
+    options.peers.push_back(PeerConfig{"b", peer_key.public_key(), peer_address});
+    return Transport::Create(a, std::move(options)).status();
+  };
+  EXPECT_TRUE(make("127.0.0.1:0", "127.0.0.1:9", b).ok());
+  EXPECT_EQ(make("127.0.0.1", "", b).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(make("127.0.0.1:0", "host:70000", b).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(make("127.0.0.1:0", "host:", b).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(make("127.0.0.1:0", "", a).code(), StatusCode::kInvalidArgument);  // same node key twice
+}
+
 TEST(Transport, FullSendQueueDropsTheOldestFrames) {
   const PrivateKey a = NewKey(), b = NewKey();
   const std::vector<const PrivateKey*> keys = {&a, &b};
