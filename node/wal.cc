@@ -169,7 +169,11 @@ Bytes EncodeWalRecord(uint64_t height, ByteView payload) {
 Result<std::unique_ptr<Wal>> Wal::Open(const std::string& path, WalReplay* replay) {
   EVIDENCE_CHECK(replay != nullptr);
   *replay = WalReplay{};
-  if (!std::filesystem::exists(path)) EVIDENCE_RETURN_IF_ERROR(CreateEmptyLog(path));
+  std::error_code exists_error;
+  if (!std::filesystem::exists(path, exists_error)) {
+    if (exists_error) return Status::IoError("cannot inspect " + path + ": " + exists_error.message());
+    EVIDENCE_RETURN_IF_ERROR(CreateEmptyLog(path));
+  }
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return Errno("open", path);
   auto file = ReadWholeFile(fd, path);
