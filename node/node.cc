@@ -292,6 +292,7 @@ Status NodeImpl::StartTransport() {
   transport_->OnFrame([this](uint32_t peer, Bytes frame) { PostFrame(peer, std::move(frame)); });
   transport_->OnPeerConnected([this](uint32_t peer) {
     peer_connected_[peer] = true;
+    metrics_.peers_connected.Add(1);
     spdlog::info("event=peer_connected peer={}", genesis_.validators()[peer].name);
     asio::post(io_, [this, peer] {
       if (store_) SendTo(peer, StatusMessage{store_->height()});
@@ -299,6 +300,7 @@ Status NodeImpl::StartTransport() {
   });
   transport_->OnPeerDisconnected([this](uint32_t peer) {
     peer_connected_[peer] = false;
+    metrics_.peers_connected.Add(-1);
     spdlog::info("event=peer_disconnected peer={}", genesis_.validators()[peer].name);
     asio::post(io_, [this, peer] { sync_.OnPeerDisconnected(peer); });
   });

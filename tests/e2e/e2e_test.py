@@ -93,7 +93,9 @@ def crash_recovery(cluster):
     wait_committed(cluster, 3, committed)
 
     print("wipe node 3 and restart it")
-    cluster.stop(2)
+    code = cluster.stop(2)
+    check(code == 0, f"node 3 did not stop cleanly on SIGTERM: {code}")
+    check("event=node_stopped" in cluster.log_text(2), "node 3 logged no clean stop")
     cluster.wipe(2)
     batch = submit(cluster, 0, 20)
     batch.update(submit(cluster, 3, 1, wait=True))

@@ -1,0 +1,126 @@
+#include "node/node_config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace evidence::node {
+namespace {
+
+namespace fs = std::filesystem;
+
+class NodeConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("node-config-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result<NodeOptions> Load(const std::string& text) {
+    std::string path = (dir_ / "node.toml").string();
+    std::ofstream(path) << text;
+    return LoadNodeOptions(path);
+  }
+
+  fs::path dir_;
+};
+
+constexpr const char* kMinimal = R"(
+[node]
+genesis = "../genesis.json"
+data_dir = "data"
+node_key = "node_key.pem"
+)";
+
+TEST_F(NodeConfigTest, ReadsEverySettingAndResolvesPathsBesideTheFile) {
+  auto options = Load(R"(
+[node]
+name = "court"
+genesis = "../genesis.json"
+data_dir = "data"
+vote_key = "/keys/vote.pem"
+node_key = "node_key.pem"
+[p2p]
+listen = "0.0.0.0:8801"
+peers = { procuratorate = "10.0.0.2:8802" }
+[api]
+listen = "127.0.0.1:8701"
+threads = 4
+wait_timeout_ms = 5000
+[mempool]
+records_max = 500
+bytes_max = 1048576
+verify_threads = 3
+[block]
+records_max = 100
+bytes_max = 65536
+[consensus]
+timeout_propose_ms = 1500
+timeout_propose_delta_ms = 100
+timeout_vote_ms = 700
+timeout_vote_delta_ms = 50
+retransmit_interval_ms = 900
+[records]
+future_skew_ms = 1000
+past_window_ms = 2000
+[log]
+level = "debug"
+json = true
+)");
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  EXPECT_EQ(options->genesis_path, (dir_ / "../genesis.json").string());
+  EXPECT_EQ(options->data_dir, (dir_ / "data").string());
+  EXPECT_EQ(options->vote_key_path, "/keys/vote.pem");
+  EXPECT_EQ(options->node_key_path, (dir_ / "node_key.pem").string());
+  EXPECT_EQ(options->p2p_listen, "0.0.0.0:8801");
+  EXPECT_EQ(options->peer_addresses.at("procuratorate"), "10.0.0.2:8802");
+  EXPECT_EQ(options->api_listen, "127.0.0.1:8701");
+  EXPECT_EQ(options->api_threads, 4u);
+  EXPECT_EQ(options->wait_timeout_ms_default, 5000);
+  EXPECT_EQ(options->mempool_records_max, 500u);
+  EXPECT_EQ(options->mempool_bytes_max, 1048576u);
+  EXPECT_EQ(options->verify_threads, 3u);
+  EXPECT_EQ(options->block_records_max, 100u);
+  EXPECT_EQ(options->block_bytes_max, 65536u);
+  EXPECT_EQ(options->consensus.timeout_propose_ms, 1500);
+  EXPECT_EQ(options->consensus.timeout_propose_delta_ms, 100);
+  EXPECT_EQ(options->consensus.timeout_vote_ms, 700);
+  EXPECT_EQ(options->consensus.timeout_vote_delta_ms, 50);
+  EXPECT_EQ(options->consensus.retransmit_interval_ms, 900);
+  EXPECT_EQ(options->record_policy.future_skew_ms, 1000);
+  EXPECT_EQ(options->record_policy.past_window_ms, 2000);
+  EXPECT_EQ(options->log_level, "debug");
+  EXPECT_TRUE(options->log_json);
+}
+
+TEST_F(NodeConfigTest, DefaultsForWhatIsLeftOut) {
+  auto options = Load(kMinimal);
+  ASSERT_TRUE(options.ok()) << options.status().ToString();
+  NodeOptions defaults;
+  EXPECT_TRUE(options->vote_key_path.empty()) << "an observer";
+  EXPECT_EQ(options->block_records_max, defaults.block_records_max);
+  EXPECT_EQ(options->consensus.timeout_propose_ms, defaults.consensus.timeout_propose_ms);
+  EXPECT_EQ(options->log_level, "info");
+}
+
+TEST_F(NodeConfigTest, RefusesTyposWrongTypesAndMissingRequiredSettings) {
+  auto typo = Load(std::string(kMinimal) + "[api]\nlisten_address = \"x\"\n");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("api.listen_address is not a known setting"),
+            std::string::npos)
+      << typo.status().message();
+  EXPECT_FALSE(Load(std::string(kMinimal) + "[apis]\nlisten = \"x\"\n").ok());
+  EXPECT_FALSE(Load(std::string(kMinimal) + "[api]\nthreads = \"four\"\n").ok());
+  EXPECT_FALSE(Load(std::string(kMinimal) + "[block]\nrecords_max = 0\n").ok());
+  EXPECT_FALSE(Load(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n").ok());
+  EXPECT_FALSE(Load("[node]\ndata_dir = \"d\"\nnode_key = \"k\"\n").ok()) << "no genesis";
+  EXPECT_FALSE(Load("[node\n").ok()) << "not TOML";
+  EXPECT_FALSE(LoadNodeOptions((dir_ / "missing.toml").string()).ok());
+}
+
+}  // namespace
+}  // namespace evidence::node

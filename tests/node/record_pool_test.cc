@@ -1,0 +1,133 @@
+#include "node/record_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/ledger/test_chain.h"
+
+namespace evidence::node {
+namespace {
+
+using ledger::testing::kGenesisTimeMs;
+using ledger::testing::TestChain;
+
+class RecordPoolTest : public ::testing::Test {
+ protected:
+  RecordPool MakePool(size_t records_max = 1000, size_t bytes_max = 1 << 20) {
+    RecordPoolOptions options;
+    options.records_max = records_max;
+    options.bytes_max = bytes_max;
+    options.verify_threads = 2;
+    return RecordPool(chain_.genesis(), options);
+  }
+  crypto::Digest IdOf(const ledger::Record& record) {
+    return ledger::RecordId(chain_.hash(), record);
+  }
+  static bool NotInLog(const crypto::Digest&) { return false; }
+
+  TestChain chain_;
+};
+
+TEST_F(RecordPoolTest, AdmitsACheckedRecordOnce) {
+  RecordPool pool = MakePool();
+  ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
+  auto admitted = pool.CheckAndAdd({record}, kGenesisTimeMs);
+  ASSERT_TRUE(admitted.ok()) << admitted.status().ToString();
+  ASSERT_EQ(admitted->size(), 1u);
+  EXPECT_EQ(admitted->front(), ledger::RecordLeaf(record));
+  EXPECT_TRUE(pool.Contains(IdOf(record)));
+  EXPECT_EQ(pool.Get(IdOf(record)), record);
+  EXPECT_EQ(pool.FindByDigest(record.digest).size(), 1u);
+  EXPECT_EQ(pool.size(), 1u);
+  EXPECT_EQ(pool.bytes(), admitted->front().size());
+
+  auto again = pool.CheckAndAdd({record}, kGenesisTimeMs);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty()) << "the same record id again is not a second entry";
+  EXPECT_EQ(pool.size(), 1u);
+}
+
+TEST_F(RecordPoolTest, RefusesABadSignatureWithItsCodeAndKeepsNothing) {
+  RecordPool pool = MakePool();
+  ledger::Record good = chain_.MakeRecord(0, "CASE-1", 1);
+  ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 2);
+  bad.title += " (changed after signing)";
+  auto refused = pool.CheckAndAdd({good, bad}, kGenesisTimeMs);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message().rfind("record.bad_signature: records[1]", 0), 0u)
+      << refused.status().message();
+  EXPECT_EQ(pool.size(), 0u) << "all or none";
+  EXPECT_FALSE(pool.Contains(IdOf(good)));
+}
+
+TEST_F(RecordPoolTest, RefusesRecordsOutsideTheTimeWindow) {
+  RecordPool pool = MakePool();
+  ledger::Record late = chain_.MakeRecord(0, "CASE-1", 1, kGenesisTimeMs + 3600 * 1000);
+  auto refused = pool.CheckAndAdd({late}, kGenesisTimeMs);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message().rfind("record.time_in_future", 0), 0u);
+}
+
+TEST_F(RecordPoolTest, AFullPoolSaysTryLaterAndDoesNotGrow) {
+  RecordPool pool = MakePool(2);
+  ASSERT_TRUE(pool.CheckAndAdd({chain_.MakeRecord(0, "C", 1), chain_.MakeRecord(0, "C", 2)},
+                               kGenesisTimeMs)
+                  .ok());
+  auto refused = pool.CheckAndAdd({chain_.MakeRecord(0, "C", 3)}, kGenesisTimeMs);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(pool.size(), 2u);
+
+  RecordPool small = MakePool(100, 100);
+  auto too_big = small.CheckAndAdd({chain_.MakeRecord(0, "C", 1)}, kGenesisTimeMs);
+  EXPECT_EQ(too_big.status().code(), StatusCode::kResourceExhausted) << "byte bound";
+}
+
+TEST_F(RecordPoolTest, ABatchCostsFewSignatureChecks) {
+  RecordPool pool = MakePool();
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 100, 50);
+  auto admitted = pool.CheckAndAdd(batch, kGenesisTimeMs);
+  ASSERT_TRUE(admitted.ok()) << admitted.status().ToString();
+  EXPECT_EQ(admitted->size(), 50u);
+  EXPECT_LE(pool.signature_checks(), 2u) << "one per verification thread at most";
+}
+
+TEST_F(RecordPoolTest, ReapTakesArrivalOrderWithinLimitsAndDropsCommitted) {
+  RecordPool pool = MakePool();
+  std::vector<ledger::Record> records;
+  for (uint64_t seed = 1; seed <= 5; ++seed) records.push_back(chain_.MakeRecord(0, "C", seed));
+  for (const ledger::Record& record : records) {
+    ASSERT_TRUE(pool.CheckAndAdd({record}, kGenesisTimeMs).ok());
+  }
+  std::vector<std::string> three = pool.Reap(3, 1 << 20, kGenesisTimeMs, NotInLog);
+  ASSERT_EQ(three.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(three[i], ledger::RecordLeaf(records[i]));
+  EXPECT_EQ(pool.size(), 5u) << "reaping does not remove";
+
+  size_t one_leaf = three[0].size();
+  EXPECT_EQ(pool.Reap(10, one_leaf * 2, kGenesisTimeMs, NotInLog).size(), 2u) << "byte budget";
+
+  crypto::Digest committed = IdOf(records[0]);
+  auto in_log = [&](const crypto::Digest& id) { return id == committed; };
+  std::vector<std::string> rest = pool.Reap(10, 1 << 20, kGenesisTimeMs, in_log);
+  EXPECT_EQ(rest.size(), 4u);
+  EXPECT_FALSE(pool.Contains(committed)) << "a record found in the log is dropped";
+
+  pool.Remove({IdOf(records[1]), IdOf(records[2])});
+  EXPECT_EQ(pool.size(), 2u);
+  EXPECT_TRUE(pool.FindByDigest(records[1].digest).empty());
+}
+
+TEST_F(RecordPoolTest, ReapKeepsRecordsAheadOfTheBlockTime) {
+  RecordPool pool = MakePool();
+  int64_t now_ms = kGenesisTimeMs + 3600 * 1000;
+  ledger::Record record = chain_.MakeRecord(0, "C", 1, now_ms);
+  ASSERT_TRUE(pool.CheckAndAdd({record}, now_ms).ok());
+  EXPECT_TRUE(pool.Reap(10, 1 << 20, kGenesisTimeMs, NotInLog).empty());
+  EXPECT_EQ(pool.size(), 1u) << "kept for a later block";
+  EXPECT_EQ(pool.Reap(10, 1 << 20, now_ms, NotInLog).size(), 1u);
+}
+
+}  // namespace
+}  // namespace evidence::node

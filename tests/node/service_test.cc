@@ -1,0 +1,212 @@
+#include "node/service.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "node/record_pool.h"
+#include "tests/ledger/test_chain.h"
+
+namespace evidence::node {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using ledger::testing::TestChain;
+using ledger::testing::TestChainOptions;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TestChainOptions RecentGenesis() {
+  TestChainOptions options;
+  options.genesis_time_ms = NowMs() - 60'000;  // records at genesis time are within the window
+  return options;
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest() : chain_(RecentGenesis()) {}
+
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("service-test-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+            "-" + std::to_string(NowMs()));
+    auto store = ledger::Store::Open(dir_.string(), chain_.genesis());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    MakeService(1000);
+  }
+  void TearDown() override {
+    service_.reset();
+    pool_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void MakeService(size_t records_max) {
+    service_.reset();
+    RecordPoolOptions options;
+    options.records_max = records_max;
+    options.verify_threads = 2;
+    pool_ = std::make_unique<RecordPool>(chain_.genesis(), options);
+    ChainService::Hooks hooks;
+    hooks.on_admitted = [this](std::vector<std::string> leaves, bool) {
+      admitted_ += leaves.size();
+    };
+    hooks.status = [this] { return status_; };
+    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_,
+                                              ledger::RecordPolicy{}, std::move(hooks), nullptr);
+  }
+
+  json::object Json(const ledger::Record& record) { return ledger::RecordToJson(record).as_object(); }
+  std::string IdOf(const ledger::Record& record) {
+    return crypto::DigestHex(ledger::RecordId(chain_.hash(), record));
+  }
+  void Commit(const std::vector<ledger::Record>& records) {
+    TestChain::Step step = chain_.Next(records);
+    ASSERT_TRUE(store_->Append(step.block, step.commit).ok());
+    service_->OnCommitted(step.block, step.commit);
+  }
+
+  TestChain chain_;
+  fs::path dir_;
+  std::unique_ptr<ledger::Store> store_;
+  std::unique_ptr<RecordPool> pool_;
+  std::unique_ptr<ChainService> service_;
+  size_t admitted_ = 0;
+  NodeStatus status_{true, 0, 0, 3, true, 0};
+};
+
+TEST_F(ServiceTest, ARecordGoesFromPendingToCommittedWithAReceipt) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
+  auto submitted = service_->SubmitRecord(Json(record));
+  ASSERT_TRUE(submitted.ok()) << submitted.error().detail;
+  EXPECT_EQ(submitted->id, IdOf(record));
+  EXPECT_FALSE(submitted->already_known);
+  EXPECT_EQ(submitted->status, api::RecordStatus::kPending);
+  EXPECT_EQ(admitted_, 1u);
+
+  auto again = service_->SubmitRecord(Json(record));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_known);
+  EXPECT_EQ(admitted_, 1u) << "not admitted twice";
+  auto pending = service_->GetRecord(IdOf(record));
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->status, api::RecordStatus::kPending);
+
+  json::value fired;
+  service_->WatchCommit(IdOf(record), [&](json::value receipt) { fired = std::move(receipt); });
+  EXPECT_TRUE(fired.is_null());
+  Commit({record});
+  ASSERT_TRUE(fired.is_object()) << "the watch fires on commit";
+  EXPECT_EQ(fired.at("leaf_index").to_number<int64_t>(), 0);
+  EXPECT_FALSE(pool_->Contains(ledger::RecordId(chain_.hash(), record)));
+
+  auto committed = service_->GetRecord(IdOf(record));
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(committed->status, api::RecordStatus::kCommitted);
+  EXPECT_TRUE(committed->receipt.is_object());
+  auto known = service_->SubmitRecord(Json(record));
+  ASSERT_TRUE(known.ok());
+  EXPECT_TRUE(known->already_known);
+  EXPECT_EQ(known->status, api::RecordStatus::kCommitted);
+
+  json::value at_once;
+  service_->WatchCommit(IdOf(record), [&](json::value receipt) { at_once = std::move(receipt); });
+  EXPECT_TRUE(at_once.is_object()) << "a watch on a committed record fires at once";
+}
+
+TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
+  ledger::Record first = chain_.MakeRecord(0, "CASE-1", 1);
+  ledger::Record second = chain_.MakeRecord(1, "CASE-1", 2);
+  Commit({first});
+  Commit({second});
+  auto by_digest = service_->FindByDigest("sha256", first.digest.substr(7));
+  ASSERT_TRUE(by_digest.ok());
+  ASSERT_EQ(by_digest->size(), 1u);
+  EXPECT_EQ(by_digest->front().id, IdOf(first));
+  auto trail = service_->GetCase("CASE-1");
+  ASSERT_TRUE(trail.ok());
+  ASSERT_EQ(trail->records.size(), 2u);
+  EXPECT_EQ(trail->records[1].id, IdOf(second));
+  EXPECT_FALSE(service_->GetCase("CASE-unknown").ok());
+
+  auto head = service_->GetTreeHead();
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, 2u);
+  EXPECT_EQ(head->height, 2u);
+  EXPECT_TRUE(head->commit.is_object());
+  auto block = service_->GetBlock(2);
+  ASSERT_TRUE(block.ok());
+  EXPECT_EQ(block->at("records").as_array().size(), 1u);
+  EXPECT_EQ(service_->GetBlock(3).error().type, api::ProblemType::kNotFound);
+  auto page = service_->ListBlocks(1, 1);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->blocks.size(), 1u);
+  EXPECT_EQ(page->next_from, 2u);
+  auto proof = service_->GetConsistencyProof(1, 2);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_EQ(proof->size(), 1u);
+  EXPECT_EQ(service_->GetConsistencyProof(1, 3).error().type, api::ProblemType::kNotFound);
+}
+
+TEST_F(ServiceTest, RefusalsChangeNothing) {
+  ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 1);
+  bad.title = "changed";
+  auto refused = service_->SubmitRecord(Json(bad));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().type, api::ProblemType::kBadSignature);
+  json::object unknown_field = Json(chain_.MakeRecord(0, "CASE-1", 2));
+  unknown_field["extra"] = 1;
+  EXPECT_EQ(service_->SubmitRecord(unknown_field).error().type, api::ProblemType::kUnknownField);
+  EXPECT_EQ(pool_->size(), 0u);
+  EXPECT_EQ(admitted_, 0u);
+
+  MakeService(1);
+  ASSERT_TRUE(service_->SubmitRecord(Json(chain_.MakeRecord(0, "C", 3))).ok());
+  auto full = service_->SubmitRecord(Json(chain_.MakeRecord(0, "C", 4)));
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().type, api::ProblemType::kTooMany);
+  EXPECT_EQ(full.error().retry_after_seconds, 1u);
+}
+
+TEST_F(ServiceTest, BatchesAreAdmittedWhole) {
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 5);
+  json::array records;
+  for (const ledger::Record& record : batch) records.push_back(ledger::RecordToJson(record));
+  auto outcome = service_->SubmitBatch(json::object{{"records", records}});
+  ASSERT_TRUE(outcome.ok()) << outcome.error().detail;
+  EXPECT_EQ(outcome->batch_id, crypto::DigestHex(batch[0].sig.batch->root));
+  ASSERT_EQ(outcome->records.size(), 5u);
+  EXPECT_EQ(outcome->records[4].id, IdOf(batch[4]));
+  EXPECT_EQ(pool_->size(), 5u);
+}
+
+TEST_F(ServiceTest, ReadersAndReadiness) {
+  std::string token_hash = crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256,
+                                                          std::string_view("court-token")));
+  auto reader = service_->FindReader(token_hash);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->id, "court-reader");
+  EXPECT_TRUE(reader->may_read_cases);
+  EXPECT_FALSE(service_->FindReader(std::string(64, '0')));
+
+  EXPECT_TRUE(service_->GetReadiness().ready);
+  status_.best_peer_height = 7;
+  api::Readiness syncing = service_->GetReadiness();
+  EXPECT_FALSE(syncing.ready);
+  EXPECT_EQ(syncing.reason, "syncing: height 0 of 7");
+  status_.best_peer_height = 0;
+  status_.quorum_connected = false;
+  EXPECT_FALSE(service_->GetReadiness().ready);
+  EXPECT_EQ(service_->GetStatus().at("chain_id").as_string(), "test-chain");
+}
+
+}  // namespace
+}  // namespace evidence::node
