@@ -112,6 +112,10 @@ TEST(Receipt, JsonRoundTripIsDeterministic) {
   Fixture again(FixedOptions(), "json-again");
   EXPECT_EQ(ReceiptToText(again.ReceiptOf(again.example)), text);
   EXPECT_EQ(again.chain.genesis().ToJson(), f.chain.genesis().ToJson());
+  // Pins the worked example of docs/receipt-format.md (section 9): a change of any
+  // format that feeds the receipt changes this hash; regenerate the page then.
+  EXPECT_EQ(crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, text)),
+            "f78160f9752a3b127c60a037e50a635054957e859622fb877664b182e88b868a");
   // The worked example of docs/receipt-format.md comes from here.
   if (const char* out = std::getenv("EVIDENCE_WRITE_RECEIPT_EXAMPLE")) {
     std::ofstream(std::string(out) + "/receipt.json") << text;
