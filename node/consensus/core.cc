@@ -84,6 +84,8 @@ void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now
     RestoreBlock(locked_round_, locked_hash_, restored_->locked_block);
     RestoreBlock(valid_round_, valid_hash_, restored_->valid_block);
     own_votes_ = restored_->own_votes;
+    work_pending_ = true;
+    if (restored_->valid_proposal) HandleProposal(*restored_->valid_proposal);
     for (const ledger::Vote& vote : restored_->polka_votes) {
       if (vote.type == ledger::VoteType::kPrevote && vote.height == height &&
           vote.validator_index < validators_.size()) {
@@ -96,7 +98,6 @@ void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now
       set.Add(vote, nullptr);
     }
     start_round = restored_->round;
-    work_pending_ = true;
   }
   restored_.reset();
   StartRound(start_round);
@@ -599,7 +600,33 @@ void ConsensusCore::Retransmit() {
       if (vote->validator_index != own_index_) Emit(BroadcastEffect{*vote});
     }
   }
+  // ... and the proposal of the valid value, for peers that never got its block
+  // (a restarted validator keeps no blocks but its own lock and valid value).
+  if (valid_round_ >= 0 && static_cast<uint32_t>(valid_round_) < round_) {
+    if (std::optional<Proposal> proposal = ValidProposal()) Emit(BroadcastEffect{std::move(*proposal)});
+  }
   if (!own_votes_.empty() || own_proposal_) EnsureRetransmit();
+}
+
+// A proposer-signed proposal of the valid value (preferably of the valid round),
+// with its block, if we hold one.
+std::optional<Proposal> ConsensusCore::ValidProposal() const {
+  if (valid_round_ < 0) return std::nullopt;
+  auto block = block_store_.find(valid_hash_);
+  if (block == block_store_.end()) return std::nullopt;
+  const Proposal* found = nullptr;
+  for (const auto& [round, state] : rounds_) {
+    for (const Proposal& proposal : state.proposals) {
+      if (proposal.block_hash == valid_hash_ &&
+          (found == nullptr || round == static_cast<uint32_t>(valid_round_))) {
+        found = &proposal;
+      }
+    }
+  }
+  if (found == nullptr) return std::nullopt;
+  Proposal out = *found;
+  out.block = block->second.block;
+  return out;
 }
 
 void ConsensusCore::RequestFetch(const crypto::Digest& block_hash) {
@@ -670,6 +697,7 @@ PersistedState ConsensusCore::CurrentPersistedState() const {
         state.polka_votes.push_back(*vote);
       }
     }
+    state.valid_proposal = ValidProposal();
   }
   return state;
 }

@@ -153,6 +153,7 @@ class ConsensusCore {
   void EnsureRetransmit();
   void Retransmit();
   void RequestFetch(const crypto::Digest& block_hash);
+  std::optional<Proposal> ValidProposal() const;
   void Emit(Effect effect) { effects_.push_back(std::move(effect)); }
   void EmitTimeout(TimeoutKind kind, int64_t duration_ms);
 

@@ -121,6 +121,8 @@ void SaveState(Archive& a, const PersistedState& s) {
   for (const ledger::Vote& v : s.own_votes) SaveVote(a, v);
   a(cereal::make_size_tag(static_cast<cereal::size_type>(s.polka_votes.size())));
   for (const ledger::Vote& v : s.polka_votes) SaveVote(a, v);
+  a(static_cast<uint8_t>(s.valid_proposal.has_value()));
+  if (s.valid_proposal) SaveProposal(a, *s.valid_proposal);
 }
 template <class Archive>
 void LoadState(Archive& a, PersistedState& s) {
@@ -139,6 +141,13 @@ void LoadState(Archive& a, PersistedState& s) {
   if (count > kCommitSignaturesMax) throw DecodeError("too many polka votes");
   s.polka_votes.resize(count);
   for (ledger::Vote& v : s.polka_votes) LoadVote(a, v);
+  uint8_t has_proposal = 0;
+  a(has_proposal);
+  if (has_proposal > 1) throw DecodeError("bad valid proposal flag");
+  if (has_proposal == 1) {
+    s.valid_proposal.emplace();
+    LoadProposal(a, *s.valid_proposal);
+  }
 }
 
 Bytes StreamBytes(const std::ostringstream& stream) {

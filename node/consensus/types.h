@@ -114,6 +114,9 @@ struct PersistedState {
   // that lets peers accept our re-proposal, which may hold the only copy of a
   // Byzantine validator's vote.
   std::vector<ledger::Vote> polka_votes;
+  // The proposer-signed proposal (with its block) of the valid value, relayed so
+  // that peers who lost the block can adopt the valid value too.
+  std::optional<Proposal> valid_proposal;
 
   bool operator==(const PersistedState&) const = default;
 };

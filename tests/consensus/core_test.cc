@@ -498,6 +498,8 @@ TEST(CoreTest, RestoreKeepsTheLockAndItsPolka) {
   EXPECT_EQ(state.locked_round, 0);
   EXPECT_EQ(state.locked_block, Block(1));
   EXPECT_EQ(state.polka_votes.size(), 3u);
+  ASSERT_TRUE(state.valid_proposal.has_value());
+  EXPECT_EQ(state.valid_proposal->block, Block(1));
   h.Restart(state, 1);
   EXPECT_EQ(h.core().locked_round(), 0);
   EXPECT_EQ(h.core().round(), 0u);  // back in the last signed round

@@ -109,6 +109,7 @@ TEST(TypesTest, PersistedStateRoundTrips) {
   state.valid_block = {4};
   state.own_votes = {SampleVote()};
   state.polka_votes = {SampleVote(), SampleVote()};
+  state.valid_proposal = SampleProposal();
   auto decoded = DecodePersistedState(EncodePersistedState(state));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, state);

@@ -6,8 +6,10 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <string>
 
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
   std::string seeds = "1-100";
   std::string bug_name;
   bool list_bugs = false;
-  app.add_option("--validators", config.validators, "number of validators")->check(CLI::Range(1, 100));
+  app.add_option("--validators", config.validators, "number of validators")->check(CLI::Range(1, 64));
   app.add_option("--byzantine", config.byzantine, "number of Byzantine validators");
   app.add_option("--seeds", seeds, "seed range A-B (inclusive), or one seed");
   app.add_option("--heights", config.heights, "heights every honest validator commits after the heal")
@@ -70,11 +72,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto start = std::chrono::steady_clock::now();
-  uint64_t max_rounds = 0, events = 0;
+  std::clock_t cpu_start = std::clock();
+  uint64_t max_rounds = 0, max_rounds_seed = 0, events = 0;
+  std::array<uint64_t, 16> rounds_histogram{};
   for (uint64_t seed = first; seed <= last; ++seed) {
     evidence::sim::SimResult result = evidence::sim::RunSimulation(config, seed);
     events += result.events;
-    max_rounds = std::max(max_rounds, result.max_rounds_after_heal);
+    if (result.max_rounds_after_heal > max_rounds) {
+      max_rounds = result.max_rounds_after_heal;
+      max_rounds_seed = seed;
+    }
+    rounds_histogram[std::min<uint64_t>(result.max_rounds_after_heal, rounds_histogram.size() - 1)]++;
     if (!result.ok) {
       std::printf("FAIL seed %llu (after %llu seeds): %s: %s\n", static_cast<unsigned long long>(seed),
                   static_cast<unsigned long long>(seed - first + 1), result.invariant.c_str(),
@@ -88,11 +96,20 @@ int main(int argc, char** argv) {
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   uint64_t count = last - first + 1;
-  std::printf("ok: %llu seeds (n=%u f=%u heights=%u) in %.2fs, %.1f seeds/s, %llu events, "
-              "max rounds per height after heal %llu\n",
+  std::printf("ok: %llu seeds (n=%u f=%u heights=%u) in %.2fs (%.2fs CPU), %.1f seeds/s "
+              "(%.1f per CPU second), %llu events, max rounds per height after heal %llu (seed %llu)\n",
               static_cast<unsigned long long>(count), config.validators, config.byzantine, config.heights,
-              seconds, count / std::max(seconds, 1e-9), static_cast<unsigned long long>(events),
-              static_cast<unsigned long long>(max_rounds));
+              seconds, cpu_seconds, count / std::max(seconds, 1e-9), count / std::max(cpu_seconds, 1e-9),
+              static_cast<unsigned long long>(events), static_cast<unsigned long long>(max_rounds),
+              static_cast<unsigned long long>(max_rounds_seed));
+  std::printf("seeds by the most rounds one honest validator needed for a height after the heal:");
+  for (size_t rounds = 0; rounds < rounds_histogram.size(); ++rounds) {
+    if (rounds_histogram[rounds] != 0) {
+      std::printf(" %zu:%llu", rounds, static_cast<unsigned long long>(rounds_histogram[rounds]));
+    }
+  }
+  std::printf("\n");
   return 0;
 }

@@ -247,6 +247,9 @@ class Simulation {
   // Checkers.
   void CheckCommit(uint32_t index, const consensus::CommitEffect& commit);
   void CheckSigned(uint32_t index, const Message& message);
+  void CheckLock(uint32_t index, const Vote& prevote);
+  void RecordPrevote(const Vote& vote);
+  bool PolkaExists(uint64_t height, uint32_t round, const crypto::Digest& hash) const;
   void CheckEvidence(const consensus::EvidenceEffect& evidence);
   void CheckLiveness();
   void Fail(std::string invariant, std::string detail);
@@ -281,6 +284,10 @@ class Simulation {
   std::map<uint64_t, crypto::Digest> committed_;  // height -> block hash
   // (validator, height, round, type) -> hash signed by an honest validator.
   std::unordered_map<std::string, crypto::Digest> signed_;
+  // Signers (bit i: validator i) of each (height, round, hash) prevote; lookups only.
+  std::unordered_map<std::string, uint64_t> prevotes_;
+  // (validator, height) -> the (round, hash) of each non-nil precommit it signed.
+  std::map<std::pair<uint32_t, uint64_t>, std::vector<std::pair<uint32_t, crypto::Digest>>> precommitted_;
   std::deque<std::string> trace_;
 };
 
@@ -638,6 +645,8 @@ void Simulation::ApplyEffect(uint32_t index, const Effect& effect) {
   Node& node = nodes_[index];
   std::string who = "v" + std::to_string(index) + " ";
   if (const auto* broadcast = std::get_if<consensus::BroadcastEffect>(&effect)) {
+    const auto* vote = std::get_if<Vote>(&broadcast->message);
+    if (vote && !(node.behaviours & kSilent)) RecordPrevote(*vote);
     if (!node.byzantine) CheckSigned(index, broadcast->message);
     auto message = std::make_shared<const Message>(broadcast->message);
     if (node.byzantine) {
@@ -671,14 +680,18 @@ void Simulation::ApplyEffect(uint32_t index, const Effect& effect) {
     if (!node.byzantine) CheckCommit(index, *commit);
     node.chain.push_back({commit->block, commit->commit});
     if (!node.byzantine && healed_) {
-      uint64_t rounds = node.rounds_before + node.core->rounds_started();
-      result_.max_rounds_after_heal = std::max(result_.max_rounds_after_heal, rounds - node.rounds_mark);
-      if (rounds - node.rounds_mark > kLivenessRoundsMax) {
-        Fail("liveness", who + "needed " + std::to_string(rounds - node.rounds_mark) +
-                             " rounds to commit height " + std::to_string(commit->height) +
-                             " after the heal (bound " + std::to_string(kLivenessRoundsMax) + ")");
+      // Rounds this validator went through for the height: the one it was in
+      // (at the heal or when the previous height ended) plus every round change.
+      // The core has already started round 0 of the next height.
+      uint64_t started = node.rounds_before + node.core->rounds_started();
+      uint64_t rounds = started - node.rounds_mark;  // round changes + 1
+      result_.max_rounds_after_heal = std::max(result_.max_rounds_after_heal, rounds);
+      if (rounds > kLivenessRoundsMax) {
+        Fail("liveness", who + "needed " + std::to_string(rounds) + " rounds to commit height " +
+                             std::to_string(commit->height) + " after the heal (bound " +
+                             std::to_string(kLivenessRoundsMax) + ")");
       }
-      node.rounds_mark = rounds;
+      node.rounds_mark = started;
     }
     // The next height's records (the core has already moved on to it).
     Push(Event{.time_ms = now_ms_, .kind = EventKind::kRecords, .node = index, .epoch = node.epoch});
@@ -707,7 +720,52 @@ void Simulation::Broadcast(uint32_t from, const MessagePtr& message) {
 
 Bytes Simulation::ByzantineSignedVote(uint32_t index, Vote& vote) {
   vote.signature = nodes_[index].signer->Sign(ledger::VoteSigningBytes(core_config_.chain_id, vote));
+  RecordPrevote(vote);
   return vote.signature;
+}
+
+std::string PolkaKey(uint64_t height, uint32_t round, const crypto::Digest& hash) {
+  std::string key(reinterpret_cast<const char*>(hash.data()), hash.size());
+  key.append(reinterpret_cast<const char*>(&height), sizeof(height));
+  key.append(reinterpret_cast<const char*>(&round), sizeof(round));
+  return key;
+}
+
+// Every prevote signed anywhere, by (height, round, hash): the polkas that exist.
+void Simulation::RecordPrevote(const Vote& vote) {
+  if (vote.type != ledger::VoteType::kPrevote) return;
+  prevotes_[PolkaKey(vote.height, vote.round, vote.block_hash)] |= 1ull << vote.validator_index;
+}
+
+bool Simulation::PolkaExists(uint64_t height, uint32_t round, const crypto::Digest& hash) const {
+  auto it = prevotes_.find(PolkaKey(height, round, hash));
+  if (it == prevotes_.end()) return false;
+  uint64_t power = 0;
+  for (uint32_t i = 0; i < config_.validators; ++i) {
+    if (it->second & (1ull << i)) power += validators_->at(i).power;
+  }
+  return 3 * power > 2 * validators_->total_power();
+}
+
+// Lock safety: an honest validator that precommitted Y at round L prevotes
+// another block X at a later round only on the strength of a polka for X at a
+// round in [L, now) (Algorithm 1, line 28), and such a polka must exist.
+void Simulation::CheckLock(uint32_t index, const Vote& prevote) {
+  if (prevote.is_nil()) return;
+  auto locks = precommitted_.find({index, prevote.height});
+  if (locks == precommitted_.end()) return;
+  const std::pair<uint32_t, crypto::Digest>* lock = nullptr;
+  for (const auto& entry : locks->second) {
+    if (entry.first < prevote.round && (lock == nullptr || entry.first > lock->first)) lock = &entry;
+  }
+  if (lock == nullptr || lock->second == prevote.block_hash) return;
+  for (uint32_t round = lock->first; round < prevote.round; ++round) {
+    if (PolkaExists(prevote.height, round, prevote.block_hash)) return;
+  }
+  Fail("lock", "honest v" + std::to_string(index) + " prevoted " + Hex8(prevote.block_hash) + " at h=" +
+                   std::to_string(prevote.height) + " r=" + std::to_string(prevote.round) +
+                   " while locked on " + Hex8(lock->second) + " since round " + std::to_string(lock->first) +
+                   " with no polka for it since");
 }
 
 // The equivocating proposer's second proposal for (height, round): one per
@@ -782,10 +840,17 @@ void Simulation::CheckSigned(uint32_t index, const Message& message) {
           (v->type == ledger::VoteType::kPrevote ? "/prevote" : "/precommit");
     hash = v->block_hash;
   } else if (const auto* p = std::get_if<Proposal>(&message)) {
+    if (p->proposer_index != index) return;  // a relayed proposal of another validator
     key = std::to_string(index) + "/" + std::to_string(p->height) + "/" + std::to_string(p->round) + "/proposal";
     hash = p->block_hash;
   } else {
     return;
+  }
+  if (const auto* v = std::get_if<Vote>(&message)) {
+    if (v->type == ledger::VoteType::kPrevote) CheckLock(index, *v);
+    if (v->type == ledger::VoteType::kPrecommit && !v->is_nil()) {
+      precommitted_[{index, v->height}].emplace_back(v->round, v->block_hash);
+    }
   }
   auto [it, inserted] = signed_.emplace(key, hash);
   if (!inserted && it->second != hash) {
@@ -855,7 +920,7 @@ void Simulation::CheckLiveness() {
 }  // namespace
 
 SimResult RunSimulation(const SimConfig& config, uint64_t seed) {
-  EVIDENCE_CHECK(config.validators >= 1 && config.byzantine < config.validators);
+  EVIDENCE_CHECK(config.validators >= 1 && config.validators <= 64 && config.byzantine < config.validators);
   Simulation simulation(config, seed);
   return simulation.Run();
 }
