@@ -177,18 +177,8 @@ Status Store::CheckHead() {
   auto next = Get(HeightKey(kBlockPrefix, h.height + 1), "block");
   if (next.ok()) return Status::Corruption("store holds a block above its head");
   // Rebuild the frontier from the stored nodes and compare the root.
-  std::vector<crypto::Digest> frontier;
-  uint64_t offset = 0;
-  for (int level = 63; level >= 0; --level) {
-    uint64_t width = uint64_t{1} << level;
-    if ((h.size & width) == 0) continue;
-    EVIDENCE_ASSIGN_OR_RETURN(crypto::Digest node, GetNode(level, offset >> level));
-    frontier.push_back(node);
-    offset += width;
-  }
-  auto log = crypto::CompactRange::FromFrontier(crypto::MerkleHasher(genesis_.hash()), h.size,
-                                                std::move(frontier));
-  if (!log.ok()) return Status::Corruption("log frontier: " + log.status().message());
+  auto log = LoadRange(h.size);
+  if (!log.ok()) return log.status();
   h.root = log->Root();
   if (h.root != header.log_root) {
     return Status::Corruption("log root recomputed from stored nodes differs from block " +
@@ -432,8 +422,7 @@ Result<std::vector<crypto::Digest>> Store::ConsistencyProof(uint64_t old_size,
                                       new_size);
 }
 
-Result<crypto::Digest> Store::RootAt(uint64_t size) const {
-  if (size > head().size) return Status::InvalidArgument("size beyond the head");
+Result<crypto::CompactRange> Store::LoadRange(uint64_t size) const {
   std::vector<crypto::Digest> frontier;
   uint64_t offset = 0;
   for (int level = 63; level >= 0; --level) {
@@ -443,8 +432,15 @@ Result<crypto::Digest> Store::RootAt(uint64_t size) const {
     frontier.push_back(node);
     offset += width;
   }
-  EVIDENCE_ASSIGN_OR_RETURN(auto range, crypto::CompactRange::FromFrontier(
-                                            crypto::MerkleHasher(genesis_.hash()), size, frontier));
+  auto range = crypto::CompactRange::FromFrontier(crypto::MerkleHasher(genesis_.hash()), size,
+                                                  std::move(frontier));
+  if (!range.ok()) return Status::Corruption("log frontier: " + range.status().message());
+  return range;
+}
+
+Result<crypto::Digest> Store::RootAt(uint64_t size) const {
+  if (size > head().size) return Status::InvalidArgument("size beyond the head");
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::CompactRange range, LoadRange(size));
   return range.Root();
 }
 

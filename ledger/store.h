@@ -111,6 +111,8 @@ class Store {
   Store(const Genesis& genesis, const StoreOptions& options);
   Status Initialize();
   Status CheckHead();
+  // The log's compact range at `size`, rebuilt from the stored perfect subtrees.
+  Result<crypto::CompactRange> LoadRange(uint64_t size) const;
   Result<std::string> Get(const std::string& key, std::string_view what) const;
   Result<StoredRecord> LoadRecord(uint64_t leaf_index, uint64_t height) const;
   Result<std::vector<StoredRecord>> ScanIndex(const std::string& prefix, const std::string& from,
