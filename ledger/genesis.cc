@@ -132,6 +132,7 @@ Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".institution", v.institution, false));
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".address", v.address, false));
     if (!names.insert(v.name).second) return Invalid(where + ".name \"" + v.name + "\" is repeated");
+    if (v.power > static_cast<uint64_t>(kJsonIntegerMax)) return Invalid(where + ".power is over 2^53-1");
     if (!node_keys.insert(v.node_key.key_id()).second) return Invalid(where + ".node_key is repeated");
     set_members.push_back({v.name, v.institution, v.vote_key, v.power});
   }

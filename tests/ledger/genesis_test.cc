@@ -94,6 +94,12 @@ TEST(Genesis, StrictRefusals) {
         << name << ": " << parsed.status().message();
   }
   EXPECT_FALSE(Genesis::Parse(R"({"chain_id":"a","chain_id":"b"})").ok());
+  // Built in C++ (as `evidence genesis` does): the same rules, and nothing that
+  // could not be written as JSON.
+  std::vector<GenesisValidator> validators = chain.genesis().validators();
+  validators[0].power = uint64_t{1} << 54;
+  auto created = Genesis::Create("c", 0, crypto::HashAlgorithm::kSha256, validators, {}, {});
+  EXPECT_EQ(ErrorCodeOf(created.status()), ErrorCode::kGenesisInvalid);
   EXPECT_FALSE(Genesis::Parse("not json").ok());
 }
 
