@@ -49,5 +49,11 @@ inline constexpr uint64_t kHttpWaitTimeoutMsMax = 120'000;
 static_assert(kHttpWaitTimeoutMsDefault <= kHttpWaitTimeoutMsMax, "the default wait is allowed");
 inline constexpr uint64_t kHttpRequestTimeoutMsDefault = 10'000;  // a whole request must arrive in this
 inline constexpr size_t kHttpConnectionsMax = 512;
+// Per-agency submission rate (records accepted per second, bucket size), and how
+// many agencies the limiter tracks at once.
+inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;
+inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
+static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
+inline constexpr size_t kRateLimitedAgenciesMax = 4096;
 
 }  // namespace evidence::limits

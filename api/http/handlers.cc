@@ -180,6 +180,23 @@ ApiResult<std::string> ReadHash(std::string_view raw, std::string_view what, Pro
   return hex;
 }
 
+// The "agency" of a record object ("" when absent or not a string: the service
+// refuses such records, so they are never charged).
+std::string AgencyOf(const boost::json::value& record) {
+  if (!record.is_object()) return "";
+  const boost::json::value* agency = record.as_object().if_contains("agency");
+  if (agency == nullptr || !agency->is_string()) return "";
+  return std::string(agency->as_string().data(), agency->as_string().size());
+}
+
+HttpResponse RateLimited(const HttpRequest& request, const std::string& agency, uint32_t seconds) {
+  ApiError error = MakeError(ProblemType::kTooMany, "agency '" + agency.substr(0, 128) +
+                                                        "' is over its submission rate; retry in " +
+                                                        std::to_string(seconds) + " s");
+  error.retry_after_seconds = seconds;
+  return Problem(request, error);
+}
+
 }  // namespace
 
 std::string_view RecordStatusName(RecordStatus status) {
@@ -188,7 +205,12 @@ std::string_view RecordStatusName(RecordStatus status) {
 
 ApiHandlers::ApiHandlers(NodeService& service, CommitWaiter& waiter,
                          const metrics::Registry* registry, HandlerOptions options)
-    : service_(service), waiter_(waiter), registry_(registry), options_(options) {}
+    : service_(service),
+      waiter_(waiter),
+      registry_(registry),
+      options_(options),
+      limiter_(options.agency_records_per_second, options.agency_burst_records,
+               options.rate_limited_agencies_max) {}
 
 void ApiHandlers::Register(Router& router) {
   auto plain = [this](void (ApiHandlers::*method)(const HttpRequest&, Reply)) {
@@ -243,8 +265,14 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
   if (!wait.ok()) return reply(Problem(request, wait.error()));
   auto body = ReadJsonBody(request);
   if (!body.ok()) return reply(Problem(request, body.error()));
+  const std::string agency = AgencyOf(*body);
+  const auto now = RateLimiter::Clock::now();
+  if (const uint32_t seconds = limiter_.Check(agency, 1, now)) {
+    return reply(RateLimited(request, agency, seconds));
+  }
   auto outcome = service_.SubmitRecord(*body);
   if (!outcome.ok()) return reply(Problem(request, outcome.error()));
+  if (!outcome->already_known) limiter_.Charge(agency, 1, now);
   if (!wait->wait || outcome->status == RecordStatus::kCommitted) {
     return reply(SubmitResponse(*outcome, false));
   }
@@ -266,8 +294,19 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
   if (!wait.ok()) return reply(Problem(request, wait.error()));
   auto body = ReadJsonBody(request);
   if (!body.ok()) return reply(Problem(request, body.error()));
+  const boost::json::value* records = body->if_contains("records");
+  const bool listed = records != nullptr && records->is_array() && !records->as_array().empty();
+  const std::string agency = listed ? AgencyOf(records->as_array().front()) : "";
+  const double cost = listed ? static_cast<double>(records->as_array().size()) : 1;
+  const auto now = RateLimiter::Clock::now();
+  if (const uint32_t seconds = limiter_.Check(agency, cost, now)) {
+    return reply(RateLimited(request, agency, seconds));
+  }
   auto outcome = service_.SubmitBatch(*body);
   if (!outcome.ok()) return reply(Problem(request, outcome.error()));
+  const auto accepted = std::count_if(outcome->records.begin(), outcome->records.end(),
+                                      [](const SubmitOutcome& r) { return !r.already_known; });
+  limiter_.Charge(agency, static_cast<double>(accepted), now);
   std::vector<std::string> pending_ids;
   std::vector<size_t> pending_indexes;
   for (size_t i = 0; i < outcome->records.size(); ++i) {

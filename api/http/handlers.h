@@ -4,6 +4,8 @@
 //
 // Every refusal is a problem+json answer; nothing refused reaches the service's
 // state-changing calls (SubmitRecord, SubmitBatch) unless the body is strict JSON.
+// Submissions are rate-limited per agency (the record's "agency" field; only
+// records the service accepted are charged): an agency over its rate gets 429.
 //
 // Thread-safety: handlers may run concurrently; the NodeService, CommitWaiter and
 // Registry passed in must outlive this object and every reply it has started.
@@ -14,6 +16,7 @@
 
 #include "api/http/commit_waiter.h"
 #include "api/http/node_service.h"
+#include "api/http/rate_limiter.h"
 #include "api/http/router.h"
 #include "common/limits.h"
 
@@ -29,6 +32,10 @@ std::string_view OpenApiYaml();
 struct HandlerOptions {
   std::chrono::milliseconds wait_timeout_default{limits::kHttpWaitTimeoutMsDefault};
   std::chrono::milliseconds wait_timeout_max{limits::kHttpWaitTimeoutMsMax};
+  // Per-agency limit on accepted records (RateLimiter); 0 disables it.
+  double agency_records_per_second = limits::kAgencyRecordsPerSecondDefault;
+  double agency_burst_records = limits::kAgencyBurstRecordsDefault;
+  size_t rate_limited_agencies_max = limits::kRateLimitedAgenciesMax;
 };
 
 class ApiHandlers {
@@ -58,6 +65,7 @@ class ApiHandlers {
   CommitWaiter& waiter_;
   const metrics::Registry* registry_;
   HandlerOptions options_;
+  RateLimiter limiter_;
 };
 
 }  // namespace evidence::api

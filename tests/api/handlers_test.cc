@@ -355,6 +355,48 @@ TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
 namespace evidence::api {
 namespace {
 
+TEST(RateLimitTest, AnAgencyOverItsRateGets429AndRefusedRecordsCostNothing) {
+  FakeNodeService service;
+  CommitWaiter waiter(service);
+  HandlerOptions options;
+  options.agency_records_per_second = 0.001;  // no refill within the test
+  options.agency_burst_records = 3;
+  ApiHandlers handlers(service, waiter, nullptr, options);
+  Router router;
+  handlers.Register(router);
+  auto call = [&](const std::string& target, const std::string& body) {
+    std::promise<HttpResponse> promise;
+    router.Dispatch(HttpRequest{"POST", target, "", "application/json", body},
+                    [&](HttpResponse response) { promise.set_value(std::move(response)); });
+    return promise.get_future().get();
+  };
+  auto record = [](const char* agency, int n) {
+    return boost::json::serialize(boost::json::object{{"agency", agency}, {"n", n}});
+  };
+  // Refused records (bad signature) and repeats are not charged.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(call("/v1/records", R"({"agency":"a","fail":"record.bad_signature"})").status, 400);
+  }
+  EXPECT_EQ(call("/v1/records", record("a", 1)).status, 202);
+  EXPECT_EQ(call("/v1/records", record("a", 1)).status, 200);
+  EXPECT_EQ(call("/v1/records", record("a", 2)).status, 202);
+  EXPECT_EQ(call("/v1/records", record("a", 3)).status, 202);
+  const HttpResponse limited = call("/v1/records", record("a", 4));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(boost::json::parse(limited.body).at("type").as_string(),
+            ProblemTypeUri(ProblemType::kTooMany));
+  bool has_retry_after = false;
+  for (const auto& [name, value] : limited.headers) has_retry_after |= name == "Retry-After";
+  EXPECT_TRUE(has_retry_after);
+  EXPECT_EQ(call("/v1/records", record("b", 1)).status, 202);  // other agencies are unaffected
+  // A batch costs one token per record.
+  const std::string batch = "{\"records\":[" + record("c", 1) + "," + record("c", 2) + "," +
+                            record("c", 3) + "," + record("c", 4) + "]}";
+  EXPECT_EQ(call("/v1/batches", batch).status, 202);  // a full bucket admits one oversize batch
+  EXPECT_EQ(call("/v1/records", record("c", 5)).status, 429);
+  EXPECT_EQ(service.state_changes(), 8u);
+}
+
 TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
   const std::string_view yaml = OpenApiYaml();
   for (const char* path :
