@@ -74,35 +74,46 @@ void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now
   previous_time_ms_ = previous_time_ms;
   uint32_t start_round = 0;
   StartHeight(height);
-  if (restored_ && restored_->height == height) {
-    // Back into the round we last signed in, with the lock; the guard keeps
-    // every re-run rule from signing anything that conflicts with what we sent.
-    locked_round_ = restored_->locked_round;
-    locked_hash_ = restored_->locked_hash;
-    valid_round_ = restored_->valid_round;
-    valid_hash_ = restored_->valid_hash;
-    RestoreBlock(locked_round_, locked_hash_, restored_->locked_block);
-    RestoreBlock(valid_round_, valid_hash_, restored_->valid_block);
-    own_votes_ = restored_->own_votes;
-    work_pending_ = true;
-    if (restored_->valid_proposal) HandleProposal(*restored_->valid_proposal);
-    for (const ledger::Vote& vote : restored_->polka_votes) {
-      if (vote.type == ledger::VoteType::kPrevote && vote.height == height &&
-          vote.validator_index < validators_.size()) {
-        Round(vote.round).prevotes.Add(vote, nullptr);
-      }
-    }
-    for (const ledger::Vote& vote : own_votes_) {
-      VoteSet& set = vote.type == ledger::VoteType::kPrevote ? Round(vote.round).prevotes
-                                                             : Round(vote.round).precommits;
-      set.Add(vote, nullptr);
-    }
-    start_round = restored_->round;
-  }
+  if (restored_ && restored_->height == height) start_round = RestoreHeight(*restored_);
   restored_.reset();
   StartRound(start_round);
   if (!own_votes_.empty()) Retransmit();
   Evaluate();
+}
+
+// Back into the round we last signed in, with the lock, the valid value and its
+// polka; the guard keeps every re-run rule from signing anything that conflicts
+// with what we sent. Entries that do not belong to this height or validator set
+// (a WAL from another configuration) are skipped.
+uint32_t ConsensusCore::RestoreHeight(const PersistedState& state) {
+  locked_round_ = state.locked_round;
+  locked_hash_ = state.locked_hash;
+  valid_round_ = state.valid_round;
+  valid_hash_ = state.valid_hash;
+  RestoreBlock(locked_round_, locked_hash_, state.locked_block);
+  RestoreBlock(valid_round_, valid_hash_, state.valid_block);
+  work_pending_ = true;
+  if (const std::optional<Proposal>& proposal = state.valid_proposal;
+      proposal && proposal->height == height_ && blocks_.Hash(proposal->block) == proposal->block_hash) {
+    RestoreBlock(valid_round_, proposal->block_hash, proposal->block);
+    Proposal stored = *proposal;
+    stored.block.clear();
+    Round(stored.round).proposals.push_back(std::move(stored));
+  }
+  auto belongs = [&](const ledger::Vote& vote) {
+    return vote.height == height_ && vote.validator_index < validators_.size() &&
+           (vote.type == ledger::VoteType::kPrevote || vote.type == ledger::VoteType::kPrecommit);
+  };
+  for (const ledger::Vote& vote : state.polka_votes) {
+    if (belongs(vote) && vote.type == ledger::VoteType::kPrevote) Round(vote.round).prevotes.Add(vote, nullptr);
+  }
+  for (const ledger::Vote& vote : state.own_votes) {
+    if (!belongs(vote) || vote.validator_index != own_index_) continue;
+    own_votes_.push_back(vote);
+    RoundState& round = Round(vote.round);
+    (vote.type == ledger::VoteType::kPrevote ? round.prevotes : round.precommits).Add(vote, nullptr);
+  }
+  return state.round;
 }
 
 void ConsensusCore::OnMessage(const Message& message, int64_t now_ms) {
@@ -684,10 +695,17 @@ PersistedState ConsensusCore::CurrentPersistedState() const {
     state.locked_hash = locked_hash_;
     state.valid_round = valid_round_;
     state.valid_hash = valid_hash_;
+    // Each block at most once: the valid proposal carries its block, the lock's
+    // block is written only when it is another one.
+    state.valid_proposal = ValidProposal();
+    bool valid_carried = state.valid_proposal.has_value();
     auto locked = block_store_.find(locked_hash_);
-    if (locked_round_ >= 0 && locked != block_store_.end()) state.locked_block = locked->second.block;
+    if (locked_round_ >= 0 && locked != block_store_.end() &&
+        !(valid_carried && valid_hash_ == locked_hash_)) {
+      state.locked_block = locked->second.block;
+    }
     auto valid = block_store_.find(valid_hash_);
-    if (valid_round_ >= 0 && valid != block_store_.end() &&
+    if (valid_round_ >= 0 && valid != block_store_.end() && !valid_carried &&
         (locked_round_ < 0 || valid_hash_ != locked_hash_)) {
       state.valid_block = valid->second.block;
     }
@@ -697,7 +715,6 @@ PersistedState ConsensusCore::CurrentPersistedState() const {
         state.polka_votes.push_back(*vote);
       }
     }
-    state.valid_proposal = ValidProposal();
   }
   return state;
 }

@@ -129,6 +129,7 @@ class ConsensusCore {
   void NoteRound(uint32_t validator_index, uint32_t round);
   void MarkWorkPending();
   void RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block);
+  uint32_t RestoreHeight(const PersistedState& state);
 
   // Algorithm 1's upon-rules; each returns true when it changed the state.
   void Evaluate();

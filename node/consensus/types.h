@@ -100,8 +100,9 @@ struct PersistedState {
   uint32_t round = 0;
   uint8_t step = 0;
   // Lock and valid value of `height` (-1: none), with their blocks so that a
-  // restarted proposer can still re-propose them (valid_block is empty when the
-  // valid value is the locked one).
+  // restarted proposer can still re-propose them. Each block is written once:
+  // valid_proposal carries the valid value's block when it is known, and
+  // locked_block / valid_block are empty when another field carries that block.
   int32_t locked_round = -1;
   crypto::Digest locked_hash{};
   Bytes locked_block;
