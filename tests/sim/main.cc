@@ -28,6 +28,54 @@ bool ParseSeeds(const std::string& text, uint64_t& first, uint64_t& last) {
   return parse(a, first) && parse(b, last) && first <= last;
 }
 
+
+// Runs the seeds in order; stops at the first failure (exit 1), else prints the
+// measurements (exit 0).
+int RunSeeds(const evidence::sim::SimConfig& config, uint64_t first, uint64_t last,
+             const std::string& bug_name) {
+  auto start = std::chrono::steady_clock::now();
+  std::clock_t cpu_start = std::clock();
+  uint64_t max_rounds = 0, max_rounds_seed = 0, events = 0;
+  std::array<uint64_t, 16> rounds_histogram{};
+  for (uint64_t seed = first; seed <= last; ++seed) {
+    evidence::sim::SimResult result = evidence::sim::RunSimulation(config, seed);
+    events += result.events;
+    if (result.max_rounds_after_heal > max_rounds) {
+      max_rounds = result.max_rounds_after_heal;
+      max_rounds_seed = seed;
+    }
+    rounds_histogram[std::min<uint64_t>(result.max_rounds_after_heal, rounds_histogram.size() - 1)]++;
+    if (!result.ok) {
+      std::printf("FAIL seed %llu (after %llu seeds): %s: %s\n", static_cast<unsigned long long>(seed),
+                  static_cast<unsigned long long>(seed - first + 1), result.invariant.c_str(),
+                  result.detail.c_str());
+      std::printf("last events:\n");
+      for (const std::string& line : result.trace) std::printf("  %s\n", line.c_str());
+      std::printf("replay: evidence-sim --validators %u --byzantine %u --heights %u --seeds %llu%s%s --verbose\n",
+                  config.validators, config.byzantine, config.heights, static_cast<unsigned long long>(seed),
+                  bug_name.empty() ? "" : " --bug ", bug_name.c_str());
+      return 1;
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  uint64_t count = last - first + 1;
+  std::printf("ok: %llu seeds (n=%u f=%u heights=%u) in %.2fs (%.2fs CPU), %.1f seeds/s "
+              "(%.1f per CPU second), %llu events, max rounds per height after heal %llu (seed %llu)\n",
+              static_cast<unsigned long long>(count), config.validators, config.byzantine, config.heights,
+              seconds, cpu_seconds, count / std::max(seconds, 1e-9), count / std::max(cpu_seconds, 1e-9),
+              static_cast<unsigned long long>(events), static_cast<unsigned long long>(max_rounds),
+              static_cast<unsigned long long>(max_rounds_seed));
+  std::printf("seeds by the most rounds one honest validator needed for a height after the heal:");
+  for (size_t rounds = 0; rounds < rounds_histogram.size(); ++rounds) {
+    if (rounds_histogram[rounds] != 0) {
+      std::printf(" %zu:%llu", rounds, static_cast<unsigned long long>(rounds_histogram[rounds]));
+    }
+  }
+  std::printf("\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,45 +119,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "evidence-sim: needs validators >= 3 * byzantine + 1\n");
     return 2;
   }
-  auto start = std::chrono::steady_clock::now();
-  std::clock_t cpu_start = std::clock();
-  uint64_t max_rounds = 0, max_rounds_seed = 0, events = 0;
-  std::array<uint64_t, 16> rounds_histogram{};
-  for (uint64_t seed = first; seed <= last; ++seed) {
-    evidence::sim::SimResult result = evidence::sim::RunSimulation(config, seed);
-    events += result.events;
-    if (result.max_rounds_after_heal > max_rounds) {
-      max_rounds = result.max_rounds_after_heal;
-      max_rounds_seed = seed;
-    }
-    rounds_histogram[std::min<uint64_t>(result.max_rounds_after_heal, rounds_histogram.size() - 1)]++;
-    if (!result.ok) {
-      std::printf("FAIL seed %llu (after %llu seeds): %s: %s\n", static_cast<unsigned long long>(seed),
-                  static_cast<unsigned long long>(seed - first + 1), result.invariant.c_str(),
-                  result.detail.c_str());
-      std::printf("last events:\n");
-      for (const std::string& line : result.trace) std::printf("  %s\n", line.c_str());
-      std::printf("replay: evidence-sim --validators %u --byzantine %u --heights %u --seeds %llu%s%s --verbose\n",
-                  config.validators, config.byzantine, config.heights, static_cast<unsigned long long>(seed),
-                  bug_name.empty() ? "" : " --bug ", bug_name.c_str());
-      return 1;
-    }
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  double cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  uint64_t count = last - first + 1;
-  std::printf("ok: %llu seeds (n=%u f=%u heights=%u) in %.2fs (%.2fs CPU), %.1f seeds/s "
-              "(%.1f per CPU second), %llu events, max rounds per height after heal %llu (seed %llu)\n",
-              static_cast<unsigned long long>(count), config.validators, config.byzantine, config.heights,
-              seconds, cpu_seconds, count / std::max(seconds, 1e-9), count / std::max(cpu_seconds, 1e-9),
-              static_cast<unsigned long long>(events), static_cast<unsigned long long>(max_rounds),
-              static_cast<unsigned long long>(max_rounds_seed));
-  std::printf("seeds by the most rounds one honest validator needed for a height after the heal:");
-  for (size_t rounds = 0; rounds < rounds_histogram.size(); ++rounds) {
-    if (rounds_histogram[rounds] != 0) {
-      std::printf(" %zu:%llu", rounds, static_cast<unsigned long long>(rounds_histogram[rounds]));
-    }
-  }
-  std::printf("\n");
-  return 0;
+  return RunSeeds(config, first, last, bug_name);
 }
