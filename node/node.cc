@@ -607,7 +607,9 @@ void NodeImpl::OnRecordsAdmitted(std::vector<std::string> leaves) {
     gossip_flush_scheduled_ = true;
     asio::post(io_, [this] { FlushGossip(); });
   }
-  if (!consensus_running_) return;
+  // A node behind its peers does not start rounds at heights they decided
+  // long ago; it syncs first (MaybeSync) and joins at the new height.
+  if (!consensus_running_ || sync_.behind(store_->height())) return;
   core_->OnRecordsPending(WallClockMs());
   RunEffects();
 }

@@ -3,10 +3,20 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <thread>
 
 namespace evidence::node {
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 RecordPool::RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options)
     : genesis_(genesis), options_(options) {
@@ -24,7 +34,8 @@ void RecordPool::Stop() {
 
 // Splits the records over the verification threads; each chunk has its own
 // batch-signature cache, so a batch costs one check per chunk at most.
-Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms) {
+Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms,
+                            uint64_t* checks_made) {
   size_t chunks = std::min(verifier_count_, records.size());
   size_t per_chunk = (records.size() + chunks - 1) / chunks;
   std::vector<Status> first_error(chunks);
@@ -36,8 +47,10 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
   for (size_t chunk = 0; chunk < chunks; ++chunk) {
     boost::asio::post(*verifiers_, [&, chunk] {
       ledger::BatchSignatureCache cache;
+      size_t single_checks = 0;  // records signed alone; batches are counted by the cache
       size_t end = std::min(records.size(), (chunk + 1) * per_chunk);
       for (size_t i = chunk * per_chunk; i < end; ++i) {
+        if (!records[i].sig.batch) ++single_checks;
         Status status = ledger::CheckRecord(genesis_, records[i], now_ms, options_.policy, &cache);
         if (!status.ok()) {
           first_error[chunk] = std::move(status);
@@ -45,7 +58,7 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
           break;
         }
       }
-      checks[chunk] = cache.signature_checks();
+      checks[chunk] = cache.signature_checks() + single_checks;
       std::lock_guard lock(done_mutex);
       if (--remaining == 0) done.notify_one();
     });
@@ -58,6 +71,7 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
     std::lock_guard lock(mutex_);
     for (size_t count : checks) signature_checks_ += count;
   }
+  for (size_t count : checks) *checks_made += count;
   auto worst = std::min_element(first_error_at.begin(), first_error_at.end());
   if (*worst == records.size()) return Status::Ok();
   const Status& error = first_error[worst - first_error_at.begin()];
@@ -73,16 +87,20 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
 }
 
 Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Record> records,
-                                                         int64_t now_ms) {
+                                                         int64_t now_ms,
+                                                         uint64_t* signature_checks) {
   if (records.empty()) return std::vector<std::string>();
-  EVIDENCE_RETURN_IF_ERROR(CheckAll(records, now_ms));
+  uint64_t checks_made = 0;
+  Status checked = CheckAll(records, now_ms, &checks_made);
+  if (signature_checks != nullptr) *signature_checks += checks_made;
+  EVIDENCE_RETURN_IF_ERROR(checked);
   std::vector<Entry> fresh;
   size_t fresh_bytes = 0;
   for (ledger::Record& record : records) {
     crypto::Digest id = ledger::RecordId(genesis_.hash(), record);
     std::string leaf = ledger::RecordLeaf(record);
     fresh_bytes += leaf.size();
-    fresh.push_back(Entry{id, std::move(record), std::move(leaf)});
+    fresh.push_back(Entry{id, std::move(record), std::move(leaf), SteadyMs()});
   }
   std::vector<std::string> admitted;
   std::lock_guard lock(mutex_);
@@ -150,12 +168,17 @@ void RecordPool::EraseLocked(std::list<Entry>::iterator it) {
   entries_.erase(it);
 }
 
-void RecordPool::Remove(const std::vector<crypto::Digest>& ids) {
+std::vector<int64_t> RecordPool::Remove(const std::vector<crypto::Digest>& ids) {
+  int64_t now_ms = SteadyMs();
+  std::vector<int64_t> waited_ms;
   std::lock_guard lock(mutex_);
   for (const crypto::Digest& id : ids) {
     auto it = by_id_.find(id);
-    if (it != by_id_.end()) EraseLocked(it->second);
+    if (it == by_id_.end()) continue;
+    waited_ms.push_back(now_ms - it->second->arrival_ms);
+    EraseLocked(it->second);
   }
+  return waited_ms;
 }
 
 std::vector<std::string> RecordPool::Reap(size_t records_max, size_t bytes_max,

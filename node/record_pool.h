@@ -56,8 +56,10 @@ class RecordPool {
   // Checks and admits `records` (all or none); returns the leaves (JCS) of the
   // records newly admitted. Errors: the first record's ledger refusal (with its
   // stable code, prefixed by its position when there are several), or
-  // ResourceExhausted when the pool is full.
-  Result<std::vector<std::string>> CheckAndAdd(std::vector<ledger::Record> records, int64_t now_ms);
+  // ResourceExhausted when the pool is full. Adds the signature checks it made
+  // to `*signature_checks` when given.
+  Result<std::vector<std::string>> CheckAndAdd(std::vector<ledger::Record> records, int64_t now_ms,
+                                               uint64_t* signature_checks = nullptr);
 
   bool Contains(const crypto::Digest& id) const;
   std::optional<ledger::Record> Get(const crypto::Digest& id) const;
@@ -65,7 +67,9 @@ class RecordPool {
   size_t size() const;
   size_t bytes() const;
 
-  void Remove(const std::vector<crypto::Digest>& ids);
+  // Removes the records (committed ones); returns how long each removed record
+  // waited in the pool, in milliseconds.
+  std::vector<int64_t> Remove(const std::vector<crypto::Digest>& ids);
 
   // Up to `records_max` leaves of at most `bytes_max` bytes in total, for a
   // block whose BFT time is `block_time_ms`. `in_log(id)` says a record is
@@ -83,8 +87,9 @@ class RecordPool {
     crypto::Digest id;
     ledger::Record record;
     std::string leaf;
+    int64_t arrival_ms = 0;  // steady clock
   };
-  Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms);
+  Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms, uint64_t* checks_made);
   void EraseLocked(std::list<Entry>::iterator it) EVIDENCE_REQUIRES(mutex_);
 
   const ledger::Genesis& genesis_;

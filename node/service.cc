@@ -87,16 +87,17 @@ ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> re
     fresh_at.push_back(i);
   }
   if (fresh.empty()) return (*outcomes)[0];
-  Result<std::vector<std::string>> admitted = mempool_.CheckAndAdd(std::move(fresh), WallClockMs());
+  uint64_t checks = 0;
+  Result<std::vector<std::string>> admitted =
+      mempool_.CheckAndAdd(std::move(fresh), WallClockMs(), &checks);
+  if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted.ok()) {
-    if (metrics_ != nullptr) metrics_->signature_checks.Increment();
     if (admitted.status().code() == StatusCode::kResourceExhausted) {
       return TooMany(admitted.status());
     }
     return api::ErrorFromLedgerStatus(admitted.status());
   }
   if (metrics_ != nullptr) {
-    metrics_->signature_checks.Increment();
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
   }
   if (!admitted->empty()) hooks_.on_admitted(std::move(*admitted), false);
@@ -303,10 +304,10 @@ json::object ChainService::GetStatus() {
                    {"tree_root", crypto::DigestHex(head.root)},
                    {"best_peer_height", status.best_peer_height},
                    {"syncing", status.best_peer_height > head.height},
-                   {"peers_connected", status.peers_connected},
+                   {"peers", status.peers_connected},
                    {"validators", genesis_.validators().size()},
                    {"quorum_connected", status.quorum_connected},
-                   {"mempool_records", mempool_.size()},
+                   {"mempool", mempool_.size()},
                    {"version", "0.1.0"}};
   if (status.validator_index) {
     out["validator"] = genesis_.validators()[*status.validator_index].name;
@@ -373,20 +374,20 @@ void ChainService::CancelCommitWatch(uint64_t token) {
   watches_.erase(watch);
 }
 
-void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit& commit) {
+void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&) {
   std::vector<crypto::Digest> ids;
   for (const std::string& leaf : block.leaves) {
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     EVIDENCE_CHECK_MSG(record.ok(), "a committed leaf is not a record");
     ids.push_back(ledger::RecordId(genesis_.hash(), *record));
   }
-  mempool_.Remove(ids);
+  std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
     metrics_->records_committed.Increment(ids.size());
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
-    // From the median precommit time of this block to its storage here.
-    int64_t latency_ms = WallClockMs() - ledger::CommitMedianTimeMs(genesis_.validator_set(), commit);
-    if (latency_ms >= 0) metrics_->commit_latency_seconds.Observe(latency_ms / 1000.0);
+    // Arrival in this node's mempool to commit (records it never pooled, e.g.
+    // synced ones, are not counted).
+    for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
   }
   std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
   {

@@ -41,6 +41,7 @@ TEST_F(RecordPoolTest, AdmitsACheckedRecordOnce) {
   EXPECT_EQ(pool.FindByDigest(record.digest).size(), 1u);
   EXPECT_EQ(pool.size(), 1u);
   EXPECT_EQ(pool.bytes(), admitted->front().size());
+  EXPECT_EQ(pool.signature_checks(), 1u);
 
   auto again = pool.CheckAndAdd({record}, kGenesisTimeMs);
   ASSERT_TRUE(again.ok());
