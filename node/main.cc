@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -48,6 +49,10 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
 };
 
 void SetUpLogging(bool json) {
+  // Logs go to standard error; standard output is for what --dev prints to people.
+  if (spdlog::get("evidence-node") == nullptr) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("evidence-node"));
+  }
   if (!json) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
     return;
