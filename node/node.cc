@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -26,6 +27,8 @@ namespace evidence::node {
 namespace {
 
 namespace asio = boost::asio;
+
+constexpr size_t kGossipFramesQueuedMax = 64;  // gossip frames waiting for their checks
 
 int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -94,6 +97,14 @@ class LedgerBlocks : public consensus::BlockValidator {
   ledger::RecordPolicy policy_;
 };
 
+std::vector<uint64_t> ValidatorPowers(const ledger::Genesis& genesis) {
+  std::vector<uint64_t> powers;
+  for (const ledger::GenesisValidator& validator : genesis.validators()) {
+    powers.push_back(validator.power);
+  }
+  return powers;
+}
+
 }  // namespace
 
 // Everything the node owns. Members marked (strand) are touched only on the
@@ -109,7 +120,7 @@ class NodeImpl {
         node_index_(node_index),
         vote_key_(std::move(vote_key)),
         own_index_(own_index),
-        sync_(genesis_.validators().size(), node_index),
+        sync_(ValidatorPowers(genesis_), node_index),
         metrics_(registry_) {}
 
   ~NodeImpl() { Stop(); }
@@ -134,6 +145,9 @@ class NodeImpl {
   SyncTracker sync_;                                 // (strand)
 
   asio::io_context io_;
+  // Gossiped records are checked here, off the consensus thread.
+  std::unique_ptr<asio::thread_pool> gossip_pool_;
+  std::atomic<size_t> gossip_frames_{0};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::atomic<size_t> inbox_frames_{0};
@@ -249,6 +263,7 @@ Status NodeImpl::Start() {
   hooks.status = [this] { return Snapshot(); };
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, options_.record_policy,
                                             std::move(hooks), &metrics_);
+  gossip_pool_ = std::make_unique<asio::thread_pool>(1);
   work_.emplace(io_.get_executor());
   thread_ = std::thread([this] { io_.run(); });
   asio::post(io_, [this] { StartConsensus(); });
@@ -336,6 +351,7 @@ void NodeImpl::Stop() {
     io_.stop();
     thread_.join();
   }
+  if (gossip_pool_) gossip_pool_->join();
   if (mempool_) mempool_->Stop();
   spdlog::info("event=node_stopped height={}", store_ ? store_->height() : 0);
 }
@@ -373,7 +389,15 @@ void NodeImpl::HandleFrame(uint32_t peer, const Bytes& frame) {
   if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
     HandleConsensusMessage(peer, std::move(*consensus_message));
   } else if (auto* gossip = std::get_if<RecordsGossip>(&message)) {
-    service_->AdmitFromPeer(std::move(gossip->leaves));
+    if (gossip_frames_.fetch_add(1) >= kGossipFramesQueuedMax) {
+      gossip_frames_.fetch_sub(1);
+      frames_dropped_.fetch_add(1);
+      return;
+    }
+    asio::post(*gossip_pool_, [this, leaves = std::move(gossip->leaves)]() mutable {
+      service_->AdmitFromPeer(std::move(leaves));
+      gossip_frames_.fetch_sub(1);
+    });
   } else if (auto* status = std::get_if<StatusMessage>(&message)) {
     sync_.OnPeerHeight(peer, status->height);
     MaybeSync();
@@ -421,7 +445,7 @@ void NodeImpl::HandleSyncResponse(uint32_t peer, SyncResponse response) {
 
 void NodeImpl::MaybeSync() {
   std::optional<SyncTarget> target = sync_.Next(store_->height(), WallClockMs());
-  best_peer_height_ = sync_.best_peer_height();
+  best_peer_height_ = sync_.trusted_height();
   if (!target) return;
   spdlog::info("event=sync_request peer={} from={} count={}",
                genesis_.validators()[target->peer_index].name, target->request.from_height,

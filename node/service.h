@@ -40,7 +40,7 @@ class RecordPool;
 // What the node reports about itself (a snapshot).
 struct NodeStatus {
   bool consensus_running = false;
-  uint64_t best_peer_height = 0;  // highest height a peer reported
+  uint64_t best_peer_height = 0;  // highest height peers with > 1/3 of the power reported
   std::optional<uint32_t> validator_index;
   uint32_t peers_connected = 0;
   bool quorum_connected = false;  // own power + connected validators' power > 2/3

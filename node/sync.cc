@@ -1,15 +1,21 @@
 #include "node/sync.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "common/check.h"
 
 namespace evidence::node {
 
-SyncTracker::SyncTracker(size_t peer_count, std::optional<uint32_t> self_index,
+SyncTracker::SyncTracker(std::vector<uint64_t> powers, std::optional<uint32_t> self_index,
                          int64_t request_timeout_ms)
-    : heights_(peer_count), self_index_(self_index), request_timeout_ms_(request_timeout_ms) {
+    : powers_(std::move(powers)),
+      heights_(powers_.size()),
+      self_index_(self_index),
+      request_timeout_ms_(request_timeout_ms) {
   EVIDENCE_CHECK(request_timeout_ms > 0);
+  for (uint64_t power : powers_) total_power_ += power;
+  EVIDENCE_CHECK(total_power_ > 0);
 }
 
 void SyncTracker::OnPeerHeight(uint32_t peer_index, uint64_t height) {
@@ -36,9 +42,22 @@ uint64_t SyncTracker::best_peer_height() const {
   return best;
 }
 
+uint64_t SyncTracker::trusted_height() const {
+  std::vector<std::pair<uint64_t, uint64_t>> reports;  // (height, power)
+  for (size_t i = 0; i < heights_.size(); ++i) {
+    if (heights_[i]) reports.emplace_back(*heights_[i], powers_[i]);
+  }
+  std::sort(reports.begin(), reports.end(), std::greater<>());
+  uint64_t power = 0;
+  for (const auto& [height, peer_power] : reports) {
+    power += peer_power;
+    if (3 * power > total_power_) return height;
+  }
+  return 0;
+}
+
 std::optional<SyncTarget> SyncTracker::Next(uint64_t own_height, int64_t now_ms) {
-  uint64_t best = best_peer_height();
-  if (best <= own_height) {
+  if (!behind(own_height)) {
     outstanding_peer_.reset();
     return std::nullopt;
   }

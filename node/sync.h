@@ -2,8 +2,10 @@
 // blocks. Pure bookkeeping (no I/O, no clock of its own): the node feeds it the
 // peers' reported heights and the current time, and asks what to request next.
 //
-// A node is behind when some connected peer reports a committed height above the
-// node's own. It then asks one such peer (the highest, rotating among equals) for
+// A node is behind when peers holding more than 1/3 of the voting power (so at
+// least one honest validator) report a committed height above its own: one
+// Byzantine peer cannot keep a node "syncing" by lying about its height. It then
+// asks one peer that reports the blocks (the highest, rotating among equals) for
 // up to kSyncBlocksMax blocks from its next height; one request is outstanding
 // at a time, and it is re-asked of another peer when the answer does not come
 // within request_timeout_ms or does not advance the height.
@@ -26,7 +28,8 @@ struct SyncTarget {
 
 class SyncTracker {
  public:
-  SyncTracker(size_t peer_count, std::optional<uint32_t> self_index,
+  // `powers`: voting power per validator (genesis order).
+  SyncTracker(std::vector<uint64_t> powers, std::optional<uint32_t> self_index,
               int64_t request_timeout_ms = 3000);
 
   // A peer said its store holds every block up to `height` (status messages and
@@ -41,9 +44,13 @@ class SyncTracker {
 
   // Highest committed height any connected peer reported (0: none known).
   uint64_t best_peer_height() const;
-  bool behind(uint64_t own_height) const { return best_peer_height() > own_height; }
+  // Highest height that peers with more than 1/3 of the power report reaching.
+  uint64_t trusted_height() const;
+  bool behind(uint64_t own_height) const { return trusted_height() > own_height; }
 
  private:
+  std::vector<uint64_t> powers_;
+  uint64_t total_power_ = 0;
   std::vector<std::optional<uint64_t>> heights_;  // per peer; nullopt: unknown or gone
   std::optional<uint32_t> self_index_;
   int64_t request_timeout_ms_;
