@@ -31,6 +31,7 @@ constexpr int64_t kHealDelayMaxMs = 100;  // message delay bound after the heal
 constexpr int64_t kLivenessTimeLimitMs = 30 * 60 * 1000;
 constexpr uint64_t kEventsMax = 20'000'000;
 constexpr size_t kByzantineMemory = 256;
+constexpr int64_t kIdleCheckMs = 10'000;  // quiet time checked after the target
 
 // ---------------------------------------------------------------- fast, deterministic crypto
 
@@ -278,6 +279,7 @@ class Simulation {
   Faults faults_;
   bool healed_ = false;
   int64_t heal_ms_ = 0;
+  std::optional<int64_t> idle_since_ms_;
   int64_t record_interval_ms_ = 0;
   uint64_t target_height_ = 0;  // set at the heal
 
@@ -424,7 +426,12 @@ SimResult Simulation::Run() {
       break;
     }
     Dispatch(event);
-    if (healed_ && AllHonestDone()) break;
+    if (healed_ && !idle_since_ms_ && AllHonestDone()) {
+      // No records beyond the target: the cluster must go quiet, no empty blocks.
+      idle_since_ms_ = now_ms_;
+      Trace("every honest validator reached the target: idle check");
+    }
+    if (idle_since_ms_ && now_ms_ > *idle_since_ms_ + kIdleCheckMs) break;
     if (healed_ && now_ms_ > heal_ms_ + kLivenessTimeLimitMs) {
       Fail("liveness", "honest validators did not reach height " +
                            std::to_string(target_height_) + " within 30 min after the heal");
@@ -678,6 +685,10 @@ void Simulation::ApplyEffect(uint32_t index, const Effect& effect) {
     Trace(who + "commits h=" + std::to_string(commit->height) + " r=" +
           std::to_string(commit->commit.round) + " block=" + Hex8(commit->commit.block_hash));
     if (!node.byzantine) CheckCommit(index, *commit);
+    if (!node.byzantine && healed_ && commit->height > target_height_) {
+      Fail("idle", who + "committed height " + std::to_string(commit->height) +
+                       " although no records wait beyond height " + std::to_string(target_height_));
+    }
     node.chain.push_back({commit->block, commit->commit});
     if (!node.byzantine && healed_) {
       // Rounds this validator went through for the height: the one it was in
@@ -851,6 +862,10 @@ void Simulation::CheckSigned(uint32_t index, const Message& message) {
     if (v->type == ledger::VoteType::kPrecommit && !v->is_nil()) {
       precommitted_[{index, v->height}].emplace_back(v->round, v->block_hash);
     }
+  }
+  if (healed_ && consensus::MessageHeight(message) > target_height_) {
+    Fail("idle", "honest v" + std::to_string(index) + " signed " + Describe(message) +
+                     " although no records wait beyond height " + std::to_string(target_height_));
   }
   auto [it, inserted] = signed_.emplace(key, hash);
   if (!inserted && it->second != hash) {
