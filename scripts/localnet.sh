@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# A four-institution evidence-ledger network on 127.0.0.1, for trying it out and for tests.
+#
+#   scripts/localnet.sh up        keys, genesis, configs (first time), start 4 nodes, wait until ready
+#   scripts/localnet.sh down      stop every node (SIGTERM)
+#   scripts/localnet.sh status    one line per node: running or not, height, tree size
+#   scripts/localnet.sh kill N    SIGKILL node N
+#   scripts/localnet.sh stop N    SIGTERM node N
+#   scripts/localnet.sh start N   start node N (again)
+#   scripts/localnet.sh wipe N    stop node N and delete its data (it re-syncs on start)
+#
+# Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
+# LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+LOCALNET_DIR=${LOCALNET_DIR:-.localnet}
+case "$LOCALNET_DIR" in /*) ;; *) LOCALNET_DIR="$PWD/$LOCALNET_DIR" ;; esac
+BASE_PORT=${LOCALNET_BASE_PORT:-8700}
+BIN="$BUILD_DIR/bin"
+READY_TIMEOUT_S=${LOCALNET_READY_TIMEOUT_S:-60}
+
+NAMES=(justice-bureau procuratorate court notary-office)
+INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
+CHAIN_ID=${LOCALNET_CHAIN_ID:-localnet-sishui}
+
+die() { echo "localnet: $*" >&2; exit 1; }
+api_port() { echo $((BASE_PORT + $1)); }
+p2p_port() { echo $((BASE_PORT + 100 + $1)); }
+node_dir() { echo "$LOCALNET_DIR/node$1"; }
+pid_of() {
+  local f; f="$(node_dir "$1")/node.pid"
+  [ -f "$f" ] || return 1
+  local pid; pid=$(cat "$f")
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+check_index() { [[ "${1:-}" =~ ^[1-4]$ ]] || die "node number must be 1 to 4, got '${1:-}'"; }
+
+need_binaries() {
+  for b in evidence evidence-node; do
+    [ -x "$BIN/$b" ] || die "$BIN/$b is missing: build first (cmake --build $BUILD_DIR)"
+  done
+}
+
+write_node_config() {
+  local i=$1 dir; dir=$(node_dir "$i")
+  {
+    echo "# evidence-node configuration of node $i (${NAMES[$((i - 1))]}), written by localnet.sh"
+    echo "[node]"
+    echo "name = \"${NAMES[$((i - 1))]}\""
+    echo "data_dir = \"data\""
+    echo "genesis = \"../genesis.json\""
+    echo "vote_key = \"vote_key.pem\""
+    echo "node_key = \"node_key.pem\""
+    echo
+    echo "[p2p]"
+    echo "listen = \"127.0.0.1:$(p2p_port "$i")\""
+    echo
+    echo "[api]"
+    echo "listen = \"127.0.0.1:$(api_port "$i")\""
+    echo
+    echo "[log]"
+    echo "level = \"info\""
+  } >"$dir/node.toml"
+}
+
+generate() {
+  need_binaries
+  mkdir -p "$LOCALNET_DIR/keys"
+  local spec="$LOCALNET_DIR/genesis-spec.toml"
+  {
+    echo "chain_id = \"$CHAIN_ID\""
+    echo "hash = \"sha256\""
+  } >"$spec"
+  for i in 1 2 3 4; do
+    local dir; dir=$(node_dir "$i")
+    mkdir -p "$dir/data"
+    "$BIN/evidence" keygen --alg ed25519 --out "$dir/vote_key.pem" >/dev/null
+    "$BIN/evidence" keygen --alg ed25519 --out "$dir/node_key.pem" >/dev/null
+    write_node_config "$i"
+    {
+      echo
+      echo "[[validator]]"
+      echo "name = \"${NAMES[$((i - 1))]}\""
+      echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+      echo "vote_key = \"node$i/vote_key.pem\""
+      echo "node_key = \"node$i/node_key.pem\""
+      echo "power = 1"
+      echo "address = \"127.0.0.1:$(p2p_port "$i")\""
+    } >>"$spec"
+  done
+  local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
+  "$BIN/evidence" keygen --alg p256 --out "$agency_key" >/dev/null
+  "$BIN/evidence" keygen --alg sm2 --out "$LOCALNET_DIR/keys/sishui-reconsideration-office.pem" >/dev/null
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/court-reader.token"
+  chmod 600 "$LOCALNET_DIR/keys/court-reader.token"
+  cat >>"$spec" <<'EOF'
+
+[[agency]]
+id = "sishui-market-supervision"
+name = "泗水县市场监督管理局"
+institution = "泗水县人民政府"
+keys = ["keys/sishui-market-supervision.pem"]
+
+[[agency]]
+id = "sishui-reconsideration-office"
+name = "泗水县人民政府行政复议办公室"
+institution = "泗水县人民政府"
+keys = ["keys/sishui-reconsideration-office.pem"]
+
+[[reader]]
+id = "court-reader"
+role = "court"
+token_file = "keys/court-reader.token"
+EOF
+  "$BIN/evidence" genesis --spec "$spec" --out "$LOCALNET_DIR/genesis.json" >/dev/null
+  {
+    echo "CHAIN_ID=$CHAIN_ID"
+    for i in 1 2 3 4; do echo "NODE${i}_API=http://127.0.0.1:$(api_port "$i")"; done
+    echo "AGENCY=sishui-market-supervision"
+    echo "AGENCY_KEY=$agency_key"
+    echo "READER_TOKEN=$(cat "$LOCALNET_DIR/keys/court-reader.token")"
+    echo "GENESIS=$LOCALNET_DIR/genesis.json"
+  } >"$LOCALNET_DIR/env"
+}
+
+start_node() {
+  local i=$1 dir; dir=$(node_dir "$i")
+  [ -f "$dir/node.toml" ] || die "node $i is not configured: run 'localnet.sh up' first"
+  if pid=$(pid_of "$i"); then echo "node $i is already running (pid $pid)"; return 0; fi
+  mkdir -p "$dir/data"
+  (
+    cd "$dir" || exit 1
+    setsid "$BIN/evidence-node" --config node.toml >>node.log 2>&1 </dev/null &
+    echo $! >node.pid
+  )
+  echo "node $i (${NAMES[$((i - 1))]}) started: API http://127.0.0.1:$(api_port "$i"), log $dir/node.log"
+}
+
+wait_ready() {
+  local deadline=$((SECONDS + READY_TIMEOUT_S))
+  for i in "$@"; do
+    until curl -fsS "http://127.0.0.1:$(api_port "$i")/readyz" >/dev/null 2>&1; do
+      pid_of "$i" >/dev/null || die "node $i exited; see $(node_dir "$i")/node.log"
+      [ $SECONDS -lt $deadline ] || die "node $i not ready after ${READY_TIMEOUT_S}s; see $(node_dir "$i")/node.log"
+      sleep 0.2
+    done
+  done
+}
+
+signal_node() {
+  local i=$1 sig=$2 pid
+  if pid=$(pid_of "$i"); then
+    kill "-$sig" "$pid"
+    if [ "$sig" = TERM ]; then
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && { echo "node $i ignored SIGTERM for 10s; killing"; kill -KILL "$pid"; }
+    fi
+    echo "node $i: sent SIG$sig"
+  else
+    echo "node $i is not running"
+  fi
+  rm -f "$(node_dir "$i")/node.pid"
+}
+
+status() {
+  for i in 1 2 3 4; do
+    local url="http://127.0.0.1:$(api_port "$i")"
+    if pid=$(pid_of "$i"); then
+      local s; s=$(curl -fsS --max-time 2 "$url/v1/status" 2>/dev/null || echo '{}')
+      echo "node $i ${NAMES[$((i - 1))]}: running (pid $pid) $url $(echo "$s" | jq -c '{height, tree_size, peers, mempool}' 2>/dev/null || echo "$s")"
+    else
+      echo "node $i ${NAMES[$((i - 1))]}: stopped"
+    fi
+  done
+}
+
+command=${1:-}
+case "$command" in
+  up)
+    need_binaries
+    [ -f "$LOCALNET_DIR/genesis.json" ] || generate
+    for i in 1 2 3 4; do start_node "$i"; done
+    wait_ready 1 2 3 4
+    echo "localnet: 4 nodes ready; settings in $LOCALNET_DIR/env"
+    ;;
+  down) for i in 1 2 3 4; do signal_node "$i" TERM; done ;;
+  status) status ;;
+  kill) check_index "${2:-}"; signal_node "$2" KILL ;;
+  stop) check_index "${2:-}"; signal_node "$2" TERM ;;
+  start) check_index "${2:-}"; start_node "$2"; wait_ready "$2" ;;
+  wipe)
+    check_index "${2:-}"
+    pid_of "$2" >/dev/null && signal_node "$2" TERM
+    rm -rf "$(node_dir "$2")/data"
+    mkdir -p "$(node_dir "$2")/data"
+    echo "node $2: data deleted; 'localnet.sh start $2' re-syncs it from its peers"
+    ;;
+  *)
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    [ -z "$command" ] || exit 2
+    ;;
+esac

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# ctest: scripts/localnet.sh up/status/kill/start/wipe/down on free ports in a temporary
+# directory; checks the env file, that every node serves, and that everything stops.
+set -euo pipefail
+ROOT=$1
+export BUILD_DIR=$2
+export LOCALNET_DIR
+LOCALNET_DIR=$(mktemp -d /tmp/evidence_localnet_XXXXXX)
+# A base port whose 8 ports (API base+1..4, P2P base+101..104) are free.
+free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 1 50); do
+  base=$((20000 + (RANDOM % 400) * 100))
+  ok=1
+  for p in 1 2 3 4 101 102 103 104; do free $((base + p)) || ok=0; done
+  [ $ok = 1 ] && break
+done
+export LOCALNET_BASE_PORT=$base
+cleanup() { "$ROOT/scripts/localnet.sh" down >/dev/null 2>&1 || true; rm -rf "$LOCALNET_DIR"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$ROOT/scripts/localnet.sh" up
+# shellcheck disable=SC1091
+. "$LOCALNET_DIR/env"
+for v in CHAIN_ID NODE1_API NODE2_API NODE3_API NODE4_API AGENCY AGENCY_KEY READER_TOKEN; do
+  [ -n "${!v:-}" ] || fail "env lacks $v"
+done
+[ -f "$LOCALNET_DIR/genesis.json" ] || fail "no genesis.json"
+for i in 1 2 3 4; do [ -d "$LOCALNET_DIR/node$i/data" ] || fail "no node$i/data"; done
+[ "$NODE3_API" = "http://127.0.0.1:$((base + 3))" ] || fail "NODE3_API is $NODE3_API"
+node4=$(curl -fsS "$NODE4_API/v1/status")
+grep -q "$CHAIN_ID" <<<"$node4" || fail "node 4 status lacks the chain id: $node4"
+
+"$ROOT/scripts/localnet.sh" kill 2
+status=$("$ROOT/scripts/localnet.sh" status)
+grep -q "node 2 procuratorate: stopped" <<<"$status" || fail "node 2 not stopped: $status"
+"$ROOT/scripts/localnet.sh" start 2
+"$ROOT/scripts/localnet.sh" wipe 3
+[ -z "$(ls -A "$LOCALNET_DIR/node3/data")" ] || fail "node 3 data not wiped"
+"$ROOT/scripts/localnet.sh" start 3
+[ "$("$ROOT/scripts/localnet.sh" status | grep -c running)" = 4 ] || fail "not all running"
+"$ROOT/scripts/localnet.sh" down
+[ "$("$ROOT/scripts/localnet.sh" status | grep -c stopped)" = 4 ] || fail "not all stopped"
+"$ROOT/scripts/localnet.sh" kill 9 && fail "kill 9 accepted"
+echo "localnet_test: passed (base port $base)"
