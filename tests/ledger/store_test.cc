@@ -124,7 +124,9 @@ TEST_F(StoreTest, Indexes) {
   EXPECT_EQ(all.size(), 6u);
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LE(all[i - 1].record.time_ms, all[i].record.time_ms);
   int64_t t = all[2].record.time_ms;
-  for (const StoredRecord& r : store_->RecordsByAgency(agency, t, t + 1, 100).value()) {
+  std::vector<StoredRecord> at_t = store_->RecordsByAgency(agency, t, t + 1, 100).value();
+  EXPECT_FALSE(at_t.empty());
+  for (const StoredRecord& r : at_t) {
     EXPECT_EQ(r.record.time_ms, t);
   }
   EXPECT_TRUE(store_->RecordsByAgency(agency, t, t, 100).value().empty());
