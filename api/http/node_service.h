@@ -67,8 +67,8 @@ struct CaseTrail {
 };
 
 struct BlockPage {
-  std::vector<boost::json::value>
-      blocks;                         // each {"header", "commit", "records"} as the node shapes it
+  // Each {"header", "commit", "records"} as the node shapes it.
+  std::vector<boost::json::value> blocks;
   std::optional<uint64_t> next_from;  // height to ask for next; nullopt at the tip
 };
 
