@@ -333,6 +333,9 @@ Status NodeImpl::StartApi() {
   api_options.server.threads = options_.api_threads;
   api_options.handlers.wait_timeout_default =
       std::chrono::milliseconds(options_.wait_timeout_ms_default);
+  api_options.handlers.agency_records_per_second =
+      static_cast<double>(options_.agency_records_per_second);
+  api_options.handlers.agency_burst_records = static_cast<double>(options_.agency_burst_records);
   api_ = std::make_unique<api::ApiServer>(*service_, api_options, &registry_,
                                           &metrics_.http_requests);
   EVIDENCE_ASSIGN_OR_RETURN(api_port_, api_->Start());

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "common/limits.h"
 #include "common/status.h"
 #include "ledger/validation.h"
 #include "node/consensus/core.h"
@@ -48,6 +49,9 @@ struct NodeOptions {
   std::map<std::string, std::string> peer_addresses;
   std::string api_listen = "127.0.0.1:0";
   size_t api_threads = 2;
+  // Per-agency submission rate limit of the API (0 disables it).
+  uint64_t agency_records_per_second = limits::kAgencyRecordsPerSecondDefault;
+  uint64_t agency_burst_records = limits::kAgencyBurstRecordsDefault;
 
   size_t mempool_records_max = 100'000;
   size_t mempool_bytes_max = 256 * 1024 * 1024;

@@ -121,10 +121,15 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "listen", o.p2p_listen));
     return r.Peers(t, o.peer_addresses);
   }));
-  EVIDENCE_RETURN_IF_ERROR(r.Table("api", {"listen", "threads", "wait_timeout_ms"},
+  EVIDENCE_RETURN_IF_ERROR(r.Table("api", {"listen", "threads", "wait_timeout_ms",
+                                           "agency_records_per_second", "agency_burst_records"},
                                    [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "listen", o.api_listen));
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "threads", o.api_threads, 1, 64));
+    EVIDENCE_RETURN_IF_ERROR(
+        r.Integer(t, "agency_records_per_second", o.agency_records_per_second, 0, 10'000'000));
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "agency_burst_records", o.agency_burst_records,
+                                       limits::kBatchRecordsMax, 100'000'000));
     return r.Integer(t, "wait_timeout_ms", o.wait_timeout_ms_default, 1, 120'000);
   }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("mempool", {"records_max", "bytes_max", "verify_threads"},
