@@ -494,8 +494,10 @@ void NodeImpl::Execute(consensus::Effect& effect) {
   } else if (auto* request = std::get_if<consensus::RequestBlockEffect>(&effect)) {
     pending_request_ = *request;
   } else if (auto* fetch = std::get_if<consensus::FetchBlockEffect>(&effect)) {
-    // Peers answer with what they hold from that height on.
-    Broadcast(SyncRequest{fetch->height, static_cast<uint32_t>(kSyncBlocksMax)});
+    // The block of this height from whoever has it; longer gaps are fetched in
+    // ranges from one peer at a time (MaybeSync).
+    Broadcast(SyncRequest{fetch->height, 1});
+    MaybeSync();
   } else if (auto* behind = std::get_if<consensus::PeerBehindEffect>(&effect)) {
     ServeBlocks(behind->validator_index, behind->height, kSyncBlocksMax);
   } else if (auto* commit = std::get_if<consensus::CommitEffect>(&effect)) {
