@@ -7,7 +7,7 @@
 #   scripts/localnet.sh kill N    SIGKILL node N
 #   scripts/localnet.sh stop N    SIGTERM node N
 #   scripts/localnet.sh start N   start node N (again)
-#   scripts/localnet.sh wipe N    stop node N and delete its data (it re-syncs on start)
+#   scripts/localnet.sh wipe N    stop node N and delete its ledger data (it re-syncs on start)
 #
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
 # LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N).
@@ -195,9 +195,14 @@ case "$command" in
   wipe)
     check_index "${2:-}"
     pid_of "$2" >/dev/null && signal_node "$2" TERM
-    rm -rf "$(node_dir "$2")/data"
+    # The ledger store goes; the validator's own signing log (consensus.wal) stays, so
+    # that after the wipe it still never signs a vote conflicting with an earlier one.
+    # LOCALNET_WIPE_WAL=1 deletes it too (a lost disk; safe only once the chain has
+    # moved past every height the validator signed at).
+    rm -rf "$(node_dir "$2")/data/store"
+    if [ "${LOCALNET_WIPE_WAL:-0}" = 1 ]; then rm -rf "$(node_dir "$2")/data"; fi
     mkdir -p "$(node_dir "$2")/data"
-    echo "node $2: data deleted; 'localnet.sh start $2' re-syncs it from its peers"
+    echo "node $2: ledger data deleted; 'localnet.sh start $2' re-syncs it from its peers"
     ;;
   *)
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'

@@ -36,7 +36,7 @@ status=$("$ROOT/scripts/localnet.sh" status)
 grep -q "node 2 procuratorate: stopped" <<<"$status" || fail "node 2 not stopped: $status"
 "$ROOT/scripts/localnet.sh" start 2
 "$ROOT/scripts/localnet.sh" wipe 3
-[ -z "$(ls -A "$LOCALNET_DIR/node3/data")" ] || fail "node 3 data not wiped"
+[ ! -e "$LOCALNET_DIR/node3/data/store" ] || fail "node 3 store not wiped"
 "$ROOT/scripts/localnet.sh" start 3
 [ "$("$ROOT/scripts/localnet.sh" status | grep -c running)" = 4 ] || fail "not all running"
 "$ROOT/scripts/localnet.sh" down
