@@ -17,6 +17,10 @@ void RegisterMerkle(CLI::App& app);
 void RegisterVerify(CLI::App& app);
 void RegisterAudit(CLI::App& app);
 void RegisterGenesis(CLI::App& app);
+void RegisterSign(CLI::App& app);
+void RegisterSubmit(CLI::App& app);
+void RegisterReceipt(CLI::App& app);
+void RegisterStatus(CLI::App& app);
 
 // Exit code of the subcommand that ran (0 unless it sets one).
 void SetExitCode(int code);

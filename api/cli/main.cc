@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterVerify(app);
   evidence::cli::RegisterAudit(app);
   evidence::cli::RegisterGenesis(app);
+  evidence::cli::RegisterSign(app);
+  evidence::cli::RegisterSubmit(app);
+  evidence::cli::RegisterReceipt(app);
+  evidence::cli::RegisterStatus(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,449 @@
+// `evidence submit`, `receipt` and `status` against a real `evidence-node --dev`
+// process on 127.0.0.1 (its API on a port the kernel picks, read from what it
+// prints), stopped with SIGTERM at the end of each test. Receipts the CLI writes
+// must satisfy `evidence verify` with the dev chain's genesis.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "crypto/hash.h"
+#include "ledger/genesis.h"
+#include "ledger/receipt.h"
+#include "tests/testing/process.h"
+
+extern char** environ;
+
+namespace evidence::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::RunEvidence;
+using testing::RunResult;
+using testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kStartDeadline = std::chrono::seconds(60);
+
+struct RawAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// One HTTP/1.1 exchange on a fresh connection, without any client library, so
+// the tests can post exactly the bytes a curl user would.
+RawAnswer RawHttp(uint16_t port, const std::string& method, const std::string& target,
+                  const std::string& body = "") {
+  RawAnswer answer;
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return answer;
+  timeval timeout{60, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return answer;
+  }
+  std::string request = method + " " + target +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        "Content-Type: application/json\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (size_t sent = 0; sent < request.size();) {
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string text;
+  char buffer[8192];
+  ssize_t n;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+    text.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  if (text.size() > 12 && text.starts_with("HTTP/1.1 "))
+    answer.status = std::stoi(text.substr(9, 3));
+  size_t head_end = text.find("\r\n\r\n");
+  if (head_end != std::string::npos) answer.body = text.substr(head_end + 4);
+  return answer;
+}
+
+// A port nothing listens on (bound, then released).
+uint16_t ClosedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// `evidence-node --dev --data DIR --api 127.0.0.1:0`, stopped by SIGTERM.
+class DevNode {
+ public:
+  explicit DevNode(const std::string& dir) : dir_(dir) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return;
+    stdout_fd_ = pipe_fds[0];
+    int log_fd =
+        ::open((dir + "/node.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, log_fd, STDERR_FILENO);
+    std::string program = testing::BinaryPath("evidence-node");
+    std::vector<std::string> storage = {program,        "--dev", "--data",
+                                        dir + "/chain", "--api", "127.0.0.1:0"};
+    std::vector<char*> argv;
+    for (std::string& arg : storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    ::close(log_fd);
+  }
+
+  ~DevNode() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  }
+
+  // Reads the "API: http://127.0.0.1:PORT" line, then polls /readyz, both within
+  // a deadline. Returns "" when ready, else what went wrong.
+  std::string WaitReady() {
+    if (pid_ <= 0) return "evidence-node did not start";
+    const auto deadline = Clock::now() + kStartDeadline;
+    std::string printed;
+    while (port_ == 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      pollfd fd{stdout_fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
+        return "no API line from evidence-node: " + printed + Log();
+      }
+      char buffer[4096];
+      ssize_t n = ::read(stdout_fd_, buffer, sizeof buffer);
+      if (n <= 0) return "evidence-node exited: " + printed + Log();
+      printed.append(buffer, static_cast<size_t>(n));
+      size_t at = printed.find("API: http://127.0.0.1:");
+      size_t end = at == std::string::npos ? at : printed.find('\n', at);
+      if (end != std::string::npos)
+        port_ = static_cast<uint16_t>(std::stoi(printed.substr(at + 22)));
+    }
+    for (auto pause = std::chrono::milliseconds(10); RawHttp(port_, "GET", "/readyz").status != 200;
+         pause = std::min(pause * 2, std::chrono::milliseconds(200))) {
+      if (Clock::now() >= deadline) return "evidence-node not ready in time" + Log();
+      std::this_thread::sleep_for(pause);  // between polls of /readyz, bounded by the deadline
+    }
+    return "";
+  }
+
+  std::string Log() const { return "\n--- node log ---\n" + ReadFile(dir_ + "/node.log"); }
+  uint16_t port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string genesis() const { return dir_ + "/chain/genesis.json"; }
+  std::string agency_key() const { return dir_ + "/chain/agency.pem"; }
+  std::string agency() const { return "dev-agency"; }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+class SubmitCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node_ = std::make_unique<DevNode>(dir_.path());
+    std::string problem = node_->WaitReady();
+    ASSERT_EQ(problem, "");
+    auto genesis = ledger::Genesis::Load(node_->genesis());
+    ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+    chain_id_ = genesis->chain_id();
+  }
+
+  std::vector<std::string> SubmitArgs(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"submit",
+                                     "--node",
+                                     node_->url(),
+                                     "--key",
+                                     node_->agency_key(),
+                                     "--agency",
+                                     node_->agency(),
+                                     "--kind",
+                                     "enforcement_record",
+                                     "--case",
+                                     "(2026)鲁0831行复12号"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  uint64_t TreeSize() {
+    RawAnswer answer = RawHttp(node_->port(), "GET", "/v1/status");
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return boost::json::parse(answer.body).at("tree_size").to_number<uint64_t>();
+  }
+
+  RunResult Verify(const std::string& file, const std::string& receipt) {
+    return RunEvidence({"verify", file, "--receipt", receipt, "--genesis", node_->genesis()});
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DevNode> node_;
+  std::string chain_id_;
+};
+
+TEST_F(SubmitCliTest, OneFileWithWaitWritesAReceiptThatVerifies) {
+  const std::string file = dir_.Write("decision.pdf", "行政处罚决定书 v1");
+  const uint64_t before = TreeSize();
+  auto r = RunEvidence(SubmitArgs({"--stage", "decision", "--wait", file}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.out.size(), 64 + 2 + 9 + 2 + file.size() + 1) << r.out;
+  const std::string id = r.out.substr(0, 64);
+  EXPECT_EQ(r.out.substr(64), "  committed  " + file + "\n");
+  EXPECT_EQ(TreeSize(), before + 1);
+
+  const std::string receipt = file + ".receipt.json";
+  ASSERT_TRUE(fs::exists(receipt));
+  auto verified = Verify(file, receipt);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("record id:    " + id), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("case:         (2026)鲁0831行复12号"), std::string::npos);
+
+  // The same receipt, fetched later by id.
+  auto fetched = RunEvidence({"receipt", id, "--node", node_->url()});
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  EXPECT_EQ(fetched.out, ReadFile(receipt));
+  auto written = RunEvidence({"receipt", id, "--node", node_->url(), "--out", dir_.File("r.json")});
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_EQ(ReadFile(dir_.File("r.json")), ReadFile(receipt));
+  EXPECT_EQ(Verify(file, dir_.File("r.json")).exit_code, 0);
+
+  // Another document does not pass with this receipt.
+  const std::string other = dir_.Write("other.pdf", "行政处罚决定书 v2");
+  EXPECT_EQ(Verify(other, receipt).exit_code, 1);
+}
+
+TEST_F(SubmitCliTest, ADirectoryGoesAsABatchAndEveryReceiptVerifies) {
+  const std::string docs = dir_.File("case-docs");
+  fs::create_directories(docs + "/sub");
+  std::vector<std::string> files;
+  for (int i = 0; i < 50; ++i) {
+    std::string name = (i < 45 ? docs : docs + "/sub") + "/doc-" + std::to_string(100 + i) + ".pdf";
+    files.push_back(name);
+    std::ofstream(name, std::ios::binary) << "document number " << i;
+  }
+  std::ofstream(docs + "/.hidden", std::ios::binary) << "not a document";
+  std::ofstream(docs + "/old.pdf.receipt.json", std::ios::binary) << "{}";
+  const std::string receipts = dir_.File("receipts");
+  const uint64_t before = TreeSize();
+
+  auto r = RunEvidence(SubmitArgs({"--wait", "--receipt-dir", receipts, docs}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(TreeSize(), before + 50);
+  // Not a terminal: progress as plain lines, the last one complete.
+  EXPECT_NE(r.err.find("submit: 50/50 files (100%): 50 submitted, 0 failed, 50 hashed\n"),
+            std::string::npos)
+      << r.err;
+  size_t lines = 0;
+  for (char c : r.out) lines += c == '\n';
+  EXPECT_EQ(lines, 50u) << r.out;
+
+  std::set<std::string> batch_roots;
+  for (const std::string& file : files) {
+    const std::string receipt =
+        receipts + "/" + fs::path(file).filename().string() + ".receipt.json";
+    ASSERT_TRUE(fs::exists(receipt)) << receipt;
+    EXPECT_NE(r.out.find("  committed  " + file + "\n"), std::string::npos) << file;
+    auto verified = Verify(file, receipt);
+    EXPECT_EQ(verified.exit_code, 0) << file << "\n" << verified.out << verified.err;
+    auto parsed = ledger::ParseReceipt(ReadFile(receipt));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    ASSERT_TRUE(parsed->record.sig.batch.has_value());
+    EXPECT_EQ(parsed->record.sig.batch->size, 50u);
+    batch_roots.insert(crypto::DigestHex(parsed->record.sig.batch->root));
+  }
+  EXPECT_EQ(batch_roots.size(), 1u);  // one signed batch
+  EXPECT_FALSE(fs::exists(receipts + "/.hidden.receipt.json"));
+  EXPECT_FALSE(fs::exists(receipts + "/old.pdf.receipt.json.receipt.json"));
+}
+
+TEST_F(SubmitCliTest, ManyFilesWithoutWaitAreAcceptedAndReportedPending) {
+  const std::string a = dir_.Write("a.pdf", "a");
+  const std::string b = dir_.Write("b.pdf", "b");
+  auto r = RunEvidence(SubmitArgs({a, b}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  " + a + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  " + b + "\n"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(a + ".receipt.json"));
+  // Each listed id is known to the node (pending or already committed).
+  for (size_t at = 0; at < r.out.size(); at = r.out.find('\n', at) + 1) {
+    RawAnswer answer = RawHttp(node_->port(), "GET", "/v1/records/" + r.out.substr(at, 64));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+  }
+}
+
+TEST_F(SubmitCliTest, ARecordSignedOfflineAndPostedTwiceIsCommittedOnce) {
+  const std::string file = dir_.Write("opinion.pdf", "法制审核意见");
+  auto sign = RunEvidence({"sign", "--key", node_->agency_key(), "--agency", node_->agency(),
+                           "--chain-id", chain_id_, "--kind", "review_opinion", "--case",
+                           "(2026)鲁0831行复12号", "--stage", "legal_review", file});
+  ASSERT_EQ(sign.exit_code, 0) << sign.err;
+  const uint64_t before = TreeSize();
+
+  RawAnswer first = RawHttp(node_->port(), "POST", "/v1/records?wait=commit", sign.out);
+  ASSERT_EQ(first.status, 201) << first.body;
+  boost::json::value first_json = boost::json::parse(first.body);
+  EXPECT_EQ(first_json.at("status").as_string(), "committed");
+  EXPECT_FALSE(first_json.at("already_known").as_bool());
+  const std::string id(first_json.at("id").as_string());
+  EXPECT_EQ(TreeSize(), before + 1);
+
+  RawAnswer second = RawHttp(node_->port(), "POST", "/v1/records?wait=commit", sign.out);
+  ASSERT_EQ(second.status, 200) << second.body;
+  boost::json::value second_json = boost::json::parse(second.body);
+  EXPECT_TRUE(second_json.at("already_known").as_bool());
+  EXPECT_EQ(second_json.at("id").as_string(), id);
+  EXPECT_EQ(TreeSize(), before + 1);
+
+  auto receipt = RunEvidence(
+      {"receipt", id, "--node", node_->url(), "--out", dir_.File("opinion.receipt.json")});
+  ASSERT_EQ(receipt.exit_code, 0) << receipt.err;
+  EXPECT_EQ(Verify(file, dir_.File("opinion.receipt.json")).exit_code, 0);
+}
+
+TEST_F(SubmitCliTest, AWrongAgencyFailsNamingEachFile) {
+  const std::string a = dir_.Write("a.pdf", "a");
+  const std::string b = dir_.Write("b.pdf", "b");
+  const uint64_t before = TreeSize();
+  auto one = RunEvidence(SubmitArgs({"--wait", a}));
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+
+  std::vector<std::string> wrong = SubmitArgs({"--wait", a, b});
+  wrong[6] = "no-such-agency";
+  auto r = RunEvidence(wrong);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  for (const std::string& file : {a, b}) {
+    EXPECT_NE(r.err.find("evidence submit: " + file + ": batch refused by the node: "),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_NE(r.err.find("unknown-agency"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 of 2 files failed"), std::string::npos) << r.err;
+  EXPECT_EQ(TreeSize(), before + 1);
+}
+
+TEST_F(SubmitCliTest, AKeyNotInGenesisFailsNamingTheFile) {
+  const std::string stranger = dir_.File("stranger.pem");
+  ASSERT_EQ(RunEvidence({"keygen", "--alg", "p256", "--out", stranger}).exit_code, 0);
+  const std::string file = dir_.Write("a.pdf", "a");
+  std::vector<std::string> args = SubmitArgs({"--wait", file});
+  args[4] = stranger;
+  auto r = RunEvidence(args);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("evidence submit: " + file + ": refused by the node: "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("unknown-key"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(file + ".receipt.json"));
+
+  // A key file that is not a key is unusable input, named.
+  args[4] = file;
+  auto bad = RunEvidence(args);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("key " + file), std::string::npos) << bad.err;
+}
+
+TEST_F(SubmitCliTest, MissingFilesFailByNameAndTheOthersStillGo) {
+  const std::string good = dir_.Write("good.pdf", "good");
+  const std::string missing = dir_.File("missing.pdf");
+  auto r = RunEvidence(SubmitArgs({"--wait", good, missing}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("evidence submit: " + missing + ": no such file or directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("  committed  " + good + "\n"), std::string::npos) << r.out;
+  EXPECT_EQ(Verify(good, good + ".receipt.json").exit_code, 0);
+}
+
+TEST_F(SubmitCliTest, ReceiptOfAnUnknownOrMalformedId) {
+  auto unknown = RunEvidence({"receipt", std::string(64, 'b'), "--node", node_->url()});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_EQ(unknown.out, "");
+  EXPECT_NE(unknown.err.find("the node has no record " + std::string(64, 'b')), std::string::npos)
+      << unknown.err;
+  EXPECT_NE(unknown.err.find("not-found, HTTP 404"), std::string::npos) << unknown.err;
+
+  auto malformed = RunEvidence({"receipt", "xyz", "--node", node_->url()});
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_NE(malformed.err.find("64 hex digits"), std::string::npos) << malformed.err;
+}
+
+TEST_F(SubmitCliTest, StatusSummarizesTheNodeAndJsonIsRaw) {
+  auto r = RunEvidence({"status", "--node", node_->url()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("chain id:     " + chain_id_ + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tree size:    " + std::to_string(TreeSize()) + " records\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("validator:    dev (1 validators in genesis)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ready:        yes\n"), std::string::npos) << r.out;
+
+  auto json = RunEvidence({"status", "--node", node_->url(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  boost::json::value status = boost::json::parse(json.out);
+  EXPECT_EQ(status.at("chain_id").as_string(), chain_id_);
+  EXPECT_TRUE(status.as_object().contains("mempool"));
+}
+
+TEST(SubmitCliNoNodeTest, AnUnreachableNodeIsNamed) {
+  TempDir dir;
+  const std::string url = "http://127.0.0.1:" + std::to_string(ClosedPort());
+  auto status = RunEvidence({"status", "--node", url});
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_NE(status.err.find("cannot connect to " + url), std::string::npos) << status.err;
+
+  const std::string key = dir.File("k.pem");
+  ASSERT_EQ(RunEvidence({"keygen", "--alg", "ed25519", "--out", key}).exit_code, 0);
+  const std::string file = dir.Write("a.pdf", "a");
+  auto submit = RunEvidence({"submit", "--node", url, "--key", key, "--agency", "x", "--kind",
+                             "other", "--case", "C", file});
+  EXPECT_EQ(submit.exit_code, 1);
+  EXPECT_NE(submit.err.find("cannot connect to " + url), std::string::npos) << submit.err;
+}
+
+TEST(SubmitCliNoNodeTest, BadNodeUrlsAreUnusableInput) {
+  for (const char* url : {"https://127.0.0.1:8080", "127.0.0.1:8080", "http://127.0.0.1:99999",
+                          "http://:8080", "http://h:8080/?x=1"}) {
+    auto r = RunEvidence({"status", "--node", url});
+    EXPECT_EQ(r.exit_code, 2) << url;
+    EXPECT_NE(r.err.find("evidence status: --node "), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace evidence::cli
