@@ -65,7 +65,8 @@ RESULTS="$WORK/results.txt"; RUNS="$WORK/runs.jsonl"; SERIES="$WORK/series.dat"
 : >"$RESULTS"; : >"$RUNS"; : >"$SERIES"
 result() { echo "result $1 $2 $3"; echo "$1 $2 $3" >>"$RESULTS"; }
 ratio() { echo "ratio $1 $2"; echo "ratio:$1 $2 ratio" >>"$RESULTS"; }
-calc() { python3 -c "print(f'{$1:.4g}')"; }
+# Arithmetic; large values as integers, small ones to 4 significant digits.
+calc() { python3 -c "v = $1; print(round(v) if abs(v) >= 1000 else float(f'{v:.4g}'))"; }
 field() { jq -r ".$2" <<<"$1"; }
 
 install_tools() {

@@ -61,7 +61,7 @@ struct LoadOptions {
   double offered_records_per_second = 0;  // 0: as fast as possible
   // Poll GET /v1/status on endpoints[0] and measure commits (our nodes only).
   bool track_commits = false;
-  double commit_wait_s = 60;   // after the last answer, how long to wait for commits
+  double commit_wait_s = 300;  // after the last answer, how long to wait for commits
   double poll_interval_ms = 10;
 };
 
