@@ -52,13 +52,15 @@ std::string ShortLedgerMessage(const Status& status) {
 }  // namespace
 
 Result<FileDigest> HashFile(crypto::HashAlgorithm algorithm, const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO or device named by mistake is refused instead of blocking.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
     return Status::IoError("cannot read " + path + ": not a regular file");
   }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   crypto::Hasher hasher(algorithm);
   std::array<uint8_t, 64 * 1024> chunk;
   FileDigest out;

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -434,6 +435,35 @@ TEST(SubmitCliNoNodeTest, AnUnreachableNodeIsNamed) {
                              "other", "--case", "C", file});
   EXPECT_EQ(submit.exit_code, 1);
   EXPECT_NE(submit.err.find("cannot connect to " + url), std::string::npos) << submit.err;
+}
+
+TEST(SubmitCliNoNodeTest, TwoFilesOfOneNameCannotShareAReceiptDirectory) {
+  TempDir dir;
+  const std::string key = dir.File("k.pem");
+  ASSERT_EQ(RunEvidence({"keygen", "--alg", "ed25519", "--out", key}).exit_code, 0);
+  fs::create_directories(dir.File("a"));
+  fs::create_directories(dir.File("b"));
+  const std::string first = dir.Write("a/x.pdf", "1");
+  const std::string second = dir.Write("b/x.pdf", "2");
+  auto r = RunEvidence({"submit", "--node", "http://127.0.0.1:" + std::to_string(ClosedPort()),
+                        "--key", key, "--agency", "x", "--kind", "other", "--case", "C", "--wait",
+                        "--receipt-dir", dir.File("receipts"), first, second});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("both " + first + " and " + second + " would write x.pdf.receipt.json"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(SubmitCliNoNodeTest, AFifoIsRefusedWithoutBlocking) {
+  TempDir dir;
+  const std::string key = dir.File("k.pem");
+  ASSERT_EQ(RunEvidence({"keygen", "--alg", "ed25519", "--out", key}).exit_code, 0);
+  const std::string fifo = dir.File("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto r = RunEvidence({"sign", "--key", key, "--agency", "x", "--chain-id", "c", "--kind", "other",
+                        "--case", "C", fifo});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(fifo + ": not a regular file"), std::string::npos) << r.err;
 }
 
 TEST(SubmitCliNoNodeTest, BadNodeUrlsAreUnusableInput) {
