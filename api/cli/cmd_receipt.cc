@@ -45,9 +45,10 @@ bool IsReceiptOf(const ledger::Receipt& receipt, const std::string& id) {
 }
 
 // The receipt in the node's answer to GET /v1/records/{id}, or why there is none.
-Result<ledger::Receipt> ReceiptFromAnswer(const HttpAnswer& answer, const std::string& id) {
+Result<ledger::Receipt> ReceiptFromAnswer(const HttpAnswer& answer, const std::string& id,
+                                          const std::string& url) {
   if (answer.status == 404) {
-    return Status::NotFound("the node has no record " + id + ": " + DescribeAnswer(answer));
+    return Status::NotFound(url + " has no record " + id + " (not-found, HTTP 404)");
   }
   if (answer.status != 200) return Status::Unavailable(DescribeAnswer(answer));
   EVIDENCE_ASSIGN_OR_RETURN(boost::json::value body, ParseAnswerJson(answer));
@@ -87,7 +88,7 @@ int RunReceipt(const ReceiptOptions& options) {
     PrintError(kCommand, answer.status().message());
     return 1;
   }
-  auto receipt = ReceiptFromAnswer(*answer, *id);
+  auto receipt = ReceiptFromAnswer(*answer, *id, url->text);
   if (!receipt.ok()) {
     PrintError(kCommand, receipt.status().message());
     return 1;

@@ -119,7 +119,10 @@ Inputs ExpandInputs(const std::vector<std::string>& given) {
 class Progress {
  public:
   Progress(size_t total, bool enabled)
-      : total_(total), enabled_(enabled), tty_(::isatty(STDERR_FILENO) == 1) {}
+      : total_(total),
+        enabled_(enabled),
+        tty_(::isatty(STDERR_FILENO) == 1),
+        last_(tty_ ? Clock::time_point{} : Clock::now()) {}
 
   void Update(size_t hashed, size_t done, size_t failed) {
     if (!enabled_) return;

@@ -395,7 +395,8 @@ TEST_F(SubmitCliTest, ReceiptOfAnUnknownOrMalformedId) {
   auto unknown = RunEvidence({"receipt", std::string(64, 'b'), "--node", node_->url()});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_EQ(unknown.out, "");
-  EXPECT_NE(unknown.err.find("the node has no record " + std::string(64, 'b')), std::string::npos)
+  EXPECT_NE(unknown.err.find(node_->url() + " has no record " + std::string(64, 'b')),
+            std::string::npos)
       << unknown.err;
   EXPECT_NE(unknown.err.find("not-found, HTTP 404"), std::string::npos) << unknown.err;
 
