@@ -204,8 +204,6 @@ class Submitter {
   void SubmitBatch(std::vector<Document> documents);
   void Finish() { progress_.Finish(); }
   size_t failed() const { return failed_; }
-  size_t done() const { return done_; }
-  const std::string& abort_reason() const { return abort_reason_; }
 
  private:
   Clock::time_point WaitDeadline() const {
