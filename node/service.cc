@@ -299,6 +299,7 @@ json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();
   json::object out{{"chain_id", genesis_.chain_id()},
+                   {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
                    {"tree_size", head.size},
                    {"tree_root", crypto::DigestHex(head.root)},
