@@ -16,36 +16,23 @@
 #include <vector>
 
 #include "api/cli/commands.h"
+#include "api/cli/record_files.h"
 #include "crypto/hash.h"
 
 namespace evidence::cli {
 namespace {
 
 constexpr std::string_view kCommand = "hash";
-constexpr size_t kChunkBytes = 64 * 1024;
-
 struct HashOptions {
   std::string algorithm = "sha256";
   std::vector<std::string> files;
 };
 
-Result<crypto::Digest> HashFile(crypto::HashAlgorithm algorithm, const std::string& path) {
-  const bool is_stdin = path == "-";
-  int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
-  crypto::Hasher hasher(algorithm);
-  std::array<uint8_t, kChunkBytes> chunk;
-  int error = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) error = errno;
-    if (n <= 0) break;
-    hasher.Update(ByteView(chunk.data(), static_cast<size_t>(n)));
-  }
-  if (!is_stdin) ::close(fd);
-  if (error != 0) return Status::IoError("cannot read " + path + ": " + std::strerror(error));
-  return hasher.Finish();
+Result<crypto::Digest> HashPath(crypto::HashAlgorithm algorithm, const std::string& path) {
+  auto file = path == "-" ? HashDescriptor(algorithm, STDIN_FILENO, "standard input")
+                          : HashFile(algorithm, path);
+  if (!file.ok()) return file.status();
+  return file->digest;
 }
 
 int RunHash(const HashOptions& options) {
@@ -56,7 +43,7 @@ int RunHash(const HashOptions& options) {
   }
   int exit_code = 0;
   for (const std::string& path : options.files) {
-    auto digest = HashFile(*algorithm, path);
+    auto digest = HashPath(*algorithm, path);
     if (!digest.ok()) {
       std::cout.flush();  // keep stdout and stderr lines in file order on a terminal
       PrintError(kCommand, digest.status().message());

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "api/cli/commands.h"
+#include "api/cli/record_files.h"
 #include "ledger/receipt.h"
 
 namespace evidence::cli {
@@ -41,24 +42,6 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > max_bytes) return Status::InvalidArgument(path + " is larger than a receipt can be");
   return text;
-}
-
-Result<crypto::Digest> HashFile(crypto::HashAlgorithm algorithm, const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
-  crypto::Hasher hasher(algorithm);
-  std::array<uint8_t, 64 * 1024> chunk;
-  int error = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) error = errno;
-    if (n <= 0) break;
-    hasher.Update(ByteView(chunk.data(), static_cast<size_t>(n)));
-  }
-  ::close(fd);
-  if (error != 0) return Status::IoError("cannot read " + path + ": " + std::strerror(error));
-  return hasher.Finish();
 }
 
 std::string FormatTime(int64_t unix_ms) {
@@ -109,13 +92,13 @@ int RunVerify(const VerifyOptions& options) {
     PrintError(kCommand, recorded.status().message());
     return 2;
   }
-  auto digest = HashFile(recorded->algorithm, options.file);
-  if (!digest.ok()) {
-    PrintError(kCommand, digest.status().message());
+  auto file = HashFile(recorded->algorithm, options.file);
+  if (!file.ok()) {
+    PrintError(kCommand, file.status().message());
     return 2;
   }
   auto facts = ledger::VerifyReceiptForDigest(
-      ledger::FormatDocumentDigest(recorded->algorithm, *digest), *receipt, *genesis);
+      ledger::FormatDocumentDigest(recorded->algorithm, file->digest), *receipt, *genesis);
   if (!facts.ok()) {
     std::cout << "INVALID: the receipt does not prove " << options.file << "\n";
     PrintError(kCommand, facts.status().message());

@@ -61,20 +61,23 @@ Result<FileDigest> HashFile(crypto::HashAlgorithm algorithm, const std::string& 
     return Status::IoError("cannot read " + path + ": not a regular file");
   }
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  auto digest = HashDescriptor(algorithm, fd, path);
+  ::close(fd);
+  return digest;
+}
+
+Result<FileDigest> HashDescriptor(crypto::HashAlgorithm algorithm, int fd, const std::string& name) {
   crypto::Hasher hasher(algorithm);
   std::array<uint8_t, 64 * 1024> chunk;
   FileDigest out;
-  int error = 0;
   for (;;) {
     ssize_t n = ::read(fd, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) error = errno;
-    if (n <= 0) break;
+    if (n < 0) return Status::IoError("cannot read " + name + ": " + std::strerror(errno));
+    if (n == 0) break;
     hasher.Update(ByteView(chunk.data(), static_cast<size_t>(n)));
     out.size += static_cast<uint64_t>(n);
   }
-  ::close(fd);
-  if (error != 0) return Status::IoError("cannot read " + path + ": " + std::strerror(error));
   out.digest = hasher.Finish();
   return out;
 }

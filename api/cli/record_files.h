@@ -37,8 +37,12 @@ struct FileDigest {
   uint64_t size = 0;
 };
 
-// Reads `path` in 64 KiB chunks. Errors name the file and the reason.
+// Reads the regular file `path` in 64 KiB chunks (a FIFO or device is refused rather
+// than waited on). Errors name the file and the reason.
 Result<FileDigest> HashFile(crypto::HashAlgorithm algorithm, const std::string& path);
+
+// Reads an open descriptor to its end (e.g. standard input); `name` is for errors.
+Result<FileDigest> HashDescriptor(crypto::HashAlgorithm algorithm, int fd, const std::string& name);
 
 // "application/pdf" for "x.PDF", ... ; kDefaultMediaType when unknown.
 std::string GuessMediaType(const std::string& path);
