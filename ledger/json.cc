@@ -88,11 +88,18 @@ struct StrictHandler {
   }
 };
 
+// Appends runs of characters that need no escape at once (this writer is on
+// the block validation path: one append per run, not per character).
 void AppendEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char c : s) {
+  size_t run = 0;  // start of the pending run of unescaped characters
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
     unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -102,15 +109,12 @@ void AppendEscaped(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xf]);
-        } else {
-          out.push_back(c);
-        }
+        out += "\\u00";
+        out.push_back(kHex[u >> 4]);
+        out.push_back(kHex[u & 0xf]);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 
@@ -228,6 +232,7 @@ Result<json::value> StrictJsonParse(std::string_view text, size_t max_bytes, siz
 
 Result<std::string> CanonicalJson(const json::value& value) {
   std::string out;
+  out.reserve(1024);  // a record's JCS fits; larger documents grow as usual
   EVIDENCE_RETURN_IF_ERROR(AppendCanonical(out, value));
   return out;
 }
