@@ -120,13 +120,33 @@ Status BatchSignatureCache::Verify(crypto::HashAlgorithm algorithm, const crypto
   hasher.Update(record.sig.value);
   crypto::Digest entry = hasher.Finish();
   if (verified_.count(entry)) return Status::Ok();
+  if (shared_ != nullptr && shared_->Contains(entry)) {
+    verified_.insert(entry);
+    return Status::Ok();
+  }
   ++signature_checks_;
   if (!key.Verify(signing, record.sig.value)) {
     return LedgerError(ErrorCode::kBatchBadSignature,
                        "batch signature does not verify under key " + key.key_id());
   }
   verified_.insert(entry);
+  if (shared_ != nullptr) shared_->Insert(entry);
   return Status::Ok();
+}
+
+bool SharedBatchSignatures::Contains(const crypto::Digest& entry) const {
+  std::lock_guard lock(mutex_);
+  return entries_.contains(entry);
+}
+
+void SharedBatchSignatures::Insert(const crypto::Digest& entry) {
+  std::lock_guard lock(mutex_);
+  if (!entries_.insert(entry).second) return;
+  order_.push_back(entry);
+  while (order_.size() > entries_max_) {
+    entries_.erase(order_.front());
+    order_.pop_front();
+  }
 }
 
 }  // namespace evidence::ledger

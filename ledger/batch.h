@@ -17,9 +17,12 @@
 // recompute its id, walk the path to the root, check the signature over the header.
 // Validators verify each distinct batch signature once (see BatchSignatureCache).
 //
-// Thread-safety: pure functions; BatchSignatureCache is not thread-safe.
+// Thread-safety: pure functions; BatchSignatureCache is not thread-safe;
+// SharedBatchSignatures is (one mutex).
 #pragma once
 
+#include <deque>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -61,8 +64,28 @@ Result<std::vector<Record>> ParseBatch(std::string_view json_text);
 
 // Remembers batch signatures already verified, so a block of many records of one
 // batch costs one signature check.
+// A bounded set of batch signatures verified (each entry binds the key id, the
+// exact batch header signing bytes and the exact signature), shared by the
+// caches of several threads or calls, so a batch checked in pieces (gossip,
+// verification threads) costs one check. The oldest entries go first when full.
+class SharedBatchSignatures {
+ public:
+  explicit SharedBatchSignatures(size_t entries_max = 4096) : entries_max_(entries_max) {}
+  bool Contains(const crypto::Digest& entry) const;
+  void Insert(const crypto::Digest& entry);
+
+ private:
+  const size_t entries_max_;
+  mutable std::mutex mutex_;
+  std::set<crypto::Digest> entries_;
+  std::deque<crypto::Digest> order_;  // insertion order, for eviction
+};
+
 class BatchSignatureCache {
  public:
+  BatchSignatureCache() = default;
+  // Also trusts and records the signatures in `shared` (not owned, may be null).
+  explicit BatchSignatureCache(SharedBatchSignatures* shared) : shared_(shared) {}
   // Verifies the batched record's signature unless this exact (key, header,
   // signature) was verified before. Membership is always checked.
   Status Verify(crypto::HashAlgorithm algorithm, const crypto::PublicKey& key,
@@ -72,6 +95,7 @@ class BatchSignatureCache {
  private:
   std::set<crypto::Digest> verified_;
   size_t signature_checks_ = 0;
+  SharedBatchSignatures* shared_ = nullptr;
 };
 
 }  // namespace evidence::ledger

@@ -97,10 +97,10 @@ Status CheckEvidence(const Genesis& genesis, const Block& block) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Status CheckRecord(const Genesis& genesis, const Record& record, int64_t now_ms,
-                   const RecordPolicy& policy, BatchSignatureCache* cache) {
+// Every record rule but the signature; returns the agency key the signature is
+// checked with.
+Result<const crypto::PublicKey*> CheckRecordRules(const Genesis& genesis, const Record& record,
+                                                  int64_t now_ms, const RecordPolicy& policy) {
   EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(record));
   if (record.chain_id != genesis.chain_id()) {
     return LedgerError(ErrorCode::kRecordChainMismatch, "chain_id \"" + record.chain_id +
@@ -118,8 +118,22 @@ Status CheckRecord(const Genesis& genesis, const Record& record, int64_t now_ms,
                                                          " is not registered for agency \"" +
                                                          record.agency + "\"");
   }
-  if (record.sig.batch && cache != nullptr) return cache->Verify(genesis.hash(), *key, record);
-  return VerifyRecordSignature(genesis.hash(), *key, record);
+  return key;
+}
+
+Status CheckSignature(const Genesis& genesis, const crypto::PublicKey& key, const Record& record,
+                      BatchSignatureCache* cache) {
+  if (record.sig.batch && cache != nullptr) return cache->Verify(genesis.hash(), key, record);
+  return VerifyRecordSignature(genesis.hash(), key, record);
+}
+
+}  // namespace
+
+Status CheckRecord(const Genesis& genesis, const Record& record, int64_t now_ms,
+                   const RecordPolicy& policy, BatchSignatureCache* cache) {
+  EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key,
+                            CheckRecordRules(genesis, record, now_ms, policy));
+  return CheckSignature(genesis, *key, record, cache);
 }
 
 Status CheckRecordIsNew(const crypto::Digest& record_id, const ContainsRecordFn& contains) {
@@ -133,6 +147,12 @@ Status CheckRecordIsNew(const crypto::Digest& record_id, const ContainsRecordFn&
 
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache) {
+  return ValidateBlock(genesis, state, block, policy, cache, nullptr, nullptr);
+}
+
+Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
+                     const RecordPolicy& policy, BatchSignatureCache* cache,
+                     const VerifiedLeafFn& already_verified, uint64_t* signature_checks) {
   EVIDENCE_RETURN_IF_ERROR(CheckHeaderBasics(genesis, state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckLastCommit(genesis, state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckEvidence(genesis, block));
@@ -149,13 +169,22 @@ Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Bloc
     if (RecordLeaf(*record) != block.leaves[i]) {
       return LedgerError(ErrorCode::kBlockBadRecord, where + " is not in canonical (JCS) form");
     }
-    Status status = CheckRecord(genesis, *record, block.header.time_ms, policy, cache);
-    if (!status.ok()) return LedgerError(ErrorCode::kBlockBadRecord, where + ": " + status.message());
+    auto key = CheckRecordRules(genesis, *record, block.header.time_ms, policy);
+    if (!key.ok()) return LedgerError(ErrorCode::kBlockBadRecord, where + ": " + key.status().message());
     crypto::Digest id = RecordId(genesis.hash(), *record);
+    if (!already_verified || !already_verified(id, block.leaves[i])) {
+      size_t batch_checks_before = cache->signature_checks();
+      Status status = CheckSignature(genesis, **key, *record, cache);
+      if (signature_checks != nullptr) {
+        *signature_checks +=
+            record->sig.batch ? cache->signature_checks() - batch_checks_before : 1;
+      }
+      if (!status.ok()) return LedgerError(ErrorCode::kBlockBadRecord, where + ": " + status.message());
+    }
     if (!ids.insert(id).second) {
       return LedgerError(ErrorCode::kBlockDuplicateRecord, where + " repeats an earlier leaf");
     }
-    status = CheckRecordIsNew(id, state.contains_record);
+    Status status = CheckRecordIsNew(id, state.contains_record);
     if (!status.ok()) return LedgerError(ErrorCode::kBlockDuplicateRecord, where + ": " + status.message());
     leaf_hashes.push_back(hasher.HashLeaf(AsBytes(block.leaves[i])));
     log.Append(leaf_hashes.back());

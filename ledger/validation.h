@@ -18,6 +18,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
@@ -58,6 +59,21 @@ struct ChainState {
 // already in the log; leaves root; log size and log root after the block.
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache = nullptr);
+
+// Answers whether this node already verified the signature of exactly this leaf
+// (its record id and its exact JCS bytes, signature included) under this genesis,
+// e.g. because its record pool holds that leaf. It must answer true only for
+// leaves whose signature check passed.
+using VerifiedLeafFn = std::function<bool(const crypto::Digest& record_id, std::string_view leaf)>;
+
+// ValidateBlock, except that the signature (and batch membership) check is
+// skipped for each leaf `already_verified` answers true for; every other rule
+// (agency and key registered, chain id, time window, canonical form, duplicates,
+// roots) still applies to every leaf. Adds the signature checks it made to
+// `*signature_checks` when given.
+Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
+                     const RecordPolicy& policy, BatchSignatureCache* cache,
+                     const VerifiedLeafFn& already_verified, uint64_t* signature_checks);
 
 // The header fields a proposer fills from the state and the block's contents
 // (everything except proposer), so a valid block is easy to build.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/ledger/test_chain.h"
 
 namespace evidence::ledger {
@@ -172,6 +174,72 @@ TEST_F(BlockRules, BatchInBlockCostsOneSignatureCheck) {
   BatchSignatureCache cache;
   EXPECT_TRUE(ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, &cache).ok());
   EXPECT_EQ(cache.signature_checks(), 1u);
+}
+
+
+// What a node's record pool offers block validation: id -> exact leaf bytes it verified.
+VerifiedLeafFn VerifiedLeaves(const std::map<crypto::Digest, std::string>& verified) {
+  return [&verified](const crypto::Digest& id, std::string_view leaf) {
+    auto it = verified.find(id);
+    return it != verified.end() && it->second == leaf;
+  };
+}
+
+TEST_F(BlockRules, LeavesAlreadyVerifiedAreNotSignatureCheckedAgain) {
+  Record a = chain_.MakeRecord(0, "c", 3);
+  Record b = chain_.MakeRecord(1, "d", 4);
+  Block block = chain_.MakeNextBlock({a, b});
+  uint64_t checks = 0;
+  ASSERT_TRUE(ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, nullptr, nullptr,
+                            &checks).ok());
+  EXPECT_EQ(checks, 2u) << "without the pool's answer every leaf is verified";
+
+  std::map<crypto::Digest, std::string> verified = {
+      {RecordId(chain_.hash(), a), RecordLeaf(a)}, {RecordId(chain_.hash(), b), RecordLeaf(b)}};
+  checks = 0;
+  Status status = ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, nullptr,
+                                VerifiedLeaves(verified), &checks);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(checks, 0u);
+}
+
+TEST_F(BlockRules, LeavesNotVerifiedBeforeAreStillChecked) {
+  Record a = chain_.MakeRecord(0, "c", 3);
+  Record bad = chain_.MakeRecord(1, "d", 4);
+  bad.sig.value[0] ^= 1;
+  std::map<crypto::Digest, std::string> verified = {{RecordId(chain_.hash(), a), RecordLeaf(a)}};
+  uint64_t checks = 0;
+  Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({a, bad}),
+                                policy_, nullptr, VerifiedLeaves(verified), &checks);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord);
+  EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
+  EXPECT_EQ(checks, 1u);
+
+  // Same record id (the id leaves out "sig"), other signature bytes: not the verified leaf.
+  Record forged = a;
+  forged.sig.value[0] ^= 1;
+  ASSERT_EQ(RecordId(chain_.hash(), forged), RecordId(chain_.hash(), a));
+  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({forged}), policy_,
+                         nullptr, VerifiedLeaves(verified), nullptr);
+  EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
+}
+
+TEST_F(BlockRules, EveryOtherRuleStillAppliesToVerifiedLeaves) {
+  VerifiedLeafFn everything = [](const crypto::Digest&, std::string_view) { return true; };
+  Record foreign = chain_.MakeRecord(0, "c", 3);
+  foreign.chain_id = "other-chain";
+  Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({foreign}),
+                                policy_, nullptr, everything, nullptr);
+  EXPECT_NE(status.message().find("record.chain_mismatch"), std::string::npos) << status.message();
+
+  Record late = chain_.MakeRecord(0, "c", 4, chain_.next_block_time_ms() + policy_.future_skew_ms + 1);
+  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({late}), policy_,
+                         nullptr, everything, nullptr);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord) << status.message();
+
+  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({first_}), policy_,
+                         nullptr, everything, nullptr);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockDuplicateRecord) << status.message();
 }
 
 }  // namespace
