@@ -56,12 +56,15 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addres
 
 // The ledger's block rules as the consensus core sees them: blocks are the
 // cereal bytes of ledger::Block, their hash is the header hash, and a block is
-// valid when ValidateBlock accepts it on top of the store's state.
+// valid when ValidateBlock accepts it on top of the store's state. Leaves the
+// mempool verified on admission (`pool_verified`: same id, same bytes) are not
+// signature-checked again; every other rule applies to them.
 class LedgerBlocks : public consensus::BlockValidator {
  public:
   LedgerBlocks(const ledger::Genesis& genesis, const ledger::Store& store,
-               ledger::RecordPolicy policy)
-      : genesis_(genesis), store_(store), policy_(policy) {}
+               ledger::RecordPolicy policy, ledger::VerifiedLeafFn pool_verified)
+      : genesis_(genesis), store_(store), policy_(policy),
+        pool_verified_(std::move(pool_verified)) {}
 
   crypto::Digest Hash(ByteView block) const override {
     Result<ledger::Block> decoded = ledger::DecodeBlock(block);
@@ -84,7 +87,8 @@ class LedgerBlocks : public consensus::BlockValidator {
     ledger::ChainState state = store_.chain_state();
     if (state.height + 1 != height) return false;
     ledger::BatchSignatureCache cache;
-    Status status = ledger::ValidateBlock(genesis_, state, *decoded, policy_, &cache);
+    Status status = ledger::ValidateBlock(genesis_, state, *decoded, policy_, &cache,
+                                          pool_verified_, nullptr);
     if (!status.ok()) {
       spdlog::warn("event=block_refused height={} reason=\"{}\"", height, status.message());
     }
@@ -95,6 +99,7 @@ class LedgerBlocks : public consensus::BlockValidator {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   ledger::RecordPolicy policy_;
+  ledger::VerifiedLeafFn pool_verified_;
 };
 
 std::vector<uint64_t> ValidatorPowers(const ledger::Genesis& genesis) {
@@ -239,7 +244,11 @@ Status NodeImpl::CreateConsensus() {
   options_.consensus.chain_id = genesis_.chain_id();
   if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
   verifier_ = std::make_unique<consensus::ValidatorSetVerifier>(genesis_.validator_set());
-  blocks_ = std::make_unique<LedgerBlocks>(genesis_, *store_, options_.record_policy);
+  blocks_ = std::make_unique<LedgerBlocks>(
+      genesis_, *store_, options_.record_policy,
+      [this](const crypto::Digest& id, std::string_view leaf) {
+        return mempool_ != nullptr && mempool_->HoldsLeaf(id, leaf);
+      });
   core_ = std::make_unique<consensus::ConsensusCore>(options_.consensus, genesis_.validator_set(),
                                                      own_index_, signer_.get(), *verifier_,
                                                      *blocks_);

@@ -19,7 +19,7 @@ int64_t SteadyMs() {
 }  // namespace
 
 RecordPool::RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options)
-    : genesis_(genesis), options_(options) {
+    : genesis_(genesis), options_(options), batch_signatures_(options.batch_signatures_max) {
   verifier_count_ = options.verify_threads != 0
                         ? options.verify_threads
                         : std::max<size_t>(1, std::thread::hardware_concurrency());
@@ -33,7 +33,8 @@ void RecordPool::Stop() {
 }
 
 // Splits the records over the verification threads; each chunk has its own
-// batch-signature cache, so a batch costs one check per chunk at most.
+// batch-signature cache over the pool's shared set of verified batch
+// signatures, so a batch costs one check per chunk at most, and none once seen.
 Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms,
                             uint64_t* checks_made) {
   size_t chunks = std::min(verifier_count_, records.size());
@@ -46,7 +47,7 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
   size_t remaining = chunks;
   for (size_t chunk = 0; chunk < chunks; ++chunk) {
     boost::asio::post(*verifiers_, [&, chunk] {
-      ledger::BatchSignatureCache cache;
+      ledger::BatchSignatureCache cache(&batch_signatures_);
       size_t single_checks = 0;  // records signed alone; batches are counted by the cache
       size_t end = std::min(records.size(), (chunk + 1) * per_chunk);
       for (size_t i = chunk * per_chunk; i < end; ++i) {
@@ -123,6 +124,12 @@ Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Rec
 bool RecordPool::Contains(const crypto::Digest& id) const {
   std::lock_guard lock(mutex_);
   return by_id_.contains(id);
+}
+
+bool RecordPool::HoldsLeaf(const crypto::Digest& id, std::string_view leaf) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_id_.find(id);
+  return it != by_id_.end() && it->second->leaf == leaf;
 }
 
 std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {

@@ -8,6 +8,14 @@
 // ResourceExhausted ("try later"), so it never grows past its record and byte
 // bounds. Records already pooled are skipped (idempotent).
 //
+// Batch signatures verified are remembered in a bounded set shared by all
+// admissions (ledger::SharedBatchSignatures), so a batch arriving in pieces
+// (gossip admits records one at a time) costs one signature check.
+//
+// HoldsLeaf tells block validation which leaves this pool verified (exact
+// bytes), so their signatures are not verified a second time; entries leave
+// the pool when committed (Remove) or dropped (Reap), which bounds it.
+//
 // Reap hands the proposer records in arrival order up to a record count and a
 // byte budget, leaving out (and dropping) those already in the log and those
 // whose time is too old for the block time, and keeping (not reaping) those
@@ -43,6 +51,7 @@ struct RecordPoolOptions {
   size_t records_max = 100'000;
   size_t bytes_max = 256 * 1024 * 1024;  // sum of the records' leaf bytes
   size_t verify_threads = 0;             // 0: one per core
+  size_t batch_signatures_max = 4096;    // verified batch signatures remembered
   ledger::RecordPolicy policy;
 };
 
@@ -62,6 +71,9 @@ class RecordPool {
                                                uint64_t* signature_checks = nullptr);
 
   bool Contains(const crypto::Digest& id) const;
+  // Whether the pool holds record `id` with exactly these leaf bytes (so its
+  // signature was verified on admission). A ledger::VerifiedLeafFn.
+  bool HoldsLeaf(const crypto::Digest& id, std::string_view leaf) const;
   std::optional<ledger::Record> Get(const crypto::Digest& id) const;
   std::vector<ledger::Record> FindByDigest(const std::string& digest) const;
   size_t size() const;
@@ -96,6 +108,7 @@ class RecordPool {
   const RecordPoolOptions options_;
   std::unique_ptr<boost::asio::thread_pool> verifiers_;
   size_t verifier_count_ = 1;
+  ledger::SharedBatchSignatures batch_signatures_;
 
   mutable std::mutex mutex_;
   std::list<Entry> entries_ EVIDENCE_GUARDED_BY(mutex_);  // arrival order

@@ -62,7 +62,10 @@ class ChainService : public api::NodeService {
 
   // Node side.
   void OnCommitted(const ledger::Block& block, const ledger::Commit& commit);
-  // Records gossiped by a peer: checked like submissions, refusals dropped.
+  // Records gossiped by a peer: checked like submissions (one at a time, so a
+  // peer's bad record drops only itself; batch signatures are remembered by the
+  // mempool, so a batch costs one check), refusals dropped. The checks count in
+  // evidence_signature_checks_total.
   void AdmitFromPeer(std::vector<std::string> leaves);
 
   // api::NodeService.

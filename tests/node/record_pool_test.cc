@@ -130,5 +130,52 @@ TEST_F(RecordPoolTest, ReapKeepsRecordsAheadOfTheBlockTime) {
   EXPECT_EQ(pool.Reap(10, 1 << 20, now_ms, NotInLog).size(), 1u);
 }
 
+
+TEST_F(RecordPoolTest, BlockOfPooledRecordsValidatesWithoutSignatureChecks) {
+  RecordPool pool = MakePool();
+  ledger::Record a = chain_.MakeRecord(0, "CASE-1", 1);
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 3);
+  std::vector<ledger::Record> pooled = {a, batch[0], batch[1], batch[2]};
+  ASSERT_TRUE(pool.CheckAndAdd(pooled, kGenesisTimeMs).ok());
+  ledger::VerifiedLeafFn verified = [&pool](const crypto::Digest& id, std::string_view leaf) {
+    return pool.HoldsLeaf(id, leaf);
+  };
+  uint64_t checks = 0;
+  Status status = ledger::ValidateBlock(chain_.genesis(), chain_.state(),
+                                        chain_.MakeNextBlock(pooled), ledger::RecordPolicy{},
+                                        nullptr, verified, &checks);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(checks, 0u);
+
+  // A record this pool never saw, with a bad signature, is still caught.
+  ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 2);
+  bad.sig.value[0] ^= 1;
+  checks = 0;
+  status = ledger::ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({a, bad}),
+                                 ledger::RecordPolicy{}, nullptr, verified, &checks);
+  EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
+  EXPECT_EQ(checks, 1u);
+
+  // Once committed (removed from the pool), a leaf is no longer vouched for.
+  pool.Remove({IdOf(a)});
+  EXPECT_FALSE(pool.HoldsLeaf(IdOf(a), ledger::RecordLeaf(a)));
+  EXPECT_TRUE(pool.HoldsLeaf(IdOf(batch[0]), ledger::RecordLeaf(batch[0])));
+  ledger::Record other_sig = batch[0];
+  other_sig.sig.value[0] ^= 1;
+  EXPECT_FALSE(pool.HoldsLeaf(IdOf(other_sig), ledger::RecordLeaf(other_sig)));
+}
+
+TEST_F(RecordPoolTest, ABatchAdmittedOneRecordAtATimeCostsOneCheck) {
+  RecordPool pool = MakePool();
+  std::vector<ledger::Record> batch = chain_.MakeBatch(0, "CASE-B", 10, 6);
+  uint64_t checks = 0;
+  for (const ledger::Record& record : batch) {
+    ASSERT_TRUE(pool.CheckAndAdd({record}, kGenesisTimeMs, &checks).ok());
+  }
+  EXPECT_EQ(checks, 1u);
+  EXPECT_EQ(pool.signature_checks(), 1u);
+  EXPECT_EQ(pool.size(), 6u);
+}
+
 }  // namespace
 }  // namespace evidence::node

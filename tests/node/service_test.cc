@@ -208,5 +208,35 @@ TEST_F(ServiceTest, ReadersAndReadiness) {
   EXPECT_EQ(service_->GetStatus().at("chain_id").as_string(), "test-chain");
 }
 
+
+TEST_F(ServiceTest, AGossipedBatchCostsOneSignatureCheck) {
+  api::metrics::Registry registry;
+  api::metrics::NodeMetrics metrics(registry);
+  ChainService::Hooks hooks;
+  hooks.on_admitted = [this](std::vector<std::string> leaves, bool from_peer) {
+    EXPECT_TRUE(from_peer);
+    admitted_ += leaves.size();
+  };
+  hooks.status = [this] { return status_; };
+  ChainService service(chain_.genesis(), *store_, *pool_, ledger::RecordPolicy{}, std::move(hooks),
+                       &metrics);
+  constexpr size_t kRecords = 20;
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 100, kRecords);
+  std::vector<std::string> leaves;
+  for (const ledger::Record& record : batch) leaves.push_back(ledger::RecordLeaf(record));
+  // A peer's bad record (its batch path no longer leads to the signed root) is dropped alone.
+  ledger::Record broken = batch[3];
+  broken.title += " (changed)";
+  leaves[3] = ledger::RecordLeaf(broken);
+  // Two gossip frames: the second half arrives later, still no second check.
+  service.AdmitFromPeer(std::vector<std::string>(leaves.begin(), leaves.begin() + kRecords / 2));
+  service.AdmitFromPeer(std::vector<std::string>(leaves.begin() + kRecords / 2, leaves.end()));
+  EXPECT_EQ(pool_->size(), kRecords - 1);
+  EXPECT_EQ(admitted_, kRecords - 1);
+  EXPECT_FALSE(pool_->Contains(ledger::RecordId(chain_.hash(), broken)));
+  EXPECT_EQ(pool_->signature_checks(), 1u);
+  EXPECT_EQ(metrics.signature_checks.value(), 1u);
+}
+
 }  // namespace
 }  // namespace evidence::node
