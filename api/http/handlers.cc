@@ -116,6 +116,23 @@ ApiResult<boost::json::object> ReadJsonBody(const HttpRequest& request) {
   return ParseStrictJsonObject(request.body);
 }
 
+// What POST /v1/records and POST /v1/batches both take: ?wait=commit&timeout_ms=
+// and a strict JSON object body.
+struct Submission {
+  WaitSpec wait;
+  boost::json::object body;
+};
+
+ApiResult<Submission> ReadSubmission(const HttpRequest& request, const HandlerOptions& options) {
+  auto query = ReadQuery(request, {"wait", "timeout_ms"});
+  if (!query.ok()) return query.error();
+  auto wait = ReadWait(*query, options);
+  if (!wait.ok()) return wait.error();
+  auto body = ReadJsonBody(request);
+  if (!body.ok()) return body.error();
+  return Submission{*wait, std::move(body).value()};
+}
+
 boost::json::object RecordJson(const RecordView& view) {
   boost::json::object out;
   out["id"] = view.id;
@@ -259,25 +276,23 @@ void ApiHandlers::Register(Router& router) {
 }
 
 void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
-  auto query = ReadQuery(request, {"wait", "timeout_ms"});
-  if (!query.ok()) return reply(Problem(request, query.error()));
-  auto wait = ReadWait(*query, options_);
-  if (!wait.ok()) return reply(Problem(request, wait.error()));
-  auto body = ReadJsonBody(request);
-  if (!body.ok()) return reply(Problem(request, body.error()));
-  const std::string agency = AgencyOf(*body);
+  auto submission = ReadSubmission(request, options_);
+  if (!submission.ok()) return reply(Problem(request, submission.error()));
+  const WaitSpec& wait = submission->wait;
+  const boost::json::object& body = submission->body;
+  const std::string agency = AgencyOf(body);
   const auto now = RateLimiter::Clock::now();
   if (const uint32_t seconds = limiter_.Check(agency, 1, now)) {
     return reply(RateLimited(request, agency, seconds));
   }
-  auto outcome = service_.SubmitRecord(*body);
+  auto outcome = service_.SubmitRecord(body);
   if (!outcome.ok()) return reply(Problem(request, outcome.error()));
   if (!outcome->already_known) limiter_.Charge(agency, 1, now);
-  if (!wait->wait || outcome->status == RecordStatus::kCommitted) {
+  if (!wait.wait || outcome->status == RecordStatus::kCommitted) {
     return reply(SubmitResponse(*outcome, false));
   }
   std::vector<std::string> ids = {outcome->id};  // before `outcome` moves into the callback
-  waiter_.Wait(std::move(ids), wait->timeout,
+  waiter_.Wait(std::move(ids), wait.timeout,
                [outcome = std::move(outcome).value(), reply](CommitWaiter::Outcome waited) mutable {
                  if (waited.complete) {
                    outcome.status = RecordStatus::kCommitted;
@@ -288,13 +303,11 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
 }
 
 void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
-  auto query = ReadQuery(request, {"wait", "timeout_ms"});
-  if (!query.ok()) return reply(Problem(request, query.error()));
-  auto wait = ReadWait(*query, options_);
-  if (!wait.ok()) return reply(Problem(request, wait.error()));
-  auto body = ReadJsonBody(request);
-  if (!body.ok()) return reply(Problem(request, body.error()));
-  const boost::json::value* records = body->if_contains("records");
+  auto submission = ReadSubmission(request, options_);
+  if (!submission.ok()) return reply(Problem(request, submission.error()));
+  const WaitSpec& wait = submission->wait;
+  const boost::json::object& body = submission->body;
+  const boost::json::value* records = body.if_contains("records");
   const bool listed = records != nullptr && records->is_array() && !records->as_array().empty();
   const std::string agency = listed ? AgencyOf(records->as_array().front()) : "";
   const double cost = listed ? static_cast<double>(records->as_array().size()) : 1;
@@ -302,7 +315,7 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
   if (const uint32_t seconds = limiter_.Check(agency, cost, now)) {
     return reply(RateLimited(request, agency, seconds));
   }
-  auto outcome = service_.SubmitBatch(*body);
+  auto outcome = service_.SubmitBatch(body);
   if (!outcome.ok()) return reply(Problem(request, outcome.error()));
   const auto accepted = std::count_if(outcome->records.begin(), outcome->records.end(),
                                       [](const SubmitOutcome& r) { return !r.already_known; });
@@ -315,8 +328,8 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
       pending_indexes.push_back(i);
     }
   }
-  if (!wait->wait || pending_ids.empty()) return reply(BatchResponse(*outcome, false));
-  waiter_.Wait(std::move(pending_ids), wait->timeout,
+  if (!wait.wait || pending_ids.empty()) return reply(BatchResponse(*outcome, false));
+  waiter_.Wait(std::move(pending_ids), wait.timeout,
                [outcome = std::move(outcome).value(), pending_indexes = std::move(pending_indexes),
                 reply](CommitWaiter::Outcome waited) mutable {
                  for (size_t k = 0; k < pending_indexes.size(); ++k) {
