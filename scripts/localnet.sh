@@ -151,14 +151,21 @@ wait_ready() {
   done
 }
 
+# True while `pid` is a live process (a zombie awaiting its reaper counts as gone).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state; state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || echo gone)
+  [ "$state" != Z ] && [ "$state" != gone ]
+}
+
 signal_node() {
   local i=$1 sig=$2 pid
   if pid=$(pid_of "$i"); then
     kill "-$sig" "$pid"
-    if [ "$sig" = TERM ]; then
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && { echo "node $i ignored SIGTERM for 10s; killing"; kill -KILL "$pid"; }
-    fi
+    # Wait for the exit either way: a node started again before the old process is gone
+    # would find its store still locked.
+    for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then echo "node $i ignored SIG$sig for 10s; killing"; kill -KILL "$pid"; fi
     echo "node $i: sent SIG$sig"
   else
     echo "node $i is not running"
