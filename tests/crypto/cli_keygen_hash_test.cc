@@ -12,67 +12,28 @@
 
 #include "crypto/hash.h"
 #include "crypto/signature.h"
+#include "tests/testing/process.h"
 
 namespace evidence::crypto {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using evidence::testing::ReadFile;
+using evidence::testing::RunResult;
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
 }
 
-std::string ShellQuote(const std::string& argument) {
-  std::string quoted = "'";
-  for (char c : argument) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-class CliTest : public testing::Test {
+class CliTest : public ::testing::Test {
  protected:
-  CliTest() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "evidence-cli-XXXXXX").string();
-    EVIDENCE_CHECK(::mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-  }
-  ~CliTest() override { std::filesystem::remove_all(dir_); }
-
-  std::string File(const std::string& name) const { return (dir_ / name).string(); }
-
-  // Runs `evidence args...` with stdout and stderr captured in files.
+  std::string File(const std::string& name) const { return dir_.File(name); }
   RunResult Run(const std::vector<std::string>& args) const {
-    std::string command = ShellQuote(std::string(EVIDENCE_BIN_DIR) + "/evidence");
-    for (const std::string& arg : args) command += " " + ShellQuote(arg);
-    const std::string out = File(".stdout"), err = File(".stderr");
-    command += " >" + ShellQuote(out) + " 2>" + ShellQuote(err) + " </dev/null";
-    int status = std::system(command.c_str());
-    RunResult result;
-    if (status != -1 && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    result.out = ReadFile(out);
-    result.err = ReadFile(err);
-    return result;
+    return evidence::testing::RunEvidence(args);
   }
 
  private:
-  std::filesystem::path dir_;
+  evidence::testing::TempDir dir_;
 };
 
 mode_t Mode(const std::string& path) {

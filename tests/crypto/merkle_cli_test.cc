@@ -17,65 +17,13 @@
 
 #include "common/encoding.h"
 #include "crypto/merkle.h"
-
-extern char** environ;
+#include "tests/testing/process.h"
 
 namespace evidence::crypto {
 namespace {
 
-struct RunResult {
-  int exit_code = -1;  // -1: killed by a signal
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFd(int fd) {
-  std::string text;
-  EXPECT_EQ(::lseek(fd, 0, SEEK_SET), 0);
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
-  return text;
-}
-
-int TempFd() {
-  char path[] = "/tmp/evidence_merkle_cli_XXXXXX";
-  int fd = ::mkstemp(path);
-  EXPECT_GE(fd, 0);
-  ::unlink(path);
-  return fd;
-}
-
-// Runs `evidence args...` without a shell, stdout and stderr captured.
-RunResult RunEvidence(const std::vector<std::string>& args) {
-  std::string binary = std::string(EVIDENCE_BIN_DIR) + "/evidence";
-  std::vector<std::string> storage = {binary};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  int out_fd = TempFd();
-  int err_fd = TempFd();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
-  pid_t pid = 0;
-  int spawn_error = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  RunResult result;
-  EXPECT_EQ(spawn_error, 0) << "cannot run " << binary;
-  if (spawn_error == 0) {
-    int status = 0;
-    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    result.out = ReadFd(out_fd);
-    result.err = ReadFd(err_fd);
-  }
-  ::close(out_fd);
-  ::close(err_fd);
-  return result;
-}
+using evidence::testing::RunEvidence;
+using evidence::testing::RunResult;
 
 // A temporary file with the given content, removed at the end of the test.
 class TempFile {
