@@ -3,8 +3,11 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <vector>
+
+#include "common/check.h"
 
 namespace evidence::ledger {
 namespace json = boost::json;
@@ -228,6 +231,16 @@ Result<json::value> StrictJsonParse(std::string_view text, size_t max_bytes, siz
   json::value value = json::parse(json::string_view(text.data(), text.size()), ec, {}, options);
   if (ec) return Status::InvalidArgument("invalid JSON: " + ec.message());
   return value;
+}
+
+void AppendJcsString(std::string& out, std::string_view s) { AppendEscaped(out, s); }
+
+void AppendJcsInteger(std::string& out, int64_t value) {
+  EVIDENCE_CHECK_MSG(value >= -kJsonIntegerMax && value <= kJsonIntegerMax,
+                     "integer outside +-(2^53-1) has no exact JCS form");
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
 }
 
 Result<std::string> CanonicalJson(const json::value& value) {

@@ -33,4 +33,10 @@ Result<boost::json::value> StrictJsonParse(std::string_view text, size_t max_byt
 // Refuses (InvalidArgument) doubles and integers outside +-(2^53-1).
 Result<std::string> CanonicalJson(const boost::json::value& value);
 
+// Pieces of CanonicalJson for writers of fixed-schema documents (records) that
+// emit their members in JCS order themselves: a string as JCS escapes it
+// (UTF-8 assumed valid), and an integer (CHECKs that it is within +-(2^53-1)).
+void AppendJcsString(std::string& out, std::string_view s);
+void AppendJcsInteger(std::string& out, int64_t value);
+
 }  // namespace evidence::ledger

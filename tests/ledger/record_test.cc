@@ -4,6 +4,7 @@
 
 #include "common/encoding.h"
 #include "ledger/errors.h"
+#include "ledger/json.h"
 #include "tests/ledger/test_chain.h"
 
 namespace evidence::ledger {
@@ -202,6 +203,59 @@ TEST(Record, JsonRoundTripAllKindsAndAlgorithms) {
     EXPECT_EQ(*parsed, r);
     EXPECT_TRUE(VerifyRecordSignature(chain.hash(), chain.agency_key(1).public_key(), *parsed).ok());
   }
+}
+
+// RecordLeaf and RecordSigningBytes write JCS directly (no json::value); they must
+// match the generic canonicaliser byte for byte on every kind of field content:
+// escapes, control characters, non-ASCII and astral characters, links, batch
+// references, every algorithm, integer extremes.
+TEST(Record, DirectJcsWriterMatchesGenericCanonicalJson) {
+  const std::vector<std::string> texts = {
+      "", "plain", "行政复议决定书", "quote \" back \\ slash", std::string("nul\0byte", 8),
+      "\b\f\n\r\t\x01\x1f\x7f", "emoji 😀 𝄞", "</script>", std::string(300, 'x')};
+  const std::vector<crypto::SignatureAlgorithm> algorithms = {
+      crypto::SignatureAlgorithm::kEd25519, crypto::SignatureAlgorithm::kP256,
+      crypto::SignatureAlgorithm::kSm2};
+  size_t compared = 0;
+  for (size_t i = 0; i < texts.size() * 6; ++i) {
+    Record r = GoldenRecord();
+    r.title = texts[i % texts.size()];
+    r.stage = texts[(i + 3) % texts.size()];
+    r.case_id = texts[(i + 5) % texts.size()];
+    r.media_type = texts[(i + 7) % texts.size()];
+    r.size = i % 3 == 0 ? 0 : (i % 3 == 1 ? uint64_t{kJsonIntegerMax} : 183204 + i);
+    r.time_ms = i % 4 == 0 ? 0 : (i % 4 == 1 ? kJsonIntegerMax : 1767225600000 + int64_t(i));
+    for (size_t k = 0; k < i % 4; ++k) r.links.push_back(std::string(64, "0af9"[k]));
+    r.sig.algorithm = algorithms[i % algorithms.size()];
+    r.sig.key_id = std::string(kTestKeyId);
+    r.sig.value = Bytes(i % 7 == 0 ? 0 : 64 + i % 9, static_cast<uint8_t>(i));
+    if (i % 2 == 1) {
+      BatchReference batch;
+      batch.root.fill(static_cast<uint8_t>(i));
+      batch.size = i % 5 == 0 ? 1 : 10'000;
+      batch.index = i % 5 == 0 ? 0 : i;
+      for (size_t k = 0; k < i % 5; ++k) {
+        crypto::Digest d{};
+        d.fill(static_cast<uint8_t>(k * 31 + i));
+        batch.path.push_back(d);
+      }
+      r.sig.batch = batch;
+    }
+    for (bool include_sig : {true, false}) {
+      auto generic = CanonicalJson(RecordToJson(r, include_sig));
+      ASSERT_TRUE(generic.ok()) << generic.status().ToString();
+      if (include_sig) {
+        EXPECT_EQ(RecordLeaf(r), *generic) << "record " << i;
+      } else {
+        Bytes signing = RecordSigningBytes(r);
+        EXPECT_EQ(std::string(signing.begin(), signing.end()),
+                  std::string(kRecordSigningDomain) + *generic)
+            << "record " << i;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, texts.size() * 12);
 }
 
 TEST(DocumentDigest, ParseAndFormat) {
