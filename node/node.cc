@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "api/http/api_server.h"
@@ -156,6 +157,11 @@ class NodeImpl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::atomic<size_t> inbox_frames_{0};
+  // Records admitted by API and gossip threads, handed to the consensus thread
+  // in one post per burst rather than one per submission.
+  std::mutex admitted_mutex_;
+  std::vector<std::string> admitted_leaves_;  // GUARDED_BY(admitted_mutex_), to gossip
+  bool admitted_posted_ = false;              // GUARDED_BY(admitted_mutex_)
   std::atomic<uint64_t> frames_dropped_{0};
   std::atomic<bool> stopping_{false};
   bool started_ = false;
@@ -383,10 +389,23 @@ void NodeImpl::PostFrame(uint32_t peer, Bytes frame) {
 }
 
 void NodeImpl::PostRecordsAdmitted(std::vector<std::string> leaves, bool from_peer) {
-  asio::post(io_, [this, leaves = std::move(leaves), from_peer]() mutable {
+  {
+    std::lock_guard lock(admitted_mutex_);
     // Validators are fully connected: what a peer gossiped, every peer got.
-    if (from_peer) leaves.clear();
-    OnRecordsAdmitted(std::move(leaves));
+    if (!from_peer) {
+      for (std::string& leaf : leaves) admitted_leaves_.push_back(std::move(leaf));
+    }
+    if (admitted_posted_) return;
+    admitted_posted_ = true;
+  }
+  asio::post(io_, [this] {
+    std::vector<std::string> to_gossip;
+    {
+      std::lock_guard lock(admitted_mutex_);
+      to_gossip.swap(admitted_leaves_);
+      admitted_posted_ = false;
+    }
+    OnRecordsAdmitted(std::move(to_gossip));
   });
 }
 

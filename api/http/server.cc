@@ -183,7 +183,9 @@ void Session::Handle() {
   auto replied = std::make_shared<std::atomic<bool>>(false);
   Reply reply = [self = shared_from_this(), replied](HttpResponse response) {
     if (replied->exchange(true)) return;
-    asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+    // Inline when the handler answers on the session's strand (most do), so an
+    // answer costs no trip through the io_context; from another thread, queued.
+    asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
       self->Write(std::move(response));
     });
   };
