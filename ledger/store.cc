@@ -210,7 +210,8 @@ ChainState Store::chain_state() const {
   return state;
 }
 
-Status Store::Append(const Block& block, const Commit& commit) {
+Status Store::Append(const Block& block, const Commit& commit,
+                     std::vector<crypto::Digest>* record_ids) {
   std::lock_guard lock(mutex_);
   const BlockHeader& h = block.header;
   crypto::Digest hash = BlockHash(genesis_.hash(), h);
@@ -227,6 +228,8 @@ Status Store::Append(const Block& block, const Commit& commit) {
   crypto::CompactRange log = log_;
   crypto::MerkleHasher hasher(genesis_.hash());
   uint64_t first_leaf = log.size();
+  std::vector<crypto::Digest> ids;
+  ids.reserve(block.leaves.size());
   for (const std::string& leaf : block.leaves) {
     auto record = ParseRecord(leaf);
     if (!record.ok()) return record.status().WithContext("appending block " + std::to_string(h.height));
@@ -238,7 +241,8 @@ Status Store::Append(const Block& block, const Commit& commit) {
     std::string location;
     PutU64(location, index);
     PutU64(location, h.height);
-    batch.Put(RecordKey(RecordId(genesis_.hash(), *record)), location);
+    ids.push_back(RecordId(genesis_.hash(), *record));
+    batch.Put(RecordKey(ids.back()), location);
     std::string suffix;
     PutU64(suffix, index);
     batch.Put(DigestPrefix(ParseDocumentDigest(record->digest).value()) + suffix, "");
@@ -269,6 +273,7 @@ Status Store::Append(const Block& block, const Commit& commit) {
   head_ = next;
   last_block_time_ms_ = h.time_ms;
   log_ = std::move(log);
+  if (record_ids != nullptr) *record_ids = std::move(ids);
   return Status::Ok();
 }
 

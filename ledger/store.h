@@ -68,8 +68,10 @@ class Store {
 
   // Appends a committed block. The caller has validated it (ValidateBlock); the
   // store re-checks what keeps it consistent: height, previous hash, log size
-  // and root, and that `commit` is for this block (not its signatures).
-  Status Append(const Block& block, const Commit& commit);
+  // and root, and that `commit` is for this block (not its signatures). When
+  // `record_ids` is given it receives the leaves' record ids, in leaf order.
+  Status Append(const Block& block, const Commit& commit,
+                std::vector<crypto::Digest>* record_ids = nullptr);
 
   TreeHead head() const;
   uint64_t height() const { return head().height; }

@@ -7,16 +7,16 @@
 namespace evidence::ledger {
 namespace {
 
-Status CheckRecordTime(const Record& record, int64_t now_ms, const RecordPolicy& policy) {
-  if (record.time_ms > now_ms + policy.future_skew_ms) {
+Status CheckRecordTime(int64_t time_ms, int64_t now_ms, const RecordPolicy& policy) {
+  if (time_ms > now_ms + policy.future_skew_ms) {
     return LedgerError(ErrorCode::kRecordTimeInFuture,
-                       "time " + std::to_string(record.time_ms) + " is more than " +
+                       "time " + std::to_string(time_ms) + " is more than " +
                            std::to_string(policy.future_skew_ms) + " ms after " +
                            std::to_string(now_ms) + "; check the agency's clock");
   }
-  if (record.time_ms < now_ms - policy.past_window_ms) {
+  if (time_ms < now_ms - policy.past_window_ms) {
     return LedgerError(ErrorCode::kRecordTimeOutOfWindow,
-                       "time " + std::to_string(record.time_ms) + " is more than " +
+                       "time " + std::to_string(time_ms) + " is more than " +
                            std::to_string(policy.past_window_ms) + " ms before " +
                            std::to_string(now_ms));
   }
@@ -107,7 +107,7 @@ Result<const crypto::PublicKey*> CheckRecordRules(const Genesis& genesis, const 
                                                             "\" is not this chain's \"" +
                                                             genesis.chain_id() + "\"");
   }
-  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record, now_ms, policy));
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record.time_ms, now_ms, policy));
   if (genesis.FindAgency(record.agency) == nullptr) {
     return LedgerError(ErrorCode::kRecordUnknownAgency,
                        "agency \"" + record.agency + "\" is not registered in genesis");
@@ -150,9 +150,33 @@ Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Bloc
   return ValidateBlock(genesis, state, block, policy, cache, nullptr, nullptr);
 }
 
+namespace {
+
+// Every rule of a leaf this node has not checked before; returns its record id.
+Result<crypto::Digest> CheckUnseenLeaf(const Genesis& genesis, std::string_view leaf,
+                                       int64_t block_time_ms, const RecordPolicy& policy,
+                                       BatchSignatureCache* cache, uint64_t* signature_checks) {
+  auto record = ParseRecord(leaf);
+  if (!record.ok()) return record.status();
+  if (RecordLeaf(*record) != leaf) {
+    return LedgerError(ErrorCode::kRecordMalformedJson, "not in canonical (JCS) form");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key,
+                            CheckRecordRules(genesis, *record, block_time_ms, policy));
+  size_t batch_checks_before = cache->signature_checks();
+  Status status = CheckSignature(genesis, *key, *record, cache);
+  if (signature_checks != nullptr) {
+    *signature_checks += record->sig.batch ? cache->signature_checks() - batch_checks_before : 1;
+  }
+  EVIDENCE_RETURN_IF_ERROR(status);
+  return RecordId(genesis.hash(), *record);
+}
+
+}  // namespace
+
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache,
-                     const VerifiedLeafFn& already_verified, uint64_t* signature_checks) {
+                     const CheckedLeafFn& checked_before, uint64_t* signature_checks) {
   EVIDENCE_RETURN_IF_ERROR(CheckHeaderBasics(genesis, state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckLastCommit(genesis, state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckEvidence(genesis, block));
@@ -162,31 +186,32 @@ Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Bloc
   crypto::CompactRange log = state.log;
   crypto::MerkleHasher hasher(genesis.hash());
   std::vector<crypto::Digest> leaf_hashes;
+  leaf_hashes.reserve(block.leaves.size());
   for (size_t i = 0; i < block.leaves.size(); ++i) {
-    std::string where = "leaf " + std::to_string(i);
-    auto record = ParseRecord(block.leaves[i]);
-    if (!record.ok()) return LedgerError(ErrorCode::kBlockBadRecord, where + ": " + record.status().message());
-    if (RecordLeaf(*record) != block.leaves[i]) {
-      return LedgerError(ErrorCode::kBlockBadRecord, where + " is not in canonical (JCS) form");
-    }
-    auto key = CheckRecordRules(genesis, *record, block.header.time_ms, policy);
-    if (!key.ok()) return LedgerError(ErrorCode::kBlockBadRecord, where + ": " + key.status().message());
-    crypto::Digest id = RecordId(genesis.hash(), *record);
-    if (!already_verified || !already_verified(id, block.leaves[i])) {
-      size_t batch_checks_before = cache->signature_checks();
-      Status status = CheckSignature(genesis, **key, *record, cache);
-      if (signature_checks != nullptr) {
-        *signature_checks +=
-            record->sig.batch ? cache->signature_checks() - batch_checks_before : 1;
+    const std::string& leaf = block.leaves[i];
+    auto where = [i] { return "leaf " + std::to_string(i); };
+    std::optional<CheckedLeaf> checked = checked_before ? checked_before(leaf) : std::nullopt;
+    crypto::Digest id;
+    if (checked) {
+      Status in_window = CheckRecordTime(checked->time_ms, block.header.time_ms, policy);
+      if (!in_window.ok()) {
+        return LedgerError(ErrorCode::kBlockBadRecord, where() + ": " + in_window.message());
       }
-      if (!status.ok()) return LedgerError(ErrorCode::kBlockBadRecord, where + ": " + status.message());
+      id = checked->id;
+    } else {
+      auto unseen = CheckUnseenLeaf(genesis, leaf, block.header.time_ms, policy, cache,
+                                    signature_checks);
+      if (!unseen.ok()) {
+        return LedgerError(ErrorCode::kBlockBadRecord, where() + ": " + unseen.status().message());
+      }
+      id = *unseen;
     }
     if (!ids.insert(id).second) {
-      return LedgerError(ErrorCode::kBlockDuplicateRecord, where + " repeats an earlier leaf");
+      return LedgerError(ErrorCode::kBlockDuplicateRecord, where() + " repeats an earlier leaf");
     }
     Status status = CheckRecordIsNew(id, state.contains_record);
-    if (!status.ok()) return LedgerError(ErrorCode::kBlockDuplicateRecord, where + ": " + status.message());
-    leaf_hashes.push_back(hasher.HashLeaf(AsBytes(block.leaves[i])));
+    if (!status.ok()) return LedgerError(ErrorCode::kBlockDuplicateRecord, where() + ": " + status.message());
+    leaf_hashes.push_back(hasher.HashLeaf(AsBytes(leaf)));
     log.Append(leaf_hashes.back());
   }
   if (block.header.leaves_root != crypto::MerkleRoot(hasher, leaf_hashes)) {

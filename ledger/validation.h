@@ -18,6 +18,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "crypto/merkle.h"
@@ -60,20 +61,25 @@ struct ChainState {
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache = nullptr);
 
-// Answers whether this node already verified the signature of exactly this leaf
-// (its record id and its exact JCS bytes, signature included) under this genesis,
-// e.g. because its record pool holds that leaf. It must answer true only for
-// leaves whose signature check passed.
-using VerifiedLeafFn = std::function<bool(const crypto::Digest& record_id, std::string_view leaf)>;
+// A leaf this node checked before (e.g. on admission to its record pool): the
+// exact JCS bytes of a record that passed CheckRecord under this genesis (every
+// record rule, signature included), with its id and its claimed time.
+struct CheckedLeaf {
+  crypto::Digest id{};
+  int64_t time_ms = 0;
+};
+// Looks a leaf up by its exact bytes; nullopt when this node has not checked it.
+// It must answer only for leaves whose CheckRecord passed under this genesis.
+using CheckedLeafFn = std::function<std::optional<CheckedLeaf>(std::string_view leaf)>;
 
-// ValidateBlock, except that the signature (and batch membership) check is
-// skipped for each leaf `already_verified` answers true for; every other rule
-// (agency and key registered, chain id, time window, canonical form, duplicates,
-// roots) still applies to every leaf. Adds the signature checks it made to
-// `*signature_checks` when given.
+// ValidateBlock, except that a leaf `checked_before` knows is not parsed,
+// canonicalised or signature-checked again: only the rules that depend on the
+// block apply to it (its time within the window of the block time, not twice in
+// the block, not in the log, the roots). Every other leaf is checked in full.
+// Adds the signature checks it made to `*signature_checks` when given.
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache,
-                     const VerifiedLeafFn& already_verified, uint64_t* signature_checks);
+                     const CheckedLeafFn& checked_before, uint64_t* signature_checks);
 
 // The header fields a proposer fills from the state and the block's contents
 // (everything except proposer), so a valid block is easy to build.

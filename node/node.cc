@@ -58,14 +58,14 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addres
 // The ledger's block rules as the consensus core sees them: blocks are the
 // cereal bytes of ledger::Block, their hash is the header hash, and a block is
 // valid when ValidateBlock accepts it on top of the store's state. Leaves the
-// mempool verified on admission (`pool_verified`: same id, same bytes) are not
-// signature-checked again; every other rule applies to them.
+// mempool checked on admission (`pool_checked`: the exact bytes it holds) are
+// not parsed or verified again; the rules that depend on the block still apply.
 class LedgerBlocks : public consensus::BlockValidator {
  public:
   LedgerBlocks(const ledger::Genesis& genesis, const ledger::Store& store,
-               ledger::RecordPolicy policy, ledger::VerifiedLeafFn pool_verified)
+               ledger::RecordPolicy policy, ledger::CheckedLeafFn pool_checked)
       : genesis_(genesis), store_(store), policy_(policy),
-        pool_verified_(std::move(pool_verified)) {}
+        pool_checked_(std::move(pool_checked)) {}
 
   crypto::Digest Hash(ByteView block) const override {
     Result<ledger::Block> decoded = ledger::DecodeBlock(block);
@@ -89,7 +89,7 @@ class LedgerBlocks : public consensus::BlockValidator {
     if (state.height + 1 != height) return false;
     ledger::BatchSignatureCache cache;
     Status status = ledger::ValidateBlock(genesis_, state, *decoded, policy_, &cache,
-                                          pool_verified_, nullptr);
+                                          pool_checked_, nullptr);
     if (!status.ok()) {
       spdlog::warn("event=block_refused height={} reason=\"{}\"", height, status.message());
     }
@@ -100,7 +100,7 @@ class LedgerBlocks : public consensus::BlockValidator {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   ledger::RecordPolicy policy_;
-  ledger::VerifiedLeafFn pool_verified_;
+  ledger::CheckedLeafFn pool_checked_;
 };
 
 std::vector<uint64_t> ValidatorPowers(const ledger::Genesis& genesis) {
@@ -252,8 +252,9 @@ Status NodeImpl::CreateConsensus() {
   verifier_ = std::make_unique<consensus::ValidatorSetVerifier>(genesis_.validator_set());
   blocks_ = std::make_unique<LedgerBlocks>(
       genesis_, *store_, options_.record_policy,
-      [this](const crypto::Digest& id, std::string_view leaf) {
-        return mempool_ != nullptr && mempool_->HoldsLeaf(id, leaf);
+      [this](std::string_view leaf) -> std::optional<ledger::CheckedLeaf> {
+        if (mempool_ == nullptr) return std::nullopt;
+        return mempool_->CheckedLeafOf(leaf);
       });
   core_ = std::make_unique<consensus::ConsensusCore>(options_.consensus, genesis_.validator_set(),
                                                      own_index_, signer_.get(), *verifier_,
@@ -566,7 +567,8 @@ void NodeImpl::ExecuteTimeout(const consensus::ScheduleTimeoutEffect& effect) {
 void NodeImpl::ExecuteCommit(consensus::CommitEffect& effect) {
   Result<ledger::Block> block = ledger::DecodeBlock(effect.block);
   EVIDENCE_CHECK_MSG(block.ok(), "consensus committed a block that does not decode");
-  Status appended = store_->Append(*block, effect.commit);
+  std::vector<crypto::Digest> record_ids;
+  Status appended = store_->Append(*block, effect.commit, &record_ids);
   if (!appended.ok()) {
     spdlog::critical("event=store_append_failed height={} reason=\"{}\"", effect.height,
                      appended.message());
@@ -577,7 +579,7 @@ void NodeImpl::ExecuteCommit(consensus::CommitEffect& effect) {
            block->evidence.end();
   });
   if (pending_request_ && pending_request_->height <= effect.height) pending_request_.reset();
-  service_->OnCommitted(*block, effect.commit);
+  service_->OnCommitted(*block, effect.commit, record_ids);
   spdlog::info("event=block_committed height={} round={} records={} log_size={} time_ms={}",
                effect.height, effect.commit.round, block->leaves.size(), block->header.log_size,
                block->header.time_ms);

@@ -125,6 +125,8 @@ Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Rec
     by_digest_.emplace(entry.record.digest, entry.id);
     entries_.push_back(std::move(entry));
     by_id_.emplace(entries_.back().id, std::prev(entries_.end()));
+    // A record id is held once, so its leaf bytes are too (the leaf includes the id's fields).
+    by_leaf_.emplace(entries_.back().leaf, std::prev(entries_.end()));
   }
   return admitted;
 }
@@ -134,10 +136,11 @@ bool RecordPool::Contains(const crypto::Digest& id) const {
   return by_id_.contains(id);
 }
 
-bool RecordPool::HoldsLeaf(const crypto::Digest& id, std::string_view leaf) const {
+std::optional<ledger::CheckedLeaf> RecordPool::CheckedLeafOf(std::string_view leaf) const {
   std::lock_guard lock(mutex_);
-  auto it = by_id_.find(id);
-  return it != by_id_.end() && it->second->leaf == leaf;
+  auto it = by_leaf_.find(leaf);
+  if (it == by_leaf_.end()) return std::nullopt;
+  return ledger::CheckedLeaf{it->second->id, it->second->record.time_ms};
 }
 
 std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
@@ -179,6 +182,7 @@ void RecordPool::EraseLocked(std::list<Entry>::iterator it) {
     }
   }
   bytes_ -= it->leaf.size();
+  by_leaf_.erase(it->leaf);
   by_id_.erase(it->id);
   entries_.erase(it);
 }

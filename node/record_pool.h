@@ -12,9 +12,9 @@
 // admissions (ledger::SharedBatchSignatures), so a batch arriving in pieces
 // (gossip admits records one at a time) costs one signature check.
 //
-// HoldsLeaf tells block validation which leaves this pool verified (exact
-// bytes), so their signatures are not verified a second time; entries leave
-// the pool when committed (Remove) or dropped (Reap), which bounds it.
+// CheckedLeafOf tells block validation which leaves this pool checked (exact
+// bytes), so they are not parsed or verified a second time; entries leave the
+// pool when committed (Remove) or dropped (Reap), which bounds it.
 //
 // Reap hands the proposer records in arrival order up to a record count and a
 // byte budget, leaving out (and dropping) those already in the log and those
@@ -35,6 +35,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -71,9 +72,9 @@ class RecordPool {
                                                uint64_t* signature_checks = nullptr);
 
   bool Contains(const crypto::Digest& id) const;
-  // Whether the pool holds record `id` with exactly these leaf bytes (so its
-  // signature was verified on admission). A ledger::VerifiedLeafFn.
-  bool HoldsLeaf(const crypto::Digest& id, std::string_view leaf) const;
+  // The id and time of the record the pool holds with exactly these leaf bytes
+  // (so CheckRecord passed on admission), or nullopt. A ledger::CheckedLeafFn.
+  std::optional<ledger::CheckedLeaf> CheckedLeafOf(std::string_view leaf) const;
   std::optional<ledger::Record> Get(const crypto::Digest& id) const;
   std::vector<ledger::Record> FindByDigest(const std::string& digest) const;
   size_t size() const;
@@ -113,6 +114,9 @@ class RecordPool {
   mutable std::mutex mutex_;
   std::list<Entry> entries_ EVIDENCE_GUARDED_BY(mutex_);  // arrival order
   std::map<crypto::Digest, std::list<Entry>::iterator> by_id_ EVIDENCE_GUARDED_BY(mutex_);
+  // Keys view the entries' own leaf bytes (list nodes never move).
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> by_leaf_
+      EVIDENCE_GUARDED_BY(mutex_);
   std::multimap<std::string, crypto::Digest> by_digest_ EVIDENCE_GUARDED_BY(mutex_);
   size_t bytes_ EVIDENCE_GUARDED_BY(mutex_) = 0;
   uint64_t signature_checks_ EVIDENCE_GUARDED_BY(mutex_) = 0;

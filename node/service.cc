@@ -379,13 +379,9 @@ void ChainService::CancelCommitWatch(uint64_t token) {
   watches_.erase(watch);
 }
 
-void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&) {
-  std::vector<crypto::Digest> ids;
-  for (const std::string& leaf : block.leaves) {
-    Result<ledger::Record> record = ledger::ParseRecord(leaf);
-    EVIDENCE_CHECK_MSG(record.ok(), "a committed leaf is not a record");
-    ids.push_back(ledger::RecordId(genesis_.hash(), *record));
-  }
+void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&,
+                               const std::vector<crypto::Digest>& ids) {
+  EVIDENCE_CHECK(ids.size() == block.leaves.size());
   std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
     metrics_->records_committed.Increment(ids.size());

@@ -61,7 +61,10 @@ class ChainService : public api::NodeService {
                ledger::RecordPolicy policy, Hooks hooks, api::metrics::NodeMetrics* metrics);
 
   // Node side.
-  void OnCommitted(const ledger::Block& block, const ledger::Commit& commit);
+  // A block the store has just appended; `record_ids` are its leaves' record
+  // ids in leaf order (as ledger::Store::Append gives them).
+  void OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
+                   const std::vector<crypto::Digest>& record_ids);
   // Records gossiped by a peer: checked like submissions (one at a time, so a
   // peer's bad record drops only itself; batch signatures are remembered by the
   // mempool, so a batch costs one check), refusals dropped. The checks count in

@@ -177,15 +177,21 @@ TEST_F(BlockRules, BatchInBlockCostsOneSignatureCheck) {
 }
 
 
-// What a node's record pool offers block validation: id -> exact leaf bytes it verified.
-VerifiedLeafFn VerifiedLeaves(const std::map<crypto::Digest, std::string>& verified) {
-  return [&verified](const crypto::Digest& id, std::string_view leaf) {
-    auto it = verified.find(id);
-    return it != verified.end() && it->second == leaf;
+// What a node's record pool offers block validation: exact leaf bytes it
+// checked -> the record's id and time.
+CheckedLeafFn CheckedLeaves(const std::map<std::string, CheckedLeaf>& checked) {
+  return [&checked](std::string_view leaf) -> std::optional<CheckedLeaf> {
+    auto it = checked.find(std::string(leaf));
+    if (it == checked.end()) return std::nullopt;
+    return it->second;
   };
 }
 
-TEST_F(BlockRules, LeavesAlreadyVerifiedAreNotSignatureCheckedAgain) {
+CheckedLeaf CheckedOf(crypto::HashAlgorithm hash, const Record& record) {
+  return CheckedLeaf{RecordId(hash, record), record.time_ms};
+}
+
+TEST_F(BlockRules, LeavesCheckedBeforeAreNotCheckedAgain) {
   Record a = chain_.MakeRecord(0, "c", 3);
   Record b = chain_.MakeRecord(1, "d", 4);
   Block block = chain_.MakeNextBlock({a, b});
@@ -194,52 +200,81 @@ TEST_F(BlockRules, LeavesAlreadyVerifiedAreNotSignatureCheckedAgain) {
                             &checks).ok());
   EXPECT_EQ(checks, 2u) << "without the pool's answer every leaf is verified";
 
-  std::map<crypto::Digest, std::string> verified = {
-      {RecordId(chain_.hash(), a), RecordLeaf(a)}, {RecordId(chain_.hash(), b), RecordLeaf(b)}};
+  std::map<std::string, CheckedLeaf> checked = {{RecordLeaf(a), CheckedOf(chain_.hash(), a)},
+                                                {RecordLeaf(b), CheckedOf(chain_.hash(), b)}};
   checks = 0;
-  Status status = ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, nullptr,
-                                VerifiedLeaves(verified), &checks);
+  size_t lookups = 0;
+  CheckedLeafFn counting = [&](std::string_view leaf) {
+    ++lookups;
+    return CheckedLeaves(checked)(leaf);
+  };
+  Status status =
+      ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, nullptr, counting, &checks);
   EXPECT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(checks, 0u);
+  EXPECT_EQ(lookups, 2u);
 }
 
-TEST_F(BlockRules, LeavesNotVerifiedBeforeAreStillChecked) {
+TEST_F(BlockRules, LeavesNotCheckedBeforeAreCheckedInFull) {
   Record a = chain_.MakeRecord(0, "c", 3);
   Record bad = chain_.MakeRecord(1, "d", 4);
   bad.sig.value[0] ^= 1;
-  std::map<crypto::Digest, std::string> verified = {{RecordId(chain_.hash(), a), RecordLeaf(a)}};
+  std::map<std::string, CheckedLeaf> checked = {{RecordLeaf(a), CheckedOf(chain_.hash(), a)}};
   uint64_t checks = 0;
   Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({a, bad}),
-                                policy_, nullptr, VerifiedLeaves(verified), &checks);
+                                policy_, nullptr, CheckedLeaves(checked), &checks);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord);
   EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
   EXPECT_EQ(checks, 1u);
 
-  // Same record id (the id leaves out "sig"), other signature bytes: not the verified leaf.
+  // Same record id (the id leaves out "sig"), other signature bytes: other leaf bytes,
+  // so not the leaf the pool checked.
   Record forged = a;
   forged.sig.value[0] ^= 1;
   ASSERT_EQ(RecordId(chain_.hash(), forged), RecordId(chain_.hash(), a));
   status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({forged}), policy_,
-                         nullptr, VerifiedLeaves(verified), nullptr);
+                         nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
+
+  // A foreign chain's record the pool never checked is refused as before.
+  Record foreign = chain_.MakeRecord(0, "c", 5);
+  foreign.chain_id = "other-chain";
+  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({foreign}),
+                         policy_, nullptr, CheckedLeaves(checked), nullptr);
+  EXPECT_NE(status.message().find("record.chain_mismatch"), std::string::npos) << status.message();
 }
 
-TEST_F(BlockRules, EveryOtherRuleStillAppliesToVerifiedLeaves) {
-  VerifiedLeafFn everything = [](const crypto::Digest&, std::string_view) { return true; };
-  Record foreign = chain_.MakeRecord(0, "c", 3);
-  foreign.chain_id = "other-chain";
-  Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({foreign}),
-                                policy_, nullptr, everything, nullptr);
-  EXPECT_NE(status.message().find("record.chain_mismatch"), std::string::npos) << status.message();
-
+TEST_F(BlockRules, BlockDependentRulesStillApplyToCheckedLeaves) {
+  // Checked on admission, but too far ahead of this block's time.
   Record late = chain_.MakeRecord(0, "c", 4, chain_.next_block_time_ms() + policy_.future_skew_ms + 1);
-  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({late}), policy_,
-                         nullptr, everything, nullptr);
+  std::map<std::string, CheckedLeaf> checked = {
+      {RecordLeaf(late), CheckedOf(chain_.hash(), late)},
+      {RecordLeaf(first_), CheckedOf(chain_.hash(), first_)}};
+  Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({late}),
+                                policy_, nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord) << status.message();
+  EXPECT_NE(status.message().find("record.time_in_future"), std::string::npos) << status.message();
 
+  // Already in the log.
   status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({first_}), policy_,
-                         nullptr, everything, nullptr);
+                         nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockDuplicateRecord) << status.message();
+
+  // Twice in one block.
+  Record a = chain_.MakeRecord(1, "d", 6);
+  checked.emplace(RecordLeaf(a), CheckedOf(chain_.hash(), a));
+  Block twice = chain_.MakeNextBlock({a});
+  twice.leaves.push_back(twice.leaves[0]);
+  status = ValidateBlock(chain_.genesis(), chain_.state(), twice, policy_, nullptr,
+                         CheckedLeaves(checked), nullptr);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockDuplicateRecord) << status.message();
+
+  // Roots: a checked leaf under a header made for other leaves.
+  Block wrong_root = chain_.MakeNextBlock({a});
+  wrong_root.leaves[0] = RecordLeaf(late);
+  status = ValidateBlock(chain_.genesis(), chain_.state(), wrong_root, policy_, nullptr,
+                         CheckedLeaves(checked), nullptr);
+  EXPECT_FALSE(status.ok());
 }
 
 }  // namespace

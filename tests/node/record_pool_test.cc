@@ -137,8 +137,8 @@ TEST_F(RecordPoolTest, BlockOfPooledRecordsValidatesWithoutSignatureChecks) {
   std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 3);
   std::vector<ledger::Record> pooled = {a, batch[0], batch[1], batch[2]};
   ASSERT_TRUE(pool.CheckAndAdd(pooled, kGenesisTimeMs).ok());
-  ledger::VerifiedLeafFn verified = [&pool](const crypto::Digest& id, std::string_view leaf) {
-    return pool.HoldsLeaf(id, leaf);
+  ledger::CheckedLeafFn verified = [&pool](std::string_view leaf) {
+    return pool.CheckedLeafOf(leaf);
   };
   uint64_t checks = 0;
   Status status = ledger::ValidateBlock(chain_.genesis(), chain_.state(),
@@ -158,11 +158,17 @@ TEST_F(RecordPoolTest, BlockOfPooledRecordsValidatesWithoutSignatureChecks) {
 
   // Once committed (removed from the pool), a leaf is no longer vouched for.
   pool.Remove({IdOf(a)});
-  EXPECT_FALSE(pool.HoldsLeaf(IdOf(a), ledger::RecordLeaf(a)));
-  EXPECT_TRUE(pool.HoldsLeaf(IdOf(batch[0]), ledger::RecordLeaf(batch[0])));
+  EXPECT_FALSE(pool.CheckedLeafOf(ledger::RecordLeaf(a)).has_value());
+  auto held = pool.CheckedLeafOf(ledger::RecordLeaf(batch[0]));
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->id, IdOf(batch[0]));
+  EXPECT_EQ(held->time_ms, batch[0].time_ms);
   ledger::Record other_sig = batch[0];
   other_sig.sig.value[0] ^= 1;
-  EXPECT_FALSE(pool.HoldsLeaf(IdOf(other_sig), ledger::RecordLeaf(other_sig)));
+  EXPECT_FALSE(pool.CheckedLeafOf(ledger::RecordLeaf(other_sig)).has_value());
+  // Reaped away as too old for a block: no longer vouched for either.
+  pool.Reap(10, 1 << 20, batch[1].time_ms + ledger::RecordPolicy{}.past_window_ms + 1, NotInLog);
+  EXPECT_FALSE(pool.CheckedLeafOf(ledger::RecordLeaf(batch[1])).has_value());
 }
 
 TEST_F(RecordPoolTest, ABatchAdmittedOneRecordAtATimeCostsOneCheck) {

@@ -70,8 +70,13 @@ class ServiceTest : public ::testing::Test {
   }
   void Commit(const std::vector<ledger::Record>& records) {
     TestChain::Step step = chain_.Next(records);
-    ASSERT_TRUE(store_->Append(step.block, step.commit).ok());
-    service_->OnCommitted(step.block, step.commit);
+    std::vector<crypto::Digest> ids;
+    ASSERT_TRUE(store_->Append(step.block, step.commit, &ids).ok());
+    ASSERT_EQ(ids.size(), records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      ASSERT_EQ(ids[i], ledger::RecordId(chain_.hash(), records[i]));
+    }
+    service_->OnCommitted(step.block, step.commit, ids);
   }
 
   TestChain chain_;
