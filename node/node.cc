@@ -29,7 +29,9 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr size_t kGossipFramesQueuedMax = 64;  // gossip frames waiting for their checks
+// Gossiped records waiting for their checks; beyond this a frame is dropped.
+constexpr size_t kGossipInboxRecordsMax = 50'000;
+constexpr size_t kGossipInboxBytesMax = 64 << 20;
 
 int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -153,7 +155,12 @@ class NodeImpl {
   asio::io_context io_;
   // Gossiped records are checked here, off the consensus thread.
   std::unique_ptr<asio::thread_pool> gossip_pool_;
-  std::atomic<size_t> gossip_frames_{0};
+  // Gossiped records queue here and are checked together: however small the
+  // frames, the gossip thread takes everything queued at once.
+  std::mutex gossip_mutex_;
+  std::vector<std::string> gossip_inbox_;  // GUARDED_BY(gossip_mutex_)
+  size_t gossip_inbox_bytes_ = 0;          // GUARDED_BY(gossip_mutex_)
+  bool gossip_draining_ = false;           // GUARDED_BY(gossip_mutex_)
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::atomic<size_t> inbox_frames_{0};
@@ -216,6 +223,8 @@ class NodeImpl {
   // Called from other threads.
   void PostFrame(uint32_t peer, Bytes frame);
   void PostRecordsAdmitted(std::vector<std::string> leaves, bool from_peer);
+  void QueueGossip(std::vector<std::string> leaves);
+  void DrainGossip();
   NodeStatus Snapshot() const;
 
  private:
@@ -381,6 +390,7 @@ void NodeImpl::PostFrame(uint32_t peer, Bytes frame) {
   if (inbox_frames_.fetch_add(1) >= kInboxFramesMax) {
     inbox_frames_.fetch_sub(1);
     frames_dropped_.fetch_add(1);
+    metrics_.peer_frames_dropped.Increment();
     return;
   }
   asio::post(io_, [this, peer, frame = std::move(frame)] {
@@ -410,6 +420,41 @@ void NodeImpl::PostRecordsAdmitted(std::vector<std::string> leaves, bool from_pe
   });
 }
 
+void NodeImpl::QueueGossip(std::vector<std::string> leaves) {
+  size_t bytes = 0;
+  for (const std::string& leaf : leaves) bytes += leaf.size();
+  {
+    std::lock_guard lock(gossip_mutex_);
+    if (gossip_inbox_.size() + leaves.size() > kGossipInboxRecordsMax ||
+        gossip_inbox_bytes_ + bytes > kGossipInboxBytesMax) {
+      frames_dropped_.fetch_add(1);
+      metrics_.peer_frames_dropped.Increment();
+      return;
+    }
+    for (std::string& leaf : leaves) gossip_inbox_.push_back(std::move(leaf));
+    gossip_inbox_bytes_ += bytes;
+    if (gossip_draining_) return;
+    gossip_draining_ = true;
+  }
+  asio::post(*gossip_pool_, [this] { DrainGossip(); });
+}
+
+void NodeImpl::DrainGossip() {
+  for (;;) {
+    std::vector<std::string> leaves;
+    {
+      std::lock_guard lock(gossip_mutex_);
+      if (gossip_inbox_.empty() || stopping_) {
+        gossip_draining_ = false;
+        return;
+      }
+      leaves.swap(gossip_inbox_);
+      gossip_inbox_bytes_ = 0;
+    }
+    service_->AdmitFromPeer(std::move(leaves));
+  }
+}
+
 void NodeImpl::HandleFrame(uint32_t peer, const Bytes& frame) {
   Result<PeerMessage> decoded = DecodePeerMessage(frame);
   if (!decoded.ok()) {
@@ -421,15 +466,7 @@ void NodeImpl::HandleFrame(uint32_t peer, const Bytes& frame) {
   if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
     HandleConsensusMessage(peer, std::move(*consensus_message));
   } else if (auto* gossip = std::get_if<RecordsGossip>(&message)) {
-    if (gossip_frames_.fetch_add(1) >= kGossipFramesQueuedMax) {
-      gossip_frames_.fetch_sub(1);
-      frames_dropped_.fetch_add(1);
-      return;
-    }
-    asio::post(*gossip_pool_, [this, leaves = std::move(gossip->leaves)]() mutable {
-      service_->AdmitFromPeer(std::move(leaves));
-      gossip_frames_.fetch_sub(1);
-    });
+    QueueGossip(std::move(gossip->leaves));
   } else if (auto* status = std::get_if<StatusMessage>(&message)) {
     sync_.OnPeerHeight(peer, status->height);
     MaybeSync();

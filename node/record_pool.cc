@@ -32,37 +32,40 @@ void RecordPool::Stop() {
   if (verifiers_) verifiers_->join();
 }
 
-// Splits the records over the verification threads; each chunk has its own
-// batch-signature cache over the pool's shared set of verified batch
-// signatures, so a batch costs one check per chunk at most, and none once seen.
-Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms,
-                            uint64_t* checks_made) {
+// Checks the records on the verification threads, in contiguous chunks (the
+// calling thread takes the first one itself: a single record costs no hand-over
+// to another thread and back); `statuses[i]` receives record i's outcome. Each
+// chunk has its own batch-signature cache over the pool's shared set of
+// verified batch signatures, so a batch costs one check at most. With
+// `stop_at_error`, a chunk stops at its first refusal (later records keep an OK
+// status they did not earn: the caller only looks at the first refusal).
+void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t now_ms,
+                           bool stop_at_error, std::vector<Status>& statuses,
+                           uint64_t* checks_made) {
+  statuses.assign(records.size(), Status::Ok());
   size_t chunks = std::min(verifier_count_, records.size());
   size_t per_chunk = (records.size() + chunks - 1) / chunks;
-  std::vector<Status> first_error(chunks);
-  std::vector<size_t> first_error_at(chunks, records.size());
   std::vector<size_t> checks(chunks, 0);
   std::mutex done_mutex;
   std::condition_variable done;
   size_t remaining = chunks;
   auto check_chunk = [&](size_t chunk) {
-      ledger::BatchSignatureCache cache(&batch_signatures_);
-      size_t single_checks = 0;  // records signed alone; batches are counted by the cache
-      size_t end = std::min(records.size(), (chunk + 1) * per_chunk);
-      for (size_t i = chunk * per_chunk; i < end; ++i) {
-        if (!records[i].sig.batch) ++single_checks;
-        Status status = ledger::CheckRecord(genesis_, records[i], now_ms, options_.policy, &cache);
-        if (!status.ok()) {
-          first_error[chunk] = std::move(status);
-          first_error_at[chunk] = i;
-          break;
-        }
+    ledger::BatchSignatureCache cache(&batch_signatures_);
+    size_t single_checks = 0;  // batches are counted by the cache
+    size_t end = std::min(records.size(), (chunk + 1) * per_chunk);
+    for (size_t i = chunk * per_chunk; i < end; ++i) {
+      statuses[i] = ledger::CheckRecord(genesis_, records[i], now_ms, options_.policy, &cache);
+      // A record signed alone cost a check unless a rule before the signature refused it.
+      if (!records[i].sig.batch &&
+          (statuses[i].ok() ||
+           ledger::ErrorCodeOf(statuses[i]) == ledger::ErrorCode::kRecordBadSignature)) {
+        ++single_checks;
       }
-      checks[chunk] = cache.signature_checks() + single_checks;
+      if (!statuses[i].ok() && stop_at_error) break;
+    }
+    checks[chunk] = cache.signature_checks() + single_checks;
   };
-  // The calling thread checks the first chunk itself: a single record costs no
-  // hand-over to another thread (two context switches), and a big submission
-  // still spreads over every core.
+  size_t prechecks = chunks > 1 ? PrecheckBatches(records, now_ms) : 0;
   for (size_t chunk = 1; chunk < chunks; ++chunk) {
     boost::asio::post(*verifiers_, [&, chunk] {
       check_chunk(chunk);
@@ -76,23 +79,52 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
     --remaining;
     done.wait(lock, [&] { return remaining == 0; });
   }
+  uint64_t made = prechecks;
+  for (size_t count : checks) made += count;
   {
     std::lock_guard lock(mutex_);
-    for (size_t count : checks) signature_checks_ += count;
+    signature_checks_ += made;
   }
-  for (size_t count : checks) *checks_made += count;
-  auto worst = std::min_element(first_error_at.begin(), first_error_at.end());
-  if (*worst == records.size()) return Status::Ok();
-  const Status& error = first_error[worst - first_error_at.begin()];
-  if (records.size() == 1) return error;
+  *checks_made += made;
+}
+
+// Records of one batch share one signature. Before the chunks start, the first
+// record of each batch (up to a few batches) is checked here, so that the
+// chunks find its signature in the shared set instead of verifying it side by
+// side. Returns the signature checks made; the chunks still give every
+// record's outcome.
+size_t RecordPool::PrecheckBatches(const std::vector<ledger::Record>& records, int64_t now_ms) {
+  constexpr size_t kBatchesPrechecked = 4;
+  ledger::BatchSignatureCache cache(&batch_signatures_);
+  std::vector<const Bytes*> seen;
+  for (const ledger::Record& record : records) {
+    if (!record.sig.batch) continue;
+    auto same = [&](const Bytes* value) { return *value == record.sig.value; };
+    if (std::any_of(seen.begin(), seen.end(), same)) continue;
+    if (seen.size() == kBatchesPrechecked) break;
+    seen.push_back(&record.sig.value);
+    (void)ledger::CheckRecord(genesis_, record, now_ms, options_.policy, &cache);
+  }
+  return cache.signature_checks();
+}
+
+// All or none: the first refusal, with its position when there are several.
+Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms,
+                            uint64_t* checks_made) {
+  std::vector<Status> statuses;
+  CheckEach(records, now_ms, /*stop_at_error=*/true, statuses, checks_made);
+  auto refused = std::find_if(statuses.begin(), statuses.end(),
+                              [](const Status& status) { return !status.ok(); });
+  if (refused == statuses.end()) return Status::Ok();
+  if (records.size() == 1) return *refused;
   // Keep the stable code first ("record.bad_signature: records[3]: ...").
-  const std::string& message = error.message();
+  const std::string& message = refused->message();
   size_t colon = message.find(": ");
-  std::string where = "records[" + std::to_string(*worst) + "]";
-  return Status(error.code(), colon == std::string::npos
-                                  ? where + ": " + message
-                                  : message.substr(0, colon) + ": " + where + ": " +
-                                        message.substr(colon + 2));
+  std::string where = "records[" + std::to_string(refused - statuses.begin()) + "]";
+  return Status(refused->code(), colon == std::string::npos
+                                     ? where + ": " + message
+                                     : message.substr(0, colon) + ": " + where + ": " +
+                                           message.substr(colon + 2));
 }
 
 Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Record> records,
@@ -103,6 +135,29 @@ Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Rec
   Status checked = CheckAll(records, now_ms, &checks_made);
   if (signature_checks != nullptr) *signature_checks += checks_made;
   EVIDENCE_RETURN_IF_ERROR(checked);
+  return AddChecked(std::move(records));
+}
+
+std::vector<std::string> RecordPool::CheckAndAddEach(std::vector<ledger::Record> records,
+                                                     int64_t now_ms,
+                                                     uint64_t* signature_checks) {
+  if (records.empty()) return {};
+  uint64_t checks_made = 0;
+  std::vector<Status> statuses;
+  CheckEach(records, now_ms, /*stop_at_error=*/false, statuses, &checks_made);
+  if (signature_checks != nullptr) *signature_checks += checks_made;
+  std::vector<ledger::Record> passed;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (statuses[i].ok()) passed.push_back(std::move(records[i]));
+  }
+  if (passed.empty()) return {};
+  auto admitted = AddChecked(std::move(passed));
+  return admitted.ok() ? std::move(admitted).value() : std::vector<std::string>();
+}
+
+// Admits checked records, all or none (ResourceExhausted when they do not fit);
+// returns the leaves of those not held before.
+Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Record> records) {
   std::vector<Entry> fresh;
   size_t fresh_bytes = 0;
   for (ledger::Record& record : records) {

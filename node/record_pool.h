@@ -71,6 +71,12 @@ class RecordPool {
   Result<std::vector<std::string>> CheckAndAdd(std::vector<ledger::Record> records, int64_t now_ms,
                                                uint64_t* signature_checks = nullptr);
 
+  // Checks every record (in parallel, like CheckAndAdd) and admits each one that
+  // passes on its own: one bad record drops only itself (records gossiped by a
+  // peer). Returns the leaves newly admitted; nothing when the pool is full.
+  std::vector<std::string> CheckAndAddEach(std::vector<ledger::Record> records, int64_t now_ms,
+                                           uint64_t* signature_checks = nullptr);
+
   bool Contains(const crypto::Digest& id) const;
   // The id and time of the record the pool holds with exactly these leaf bytes
   // (so CheckRecord passed on admission), or nullopt. A ledger::CheckedLeafFn.
@@ -102,7 +108,11 @@ class RecordPool {
     std::string leaf;
     int64_t arrival_ms = 0;  // steady clock
   };
+  void CheckEach(const std::vector<ledger::Record>& records, int64_t now_ms, bool stop_at_error,
+                 std::vector<Status>& statuses, uint64_t* checks_made);
+  size_t PrecheckBatches(const std::vector<ledger::Record>& records, int64_t now_ms);
   Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms, uint64_t* checks_made);
+  Result<std::vector<std::string>> AddChecked(std::vector<ledger::Record> records);
   void EraseLocked(std::list<Entry>::iterator it) EVIDENCE_REQUIRES(mutex_);
 
   const ledger::Genesis& genesis_;

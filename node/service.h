@@ -65,10 +65,10 @@ class ChainService : public api::NodeService {
   // ids in leaf order (as ledger::Store::Append gives them).
   void OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
                    const std::vector<crypto::Digest>& record_ids);
-  // Records gossiped by a peer: checked like submissions (one at a time, so a
-  // peer's bad record drops only itself; batch signatures are remembered by the
-  // mempool, so a batch costs one check), refusals dropped. The checks count in
-  // evidence_signature_checks_total.
+  // Records gossiped by a peer: checked like submissions, on every core, each on
+  // its own (a peer's bad record drops only itself; batch signatures are
+  // remembered by the mempool, so a batch costs one check), refusals dropped.
+  // The checks count in evidence_signature_checks_total.
   void AdmitFromPeer(std::vector<std::string> leaves);
 
   // api::NodeService.

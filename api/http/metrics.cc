@@ -225,6 +225,9 @@ NodeMetrics::NodeMetrics(Registry& registry)
           {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})),
       signature_checks(registry.AddCounter("evidence_signature_checks_total",
                                            "Signature verifications performed.")),
+      peer_frames_dropped(registry.AddCounter(
+          "evidence_peer_frames_dropped_total",
+          "Frames from peers dropped unprocessed because the node was behind on them.")),
       http_requests(registry.AddCounterFamily("evidence_http_requests_total",
                                               "HTTP requests answered, by route and status code.",
                                               {"route", "code"})) {}

@@ -123,6 +123,7 @@ struct NodeMetrics {
   Gauge& peers_connected;             // evidence_peers_connected
   Histogram& commit_latency_seconds;  // evidence_commit_latency_seconds
   Counter& signature_checks;          // evidence_signature_checks_total
+  Counter& peer_frames_dropped;       // evidence_peer_frames_dropped_total
   CounterFamily& http_requests;       // evidence_http_requests_total{route,code}
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tests/ledger/test_chain.h"
@@ -181,6 +182,34 @@ TEST_F(RecordPoolTest, ABatchAdmittedOneRecordAtATimeCostsOneCheck) {
   EXPECT_EQ(checks, 1u);
   EXPECT_EQ(pool.signature_checks(), 1u);
   EXPECT_EQ(pool.size(), 6u);
+}
+
+TEST_F(RecordPoolTest, CheckAndAddEachDropsOnlyTheBadRecords) {
+  RecordPool pool = MakePool();
+  std::vector<ledger::Record> records;
+  for (int i = 0; i < 9; ++i) records.push_back(chain_.MakeRecord(i % 2, "CASE-G", i + 1));
+  records[2].sig.value[0] ^= 1;                                    // bad signature
+  records[7].time_ms = kGenesisTimeMs + 3600 * 1000;               // outside the window
+  ledger::Record held = records[4];
+  ASSERT_TRUE(pool.CheckAndAdd({held}, kGenesisTimeMs).ok());      // already pooled
+  uint64_t checks = 0;
+  std::vector<std::string> admitted = pool.CheckAndAddEach(records, kGenesisTimeMs, &checks);
+  EXPECT_EQ(admitted.size(), 6u);
+  EXPECT_EQ(pool.size(), 7u);
+  for (size_t i : {0, 1, 3, 5, 6, 8}) {
+    EXPECT_TRUE(pool.Contains(IdOf(records[i]))) << i;
+    EXPECT_NE(std::find(admitted.begin(), admitted.end(), ledger::RecordLeaf(records[i])),
+              admitted.end())
+        << i;
+  }
+  EXPECT_FALSE(pool.Contains(IdOf(records[2])));
+  EXPECT_FALSE(pool.Contains(IdOf(records[7])));
+  EXPECT_EQ(checks, 8u) << "every single record but the one refused before its signature";
+
+  // Nothing fits in a full pool; it does not grow.
+  RecordPool small = MakePool(2);
+  EXPECT_TRUE(small.CheckAndAddEach({records[0], records[1], records[3]}, kGenesisTimeMs).empty());
+  EXPECT_EQ(small.size(), 0u);
 }
 
 }  // namespace
