@@ -108,6 +108,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& directory, const G
   leveldb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.paranoid_checks = options.paranoid_checks;
+  db_options.write_buffer_size = options.write_buffer_bytes;
   store->cache_.reset(leveldb::NewLRUCache(options.cache_bytes));
   db_options.block_cache = store->cache_.get();
   leveldb::DB* db = nullptr;
