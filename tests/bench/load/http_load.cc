@@ -1,5 +1,8 @@
-// evidence-load run/etcd/get: keep-alive HTTP/1.1 load, one thread per connection.
+// evidence-load run/etcd/get: keep-alive HTTP/1.1 load; all connections are
+// asynchronous loops on one thread, requests are serialized before the run.
 #include <boost/asio/connect.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -8,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -30,7 +35,8 @@ double SecondsSince(Clock::time_point start, Clock::time_point t) {
   return std::chrono::duration<double>(t - start).count();
 }
 
-// One keep-alive connection; reconnects after a transport error.
+// A synchronous keep-alive connection for the commit poller (GET /v1/status);
+// reconnects after a transport error.
 class Connection {
  public:
   explicit Connection(Endpoint endpoint) : endpoint_(std::move(endpoint)), stream_(io_) {}
@@ -118,47 +124,190 @@ double Percentile(std::vector<double> values, double fraction) {
   return values[std::min(index, values.size() - 1)];
 }
 
-// The shared state of one run.
+// One request serialized once before the run: the head without Host and
+// without the blank line ends at head_end; the body follows. A connection
+// writes head, its own "Host: ...\r\n\r\n" line, then the body.
+struct Wire {
+  std::string bytes;
+  size_t head_end = 0;
+};
+
+Wire Serialize(const Request& request) {
+  Wire wire;
+  std::string& s = wire.bytes;
+  s.reserve(request.target.size() + request.body.size() + 128);
+  s += request.post ? "POST " : "GET ";
+  s += request.target;
+  s += " HTTP/1.1\r\n";
+  if (request.post) {
+    s += "Content-Type: application/json\r\nContent-Length: ";
+    s += std::to_string(request.body.size());
+    s += "\r\n";
+  }
+  s += "Connection: keep-alive\r\n";
+  wire.head_end = s.size();
+  s += request.body;
+  return wire;
+}
+
+// The shared state of one run. Everything but next is touched by the one
+// I/O thread only, until it returns.
 struct Run {
   const LoadOptions& options;
   const std::vector<Request>& requests;
   Clock::time_point start;
   std::atomic<size_t> next{0};
+  std::vector<Wire> wires;
   std::vector<Outcome> outcomes;
   std::mutex refusal_mutex;
   std::string first_refusal;
-
-  void Worker(size_t connection_index) {
-    Connection connection(options.endpoints[connection_index % options.endpoints.size()]);
-    const double requests_per_second = RequestsPerSecond();
-    for (;;) {
-      size_t i = next.fetch_add(1);
-      if (i >= requests.size()) return;
-      if (requests_per_second > 0) {
-        std::this_thread::sleep_until(
-            start + std::chrono::duration_cast<Clock::duration>(
-                        std::chrono::duration<double>(static_cast<double>(i) / requests_per_second)));
-      }
-      Outcome& outcome = outcomes[i];
-      outcome.sent = Clock::now();
-      Connection::Answer answer = connection.Send(requests[i]);
-      outcome.answered = Clock::now();
-      outcome.status = answer.status;
-      outcome.records = requests[i].records;
-      if (answer.status != 0 && (answer.status < 200 || answer.status > 299)) {
-        std::lock_guard lock(refusal_mutex);
-        if (first_refusal.empty()) {
-          first_refusal = std::to_string(answer.status) + " " + answer.body.substr(0, 300);
-        }
-      }
-    }
-  }
 
   double RequestsPerSecond() const {
     if (options.offered_records_per_second <= 0 || requests.empty()) return 0;
     return options.offered_records_per_second / static_cast<double>(requests[0].records);
   }
+
+  void Record(size_t i, unsigned status, const std::string& body) {
+    Outcome& outcome = outcomes[i];
+    outcome.answered = Clock::now();
+    outcome.status = status;
+    outcome.records = requests[i].records;
+    if (status != 0 && (status < 200 || status > 299)) {
+      std::lock_guard lock(refusal_mutex);
+      if (first_refusal.empty()) first_refusal = std::to_string(status) + " " + body.substr(0, 300);
+    }
+  }
 };
+
+// One keep-alive connection driven as an asynchronous loop on the run's
+// io_context: (wait for the scheduled time) → (connect) → write → read →
+// record → next index. A transport error closes the socket, counts status 0,
+// and the next request reconnects.
+class AsyncConnection {
+ public:
+  AsyncConnection(asio::io_context& io, Run& run, const Endpoint& endpoint)
+      : run_(run),
+        endpoint_(endpoint),
+        host_line_("Host: " + endpoint.host + "\r\n\r\n"),
+        socket_(io),
+        timer_(io),
+        requests_per_second_(run.RequestsPerSecond()) {}
+
+  void Next() {
+    index_ = run_.next.fetch_add(1);
+    if (index_ >= run_.requests.size()) return;
+    if (requests_per_second_ <= 0) return Send();
+    timer_.expires_at(run_.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                       static_cast<double>(index_) / requests_per_second_)));
+    timer_.async_wait([this](const beast::error_code&) { Send(); });
+  }
+
+ private:
+  void Send() {
+    run_.outcomes[index_].sent = Clock::now();
+    if (connected_) return Write();
+    beast::error_code error;
+    if (resolved_.empty()) {
+      asio::ip::tcp::resolver resolver(socket_.get_executor());
+      resolved_ = resolver.resolve(endpoint_.host, endpoint_.port, error);
+      if (error) return Fail();
+    }
+    asio::async_connect(socket_, resolved_,
+                        [this](const beast::error_code& error, const asio::ip::tcp::endpoint&) {
+                          if (error) return Fail();
+                          beast::error_code ignored;
+                          socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+                          buffer_.clear();
+                          connected_ = true;
+                          Write();
+                        });
+  }
+
+  void Write() {
+    const Wire& wire = run_.wires[index_];
+    std::array<asio::const_buffer, 3> buffers{
+        asio::buffer(wire.bytes.data(), wire.head_end), asio::buffer(host_line_),
+        asio::buffer(wire.bytes.data() + wire.head_end, wire.bytes.size() - wire.head_end)};
+    asio::async_write(socket_, buffers, [this](const beast::error_code& error, size_t) {
+      if (error) return Fail();
+      Read();
+    });
+  }
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(kResponseBodyBytesMax);
+    http::async_read(socket_, buffer_, *parser_, [this](const beast::error_code& error, size_t) {
+      if (error) return Fail();
+      const auto& response = parser_->get();
+      run_.Record(index_, response.result_int(), response.body());
+      if (!response.keep_alive()) Close();
+      Next();
+    });
+  }
+
+  void Fail() {
+    Close();
+    run_.Record(index_, 0, "");
+    Next();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    socket_.close(ignored);
+    connected_ = false;
+  }
+
+  Run& run_;
+  const Endpoint& endpoint_;
+  const std::string host_line_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer timer_;
+  asio::ip::tcp::resolver::results_type resolved_;
+  beast::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  const double requests_per_second_;
+  size_t index_ = 0;
+  bool connected_ = false;
+};
+
+// Polls GET /v1/status until, after answered_all, every accepted record is
+// in the tree (or commit_wait_s has passed).
+void PollCommits(const Run& run, Connection& status_connection, uint64_t base,
+                 const std::atomic<bool>& answered_all, std::vector<Poll>& polls) {
+  const auto interval = std::chrono::duration<double, std::milli>(run.options.poll_interval_ms);
+  Clock::time_point give_up = Clock::time_point::max();
+  for (;;) {
+    std::optional<uint64_t> size = TreeSize(status_connection);
+    if (size) polls.push_back({Clock::now(), *size});
+    if (answered_all && give_up == Clock::time_point::max()) {
+      give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(run.options.commit_wait_s));
+    }
+    size_t accepted = 0;
+    if (answered_all) {
+      for (const Outcome& o : run.outcomes) {
+        if (o.status >= 200 && o.status <= 299) accepted += o.records;
+      }
+      if ((size && *size >= base + accepted) || Clock::now() > give_up) return;
+    }
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+// Runs every connection's loop on one io_context in this thread until all
+// requests are answered.
+void DriveConnections(Run& run) {
+  // Only this thread touches io (the resolver is synchronous): no locking.
+  asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
+  std::vector<std::unique_ptr<AsyncConnection>> connections;
+  for (size_t c = 0; c < run.options.connections; ++c) {
+    connections.push_back(std::make_unique<AsyncConnection>(
+        io, run, run.options.endpoints[c % run.options.endpoints.size()]));
+  }
+  for (auto& connection : connections) connection->Next();
+  io.run();
+}
 
 void Summarize(const Run& run, LoadSummary& summary) {
   std::vector<double> latencies_ms;
@@ -245,6 +394,8 @@ Result<LoadSummary> RunLoad(const LoadOptions& options, const std::vector<Reques
   }
   Run run{options, requests, Clock::now()};
   run.outcomes.resize(requests.size());
+  run.wires.reserve(requests.size());
+  for (const Request& request : requests) run.wires.push_back(Serialize(request));
   Connection status_connection(options.endpoints[0]);
   uint64_t base = 0;
   if (options.track_commits) {
@@ -254,33 +405,12 @@ Result<LoadSummary> RunLoad(const LoadOptions& options, const std::vector<Reques
   }
   std::atomic<bool> answered_all{false};
   std::vector<Poll> polls;
-  std::thread poller;
   run.start = Clock::now();
+  std::thread poller;
   if (options.track_commits) {
-    poller = std::thread([&] {
-      const auto interval = std::chrono::duration<double, std::milli>(options.poll_interval_ms);
-      Clock::time_point give_up = Clock::time_point::max();
-      for (;;) {
-        std::optional<uint64_t> size = TreeSize(status_connection);
-        if (size) polls.push_back({Clock::now(), *size});
-        if (answered_all && give_up == Clock::time_point::max()) {
-          give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(options.commit_wait_s));
-        }
-        size_t accepted = 0;
-        if (answered_all) {
-          for (const Outcome& o : run.outcomes) {
-            if (o.status >= 200 && o.status <= 299) accepted += o.records;
-          }
-          if ((size && *size >= base + accepted) || Clock::now() > give_up) return;
-        }
-        std::this_thread::sleep_for(interval);
-      }
-    });
+    poller = std::thread([&] { PollCommits(run, status_connection, base, answered_all, polls); });
   }
-  std::vector<std::thread> workers;
-  for (size_t c = 0; c < options.connections; ++c) workers.emplace_back([&run, c] { run.Worker(c); });
-  for (std::thread& worker : workers) worker.join();
+  DriveConnections(run);
   answered_all = true;
   if (poller.joinable()) poller.join();
   LoadSummary summary;

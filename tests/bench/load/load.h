@@ -7,8 +7,10 @@
 //   etcd     puts same-size values through the etcd v3 HTTP gateway.
 //   get      fetches GET /v1/digests/sha256:<hex> (proof serving).
 //
-// Thread-safety: RunLoad starts one thread per connection plus one poller and
-// joins them all before it returns; everything it shares is atomic or guarded.
+// Thread-safety: RunLoad serializes every request once before the timed run,
+// drives all connections as asynchronous loops on one io_context run by the
+// calling thread, plus one poller thread (GET /v1/status) that it joins before
+// it returns; everything they share is atomic or read only after the I/O ends.
 #pragma once
 
 #include <cstdint>
