@@ -4,6 +4,7 @@
 #include <leveldb/write_batch.h>
 
 #include <bit>
+#include <optional>
 
 namespace evidence::ledger {
 namespace {
@@ -212,7 +213,9 @@ ChainState Store::chain_state() const {
 }
 
 Status Store::Append(const Block& block, const Commit& commit,
-                     std::vector<crypto::Digest>* record_ids) {
+                     std::vector<crypto::Digest>* record_ids,
+                     const std::vector<const Record*>* parsed) {
+  EVIDENCE_CHECK(parsed == nullptr || parsed->size() == block.leaves.size());
   std::lock_guard lock(mutex_);
   const BlockHeader& h = block.header;
   crypto::Digest hash = BlockHash(genesis_.hash(), h);
@@ -231,9 +234,17 @@ Status Store::Append(const Block& block, const Commit& commit,
   uint64_t first_leaf = log.size();
   std::vector<crypto::Digest> ids;
   ids.reserve(block.leaves.size());
-  for (const std::string& leaf : block.leaves) {
-    auto record = ParseRecord(leaf);
-    if (!record.ok()) return record.status().WithContext("appending block " + std::to_string(h.height));
+  for (size_t i = 0; i < block.leaves.size(); ++i) {
+    const std::string& leaf = block.leaves[i];
+    const Record* record = parsed != nullptr ? (*parsed)[i] : nullptr;
+    std::optional<Record> parsed_here;
+    if (record == nullptr) {
+      Result<Record> parsing = ParseRecord(leaf);
+      if (!parsing.ok()) {
+        return parsing.status().WithContext("appending block " + std::to_string(h.height));
+      }
+      record = &parsed_here.emplace(std::move(parsing).value());
+    }
     uint64_t index = log.size();
     log.Append(hasher.HashLeaf(AsBytes(leaf)), [&](uint32_t level, uint64_t node, const crypto::Digest& d) {
       batch.Put(NodeKey(level, node), std::string(reinterpret_cast<const char*>(d.data()), d.size()));

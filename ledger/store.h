@@ -74,8 +74,12 @@ class Store {
   // store re-checks what keeps it consistent: height, previous hash, log size
   // and root, and that `commit` is for this block (not its signatures). When
   // `record_ids` is given it receives the leaves' record ids, in leaf order.
+  // `parsed`, when given, holds for each leaf the record it is the JCS of (as
+  // the caller's mempool holds it; RecordLeaf(*parsed[i]) == leaves[i]) or
+  // null; the store parses the leaves it lacks.
   Status Append(const Block& block, const Commit& commit,
-                std::vector<crypto::Digest>* record_ids = nullptr);
+                std::vector<crypto::Digest>* record_ids = nullptr,
+                const std::vector<const Record*>* parsed = nullptr);
 
   TreeHead head() const;
   uint64_t height() const { return head().height; }

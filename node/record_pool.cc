@@ -205,6 +205,17 @@ std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
   return it->second->record;
 }
 
+std::vector<std::optional<ledger::Record>> RecordPool::RecordsOfLeaves(
+    const std::vector<std::string>& leaves) const {
+  std::vector<std::optional<ledger::Record>> out(leaves.size());
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    auto it = by_leaf_.find(leaves[i]);
+    if (it != by_leaf_.end()) out[i] = it->second->record;
+  }
+  return out;
+}
+
 std::vector<ledger::Record> RecordPool::FindByDigest(const std::string& digest) const {
   std::lock_guard lock(mutex_);
   std::vector<ledger::Record> out;

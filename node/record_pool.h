@@ -82,6 +82,10 @@ class RecordPool {
   // (so CheckRecord passed on admission), or nullopt. A ledger::CheckedLeafFn.
   std::optional<ledger::CheckedLeaf> CheckedLeafOf(std::string_view leaf) const;
   std::optional<ledger::Record> Get(const crypto::Digest& id) const;
+  // For each leaf, the record the pool holds with exactly those bytes, or
+  // nullopt (a ledger::Store::Append hint: committing skips their parse).
+  std::vector<std::optional<ledger::Record>> RecordsOfLeaves(
+      const std::vector<std::string>& leaves) const;
   std::vector<ledger::Record> FindByDigest(const std::string& digest) const;
   size_t size() const;
   size_t bytes() const;

@@ -92,6 +92,33 @@ TEST_F(StoreTest, AppendQueryAndReopen) {
   EXPECT_EQ(store_->GetRecord(missing).status().code(), StatusCode::kNotFound);
 }
 
+// Leaves the caller has parsed (its mempool's records) are indexed from those
+// records; the store parses the others; the result is the same either way.
+TEST_F(StoreTest, AppendWithParsedRecordsIndexesTheSame) {
+  OpenStore();
+  std::vector<Record> records;
+  for (int i = 0; i < 6; ++i) records.push_back(chain_.MakeRecord(i % 2, "case-p", 100 + i));
+  TestChain::Step step = chain_.Next(records);
+  std::vector<const Record*> parsed = {&records[0], nullptr, &records[2], nullptr, &records[4], nullptr};
+  std::vector<crypto::Digest> ids;
+  ASSERT_TRUE(store_->Append(step.block, step.commit, &ids, &parsed).ok());
+  ASSERT_EQ(ids.size(), records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(ids[i], RecordId(chain_.hash(), records[i]));
+    auto stored = store_->GetRecord(ids[i]);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->record, records[i]);
+    EXPECT_EQ(stored->leaf_index, i);
+    auto by_digest = store_->RecordsByDigest(records[i].digest, 10).value();
+    ASSERT_EQ(by_digest.size(), 1u);
+    EXPECT_EQ(by_digest[0].leaf_index, i);
+  }
+  EXPECT_EQ(store_->RecordsByCase("case-p", 100).value().size(), records.size());
+  EXPECT_EQ(store_->RecordsByAgency(chain_.agency_id(1), 0, INT64_MAX, 100).value().size(), 3u);
+  OpenStore();
+  EXPECT_EQ(store_->head().size, records.size());
+}
+
 TEST_F(StoreTest, Indexes) {
   OpenStore();
   Fill(4, 3);
