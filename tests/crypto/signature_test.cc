@@ -98,6 +98,48 @@ TEST(SignatureTest, SignVerifyEveryAlgorithm) {
   }
 }
 
+// Verification reuses a per-thread context for each key: results must not
+// depend on what was verified before with that key (valid, invalid, garbage,
+// another key's signature), on any thread, nor outlive the key.
+TEST(SignatureTest, RepeatedVerificationsWithOneKeyStayExact) {
+  for (SignatureAlgorithm algorithm : kAllAlgorithms) {
+    SCOPED_TRACE(std::string(SignatureAlgorithmName(algorithm)));
+    PrivateKey key = MustGenerate(algorithm);
+    PrivateKey other = MustGenerate(algorithm);
+    std::vector<std::string> messages = {"a", "", std::string(5000, 'x'), "EVIDENCE-RECORD/v1\n{}"};
+    std::vector<Bytes> signatures;
+    for (const std::string& m : messages) signatures.push_back(MustSign(key, m));
+    Bytes garbage(signatures[0].size(), 0x30);
+    auto check_all = [&] {
+      int wrong = 0;
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < messages.size(); ++i) {
+          const PublicKey& pub = key.public_key();
+          wrong += !pub.Verify(AsBytes(messages[i]), signatures[i]);
+          wrong += pub.Verify(AsBytes(messages[(i + 1) % messages.size()]), signatures[i]);
+          wrong += pub.Verify(AsBytes(messages[i]), garbage);
+          wrong += pub.Verify(AsBytes(messages[i]), MustSign(other, messages[i]));
+          wrong += !other.public_key().Verify(AsBytes(messages[i]), MustSign(other, messages[i]));
+        }
+      }
+      return wrong;
+    };
+    EXPECT_EQ(check_all(), 0);
+    std::atomic<int> wrong_in_threads{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) threads.emplace_back([&] { wrong_in_threads += check_all(); });
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(wrong_in_threads.load(), 0);
+  }
+  // Many keys on one thread (more than it keeps contexts for), each still exact.
+  for (int i = 0; i < 40; ++i) {
+    PrivateKey key = MustGenerate(i % 2 == 0 ? SignatureAlgorithm::kEd25519 : SignatureAlgorithm::kP256);
+    Bytes signature = MustSign(key, "m");
+    EXPECT_TRUE(key.public_key().Verify(AsBytes(std::string("m")), signature)) << i;
+    EXPECT_FALSE(key.public_key().Verify(AsBytes(std::string("n")), signature)) << i;
+  }
+}
+
 TEST(SignatureTest, RefusesWrongMessageSignatureOrKey) {
   for (SignatureAlgorithm algorithm : kAllAlgorithms) {
     SCOPED_TRACE(std::string(SignatureAlgorithmName(algorithm)));
