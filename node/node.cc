@@ -189,6 +189,9 @@ class NodeImpl {
   std::vector<ledger::Vote> logged_votes_;                        // (strand)
   bool gossip_flush_scheduled_ = false;                           // (strand)
   std::unique_ptr<asio::steady_timer> status_timer_;              // (strand)
+  std::unique_ptr<asio::steady_timer> block_timer_;               // (strand)
+  bool block_timer_armed_ = false;                                // (strand)
+  std::chrono::steady_clock::time_point last_commit_at_{};        // (strand)
 
  private:
   Status OpenStorage();
@@ -208,6 +211,7 @@ class NodeImpl {
   void ExecuteCommit(consensus::CommitEffect& effect);
   void ExecuteEvidence(const consensus::EvidenceEffect& effect);
   bool TryAnswerBlockRequest();
+  bool WaitForFullerBlock();
   std::optional<Bytes> BuildBlock(uint64_t height);
   void ServeBlocks(uint32_t peer, uint64_t from_height, uint64_t count);
   void MaybeSync();
@@ -374,6 +378,7 @@ void NodeImpl::Stop() {
   if (thread_.joinable()) {
     asio::post(io_, [this] {
       if (status_timer_) status_timer_->cancel();
+      if (block_timer_) block_timer_->cancel();
     });
     work_.reset();
     io_.stop();
@@ -621,6 +626,7 @@ void NodeImpl::ExecuteCommit(consensus::CommitEffect& effect) {
            block->evidence.end();
   });
   if (pending_request_ && pending_request_->height <= effect.height) pending_request_.reset();
+  last_commit_at_ = std::chrono::steady_clock::now();
   service_->OnCommitted(*block, effect.commit, record_ids);
   spdlog::info("event=block_committed height={} round={} records={} log_size={} time_ms={}",
                effect.height, effect.commit.round, block->leaves.size(), block->header.log_size,
@@ -653,10 +659,33 @@ void NodeImpl::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
 bool NodeImpl::TryAnswerBlockRequest() {
   if (!pending_request_ || pending_request_->height != core_->height()) return false;
   if (mempool_->size() == 0 && pending_evidence_.empty()) return false;
+  if (WaitForFullerBlock()) return false;
   std::optional<Bytes> block = BuildBlock(pending_request_->height);
   if (!block) return false;
   pending_request_.reset();
   core_->OnBlockReady(core_->height(), std::move(*block), WallClockMs());
+  return true;
+}
+
+// True (and a retry scheduled) while the block interval since the last commit
+// has not passed and the mempool cannot fill a block.
+bool NodeImpl::WaitForFullerBlock() {
+  if (options_.block_interval_ms <= 0 || mempool_->size() >= options_.block_records_max) {
+    return false;
+  }
+  auto ready_at = last_commit_at_ + std::chrono::milliseconds(options_.block_interval_ms);
+  auto now = std::chrono::steady_clock::now();
+  if (now >= ready_at) return false;
+  if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(io_);
+  if (!block_timer_armed_) {
+    block_timer_armed_ = true;
+    block_timer_->expires_at(ready_at);
+    block_timer_->async_wait([this](const boost::system::error_code& error) {
+      block_timer_armed_ = false;
+      if (error || stopping_) return;
+      RunEffects();
+    });
+  }
   return true;
 }
 

@@ -138,10 +138,11 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "bytes_max", o.mempool_bytes_max, 4096, 1LL << 36));
     return r.Integer(t, "verify_threads", o.verify_threads, 0, 256);
   }));
-  EVIDENCE_RETURN_IF_ERROR(r.Table("block", {"records_max", "bytes_max"},
+  EVIDENCE_RETURN_IF_ERROR(r.Table("block", {"records_max", "bytes_max", "interval_ms"},
                                    [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "records_max", o.block_records_max, 1,
                                        limits::kBlockRecordsMax));
+    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "interval_ms", o.block_interval_ms, 0, 60'000));
     return r.Integer(t, "bytes_max", o.block_bytes_max, 4096, limits::kBlockBytesMax);
   }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("consensus",
@@ -185,6 +186,11 @@ Result<NodeOptions> LoadNodeOptions(const std::string& path) {
   if (options.genesis_path.empty()) return ConfigReader::Invalid("node.genesis", "is required");
   if (options.data_dir.empty()) return ConfigReader::Invalid("node.data_dir", "is required");
   if (options.node_key_path.empty()) return ConfigReader::Invalid("node.node_key", "is required");
+  if (options.block_interval_ms >= options.consensus.timeout_propose_ms) {
+    return ConfigReader::Invalid("block.interval_ms",
+                                 "must be below consensus.timeout_propose_ms (" +
+                                     std::to_string(options.consensus.timeout_propose_ms) + ")");
+  }
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   if (!kLevels.contains(options.log_level)) {
     return ConfigReader::Invalid("log.level", "must be trace, debug, info, warn or error");

@@ -6,7 +6,7 @@
 //   [p2p]       listen = "host:port", peers = { <validator name> = "host:port" }
 //   [api]       listen = "host:port", threads, wait_timeout_ms
 //   [mempool]   records_max, bytes_max, verify_threads (0: one per core)
-//   [block]     records_max, bytes_max
+//   [block]     records_max, bytes_max, interval_ms
 //   [consensus] timeout_propose_ms, timeout_propose_delta_ms, timeout_vote_ms,
 //               timeout_vote_delta_ms, retransmit_interval_ms
 //   [records]   future_skew_ms, past_window_ms

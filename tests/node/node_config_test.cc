@@ -58,6 +58,7 @@ verify_threads = 3
 [block]
 records_max = 100
 bytes_max = 65536
+interval_ms = 35
 [consensus]
 timeout_propose_ms = 1500
 timeout_propose_delta_ms = 100
@@ -86,6 +87,7 @@ json = true
   EXPECT_EQ(options->verify_threads, 3u);
   EXPECT_EQ(options->block_records_max, 100u);
   EXPECT_EQ(options->block_bytes_max, 65536u);
+  EXPECT_EQ(options->block_interval_ms, 35);
   EXPECT_EQ(options->consensus.timeout_propose_ms, 1500);
   EXPECT_EQ(options->consensus.timeout_propose_delta_ms, 100);
   EXPECT_EQ(options->consensus.timeout_vote_ms, 700);
@@ -103,6 +105,7 @@ TEST_F(NodeConfigTest, DefaultsForWhatIsLeftOut) {
   NodeOptions defaults;
   EXPECT_TRUE(options->vote_key_path.empty()) << "an observer";
   EXPECT_EQ(options->block_records_max, defaults.block_records_max);
+  EXPECT_EQ(options->block_interval_ms, 20);
   EXPECT_EQ(options->consensus.timeout_propose_ms, defaults.consensus.timeout_propose_ms);
   EXPECT_EQ(options->log_level, "info");
 }
@@ -117,6 +120,13 @@ TEST_F(NodeConfigTest, RefusesTyposWrongTypesAndMissingRequiredSettings) {
   EXPECT_FALSE(Load(std::string(kMinimal) + "[api]\nthreads = \"four\"\n").ok());
   EXPECT_FALSE(Load(std::string(kMinimal) + "[block]\nrecords_max = 0\n").ok());
   EXPECT_FALSE(Load(std::string(kMinimal) + "[log]\nlevel = \"loud\"\n").ok());
+  // A proposer must not wait for a fuller block as long as its peers wait for its proposal.
+  auto slow = Load(std::string(kMinimal) +
+                   "[block]\ninterval_ms = 300\n[consensus]\ntimeout_propose_ms = 300\n");
+  ASSERT_FALSE(slow.ok());
+  EXPECT_NE(slow.status().message().find("block.interval_ms"), std::string::npos)
+      << slow.status().message();
+  EXPECT_TRUE(Load(std::string(kMinimal) + "[block]\ninterval_ms = 0\n").ok());
   EXPECT_FALSE(Load("[node]\ndata_dir = \"d\"\nnode_key = \"k\"\n").ok()) << "no genesis";
   EXPECT_FALSE(Load("[node\n").ok()) << "not TOML";
   EXPECT_FALSE(LoadNodeOptions((dir_ / "missing.toml").string()).ok());
