@@ -2,13 +2,14 @@
 
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -44,9 +45,18 @@ struct Server::Impl {
   uint16_t port = 0;
   bool started = false;
   bool stopped = false;
-  // Declared last so they go first: destroying the io_context destroys pending
+  // One io_context per thread, each run by exactly that thread: a connection
+  // stays on one thread (no strand, no hand-over between threads), and
+  // connections are dealt out in turn. `io` (thread 0) also accepts.
+  asio::io_context& NextContext() {
+    size_t i = next_context++ % (extra.size() + 1);
+    return i == 0 ? io : *extra[i - 1];
+  }
+  size_t next_context = 0;  // touched by the accepting thread only
+  // Declared last so they go first: destroying an io_context destroys pending
   // handlers and with them sessions, which unregister above.
-  asio::io_context io;
+  std::vector<std::unique_ptr<asio::io_context>> extra;  // threads 1..n-1
+  asio::io_context io{1};
   tcp::acceptor acceptor{io};
   asio::steady_timer accept_retry{io};
 };
@@ -183,7 +193,7 @@ void Session::Handle() {
   auto replied = std::make_shared<std::atomic<bool>>(false);
   Reply reply = [self = shared_from_this(), replied](HttpResponse response) {
     if (replied->exchange(true)) return;
-    // Inline when the handler answers on the session's strand (most do), so an
+    // Inline when the handler answers on the session's thread (most do), so an
     // answer costs no trip through the io_context; from another thread, queued.
     asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
       self->Write(std::move(response));
@@ -234,7 +244,7 @@ void Server::Impl::Unregister(Session* session) {
 }
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(NextContext(), [this](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -283,9 +293,17 @@ Result<uint16_t> Server::Start() {
   }
   impl_->port = acceptor.local_endpoint().port();
   impl_->started = true;
+  for (size_t i = 1; i < impl_->options.threads; ++i) {
+    impl_->extra.push_back(std::make_unique<asio::io_context>(1));
+  }
   impl_->Accept();
-  for (size_t i = 0; i < impl_->options.threads; ++i) {
-    impl_->threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  impl_->threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  for (auto& context : impl_->extra) {
+    // Kept running while idle: its connections come and go.
+    impl_->threads.emplace_back([context = context.get()] {
+      auto work = asio::make_work_guard(*context);
+      context->run();
+    });
   }
   return impl_->port;
 }
@@ -294,6 +312,7 @@ void Server::Stop() {
   if (!impl_->started || impl_->stopped) return;
   impl_->stopped = true;
   impl_->io.stop();
+  for (auto& context : impl_->extra) context->stop();
   for (std::thread& thread : impl_->threads) thread.join();
   impl_->threads.clear();
   // No handler runs now: close the listener and every connection from here.
