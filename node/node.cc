@@ -201,7 +201,7 @@ class NodeImpl {
   void StartConsensus();
 
   // Strand work.
-  void HandleFrame(uint32_t peer, const Bytes& frame);
+  void HandleMessage(uint32_t peer, PeerMessage message);
   void HandleConsensusMessage(uint32_t peer, consensus::Message message);
   void HandleSyncResponse(uint32_t peer, SyncResponse response);
   void RunEffects();
@@ -391,16 +391,30 @@ void NodeImpl::Stop() {
 
 // ---------------------------------------------------------------- intake
 
+// Decoded on the transport's thread. Gossiped records go straight to the
+// gossip inbox (their own bound, in records and bytes); everything else queues
+// for the consensus thread, at most kInboxFramesMax frames. Under load that
+// thread is busy with blocks, and gossip queued behind it overflowed the inbox.
 void NodeImpl::PostFrame(uint32_t peer, Bytes frame) {
+  Result<PeerMessage> decoded = DecodePeerMessage(frame);
+  if (!decoded.ok()) {
+    spdlog::warn("event=peer_message_refused peer={} reason=\"{}\"",
+                 genesis_.validators()[peer].name, decoded.status().message());
+    return;
+  }
+  if (auto* gossip = std::get_if<RecordsGossip>(&*decoded)) {
+    QueueGossip(std::move(gossip->leaves));
+    return;
+  }
   if (inbox_frames_.fetch_add(1) >= kInboxFramesMax) {
     inbox_frames_.fetch_sub(1);
     frames_dropped_.fetch_add(1);
     metrics_.peer_frames_dropped.Increment();
     return;
   }
-  asio::post(io_, [this, peer, frame = std::move(frame)] {
+  asio::post(io_, [this, peer, message = std::move(decoded).value()]() mutable {
     inbox_frames_.fetch_sub(1);
-    HandleFrame(peer, frame);
+    HandleMessage(peer, std::move(message));
   });
 }
 
@@ -460,14 +474,7 @@ void NodeImpl::DrainGossip() {
   }
 }
 
-void NodeImpl::HandleFrame(uint32_t peer, const Bytes& frame) {
-  Result<PeerMessage> decoded = DecodePeerMessage(frame);
-  if (!decoded.ok()) {
-    spdlog::warn("event=peer_message_refused peer={} reason=\"{}\"",
-                 genesis_.validators()[peer].name, decoded.status().message());
-    return;
-  }
-  PeerMessage& message = *decoded;
+void NodeImpl::HandleMessage(uint32_t peer, PeerMessage message) {
   if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
     HandleConsensusMessage(peer, std::move(*consensus_message));
   } else if (auto* gossip = std::get_if<RecordsGossip>(&message)) {

@@ -5,9 +5,11 @@
 // Threads and ownership:
 //   - one consensus thread runs an io_context that owns the ConsensusCore, the
 //     store's writes, the WAL, the timers and sync. Frames from the transport's
-//     I/O thread, timer expiries, records admitted by the API and sync answers
-//     are posted to it; the number of queued frames is bounded (frames beyond
-//     kInboxFramesMax are dropped: consensus retransmits, sync re-asks).
+//     I/O thread (decoded there), timer expiries, records admitted by the API
+//     and sync answers are posted to it; the number of queued frames is bounded
+//     (frames beyond kInboxFramesMax are dropped: consensus retransmits, sync
+//     re-asks). Gossiped records bypass it: they queue for the gossip thread,
+//     which checks them on the verification pool and admits them to the mempool.
 //   - the core's effects run in outbox order on that thread: Persist (WAL append
 //     + fdatasync) completes before any later Broadcast/Send is queued.
 //   - the API's threads call the NodeService (node/service.h), which reads the
