@@ -235,6 +235,18 @@ Result<json::value> StrictJsonParse(std::string_view text, size_t max_bytes, siz
 
 void AppendJcsString(std::string& out, std::string_view s) { AppendEscaped(out, s); }
 
+size_t JcsStringBytes(std::string_view s) {
+  size_t bytes = 2 + s.size();
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && c != '"' && c != '\\') continue;
+    bool short_form = c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' ||
+                      c == '\r' || c == '\t';
+    bytes += short_form ? 1 : 5;  // "\x" or "\u00xx" in place of one byte
+  }
+  return bytes;
+}
+
 void AppendJcsInteger(std::string& out, int64_t value) {
   EVIDENCE_CHECK_MSG(value >= -kJsonIntegerMax && value <= kJsonIntegerMax,
                      "integer outside +-(2^53-1) has no exact JCS form");

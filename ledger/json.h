@@ -37,6 +37,8 @@ Result<std::string> CanonicalJson(const boost::json::value& value);
 // emit their members in JCS order themselves: a string as JCS escapes it
 // (UTF-8 assumed valid), and an integer (CHECKs that it is within +-(2^53-1)).
 void AppendJcsString(std::string& out, std::string_view s);
+// The bytes AppendJcsString appends for `s`, quotes included.
+size_t JcsStringBytes(std::string_view s);
 void AppendJcsInteger(std::string& out, int64_t value);
 
 }  // namespace evidence::ledger

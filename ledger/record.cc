@@ -1,8 +1,12 @@
 #include "ledger/record.h"
 
+#include <boost/algorithm/hex.hpp>
+
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <climits>
+#include <iterator>
 #include <set>
 
 #include "common/encoding.h"
@@ -170,7 +174,7 @@ Status CheckRecordShape(const Record& r) {
   }
   if (r.time_ms < 0 || r.time_ms > kJsonIntegerMax) return Bad("time must be 0..2^53-1 unix ms");
   EVIDENCE_RETURN_IF_ERROR(CheckSig(r.sig));
-  size_t leaf_bytes = RecordLeaf(r).size();
+  size_t leaf_bytes = RecordLeafBytes(r);
   if (leaf_bytes > limits::kRecordJcsBytesMax) {
     return LedgerError(ErrorCode::kRecordTooLarge,
                        "canonical record is " + std::to_string(leaf_bytes) +
@@ -244,9 +248,17 @@ namespace {
 // json::value first: records are canonicalised several times on the hot path.
 // Byte-identical to CanonicalJson(RecordToJson(record, include_sig)); a test
 // compares the two over many records.
+// A digest as a JCS string: lower-case hex needs no escaping.
+void AppendDigestJcs(std::string& out, const crypto::Digest& digest) {
+  out.push_back('"');
+  boost::algorithm::hex_lower(digest.begin(), digest.end(), std::back_inserter(out));
+  out.push_back('"');
+}
+
 void AppendSigJcs(std::string& out, const RecordSignature& sig) {
-  out += "{\"alg\":";
-  AppendJcsString(out, crypto::SignatureAlgorithmName(sig.algorithm));
+  out += "{\"alg\":\"";
+  out += crypto::SignatureAlgorithmName(sig.algorithm);  // a fixed lower-case name
+  out.push_back('"');
   if (sig.batch) {
     const BatchReference& b = *sig.batch;
     out += ",\"batch\":{\"index\":";
@@ -254,19 +266,19 @@ void AppendSigJcs(std::string& out, const RecordSignature& sig) {
     out += ",\"path\":[";
     for (size_t i = 0; i < b.path.size(); ++i) {
       if (i > 0) out.push_back(',');
-      AppendJcsString(out, crypto::DigestHex(b.path[i]));
+      AppendDigestJcs(out, b.path[i]);
     }
     out += "],\"root\":";
-    AppendJcsString(out, crypto::DigestHex(b.root));
+    AppendDigestJcs(out, b.root);
     out += ",\"size\":";
     AppendJcsInteger(out, static_cast<int64_t>(std::min<uint64_t>(b.size, INT64_MAX)));
     out.push_back('}');
   }
   out += ",\"key\":";
   AppendJcsString(out, sig.key_id);
-  out += ",\"value\":";
-  AppendJcsString(out, Base64Encode(sig.value));
-  out.push_back('}');
+  out += ",\"value\":\"";
+  out += Base64Encode(sig.value);  // the base64 alphabet needs no escaping
+  out += "\"}";
 }
 
 void AppendRecordJcs(std::string& out, const Record& r, bool include_sig) {
@@ -304,7 +316,49 @@ void AppendRecordJcs(std::string& out, const Record& r, bool include_sig) {
   out.push_back('}');
 }
 
+size_t DecimalBytes(int64_t value) {
+  char digits[24];
+  return static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits);
+}
+
 }  // namespace
+
+// RecordLeaf(record).size() without writing the leaf: CheckRecordShape bounds
+// every record's canonical size, and runs more than once per record.
+size_t RecordLeafBytes(const Record& r) {
+  constexpr size_t kQuotedDigest = 2 + 2 * crypto::kDigestBytes;
+  // The member names, colons, commas and braces of a record without batch
+  // reference: everything AppendRecordJcs writes but the values.
+  static const size_t kFixed = [] {
+    Record empty;
+    empty.sig.value.clear();
+    std::string leaf;
+    AppendRecordJcs(leaf, empty, true);
+    return leaf.size();
+  }();
+  size_t bytes = kFixed - 2 * 8;  // the eight empty strings of `empty`, counted below
+  for (const std::string* text : {&r.agency, &r.case_id, &r.chain_id, &r.digest, &r.kind,
+                                  &r.media_type, &r.stage, &r.title}) {
+    bytes += JcsStringBytes(*text);
+  }
+  bytes += r.links.empty() ? 0 : r.links.size() - 1;  // commas
+  for (const std::string& link : r.links) bytes += JcsStringBytes(link);
+  bytes += DecimalBytes(static_cast<int64_t>(std::min<uint64_t>(r.size, INT64_MAX))) - 1;
+  bytes += DecimalBytes(r.time_ms) - 1;
+  bytes += DecimalBytes(r.version) - 1;
+  bytes += crypto::SignatureAlgorithmName(r.sig.algorithm).size() -
+           crypto::SignatureAlgorithmName(RecordSignature{}.algorithm).size();
+  bytes += JcsStringBytes(r.sig.key_id) - 2;
+  bytes += (r.sig.value.size() + 2) / 3 * 4;  // base64 with padding
+  if (r.sig.batch) {
+    const BatchReference& b = *r.sig.batch;
+    bytes += std::string_view(R"(,"batch":{"index":,"path":[],"root":,"size":})").size();
+    bytes += DecimalBytes(static_cast<int64_t>(std::min<uint64_t>(b.index, INT64_MAX)));
+    bytes += DecimalBytes(static_cast<int64_t>(std::min<uint64_t>(b.size, INT64_MAX)));
+    bytes += kQuotedDigest * (b.path.size() + 1) + (b.path.empty() ? 0 : b.path.size() - 1);
+  }
+  return bytes;
+}
 
 std::string RecordLeaf(const Record& record) {
   std::string out;

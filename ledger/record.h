@@ -98,6 +98,8 @@ boost::json::value RecordToJson(const Record& record, bool include_sig = true);
 
 // JCS of the whole record (the log leaf). The record must pass CheckRecordShape.
 std::string RecordLeaf(const Record& record);
+// RecordLeaf(record).size(), computed without writing the leaf.
+size_t RecordLeafBytes(const Record& record);
 Bytes RecordSigningBytes(const Record& record);
 crypto::Digest RecordId(crypto::HashAlgorithm algorithm, const Record& record);
 crypto::Digest RecordLeafHash(crypto::HashAlgorithm algorithm, const Record& record);

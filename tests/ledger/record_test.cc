@@ -205,11 +205,12 @@ TEST(Record, JsonRoundTripAllKindsAndAlgorithms) {
   }
 }
 
-// RecordLeaf and RecordSigningBytes write JCS directly (no json::value); they must
-// match the generic canonicaliser byte for byte on every kind of field content:
+// RecordLeaf and RecordSigningBytes write JCS directly (no json::value), and
+// RecordLeafBytes computes the leaf's size without writing it; they must match
+// the generic canonicaliser byte for byte on every kind of field content:
 // escapes, control characters, non-ASCII and astral characters, links, batch
 // references, every algorithm, integer extremes.
-TEST(Record, DirectJcsWriterMatchesGenericCanonicalJson) {
+TEST(Record, DirectJcsWriterAndSizeMatchGenericCanonicalJson) {
   const std::vector<std::string> texts = {
       "", "plain", "行政复议决定书", "quote \" back \\ slash", std::string("nul\0byte", 8),
       "\b\f\n\r\t\x01\x1f\x7f", "emoji 😀 𝄞", "</script>", std::string(300, 'x')};
@@ -246,6 +247,7 @@ TEST(Record, DirectJcsWriterMatchesGenericCanonicalJson) {
       ASSERT_TRUE(generic.ok()) << generic.status().ToString();
       if (include_sig) {
         EXPECT_EQ(RecordLeaf(r), *generic) << "record " << i;
+        EXPECT_EQ(RecordLeafBytes(r), generic->size()) << "record " << i;
       } else {
         Bytes signing = RecordSigningBytes(r);
         EXPECT_EQ(std::string(signing.begin(), signing.end()),
