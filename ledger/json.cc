@@ -21,7 +21,24 @@ struct StrictHandler {
   static constexpr size_t max_string_size = size_t(-1);
 
   size_t max_depth = 0;
-  std::vector<std::set<std::string>> object_keys;  // one set per open object
+  // The keys of each open object: searched linearly while an object is small
+  // (records have 13 members), through a set once it grows.
+  struct ObjectKeys {
+    std::vector<std::string> small;
+    std::set<std::string, std::less<>> large;
+    bool Insert(std::string key) {
+      if (!large.empty() || small.size() == kSmallKeysMax) {
+        if (large.empty()) large.insert(std::make_move_iterator(small.begin()),
+                                        std::make_move_iterator(small.end()));
+        return large.insert(std::move(key)).second;
+      }
+      if (std::find(small.begin(), small.end(), key) != small.end()) return false;
+      small.push_back(std::move(key));
+      return true;
+    }
+  };
+  static constexpr size_t kSmallKeysMax = 32;
+  std::vector<ObjectKeys> object_keys;  // one per open object
   std::vector<bool> is_object;                     // open containers
   std::string key;
   std::string error;
@@ -65,10 +82,11 @@ struct StrictHandler {
   }
   bool on_key(json::string_view s, size_t, json::error_code& ec) {
     key.append(s.data(), s.size());
-    bool inserted = object_keys.back().insert(key).second;
-    std::string duplicate = std::move(key);
+    std::string complete = std::move(key);
     key.clear();
-    if (!inserted) return Fail(ec, "duplicate key \"" + duplicate + "\"");
+    if (!object_keys.back().Insert(complete)) {
+      return Fail(ec, "duplicate key \"" + complete + "\"");
+    }
     return true;
   }
   bool on_number_part(json::string_view, json::error_code&) { return true; }
@@ -210,7 +228,8 @@ Status AppendCanonical(std::string& out, const json::value& value) {
 
 }  // namespace
 
-Result<json::value> StrictJsonParse(std::string_view text, size_t max_bytes, size_t max_depth) {
+Result<json::value> StrictJsonParse(std::string_view text, size_t max_bytes, size_t max_depth,
+                                    json::storage_ptr storage) {
   if (text.size() > max_bytes) {
     return Status::InvalidArgument("JSON text of " + std::to_string(text.size()) +
                                    " bytes is over the limit of " + std::to_string(max_bytes));
@@ -228,7 +247,8 @@ Result<json::value> StrictJsonParse(std::string_view text, size_t max_bytes, siz
   if (used != text.size()) {
     return Status::InvalidArgument("invalid JSON: trailing data after byte " + std::to_string(used));
   }
-  json::value value = json::parse(json::string_view(text.data(), text.size()), ec, {}, options);
+  json::value value =
+      json::parse(json::string_view(text.data(), text.size()), ec, std::move(storage), options);
   if (ec) return Status::InvalidArgument("invalid JSON: " + ec.message());
   return value;
 }

@@ -16,6 +16,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <string>
@@ -27,8 +28,12 @@ namespace evidence::ledger {
 
 inline constexpr int64_t kJsonIntegerMax = (int64_t{1} << 53) - 1;
 
+// The value's memory comes from `storage` (default: the heap); a caller that
+// parses many small documents can pass a monotonic resource over a buffer it
+// owns, for which the value must not outlive the resource.
 Result<boost::json::value> StrictJsonParse(std::string_view text, size_t max_bytes,
-                                           size_t max_depth);
+                                           size_t max_depth,
+                                           boost::json::storage_ptr storage = {});
 
 // Refuses (InvalidArgument) doubles and integers outside +-(2^53-1).
 Result<std::string> CanonicalJson(const boost::json::value& value);

@@ -1,6 +1,7 @@
 #include "ledger/record.h"
 
 #include <boost/algorithm/hex.hpp>
+#include <boost/json/monotonic_resource.hpp>
 
 #include <algorithm>
 #include <array>
@@ -211,7 +212,11 @@ Result<Record> RecordFromJson(const json::value& value) {
 }
 
 Result<Record> ParseRecord(std::string_view json_text) {
-  auto parsed = StrictJsonParse(json_text, 2 * limits::kRecordJcsBytesMax, limits::kJsonDepthMax);
+  // A record's DOM fits a few KiB: allocate it from the stack, not the heap.
+  alignas(16) unsigned char buffer[16 * 1024];
+  json::monotonic_resource memory(buffer, sizeof buffer);
+  auto parsed = StrictJsonParse(json_text, 2 * limits::kRecordJcsBytesMax, limits::kJsonDepthMax,
+                                json::storage_ptr(&memory));
   if (!parsed.ok()) {
     if (json_text.size() > 2 * limits::kRecordJcsBytesMax) {
       return LedgerError(ErrorCode::kRecordTooLarge, parsed.status().message());

@@ -129,39 +129,47 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
 
 Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Record> records,
                                                          int64_t now_ms,
-                                                         uint64_t* signature_checks) {
+                                                         uint64_t* signature_checks,
+                                                         std::vector<crypto::Digest> ids) {
   if (records.empty()) return std::vector<std::string>();
   uint64_t checks_made = 0;
   Status checked = CheckAll(records, now_ms, &checks_made);
   if (signature_checks != nullptr) *signature_checks += checks_made;
   EVIDENCE_RETURN_IF_ERROR(checked);
-  return AddChecked(std::move(records));
+  return AddChecked(std::move(records), std::move(ids));
 }
 
 std::vector<std::string> RecordPool::CheckAndAddEach(std::vector<ledger::Record> records,
                                                      int64_t now_ms,
-                                                     uint64_t* signature_checks) {
+                                                     uint64_t* signature_checks,
+                                                     std::vector<crypto::Digest> ids) {
   if (records.empty()) return {};
   uint64_t checks_made = 0;
   std::vector<Status> statuses;
   CheckEach(records, now_ms, /*stop_at_error=*/false, statuses, &checks_made);
   if (signature_checks != nullptr) *signature_checks += checks_made;
   std::vector<ledger::Record> passed;
+  std::vector<crypto::Digest> passed_ids;
   for (size_t i = 0; i < records.size(); ++i) {
-    if (statuses[i].ok()) passed.push_back(std::move(records[i]));
+    if (!statuses[i].ok()) continue;
+    passed.push_back(std::move(records[i]));
+    if (!ids.empty()) passed_ids.push_back(ids[i]);
   }
   if (passed.empty()) return {};
-  auto admitted = AddChecked(std::move(passed));
+  auto admitted = AddChecked(std::move(passed), std::move(passed_ids));
   return admitted.ok() ? std::move(admitted).value() : std::vector<std::string>();
 }
 
 // Admits checked records, all or none (ResourceExhausted when they do not fit);
 // returns the leaves of those not held before.
-Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Record> records) {
+Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Record> records,
+                                                        std::vector<crypto::Digest> ids) {
+  EVIDENCE_CHECK(ids.empty() || ids.size() == records.size());
   std::vector<Entry> fresh;
   size_t fresh_bytes = 0;
-  for (ledger::Record& record : records) {
-    crypto::Digest id = ledger::RecordId(genesis_.hash(), record);
+  for (size_t i = 0; i < records.size(); ++i) {
+    ledger::Record& record = records[i];
+    crypto::Digest id = ids.empty() ? ledger::RecordId(genesis_.hash(), record) : ids[i];
     std::string leaf = ledger::RecordLeaf(record);
     fresh_bytes += leaf.size();
     fresh.push_back(Entry{id, std::move(record), std::move(leaf), SteadyMs()});

@@ -67,15 +67,18 @@ class RecordPool {
   // records newly admitted. Errors: the first record's ledger refusal (with its
   // stable code, prefixed by its position when there are several), or
   // ResourceExhausted when the pool is full. Adds the signature checks it made
-  // to `*signature_checks` when given.
+  // to `*signature_checks` when given. `ids`, when not empty, are the records'
+  // ids (ledger::RecordId) as the caller computed them, in order.
   Result<std::vector<std::string>> CheckAndAdd(std::vector<ledger::Record> records, int64_t now_ms,
-                                               uint64_t* signature_checks = nullptr);
+                                               uint64_t* signature_checks = nullptr,
+                                               std::vector<crypto::Digest> ids = {});
 
   // Checks every record (in parallel, like CheckAndAdd) and admits each one that
   // passes on its own: one bad record drops only itself (records gossiped by a
   // peer). Returns the leaves newly admitted; nothing when the pool is full.
   std::vector<std::string> CheckAndAddEach(std::vector<ledger::Record> records, int64_t now_ms,
-                                           uint64_t* signature_checks = nullptr);
+                                           uint64_t* signature_checks = nullptr,
+                                           std::vector<crypto::Digest> ids = {});
 
   bool Contains(const crypto::Digest& id) const;
   // The id and time of the record the pool holds with exactly these leaf bytes
@@ -116,7 +119,8 @@ class RecordPool {
                  std::vector<Status>& statuses, uint64_t* checks_made);
   size_t PrecheckBatches(const std::vector<ledger::Record>& records, int64_t now_ms);
   Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms, uint64_t* checks_made);
-  Result<std::vector<std::string>> AddChecked(std::vector<ledger::Record> records);
+  Result<std::vector<std::string>> AddChecked(std::vector<ledger::Record> records,
+                                              std::vector<crypto::Digest> ids);
   void EraseLocked(std::list<Entry>::iterator it) EVIDENCE_REQUIRES(mutex_);
 
   const ledger::Genesis& genesis_;

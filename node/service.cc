@@ -73,7 +73,7 @@ ApiResult<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const cr
 ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> records,
                                                   std::vector<api::SubmitOutcome>* outcomes) {
   std::vector<ledger::Record> fresh;
-  std::vector<size_t> fresh_at;
+  std::vector<crypto::Digest> fresh_ids;
   for (size_t i = 0; i < records.size(); ++i) {
     crypto::Digest id = ledger::RecordId(genesis_.hash(), records[i]);
     auto known = KnownOutcome(id);
@@ -84,12 +84,12 @@ ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> re
     }
     (*outcomes)[i].id = crypto::DigestHex(id);
     fresh.push_back(std::move(records[i]));
-    fresh_at.push_back(i);
+    fresh_ids.push_back(id);
   }
   if (fresh.empty()) return (*outcomes)[0];
   uint64_t checks = 0;
   Result<std::vector<std::string>> admitted =
-      mempool_.CheckAndAdd(std::move(fresh), WallClockMs(), &checks);
+      mempool_.CheckAndAdd(std::move(fresh), WallClockMs(), &checks, std::move(fresh_ids));
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted.ok()) {
     if (admitted.status().code() == StatusCode::kResourceExhausted) {
@@ -126,6 +126,7 @@ ApiResult<api::BatchOutcome> ChainService::SubmitBatch(const json::object& batch
 
 void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
   std::vector<ledger::Record> records;
+  std::vector<crypto::Digest> ids;
   for (const std::string& leaf : leaves) {
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     if (!record.ok()) continue;  // a peer's bad record is its own problem
@@ -133,6 +134,7 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
     Result<bool> committed = store_.ContainsRecord(id);
     if (!committed.ok() || *committed || mempool_.Contains(id)) continue;
     records.push_back(std::move(*record));
+    ids.push_back(id);
   }
   if (records.empty()) return;
   // Checked on every core; each record on its own, so one peer's bad record
@@ -140,7 +142,7 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
   // so a batch costs one check however its records arrive.
   uint64_t checks = 0;
   std::vector<std::string> admitted_leaves =
-      mempool_.CheckAndAddEach(std::move(records), WallClockMs(), &checks);
+      mempool_.CheckAndAddEach(std::move(records), WallClockMs(), &checks, std::move(ids));
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted_leaves.empty()) hooks_.on_admitted(std::move(admitted_leaves), true);
 }

@@ -61,6 +61,25 @@ TEST(StrictJsonParse, RefusesDuplicateKeysAtAnyDepth) {
   EXPECT_FALSE(ParseStatus(R"({"a":1,"\u0061":2})").ok());
 }
 
+// Small objects are searched linearly, large ones through a set: both refuse
+// a repeated key wherever it falls, and nested objects keep their own keys.
+TEST(StrictJsonParse, RefusesDuplicateKeysInLargeObjects) {
+  for (int members : {31, 32, 33, 100}) {
+    std::string object = "{";
+    for (int i = 0; i < members; ++i) {
+      object += (i > 0 ? "," : "") + std::string("\"k") + std::to_string(i) + "\":{\"k0\":" +
+                std::to_string(i) + "}";
+    }
+    EXPECT_TRUE(ParseStatus(object + "}").ok()) << members;
+    for (int repeated : {0, members / 2, members - 1}) {
+      Status status = ParseStatus(object + ",\"k" + std::to_string(repeated) + "\":1}");
+      EXPECT_NE(status.message().find("duplicate key \"k" + std::to_string(repeated) + "\""),
+                std::string::npos)
+          << members << " " << repeated << ": " << status.message();
+    }
+  }
+}
+
 TEST(StrictJsonParse, RefusesNonIntegers) {
   EXPECT_FALSE(ParseStatus("[1.0]").ok());
   EXPECT_FALSE(ParseStatus("[1e3]").ok());
