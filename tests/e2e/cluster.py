@@ -235,6 +235,16 @@ timeout_vote_ms = {vote_ms}
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as error:
             return None, str(error)
 
+    def metric(self, i, name):
+        """The value of an unlabelled series in node i's /metrics, or None."""
+        url = f"http://127.0.0.1:{self.api_ports[i]}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            for line in response.read().decode().splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[0] == name:
+                    return float(parts[1])
+        return None
+
     def ready(self, i):
         status, _ = self.api(i, "GET", "/readyz", timeout_s=2)
         return status == 200
