@@ -114,7 +114,9 @@ TEST(Block, DecodeRefusesDamageWithoutCrashing) {
     Bytes damaged = bytes;
     for (int k = 0; k < 4; ++k) damaged[at + k] = 0xff;
     auto decoded = DecodeBlock(damaged);
-    if (decoded.ok()) EXPECT_NE(*decoded, block);
+    if (decoded.ok()) {
+      EXPECT_NE(*decoded, block);
+    }
   }
 }
 
