@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
+#include <random>
 #include <thread>
 
 namespace evidence::node {
@@ -18,8 +20,32 @@ int64_t SteadyMs() {
 
 }  // namespace
 
+size_t RecordPool::IdHash::operator()(const crypto::Digest& id) const {
+  uint64_t a = 0;
+  uint64_t b = 0;
+  std::memcpy(&a, id.data(), sizeof a);
+  std::memcpy(&b, id.data() + sizeof a, sizeof b);
+  // Two 64-bit words of the id mixed with the secret (a keyed multiply-xorshift):
+  // without the secret, ids cannot be ground to collide in one bucket.
+  uint64_t h = (a ^ secret) * 0x9e3779b97f4a7c15ULL;
+  h ^= (b + secret) * 0xc2b2ae3d27d4eb4fULL;
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+
+namespace {
+
+uint64_t RandomSecret() {
+  std::random_device device;
+  return (static_cast<uint64_t>(device()) << 32) ^ device();
+}
+
+}  // namespace
+
 RecordPool::RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options)
-    : genesis_(genesis), options_(options), batch_signatures_(options.batch_signatures_max) {
+    : genesis_(genesis),
+      options_(options),
+      batch_signatures_(options.batch_signatures_max),
+      by_id_(0, IdHash{RandomSecret()}) {
   verifier_count_ = options.verify_threads != 0
                         ? options.verify_threads
                         : std::max<size_t>(1, std::thread::hardware_concurrency());

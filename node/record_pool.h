@@ -30,7 +30,6 @@
 #include <cstdint>
 #include <functional>
 #include <list>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -131,11 +130,18 @@ class RecordPool {
 
   mutable std::mutex mutex_;
   std::list<Entry> entries_ EVIDENCE_GUARDED_BY(mutex_);  // arrival order
-  std::map<crypto::Digest, std::list<Entry>::iterator> by_id_ EVIDENCE_GUARDED_BY(mutex_);
+  // Record ids are hashes of what agencies submit: their buckets are keyed by a
+  // per-process random secret, so nobody can aim many ids at one bucket.
+  struct IdHash {
+    uint64_t secret;
+    size_t operator()(const crypto::Digest& id) const;
+  };
+  std::unordered_map<crypto::Digest, std::list<Entry>::iterator, IdHash> by_id_
+      EVIDENCE_GUARDED_BY(mutex_);
   // Keys view the entries' own leaf bytes (list nodes never move).
   std::unordered_map<std::string_view, std::list<Entry>::iterator> by_leaf_
       EVIDENCE_GUARDED_BY(mutex_);
-  std::multimap<std::string, crypto::Digest> by_digest_ EVIDENCE_GUARDED_BY(mutex_);
+  std::unordered_multimap<std::string, crypto::Digest> by_digest_ EVIDENCE_GUARDED_BY(mutex_);
   size_t bytes_ EVIDENCE_GUARDED_BY(mutex_) = 0;
   uint64_t signature_checks_ EVIDENCE_GUARDED_BY(mutex_) = 0;
 };

@@ -388,6 +388,7 @@ void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&
   std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
   {
     std::lock_guard lock(watches_mutex_);
+    if (watches_by_id_.empty()) return;  // nobody waits (?wait=commit): nothing to look up
     for (const crypto::Digest& id : ids) {
       auto range = watches_by_id_.equal_range(crypto::DigestHex(id));
       for (auto it = range.first; it != range.second; ++it) {
