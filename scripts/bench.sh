@@ -27,6 +27,8 @@ case "${1:-}" in
 esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# Paths relative to the checkout in ccache's keys, so another clone reuses the cache.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 BUILD_DIR=${BUILD_DIR:-build-release}
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
 BIN="$BUILD_DIR/bin"
