@@ -10,7 +10,9 @@
 //
 // Batch signatures verified are remembered in a bounded set shared by all
 // admissions (ledger::SharedBatchSignatures), so a batch arriving in pieces
-// (gossip admits records one at a time) costs one signature check.
+// (gossip frames, one record per submission) costs one signature check;
+// CheckAndAddEach admits each record on its own (gossip: a peer's bad record
+// drops only itself).
 //
 // CheckedLeafOf tells block validation which leaves this pool checked (exact
 // bytes), so they are not parsed or verified a second time; entries leave the

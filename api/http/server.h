@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: Boost.Beast over Asio, asynchronous, keep-alive, a small
-// pool of threads running one io_context, one strand per connection. Beast stays
-// inside server.cc (this header is Beast-free).
+// pool of threads, each running its own io_context; connections are dealt out
+// to them in turn and stay on one thread. Beast stays inside server.cc (this
+// header is Beast-free).
 //
 // Protection against clients (all bounds in ServerOptions, defaults from limits.h):
 //   - a whole request (line, headers, body) must arrive within request_timeout,
