@@ -197,7 +197,9 @@ Result<SignContext> NewSignContext(EVP_PKEY* pkey, SignatureAlgorithm algorithm,
 class VerifyContexts {
  public:
   // The cached context for `pkey`, made on first use; null if it cannot be.
-  EVP_PKEY_CTX* P256(EVP_PKEY* pkey) { return Find(pkey, SignatureAlgorithm::kP256).pkey_ctx.get(); }
+  EVP_PKEY_CTX* P256(EVP_PKEY* pkey) {
+    return Find(pkey, SignatureAlgorithm::kP256).pkey_ctx.get();
+  }
   EVP_MD_CTX* Ed25519(EVP_PKEY* pkey) {
     return Find(pkey, SignatureAlgorithm::kEd25519).md_ctx.get();
   }

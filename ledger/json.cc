@@ -109,6 +109,25 @@ struct StrictHandler {
   }
 };
 
+bool NeedsEscape(char c) {
+  return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+}
+
+// The two-character escape JCS writes for `c`, or empty when `c` takes the
+// six-character \u00xx form (the other control characters).
+std::string_view ShortEscape(char c) {
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default: return {};
+  }
+}
+
 // Appends runs of characters that need no escape at once (this writer is on
 // the block validation path: one append per run, not per character).
 void AppendEscaped(std::string& out, std::string_view s) {
@@ -117,22 +136,17 @@ void AppendEscaped(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of unescaped characters
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && c != '"' && c != '\\') continue;
+    if (!NeedsEscape(c)) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[u >> 4]);
-        out.push_back(kHex[u & 0xf]);
+    std::string_view escape = ShortEscape(c);
+    if (!escape.empty()) {
+      out += escape;
+    } else {
+      unsigned char u = static_cast<unsigned char>(c);
+      out += "\\u00";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
     }
   }
   out.append(s.data() + run, s.size() - run);
@@ -258,11 +272,7 @@ void AppendJcsString(std::string& out, std::string_view s) { AppendEscaped(out, 
 size_t JcsStringBytes(std::string_view s) {
   size_t bytes = 2 + s.size();
   for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && c != '"' && c != '\\') continue;
-    bool short_form = c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' ||
-                      c == '\r' || c == '\t';
-    bytes += short_form ? 1 : 5;  // "\x" or "\u00xx" in place of one byte
+    if (NeedsEscape(c)) bytes += ShortEscape(c).empty() ? 5 : 1;  // "\u00xx" or "\x" for one byte
   }
   return bytes;
 }

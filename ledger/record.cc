@@ -253,6 +253,12 @@ namespace {
 // json::value first: records are canonicalised several times on the hot path.
 // Byte-identical to CanonicalJson(RecordToJson(record, include_sig)); a test
 // compares the two over many records.
+// An unsigned field as AppendJcsInteger takes it (values past 2^53-1 fail its
+// check either way; clamping keeps them from wrapping negative first).
+int64_t Clamped(uint64_t value) {
+  return static_cast<int64_t>(std::min<uint64_t>(value, INT64_MAX));
+}
+
 // A digest as a JCS string: lower-case hex needs no escaping.
 void AppendDigestJcs(std::string& out, const crypto::Digest& digest) {
   out.push_back('"');
@@ -267,7 +273,7 @@ void AppendSigJcs(std::string& out, const RecordSignature& sig) {
   if (sig.batch) {
     const BatchReference& b = *sig.batch;
     out += ",\"batch\":{\"index\":";
-    AppendJcsInteger(out, static_cast<int64_t>(std::min<uint64_t>(b.index, INT64_MAX)));
+    AppendJcsInteger(out, Clamped(b.index));
     out += ",\"path\":[";
     for (size_t i = 0; i < b.path.size(); ++i) {
       if (i > 0) out.push_back(',');
@@ -276,7 +282,7 @@ void AppendSigJcs(std::string& out, const RecordSignature& sig) {
     out += "],\"root\":";
     AppendDigestJcs(out, b.root);
     out += ",\"size\":";
-    AppendJcsInteger(out, static_cast<int64_t>(std::min<uint64_t>(b.size, INT64_MAX)));
+    AppendJcsInteger(out, Clamped(b.size));
     out.push_back('}');
   }
   out += ",\"key\":";
@@ -309,7 +315,7 @@ void AppendRecordJcs(std::string& out, const Record& r, bool include_sig) {
     AppendSigJcs(out, r.sig);
   }
   out += ",\"size\":";
-  AppendJcsInteger(out, static_cast<int64_t>(std::min<uint64_t>(r.size, INT64_MAX)));
+  AppendJcsInteger(out, Clamped(r.size));
   out += ",\"stage\":";
   AppendJcsString(out, r.stage);
   out += ",\"time\":";
@@ -348,7 +354,7 @@ size_t RecordLeafBytes(const Record& r) {
   }
   bytes += r.links.empty() ? 0 : r.links.size() - 1;  // commas
   for (const std::string& link : r.links) bytes += JcsStringBytes(link);
-  bytes += DecimalBytes(static_cast<int64_t>(std::min<uint64_t>(r.size, INT64_MAX))) - 1;
+  bytes += DecimalBytes(Clamped(r.size)) - 1;
   bytes += DecimalBytes(r.time_ms) - 1;
   bytes += DecimalBytes(r.version) - 1;
   bytes += crypto::SignatureAlgorithmName(r.sig.algorithm).size() -
@@ -358,8 +364,8 @@ size_t RecordLeafBytes(const Record& r) {
   if (r.sig.batch) {
     const BatchReference& b = *r.sig.batch;
     bytes += std::string_view(R"(,"batch":{"index":,"path":[],"root":,"size":})").size();
-    bytes += DecimalBytes(static_cast<int64_t>(std::min<uint64_t>(b.index, INT64_MAX)));
-    bytes += DecimalBytes(static_cast<int64_t>(std::min<uint64_t>(b.size, INT64_MAX)));
+    bytes += DecimalBytes(Clamped(b.index));
+    bytes += DecimalBytes(Clamped(b.size));
     bytes += kQuotedDigest * (b.path.size() + 1) + (b.path.empty() ? 0 : b.path.size() - 1);
   }
   return bytes;

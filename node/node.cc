@@ -169,7 +169,6 @@ class NodeImpl {
   std::mutex admitted_mutex_;
   std::vector<std::string> admitted_leaves_;  // GUARDED_BY(admitted_mutex_), to gossip
   bool admitted_posted_ = false;              // GUARDED_BY(admitted_mutex_)
-  std::atomic<uint64_t> frames_dropped_{0};
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 
@@ -408,7 +407,6 @@ void NodeImpl::PostFrame(uint32_t peer, Bytes frame) {
   }
   if (inbox_frames_.fetch_add(1) >= kInboxFramesMax) {
     inbox_frames_.fetch_sub(1);
-    frames_dropped_.fetch_add(1);
     metrics_.peer_frames_dropped.Increment();
     return;
   }
@@ -446,7 +444,6 @@ void NodeImpl::QueueGossip(std::vector<std::string> leaves) {
     std::lock_guard lock(gossip_mutex_);
     if (gossip_inbox_.size() + leaves.size() > kGossipInboxRecordsMax ||
         gossip_inbox_bytes_ + bytes > kGossipInboxBytesMax) {
-      frames_dropped_.fetch_add(1);
       metrics_.peer_frames_dropped.Increment();
       return;
     }
@@ -812,7 +809,7 @@ NodeStatus NodeImpl::Snapshot() const {
     if (i != own_index_) connected_power += genesis_.validators()[i].power;
   }
   status.quorum_connected = genesis_.validator_set().IsQuorum(connected_power);
-  status.frames_dropped = frames_dropped_;
+  status.frames_dropped = metrics_.peer_frames_dropped.value();
   return status;
 }
 
