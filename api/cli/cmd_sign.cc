@@ -63,20 +63,9 @@ void RegisterSign(CLI::App& app) {
   static SignOptions options;
   CLI::App* command = app.add_subcommand(
       std::string(kCommand), "Sign the record of one document offline and print its JSON");
-  command->add_option("--key", options.key, "The agency's private key (PEM)")->required();
-  command->add_option("--agency", options.fields.agency, "Agency id registered in genesis")
-      ->required();
+  AddRecordFieldOptions(*command, options.key, options.fields);
   command->add_option("--chain-id", options.fields.chain_id, "The chain's id (GET /v1/status)")
       ->required();
-  command
-      ->add_option("--kind", options.fields.kind,
-                   "enforcement_record, review_opinion, reconsideration_document, "
-                   "litigation_document or other")
-      ->required();
-  command->add_option("--case", options.fields.case_id, "Case id, e.g. (2026)鲁0831行复12号")
-      ->required();
-  command->add_option("--stage", options.fields.stage, "Step of the case (filing, decision, ...)")
-      ->capture_default_str();
   command->add_option("--title", options.fields.title, "Title (default: the file's name)");
   command->add_option("--media-type", options.fields.media_type,
                       "Media type (default: guessed from the extension)");

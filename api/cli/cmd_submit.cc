@@ -511,18 +511,7 @@ void RegisterSubmit(CLI::App& app) {
       std::string(kCommand), "Sign and send documents' records to a node (batches for many)");
   command->add_option("--node", options.node, "The node's API, e.g. http://127.0.0.1:8080")
       ->required();
-  command->add_option("--key", options.key, "The agency's private key (PEM)")->required();
-  command->add_option("--agency", options.fields.agency, "Agency id registered in genesis")
-      ->required();
-  command
-      ->add_option("--kind", options.fields.kind,
-                   "enforcement_record, review_opinion, reconsideration_document, "
-                   "litigation_document or other")
-      ->required();
-  command->add_option("--case", options.fields.case_id, "Case id, e.g. (2026)鲁0831行复12号")
-      ->required();
-  command->add_option("--stage", options.fields.stage, "Step of the case (filing, decision, ...)")
-      ->capture_default_str();
+  AddRecordFieldOptions(*command, options.key, options.fields);
   command->add_option("--media-type", options.fields.media_type,
                       "Media type of every file (default: guessed from each extension)");
   command->add_option("--chain-id", options.fields.chain_id,

@@ -1,5 +1,7 @@
 #include "api/cli/record_files.h"
 
+#include <CLI/CLI.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -180,6 +182,19 @@ size_t SignedRecordBytesMax(const ledger::Record& unsigned_record) {
   record.sig.value.assign(kSignatureBytesMax, 0);
   record.sig.batch.reset();
   return ledger::RecordLeaf(record).size();
+}
+
+void AddRecordFieldOptions(CLI::App& command, std::string& key_path, RecordFields& fields) {
+  command.add_option("--key", key_path, "The agency's private key (PEM)")->required();
+  command.add_option("--agency", fields.agency, "Agency id registered in genesis")->required();
+  command
+      .add_option("--kind", fields.kind,
+                  "enforcement_record, review_opinion, reconsideration_document, "
+                  "litigation_document or other")
+      ->required();
+  command.add_option("--case", fields.case_id, "Case id, e.g. (2026)鲁0831行复12号")->required();
+  command.add_option("--stage", fields.stage, "Step of the case (filing, decision, ...)")
+      ->capture_default_str();
 }
 
 }  // namespace evidence::cli

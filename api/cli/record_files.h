@@ -14,6 +14,10 @@
 #include "crypto/signature.h"
 #include "ledger/record.h"
 
+namespace CLI {
+class App;
+}
+
 namespace evidence::cli {
 
 inline constexpr std::string_view kDefaultStage = "unspecified";
@@ -39,6 +43,9 @@ struct FileDigest {
 
 // Reads the regular file `path` in 64 KiB chunks (a FIFO or device is refused rather
 // than waited on). Errors name the file and the reason.
+// The options `sign` and `submit` share: --key, --agency, --kind, --case, --stage.
+void AddRecordFieldOptions(CLI::App& command, std::string& key_path, RecordFields& fields);
+
 Result<FileDigest> HashFile(crypto::HashAlgorithm algorithm, const std::string& path);
 
 // Reads an open descriptor to its end (e.g. standard input); `name` is for errors.
