@@ -62,12 +62,19 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addres
 // valid when ValidateBlock accepts it on top of the store's state. Leaves the
 // mempool checked on admission (`pool_checked`: the exact bytes it holds) are
 // not parsed or verified again; the rules that depend on the block still apply.
+// Leaves the mempool does not hold yet (their gossip is still on its way or
+// queued) go to `admit_unseen` first, which checks them on every core and admits
+// the valid ones to the mempool: each is then verified once on this node, not
+// once here and once more when its gossip is drained.
 class LedgerBlocks : public consensus::BlockValidator {
  public:
+  using AdmitFn = std::function<void(std::vector<std::string> leaves)>;
   LedgerBlocks(const ledger::Genesis& genesis, const ledger::Store& store,
-               ledger::RecordPolicy policy, ledger::CheckedLeafFn pool_checked)
+               ledger::RecordPolicy policy, ledger::CheckedLeafFn pool_checked,
+               AdmitFn admit_unseen, api::metrics::Counter* signature_checks)
       : genesis_(genesis), store_(store), policy_(policy),
-        pool_checked_(std::move(pool_checked)) {}
+        pool_checked_(std::move(pool_checked)), admit_unseen_(std::move(admit_unseen)),
+        signature_checks_(signature_checks) {}
 
   crypto::Digest Hash(ByteView block) const override {
     Result<ledger::Block> decoded = ledger::DecodeBlock(block);
@@ -89,9 +96,18 @@ class LedgerBlocks : public consensus::BlockValidator {
     }
     ledger::ChainState state = store_.chain_state();
     if (state.height + 1 != height) return false;
+    if (admit_unseen_) {
+      std::vector<std::string> unseen;
+      for (const std::string& leaf : decoded->leaves) {
+        if (!pool_checked_(leaf)) unseen.push_back(leaf);
+      }
+      if (!unseen.empty()) admit_unseen_(std::move(unseen));
+    }
     ledger::BatchSignatureCache cache;
+    uint64_t checks = 0;
     Status status = ledger::ValidateBlock(genesis_, state, *decoded, policy_, &cache,
-                                          pool_checked_, nullptr);
+                                          pool_checked_, &checks);
+    if (signature_checks_ != nullptr) signature_checks_->Increment(checks);
     if (!status.ok()) {
       spdlog::warn("event=block_refused height={} reason=\"{}\"", height, status.message());
     }
@@ -103,6 +119,8 @@ class LedgerBlocks : public consensus::BlockValidator {
   const ledger::Store& store_;
   ledger::RecordPolicy policy_;
   ledger::CheckedLeafFn pool_checked_;
+  AdmitFn admit_unseen_;
+  api::metrics::Counter* signature_checks_;
 };
 
 std::vector<uint64_t> ValidatorPowers(const ledger::Genesis& genesis) {
@@ -161,6 +179,10 @@ class NodeImpl {
   std::vector<std::string> gossip_inbox_;  // GUARDED_BY(gossip_mutex_)
   size_t gossip_inbox_bytes_ = 0;          // GUARDED_BY(gossip_mutex_)
   bool gossip_draining_ = false;           // GUARDED_BY(gossip_mutex_)
+  // Held while records from peers are checked and admitted (a drained inbox, or
+  // the unseen leaves of a proposal), so that a record a proposal brings is not
+  // verified again by a drain that had already taken it, and the reverse.
+  std::mutex peer_admission_mutex_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::atomic<size_t> inbox_frames_{0};
@@ -267,7 +289,13 @@ Status NodeImpl::CreateConsensus() {
       [this](std::string_view leaf) -> std::optional<ledger::CheckedLeaf> {
         if (mempool_ == nullptr) return std::nullopt;
         return mempool_->CheckedLeafOf(leaf);
-      });
+      },
+      [this](std::vector<std::string> leaves) {
+        if (service_ == nullptr) return;
+        std::lock_guard lock(peer_admission_mutex_);
+        service_->AdmitFromPeer(std::move(leaves));
+      },
+      &metrics_.signature_checks);
   core_ = std::make_unique<consensus::ConsensusCore>(options_.consensus, genesis_.validator_set(),
                                                      own_index_, signer_.get(), *verifier_,
                                                      *blocks_);
@@ -467,6 +495,7 @@ void NodeImpl::DrainGossip() {
       leaves.swap(gossip_inbox_);
       gossip_inbox_bytes_ = 0;
     }
+    std::lock_guard lock(peer_admission_mutex_);
     service_->AdmitFromPeer(std::move(leaves));
   }
 }

@@ -128,6 +128,8 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
   std::vector<ledger::Record> records;
   std::vector<crypto::Digest> ids;
   for (const std::string& leaf : leaves) {
+    // Held already, byte for byte (came in a proposal, or from another peer).
+    if (mempool_.CheckedLeafOf(leaf)) continue;
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     if (!record.ok()) continue;  // a peer's bad record is its own problem
     crypto::Digest id = ledger::RecordId(genesis_.hash(), *record);
