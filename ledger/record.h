@@ -77,6 +77,13 @@ struct Record {
   bool operator==(const Record&) const = default;
 };
 
+// A record with its id (RecordId), as a node holds them once it has checked the
+// record (e.g. in its mempool; see Store::Append).
+struct KnownRecord {
+  Record record;
+  crypto::Digest id{};
+};
+
 // The document digest of a record, split.
 struct DocumentDigest {
   crypto::HashAlgorithm algorithm;

@@ -214,8 +214,8 @@ ChainState Store::chain_state() const {
 
 Status Store::Append(const Block& block, const Commit& commit,
                      std::vector<crypto::Digest>* record_ids,
-                     const std::vector<const Record*>* parsed) {
-  EVIDENCE_CHECK(parsed == nullptr || parsed->size() == block.leaves.size());
+                     const std::vector<std::optional<KnownRecord>>* known) {
+  EVIDENCE_CHECK(known == nullptr || known->size() == block.leaves.size());
   std::lock_guard lock(mutex_);
   const BlockHeader& h = block.header;
   crypto::Digest hash = BlockHash(genesis_.hash(), h);
@@ -236,7 +236,8 @@ Status Store::Append(const Block& block, const Commit& commit,
   ids.reserve(block.leaves.size());
   for (size_t i = 0; i < block.leaves.size(); ++i) {
     const std::string& leaf = block.leaves[i];
-    const Record* record = parsed != nullptr ? (*parsed)[i] : nullptr;
+    const std::optional<KnownRecord>* held = known != nullptr ? &(*known)[i] : nullptr;
+    const Record* record = held != nullptr && held->has_value() ? &(*held)->record : nullptr;
     std::optional<Record> parsed_here;
     if (record == nullptr) {
       Result<Record> parsing = ParseRecord(leaf);
@@ -253,7 +254,7 @@ Status Store::Append(const Block& block, const Commit& commit,
     std::string location;
     PutU64(location, index);
     PutU64(location, h.height);
-    ids.push_back(RecordId(genesis_.hash(), *record));
+    ids.push_back(parsed_here ? RecordId(genesis_.hash(), *record) : (*held)->id);
     batch.Put(RecordKey(ids.back()), location);
     std::string suffix;
     PutU64(suffix, index);

@@ -74,12 +74,13 @@ class Store {
   // store re-checks what keeps it consistent: height, previous hash, log size
   // and root, and that `commit` is for this block (not its signatures). When
   // `record_ids` is given it receives the leaves' record ids, in leaf order.
-  // `parsed`, when given, holds for each leaf the record it is the JCS of (as
-  // the caller's mempool holds it; RecordLeaf(*parsed[i]) == leaves[i]) or
-  // null; the store parses the leaves it lacks.
+  // `known`, when given, holds for each leaf the record it is the JCS of and
+  // that record's id, as the caller's mempool holds them (RecordLeaf(record) ==
+  // leaves[i], id == RecordId(record)), or nothing; the store parses the leaves
+  // it lacks and computes their ids.
   Status Append(const Block& block, const Commit& commit,
                 std::vector<crypto::Digest>* record_ids = nullptr,
-                const std::vector<const Record*>* parsed = nullptr);
+                const std::vector<std::optional<KnownRecord>>* known = nullptr);
 
   TreeHead head() const;
   uint64_t height() const { return head().height; }

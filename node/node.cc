@@ -642,13 +642,11 @@ void NodeImpl::ExecuteTimeout(const consensus::ScheduleTimeoutEffect& effect) {
 void NodeImpl::ExecuteCommit(consensus::CommitEffect& effect) {
   Result<ledger::Block> block = ledger::DecodeBlock(effect.block);
   EVIDENCE_CHECK_MSG(block.ok(), "consensus committed a block that does not decode");
-  // Records the mempool holds need no parsing to be indexed.
-  std::vector<std::optional<ledger::Record>> pooled = mempool_->RecordsOfLeaves(block->leaves);
-  std::vector<const ledger::Record*> parsed;
-  parsed.reserve(pooled.size());
-  for (const auto& record : pooled) parsed.push_back(record ? &*record : nullptr);
+  // Records the mempool holds are indexed without being parsed or hashed again.
+  std::vector<std::optional<ledger::KnownRecord>> known =
+      mempool_->KnownRecordsOfLeaves(block->leaves);
   std::vector<crypto::Digest> record_ids;
-  Status appended = store_->Append(*block, effect.commit, &record_ids, &parsed);
+  Status appended = store_->Append(*block, effect.commit, &record_ids, &known);
   if (!appended.ok()) {
     spdlog::critical("event=store_append_failed height={} reason=\"{}\"", effect.height,
                      appended.message());

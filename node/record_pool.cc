@@ -239,13 +239,13 @@ std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
   return it->second->record;
 }
 
-std::vector<std::optional<ledger::Record>> RecordPool::RecordsOfLeaves(
+std::vector<std::optional<ledger::KnownRecord>> RecordPool::KnownRecordsOfLeaves(
     const std::vector<std::string>& leaves) const {
-  std::vector<std::optional<ledger::Record>> out(leaves.size());
+  std::vector<std::optional<ledger::KnownRecord>> out(leaves.size());
   std::lock_guard lock(mutex_);
   for (size_t i = 0; i < leaves.size(); ++i) {
     auto it = by_leaf_.find(leaves[i]);
-    if (it != by_leaf_.end()) out[i] = it->second->record;
+    if (it != by_leaf_.end()) out[i].emplace(ledger::KnownRecord{it->second->record, it->second->id});
   }
   return out;
 }

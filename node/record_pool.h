@@ -86,9 +86,11 @@ class RecordPool {
   // (so CheckRecord passed on admission), or nullopt. A ledger::CheckedLeafFn.
   std::optional<ledger::CheckedLeaf> CheckedLeafOf(std::string_view leaf) const;
   std::optional<ledger::Record> Get(const crypto::Digest& id) const;
-  // For each leaf, the record the pool holds with exactly those bytes, or
-  // nullopt (a ledger::Store::Append hint: committing skips their parse).
-  std::vector<std::optional<ledger::Record>> RecordsOfLeaves(
+  // For each leaf, the record the pool holds with exactly those bytes and its
+  // id, or nothing (a ledger::Store::Append hint: committing skips their parse
+  // and hash). The pool keeps them: they leave it once the store has them
+  // (Remove), so a record is never in neither.
+  std::vector<std::optional<ledger::KnownRecord>> KnownRecordsOfLeaves(
       const std::vector<std::string>& leaves) const;
   std::vector<ledger::Record> FindByDigest(const std::string& digest) const;
   size_t size() const;

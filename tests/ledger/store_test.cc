@@ -92,16 +92,17 @@ TEST_F(StoreTest, AppendQueryAndReopen) {
   EXPECT_EQ(store_->GetRecord(missing).status().code(), StatusCode::kNotFound);
 }
 
-// Leaves the caller has parsed (its mempool's records) are indexed from those
-// records; the store parses the others; the result is the same either way.
+// Leaves the caller holds parsed with their ids (its mempool's records) are
+// indexed from those; the store parses the others; the result is the same.
 TEST_F(StoreTest, AppendWithParsedRecordsIndexesTheSame) {
   OpenStore();
   std::vector<Record> records;
   for (int i = 0; i < 6; ++i) records.push_back(chain_.MakeRecord(i % 2, "case-p", 100 + i));
   TestChain::Step step = chain_.Next(records);
-  std::vector<const Record*> parsed = {&records[0], nullptr, &records[2], nullptr, &records[4], nullptr};
+  std::vector<std::optional<KnownRecord>> known(records.size());
+  for (size_t i : {0, 2, 4}) known[i] = KnownRecord{records[i], RecordId(chain_.hash(), records[i])};
   std::vector<crypto::Digest> ids;
-  ASSERT_TRUE(store_->Append(step.block, step.commit, &ids, &parsed).ok());
+  ASSERT_TRUE(store_->Append(step.block, step.commit, &ids, &known).ok());
   ASSERT_EQ(ids.size(), records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     EXPECT_EQ(ids[i], RecordId(chain_.hash(), records[i]));

@@ -121,6 +121,29 @@ TEST_F(RecordPoolTest, ReapTakesArrivalOrderWithinLimitsAndDropsCommitted) {
   EXPECT_TRUE(pool.FindByDigest(records[1].digest).empty());
 }
 
+// A committed block's leaves the pool holds come with their records and ids
+// (the store indexes them without parsing); the pool keeps them until Remove.
+TEST_F(RecordPoolTest, KnownRecordsOfLeavesGivesHeldRecordsWithTheirIds) {
+  RecordPool pool = MakePool();
+  ledger::Record a = chain_.MakeRecord(0, "CASE-T", 1);
+  ledger::Record b = chain_.MakeRecord(1, "CASE-T", 2);
+  ledger::Record stranger = chain_.MakeRecord(0, "CASE-T", 3);
+  ASSERT_TRUE(pool.CheckAndAdd({a, b}, kGenesisTimeMs).ok());
+  std::vector<std::string> leaves = {ledger::RecordLeaf(b), ledger::RecordLeaf(stranger),
+                                     ledger::RecordLeaf(a)};
+  auto known = pool.KnownRecordsOfLeaves(leaves);
+  ASSERT_EQ(known.size(), 3u);
+  ASSERT_TRUE(known[0].has_value());
+  EXPECT_EQ(known[0]->record, b);
+  EXPECT_EQ(known[0]->id, IdOf(b));
+  EXPECT_FALSE(known[1].has_value());
+  ASSERT_TRUE(known[2].has_value());
+  EXPECT_EQ(known[2]->record, a);
+  EXPECT_EQ(known[2]->id, IdOf(a));
+  EXPECT_EQ(pool.size(), 2u);
+  EXPECT_TRUE(pool.Contains(IdOf(a)));
+}
+
 TEST_F(RecordPoolTest, ReapKeepsRecordsAheadOfTheBlockTime) {
   RecordPool pool = MakePool();
   int64_t now_ms = kGenesisTimeMs + 3600 * 1000;
