@@ -7,7 +7,9 @@
 # Builds a Release build (BUILD_DIR, default build-release), then measures:
 #   1. limits: openssl speed verifications/s (Ed25519: the --dev chain's agency key;
 #      ECDSA P-256: the localnet agency key) on all cores, and SHA-256 bytes/s;
-#   2. single-node ingest against an evidence-node --dev chain;
+#   2. single-node ingest against an evidence-node --dev chain, and the ceiling of
+#      single-record ingest over HTTP here (evidence-verify-server: the node's HTTP
+#      stack and record checks with nothing behind them);
 #   3. four validators (scripts/localnet.sh) at 100% and 50% of their maximum,
 #      single records and batches;
 #   4. proof serving (GET /v1/digests/...);
@@ -23,7 +25,7 @@ QUICK=0
 case "${1:-}" in
   --quick) QUICK=1 ;;
   "") ;;
-  *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,7 +92,7 @@ install_tools() {
 build() {
   log "building (Release) in $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" --target evidence-node evidence-load -j2 >/dev/null
+  cmake --build "$BUILD_DIR" --target evidence-node evidence-load evidence-verify-server -j2 >/dev/null
   # The CLI only makes the localnet keys and genesis: a stale one will do.
   if ! cmake --build "$BUILD_DIR" --target evidence -j2 >"$WORK/build-cli.log" 2>&1; then
     [ -x "$BIN/evidence" ] || die "the evidence CLI does not build: $(grep -m1 error "$WORK/build-cli.log")"
@@ -197,6 +199,27 @@ measure_single_node() {
   result proof_serving "$(calc "$(field "$summary" answered_records_per_second)")" receipts/s
   result proof_latency_p50 "$(calc "$(field "$summary" answer_latency_p50_ms)")" ms
   result proof_latency_p99 "$(calc "$(field "$summary" answer_latency_p99_ms)")" ms
+  kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
+  unset 'PIDS[-1]'
+  measure_http_ceiling
+}
+
+# The same records, the same client and the node's own HTTP stack, with only the
+# record checks (signature included) behind it: no mempool, block, vote, WAL or
+# store. No node can ingest single records faster on this machine.
+measure_http_ceiling() {
+  local port=$((BASE_PORT + 2)) url
+  log "single-record HTTP ceiling: evidence-verify-server, the same $SINGLE_RECORDS records"
+  "$BIN/evidence-verify-server" --genesis "$WORK/dev/genesis.json" --listen "127.0.0.1:$port" \
+    >"$WORK/verify-server.log" 2>&1 &
+  PIDS+=($!)
+  url="http://127.0.0.1:$port"
+  wait_http "$url/v1/status"
+  local summary; summary=$(load_run single ceiling "$url" 0)
+  local ceiling; ceiling=$(field "$summary" committed_records_per_second)
+  result single_record_http_ceiling "$(calc "$ceiling")" records/s
+  ratio single_record_http_ceiling_vs_verify_limit "$(calc "$ceiling / $ED25519_VERIFY")"
+  ratio single_node_ingest_vs_http_ceiling "$(calc "$SINGLE_RPS / $ceiling")"
   kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
   unset 'PIDS[-1]'
 }
