@@ -9,12 +9,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "api/http/api_server.h"
 #include "api/http/metrics.h"
+#include "common/thread.h"
 #include "ledger/store.h"
 #include "node/consensus/key_signer.h"
 #include "node/record_pool.h"
@@ -32,6 +34,8 @@ namespace asio = boost::asio;
 // Gossiped records waiting for their checks; beyond this a frame is dropped.
 constexpr size_t kGossipInboxRecordsMax = 50'000;
 constexpr size_t kGossipInboxBytesMax = 64 << 20;
+// Gossiped records checked and admitted together (a few tens of milliseconds).
+constexpr size_t kGossipAdmitSlice = 512;
 
 int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -183,6 +187,8 @@ class NodeImpl {
   // the unseen leaves of a proposal), so that a record a proposal brings is not
   // verified again by a drain that had already taken it, and the reverse.
   std::mutex peer_admission_mutex_;
+  std::condition_variable peer_admission_turn_;
+  std::atomic<int> proposal_admissions_waiting_{0};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   std::atomic<size_t> inbox_frames_{0};
@@ -292,8 +298,14 @@ Status NodeImpl::CreateConsensus() {
       },
       [this](std::vector<std::string> leaves) {
         if (service_ == nullptr) return;
-        std::lock_guard lock(peer_admission_mutex_);
-        service_->AdmitFromPeer(std::move(leaves));
+        // Takes the next turn: the gossip drain finishes its slice, then waits.
+        proposal_admissions_waiting_.fetch_add(1);
+        {
+          std::lock_guard lock(peer_admission_mutex_);
+          proposal_admissions_waiting_.fetch_sub(1);
+          service_->AdmitFromPeer(std::move(leaves));
+        }
+        peer_admission_turn_.notify_all();
       },
       &metrics_.signature_checks);
   core_ = std::make_unique<consensus::ConsensusCore>(options_.consensus, genesis_.validator_set(),
@@ -320,8 +332,12 @@ Status NodeImpl::Start() {
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, options_.record_policy,
                                             std::move(hooks), &metrics_);
   gossip_pool_ = std::make_unique<asio::thread_pool>(1);
+  asio::post(*gossip_pool_, [] { NameCurrentThread("gossip"); });
   work_.emplace(io_.get_executor());
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    NameCurrentThread("consensus");
+    io_.run();
+  });
   asio::post(io_, [this] { StartConsensus(); });
   EVIDENCE_RETURN_IF_ERROR(StartTransport());
   EVIDENCE_RETURN_IF_ERROR(StartApi());
@@ -495,8 +511,20 @@ void NodeImpl::DrainGossip() {
       leaves.swap(gossip_inbox_);
       gossip_inbox_bytes_ = 0;
     }
-    std::lock_guard lock(peer_admission_mutex_);
-    service_->AdmitFromPeer(std::move(leaves));
+    // In slices, so that a proposal whose records are still queued here waits
+    // for one slice at most before it checks them itself (the slices after it
+    // then find them in the mempool and skip them).
+    for (size_t at = 0; at < leaves.size(); at += kGossipAdmitSlice) {
+      size_t end = std::min(leaves.size(), at + kGossipAdmitSlice);
+      std::vector<std::string> slice(std::make_move_iterator(leaves.begin() + at),
+                                     std::make_move_iterator(leaves.begin() + end));
+      std::unique_lock lock(peer_admission_mutex_);
+      // A proposal's records go first (a mutex alone let this loop take it back
+      // slice after slice while the consensus thread waited for seconds).
+      peer_admission_turn_.wait(lock, [this] { return proposal_admissions_waiting_.load() == 0; });
+      if (stopping_) return;
+      service_->AdmitFromPeer(std::move(slice));
+    }
   }
 }
 

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <latch>
 #include <random>
 #include <thread>
+
+#include "common/thread.h"
 
 namespace evidence::node {
 namespace {
@@ -50,6 +53,17 @@ RecordPool::RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options
                         ? options.verify_threads
                         : std::max<size_t>(1, std::thread::hardware_concurrency());
   verifiers_ = std::make_unique<boost::asio::thread_pool>(verifier_count_);
+  // One task per thread (each waits until all have started), so every thread
+  // is named. The tasks share the latch: it must outlive the last of them to
+  // leave arrive_and_wait (a latch on this stack hung threads in its futex).
+  auto started = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(verifier_count_));
+  for (size_t i = 0; i < verifier_count_; ++i) {
+    boost::asio::post(*verifiers_, [started] {
+      NameCurrentThread("verify");
+      started->arrive_and_wait();
+    });
+  }
+  started->wait();
 }
 
 RecordPool::~RecordPool() { Stop(); }

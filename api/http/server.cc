@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/http/metrics.h"
+#include "common/thread.h"
 
 namespace evidence::api {
 
@@ -297,10 +298,14 @@ Result<uint16_t> Server::Start() {
     impl_->extra.push_back(std::make_unique<asio::io_context>(1));
   }
   impl_->Accept();
-  impl_->threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  impl_->threads.emplace_back([impl = impl_.get()] {
+    NameCurrentThread("api");
+    impl->io.run();
+  });
   for (auto& context : impl_->extra) {
     // Kept running while idle: its connections come and go.
     impl_->threads.emplace_back([context = context.get()] {
+      NameCurrentThread("api");
       auto work = asio::make_work_guard(*context);
       context->run();
     });

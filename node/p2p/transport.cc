@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "common/check.h"
+#include "common/thread.h"
 #include "common/thread_annotations.h"
 #include "node/p2p/frame.h"
 #include "node/p2p/tls.h"
@@ -643,7 +644,10 @@ Status Transport::Start() {
       if (index != impl->options.self_index) impl->ScheduleDial(index, true);
     }
   });
-  impl_->thread = std::thread([impl] { impl->io.run(); });
+  impl_->thread = std::thread([impl] {
+    NameCurrentThread("p2p");
+    impl->io.run();
+  });
   spdlog::info("p2p: listening address={} port={} peers={}", impl->options.listen_address,
                impl->port.load(), impl->slots.size() - 1);
   return Status::Ok();
