@@ -147,10 +147,41 @@ Status CreateEmptyLog(const std::string& path) {
 
 }  // namespace
 
-uint32_t WalCrc32c(ByteView data) {
+namespace {
+
+uint32_t Crc32cTable(ByteView data) {
   Crc32c crc;
   crc.process_bytes(data.data(), data.size());
   return crc.checksum();
+}
+
+#if defined(__x86_64__)
+// The same CRC-32C with the SSE 4.2 crc32 instruction, eight bytes at a time:
+// blocks of several MiB are checksummed at every height, and the table-driven
+// loop was 5% of a single node's CPU under batched load.
+__attribute__((target("sse4.2"))) uint32_t Crc32cSse42(ByteView data) {
+  const uint8_t* p = data.data();
+  size_t n = data.size();
+  uint64_t crc = 0xFFFFFFFFu;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    crc = __builtin_ia32_crc32di(crc, word);
+  }
+  uint32_t crc32 = static_cast<uint32_t>(crc);
+  for (; n > 0; ++p, --n) crc32 = __builtin_ia32_crc32qi(crc32, *p);
+  return crc32 ^ 0xFFFFFFFFu;
+}
+#endif
+
+}  // namespace
+
+uint32_t WalCrc32c(ByteView data) {
+#if defined(__x86_64__)
+  static const bool sse42 = __builtin_cpu_supports("sse4.2");
+  if (sse42) return Crc32cSse42(data);
+#endif
+  return Crc32cTable(data);
 }
 
 Bytes EncodeWalRecord(uint64_t height, ByteView payload) {

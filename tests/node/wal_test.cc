@@ -1,6 +1,8 @@
 #include "node/wal.h"
 
 #include <gtest/gtest.h>
+
+#include <boost/crc.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +65,25 @@ class WalTest : public ::testing::Test {
 TEST(WalFormat, Crc32cCheckValue) {
   // The standard CRC-32C check value (RFC 3720 appendix B.4 parameters).
   EXPECT_EQ(WalCrc32c(AsBytes("123456789")), 0xE3069283u);
+}
+
+// Whichever implementation this CPU uses (SSE 4.2 or the table), the checksum is
+// boost's CRC-32C, at every length and alignment.
+TEST(WalFormat, Crc32cMatchesTheTableDrivenCrcAtEveryLengthAndOffset) {
+  std::vector<uint8_t> data(4096 + 64);
+  uint32_t state = 12345;
+  for (uint8_t& byte : data) {
+    state = state * 1103515245u + 12345u;
+    byte = static_cast<uint8_t>(state >> 16);
+  }
+  for (size_t offset = 0; offset < 9; ++offset) {
+    for (size_t length : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 63u, 64u, 65u, 1000u, 4096u}) {
+      ByteView view(data.data() + offset, length);
+      boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> expected;
+      expected.process_bytes(view.data(), view.size());
+      EXPECT_EQ(WalCrc32c(view), expected.checksum()) << "offset " << offset << " length " << length;
+    }
+  }
 }
 
 TEST(WalFormat, GoldenRecordBytes) {
