@@ -7,9 +7,9 @@
 # Builds a Release build (BUILD_DIR, default build-release), then measures:
 #   1. limits: openssl speed verifications/s (Ed25519: the --dev chain's agency key;
 #      ECDSA P-256: the localnet agency key) on all cores, and SHA-256 bytes/s;
-#   2. single-node ingest against an evidence-node --dev chain, and the ceiling of
-#      single-record ingest over HTTP here (evidence-verify-server: the node's HTTP
-#      stack and record checks with nothing behind them);
+#   2. single-node ingest against an evidence-node --dev chain (single records, then
+#      batches), and the ceiling of single-record ingest over HTTP here
+#      (evidence-verify-server: the node's HTTP stack and record checks alone);
 #   3. four validators (scripts/localnet.sh) at 100% and 50% of their maximum,
 #      single records and batches;
 #   4. proof serving (GET /v1/digests/...);
@@ -199,6 +199,14 @@ measure_single_node() {
   result proof_serving "$(calc "$(field "$summary" answered_records_per_second)")" receipts/s
   result proof_latency_p50 "$(calc "$(field "$summary" answer_latency_p50_ms)")" ms
   result proof_latency_p99 "$(calc "$(field "$summary" answer_latency_p99_ms)")" ms
+  # The same node fed batches (one signature per batch): how far past the
+  # per-record verify limit an agency goes by batching.
+  log "single node: $BATCH_RECORDS records in batches of $BATCH"
+  prepare single_batches "$dir/genesis.json" dev-agency "$dir/agency.pem" "$BATCH_RECORDS" "$BATCH" >/dev/null
+  summary=$(load_run single_batches single_batches "$SINGLE_URL" 0 --batches)
+  report_run single_node_batched_ingest "$summary"
+  ratio single_node_batched_ingest_vs_verify_limit \
+    "$(calc "$(field "$summary" committed_records_per_second) / $ED25519_VERIFY")"
   kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
   unset 'PIDS[-1]'
   measure_http_ceiling
