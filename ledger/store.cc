@@ -112,6 +112,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& directory, const G
   db_options.write_buffer_size = options.write_buffer_bytes;
   store->cache_.reset(leveldb::NewLRUCache(options.cache_bytes));
   db_options.block_cache = store->cache_.get();
+  store->filter_.reset(leveldb::NewBloomFilterPolicy(10));
+  db_options.filter_policy = store->filter_.get();
   leveldb::DB* db = nullptr;
   EVIDENCE_RETURN_IF_ERROR(
       FromLevelDb(leveldb::DB::Open(db_options, directory, &db), "cannot open store " + directory));

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
 
 #include <cstdint>
 #include <memory>
@@ -132,6 +133,9 @@ class Store {
   const Genesis genesis_;
   StoreOptions options_;
   std::unique_ptr<leveldb::Cache> cache_;
+  // Bloom filters in the tables: "is this record id committed?" is asked for
+  // every gossiped record and every block leaf, and is nearly always no.
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
   mutable std::mutex mutex_;  // guards head_ and log_; Append holds it throughout
   TreeHead head_;
