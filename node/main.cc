@@ -153,7 +153,8 @@ int Run(const CommandLine& command_line) {
 // Blocks of several MiB are encoded, decoded, copied and written to the WAL at
 // every height. Above glibc's mmap threshold each such buffer is a fresh
 // mapping that the kernel faults in and zeroes page by page (about 5% of a
-// validator's CPU under batched load); keep them in the heap instead.
+// validator's CPU under batched load); keep them in the heap instead. This
+// tunes glibc malloc; the default build links tcmalloc, which ignores it.
 void KeepLargeBuffersInTheHeap() {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);

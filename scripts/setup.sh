@@ -9,6 +9,7 @@ packages=(
   libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libcereal-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc
 )
