@@ -215,6 +215,7 @@ class NodeImpl {
   std::vector<std::string> gossip_outbox_;                        // (strand)
   std::vector<ledger::Vote> logged_votes_;                        // (strand)
   bool gossip_flush_scheduled_ = false;                           // (strand)
+  uint64_t send_dropped_reported_ = 0;                            // (strand)
   std::unique_ptr<asio::steady_timer> status_timer_;              // (strand)
   std::unique_ptr<asio::steady_timer> block_timer_;               // (strand)
   bool block_timer_armed_ = false;                                // (strand)
@@ -841,6 +842,7 @@ void NodeImpl::ScheduleStatusTimer() {
 }
 
 void NodeImpl::OnStatusTimer() {
+  PublishProgress();
   Broadcast(StatusMessage{store_->height()});
   MaybeSync();
   FlushGossip();
@@ -850,6 +852,15 @@ void NodeImpl::OnStatusTimer() {
 void NodeImpl::PublishProgress() {
   metrics_.height.Set(static_cast<int64_t>(store_->height()));
   metrics_.mempool_records.Set(static_cast<int64_t>(mempool_->size()));
+  if (!transport_) return;
+  uint64_t send_dropped = 0;
+  for (uint32_t i = 0; i < genesis_.validators().size(); ++i) {
+    if (i != node_index_) send_dropped += transport_->stats(i).frames_dropped_queue_full;
+  }
+  if (send_dropped > send_dropped_reported_) {
+    metrics_.peer_send_frames_dropped.Increment(send_dropped - send_dropped_reported_);
+    send_dropped_reported_ = send_dropped;
+  }
 }
 
 NodeStatus NodeImpl::Snapshot() const {

@@ -228,6 +228,9 @@ NodeMetrics::NodeMetrics(Registry& registry)
       peer_frames_dropped(registry.AddCounter(
           "evidence_peer_frames_dropped_total",
           "Frames from peers dropped unprocessed because the node was behind on them.")),
+      peer_send_frames_dropped(registry.AddCounter(
+          "evidence_peer_send_frames_dropped_total",
+          "Frames to peers dropped, oldest first, from a full send queue.")),
       http_requests(registry.AddCounterFamily("evidence_http_requests_total",
                                               "HTTP requests answered, by route and status code.",
                                               {"route", "code"})) {}

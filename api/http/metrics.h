@@ -124,6 +124,7 @@ struct NodeMetrics {
   Histogram& commit_latency_seconds;  // evidence_commit_latency_seconds
   Counter& signature_checks;          // evidence_signature_checks_total
   Counter& peer_frames_dropped;       // evidence_peer_frames_dropped_total
+  Counter& peer_send_frames_dropped;  // evidence_peer_send_frames_dropped_total
   CounterFamily& http_requests;       // evidence_http_requests_total{route,code}
 };
 

@@ -126,8 +126,10 @@ struct Transport::Impl {
   void HandshakeDone(const std::shared_ptr<Session>& session, uint32_t index);
   void SessionClosed(const std::shared_ptr<Session>& session, const Status& reason);
   void Deliver(uint32_t index, Bytes frame);
-  std::optional<Bytes> NextFrame(uint32_t index);
-  void FrameWritten(uint32_t index);
+  // The next frames to write: at least one, more while they add up to less
+  // than `bytes_target` (empty when the queue is).
+  std::vector<Bytes> NextFrames(uint32_t index, size_t bytes_target);
+  void FramesWritten(uint32_t index, size_t count);
   void Kick(uint32_t index);
   void Shutdown();
 
@@ -198,6 +200,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Bytes read_payload_;
   FrameHeader write_header_{};
   Bytes write_payload_;
+  Bytes write_batch_;  // several small frames, headers included, written at once
+  size_t write_frames_ = 0;
 };
 
 void Session::Start() {
@@ -298,15 +302,34 @@ void Session::ReadPayload(uint32_t length) {
                    });
 }
 
+// Queued frames go out together: small ones (gossip of a few records, votes)
+// are copied into one buffer and written with one TLS write, up to
+// kWriteBatchBytes; a larger frame is written on its own without a copy. One
+// write per frame fell behind under load: queues of a thousand small gossip
+// frames overflowed, and the records they carried reached peers only inside
+// proposals (rounds timed out on proposers that lacked them).
+constexpr size_t kWriteBatchBytes = 256 * 1024;
+
 void Session::MaybeWrite() {
   if (closed_ || writing_ || !peer_) return;
-  std::optional<Bytes> frame = owner_->NextFrame(*peer_);
-  if (!frame) return;
+  std::vector<Bytes> frames = owner_->NextFrames(*peer_, kWriteBatchBytes);
+  if (frames.empty()) return;
   writing_ = true;
-  write_payload_ = std::move(*frame);
-  write_header_ = EncodeFrameHeader(static_cast<uint32_t>(write_payload_.size()));
-  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(write_header_),
-                                                     asio::buffer(write_payload_)};
+  write_frames_ = frames.size();
+  std::array<asio::const_buffer, 2> buffers;
+  if (frames.size() == 1 && frames.front().size() >= kWriteBatchBytes) {
+    write_payload_ = std::move(frames.front());
+    write_header_ = EncodeFrameHeader(static_cast<uint32_t>(write_payload_.size()));
+    buffers = {asio::buffer(write_header_), asio::buffer(write_payload_)};
+  } else {
+    write_batch_.clear();
+    for (const Bytes& frame : frames) {
+      const FrameHeader header = EncodeFrameHeader(static_cast<uint32_t>(frame.size()));
+      write_batch_.insert(write_batch_.end(), header.begin(), header.end());
+      write_batch_.insert(write_batch_.end(), frame.begin(), frame.end());
+    }
+    buffers = {asio::buffer(write_batch_), asio::const_buffer()};
+  }
   asio::async_write(stream_, buffers, [self = shared_from_this()](const ErrorCode& ec, size_t) {
     self->writing_ = false;
     if (self->closed_) return;
@@ -314,7 +337,7 @@ void Session::MaybeWrite() {
       self->Fail(Status::Unavailable("write failed: " + ec.message()));
       return;
     }
-    self->owner_->FrameWritten(*self->peer_);
+    self->owner_->FramesWritten(*self->peer_, self->write_frames_);
     self->MaybeWrite();
   });
 }
@@ -529,19 +552,24 @@ void Transport::Impl::Deliver(uint32_t index, Bytes frame) {
   if (on_frame) on_frame(index, std::move(frame));
 }
 
-std::optional<Bytes> Transport::Impl::NextFrame(uint32_t index) {
+std::vector<Bytes> Transport::Impl::NextFrames(uint32_t index, size_t bytes_target) {
+  std::vector<Bytes> frames;
+  size_t bytes = 0;
   std::lock_guard lock(mutex_);
   Queue& queue = queues[index];
-  if (queue.frames.empty()) return std::nullopt;
-  Bytes frame = std::move(queue.frames.front());
-  queue.frames.pop_front();
-  queue.bytes -= frame.size();
-  return frame;
+  while (!queue.frames.empty() &&
+         (frames.empty() || bytes + queue.frames.front().size() < bytes_target)) {
+    bytes += queue.frames.front().size();
+    queue.bytes -= queue.frames.front().size();
+    frames.push_back(std::move(queue.frames.front()));
+    queue.frames.pop_front();
+  }
+  return frames;
 }
 
-void Transport::Impl::FrameWritten(uint32_t index) {
+void Transport::Impl::FramesWritten(uint32_t index, size_t count) {
   std::lock_guard lock(mutex_);
-  ++queues[index].stats.frames_sent;
+  queues[index].stats.frames_sent += count;
 }
 
 void Transport::Impl::Kick(uint32_t index) {

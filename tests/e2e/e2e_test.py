@@ -139,6 +139,8 @@ def crash_recovery(cluster):
     for i in all_nodes:
         dropped = cluster.metric(i, "evidence_peer_frames_dropped_total")
         check(dropped == 0, f"node {i + 1} dropped {dropped} peer frames under the load")
+        dropped = cluster.metric(i, "evidence_peer_send_frames_dropped_total")
+        check(dropped == 0, f"node {i + 1} dropped {dropped} frames from its send queues")
     # Every node verified every record of the load itself, and only once: whether a
     # record reached it first by gossip, by its API or inside a proposal.
     for i in all_nodes:
