@@ -16,6 +16,7 @@
 
 #include "api/http/api_server.h"
 #include "api/http/metrics.h"
+#include "common/clock.h"
 #include "common/thread.h"
 #include "ledger/store.h"
 #include "node/consensus/key_signer.h"
@@ -36,12 +37,6 @@ constexpr size_t kGossipInboxRecordsMax = 50'000;
 constexpr size_t kGossipInboxBytesMax = 64 << 20;
 // Gossiped records checked and admitted together (a few tens of milliseconds).
 constexpr size_t kGossipAdmitSlice = 512;
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Splits "host:port"; the port may be 0.
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address) {

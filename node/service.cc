@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "common/clock.h"
 #include "common/encoding.h"
 #include "ledger/batch.h"
 #include "ledger/receipt.h"
@@ -22,12 +23,6 @@ using api::ProblemType;
 constexpr size_t kDigestRecordsMax = 1000;    // records answered per document digest
 constexpr size_t kCaseRecordsMax = 10'000;    // records answered per case trail
 constexpr size_t kPageBytesTarget = 4 * 1024 * 1024;  // a block page stops growing here
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 ApiError TooMany(const Status& status) {
   ApiError error = MakeError(ProblemType::kTooMany, status.message() + "; retry later");

@@ -43,7 +43,7 @@ int RunSign(SignOptions& options) {
     PrintError(kCommand, fields.message());
     return 2;
   }
-  auto record = RecordForFile(options.fields, *key, options.file, UnixNowMs());
+  auto record = RecordForFile(options.fields, *key, options.file, WallClockMs());
   if (!record.ok()) {
     PrintError(kCommand, record.status().message());
     return record.status().code() == StatusCode::kIoError ? 1 : 2;

@@ -434,7 +434,7 @@ void SubmitInBatches(const Inputs& inputs, const SubmitOptions& options,
   std::vector<Document> batch;
   size_t batch_bytes = 0;
   for (const std::string& path : inputs.files) {
-    auto record = RecordForFile(options.fields, key, path, UnixNowMs());
+    auto record = RecordForFile(options.fields, key, path, WallClockMs());
     if (!record.ok()) {
       submitter.Fail(path, record.status().message());
       continue;
@@ -484,7 +484,7 @@ int RunSubmit(SubmitOptions& options) {
   Submitter submitter(options, *key, client, total);
   for (const auto& [path, reason] : inputs.unreadable) submitter.Fail(path, reason);
   if (inputs.one_file) {
-    auto record = RecordForFile(options.fields, *key, inputs.files[0], UnixNowMs());
+    auto record = RecordForFile(options.fields, *key, inputs.files[0], WallClockMs());
     if (!record.ok()) {
       submitter.Fail(inputs.files[0], record.status().message());
     } else {

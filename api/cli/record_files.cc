@@ -119,12 +119,6 @@ std::string GuessMediaType(const std::string& path) {
   return found == kTypes.end() ? std::string(kDefaultMediaType) : found->second;
 }
 
-int64_t UnixNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Result<crypto::PrivateKey> LoadSigningKey(const std::string& path) {
   auto key = crypto::PrivateKey::LoadPem(path);
   if (!key.ok()) return key.status().WithContext("key " + path);
@@ -137,7 +131,7 @@ Status CheckRecordFields(const RecordFields& fields, const crypto::PrivateKey& k
   record.media_type =
       fields.media_type.empty() ? std::string(kDefaultMediaType) : fields.media_type;
   record.title = fields.title;
-  record.time_ms = UnixNowMs();
+  record.time_ms = WallClockMs();
   Status status = ledger::CheckRecordShape(WithStandInSignature(std::move(record), key));
   if (!status.ok()) return Status::InvalidArgument(ShortLedgerMessage(status));
   return Status::Ok();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "crypto/hash.h"
 #include "crypto/signature.h"
@@ -53,8 +54,6 @@ Result<FileDigest> HashDescriptor(crypto::HashAlgorithm algorithm, int fd, const
 
 // "application/pdf" for "x.PDF", ... ; kDefaultMediaType when unknown.
 std::string GuessMediaType(const std::string& path);
-
-int64_t UnixNowMs();
 
 // The signing key; errors name the file.
 Result<crypto::PrivateKey> LoadSigningKey(const std::string& path);

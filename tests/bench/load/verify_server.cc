@@ -23,6 +23,7 @@
 
 #include "api/http/api_server.h"
 #include "api/http/node_service.h"
+#include "common/clock.h"
 #include "crypto/hash.h"
 #include "ledger/genesis.h"
 #include "ledger/record.h"
@@ -38,12 +39,6 @@ using api::ProblemType;
 
 ApiError NotServed() {
   return MakeError(ProblemType::kNotFound, "evidence-verify-server only accepts records");
-}
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class VerifyOnlyService : public api::NodeService {
