@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/check.h"
 #include "common/limits.h"
 
 namespace evidence::ledger {
@@ -177,6 +178,18 @@ Result<crypto::Digest> CheckUnseenLeaf(const Genesis& genesis, std::string_view 
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache,
                      const CheckedLeafFn& checked_before, uint64_t* signature_checks) {
+  std::vector<std::optional<CheckedLeaf>> checked(block.leaves.size());
+  if (checked_before) {
+    for (size_t i = 0; i < block.leaves.size(); ++i) checked[i] = checked_before(block.leaves[i]);
+  }
+  return ValidateBlock(genesis, state, block, policy, cache, checked, signature_checks);
+}
+
+Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
+                     const RecordPolicy& policy, BatchSignatureCache* cache,
+                     const std::vector<std::optional<CheckedLeaf>>& checked_before,
+                     uint64_t* signature_checks) {
+  EVIDENCE_CHECK(checked_before.size() == block.leaves.size());
   EVIDENCE_RETURN_IF_ERROR(CheckHeaderBasics(genesis, state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckLastCommit(genesis, state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckEvidence(genesis, block));
@@ -190,7 +203,7 @@ Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Bloc
   for (size_t i = 0; i < block.leaves.size(); ++i) {
     const std::string& leaf = block.leaves[i];
     auto where = [i] { return "leaf " + std::to_string(i); };
-    std::optional<CheckedLeaf> checked = checked_before ? checked_before(leaf) : std::nullopt;
+    const std::optional<CheckedLeaf>& checked = checked_before[i];
     crypto::Digest id;
     if (checked) {
       Status in_window = CheckRecordTime(checked->time_ms, block.header.time_ms, policy);

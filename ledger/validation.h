@@ -20,6 +20,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
@@ -80,6 +81,13 @@ using CheckedLeafFn = std::function<std::optional<CheckedLeaf>(std::string_view 
 Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
                      const RecordPolicy& policy, BatchSignatureCache* cache,
                      const CheckedLeafFn& checked_before, uint64_t* signature_checks);
+
+// The same with the answers already looked up: `checked[i]` for block.leaves[i]
+// (same size as the leaves).
+Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
+                     const RecordPolicy& policy, BatchSignatureCache* cache,
+                     const std::vector<std::optional<CheckedLeaf>>& checked,
+                     uint64_t* signature_checks);
 
 // The header fields a proposer fills from the state and the block's contents
 // (everything except proposer), so a valid block is easy to build.

@@ -95,17 +95,24 @@ class LedgerBlocks : public consensus::BlockValidator {
     }
     ledger::ChainState state = store_.chain_state();
     if (state.height + 1 != height) return false;
-    if (admit_unseen_) {
+    // One look-up per leaf; only the leaves admitted just now are looked up again.
+    const std::vector<std::string>& leaves = decoded->leaves;
+    std::vector<std::optional<ledger::CheckedLeaf>> checked(leaves.size());
+    std::vector<size_t> unseen_at;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      checked[i] = pool_checked_(leaves[i]);
+      if (!checked[i]) unseen_at.push_back(i);
+    }
+    if (admit_unseen_ && !unseen_at.empty()) {
       std::vector<std::string> unseen;
-      for (const std::string& leaf : decoded->leaves) {
-        if (!pool_checked_(leaf)) unseen.push_back(leaf);
-      }
-      if (!unseen.empty()) admit_unseen_(std::move(unseen));
+      for (size_t i : unseen_at) unseen.push_back(leaves[i]);
+      admit_unseen_(std::move(unseen));
+      for (size_t i : unseen_at) checked[i] = pool_checked_(leaves[i]);
     }
     ledger::BatchSignatureCache cache;
     uint64_t checks = 0;
     Status status = ledger::ValidateBlock(genesis_, state, *decoded, policy_, &cache,
-                                          pool_checked_, &checks);
+                                          checked, &checks);
     if (signature_checks_ != nullptr) signature_checks_->Increment(checks);
     if (!status.ok()) {
       spdlog::warn("event=block_refused height={} reason=\"{}\"", height, status.message());
