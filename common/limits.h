@@ -33,8 +33,9 @@ static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");
 
 // Node: write-ahead log and per-peer send queues (local).
 inline constexpr size_t kWalRecordBytesMax = kFrameBytesMax;
-// Frames: gossip under load is many small frames (a few records each); 1,024
-// of them (1.4 MB) overflowed while the byte bound was far off.
+// Frames: gossip under load is many small frames (a few records each), so the
+// frame bound sits far above what the byte bound allows of them: bytes, not the
+// count of small frames, limit a queue.
 inline constexpr size_t kPeerSendQueueFramesMax = 16384;
 inline constexpr size_t kPeerSendQueueBytesMax = 64 * 1024 * 1024;
 static_assert(kPeerSendQueueBytesMax >= 2 * kFrameBytesMax, "a peer queue holds two full frames");

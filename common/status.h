@@ -1,10 +1,14 @@
 // Status and Result<T>: errors as values at every module boundary.
 //
 // A Status is either ok or carries a code and a message that says what is wrong
-// and, where possible, what to fix. Result<T> holds either a T or a non-ok Status.
+// and, where possible, what to fix. A refusal may also carry a typed reason: the
+// refusing module's stable code (e.g. ledger::ErrorCode), so that other modules
+// branch on it without reading the message. Result<T> holds either a T or a
+// non-ok Status.
 // Both are cheap to move and thread-compatible (no shared state).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,10 +35,22 @@ enum class StatusCode {
 
 std::string_view StatusCodeName(StatusCode code);
 
+// A module's stable code for a refusal. `domain` names whose code table `code`
+// belongs to (each module that sets reasons owns one domain number, e.g.
+// ledger::kLedgerErrorDomain), so codes of two modules never mix; domain 0 is
+// "no reason".
+struct StatusReason {
+  uint16_t domain = 0;
+  uint16_t code = 0;
+  bool operator==(const StatusReason&) const = default;
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message, StatusReason reason)
+      : code_(code), message_(std::move(message)), reason_(reason) {}
 
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
@@ -52,15 +68,18 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The typed reason; domain 0 when there is none.
+  StatusReason reason() const { return reason_; }
   // "InvalidArgument: message", or "OK".
   std::string ToString() const;
 
-  // Returns a copy whose message is prefixed with `context: `.
+  // Returns a copy whose message is prefixed with `context: ` (same code and reason).
   Status WithContext(std::string_view context) const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  StatusReason reason_;
 };
 
 // Holds a value or a non-ok Status. Accessing the value of an error aborts (a bug).

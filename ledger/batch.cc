@@ -135,12 +135,12 @@ Status BatchSignatureCache::Verify(crypto::HashAlgorithm algorithm, const crypto
 }
 
 bool SharedBatchSignatures::Contains(const crypto::Digest& entry) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return entries_.contains(entry);
 }
 
 void SharedBatchSignatures::Insert(const crypto::Digest& entry) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   if (!entries_.insert(entry).second) return;
   order_.push_back(entry);
   while (order_.size() > entries_max_) {

@@ -22,12 +22,12 @@
 #pragma once
 
 #include <deque>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/hash.h"
 #include "crypto/signature.h"
@@ -76,7 +76,7 @@ class SharedBatchSignatures {
 
  private:
   const size_t entries_max_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::set<crypto::Digest> entries_;
   std::deque<crypto::Digest> order_;  // insertion order, for eviction
 };

@@ -1,61 +1,95 @@
 #include "ledger/errors.h"
 
-#include <array>
-#include <utility>
-
 namespace evidence::ledger {
-namespace {
-
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 42> kNames = {{
-    {ErrorCode::kRecordMalformedJson, "record.malformed_json"},
-    {ErrorCode::kRecordUnknownField, "record.unknown_field"},
-    {ErrorCode::kRecordMissingField, "record.missing_field"},
-    {ErrorCode::kRecordWrongType, "record.wrong_type"},
-    {ErrorCode::kRecordBadValue, "record.bad_value"},
-    {ErrorCode::kRecordTooLarge, "record.too_large"},
-    {ErrorCode::kRecordBadVersion, "record.bad_version"},
-    {ErrorCode::kRecordChainMismatch, "record.chain_mismatch"},
-    {ErrorCode::kRecordTimeInFuture, "record.time_in_future"},
-    {ErrorCode::kRecordTimeOutOfWindow, "record.time_out_of_window"},
-    {ErrorCode::kRecordBadDigest, "record.bad_digest"},
-    {ErrorCode::kRecordBadLink, "record.bad_link"},
-    {ErrorCode::kRecordBadSignature, "record.bad_signature"},
-    {ErrorCode::kRecordUnknownAgency, "record.unknown_agency"},
-    {ErrorCode::kRecordUnknownKey, "record.unknown_key"},
-    {ErrorCode::kRecordDuplicate, "record.duplicate"},
-    {ErrorCode::kBatchBadProof, "batch.bad_proof"},
-    {ErrorCode::kBatchTooLarge, "batch.too_large"},
-    {ErrorCode::kBatchBadSignature, "batch.bad_signature"},
-    {ErrorCode::kBatchMalformed, "batch.malformed"},
-    {ErrorCode::kBlockMalformed, "block.malformed"},
-    {ErrorCode::kBlockWrongChain, "block.wrong_chain"},
-    {ErrorCode::kBlockWrongHeight, "block.wrong_height"},
-    {ErrorCode::kBlockWrongPrevious, "block.wrong_previous"},
-    {ErrorCode::kBlockWrongTime, "block.wrong_time"},
-    {ErrorCode::kBlockWrongLogRoot, "block.wrong_log_root"},
-    {ErrorCode::kBlockWrongLeavesRoot, "block.wrong_leaves_root"},
-    {ErrorCode::kBlockWrongValidators, "block.wrong_validators"},
-    {ErrorCode::kBlockWrongProposer, "block.wrong_proposer"},
-    {ErrorCode::kBlockWrongEvidence, "block.wrong_evidence"},
-    {ErrorCode::kBlockBadLastCommit, "block.bad_last_commit"},
-    {ErrorCode::kBlockDuplicateRecord, "block.duplicate_record"},
-    {ErrorCode::kBlockTooLarge, "block.too_large"},
-    {ErrorCode::kBlockBadRecord, "block.bad_record"},
-    {ErrorCode::kGenesisInvalid, "genesis.invalid"},
-    {ErrorCode::kReceiptMalformed, "receipt.malformed"},
-    {ErrorCode::kReceiptDigestMismatch, "receipt.digest_mismatch"},
-    {ErrorCode::kReceiptBadRecordSignature, "receipt.bad_record_signature"},
-    {ErrorCode::kReceiptBadInclusion, "receipt.bad_inclusion"},
-    {ErrorCode::kReceiptHeaderMismatch, "receipt.header_mismatch"},
-    {ErrorCode::kReceiptBadCommit, "receipt.bad_commit"},
-    {ErrorCode::kReceiptValidatorMismatch, "receipt.validator_set_mismatch"},
-}};
-
-}  // namespace
 
 std::string_view ErrorCodeName(ErrorCode code) {
-  for (const auto& [c, name] : kNames) {
-    if (c == code) return name;
+  switch (code) {
+    case ErrorCode::kRecordMalformedJson:
+      return "record.malformed_json";
+    case ErrorCode::kRecordUnknownField:
+      return "record.unknown_field";
+    case ErrorCode::kRecordMissingField:
+      return "record.missing_field";
+    case ErrorCode::kRecordWrongType:
+      return "record.wrong_type";
+    case ErrorCode::kRecordBadValue:
+      return "record.bad_value";
+    case ErrorCode::kRecordTooLarge:
+      return "record.too_large";
+    case ErrorCode::kRecordBadVersion:
+      return "record.bad_version";
+    case ErrorCode::kRecordChainMismatch:
+      return "record.chain_mismatch";
+    case ErrorCode::kRecordTimeInFuture:
+      return "record.time_in_future";
+    case ErrorCode::kRecordTimeOutOfWindow:
+      return "record.time_out_of_window";
+    case ErrorCode::kRecordBadDigest:
+      return "record.bad_digest";
+    case ErrorCode::kRecordBadLink:
+      return "record.bad_link";
+    case ErrorCode::kRecordBadSignature:
+      return "record.bad_signature";
+    case ErrorCode::kRecordUnknownAgency:
+      return "record.unknown_agency";
+    case ErrorCode::kRecordUnknownKey:
+      return "record.unknown_key";
+    case ErrorCode::kRecordDuplicate:
+      return "record.duplicate";
+    case ErrorCode::kBatchBadProof:
+      return "batch.bad_proof";
+    case ErrorCode::kBatchTooLarge:
+      return "batch.too_large";
+    case ErrorCode::kBatchBadSignature:
+      return "batch.bad_signature";
+    case ErrorCode::kBatchMalformed:
+      return "batch.malformed";
+    case ErrorCode::kBlockMalformed:
+      return "block.malformed";
+    case ErrorCode::kBlockWrongChain:
+      return "block.wrong_chain";
+    case ErrorCode::kBlockWrongHeight:
+      return "block.wrong_height";
+    case ErrorCode::kBlockWrongPrevious:
+      return "block.wrong_previous";
+    case ErrorCode::kBlockWrongTime:
+      return "block.wrong_time";
+    case ErrorCode::kBlockWrongLogRoot:
+      return "block.wrong_log_root";
+    case ErrorCode::kBlockWrongLeavesRoot:
+      return "block.wrong_leaves_root";
+    case ErrorCode::kBlockWrongValidators:
+      return "block.wrong_validators";
+    case ErrorCode::kBlockWrongProposer:
+      return "block.wrong_proposer";
+    case ErrorCode::kBlockWrongEvidence:
+      return "block.wrong_evidence";
+    case ErrorCode::kBlockBadLastCommit:
+      return "block.bad_last_commit";
+    case ErrorCode::kBlockDuplicateRecord:
+      return "block.duplicate_record";
+    case ErrorCode::kBlockTooLarge:
+      return "block.too_large";
+    case ErrorCode::kBlockBadRecord:
+      return "block.bad_record";
+    case ErrorCode::kGenesisInvalid:
+      return "genesis.invalid";
+    case ErrorCode::kReceiptMalformed:
+      return "receipt.malformed";
+    case ErrorCode::kReceiptDigestMismatch:
+      return "receipt.digest_mismatch";
+    case ErrorCode::kReceiptBadRecordSignature:
+      return "receipt.bad_record_signature";
+    case ErrorCode::kReceiptBadInclusion:
+      return "receipt.bad_inclusion";
+    case ErrorCode::kReceiptHeaderMismatch:
+      return "receipt.header_mismatch";
+    case ErrorCode::kReceiptBadCommit:
+      return "receipt.bad_commit";
+    case ErrorCode::kReceiptValidatorMismatch:
+      return "receipt.validator_set_mismatch";
+    case ErrorCode::kRecordUnknownKind:
+      return "record.unknown_kind";
   }
   EVIDENCE_CHECK_MSG(false, "ErrorCode without a name");
   return {};
@@ -65,18 +99,15 @@ Status LedgerError(ErrorCode code, std::string_view detail) {
   std::string message(ErrorCodeName(code));
   message += ": ";
   message += detail;
-  return Status::InvalidArgument(std::move(message));
+  return Status(StatusCode::kInvalidArgument, std::move(message),
+                StatusReason{kLedgerErrorDomain, static_cast<uint16_t>(code)});
 }
 
 std::optional<ErrorCode> ErrorCodeOf(const Status& status) {
-  std::string_view message = status.message();
-  auto colon = message.find(": ");
-  if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view prefix = message.substr(0, colon);
-  for (const auto& [c, name] : kNames) {
-    if (name == prefix) return c;
-  }
-  return std::nullopt;
+  const StatusReason reason = status.reason();
+  if (status.ok() || reason.domain != kLedgerErrorDomain) return std::nullopt;
+  EVIDENCE_CHECK(reason.code <= static_cast<uint16_t>(ErrorCode::kRecordUnknownKind));
+  return static_cast<ErrorCode>(reason.code);
 }
 
 }  // namespace evidence::ledger

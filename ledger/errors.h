@@ -1,12 +1,16 @@
 // Stable error codes of the ledger's refusals. Every refusal of a record, batch,
-// block, genesis or receipt is a Status whose message starts with the code's
-// stable name and ": ", e.g. "record.bad_signature: signature does not verify under
-// key 3f2a...". The names are part of the API (HTTP problem types use them): never
-// rename one, only add.
+// block, genesis or receipt is a Status that carries its code as a typed reason
+// (StatusReason in domain kLedgerErrorDomain; ErrorCodeOf reads it back) and whose
+// message starts with the code's stable name and ": " for people, e.g.
+// "record.bad_signature: signature does not verify under key 3f2a...". Nothing
+// reads the code back from the text. The names and numbers are part of the API
+// (the HTTP layer maps each code to a problem type): never rename or renumber
+// one, only add at the end.
 //
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,14 +66,45 @@ enum class ErrorCode {
   kReceiptHeaderMismatch,      // "receipt.header_mismatch"
   kReceiptBadCommit,           // "receipt.bad_commit"
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
+  // Records (added later).
+  kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
 };
+
+// Every ErrorCode, in declaration order (for tables and tests).
+inline constexpr ErrorCode kAllErrorCodes[] = {
+    ErrorCode::kRecordMalformedJson,  ErrorCode::kRecordUnknownField,
+    ErrorCode::kRecordMissingField,   ErrorCode::kRecordWrongType,
+    ErrorCode::kRecordBadValue,       ErrorCode::kRecordTooLarge,
+    ErrorCode::kRecordBadVersion,     ErrorCode::kRecordChainMismatch,
+    ErrorCode::kRecordTimeInFuture,   ErrorCode::kRecordTimeOutOfWindow,
+    ErrorCode::kRecordBadDigest,      ErrorCode::kRecordBadLink,
+    ErrorCode::kRecordBadSignature,   ErrorCode::kRecordUnknownAgency,
+    ErrorCode::kRecordUnknownKey,     ErrorCode::kRecordDuplicate,
+    ErrorCode::kBatchBadProof,        ErrorCode::kBatchTooLarge,
+    ErrorCode::kBatchBadSignature,    ErrorCode::kBatchMalformed,
+    ErrorCode::kBlockMalformed,       ErrorCode::kBlockWrongChain,
+    ErrorCode::kBlockWrongHeight,     ErrorCode::kBlockWrongPrevious,
+    ErrorCode::kBlockWrongTime,       ErrorCode::kBlockWrongLogRoot,
+    ErrorCode::kBlockWrongLeavesRoot, ErrorCode::kBlockWrongValidators,
+    ErrorCode::kBlockWrongProposer,   ErrorCode::kBlockWrongEvidence,
+    ErrorCode::kBlockBadLastCommit,   ErrorCode::kBlockDuplicateRecord,
+    ErrorCode::kBlockTooLarge,        ErrorCode::kBlockBadRecord,
+    ErrorCode::kGenesisInvalid,       ErrorCode::kReceiptMalformed,
+    ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
+    ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
+    ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
+    ErrorCode::kRecordUnknownKind,
+};
+
+// The StatusReason domain of ledger error codes.
+inline constexpr uint16_t kLedgerErrorDomain = 1;
 
 std::string_view ErrorCodeName(ErrorCode code);
 
-// Status(kInvalidArgument, "<name>: <detail>").
+// Status(kInvalidArgument, "<name>: <detail>") with the code as its reason.
 Status LedgerError(ErrorCode code, std::string_view detail);
 
-// The code at the start of a status message, if it carries one.
+// The ledger code a status carries as its reason (also after WithContext), if any.
 std::optional<ErrorCode> ErrorCodeOf(const Status& status);
 
 }  // namespace evidence::ledger

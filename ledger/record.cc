@@ -151,7 +151,10 @@ Status CheckRecordShape(const Record& r) {
   }
   EVIDENCE_RETURN_IF_ERROR(CheckText("chain_id", r.chain_id, 1, limits::kChainIdBytesMax));
   if (!IsIdentifier(r.chain_id)) return Bad("chain_id may hold only A-Z a-z 0-9 . _ -");
-  if (!IsRecordKind(r.kind)) return Bad("kind \"" + r.kind.substr(0, 64) + "\" is not a record kind");
+  if (!IsRecordKind(r.kind)) {
+    return LedgerError(ErrorCode::kRecordUnknownKind,
+                       "kind \"" + r.kind.substr(0, 64) + "\" is not a record kind");
+  }
   EVIDENCE_RETURN_IF_ERROR(CheckText("case_id", r.case_id, 1, limits::kCaseIdBytesMax));
   EVIDENCE_RETURN_IF_ERROR(CheckText("stage", r.stage, 1, limits::kStageBytesMax));
   EVIDENCE_RETURN_IF_ERROR(CheckText("agency", r.agency, 1, limits::kAgencyIdBytesMax));

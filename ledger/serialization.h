@@ -17,8 +17,11 @@ template <class Archive, class ByteContainer>
 void SaveBytes(Archive& archive, const ByteContainer& bytes) {
   archive(static_cast<uint32_t>(bytes.size()));
   if (!bytes.empty()) {
-    archive(cereal::binary_data(const_cast<void*>(static_cast<const void*>(bytes.data())),
-                                bytes.size()));
+    // Elements of one byte: the portable archive never swaps them (a void*
+    // element would need GCC's sizeof(void) == 1 extension).
+    archive(cereal::binary_data(
+        const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(bytes.data())),
+        bytes.size()));
   }
 }
 
@@ -28,7 +31,7 @@ void LoadBytes(Archive& archive, ByteContainer& bytes, size_t max_bytes) {
   archive(size);
   if (size > max_bytes) throw cereal::Exception("byte string longer than its limit");
   bytes.resize(size);
-  if (size > 0) archive(cereal::binary_data(static_cast<void*>(bytes.data()), size));
+  if (size > 0) archive(cereal::binary_data(reinterpret_cast<unsigned char*>(bytes.data()), size));
 }
 
 template <class Archive, class T>

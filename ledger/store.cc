@@ -199,12 +199,12 @@ Status Store::CheckHead() {
 }
 
 TreeHead Store::head() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return head_;
 }
 
 ChainState Store::chain_state() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   ChainState state;
   state.height = head_.height;
   state.last_block_hash = head_.block_hash;
@@ -218,7 +218,7 @@ Status Store::Append(const Block& block, const Commit& commit,
                      std::vector<crypto::Digest>* record_ids,
                      const std::vector<std::optional<KnownRecord>>* known) {
   EVIDENCE_CHECK(known == nullptr || known->size() == block.leaves.size());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   const BlockHeader& h = block.header;
   crypto::Digest hash = BlockHash(genesis_.hash(), h);
   if (h.chain_id != genesis_.chain_id() || h.height != head_.height + 1 ||

@@ -20,11 +20,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/merkle.h"
 #include "ledger/block.h"
@@ -137,7 +137,7 @@ class Store {
   // every gossiped record and every block leaf, and is nearly always no.
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
-  mutable std::mutex mutex_;  // guards head_ and log_; Append holds it throughout
+  mutable Mutex mutex_;  // guards head_ and log_; Append holds it throughout
   TreeHead head_;
   int64_t last_block_time_ms_ = 0;
   crypto::CompactRange log_;

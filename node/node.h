@@ -1,26 +1,23 @@
-// Node: the evidence-node process in one object. It wires the LevelDB store,
-// the write-ahead log, the mempool, the consensus core, the p2p transport, sync
-// and the HTTP API (DESIGN.md §4-6).
+// Node: the evidence-node process in one object. It creates the parts, wires
+// them together, starts and stops them (DESIGN.md §4-6, docs/design.md §8):
 //
-// Threads and ownership:
-//   - one consensus thread runs an io_context that owns the ConsensusCore, the
-//     store's writes, the WAL, the timers and sync. Frames from the transport's
-//     I/O thread (decoded there), timer expiries, records admitted by the API
-//     and sync answers are posted to it; the number of queued frames is bounded
-//     (frames beyond kInboxFramesMax are dropped: consensus retransmits, sync
-//     re-asks). Gossiped records bypass it: they queue for the gossip thread,
-//     which checks them on the verification pool and admits them to the mempool.
-//   - the core's effects run in outbox order on that thread: Persist (WAL append
-//     + fdatasync) completes before any later Broadcast/Send is queued.
-//   - the API's threads call the NodeService (node/service.h), which reads the
-//     store and the mempool and never touches the core directly.
+//   thread             part (file)                          owns
+//   -----------------  -----------------------------------  ------------------------
+//   controlling        Node (node.cc)                       creation, Start, Stop
+//   p2p I/O            p2p::Transport (p2p/)                connections, frames
+//   p2p I/O + gossip   PeerIntake (intake/peer_intake.h)    frame decoding, the gossip
+//                                                           inbox and its drain
+//   consensus          ConsensusDriver (driver/)            the ConsensusCore, effects,
+//                      + BlockBuilder, BlockSync,           WAL appends, store writes,
+//                        LedgerBlockValidator               timers, proposing, sync
+//   API (several)      api::ApiServer over ChainService     requests; reads of the
+//                      (service.h)                          store and the mempool
+//   verify (several)   RecordPool (record_pool.h)           signature checks
 //
-// Restart: the WAL's last persisted signer state is restored into the core
-// (so it never signs a vote that conflicts with one it signed), and consensus
-// resumes at store height + 1. A node behind its peers (learned from their
-// status messages or from messages at higher heights) fetches decided blocks
-// in ranges; each one is checked by the core (commit quorum, block rules)
-// before it is stored.
+// Restart: the WAL's last persisted signer state is restored into the core (so
+// it never signs a vote that conflicts with one it signed), and consensus
+// resumes at store height + 1. A node behind its peers fetches decided blocks
+// in ranges (BlockSync); each is checked by the core before it is stored.
 //
 // Thread-safety: Start, Stop and the accessors from one controlling thread.
 #pragma once
@@ -38,8 +35,6 @@
 #include "node/consensus/core.h"
 
 namespace evidence::node {
-
-inline constexpr size_t kInboxFramesMax = 4096;
 
 struct NodeOptions {
   std::string genesis_path;

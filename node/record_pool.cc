@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <latch>
 #include <random>
@@ -86,8 +85,8 @@ void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t n
   size_t chunks = std::min(verifier_count_, records.size());
   size_t per_chunk = (records.size() + chunks - 1) / chunks;
   std::vector<size_t> checks(chunks, 0);
-  std::mutex done_mutex;
-  std::condition_variable done;
+  Mutex done_mutex;
+  CondVar done;
   size_t remaining = chunks;
   auto check_chunk = [&](size_t chunk) {
     ledger::BatchSignatureCache cache(&batch_signatures_);
@@ -109,20 +108,20 @@ void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t n
   for (size_t chunk = 1; chunk < chunks; ++chunk) {
     boost::asio::post(*verifiers_, [&, chunk] {
       check_chunk(chunk);
-      std::lock_guard lock(done_mutex);
-      if (--remaining == 0) done.notify_one();
+      MutexLock lock(&done_mutex);
+      if (--remaining == 0) done.Signal();
     });
   }
   check_chunk(0);
   {
-    std::unique_lock lock(done_mutex);
+    MutexLock lock(&done_mutex);
     --remaining;
-    done.wait(lock, [&] { return remaining == 0; });
+    while (remaining != 0) done.Wait(&done_mutex);
   }
   uint64_t made = prechecks;
   for (size_t count : checks) made += count;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(&mutex_);
     signature_checks_ += made;
   }
   *checks_made += made;
@@ -157,14 +156,8 @@ Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t 
                               [](const Status& status) { return !status.ok(); });
   if (refused == statuses.end()) return Status::Ok();
   if (records.size() == 1) return *refused;
-  // Keep the stable code first ("record.bad_signature: records[3]: ...").
-  const std::string& message = refused->message();
-  size_t colon = message.find(": ");
-  std::string where = "records[" + std::to_string(refused - statuses.begin()) + "]";
-  return Status(refused->code(), colon == std::string::npos
-                                     ? where + ": " + message
-                                     : message.substr(0, colon) + ": " + where + ": " +
-                                           message.substr(colon + 2));
+  // "records[3]: record.bad_signature: ..."; the code stays the status's reason.
+  return refused->WithContext("records[" + std::to_string(refused - statuses.begin()) + "]");
 }
 
 Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Record> records,
@@ -215,7 +208,7 @@ Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Reco
     fresh.push_back(Entry{id, std::move(record), std::move(leaf), SteadyMs()});
   }
   std::vector<std::string> admitted;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   if (entries_.size() + fresh.size() > options_.records_max ||
       bytes_ + fresh_bytes > options_.bytes_max) {
     return Status::ResourceExhausted("the mempool is full (" + std::to_string(entries_.size()) +
@@ -235,19 +228,19 @@ Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Reco
 }
 
 bool RecordPool::Contains(const crypto::Digest& id) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return by_id_.contains(id);
 }
 
 std::optional<ledger::CheckedLeaf> RecordPool::CheckedLeafOf(std::string_view leaf) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = by_leaf_.find(leaf);
   if (it == by_leaf_.end()) return std::nullopt;
   return ledger::CheckedLeaf{it->second->id, it->second->record.time_ms};
 }
 
 std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
   return it->second->record;
@@ -256,7 +249,7 @@ std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
 std::vector<std::optional<ledger::KnownRecord>> RecordPool::KnownRecordsOfLeaves(
     const std::vector<std::string>& leaves) const {
   std::vector<std::optional<ledger::KnownRecord>> out(leaves.size());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   for (size_t i = 0; i < leaves.size(); ++i) {
     auto it = by_leaf_.find(leaves[i]);
     if (it != by_leaf_.end()) out[i].emplace(ledger::KnownRecord{it->second->record, it->second->id});
@@ -265,7 +258,7 @@ std::vector<std::optional<ledger::KnownRecord>> RecordPool::KnownRecordsOfLeaves
 }
 
 std::vector<ledger::Record> RecordPool::FindByDigest(const std::string& digest) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   std::vector<ledger::Record> out;
   auto range = by_digest_.equal_range(digest);
   for (auto it = range.first; it != range.second; ++it) out.push_back(by_id_.at(it->second)->record);
@@ -273,17 +266,17 @@ std::vector<ledger::Record> RecordPool::FindByDigest(const std::string& digest) 
 }
 
 size_t RecordPool::size() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return entries_.size();
 }
 
 size_t RecordPool::bytes() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return bytes_;
 }
 
 uint64_t RecordPool::signature_checks() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return signature_checks_;
 }
 
@@ -304,7 +297,7 @@ void RecordPool::EraseLocked(std::list<Entry>::iterator it) {
 std::vector<int64_t> RecordPool::Remove(const std::vector<crypto::Digest>& ids) {
   int64_t now_ms = SteadyMs();
   std::vector<int64_t> waited_ms;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   for (const crypto::Digest& id : ids) {
     auto it = by_id_.find(id);
     if (it == by_id_.end()) continue;
@@ -319,7 +312,7 @@ std::vector<std::string> RecordPool::Reap(size_t records_max, size_t bytes_max,
                                           const std::function<bool(const crypto::Digest&)>& in_log) {
   std::vector<std::string> out;
   size_t bytes = 0;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   for (auto it = entries_.begin(); it != entries_.end() && out.size() < records_max;) {
     const ledger::Record& record = it->record;
     bool too_old = record.time_ms < block_time_ms - options_.policy.past_window_ms;

@@ -33,13 +33,13 @@
 #include <functional>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/thread_annotations.h"
 #include "crypto/hash.h"
@@ -66,7 +66,8 @@ class RecordPool {
 
   // Checks and admits `records` (all or none); returns the leaves (JCS) of the
   // records newly admitted. Errors: the first record's ledger refusal (with its
-  // stable code, prefixed by its position when there are several), or
+  // ledger code as its reason; its message prefixed by the position when there
+  // are several: "records[3]: record.bad_signature: ..."), or
   // ResourceExhausted when the pool is full. Adds the signature checks it made
   // to `*signature_checks` when given. `ids`, when not empty, are the records'
   // ids (ledger::RecordId) as the caller computed them, in order.
@@ -132,7 +133,7 @@ class RecordPool {
   size_t verifier_count_ = 1;
   ledger::SharedBatchSignatures batch_signatures_;
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::list<Entry> entries_ EVIDENCE_GUARDED_BY(mutex_);  // arrival order
   // Record ids are hashes of what agencies submit: their buckets are keyed by a
   // per-process random secret, so nobody can aim many ids at one bucket.

@@ -15,26 +15,20 @@ namespace evidence::node {
 namespace {
 
 namespace json = boost::json;
-using api::ApiError;
-using api::ApiResult;
-using api::MakeError;
-using api::ProblemType;
 
 constexpr size_t kDigestRecordsMax = 1000;    // records answered per document digest
 constexpr size_t kCaseRecordsMax = 10'000;    // records answered per case trail
 constexpr size_t kPageBytesTarget = 4 * 1024 * 1024;  // a block page stops growing here
 
-ApiError TooMany(const Status& status) {
-  ApiError error = MakeError(ProblemType::kTooMany, status.message() + "; retry later");
-  error.retry_after_seconds = 1;
-  return error;
+Status TooMany(const Status& status) {
+  return Status::ResourceExhausted(status.message() + "; retry later");
 }
 
 }  // namespace
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
                            RecordPool& mempool, ledger::RecordPolicy policy, Hooks hooks,
-                           api::metrics::NodeMetrics* metrics)
+                           NodeMetrics* metrics)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
@@ -45,15 +39,15 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
 // ---------------------------------------------------------------- submissions
 
 // The outcome for a record id the node already holds, or nullopt.
-ApiResult<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypto::Digest& id) {
+Result<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypto::Digest& id) {
   Result<bool> committed = store_.ContainsRecord(id);
-  if (!committed.ok()) return api::ErrorFromStatus(committed.status());
+  if (!committed.ok()) return committed.status();
   api::SubmitOutcome outcome;
   outcome.id = crypto::DigestHex(id);
   outcome.already_known = true;
   if (*committed) {
     Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
-    if (!receipt.ok()) return api::ErrorFromStatus(receipt.status());
+    if (!receipt.ok()) return receipt.status();
     outcome.status = api::RecordStatus::kCommitted;
     outcome.receipt = ledger::ReceiptToJson(*receipt);
     return std::optional<api::SubmitOutcome>(std::move(outcome));
@@ -65,14 +59,14 @@ ApiResult<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const cr
 // Checks `records` (genesis rules and signatures, on the verification pool)
 // and admits them to the mempool, all or none. Records already known are
 // answered from `outcomes` (aligned with the input, filled for known ones).
-ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> records,
+Result<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> records,
                                                   std::vector<api::SubmitOutcome>* outcomes) {
   std::vector<ledger::Record> fresh;
   std::vector<crypto::Digest> fresh_ids;
   for (size_t i = 0; i < records.size(); ++i) {
     crypto::Digest id = ledger::RecordId(genesis_.hash(), records[i]);
     auto known = KnownOutcome(id);
-    if (!known.ok()) return known.error();
+    if (!known.ok()) return known.status();
     if (known->has_value()) {
       (*outcomes)[i] = std::move(**known);
       continue;
@@ -90,7 +84,7 @@ ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> re
     if (admitted.status().code() == StatusCode::kResourceExhausted) {
       return TooMany(admitted.status());
     }
-    return api::ErrorFromLedgerStatus(admitted.status());
+    return admitted.status();
   }
   if (metrics_ != nullptr) {
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
@@ -99,23 +93,23 @@ ApiResult<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> re
   return (*outcomes)[0];
 }
 
-ApiResult<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json) {
+Result<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json) {
   Result<ledger::Record> record = ledger::RecordFromJson(json::value(record_json));
-  if (!record.ok()) return api::ErrorFromLedgerStatus(record.status());
+  if (!record.ok()) return record.status();
   std::vector<api::SubmitOutcome> outcomes(1);
   std::vector<ledger::Record> records;
   records.push_back(std::move(*record));
   return Admit(std::move(records), &outcomes);
 }
 
-ApiResult<api::BatchOutcome> ChainService::SubmitBatch(const json::object& batch) {
+Result<api::BatchOutcome> ChainService::SubmitBatch(const json::object& batch) {
   Result<std::vector<ledger::Record>> records = ledger::ParseBatch(json::serialize(batch));
-  if (!records.ok()) return api::ErrorFromLedgerStatus(records.status());
+  if (!records.ok()) return records.status();
   api::BatchOutcome outcome;
   outcome.batch_id = crypto::DigestHex(records->front().sig.batch->root);
   outcome.records.resize(records->size());
   auto admitted = Admit(std::move(*records), &outcome.records);
-  if (!admitted.ok()) return admitted.error();
+  if (!admitted.ok()) return admitted.status();
   return outcome;
 }
 
@@ -146,9 +140,9 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
 
 // ---------------------------------------------------------------- reads
 
-ApiResult<api::RecordView> ChainService::CommittedView(const ledger::StoredRecord& stored) {
+Result<api::RecordView> ChainService::CommittedView(const ledger::StoredRecord& stored) {
   Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, stored.id);
-  if (!receipt.ok()) return api::ErrorFromStatus(receipt.status());
+  if (!receipt.ok()) return receipt.status();
   api::RecordView view;
   view.id = crypto::DigestHex(stored.id);
   view.status = api::RecordStatus::kCommitted;
@@ -157,16 +151,16 @@ ApiResult<api::RecordView> ChainService::CommittedView(const ledger::StoredRecor
   return view;
 }
 
-ApiResult<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
+Result<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
   Result<crypto::Digest> id = crypto::DigestFromHex(id_hex);
-  if (!id.ok()) return MakeError(ProblemType::kBadRequest, "record id must be 64 hex digits");
+  if (!id.ok()) return Status::InvalidArgument("record id must be 64 hex digits");
   Result<ledger::StoredRecord> stored = store_.GetRecord(*id);
   if (stored.ok()) return CommittedView(*stored);
   if (stored.status().code() != StatusCode::kNotFound) {
-    return api::ErrorFromStatus(stored.status());
+    return stored.status();
   }
   std::optional<ledger::Record> pending = mempool_.Get(*id);
-  if (!pending) return MakeError(ProblemType::kNotFound, "no record with id " + std::string(id_hex));
+  if (!pending) return Status::NotFound("no record with id " + std::string(id_hex));
   api::RecordView view;
   view.id = std::string(id_hex);
   view.status = api::RecordStatus::kPending;
@@ -174,15 +168,15 @@ ApiResult<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
   return view;
 }
 
-ApiResult<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view algorithm,
+Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view algorithm,
                                                                    std::string_view hex) {
   std::string digest = std::string(algorithm) + ":" + std::string(hex);
   auto stored = store_.RecordsByDigest(digest, kDigestRecordsMax);
-  if (!stored.ok()) return api::ErrorFromStatus(stored.status());
+  if (!stored.ok()) return stored.status();
   std::vector<api::RecordView> views;
   for (const ledger::StoredRecord& record : *stored) {
     auto view = CommittedView(record);
-    if (!view.ok()) return view.error();
+    if (!view.ok()) return view.status();
     views.push_back(std::move(*view));
   }
   for (ledger::Record& pending : mempool_.FindByDigest(digest)) {
@@ -204,15 +198,15 @@ std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha25
   return std::nullopt;
 }
 
-ApiResult<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
+Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
   auto stored = store_.RecordsByCase(case_id, kCaseRecordsMax);
-  if (!stored.ok()) return api::ErrorFromStatus(stored.status());
-  if (stored->empty()) return MakeError(ProblemType::kNotFound, "no committed record of this case");
+  if (!stored.ok()) return stored.status();
+  if (stored->empty()) return Status::NotFound("no committed record of this case");
   api::CaseTrail trail;
   trail.case_id = std::string(case_id);
   for (const ledger::StoredRecord& record : *stored) {
     auto view = CommittedView(record);
-    if (!view.ok()) return view.error();
+    if (!view.ok()) return view.status();
     trail.records.push_back(std::move(*view));
   }
   return trail;
@@ -237,25 +231,25 @@ json::value ChainService::BlockJson(uint64_t height) {
       {"records", std::move(records)}};
 }
 
-ApiResult<json::value> ChainService::GetBlock(uint64_t height) {
+Result<json::value> ChainService::GetBlock(uint64_t height) {
   if (height == 0 || height > store_.height()) {
-    return MakeError(ProblemType::kNotFound, "no block at height " + std::to_string(height) +
+    return Status::NotFound("no block at height " + std::to_string(height) +
                                                  " (the chain is at " +
                                                  std::to_string(store_.height()) + ")");
   }
   json::value block = BlockJson(height);
-  if (block.is_null()) return MakeError(ProblemType::kInternal, "block unreadable");
+  if (block.is_null()) return Status::Internal("block unreadable");
   return block;
 }
 
-ApiResult<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
+Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
   uint64_t head = store_.height();
   api::BlockPage page;
   size_t bytes = 0;
   uint64_t height = std::max<uint64_t>(from, 1);
   for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
     json::value block = BlockJson(height);
-    if (block.is_null()) return MakeError(ProblemType::kInternal, "block unreadable");
+    if (block.is_null()) return Status::Internal("block unreadable");
     bytes += json::serialize(block).size();
     page.blocks.push_back(std::move(block));
   }
@@ -263,11 +257,11 @@ ApiResult<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit
   return page;
 }
 
-ApiResult<api::TreeHead> ChainService::GetTreeHead() {
+Result<api::TreeHead> ChainService::GetTreeHead() {
   ledger::TreeHead head = store_.head();
-  if (head.height == 0) return MakeError(ProblemType::kNotFound, "nothing committed yet");
+  if (head.height == 0) return Status::NotFound("nothing committed yet");
   Result<ledger::Commit> commit = store_.GetCommit(head.height);
-  if (!commit.ok()) return api::ErrorFromStatus(commit.status());
+  if (!commit.ok()) return commit.status();
   api::TreeHead out;
   out.size = head.size;
   out.root_hex = crypto::DigestHex(head.root);
@@ -276,16 +270,15 @@ ApiResult<api::TreeHead> ChainService::GetTreeHead() {
   return out;
 }
 
-ApiResult<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from_size,
+Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from_size,
                                                                       uint64_t to_size) {
   uint64_t size = store_.head().size;
   if (to_size > size) {
-    return MakeError(ProblemType::kNotFound,
-                     "the log holds " + std::to_string(size) + " records, fewer than " +
+    return Status::NotFound("the log holds " + std::to_string(size) + " records, fewer than " +
                          std::to_string(to_size));
   }
   auto proof = store_.ConsistencyProof(from_size, to_size);
-  if (!proof.ok()) return api::ErrorFromStatus(proof.status());
+  if (!proof.ok()) return proof.status();
   std::vector<std::string> out;
   for (const crypto::Digest& hash : *proof) out.push_back(crypto::DigestHex(hash));
   return out;
@@ -335,7 +328,7 @@ uint64_t ChainService::WatchCommit(std::string_view id_hex, CommitCallback on_co
   Result<crypto::Digest> id = crypto::DigestFromHex(id_hex);
   uint64_t token = 0;
   {
-    std::lock_guard lock(watches_mutex_);
+    MutexLock lock(&watches_mutex_);
     token = next_token_++;
     if (!id.ok()) return token;  // never fires
     watches_.emplace(token, Watch{std::string(id_hex), std::move(on_commit)});
@@ -346,7 +339,7 @@ uint64_t ChainService::WatchCommit(std::string_view id_hex, CommitCallback on_co
   if (!receipt.ok()) return token;
   CommitCallback callback;
   {
-    std::lock_guard lock(watches_mutex_);
+    MutexLock lock(&watches_mutex_);
     auto watch = watches_.find(token);
     if (watch == watches_.end()) return token;  // fired by OnCommitted meanwhile
     callback = std::move(watch->second.callback);
@@ -358,7 +351,7 @@ uint64_t ChainService::WatchCommit(std::string_view id_hex, CommitCallback on_co
 }
 
 void ChainService::CancelCommitWatch(uint64_t token) {
-  std::lock_guard lock(watches_mutex_);
+  MutexLock lock(&watches_mutex_);
   auto watch = watches_.find(token);
   if (watch == watches_.end()) return;
   auto range = watches_by_id_.equal_range(watch->second.id_hex);
@@ -384,7 +377,7 @@ void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&
   }
   std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
   {
-    std::lock_guard lock(watches_mutex_);
+    MutexLock lock(&watches_mutex_);
     if (watches_by_id_.empty()) return;  // nobody waits (?wait=commit): nothing to look up
     for (const crypto::Digest& id : ids) {
       auto range = watches_by_id_.equal_range(crypto::DigestHex(id));

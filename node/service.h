@@ -21,17 +21,17 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "api/http/metrics.h"
 #include "api/http/node_service.h"
+#include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "ledger/genesis.h"
 #include "ledger/store.h"
 #include "ledger/validation.h"
+#include "node/node_metrics.h"
 
 namespace evidence::node {
 
@@ -58,7 +58,7 @@ class ChainService : public api::NodeService {
 
   // Every reference must outlive the service. `metrics` may be null.
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, api::metrics::NodeMetrics* metrics);
+               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics);
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -72,17 +72,17 @@ class ChainService : public api::NodeService {
   void AdmitFromPeer(std::vector<std::string> leaves);
 
   // api::NodeService.
-  api::ApiResult<api::SubmitOutcome> SubmitRecord(const boost::json::object& record) override;
-  api::ApiResult<api::BatchOutcome> SubmitBatch(const boost::json::object& batch) override;
-  api::ApiResult<api::RecordView> GetRecord(std::string_view id_hex) override;
-  api::ApiResult<std::vector<api::RecordView>> FindByDigest(std::string_view algorithm,
+  Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record) override;
+  Result<api::BatchOutcome> SubmitBatch(const boost::json::object& batch) override;
+  Result<api::RecordView> GetRecord(std::string_view id_hex) override;
+  Result<std::vector<api::RecordView>> FindByDigest(std::string_view algorithm,
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
-  api::ApiResult<api::CaseTrail> GetCase(std::string_view case_id) override;
-  api::ApiResult<boost::json::value> GetBlock(uint64_t height) override;
-  api::ApiResult<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
-  api::ApiResult<api::TreeHead> GetTreeHead() override;
-  api::ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
+  Result<api::CaseTrail> GetCase(std::string_view case_id) override;
+  Result<boost::json::value> GetBlock(uint64_t height) override;
+  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
+  Result<api::TreeHead> GetTreeHead() override;
+  Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
   boost::json::object GetStatus() override;
   api::Readiness GetReadiness() override;
@@ -91,10 +91,10 @@ class ChainService : public api::NodeService {
 
  private:
   struct Checked;  // a record that passed every check, ready for the mempool
-  api::ApiResult<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
-  api::ApiResult<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
+  Result<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
+  Result<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
                                            std::vector<api::SubmitOutcome>* outcomes);
-  api::ApiResult<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
+  Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
   boost::json::value BlockJson(uint64_t height);
 
   const ledger::Genesis& genesis_;
@@ -102,13 +102,13 @@ class ChainService : public api::NodeService {
   RecordPool& mempool_;
   const ledger::RecordPolicy policy_;
   const Hooks hooks_;
-  api::metrics::NodeMetrics* metrics_;
+  NodeMetrics* metrics_;
 
   struct Watch {
     std::string id_hex;
     CommitCallback callback;
   };
-  std::mutex watches_mutex_;
+  Mutex watches_mutex_;
   uint64_t next_token_ EVIDENCE_GUARDED_BY(watches_mutex_) = 1;
   std::map<uint64_t, Watch> watches_ EVIDENCE_GUARDED_BY(watches_mutex_);
   std::multimap<std::string, uint64_t> watches_by_id_ EVIDENCE_GUARDED_BY(watches_mutex_);

@@ -242,12 +242,12 @@ Wal::Wal(std::string path, int fd, uint64_t size_bytes)
     : path_(std::move(path)), fd_(fd), size_bytes_(size_bytes) {}
 
 Wal::~Wal() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   if (fd_ >= 0) ::close(fd_);
 }
 
 uint64_t Wal::size_bytes() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return size_bytes_;
 }
 
@@ -257,7 +257,7 @@ Status Wal::Append(uint64_t height, ByteView payload) {
                                    " bytes exceeds the limit of " +
                                    std::to_string(limits::kWalRecordBytesMax));
   }
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return AppendLocked(height, payload);
 }
 
@@ -280,7 +280,7 @@ Status Wal::AppendLocked(uint64_t height, ByteView payload) {
 }
 
 Status Wal::CompactBelow(uint64_t height) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   if (failed_) {
     return Status::FailedPrecondition("write-ahead log " + path_ +
                                       " had a write error; restart to replay it");

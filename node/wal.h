@@ -22,11 +22,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/thread_annotations.h"
 
@@ -78,7 +78,7 @@ class Wal {
   Status AppendLocked(uint64_t height, ByteView payload) EVIDENCE_REQUIRES(mutex_);
 
   const std::string path_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   int fd_ EVIDENCE_GUARDED_BY(mutex_);
   uint64_t size_bytes_ EVIDENCE_GUARDED_BY(mutex_);
   bool failed_ EVIDENCE_GUARDED_BY(mutex_) = false;

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config ccache git
+  build-essential cmake pkg-config ccache git clang
   libssl-dev openssl
   libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev

@@ -3,7 +3,13 @@
 namespace evidence::api {
 
 ApiServer::ApiServer(NodeService& service, ApiServerOptions options,
-                     const metrics::Registry* registry, metrics::CounterFamily* http_requests) {
+                     metrics::Registry* registry) {
+  metrics::CounterFamily* http_requests = nullptr;
+  if (registry != nullptr) {
+    http_requests = &registry->AddCounterFamily(
+        "evidence_http_requests_total", "HTTP requests answered, by route and status code.",
+        {"route", "code"});
+  }
   if (options.server.requests == nullptr) options.server.requests = http_requests;
   server_ = std::make_unique<Server>(options.server, [this](HttpRequest request, Reply reply) {
     router_.Dispatch(request, std::move(reply));

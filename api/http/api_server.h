@@ -2,15 +2,17 @@
 // ApiHandlers (routes of DESIGN.md §6), CommitWaiter (?wait=commit) — over a
 // NodeService. This is what evidence-node creates:
 //
-//   metrics::Registry registry;
-//   metrics::NodeMetrics node_metrics(registry);
-//   ApiServer api(service, options, &registry, &node_metrics.http_requests);
+//   metrics::Registry registry;  // common/metrics.h
+//   ApiServer api(service, options, &registry);
 //   EVIDENCE_ASSIGN_OR_RETURN(uint16_t port, api.Start());
 //   ...
 //   api.Stop();  // before `service` goes away
 //
+// With a registry, the server registers evidence_http_requests_total{route,code}
+// in it and serves the whole registry at /metrics.
+//
 // Thread-safety: Start and Stop from one controlling thread. The NodeService and
-// the metrics must outlive the ApiServer (or at least its Stop()).
+// the registry must outlive the ApiServer (or at least its Stop()).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 
 #include "api/http/handlers.h"
 #include "api/http/server.h"
+#include "common/metrics.h"
 
 namespace evidence::api {
 
@@ -29,8 +32,7 @@ struct ApiServerOptions {
 class ApiServer {
  public:
   ApiServer(NodeService& service, ApiServerOptions options,
-            const metrics::Registry* registry = nullptr,
-            metrics::CounterFamily* http_requests = nullptr);
+            metrics::Registry* registry = nullptr);
   ~ApiServer();  // Stop()
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

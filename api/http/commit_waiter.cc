@@ -1,35 +1,36 @@
 #include "api/http/commit_waiter.h"
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.h"
+
 
 namespace evidence::api {
 
 using Clock = std::chrono::steady_clock;
 
 struct CommitWaiter::Group {
-  std::mutex mutex;
-  Outcome outcome;               // GUARDED_BY(mutex)
-  size_t remaining = 0;          // GUARDED_BY(mutex)
-  bool finished = false;         // GUARDED_BY(mutex)
-  Done done;                     // GUARDED_BY(mutex); moved out by whoever finishes the group
-  std::vector<uint64_t> tokens;  // GUARDED_BY(mutex)
+  Mutex mutex;
+  Outcome outcome EVIDENCE_GUARDED_BY(mutex);
+  size_t remaining EVIDENCE_GUARDED_BY(mutex) = 0;
+  bool finished EVIDENCE_GUARDED_BY(mutex) = false;
+  Done done EVIDENCE_GUARDED_BY(mutex);  // moved out by whoever finishes the group
+  std::vector<uint64_t> tokens EVIDENCE_GUARDED_BY(mutex);
   Clock::time_point deadline;
 };
 
 struct CommitWaiter::Core {
   NodeService* service = nullptr;
-  mutable std::mutex mutex;
-  std::condition_variable changed;
-  bool stopping = false;  // GUARDED_BY(mutex)
-  size_t notifying = 0;   // GUARDED_BY(mutex): OnCommit calls in flight
-  std::multimap<Clock::time_point, std::shared_ptr<Group>> deadlines;  // GUARDED_BY(mutex)
+  mutable Mutex mutex;
+  CondVar changed;  // waits hold `mutex`
+  bool stopping EVIDENCE_GUARDED_BY(mutex) = false;
+  size_t notifying EVIDENCE_GUARDED_BY(mutex) = 0;  // OnCommit calls in flight
+  std::multimap<Clock::time_point, std::shared_ptr<Group>> deadlines EVIDENCE_GUARDED_BY(mutex);
   std::thread timer;
 
   void Forget(const std::shared_ptr<Group>& group) {
-    std::lock_guard lock(mutex);
+    MutexLock lock(&mutex);
     auto [first, last] = deadlines.equal_range(group->deadline);
     for (auto it = first; it != last; ++it) {
       if (it->second == group) {
@@ -45,7 +46,7 @@ struct CommitWaiter::Core {
     Outcome outcome;
     std::vector<uint64_t> tokens;
     {
-      std::lock_guard lock(group->mutex);
+      MutexLock lock(&group->mutex);
       if (group->finished) return;
       group->finished = true;
       done = std::move(group->done);
@@ -67,36 +68,40 @@ CommitWaiter::CommitWaiter(NodeService& service)
 CommitWaiter::~CommitWaiter() { Stop(); }
 
 void CommitWaiter::TimerLoop() {
-  std::unique_lock lock(core_->mutex);
-  while (!core_->stopping) {
-    if (core_->deadlines.empty()) {
-      core_->changed.wait(lock);
-      continue;
+  for (;;) {
+    std::shared_ptr<Group> group;
+    {
+      MutexLock lock(&core_->mutex);
+      while (!core_->stopping && !group) {
+        if (core_->deadlines.empty()) {
+          core_->changed.Wait(&core_->mutex);
+          continue;
+        }
+        const Clock::time_point next = core_->deadlines.begin()->first;
+        if (Clock::now() < next) {
+          core_->changed.WaitUntil(&core_->mutex, next);
+          continue;
+        }
+        group = core_->deadlines.begin()->second;
+        core_->deadlines.erase(core_->deadlines.begin());
+      }
+      if (!group) return;  // stopping
     }
-    const Clock::time_point next = core_->deadlines.begin()->first;
-    if (Clock::now() < next) {
-      core_->changed.wait_until(lock, next);
-      continue;
-    }
-    std::shared_ptr<Group> group = core_->deadlines.begin()->second;
-    core_->deadlines.erase(core_->deadlines.begin());
-    lock.unlock();
     core_->Expire(group);
-    lock.lock();
   }
 }
 
 void CommitWaiter::OnCommit(const std::shared_ptr<Core>& core, const std::shared_ptr<Group>& group,
                             size_t index, boost::json::value receipt) {
   {
-    std::lock_guard lock(core->mutex);
+    MutexLock lock(&core->mutex);
     if (core->stopping) return;
     ++core->notifying;
   }
   Done done;
   Outcome outcome;
   {
-    std::lock_guard lock(group->mutex);
+    MutexLock lock(&group->mutex);
     if (!group->finished && group->outcome.receipts[index].is_null()) {
       group->outcome.receipts[index] = std::move(receipt);
       if (--group->remaining == 0) {
@@ -111,33 +116,41 @@ void CommitWaiter::OnCommit(const std::shared_ptr<Core>& core, const std::shared
     core->Forget(group);
     done(std::move(outcome));
   }
-  std::lock_guard lock(core->mutex);
+  MutexLock lock(&core->mutex);
   --core->notifying;
-  core->changed.notify_all();
+  core->changed.SignalAll();
 }
 
 void CommitWaiter::Wait(std::vector<std::string> ids, std::chrono::milliseconds timeout,
                         Done done) {
   auto group = std::make_shared<Group>();
-  group->outcome.receipts.resize(ids.size());
-  group->remaining = ids.size();
-  group->done = std::move(done);
   group->deadline = Clock::now() + timeout;
   {
-    std::lock_guard lock(core_->mutex);
-    if (!core_->stopping) {
+    MutexLock lock(&group->mutex);
+    group->outcome.receipts.resize(ids.size());
+    group->remaining = ids.size();
+    group->done = std::move(done);
+  }
+  bool stopping = false;
+  {
+    MutexLock lock(&core_->mutex);
+    stopping = core_->stopping;
+    if (!stopping && !ids.empty()) {
       core_->deadlines.emplace(group->deadline, group);
-      core_->changed.notify_all();
-    } else {
-      group->finished = true;
+      core_->changed.SignalAll();
     }
   }
-  if (group->finished || ids.empty()) {
+  if (stopping || ids.empty()) {
+    Done finish;
+    {
+      MutexLock lock(&group->mutex);
+      group->finished = true;
+      finish = std::move(group->done);
+    }
     Outcome outcome;
-    outcome.complete = !group->finished;  // nothing to wait for
+    outcome.complete = !stopping;  // nothing to wait for
     outcome.receipts.resize(ids.size());
-    core_->Forget(group);
-    group->done(std::move(outcome));
+    finish(std::move(outcome));
     return;
   }
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -148,7 +161,7 @@ void CommitWaiter::Wait(std::vector<std::string> ids, std::chrono::milliseconds 
         });
     bool cancel_now = false;
     {
-      std::lock_guard lock(group->mutex);
+      MutexLock lock(&group->mutex);
       if (group->finished) {
         cancel_now = true;
       } else {
@@ -162,12 +175,12 @@ void CommitWaiter::Wait(std::vector<std::string> ids, std::chrono::milliseconds 
 void CommitWaiter::Stop() {
   std::vector<std::shared_ptr<Group>> pending;
   {
-    std::unique_lock lock(core_->mutex);
+    MutexLock lock(&core_->mutex);
     if (!core_->stopping) {
       core_->stopping = true;
-      core_->changed.notify_all();
+      core_->changed.SignalAll();
     }
-    core_->changed.wait(lock, [&] { return core_->notifying == 0; });
+    while (core_->notifying != 0) core_->changed.Wait(&core_->mutex);
     for (auto& [deadline, group] : core_->deadlines) pending.push_back(group);
     core_->deadlines.clear();
   }
@@ -176,7 +189,7 @@ void CommitWaiter::Stop() {
 }
 
 size_t CommitWaiter::pending() const {
-  std::lock_guard lock(core_->mutex);
+  MutexLock lock(&core_->mutex);
   return core_->deadlines.size();
 }
 

@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <memory>
 
-#include "api/http/metrics.h"
+#include "common/metrics.h"
 #include "api/http/strict_json.h"
 #include "api/http/url.h"
 #include "crypto/hash.h"
@@ -29,6 +29,11 @@ HttpResponse Problem(const HttpRequest& request, ProblemType type, std::string d
 
 HttpResponse Problem(const HttpRequest& request, const ApiError& error) {
   return ProblemResponse(error, InstanceOf(request.target));
+}
+
+// A refusal of the NodeService (problem.h maps it by its typed reason or code).
+HttpResponse Problem(const HttpRequest& request, const Status& status) {
+  return Problem(request, ErrorFromStatus(status));
 }
 
 // The decoded query, refusing parameters the route does not take.
@@ -286,7 +291,7 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
     return reply(RateLimited(request, agency, seconds));
   }
   auto outcome = service_.SubmitRecord(body);
-  if (!outcome.ok()) return reply(Problem(request, outcome.error()));
+  if (!outcome.ok()) return reply(Problem(request, outcome.status()));
   if (!outcome->already_known) limiter_.Charge(agency, 1, now);
   if (!wait.wait || outcome->status == RecordStatus::kCommitted) {
     return reply(SubmitResponse(*outcome, false));
@@ -316,7 +321,7 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
     return reply(RateLimited(request, agency, seconds));
   }
   auto outcome = service_.SubmitBatch(body);
-  if (!outcome.ok()) return reply(Problem(request, outcome.error()));
+  if (!outcome.ok()) return reply(Problem(request, outcome.status()));
   const auto accepted = std::count_if(outcome->records.begin(), outcome->records.end(),
                                       [](const SubmitOutcome& r) { return !r.already_known; });
   limiter_.Charge(agency, static_cast<double>(accepted), now);
@@ -348,7 +353,7 @@ void ApiHandlers::GetRecord(const HttpRequest& request, const Params& params, Re
   auto id = ReadHash(params[0], "a record id", ProblemType::kBadRequest);
   if (!id.ok()) return reply(Problem(request, id.error()));
   auto view = service_.GetRecord(*id);
-  if (!view.ok()) return reply(Problem(request, view.error()));
+  if (!view.ok()) return reply(Problem(request, view.status()));
   reply(Json(200, RecordJson(*view)));
 }
 
@@ -367,7 +372,7 @@ void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params,
       ReadHash(std::string_view(text).substr(colon + 1), "the digest", ProblemType::kBadDigest);
   if (!hex.ok()) return reply(Problem(request, hex.error()));
   auto views = service_.FindByDigest(algorithm, *hex);
-  if (!views.ok()) return reply(Problem(request, views.error()));
+  if (!views.ok()) return reply(Problem(request, views.status()));
   if (views->empty()) {
     return reply(Problem(request, ProblemType::kNotFound,
                          "no record carries the digest " + algorithm + ":" + *hex));
@@ -433,7 +438,7 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
                 "a case id has at most " + std::to_string(limits::kCaseIdBytesMax) + " bytes"));
   }
   auto trail = service_.GetCase(*case_id);
-  if (!trail.ok()) return reply(Problem(request, trail.error()));
+  if (!trail.ok()) return reply(Problem(request, trail.status()));
   boost::json::array records;
   for (const RecordView& view : trail->records) records.push_back(RecordJson(view));
   boost::json::object body;
@@ -451,7 +456,7 @@ void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Rep
         Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
   }
   auto block = service_.GetBlock(*height);
-  if (!block.ok()) return reply(Problem(request, block.error()));
+  if (!block.ok()) return reply(Problem(request, block.status()));
   reply(Json(200, *block));
 }
 
@@ -463,7 +468,7 @@ void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
   auto limit = ReadNumber(*query, "limit", 1, limits::kPageLimitMax);
   if (!limit.ok()) return reply(Problem(request, limit.error()));
   auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault));
-  if (!page.ok()) return reply(Problem(request, page.error()));
+  if (!page.ok()) return reply(Problem(request, page.status()));
   boost::json::array blocks;
   for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));
   boost::json::object body;
@@ -476,7 +481,7 @@ void ApiHandlers::GetTreeHead(const HttpRequest& request, Reply reply) {
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto head = service_.GetTreeHead();
-  if (!head.ok()) return reply(Problem(request, head.error()));
+  if (!head.ok()) return reply(Problem(request, head.status()));
   boost::json::object body;
   body["size"] = head->size;
   body["root"] = head->root_hex;
@@ -497,7 +502,7 @@ void ApiHandlers::GetConsistency(const HttpRequest& request, Reply reply) {
                          "give two tree sizes with 0 < from <= to, e.g. ?from=10&to=20"));
   }
   auto proof = service_.GetConsistencyProof(**from, **to);
-  if (!proof.ok()) return reply(Problem(request, proof.error()));
+  if (!proof.ok()) return reply(Problem(request, proof.status()));
   boost::json::array hashes;
   for (const std::string& hash : *proof) hashes.emplace_back(hash);
   boost::json::object body;

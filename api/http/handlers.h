@@ -20,11 +20,11 @@
 #include "api/http/router.h"
 #include "common/limits.h"
 
-namespace evidence::api {
-
-namespace metrics {
+namespace evidence::metrics {
 class Registry;
-}
+}  // namespace evidence::metrics
+
+namespace evidence::api {
 
 // The OpenAPI document (api/openapi.yaml), embedded at build time.
 std::string_view OpenApiYaml();

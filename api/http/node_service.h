@@ -4,8 +4,11 @@
 //
 // Results are JSON-ready: records, receipts, blocks and commits travel as Boost.JSON
 // values in the formats of DESIGN.md §3 (the API passes them through untouched).
-// Errors are ApiError values with a stable problem type (api/http/problem.h); map
-// ledger validation codes with ProblemTypeFromName or pick the type directly.
+// Errors are Status values: ledger refusals carry their ledger::ErrorCode as a
+// typed reason (ledger/errors.h), other failures say what they are by StatusCode
+// (NotFound, ResourceExhausted for "full, retry later", Unavailable, ...). The API
+// turns them into problem+json (api/http/problem.h: ErrorFromStatus); the service
+// never picks HTTP problem types itself.
 //
 // Thread-safety: every method may be called concurrently from the API's worker
 // threads; implementations must be thread-safe and should return quickly (no
@@ -24,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/http/problem.h"
+#include "common/status.h"
 
 namespace evidence::api {
 
@@ -90,21 +93,21 @@ class NodeService {
 
   // Validates a record (schema, chain, agency, key, signature, time window, size)
   // and admits it to the mempool. Same record id again: already_known = true and
-  // its current status, no second entry. Errors: the validation problems,
-  // too-many (mempool full: set retry_after_seconds), not-ready.
-  virtual ApiResult<SubmitOutcome> SubmitRecord(const boost::json::object& record) = 0;
+  // its current status, no second entry. Errors: the ledger's refusals,
+  // ResourceExhausted (mempool full), Unavailable (not ready).
+  virtual Result<SubmitOutcome> SubmitRecord(const boost::json::object& record) = 0;
 
   // Validates a signed batch ({header, records...} as DESIGN.md §3) and admits its
   // records, all or none.
-  virtual ApiResult<BatchOutcome> SubmitBatch(const boost::json::object& batch) = 0;
+  virtual Result<BatchOutcome> SubmitBatch(const boost::json::object& batch) = 0;
 
   // `id_hex`: 64 lower-case hex digits (checked by the API). Unknown: not-found.
-  virtual ApiResult<RecordView> GetRecord(std::string_view id_hex) = 0;
+  virtual Result<RecordView> GetRecord(std::string_view id_hex) = 0;
 
   // Every record (pending or committed) whose `digest` is `algorithm:hex`.
   // `algorithm` is "sha256" or "sm3", `hex` 64 lower-case digits (checked by the
   // API). None: an empty vector (the API answers 404).
-  virtual ApiResult<std::vector<RecordView>> FindByDigest(std::string_view algorithm,
+  virtual Result<std::vector<RecordView>> FindByDigest(std::string_view algorithm,
                                                           std::string_view hex) = 0;
 
   // The reader whose bearer-token digest in genesis is `token_sha256_hex`
@@ -112,21 +115,21 @@ class NodeService {
   virtual std::optional<Reader> FindReader(std::string_view token_sha256_hex) = 0;
 
   // The trail of a case (the API has checked the reader). Unknown case: not-found.
-  virtual ApiResult<CaseTrail> GetCase(std::string_view case_id) = 0;
+  virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
 
   // Block at `height` with its commit. Beyond the tip: not-found.
-  virtual ApiResult<boost::json::value> GetBlock(uint64_t height) = 0;
+  virtual Result<boost::json::value> GetBlock(uint64_t height) = 0;
 
   // Up to `limit` blocks from height `from` (limit is 1..kPageLimitMax; the service
   // may return fewer, e.g. to bound the response size).
-  virtual ApiResult<BlockPage> ListBlocks(uint64_t from, uint64_t limit) = 0;
+  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) = 0;
 
   // Latest signed tree head. Nothing committed yet: not-found.
-  virtual ApiResult<TreeHead> GetTreeHead() = 0;
+  virtual Result<TreeHead> GetTreeHead() = 0;
 
   // RFC 6962 consistency proof (hex hashes) from tree size `from_size` to `to_size`
   // (the API ensures 0 < from_size <= to_size). A size beyond the log: not-found.
-  virtual ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
+  virtual Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                   uint64_t to_size) = 0;
 
   // Node state for GET /v1/status (chain id, height, peers, mempool, version...).

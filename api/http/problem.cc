@@ -4,7 +4,6 @@
 #include <array>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <cctype>
 
 namespace evidence::api {
 namespace {
@@ -76,82 +75,81 @@ std::string_view ProblemTitle(ProblemType type) { return Info(type).title; }
 
 int ProblemHttpStatus(ProblemType type) { return Info(type).http_status; }
 
-std::optional<ProblemType> ProblemTypeFromName(std::string_view code) {
-  if (code.size() > 64) return std::nullopt;
-  if (const size_t dot = code.rfind('.'); dot != std::string_view::npos) {
-    code.remove_prefix(dot + 1);  // "record.unknown_field" -> "unknown_field"
+ProblemType ProblemTypeOf(ledger::ErrorCode code) {
+  using ledger::ErrorCode;
+  switch (code) {
+    case ErrorCode::kRecordMalformedJson:
+      return ProblemType::kMalformedJson;
+    case ErrorCode::kRecordUnknownField:
+      return ProblemType::kUnknownField;
+    case ErrorCode::kRecordMissingField:
+      return ProblemType::kMissingField;
+    case ErrorCode::kRecordWrongType:
+      return ProblemType::kWrongType;
+    case ErrorCode::kRecordBadValue:
+      return ProblemType::kBadValue;
+    case ErrorCode::kRecordTooLarge:
+    case ErrorCode::kBatchTooLarge:
+      return ProblemType::kTooLarge;
+    case ErrorCode::kRecordChainMismatch:
+      return ProblemType::kWrongChain;
+    case ErrorCode::kRecordTimeInFuture:
+      return ProblemType::kTimeInFuture;
+    case ErrorCode::kRecordTimeOutOfWindow:
+      return ProblemType::kTimeOutOfWindow;
+    case ErrorCode::kRecordBadDigest:
+      return ProblemType::kBadDigest;
+    case ErrorCode::kRecordBadSignature:
+    case ErrorCode::kBatchBadSignature:
+      return ProblemType::kBadSignature;
+    case ErrorCode::kRecordUnknownAgency:
+      return ProblemType::kUnknownAgency;
+    case ErrorCode::kRecordUnknownKey:
+      return ProblemType::kUnknownKey;
+    case ErrorCode::kRecordUnknownKind:
+      return ProblemType::kUnknownKind;
+    case ErrorCode::kRecordBadVersion:
+    case ErrorCode::kRecordBadLink:
+    case ErrorCode::kRecordDuplicate:
+      return ProblemType::kInvalidRecord;
+    case ErrorCode::kBatchBadProof:
+    case ErrorCode::kBatchMalformed:
+      return ProblemType::kInvalidBatch;
+    // Blocks, genesis and receipts never come from a client's request; if one
+    // reaches the API it is the node's own failure.
+    case ErrorCode::kBlockMalformed:
+    case ErrorCode::kBlockWrongChain:
+    case ErrorCode::kBlockWrongHeight:
+    case ErrorCode::kBlockWrongPrevious:
+    case ErrorCode::kBlockWrongTime:
+    case ErrorCode::kBlockWrongLogRoot:
+    case ErrorCode::kBlockWrongLeavesRoot:
+    case ErrorCode::kBlockWrongValidators:
+    case ErrorCode::kBlockWrongProposer:
+    case ErrorCode::kBlockWrongEvidence:
+    case ErrorCode::kBlockBadLastCommit:
+    case ErrorCode::kBlockDuplicateRecord:
+    case ErrorCode::kBlockTooLarge:
+    case ErrorCode::kBlockBadRecord:
+    case ErrorCode::kGenesisInvalid:
+    case ErrorCode::kReceiptMalformed:
+    case ErrorCode::kReceiptDigestMismatch:
+    case ErrorCode::kReceiptBadRecordSignature:
+    case ErrorCode::kReceiptBadInclusion:
+    case ErrorCode::kReceiptHeaderMismatch:
+    case ErrorCode::kReceiptBadCommit:
+    case ErrorCode::kReceiptValidatorMismatch:
+      return ProblemType::kInternal;
   }
-  // Normalise to kebab-case: "kUnknownAgency" -> "unknown-agency",
-  // "UNKNOWN_AGENCY" / "unknown_agency" -> "unknown-agency".
-  std::string normal;
-  bool camel =
-      code.size() > 1 && code[0] == 'k' && std::isupper(static_cast<unsigned char>(code[1]));
-  if (camel) code.remove_prefix(1);
-  for (char c : code) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '_' || c == '-') {
-      normal += '-';
-    } else if (std::isupper(u)) {
-      if (camel && !normal.empty()) normal += '-';
-      normal += static_cast<char>(std::tolower(u));
-    } else {
-      normal += c;
-    }
-  }
-  for (const ProblemInfo& info : kProblems) {
-    if (info.name == normal) return info.type;
-  }
-  return std::nullopt;
-}
-
-ApiError ErrorFromLedgerStatus(const Status& status) {
-  EVIDENCE_CHECK(!status.ok());
-  struct LedgerCode {
-    std::string_view code;
-    ProblemType type;
-  };
-  static constexpr LedgerCode kLedgerCodes[] = {
-      {"record.malformed_json", ProblemType::kMalformedJson},
-      {"record.unknown_field", ProblemType::kUnknownField},
-      {"record.missing_field", ProblemType::kMissingField},
-      {"record.wrong_type", ProblemType::kWrongType},
-      {"record.bad_value", ProblemType::kBadValue},
-      {"record.too_large", ProblemType::kTooLarge},
-      {"record.bad_version", ProblemType::kInvalidRecord},
-      {"record.chain_mismatch", ProblemType::kWrongChain},
-      {"record.time_in_future", ProblemType::kTimeInFuture},
-      {"record.time_out_of_window", ProblemType::kTimeOutOfWindow},
-      {"record.bad_digest", ProblemType::kBadDigest},
-      {"record.bad_link", ProblemType::kInvalidRecord},
-      {"record.bad_signature", ProblemType::kBadSignature},
-      {"record.unknown_agency", ProblemType::kUnknownAgency},
-      {"record.unknown_key", ProblemType::kUnknownKey},
-      {"record.unknown_kind", ProblemType::kUnknownKind},
-      {"record.duplicate", ProblemType::kInvalidRecord},
-      {"batch.bad_proof", ProblemType::kInvalidBatch},
-      {"batch.too_large", ProblemType::kTooLarge},
-      {"batch.bad_signature", ProblemType::kBadSignature},
-      {"batch.malformed", ProblemType::kInvalidBatch},
-  };
-  const std::string_view message = status.message();
-  const size_t colon = message.find(": ");
-  if (colon != std::string_view::npos) {
-    const std::string_view code = message.substr(0, colon);
-    for (const LedgerCode& entry : kLedgerCodes) {
-      if (entry.code != code) continue;
-      std::string detail(message.substr(colon + 2));
-      // The ledger reports an unknown kind as a bad value of the field `kind`.
-      if (entry.type == ProblemType::kBadValue && detail.starts_with("kind \"")) {
-        return ApiError{ProblemType::kUnknownKind, std::move(detail), 0};
-      }
-      return ApiError{entry.type, std::move(detail), 0};
-    }
-  }
-  return ErrorFromStatus(status);
+  EVIDENCE_CHECK_MSG(false, "ledger::ErrorCode without a problem type");
+  return ProblemType::kInternal;
 }
 
 ApiError ErrorFromStatus(const Status& status) {
   EVIDENCE_CHECK(!status.ok());
+  if (std::optional<ledger::ErrorCode> code = ledger::ErrorCodeOf(status)) {
+    return ApiError{ProblemTypeOf(*code), status.message(), 0};
+  }
   ProblemType type = ProblemType::kInternal;
   switch (status.code()) {
     case StatusCode::kInvalidArgument:

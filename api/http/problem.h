@@ -21,6 +21,7 @@
 
 #include "common/check.h"
 #include "common/status.h"
+#include "ledger/errors.h"
 
 namespace evidence::api {
 
@@ -106,11 +107,6 @@ std::string_view ProblemTitle(ProblemType type);
 // The HTTP status the API answers with.
 int ProblemHttpStatus(ProblemType type);
 
-// The mapping hook for other modules' stable error codes: accepts the stable name
-// in kebab-case, snake_case or SCREAMING_SNAKE ("unknown-agency", "unknown_agency",
-// "UNKNOWN_AGENCY", also "kUnknownAgency"). Unknown codes give nullopt.
-std::optional<ProblemType> ProblemTypeFromName(std::string_view code);
-
 struct ApiError {
   ProblemType type = ProblemType::kInternal;
   std::string detail;                // what is wrong and what to fix
@@ -121,28 +117,19 @@ inline ApiError MakeError(ProblemType type, std::string detail) {
   return ApiError{type, std::move(detail), 0};
 }
 
-// A ledger refusal as a problem. Ledger statuses carry their stable code at the
-// start of the message ("record.bad_signature: <detail>", ledger/errors.h); the
-// code picks the type and the rest becomes the detail:
-//   record.malformed_json -> malformed-json     record.unknown_field -> unknown-field
-//   record.missing_field  -> missing-field      record.wrong_type    -> wrong-type
-//   record.bad_value      -> bad-value          record.too_large     -> too-large
-//   record.chain_mismatch -> wrong-chain        record.time_in_future -> time-in-future
-//   record.time_out_of_window -> time-out-of-window   record.bad_digest -> bad-digest
-//   record.bad_signature, batch.bad_signature -> bad-signature
-//   record.unknown_agency -> unknown-agency     record.unknown_key   -> unknown-key
-//   record.unknown_kind, and record.bad_value about the field kind ("kind \"x\" is
-//   not a record kind") -> unknown-kind          batch.too_large      -> too-large
-//   record.bad_version, record.bad_link, record.duplicate -> invalid-record
-//   batch.bad_proof, batch.malformed -> invalid-batch
-// A status without a known code falls back to ErrorFromStatus.
-ApiError ErrorFromLedgerStatus(const Status& status);
-
-// A generic Status (e.g. from a store) as a problem: InvalidArgument -> bad-request,
-// NotFound -> not-found, ResourceExhausted -> too-many, PermissionDenied -> forbidden,
+// A refusal as a problem. A status that carries a ledger error code
+// (ledger::ErrorCodeOf) gets that code's problem type (ProblemTypeOf); any other
+// status is mapped by its StatusCode: InvalidArgument -> bad-request, NotFound ->
+// not-found, ResourceExhausted -> too-many, PermissionDenied -> forbidden,
 // Unauthenticated -> unauthorized, Unavailable -> not-ready, others -> internal.
-// The Status message becomes the detail.
+// too-many and not-ready ask the client to retry after a second. The status
+// message becomes the detail (for ledger refusals it starts with the code's
+// stable name, e.g. "record.bad_signature: ...").
 ApiError ErrorFromStatus(const Status& status);
+
+// The problem type of each ledger error code (a switch the compiler checks for
+// completeness; problem_test.cc checks every code).
+ProblemType ProblemTypeOf(ledger::ErrorCode code);
 
 // The application/problem+json body: {"type", "title", "status", "detail",
 // "instance"}; `instance` is the request path.

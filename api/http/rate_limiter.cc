@@ -40,7 +40,7 @@ RateLimiter::Bucket* RateLimiter::Find(std::string_view agency, Clock::time_poin
 
 uint32_t RateLimiter::Check(std::string_view agency, double cost, Clock::time_point now) {
   if (rate_per_second_ == 0) return 0;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   Bucket* bucket = Find(agency, now);
   if (bucket == nullptr) return 1;
   // A cost above the burst can never be met at once: allow it from a full bucket.
@@ -52,12 +52,12 @@ uint32_t RateLimiter::Check(std::string_view agency, double cost, Clock::time_po
 
 void RateLimiter::Charge(std::string_view agency, double cost, Clock::time_point now) {
   if (rate_per_second_ == 0) return;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   if (Bucket* bucket = Find(agency, now)) bucket->tokens -= cost;
 }
 
 size_t RateLimiter::agencies() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return buckets_.size();
 }
 

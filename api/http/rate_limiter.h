@@ -16,10 +16,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace evidence::api {
 
@@ -44,14 +45,15 @@ class RateLimiter {
     double tokens = 0;
     Clock::time_point updated;
   };
-  Bucket* Find(std::string_view agency, Clock::time_point now);  // REQUIRES(mutex_)
+  Bucket* Find(std::string_view agency, Clock::time_point now) EVIDENCE_REQUIRES(mutex_);
   void Refill(Bucket& bucket, Clock::time_point now) const;
 
   const double rate_per_second_;
   const double burst_;
   const size_t agencies_max_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_ EVIDENCE_GUARDED_BY(mutex_);
 };
 
 }  // namespace evidence::api
+

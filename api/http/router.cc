@@ -3,7 +3,7 @@
 #include <atomic>
 #include <memory>
 
-#include "api/http/metrics.h"
+#include "common/metrics.h"
 #include "api/http/url.h"
 
 namespace evidence::api {

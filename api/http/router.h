@@ -19,11 +19,11 @@
 
 #include "api/http/problem.h"
 
-namespace evidence::api {
-
-namespace metrics {
+namespace evidence::metrics {
 class CounterFamily;
-}
+}  // namespace evidence::metrics
+
+namespace evidence::api {
 
 struct HttpRequest {
   std::string method;         // "GET", "POST", ... as sent

@@ -10,13 +10,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
-#include "api/http/metrics.h"
+#include "common/metrics.h"
+#include "common/mutex.h"
 #include "common/thread.h"
 
 namespace evidence::api {
@@ -40,8 +40,8 @@ struct Server::Impl {
   const ServerOptions options;
   const RequestHandler handler;
   std::atomic<size_t> connections{0};
-  std::mutex sessions_mutex;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(sessions_mutex)
+  Mutex sessions_mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions EVIDENCE_GUARDED_BY(sessions_mutex);
   std::vector<std::thread> threads;
   uint16_t port = 0;
   bool started = false;
@@ -235,12 +235,12 @@ void Session::OnWrite(bool close, beast::error_code ec) {
 }
 
 void Server::Impl::Register(const std::shared_ptr<Session>& session) {
-  std::lock_guard lock(sessions_mutex);
+  MutexLock lock(&sessions_mutex);
   sessions.emplace(session.get(), session);
 }
 
 void Server::Impl::Unregister(Session* session) {
-  std::lock_guard lock(sessions_mutex);
+  MutexLock lock(&sessions_mutex);
   sessions.erase(session);
 }
 
@@ -325,7 +325,7 @@ void Server::Stop() {
   impl_->acceptor.close(ignored);
   std::vector<std::shared_ptr<Session>> open;
   {
-    std::lock_guard lock(impl_->sessions_mutex);
+    MutexLock lock(&impl_->sessions_mutex);
     for (auto& [raw, weak] : impl_->sessions) {
       if (auto session = weak.lock()) open.push_back(std::move(session));
     }

@@ -31,11 +31,11 @@
 #include "common/limits.h"
 #include "common/status.h"
 
-namespace evidence::api {
-
-namespace metrics {
+namespace evidence::metrics {
 class CounterFamily;
-}
+}  // namespace evidence::metrics
+
+namespace evidence::api {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";

@@ -12,38 +12,25 @@ constexpr crypto::Digest kNil{};
 constexpr size_t kProposalsPerRoundMax = 4;  // an equivocating proposer gets a few slots
 constexpr uint32_t kRetransmitRoundsMax = 16;
 
-constexpr std::array<PlantedBugInfo, 5> kPlantedBugs = {{
-    {PlantedBug::kIgnoreLock, "ignore-lock"},
-    {PlantedBug::kCountVotesNotPower, "count-votes-not-power"},
-    {PlantedBug::kQuorumTwoThirdsInclusive, "quorum-two-thirds-inclusive"},
-    {PlantedBug::kNoWal, "no-wal"},
-    {PlantedBug::kSkipHrsCheck, "skip-hrs-check"},
-}};
-
 Step StepOf(ledger::VoteType type) {
   return type == ledger::VoteType::kPrevote ? Step::kPrevote : Step::kPrecommit;
 }
 
 }  // namespace
 
-std::span<const PlantedBugInfo> PlantedBugs() { return kPlantedBugs; }
-
-Result<PlantedBug> ParsePlantedBug(std::string_view name) {
-  for (const PlantedBugInfo& info : kPlantedBugs) {
-    if (info.name == name) return info.bug;
-  }
-  return Status::InvalidArgument("unknown bug '" + std::string(name) + "' (see --list-bugs)");
-}
-
 ConsensusCore::ConsensusCore(CoreConfig config, const ledger::ValidatorSet& validators,
                              std::optional<uint32_t> own_index, Signer* signer,
-                             const SignatureVerifier& verifier, const BlockValidator& blocks)
+                             const SignatureVerifier& verifier, BlockValidator& blocks,
+                             const Deviations* deviations)
     : config_(std::move(config)),
       validators_(validators),
       own_index_(own_index),
       signer_(signer),
       verifier_(verifier),
       blocks_(blocks),
+      deviations_(deviations != nullptr ? *deviations : Deviations{}),
+      power_quorum_(validators),
+      quorum_(deviations_.quorum != nullptr ? *deviations_.quorum : power_quorum_),
       proposers_([&] {
         std::vector<uint64_t> powers;
         for (const ledger::Validator& v : validators.validators()) powers.push_back(v.power);
@@ -353,7 +340,7 @@ bool ConsensusCore::TryProposalRules() {
   if (step_ != Step::kPropose) return false;
   const RoundState* state = FindRound(round_);
   if (state == nullptr) return false;
-  bool ignore_lock = config_.bug == PlantedBug::kIgnoreLock;
+  const bool ignore_lock = deviations_.ignore_lock;
   for (const Proposal& proposal : state->proposals) {
     const BlockInfo& info = block_store_.at(proposal.block_hash);
     bool lock_allows = false;
@@ -530,7 +517,7 @@ void ConsensusCore::Precommit(const crypto::Digest& block_hash) {
 
 ConsensusCore::Guard ConsensusCore::CheckHrs(uint32_t round, Step step,
                                              const crypto::Digest& block_hash) const {
-  if (config_.bug == PlantedBug::kSkipHrsCheck) return Guard::kSign;
+  if (deviations_.skip_signer_guard) return Guard::kSign;
   auto now = std::tuple(height_, round, static_cast<uint8_t>(step));
   auto last = std::tuple(signed_height_, signed_round_, signed_step_);
   if (now > last) return Guard::kSign;
@@ -562,7 +549,7 @@ void ConsensusCore::SignAndSendVote(ledger::VoteType type, const crypto::Digest&
   if (own_votes_.size() > kOwnVotesMax) own_votes_.erase(own_votes_.begin());
   RoundState& state = Round(round_);
   (type == ledger::VoteType::kPrevote ? state.prevotes : state.precommits).Add(vote, nullptr);
-  if (config_.bug == PlantedBug::kNoWal) {
+  if (deviations_.send_before_persist) {
     Emit(BroadcastEffect{vote});
     Emit(PersistEffect{CurrentPersistedState()});
   } else {
@@ -652,24 +639,6 @@ void ConsensusCore::EmitTimeout(TimeoutKind kind, int64_t duration_ms) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-bool ConsensusCore::IsQuorum(Tally tally) const {
-  switch (config_.bug) {
-    case PlantedBug::kCountVotesNotPower:
-      return 3 * static_cast<uint64_t>(tally.count) > 2 * validators_.size();
-    case PlantedBug::kQuorumTwoThirdsInclusive:
-      return 3 * tally.power >= 2 * validators_.total_power();
-    default:
-      return validators_.IsQuorum(tally.power);
-  }
-}
-
-bool ConsensusCore::IsOneThirdPlus(Tally tally) const {
-  if (config_.bug == PlantedBug::kCountVotesNotPower) {
-    return 3 * static_cast<uint64_t>(tally.count) > validators_.size();
-  }
-  return validators_.IsOneThirdPlus(tally.power);
-}
 
 ConsensusCore::RoundState& ConsensusCore::Round(uint32_t round) {
   auto it = rounds_.find(round);

@@ -24,37 +24,19 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "ledger/vote.h"
+#include "node/consensus/deviations.h"
 #include "node/consensus/interfaces.h"
 #include "node/consensus/proposer.h"
 #include "node/consensus/types.h"
 #include "node/consensus/vote_set.h"
 
 namespace evidence::consensus {
-
-// Bugs that can be planted for testing the simulator's checkers. Never set in
-// a node: the node's configuration has no way to name them.
-enum class PlantedBug {
-  kNone,
-  kIgnoreLock,                // prevote for any valid proposal despite the lock
-  kCountVotesNotPower,        // quorums count validators instead of voting power
-  kQuorumTwoThirdsInclusive,  // accept exactly 2/3 of the power as a quorum
-  kNoWal,                     // send own votes before they are persisted
-  kSkipHrsCheck,              // sign whatever the rules ask, ignoring the last signed state
-};
-
-struct PlantedBugInfo {
-  PlantedBug bug;
-  std::string_view name;
-};
-std::span<const PlantedBugInfo> PlantedBugs();  // every bug but kNone
-Result<PlantedBug> ParsePlantedBug(std::string_view name);
 
 struct CoreConfig {
   std::string chain_id;
@@ -67,16 +49,17 @@ struct CoreConfig {
   int64_t fetch_interval_ms = 1000;  // at most one FetchBlock / PeerBehind per peer per interval
   uint32_t future_rounds_window = 32;  // rounds above the current one whose messages are kept
   size_t future_messages_max = 2048;  // messages kept for the next height
-  PlantedBug bug = PlantedBug::kNone;  // testing only
 };
 
 class ConsensusCore {
  public:
   // `own_index` is empty for a non-validating observer. The referenced objects
   // must outlive the core. `signer` may be null only without an own index.
+  // `deviations` is the test-only seam (deviations.h); a node passes none.
   ConsensusCore(CoreConfig config, const ledger::ValidatorSet& validators,
                 std::optional<uint32_t> own_index, Signer* signer,
-                const SignatureVerifier& verifier, const BlockValidator& blocks);
+                const SignatureVerifier& verifier, BlockValidator& blocks,
+                const Deviations* deviations = nullptr);
 
   // Before Start: the state of the last Persist effect that reached the disk.
   void Restore(const PersistedState& state);
@@ -158,8 +141,8 @@ class ConsensusCore {
   void Emit(Effect effect) { effects_.push_back(std::move(effect)); }
   void EmitTimeout(TimeoutKind kind, int64_t duration_ms);
 
-  bool IsQuorum(Tally tally) const;
-  bool IsOneThirdPlus(Tally tally) const;
+  bool IsQuorum(Tally tally) const { return quorum_.IsQuorum(tally); }
+  bool IsOneThirdPlus(Tally tally) const { return quorum_.IsOneThirdPlus(tally); }
   RoundState& Round(uint32_t round);
   const RoundState* FindRound(uint32_t round) const;
   int64_t VoteTimestamp() const;
@@ -169,7 +152,10 @@ class ConsensusCore {
   std::optional<uint32_t> own_index_;
   Signer* signer_;
   const SignatureVerifier& verifier_;
-  const BlockValidator& blocks_;
+  BlockValidator& blocks_;
+  const Deviations deviations_;
+  const PowerQuorum power_quorum_;
+  const QuorumRule& quorum_;  // power_quorum_ unless a test deviates
   ProposerSchedule proposers_;
 
   bool started_ = false;

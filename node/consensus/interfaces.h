@@ -51,7 +51,11 @@ class BlockValidator {
   virtual ~BlockValidator() = default;
   virtual crypto::Digest Hash(ByteView block) const = 0;
   // True when `block` may be committed at `height` (the application's rules).
-  virtual bool IsValid(uint64_t height, ByteView block) const = 0;
+  // The answer depends only on the block and the application's committed
+  // state; judging it may do work outside the core (the node checks the
+  // block's records it has not seen and admits them to its mempool), but never
+  // calls back into the core.
+  virtual bool IsValid(uint64_t height, ByteView block) = 0;
 };
 
 struct BroadcastEffect {

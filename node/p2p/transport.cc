@@ -20,12 +20,12 @@
 #include <chrono>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include "common/check.h"
+#include "common/mutex.h"
 #include "common/thread.h"
 #include "common/thread_annotations.h"
 #include "node/p2p/frame.h"
@@ -154,7 +154,7 @@ struct Transport::Impl {
   bool started = false;  // caller side: Start/Stop are not called concurrently
   bool stopped = false;
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::vector<Queue> queues EVIDENCE_GUARDED_BY(mutex_);
   std::vector<bool> connected EVIDENCE_GUARDED_BY(mutex_);
 };
@@ -305,9 +305,9 @@ void Session::ReadPayload(uint32_t length) {
 // Queued frames go out together: small ones (gossip of a few records, votes)
 // are copied into one buffer and written with one TLS write, up to
 // kWriteBatchBytes; a larger frame is written on its own without a copy. One
-// write per frame fell behind under load: queues of a thousand small gossip
-// frames overflowed, and the records they carried reached peers only inside
-// proposals (rounds timed out on proposers that lacked them).
+// write per frame falls behind under load: a queue of a thousand small gossip
+// frames overflows, and the records it carries then reach peers only inside
+// proposals (rounds time out on proposers that lack them).
 constexpr size_t kWriteBatchBytes = 256 * 1024;
 
 void Session::MaybeWrite() {
@@ -491,7 +491,7 @@ void Transport::Impl::HandshakeDone(const std::shared_ptr<Session>& session, uin
   slot.session = session;
   slot.session_since = now;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(&mutex_);
     connected[index] = true;
     ++queues[index].stats.connections;
   }
@@ -526,7 +526,7 @@ void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
       slot.backoff_ms = options.reconnect_initial_ms;
     }
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(&mutex_);
       connected[index] = false;
       Queue& queue = queues[index];
       queue.stats.frames_dropped_not_connected += queue.frames.size();
@@ -546,7 +546,7 @@ void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
 
 void Transport::Impl::Deliver(uint32_t index, Bytes frame) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(&mutex_);
     ++queues[index].stats.frames_received;
   }
   if (on_frame) on_frame(index, std::move(frame));
@@ -555,7 +555,7 @@ void Transport::Impl::Deliver(uint32_t index, Bytes frame) {
 std::vector<Bytes> Transport::Impl::NextFrames(uint32_t index, size_t bytes_target) {
   std::vector<Bytes> frames;
   size_t bytes = 0;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   Queue& queue = queues[index];
   while (!queue.frames.empty() &&
          (frames.empty() || bytes + queue.frames.front().size() < bytes_target)) {
@@ -568,13 +568,13 @@ std::vector<Bytes> Transport::Impl::NextFrames(uint32_t index, size_t bytes_targ
 }
 
 void Transport::Impl::FramesWritten(uint32_t index, size_t count) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   queues[index].stats.frames_sent += count;
 }
 
 void Transport::Impl::Kick(uint32_t index) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(&mutex_);
     queues[index].kick_posted = false;
   }
   if (!stopping && slots[index].session) slots[index].session->MaybeWrite();
@@ -640,7 +640,7 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
     impl->slots.push_back(std::move(slot));
   }
   {
-    std::lock_guard lock(impl->mutex_);
+    MutexLock lock(&impl->mutex_);
     impl->queues.resize(impl->slots.size());
     impl->connected.assign(impl->slots.size(), false);
   }
@@ -703,7 +703,7 @@ Status Transport::Send(uint32_t peer_index, Bytes frame) {
   }
   bool post_kick = false;
   {
-    std::lock_guard lock(impl_->mutex_);
+    MutexLock lock(&impl_->mutex_);
     Impl::Queue& queue = impl_->queues[peer_index];
     if (!impl_->connected[peer_index]) {
       ++queue.stats.frames_dropped_not_connected;
@@ -737,7 +737,7 @@ Status Transport::Broadcast(const Bytes& frame) {
 
 PeerStats Transport::stats(uint32_t peer_index) const {
   EVIDENCE_CHECK(peer_index < impl_->slots.size());
-  std::lock_guard lock(impl_->mutex_);
+  MutexLock lock(&impl_->mutex_);
   PeerStats stats = impl_->queues[peer_index].stats;
   stats.connected = impl_->connected[peer_index];
   return stats;

@@ -2,8 +2,8 @@
 //
 // Records: any JSON object. Its id is the SHA-256 hex of its serialization. A
 // record with "fail": "<ledger code>" is refused as the ledger would refuse it
-// ("record.bad_signature" -> a Status "record.bad_signature: refused by the fake"),
-// which exercises the ledger -> problem mapping. Accepted records are pending
+// ("record.bad_signature" -> ledger::LedgerError(kRecordBadSignature, ...)), which
+// exercises the ledger -> problem mapping. Accepted records are pending
 // until Commit(id). Every state change is counted in state_changes().
 //
 // Thread-safety: all methods are thread-safe (one mutex); watches fire outside it.
@@ -19,6 +19,7 @@
 
 #include "api/http/node_service.h"
 #include "crypto/hash.h"
+#include "ledger/errors.h"
 
 namespace evidence::api::testing {
 
@@ -29,20 +30,20 @@ class FakeNodeService : public NodeService {
         crypto::Hash(crypto::HashAlgorithm::kSha256, boost::json::serialize(record)));
   }
 
-  ApiResult<SubmitOutcome> SubmitRecord(const boost::json::object& record) override {
+  Result<SubmitOutcome> SubmitRecord(const boost::json::object& record) override {
     std::lock_guard lock(mutex_);
     return SubmitLocked(record);
   }
 
-  ApiResult<BatchOutcome> SubmitBatch(const boost::json::object& batch) override {
+  Result<BatchOutcome> SubmitBatch(const boost::json::object& batch) override {
     std::lock_guard lock(mutex_);
     const boost::json::value* records = batch.if_contains("records");
     if (records == nullptr || !records->is_array() || records->as_array().empty()) {
-      return ErrorFromLedgerStatus(Status::InvalidArgument("batch.malformed: no records array"));
+      return ledger::LedgerError(ledger::ErrorCode::kBatchMalformed, "no records array");
     }
     for (const boost::json::value& record : records->as_array()) {  // all or none
       if (!record.is_object()) {
-        return ErrorFromLedgerStatus(Status::InvalidArgument("batch.malformed: not an object"));
+        return ledger::LedgerError(ledger::ErrorCode::kBatchMalformed, "not an object");
       }
       if (auto error = Refusal(record.as_object())) return *error;
     }
@@ -54,14 +55,14 @@ class FakeNodeService : public NodeService {
     return outcome;
   }
 
-  ApiResult<RecordView> GetRecord(std::string_view id_hex) override {
+  Result<RecordView> GetRecord(std::string_view id_hex) override {
     std::lock_guard lock(mutex_);
     auto it = records_.find(std::string(id_hex));
-    if (it == records_.end()) return MakeError(ProblemType::kNotFound, "no record with this id");
+    if (it == records_.end()) return Status::NotFound("no record with this id");
     return it->second;
   }
 
-  ApiResult<std::vector<RecordView>> FindByDigest(std::string_view algorithm,
+  Result<std::vector<RecordView>> FindByDigest(std::string_view algorithm,
                                                   std::string_view hex) override {
     std::lock_guard lock(mutex_);
     const std::string digest = std::string(algorithm) + ":" + std::string(hex);
@@ -81,7 +82,7 @@ class FakeNodeService : public NodeService {
     return it->second;
   }
 
-  ApiResult<CaseTrail> GetCase(std::string_view case_id) override {
+  Result<CaseTrail> GetCase(std::string_view case_id) override {
     std::lock_guard lock(mutex_);
     CaseTrail trail;
     trail.case_id = std::string(case_id);
@@ -92,18 +93,18 @@ class FakeNodeService : public NodeService {
         trail.records.push_back(view);
       }
     }
-    if (trail.records.empty()) return MakeError(ProblemType::kNotFound, "no such case");
+    if (trail.records.empty()) return Status::NotFound("no such case");
     return trail;
   }
 
-  ApiResult<boost::json::value> GetBlock(uint64_t height) override {
+  Result<boost::json::value> GetBlock(uint64_t height) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
-      return MakeError(ProblemType::kNotFound, "no block");
+      return Status::NotFound("no block");
     return blocks_[height - 1];
   }
 
-  ApiResult<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
+  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
     std::lock_guard lock(mutex_);
     BlockPage page;
     for (uint64_t h = std::max<uint64_t>(from, 1);
@@ -115,16 +116,16 @@ class FakeNodeService : public NodeService {
     return page;
   }
 
-  ApiResult<TreeHead> GetTreeHead() override {
+  Result<TreeHead> GetTreeHead() override {
     std::lock_guard lock(mutex_);
-    if (blocks_.empty()) return MakeError(ProblemType::kNotFound, "nothing committed yet");
+    if (blocks_.empty()) return Status::NotFound("nothing committed yet");
     return TreeHead{committed_, std::string(64, 'a'), blocks_.size(), {{"height", blocks_.size()}}};
   }
 
-  ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
+  Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                           uint64_t to_size) override {
     std::lock_guard lock(mutex_);
-    if (to_size > committed_) return MakeError(ProblemType::kNotFound, "beyond the log");
+    if (to_size > committed_) return Status::NotFound("beyond the log");
     if (from_size == to_size) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(64, 'c'), std::string(64, 'd')};
   }
@@ -223,20 +224,22 @@ class FakeNodeService : public NodeService {
   }
 
  private:
-  std::optional<ApiError> Refusal(const boost::json::object& record) const {
+  // The refusal a record asks for with "fail": "<ledger code name>".
+  std::optional<Status> Refusal(const boost::json::object& record) const {
     if (const boost::json::value* fail = record.if_contains("fail"); fail && fail->is_string()) {
-      return ErrorFromLedgerStatus(
-          Status::InvalidArgument(std::string(fail->as_string()) + ": refused by the fake"));
+      for (ledger::ErrorCode code : ledger::kAllErrorCodes) {
+        if (ledger::ErrorCodeName(code) == fail->as_string()) {
+          return ledger::LedgerError(code, "refused by the fake");
+        }
+      }
+      return Status::InvalidArgument("refused by the fake: no ledger code " +
+                                     std::string(fail->as_string()));
     }
-    if (mempool_full_) {
-      ApiError error = MakeError(ProblemType::kTooMany, "mempool full");
-      error.retry_after_seconds = 2;
-      return error;
-    }
+    if (mempool_full_) return Status::ResourceExhausted("mempool full");
     return std::nullopt;
   }
 
-  ApiResult<SubmitOutcome> SubmitLocked(const boost::json::object& record) {
+  Result<SubmitOutcome> SubmitLocked(const boost::json::object& record) {
     const std::string id = IdOf(record);
     if (auto it = records_.find(id); it != records_.end()) {
       return SubmitOutcome{id, true, it->second.status, it->second.receipt};

@@ -8,7 +8,7 @@
 #include <future>
 #include <thread>
 
-#include "api/http/metrics.h"
+#include "common/metrics.h"
 #include "fake_node_service.h"
 
 namespace evidence::api {
@@ -34,7 +34,7 @@ class HandlersTest : public ::testing::Test {
  protected:
   HandlersTest() {
     handlers_.Register(router_);
-    router_.set_request_counter(&metrics_.http_requests);
+    router_.set_request_counter(&http_requests_);
     service_.AddReader("court-token", Reader{"court-1", "court", true});
     service_.AddReader("press-token", Reader{"press-1", "press", false});
   }
@@ -69,7 +69,8 @@ class HandlersTest : public ::testing::Test {
 
   FakeNodeService service_;
   metrics::Registry registry_;
-  metrics::NodeMetrics metrics_{registry_};
+  metrics::CounterFamily& http_requests_ = registry_.AddCounterFamily(
+      "evidence_http_requests_total", "HTTP requests answered.", {"route", "code"});
   CommitWaiter waiter_{service_};
   ApiHandlers handlers_{service_, waiter_, &registry_};
   Router router_;
@@ -178,7 +179,7 @@ TEST_F(HandlersTest, FullMempoolIs429WithRetryAfter) {
   HttpResponse response = Call("POST", "/v1/records", RecordJson(6));
   EXPECT_EQ(response.status, 429);
   EXPECT_EQ(ProblemOf(response), "too-many");
-  EXPECT_EQ(Header(response, "Retry-After"), "2");
+  EXPECT_EQ(Header(response, "Retry-After"), "1");
   EXPECT_EQ(service_.state_changes(), 0u);
 }
 
@@ -346,7 +347,7 @@ TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
     EXPECT_EQ(ProblemOf(response), "not-found") << path;
   }
   EXPECT_EQ(ProblemOf(Call("GET", "*")), "bad-request");
-  EXPECT_EQ(metrics_.http_requests.value({"unmatched", "404"}), 8u);
+  EXPECT_EQ(http_requests_.value({"unmatched", "404"}), 8u);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "api/http/api_server.h"
-#include "api/http/metrics.h"
+#include "common/metrics.h"
 #include "fake_node_service.h"
 
 namespace evidence::api {
@@ -110,7 +110,7 @@ class ServerTest : public ::testing::Test {
  protected:
   void Start(ApiServerOptions options = {}) {
     options.server.threads = 2;
-    api_ = std::make_unique<ApiServer>(service_, options, &registry_, &metrics_.http_requests);
+    api_ = std::make_unique<ApiServer>(service_, options, &registry_);
     auto port = api_->Start();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
@@ -133,7 +133,6 @@ class ServerTest : public ::testing::Test {
 
   FakeNodeService service_;
   metrics::Registry registry_;
-  metrics::NodeMetrics metrics_{registry_};
   std::unique_ptr<ApiServer> api_;
   uint16_t port_ = 0;
   size_t state_changes_expected_ = 0;
@@ -391,7 +390,7 @@ TEST_F(ServerTest, FullMempoolIs429WithRetryAfterOverTheNetwork) {
   service_.set_mempool_full(true);
   const Answer answer = Send(http::verb::post, "/v1/records", RecordJson(9));
   EXPECT_EQ(answer.status, 429);
-  EXPECT_EQ(answer.retry_after, "2");
+  EXPECT_EQ(answer.retry_after, "1");
   ExpectStillServing();
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/consensus/fakes.h"
+#include "tests/consensus/planted_bugs.h"
 
 namespace evidence::consensus {
 namespace {
@@ -15,28 +16,32 @@ using testing::FakeVerifier;
 
 constexpr crypto::Digest kNil{};
 
-CoreConfig TestConfig(PlantedBug bug = PlantedBug::kNone) {
+CoreConfig TestConfig() {
   CoreConfig config;
   config.chain_id = "test";
   config.timeout_propose_ms = 3000;
   config.timeout_propose_delta_ms = 500;
   config.timeout_vote_ms = 1000;
   config.timeout_vote_delta_ms = 200;
-  config.bug = bug;
   return config;
 }
 
 // One core (validator `own`) in a set whose other members are played by the test.
 class Harness {
  public:
-  Harness(std::vector<uint64_t> powers, uint32_t own, CoreConfig config = TestConfig())
-      : set_(testing::MakeValidatorSet(powers)), config_(std::move(config)), own_(own) {
+  Harness(std::vector<uint64_t> powers, uint32_t own, CoreConfig config = TestConfig(),
+          PlantedBug bug = PlantedBug::kNone)
+      : set_(testing::MakeValidatorSet(powers)),
+        config_(std::move(config)),
+        own_(own),
+        planted_(std::make_unique<PlantedDeviations>(bug, set_)) {
     for (uint32_t i = 0; i < powers.size(); ++i) signers_.emplace_back(1000 + i);
     core_ = MakeCore();
   }
 
   std::unique_ptr<ConsensusCore> MakeCore() {
-    return std::make_unique<ConsensusCore>(config_, set_, own_, &signers_[own_], verifier_, blocks_);
+    return std::make_unique<ConsensusCore>(config_, set_, own_, &signers_[own_], verifier_, blocks_,
+                                           planted_->get());
   }
   void Restart(const PersistedState& state, uint64_t height) {
     core_ = MakeCore();
@@ -97,6 +102,7 @@ class Harness {
   std::vector<FakeSigner> signers_;
   FakeVerifier verifier_;
   FakeBlocks blocks_;
+  std::unique_ptr<PlantedDeviations> planted_;
   std::unique_ptr<ConsensusCore> core_;
 };
 
@@ -137,7 +143,7 @@ TEST(CoreTest, ProposerAsksForABlockAndProposesIt) {
 
 TEST(CoreTest, PersistComesBeforeTheBroadcastItCovers) {
   for (PlantedBug bug : {PlantedBug::kNone, PlantedBug::kNoWal}) {
-    Harness h({1, 1, 1, 1}, 3, TestConfig(bug));
+    Harness h({1, 1, 1, 1}, 3, TestConfig(), bug);
     h.core().Start(1, 0, h.now_);
     h.Deliver(h.MakeProposal(0, 1, 0, Block(1)));
     auto effects = h.Take();
@@ -180,7 +186,7 @@ TEST(CoreTest, ExactlyTwoThirdsIsNotAQuorum) {
 }
 
 TEST(CoreTest, PlantedQuorumBugsAcceptWhatPowerForbids) {
-  Harness inclusive({2, 2, 1, 1}, 3, TestConfig(PlantedBug::kQuorumTwoThirdsInclusive));
+  Harness inclusive({2, 2, 1, 1}, 3, TestConfig(), PlantedBug::kQuorumTwoThirdsInclusive);
   inclusive.core().Start(1, 0, inclusive.now_);
   crypto::Digest hash = inclusive.blocks().Hash(Block(1));
   inclusive.Deliver(inclusive.MakeProposal(inclusive.core().ProposerAt(1, 0), 1, 0, Block(1)));
@@ -188,7 +194,7 @@ TEST(CoreTest, PlantedQuorumBugsAcceptWhatPowerForbids) {
   EXPECT_EQ(inclusive.core().locked_round(), 0);  // locked on exactly 2/3
 
   // Powers 5, 1, 1, 1: three light validators are 3/8 of the power, not a quorum.
-  Harness counting({5, 1, 1, 1}, 3, TestConfig(PlantedBug::kCountVotesNotPower));
+  Harness counting({5, 1, 1, 1}, 3, TestConfig(), PlantedBug::kCountVotesNotPower);
   counting.core().Start(1, 0, counting.now_);
   counting.Votes({1, 2}, VoteType::kPrevote, 0, kNil);
   counting.core().OnTimeout(1, 0, TimeoutKind::kPropose, counting.now_);
@@ -266,7 +272,7 @@ TEST(CoreTest, LockedValidatorPrevotesNilForAnotherBlock) {
 }
 
 TEST(CoreTest, PlantedIgnoreLockPrevotesTheOtherBlock) {
-  Harness h({1, 1, 1, 1}, 3, TestConfig(PlantedBug::kIgnoreLock));
+  Harness h({1, 1, 1, 1}, 3, TestConfig(), PlantedBug::kIgnoreLock);
   LockOnRoundZero(h, Block(1));
   h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 1), 1, 1, Block(2)));
   auto votes = h.TakeOwnVotes();
@@ -479,7 +485,7 @@ TEST(CoreTest, HrsGuardNeverSignsAConflictingVoteAfterRestart) {
 }
 
 TEST(CoreTest, PlantedSkipHrsCheckSignsTheConflict) {
-  Harness h({1, 1, 1, 1}, 3, TestConfig(PlantedBug::kSkipHrsCheck));
+  Harness h({1, 1, 1, 1}, 3, TestConfig(), PlantedBug::kSkipHrsCheck);
   h.core().Start(1, 0, h.now_);
   h.Deliver(h.MakeProposal(h.core().ProposerAt(1, 0), 1, 0, Block(1)));
   auto persisted = Harness::Of<PersistEffect>(h.Take());
@@ -538,16 +544,6 @@ TEST(CoreTest, RetransmitResendsOwnVotes) {
   auto again = h.TakeOwnVotes();
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0], Harness::OwnVotes(first, 3)[0]);
-}
-
-TEST(CoreTest, PlantedBugNamesParse) {
-  EXPECT_EQ(PlantedBugs().size(), 5u);
-  for (const PlantedBugInfo& info : PlantedBugs()) {
-    auto parsed = ParsePlantedBug(info.name);
-    ASSERT_TRUE(parsed.ok());
-    EXPECT_EQ(*parsed, info.bug);
-  }
-  EXPECT_FALSE(ParsePlantedBug("no-such-bug").ok());
 }
 
 }  // namespace

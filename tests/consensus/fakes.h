@@ -52,7 +52,7 @@ class FakeBlocks : public BlockValidator {
   crypto::Digest Hash(ByteView block) const override {
     return crypto::Hash(crypto::HashAlgorithm::kSha256, block);
   }
-  bool IsValid(uint64_t, ByteView block) const override {
+  bool IsValid(uint64_t, ByteView block) override {
     return !block.empty() && block[0] != 0xff;
   }
 };

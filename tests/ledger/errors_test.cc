@@ -19,8 +19,7 @@ TEST(ErrorCode, NamesAreStableUniqueAndRoundTrip) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kRecordDuplicate), "record.duplicate");
   EXPECT_EQ(ErrorCodeName(ErrorCode::kReceiptBadCommit), "receipt.bad_commit");
   std::set<std::string_view> names;
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kReceiptValidatorMismatch); ++i) {
-    auto code = static_cast<ErrorCode>(i);
+  for (ErrorCode code : kAllErrorCodes) {
     std::string_view name = ErrorCodeName(code);
     EXPECT_TRUE(names.insert(name).second) << name;
     Status status = LedgerError(code, "detail");
@@ -34,6 +33,22 @@ TEST(ErrorCode, OtherStatusesHaveNoCode) {
   EXPECT_FALSE(ErrorCodeOf(Status::Ok()).has_value());
   EXPECT_FALSE(ErrorCodeOf(Status::IoError("disk: full")).has_value());
   EXPECT_FALSE(ErrorCodeOf(Status::InvalidArgument("record.nonsense: x")).has_value());
+}
+
+TEST(ErrorCode, TheCodeIsTypedNotReadFromTheText) {
+  // A message that merely looks like a ledger refusal carries no code.
+  EXPECT_FALSE(ErrorCodeOf(Status::InvalidArgument("record.bad_signature: x")).has_value());
+  // Context in front of the message keeps the code (a batch names the record).
+  Status in_batch = LedgerError(ErrorCode::kRecordBadSignature, "x").WithContext("record 3");
+  EXPECT_EQ(in_batch.message(), "record 3: record.bad_signature: x");
+  EXPECT_EQ(ErrorCodeOf(in_batch), ErrorCode::kRecordBadSignature);
+}
+
+TEST(ErrorCode, EveryCodeIsListedOnceInDeclarationOrder) {
+  for (size_t i = 0; i < std::size(kAllErrorCodes); ++i) {
+    EXPECT_EQ(static_cast<size_t>(kAllErrorCodes[i]), i);
+  }
+  EXPECT_EQ(std::size(kAllErrorCodes), static_cast<size_t>(ErrorCode::kRecordUnknownKind) + 1);
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ TEST(Record, StrictParseRefusals) {
   ExpectCode(Replace(leaf, "sha256:2cf2", "md5:2cf2"), ErrorCode::kRecordBadDigest);
   ExpectCode(Replace(leaf, "sha256:2cf24dba", "sha256:2cf24db"), ErrorCode::kRecordBadDigest);
   ExpectCode(Replace(leaf, R"("kind":"reconsideration_document")", R"("kind":"memo")"),
-             ErrorCode::kRecordBadValue);
+             ErrorCode::kRecordUnknownKind);
   ExpectCode(Replace(leaf, R"("links":[])", R"("links":["abc"])"), ErrorCode::kRecordBadLink);
   ExpectCode(Replace(leaf, R"("links":[])", R"("links":{})"), ErrorCode::kRecordWrongType);
   ExpectCode(Replace(leaf, R"("alg":"ed25519")", R"("alg":"rsa")"), ErrorCode::kRecordBadValue);

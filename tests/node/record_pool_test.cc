@@ -57,8 +57,9 @@ TEST_F(RecordPoolTest, RefusesABadSignatureWithItsCodeAndKeepsNothing) {
   bad.title += " (changed after signing)";
   auto refused = pool.CheckAndAdd({good, bad}, kGenesisTimeMs);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().message().rfind("record.bad_signature: records[1]", 0), 0u)
+  EXPECT_EQ(refused.status().message().rfind("records[1]: record.bad_signature: ", 0), 0u)
       << refused.status().message();
+  EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadSignature);
   EXPECT_EQ(pool.size(), 0u) << "all or none";
   EXPECT_FALSE(pool.Contains(IdOf(good)));
 }

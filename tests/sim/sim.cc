@@ -104,7 +104,7 @@ class SimBlocks : public consensus::BlockValidator {
     }
     return digest;
   }
-  bool IsValid(uint64_t height, ByteView block) const override {
+  bool IsValid(uint64_t height, ByteView block) override {
     if (block.size() != kBlockBytes || block[16] != 1) return false;
     uint64_t block_height = 0;
     for (int i = 0; i < 8; ++i) block_height |= static_cast<uint64_t>(block[i]) << (8 * i);
@@ -195,6 +195,7 @@ struct Node {
   bool up = true;
   uint64_t epoch = 0;  // bumps at each crash: older timers are dropped
   std::unique_ptr<SimSigner> signer;
+  std::unique_ptr<consensus::PlantedDeviations> deviations;  // before `core`, which uses it
   std::unique_ptr<ConsensusCore> core;
   std::optional<consensus::PersistedState> wal;
   std::vector<consensus::DecidedBlock> chain;  // committed blocks, height = index + 1
@@ -544,10 +545,12 @@ void Simulation::Heal() {
 
 void Simulation::StartNode(uint32_t index) {
   Node& node = nodes_[index];
-  consensus::CoreConfig config = core_config_;
-  config.bug = node.byzantine ? PlantedBug::kIgnoreLock : config_.bug;
-  node.core = std::make_unique<ConsensusCore>(config, *validators_, index, node.signer.get(),
-                                              *verifier_, blocks_);
+  node.core.reset();
+  node.deviations = std::make_unique<consensus::PlantedDeviations>(
+      node.byzantine ? PlantedBug::kIgnoreLock : config_.bug, *validators_);
+  node.core = std::make_unique<ConsensusCore>(core_config_, *validators_, index,
+                                              node.signer.get(), *verifier_, blocks_,
+                                              node.deviations->get());
   if (node.wal) node.core->Restore(*node.wal);
   node.up = true;
   node.pending_block_request = false;

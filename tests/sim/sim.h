@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "node/consensus/core.h"
+#include "tests/consensus/planted_bugs.h"
 
 namespace evidence::sim {
 

@@ -32,44 +32,37 @@
 namespace evidence::load {
 namespace {
 
-using api::ApiError;
-using api::ApiResult;
-using api::MakeError;
-using api::ProblemType;
-
-ApiError NotServed() {
-  return MakeError(ProblemType::kNotFound, "evidence-verify-server only accepts records");
-}
+Status NotServed() { return Status::NotFound("evidence-verify-server only accepts records"); }
 
 class VerifyOnlyService : public api::NodeService {
  public:
   explicit VerifyOnlyService(const ledger::Genesis& genesis) : genesis_(genesis) {}
 
-  ApiResult<api::SubmitOutcome> SubmitRecord(const boost::json::object& record_json) override {
+  Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record_json) override {
     Result<ledger::Record> record = ledger::RecordFromJson(boost::json::value(record_json));
-    if (!record.ok()) return api::ErrorFromLedgerStatus(record.status());
+    if (!record.ok()) return record.status();
     Status checked = ledger::CheckRecord(genesis_, *record, WallClockMs(), policy_);
-    if (!checked.ok()) return api::ErrorFromLedgerStatus(checked);
+    if (!checked.ok()) return checked;
     accepted_.fetch_add(1, std::memory_order_relaxed);
     api::SubmitOutcome outcome;
     outcome.id = crypto::DigestHex(ledger::RecordId(genesis_.hash(), *record));
     return outcome;
   }
 
-  ApiResult<api::BatchOutcome> SubmitBatch(const boost::json::object&) override {
+  Result<api::BatchOutcome> SubmitBatch(const boost::json::object&) override {
     return NotServed();
   }
-  ApiResult<api::RecordView> GetRecord(std::string_view) override { return NotServed(); }
-  ApiResult<std::vector<api::RecordView>> FindByDigest(std::string_view,
+  Result<api::RecordView> GetRecord(std::string_view) override { return NotServed(); }
+  Result<std::vector<api::RecordView>> FindByDigest(std::string_view,
                                                        std::string_view) override {
     return NotServed();
   }
   std::optional<api::Reader> FindReader(std::string_view) override { return std::nullopt; }
-  ApiResult<api::CaseTrail> GetCase(std::string_view) override { return NotServed(); }
-  ApiResult<boost::json::value> GetBlock(uint64_t) override { return NotServed(); }
-  ApiResult<api::BlockPage> ListBlocks(uint64_t, uint64_t) override { return NotServed(); }
-  ApiResult<api::TreeHead> GetTreeHead() override { return NotServed(); }
-  ApiResult<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {
+  Result<api::CaseTrail> GetCase(std::string_view) override { return NotServed(); }
+  Result<boost::json::value> GetBlock(uint64_t) override { return NotServed(); }
+  Result<api::BlockPage> ListBlocks(uint64_t, uint64_t) override { return NotServed(); }
+  Result<api::TreeHead> GetTreeHead() override { return NotServed(); }
+  Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {
     return NotServed();
   }
   boost::json::object GetStatus() override {

@@ -1,5 +1,6 @@
-// A small metrics registry rendering the Prometheus text exposition format 0.0.4,
-// and the node's standard `evidence_*` series.
+// A small metrics registry rendering the Prometheus text exposition format 0.0.4.
+// The node's own series are in node/node_metrics.h; the HTTP server registers its
+// request counter itself; the API's /metrics route renders the registry.
 //
 // Series are created up front (AddCounter, ...) and updated from any thread:
 // counters and gauges are lock-free atomics; a histogram and a labelled family
@@ -22,7 +23,9 @@
 #include <string_view>
 #include <vector>
 
-namespace evidence::api::metrics {
+#include "common/mutex.h"
+
+namespace evidence::metrics {
 
 inline constexpr size_t kFamilySeriesMax = 1024;
 
@@ -60,10 +63,10 @@ class Histogram {
 
  private:
   const std::vector<double> upper_bounds_;
-  mutable std::mutex mutex_;
-  std::vector<uint64_t> bucket_counts_;  // GUARDED_BY(mutex_), one per bound then +Inf
-  double sum_ = 0;                       // GUARDED_BY(mutex_)
-  uint64_t count_ = 0;                   // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::vector<uint64_t> bucket_counts_ EVIDENCE_GUARDED_BY(mutex_);  // one per bound then +Inf
+  double sum_ EVIDENCE_GUARDED_BY(mutex_) = 0;
+  uint64_t count_ EVIDENCE_GUARDED_BY(mutex_) = 0;
 };
 
 // Counters that share a name and differ by label values, e.g. {route, code}.
@@ -79,8 +82,8 @@ class CounterFamily {
 
  private:
   const std::vector<std::string> label_names_;
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, uint64_t> series_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<std::vector<std::string>, uint64_t> series_ EVIDENCE_GUARDED_BY(mutex_);
   std::atomic<uint64_t> overflow_{0};
 };
 
@@ -102,30 +105,13 @@ class Registry {
 
  private:
   struct Entry;
-  Entry& Add(std::string name, std::string help);
-  mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<Entry>> entries_;  // GUARDED_BY(mutex_)
+  Entry& Add(std::string name, std::string help) EVIDENCE_REQUIRES(mutex_);
+  mutable Mutex mutex_;
+  std::vector<std::unique_ptr<Entry>> entries_ EVIDENCE_GUARDED_BY(mutex_);
 };
 
 // Content-Type of RenderText's output.
 inline constexpr std::string_view kPrometheusContentType =
     "text/plain; version=0.0.4; charset=utf-8";
 
-// The node's standard series, registered in `registry` by the constructor.
-// The node updates height, records, mempool, peers, latency and signature checks;
-// the HTTP server updates http_requests.
-struct NodeMetrics {
-  explicit NodeMetrics(Registry& registry);
-
-  Gauge& height;                      // evidence_height
-  Counter& records_committed;         // evidence_records_committed_total
-  Gauge& mempool_records;             // evidence_mempool_records
-  Gauge& peers_connected;             // evidence_peers_connected
-  Histogram& commit_latency_seconds;  // evidence_commit_latency_seconds
-  Counter& signature_checks;          // evidence_signature_checks_total
-  Counter& peer_frames_dropped;       // evidence_peer_frames_dropped_total
-  Counter& peer_send_frames_dropped;  // evidence_peer_send_frames_dropped_total
-  CounterFamily& http_requests;       // evidence_http_requests_total{route,code}
-};
-
-}  // namespace evidence::api::metrics
+}  // namespace evidence::metrics

@@ -1,4 +1,4 @@
-#include "api/http/metrics.h"
+#include "common/metrics.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "common/check.h"
 
-namespace evidence::api::metrics {
+namespace evidence::metrics {
 namespace {
 
 bool IsNameChar(char c, bool first, bool allow_colon) {
@@ -73,7 +73,7 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 void Histogram::Observe(double value) {
   const size_t bucket =
       std::lower_bound(upper_bounds_.begin(), upper_bounds_.end(), value) - upper_bounds_.begin();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   ++bucket_counts_[bucket];
   sum_ += value;
   ++count_;
@@ -82,7 +82,7 @@ void Histogram::Observe(double value) {
 Histogram::Snapshot Histogram::Read() const {
   Snapshot snapshot;
   snapshot.upper_bounds = upper_bounds_;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   uint64_t running = 0;
   for (uint64_t count : bucket_counts_) {
     running += count;
@@ -100,7 +100,7 @@ CounterFamily::CounterFamily(std::vector<std::string> label_names)
 
 void CounterFamily::Increment(const std::vector<std::string>& label_values, uint64_t by) {
   EVIDENCE_CHECK(label_values.size() == label_names_.size());
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = series_.find(label_values);
   if (it == series_.end()) {
     if (series_.size() >= kFamilySeriesMax) {
@@ -113,13 +113,13 @@ void CounterFamily::Increment(const std::vector<std::string>& label_values, uint
 }
 
 uint64_t CounterFamily::value(const std::vector<std::string>& label_values) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = series_.find(label_values);
   return it == series_.end() ? 0 : it->second;
 }
 
 std::map<std::vector<std::string>, uint64_t> CounterFamily::Read() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   return series_;
 }
 
@@ -171,7 +171,7 @@ Registry::Entry& Registry::Add(std::string name, std::string help) {
 }
 
 Counter& Registry::AddCounter(std::string name, std::string help) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto counter = std::make_unique<Counter>();
   Counter& ref = *counter;
   Add(std::move(name), std::move(help)).metric = std::move(counter);
@@ -179,7 +179,7 @@ Counter& Registry::AddCounter(std::string name, std::string help) {
 }
 
 Gauge& Registry::AddGauge(std::string name, std::string help) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto gauge = std::make_unique<Gauge>();
   Gauge& ref = *gauge;
   Add(std::move(name), std::move(help)).metric = std::move(gauge);
@@ -188,7 +188,7 @@ Gauge& Registry::AddGauge(std::string name, std::string help) {
 
 Histogram& Registry::AddHistogram(std::string name, std::string help,
                                   std::vector<double> upper_bounds) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto histogram = std::make_unique<Histogram>(std::move(upper_bounds));
   Histogram& ref = *histogram;
   Add(std::move(name), std::move(help)).metric = std::move(histogram);
@@ -197,7 +197,7 @@ Histogram& Registry::AddHistogram(std::string name, std::string help,
 
 CounterFamily& Registry::AddCounterFamily(std::string name, std::string help,
                                           std::vector<std::string> label_names) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   auto family = std::make_unique<CounterFamily>(std::move(label_names));
   CounterFamily& ref = *family;
   Add(std::move(name), std::move(help)).metric = std::move(family);
@@ -205,34 +205,10 @@ CounterFamily& Registry::AddCounterFamily(std::string name, std::string help,
 }
 
 std::string Registry::RenderText() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(&mutex_);
   std::string out;
   for (const auto& entry : entries_) entry->Render(out);
   return out;
 }
 
-NodeMetrics::NodeMetrics(Registry& registry)
-    : height(registry.AddGauge("evidence_height", "Height of the last committed block.")),
-      records_committed(registry.AddCounter("evidence_records_committed_total",
-                                            "Records committed to the ledger.")),
-      mempool_records(
-          registry.AddGauge("evidence_mempool_records", "Records waiting in the mempool.")),
-      peers_connected(
-          registry.AddGauge("evidence_peers_connected", "Validator peers currently connected.")),
-      commit_latency_seconds(registry.AddHistogram(
-          "evidence_commit_latency_seconds",
-          "Time from a record's arrival in the mempool to its commit, in seconds.",
-          {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})),
-      signature_checks(registry.AddCounter("evidence_signature_checks_total",
-                                           "Signature verifications performed.")),
-      peer_frames_dropped(registry.AddCounter(
-          "evidence_peer_frames_dropped_total",
-          "Frames from peers dropped unprocessed because the node was behind on them.")),
-      peer_send_frames_dropped(registry.AddCounter(
-          "evidence_peer_send_frames_dropped_total",
-          "Frames to peers dropped, oldest first, from a full send queue.")),
-      http_requests(registry.AddCounterFamily("evidence_http_requests_total",
-                                              "HTTP requests answered, by route and status code.",
-                                              {"route", "code"})) {}
-
-}  // namespace evidence::api::metrics
+}  // namespace evidence::metrics

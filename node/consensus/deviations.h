@@ -1,0 +1,44 @@
+// Deviations: a test-only seam. The simulator and the core's tests plant
+// protocol bugs through it to prove that their checkers catch them
+// (tests/consensus/planted_bugs.h names them). A node never passes one: the
+// core then runs the protocol as written, and its quorum arithmetic is
+// PowerQuorum with no bug setting anywhere in it.
+//
+// Thread-safety: immutable values, read by the core's strand.
+#pragma once
+
+#include "ledger/vote.h"
+#include "node/consensus/vote_set.h"
+
+namespace evidence::consensus {
+
+// How many votes decide: more than 2/3 and more than 1/3 of the voting power.
+class QuorumRule {
+ public:
+  virtual ~QuorumRule() = default;
+  virtual bool IsQuorum(Tally tally) const = 0;        // > 2/3 of the power
+  virtual bool IsOneThirdPlus(Tally tally) const = 0;  // > 1/3 of the power
+};
+
+// The protocol's rule, by voting power.
+class PowerQuorum final : public QuorumRule {
+ public:
+  // `validators` must outlive the rule.
+  explicit PowerQuorum(const ledger::ValidatorSet& validators) : validators_(validators) {}
+  bool IsQuorum(Tally tally) const override { return validators_.IsQuorum(tally.power); }
+  bool IsOneThirdPlus(Tally tally) const override {
+    return validators_.IsOneThirdPlus(tally.power);
+  }
+
+ private:
+  const ledger::ValidatorSet& validators_;
+};
+
+struct Deviations {
+  const QuorumRule* quorum = nullptr;  // replaces PowerQuorum when set
+  bool ignore_lock = false;            // prevote for any valid proposal despite the lock
+  bool send_before_persist = false;    // broadcast own votes before their Persist effect
+  bool skip_signer_guard = false;      // sign whatever the rules ask (no CheckHRS)
+};
+
+}  // namespace evidence::consensus

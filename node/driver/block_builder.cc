@@ -1,0 +1,57 @@
+#include "node/driver/block_builder.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/check.h"
+#include "node/record_pool.h"
+
+namespace evidence::node {
+
+BlockBuilder::BlockBuilder(BlockBuilderOptions options, const ledger::Genesis& genesis,
+                           const ledger::Store& store, RecordPool& mempool)
+    : options_(options), genesis_(genesis), store_(store), mempool_(mempool) {}
+
+std::optional<BlockBuilder::Clock::time_point> BlockBuilder::WaitUntil(
+    Clock::time_point last_commit_at, Clock::time_point now) const {
+  if (options_.interval_ms <= 0 || mempool_.size() >= options_.records_max) return std::nullopt;
+  Clock::time_point ready_at = last_commit_at + std::chrono::milliseconds(options_.interval_ms);
+  if (now >= ready_at) return std::nullopt;
+  return ready_at;
+}
+
+std::optional<Bytes> BlockBuilder::Build(
+    uint64_t height, const std::vector<ledger::DuplicateVoteEvidence>& pending_evidence,
+    uint32_t proposer) {
+  ledger::ChainState state = store_.chain_state();
+  if (state.height + 1 != height) return std::nullopt;
+  ledger::Commit last_commit;
+  if (height > 1) {
+    Result<ledger::Commit> commit = store_.GetCommit(height - 1);
+    EVIDENCE_CHECK_MSG(commit.ok(), "the store has no commit for its head");
+    last_commit = std::move(*commit);
+  }
+  int64_t block_time_ms = height == 1 ? genesis_.genesis_time_ms()
+                                      : ledger::CommitMedianTimeMs(genesis_.validator_set(),
+                                                                   last_commit);
+  std::vector<std::string> leaves = mempool_.Reap(
+      options_.records_max, options_.bytes_max, block_time_ms, [&](const crypto::Digest& id) {
+        Result<bool> contains = store_.ContainsRecord(id);
+        return contains.ok() && *contains;
+      });
+  std::vector<ledger::DuplicateVoteEvidence> evidence;
+  for (const ledger::DuplicateVoteEvidence& item : pending_evidence) {
+    if (item.a.height < height) evidence.push_back(item);
+  }
+  if (leaves.empty() && evidence.empty() && mempool_.size() == 0) return std::nullopt;
+  ledger::Block block;
+  block.header =
+      ledger::MakeBlockHeader(genesis_, state, leaves, last_commit, evidence, proposer);
+  block.leaves = std::move(leaves);
+  block.last_commit = std::move(last_commit);
+  block.evidence = std::move(evidence);
+  spdlog::info("event=block_proposed height={} records={} time_ms={}", height,
+               block.leaves.size(), block.header.time_ms);
+  return ledger::EncodeBlock(block);
+}
+
+}  // namespace evidence::node

@@ -1,0 +1,66 @@
+// BlockBuilder: what this validator proposes when the core asks it for a block
+// (RequestBlock). It reaps the mempool up to the block's record and byte limits
+// and decides whether to wait for a fuller block first.
+//
+// Under load a proposer that cannot fill a block waits until `interval_ms`
+// after the last commit, so that each block's signatures, fsyncs and vote
+// rounds serve more records; an idle chain's first record is proposed at once.
+//
+// Thread-safety: the consensus thread only (it reads the store and reaps the
+// mempool, both thread-safe).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "common/bytes.h"
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/store.h"
+
+namespace evidence::node {
+
+class RecordPool;
+
+struct BlockBuilderOptions {
+  size_t records_max = 2000;
+  size_t bytes_max = 4 * 1024 * 1024;
+  int64_t interval_ms = 20;  // 0: propose as soon as records wait
+};
+
+class BlockBuilder {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Every reference must outlive the builder.
+  BlockBuilder(BlockBuilderOptions options, const ledger::Genesis& genesis,
+               const ledger::Store& store, RecordPool& mempool);
+
+  // When a block that cannot be filled should wait: the time point to propose
+  // at, or nullopt to propose now (the mempool fills a block, or the interval
+  // since `last_commit_at` has passed).
+  std::optional<Clock::time_point> WaitUntil(Clock::time_point last_commit_at,
+                                             Clock::time_point now) const;
+
+  // The block for `height` proposed by validator `proposer`: records reaped
+  // from the mempool and the `evidence` of earlier heights. Records that cannot
+  // go into this block (already in the log, time outside the window of the
+  // block's time) are left out. When records wait but every one is ahead of the
+  // block's BFT time (an idle chain's time is that of its last commit), the
+  // block goes out empty: its commit brings the time forward. nullopt when the
+  // store is not at height - 1 or there is nothing to propose.
+  std::optional<Bytes> Build(uint64_t height,
+                             const std::vector<ledger::DuplicateVoteEvidence>& evidence,
+                             uint32_t proposer);
+
+ private:
+  const BlockBuilderOptions options_;
+  const ledger::Genesis& genesis_;
+  const ledger::Store& store_;
+  RecordPool& mempool_;
+};
+
+}  // namespace evidence::node

@@ -1,0 +1,51 @@
+// BlockSync: the consensus thread's side of block sync. It serves decided
+// blocks (with their commits) to peers that ask, and, when this node is behind
+// (SyncTracker, node/sync.h: peers with more than 1/3 of the power report a
+// higher committed height), asks one peer at a time for the next range. The
+// blocks that come back are checked by the consensus core (commit quorum,
+// block rules) before they are stored: the driver feeds them to it.
+//
+// Thread-safety: the consensus thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "ledger/genesis.h"
+#include "ledger/store.h"
+#include "node/messages.h"
+#include "node/sync.h"
+
+namespace evidence::node {
+
+class BlockSync {
+ public:
+  using SendFn = std::function<void(uint32_t peer, const PeerMessage& message)>;
+
+  // `store` must outlive the sync.
+  BlockSync(const ledger::Genesis& genesis, const ledger::Store& store, uint32_t node_index,
+            SendFn send);
+
+  void OnPeerHeight(uint32_t peer, uint64_t height) { tracker_.OnPeerHeight(peer, height); }
+  void OnPeerDisconnected(uint32_t peer) { tracker_.OnPeerDisconnected(peer); }
+  void OnResponse(uint32_t peer) { tracker_.OnResponse(peer); }
+
+  // Sends `peer` up to `count` decided blocks from `from_height` (at most
+  // kSyncBlocksMax blocks and about kSyncResponseBytesTarget bytes).
+  void Serve(uint32_t peer, uint64_t from_height, uint64_t count);
+  // Asks one peer for the next range of blocks when this node is behind.
+  void MaybeRequest(int64_t now_ms);
+
+  // Whether peers with more than 1/3 of the power report a higher height.
+  bool behind() const { return tracker_.behind(store_.height()); }
+  // Highest height that peers with more than 1/3 of the power report reaching.
+  uint64_t trusted_height() const { return tracker_.trusted_height(); }
+
+ private:
+  const ledger::Genesis& genesis_;
+  const ledger::Store& store_;
+  const SendFn send_;
+  SyncTracker tracker_;
+};
+
+}  // namespace evidence::node

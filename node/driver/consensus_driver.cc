@@ -1,0 +1,459 @@
+#include "node/driver/consensus_driver.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/clock.h"
+#include "common/thread.h"
+#include "node/p2p/transport.h"
+#include "node/record_pool.h"
+#include "node/service.h"
+#include "node/wal.h"
+
+namespace evidence::node {
+
+namespace asio = boost::asio;
+
+ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig core_config,
+                                 Parts parts, uint32_t node_index,
+                                 std::optional<uint32_t> own_index,
+                                 std::optional<consensus::PersistedState> restored)
+    : options_(options),
+      genesis_(parts.genesis),
+      store_(parts.store),
+      wal_(parts.wal),
+      mempool_(parts.mempool),
+      service_(parts.service),
+      metrics_(parts.metrics),
+      transport_(parts.transport),
+      node_index_(node_index),
+      own_index_(own_index),
+      io_(std::make_unique<asio::io_context>()),
+      core_(std::make_unique<consensus::ConsensusCore>(
+          std::move(core_config), parts.genesis.validator_set(), own_index, parts.signer,
+          parts.verifier, parts.blocks)),
+      builder_(options.block, parts.genesis, parts.store, parts.mempool),
+      sync_(parts.genesis, parts.store, node_index,
+            [this](uint32_t peer, const PeerMessage& message) {
+              strand_.AssertHeld();
+              SendTo(peer, message);
+            }),
+      peer_connected_(parts.genesis.validators().size()) {
+  if (restored) {
+    strand_.AssertUnbound();  // the thread does not run yet
+    core_->Restore(*restored);
+  }
+}
+
+ConsensusDriver::~ConsensusDriver() { Stop(); }
+
+// Every handler that runs on the consensus thread begins with
+// strand_.AssertHeld(): a run-time check, and what tells the thread-safety
+// analysis that the strand's members may be used.
+template <class Work>
+void ConsensusDriver::Post(Work work) {
+  asio::post(*io_, std::move(work));
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+void ConsensusDriver::Start() {
+  EVIDENCE_CHECK(!thread_.joinable());
+  thread_ = std::thread([this] {
+    NameCurrentThread("consensus");
+    strand_.Bind();
+    auto work = asio::make_work_guard(*io_);
+    io_->run();
+  });
+  Post([this] {
+    strand_.AssertHeld();
+    StartConsensus();
+  });
+}
+
+void ConsensusDriver::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (!thread_.joinable()) return;
+  Post([this]() {
+    strand_.AssertHeld();
+    if (status_timer_) status_timer_->cancel();
+    if (block_timer_) block_timer_->cancel();
+  });
+  io_->stop();
+  thread_.join();
+  strand_.Release();
+}
+
+void ConsensusDriver::StartConsensus() {
+  uint64_t height = store_.height();
+  int64_t previous_time_ms = genesis_.genesis_time_ms();
+  if (height > 0) {
+    Result<ledger::Commit> commit = store_.GetCommit(height);
+    EVIDENCE_CHECK_MSG(commit.ok(), "the store has no commit for its head");
+    previous_time_ms = ledger::CommitMedianTimeMs(genesis_.validator_set(), *commit);
+  }
+  core_->Start(height + 1, previous_time_ms, WallClockMs());
+  consensus_running_ = true;
+  PublishProgress();
+  RunEffects();
+  ScheduleStatusTimer();
+}
+
+// ---------------------------------------------------------------- inputs
+
+void ConsensusDriver::PostPeerMessage(uint32_t peer, PeerMessage message) {
+  if (inbox_frames_.fetch_add(1) >= kInboxFramesMax) {
+    inbox_frames_.fetch_sub(1);
+    metrics_.peer_frames_dropped.Increment();
+    return;
+  }
+  Post([this, peer, message = std::move(message)]() mutable {
+    strand_.AssertHeld();
+    inbox_frames_.fetch_sub(1);
+    HandleMessage(peer, std::move(message));
+  });
+}
+
+void ConsensusDriver::PostRecordsAdmitted(std::vector<std::string> leaves, bool from_peer) {
+  {
+    MutexLock lock(&admitted_mutex_);
+    // Validators are fully connected: what a peer gossiped, every peer got.
+    if (!from_peer) {
+      for (std::string& leaf : leaves) admitted_leaves_.push_back(std::move(leaf));
+    }
+    if (admitted_posted_) return;
+    admitted_posted_ = true;
+  }
+  Post([this]() {
+    strand_.AssertHeld();
+    std::vector<std::string> to_gossip;
+    {
+      MutexLock lock(&admitted_mutex_);
+      to_gossip.swap(admitted_leaves_);
+      admitted_posted_ = false;
+    }
+    OnRecordsAdmitted(std::move(to_gossip));
+  });
+}
+
+void ConsensusDriver::OnPeerConnected(uint32_t peer) {
+  peer_connected_[peer] = true;
+  metrics_.peers_connected.Add(1);
+  spdlog::info("event=peer_connected peer={}", genesis_.validators()[peer].name);
+  Post([this, peer] {
+    strand_.AssertHeld();
+    SendTo(peer, StatusMessage{store_.height()});
+  });
+}
+
+void ConsensusDriver::OnPeerDisconnected(uint32_t peer) {
+  peer_connected_[peer] = false;
+  metrics_.peers_connected.Add(-1);
+  spdlog::info("event=peer_disconnected peer={}", genesis_.validators()[peer].name);
+  Post([this, peer] {
+    strand_.AssertHeld();
+    sync_.OnPeerDisconnected(peer);
+  });
+}
+
+void ConsensusDriver::HandleMessage(uint32_t peer, PeerMessage message) {
+  if (auto* consensus_message = std::get_if<consensus::Message>(&message)) {
+    HandleConsensusMessage(peer, std::move(*consensus_message));
+  } else if (std::holds_alternative<RecordsGossip>(message)) {
+    EVIDENCE_CHECK_MSG(false, "gossip goes to the PeerIntake, never to the consensus thread");
+  } else if (auto* status = std::get_if<StatusMessage>(&message)) {
+    sync_.OnPeerHeight(peer, status->height);
+    MaybeSync();
+  } else if (auto* request = std::get_if<SyncRequest>(&message)) {
+    sync_.Serve(peer, request->from_height, request->count);
+  } else {
+    HandleSyncResponse(peer, std::move(std::get<SyncResponse>(message)));
+  }
+}
+
+void ConsensusDriver::HandleConsensusMessage(uint32_t peer, consensus::Message message) {
+  if (auto* request = std::get_if<consensus::BlockRequest>(&message)) {
+    sync_.Serve(peer, request->height, 1);
+    return;
+  }
+  Status valid = consensus::ValidateMessage(message, genesis_.validators().size());
+  if (!valid.ok()) {
+    spdlog::warn("event=consensus_message_refused peer={} reason=\"{}\"",
+                 genesis_.validators()[peer].name, valid.message());
+    return;
+  }
+  uint64_t height = consensus::MessageHeight(message);
+  if (height > 1) sync_.OnPeerHeight(peer, height - 1);
+  core_->OnMessage(message, WallClockMs());
+  RunEffects();
+  MaybeSync();
+}
+
+void ConsensusDriver::HandleSyncResponse(uint32_t peer, SyncResponse response) {
+  sync_.OnResponse(peer);
+  for (consensus::DecidedBlock& decided : response.blocks) {
+    uint64_t before = core_->height();
+    if (decided.commit.height != before) continue;
+    sync_.OnPeerHeight(peer, decided.commit.height);
+    core_->OnMessage(consensus::Message(std::move(decided)), WallClockMs());
+    RunEffects();
+    if (core_->height() == before) {
+      spdlog::warn("event=sync_block_refused peer={} height={}",
+                   genesis_.validators()[peer].name, before);
+      break;
+    }
+  }
+  MaybeSync();
+}
+
+void ConsensusDriver::MaybeSync() {
+  sync_.MaybeRequest(WallClockMs());
+  best_peer_height_ = sync_.trusted_height();
+}
+
+// ---------------------------------------------------------------- effects
+
+void ConsensusDriver::RunEffects() {
+  for (;;) {
+    std::vector<consensus::Effect> effects = core_->TakeEffects();
+    if (effects.empty() && !TryAnswerBlockRequest()) break;
+    for (consensus::Effect& effect : effects) Execute(effect);
+  }
+}
+
+void ConsensusDriver::Execute(consensus::Effect& effect) {
+  if (auto* broadcast = std::get_if<consensus::BroadcastEffect>(&effect)) {
+    Broadcast(broadcast->message);
+  } else if (auto* persist = std::get_if<consensus::PersistEffect>(&effect)) {
+    ExecutePersist(*persist);
+  } else if (auto* timeout = std::get_if<consensus::ScheduleTimeoutEffect>(&effect)) {
+    ExecuteTimeout(*timeout);
+  } else if (auto* request = std::get_if<consensus::RequestBlockEffect>(&effect)) {
+    pending_request_ = *request;
+  } else if (auto* fetch = std::get_if<consensus::FetchBlockEffect>(&effect)) {
+    // The block of this height from whoever has it; longer gaps are fetched in
+    // ranges from one peer at a time (MaybeSync).
+    Broadcast(SyncRequest{fetch->height, 1});
+    MaybeSync();
+  } else if (auto* behind = std::get_if<consensus::PeerBehindEffect>(&effect)) {
+    sync_.Serve(behind->validator_index, behind->height, kSyncBlocksMax);
+  } else if (auto* commit = std::get_if<consensus::CommitEffect>(&effect)) {
+    ExecuteCommit(*commit);
+  } else {
+    ExecuteEvidence(std::get<consensus::EvidenceEffect>(effect));
+  }
+}
+
+// Write-ahead: the signer state reaches the disk before anything it covers is
+// sent. A node that cannot persist must not vote: it stops (crash-stop is safe).
+void ConsensusDriver::ExecutePersist(const consensus::PersistEffect& effect) {
+  Status status = wal_.Append(effect.state.height, consensus::EncodePersistedState(effect.state));
+  if (!status.ok()) {
+    spdlog::critical("event=wal_append_failed reason=\"{}\"", status.message());
+  }
+  EVIDENCE_CHECK_MSG(status.ok(), "the write-ahead log cannot be written; stopping");
+  // One line per vote this validator signs (operators and the e2e tests read them).
+  for (const ledger::Vote& vote : effect.state.own_votes) {
+    if (std::find(logged_votes_.begin(), logged_votes_.end(), vote) != logged_votes_.end()) {
+      continue;
+    }
+    spdlog::info("event=vote_signed type={} height={} round={} block={}",
+                 vote.type == ledger::VoteType::kPrevote ? "prevote" : "precommit", vote.height,
+                 vote.round,
+                 vote.is_nil() ? std::string("nil") : crypto::DigestHex(vote.block_hash));
+  }
+  logged_votes_ = effect.state.own_votes;
+}
+
+void ConsensusDriver::ExecuteTimeout(const consensus::ScheduleTimeoutEffect& effect) {
+  auto timer = std::make_shared<asio::steady_timer>(
+      *io_, std::chrono::milliseconds(std::max<int64_t>(0, effect.duration_ms)));
+  timer->async_wait([this, timer, effect](const boost::system::error_code& error) {
+    strand_.AssertHeld();
+    if (error || stopping_) return;
+    core_->OnTimeout(effect.height, effect.round, effect.kind, WallClockMs());
+    RunEffects();
+  });
+}
+
+void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
+  Result<ledger::Block> block = ledger::DecodeBlock(effect.block);
+  EVIDENCE_CHECK_MSG(block.ok(), "consensus committed a block that does not decode");
+  // Records the mempool holds are indexed without being parsed or hashed again.
+  std::vector<std::optional<ledger::KnownRecord>> known =
+      mempool_.KnownRecordsOfLeaves(block->leaves);
+  std::vector<crypto::Digest> record_ids;
+  Status appended = store_.Append(*block, effect.commit, &record_ids, &known);
+  if (!appended.ok()) {
+    spdlog::critical("event=store_append_failed height={} reason=\"{}\"", effect.height,
+                     appended.message());
+  }
+  EVIDENCE_CHECK_MSG(appended.ok(), "a committed block cannot be stored; stopping");
+  std::erase_if(pending_evidence_, [&](const ledger::DuplicateVoteEvidence& evidence) {
+    return std::find(block->evidence.begin(), block->evidence.end(), evidence) !=
+           block->evidence.end();
+  });
+  if (pending_request_ && pending_request_->height <= effect.height) pending_request_.reset();
+  last_commit_at_ = Clock::now();
+  service_.OnCommitted(*block, effect.commit, record_ids);
+  spdlog::info("event=block_committed height={} round={} records={} log_size={} time_ms={}",
+               effect.height, effect.commit.round, block->leaves.size(), block->header.log_size,
+               block->header.time_ms);
+  if (effect.height % 16 == 0) {
+    Status compacted = wal_.CompactBelow(effect.height + 1);
+    if (!compacted.ok()) {
+      spdlog::warn("event=wal_compact_failed reason=\"{}\"", compacted.message());
+    }
+  }
+  PublishProgress();
+  Broadcast(StatusMessage{effect.height});
+  if (mempool_.size() > 0) {
+    Post([this]() {
+      strand_.AssertHeld();
+      core_->OnRecordsPending(WallClockMs());
+      RunEffects();
+    });
+  }
+}
+
+void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
+  spdlog::warn("event=duplicate_vote validator={} height={} round={}",
+               genesis_.validators()[effect.first.validator_index].name, effect.first.height,
+               effect.first.round);
+  if (pending_evidence_.size() < ledger::kEvidenceMax) {
+    pending_evidence_.push_back({effect.first, effect.second});
+  }
+}
+
+// ---------------------------------------------------------------- proposing
+
+bool ConsensusDriver::TryAnswerBlockRequest() {
+  if (!pending_request_ || pending_request_->height != core_->height()) return false;
+  if (mempool_.size() == 0 && pending_evidence_.empty()) return false;
+  if (WaitForFullerBlock()) return false;
+  std::optional<Bytes> block = builder_.Build(pending_request_->height, pending_evidence_,
+                                              *own_index_);
+  if (!block) return false;
+  pending_request_.reset();
+  core_->OnBlockReady(core_->height(), std::move(*block), WallClockMs());
+  return true;
+}
+
+// True (and a retry scheduled) while the builder wants a fuller block.
+bool ConsensusDriver::WaitForFullerBlock() {
+  std::optional<Clock::time_point> ready_at = builder_.WaitUntil(last_commit_at_, Clock::now());
+  if (!ready_at) return false;
+  if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(*io_);
+  if (!block_timer_armed_) {
+    block_timer_armed_ = true;
+    block_timer_->expires_at(*ready_at);
+    block_timer_->async_wait([this](const boost::system::error_code& error) {
+      strand_.AssertHeld();
+      block_timer_armed_ = false;
+      if (error || stopping_) return;
+      RunEffects();
+    });
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- gossip
+
+void ConsensusDriver::OnRecordsAdmitted(std::vector<std::string> leaves) {
+  for (std::string& leaf : leaves) gossip_outbox_.push_back(std::move(leaf));
+  if (!gossip_outbox_.empty() && !gossip_flush_scheduled_) {
+    // Coalesce a burst of submissions into few frames.
+    gossip_flush_scheduled_ = true;
+    Post([this] {
+      strand_.AssertHeld();
+      FlushGossip();
+    });
+  }
+  // A node behind its peers does not start rounds at heights they decided
+  // long ago; it syncs first (MaybeSync) and joins at the new height.
+  if (!consensus_running_ || sync_.behind()) return;
+  core_->OnRecordsPending(WallClockMs());
+  RunEffects();
+}
+
+void ConsensusDriver::FlushGossip() {
+  gossip_flush_scheduled_ = false;
+  size_t at = 0;
+  while (at < gossip_outbox_.size()) {
+    size_t end = std::min(gossip_outbox_.size(), at + kGossipRecordsMax);
+    RecordsGossip gossip;
+    gossip.leaves.assign(std::make_move_iterator(gossip_outbox_.begin() + at),
+                         std::make_move_iterator(gossip_outbox_.begin() + end));
+    Broadcast(gossip);
+    at = end;
+  }
+  gossip_outbox_.clear();
+}
+
+void ConsensusDriver::SendTo(uint32_t peer, const PeerMessage& message) {
+  if (peer == node_index_ || transport_ == nullptr) return;
+  Status status = transport_->Send(peer, EncodePeerMessage(message));
+  if (!status.ok()) spdlog::warn("event=p2p_send_failed reason=\"{}\"", status.message());
+}
+
+void ConsensusDriver::Broadcast(const PeerMessage& message) {
+  if (transport_ == nullptr) return;
+  Status status = transport_->Broadcast(EncodePeerMessage(message));
+  if (!status.ok()) spdlog::warn("event=p2p_broadcast_failed reason=\"{}\"", status.message());
+}
+
+// ---------------------------------------------------------------- status
+
+void ConsensusDriver::ScheduleStatusTimer() {
+  if (!status_timer_) status_timer_ = std::make_unique<asio::steady_timer>(*io_);
+  status_timer_->expires_after(std::chrono::milliseconds(options_.status_interval_ms));
+  status_timer_->async_wait([this](const boost::system::error_code& error) {
+    strand_.AssertHeld();
+    if (error || stopping_) return;
+    OnStatusTimer();
+  });
+}
+
+void ConsensusDriver::OnStatusTimer() {
+  PublishProgress();
+  Broadcast(StatusMessage{store_.height()});
+  MaybeSync();
+  FlushGossip();
+  ScheduleStatusTimer();
+}
+
+void ConsensusDriver::PublishProgress() {
+  metrics_.height.Set(static_cast<int64_t>(store_.height()));
+  metrics_.mempool_records.Set(static_cast<int64_t>(mempool_.size()));
+  if (transport_ == nullptr) return;
+  uint64_t send_dropped = 0;
+  for (uint32_t i = 0; i < genesis_.validators().size(); ++i) {
+    if (i != node_index_) send_dropped += transport_->stats(i).frames_dropped_queue_full;
+  }
+  if (send_dropped > send_dropped_reported_) {
+    metrics_.peer_send_frames_dropped.Increment(send_dropped - send_dropped_reported_);
+    send_dropped_reported_ = send_dropped;
+  }
+}
+
+NodeStatus ConsensusDriver::Snapshot() const {
+  NodeStatus status;
+  status.consensus_running = consensus_running_;
+  status.best_peer_height = best_peer_height_;
+  status.validator_index = own_index_;
+  uint64_t connected_power = own_index_ ? genesis_.validators()[*own_index_].power : 0;
+  for (size_t i = 0; i < peer_connected_.size(); ++i) {
+    if (i == node_index_ || !peer_connected_[i]) continue;
+    status.peers_connected += 1;
+    if (i != own_index_) connected_power += genesis_.validators()[i].power;
+  }
+  status.quorum_connected = genesis_.validator_set().IsQuorum(connected_power);
+  status.frames_dropped = metrics_.peer_frames_dropped.value();
+  return status;
+}
+
+}  // namespace evidence::node

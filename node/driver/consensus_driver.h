@@ -1,0 +1,178 @@
+// ConsensusDriver: everything that runs on the node's consensus thread. It owns
+// the thread (an io_context), the ConsensusCore and the state around it, and
+// executes the core's effects in outbox order: Persist (WAL append + fdatasync)
+// before any later Broadcast, Commit (one synced store write per block) before
+// the core's next input, timers, block requests (BlockBuilder), block sync
+// (BlockSync), record gossip to peers, and the status heartbeat.
+//
+// Inputs from other threads arrive by posting to the thread:
+//   - peer messages decoded by the PeerIntake on the transport's thread
+//     (PostPeerMessage; at most kInboxFramesMax queued, beyond that dropped and
+//     counted: consensus retransmits, sync re-asks);
+//   - records admitted to the mempool by the API and gossip threads
+//     (PostRecordsAdmitted; coalesced into one post per burst);
+//   - peer connections and disconnections (the transport's thread).
+//
+// Thread ownership is checked by the compiler: members guarded by `strand_`
+// (a ThreadRole bound to the consensus thread) may be touched only by code that
+// runs there, and every entry point asserts it at run time.
+//
+// Thread-safety: Start and Stop from the controlling thread; Post*, OnPeer* and
+// Snapshot from any thread.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/mutex.h"
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/store.h"
+#include "node/consensus/core.h"
+#include "node/driver/block_builder.h"
+#include "node/driver/block_sync.h"
+#include "node/messages.h"
+#include "node/node_metrics.h"
+
+namespace evidence::node {
+
+namespace p2p {
+class Transport;
+}
+class ChainService;
+class RecordPool;
+class Wal;
+struct NodeStatus;
+
+// Consensus messages queued for the consensus thread; beyond this they are
+// dropped (evidence_peer_frames_dropped_total).
+inline constexpr size_t kInboxFramesMax = 4096;
+
+struct DriverOptions {
+  BlockBuilderOptions block;
+  int64_t status_interval_ms = 1000;
+};
+
+class ConsensusDriver {
+ public:
+  // What the driver works with; each must outlive it. `signer` is null for an
+  // observer (no `own_index`); `transport` may be null (no peers, e.g. tests).
+  struct Parts {
+    const ledger::Genesis& genesis;
+    ledger::Store& store;
+    Wal& wal;
+    RecordPool& mempool;
+    ChainService& service;
+    NodeMetrics& metrics;
+    consensus::Signer* signer;
+    const consensus::SignatureVerifier& verifier;
+    consensus::BlockValidator& blocks;
+    p2p::Transport* transport;
+  };
+
+  // `restored`: the signer state the WAL replayed (the last Persist that
+  // reached the disk), so the core never signs a vote conflicting with one it
+  // signed before a crash. `node_index`: this node's place among the
+  // validators (its node key); `own_index`: the validator it votes as, if any.
+  ConsensusDriver(DriverOptions options, consensus::CoreConfig core_config, Parts parts,
+                  uint32_t node_index, std::optional<uint32_t> own_index,
+                  std::optional<consensus::PersistedState> restored);
+  ~ConsensusDriver();  // Stop()
+  ConsensusDriver(const ConsensusDriver&) = delete;
+  ConsensusDriver& operator=(const ConsensusDriver&) = delete;
+
+  // Starts the consensus thread; consensus resumes at the store's height + 1.
+  void Start();
+  // Stops the thread (timers cancelled, queued work dropped). Idempotent.
+  void Stop();
+
+  // Any thread.
+  void PostPeerMessage(uint32_t peer, PeerMessage message);
+  void PostRecordsAdmitted(std::vector<std::string> leaves, bool from_peer)
+      EVIDENCE_EXCLUDES(admitted_mutex_);
+  void OnPeerConnected(uint32_t peer);
+  void OnPeerDisconnected(uint32_t peer);
+  NodeStatus Snapshot() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // Consensus thread.
+  void StartConsensus() EVIDENCE_REQUIRES(strand_);
+  void HandleMessage(uint32_t peer, PeerMessage message) EVIDENCE_REQUIRES(strand_);
+  void HandleConsensusMessage(uint32_t peer, consensus::Message message)
+      EVIDENCE_REQUIRES(strand_);
+  void HandleSyncResponse(uint32_t peer, SyncResponse response) EVIDENCE_REQUIRES(strand_);
+  void MaybeSync() EVIDENCE_REQUIRES(strand_);
+  void RunEffects() EVIDENCE_REQUIRES(strand_);
+  void Execute(consensus::Effect& effect) EVIDENCE_REQUIRES(strand_);
+  void ExecutePersist(const consensus::PersistEffect& effect) EVIDENCE_REQUIRES(strand_);
+  void ExecuteTimeout(const consensus::ScheduleTimeoutEffect& effect) EVIDENCE_REQUIRES(strand_);
+  void ExecuteCommit(consensus::CommitEffect& effect) EVIDENCE_REQUIRES(strand_);
+  void ExecuteEvidence(const consensus::EvidenceEffect& effect) EVIDENCE_REQUIRES(strand_);
+  bool TryAnswerBlockRequest() EVIDENCE_REQUIRES(strand_);
+  bool WaitForFullerBlock() EVIDENCE_REQUIRES(strand_);
+  void OnRecordsAdmitted(std::vector<std::string> leaves) EVIDENCE_REQUIRES(strand_);
+  void FlushGossip() EVIDENCE_REQUIRES(strand_);
+  void OnStatusTimer() EVIDENCE_REQUIRES(strand_);
+  void ScheduleStatusTimer() EVIDENCE_REQUIRES(strand_);
+  void PublishProgress() EVIDENCE_REQUIRES(strand_);
+  void SendTo(uint32_t peer, const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
+  void Broadcast(const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
+
+  // Runs `work` on the consensus thread.
+  template <class Work>
+  void Post(Work work);
+
+  const DriverOptions options_;
+  const ledger::Genesis& genesis_;
+  ledger::Store& store_;
+  Wal& wal_;
+  RecordPool& mempool_;
+  ChainService& service_;
+  NodeMetrics& metrics_;
+  p2p::Transport* const transport_;
+  const uint32_t node_index_;
+  const std::optional<uint32_t> own_index_;
+
+  ThreadRole strand_{"the consensus thread"};
+  std::unique_ptr<boost::asio::io_context> io_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> inbox_frames_{0};
+
+  std::unique_ptr<consensus::ConsensusCore> core_ EVIDENCE_GUARDED_BY(strand_);
+  BlockBuilder builder_ EVIDENCE_GUARDED_BY(strand_);
+  BlockSync sync_ EVIDENCE_GUARDED_BY(strand_);
+  std::optional<consensus::RequestBlockEffect> pending_request_ EVIDENCE_GUARDED_BY(strand_);
+  std::vector<ledger::DuplicateVoteEvidence> pending_evidence_ EVIDENCE_GUARDED_BY(strand_);
+  std::vector<std::string> gossip_outbox_ EVIDENCE_GUARDED_BY(strand_);
+  std::vector<ledger::Vote> logged_votes_ EVIDENCE_GUARDED_BY(strand_);
+  bool gossip_flush_scheduled_ EVIDENCE_GUARDED_BY(strand_) = false;
+  uint64_t send_dropped_reported_ EVIDENCE_GUARDED_BY(strand_) = 0;
+  std::unique_ptr<boost::asio::steady_timer> status_timer_ EVIDENCE_GUARDED_BY(strand_);
+  std::unique_ptr<boost::asio::steady_timer> block_timer_ EVIDENCE_GUARDED_BY(strand_);
+  bool block_timer_armed_ EVIDENCE_GUARDED_BY(strand_) = false;
+  Clock::time_point last_commit_at_ EVIDENCE_GUARDED_BY(strand_){};
+
+  // Records admitted by API and gossip threads, handed to the consensus thread
+  // in one post per burst rather than one per submission.
+  Mutex admitted_mutex_;
+  std::vector<std::string> admitted_leaves_ EVIDENCE_GUARDED_BY(admitted_mutex_);  // to gossip
+  bool admitted_posted_ EVIDENCE_GUARDED_BY(admitted_mutex_) = false;
+
+  // Read by Snapshot from any thread.
+  std::atomic<bool> consensus_running_{false};
+  std::atomic<uint64_t> best_peer_height_{0};
+  std::vector<std::atomic<bool>> peer_connected_;
+};
+
+}  // namespace evidence::node
