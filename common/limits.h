@@ -59,4 +59,7 @@ inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
 static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
 inline constexpr size_t kRateLimitedAgenciesMax = 4096;
 
+// Supervision reports (local): the longest period one report may cover, in days.
+inline constexpr size_t kReportPeriodDaysMax = 3660;
+
 }  // namespace evidence::limits

@@ -68,6 +68,8 @@ enum class ErrorCode {
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
+  kRecordUnknownStage,     // "record.unknown_stage": `stage` is not in its kind's vocabulary
+                           // (an admission rule of new submissions, never of blocks)
 };
 
 // Every ErrorCode, in declaration order (for tables and tests).
@@ -93,7 +95,7 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
-    ErrorCode::kRecordUnknownKind,
+    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordUnknownStage,
 };
 
 // The StatusReason domain of ledger error codes.

@@ -86,6 +86,8 @@ class NodeImpl {
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<RecordPool> mempool_;
+  std::unique_ptr<supervision::RuleSet> supervision_rules_;    // from node.toml, if named
+  std::unique_ptr<supervision::WorkingCalendar> calendar_;     // from node.toml, if named
   std::unique_ptr<ChainService> service_;
   std::unique_ptr<PeerIntake> intake_;
   std::unique_ptr<consensus::KeySigner> signer_;
@@ -115,8 +117,21 @@ Status NodeImpl::Start() {
     driver_->PostRecordsAdmitted(std::move(leaves), from_peer);
   };
   hooks.status = [this] { return driver_->Snapshot(); };
+  SupervisionSettings supervision;
+  if (!options_.supervision_rules_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(supervision::RuleSet rules,
+                              supervision::RuleSet::Load(options_.supervision_rules_path));
+    supervision_rules_ = std::make_unique<supervision::RuleSet>(std::move(rules));
+    supervision.rules = supervision_rules_.get();
+  }
+  if (!options_.holiday_calendar_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(supervision::WorkingCalendar calendar,
+                              supervision::WorkingCalendar::Load(options_.holiday_calendar_path));
+    calendar_ = std::make_unique<supervision::WorkingCalendar>(std::move(calendar));
+    supervision.calendar = calendar_.get();
+  }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, options_.record_policy,
-                                            std::move(hooks), &metrics_);
+                                            std::move(hooks), &metrics_, supervision);
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));

@@ -67,6 +67,11 @@ struct NodeOptions {
   int64_t status_interval_ms = 1000;
   int64_t wait_timeout_ms_default = 30'000;
 
+  // Supervision rules (stage vocabulary, thresholds) and holiday calendar files;
+  // empty: the built-in configs/supervision-rules.toml and configs/holidays-cn.toml.
+  std::string supervision_rules_path;
+  std::string holiday_calendar_path;
+
   std::string log_level = "info";  // trace, debug, info, warn, error
   bool log_json = false;
 };

@@ -163,6 +163,11 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "future_skew_ms", o.record_policy.future_skew_ms, 0, kMsMax));
     return r.Integer(t, "past_window_ms", o.record_policy.past_window_ms, 0, 3650 * kMsMax);
   }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("supervision", {"rules", "calendar"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "rules", o.supervision_rules_path));
+    return r.Path(t, "calendar", o.holiday_calendar_path);
+  }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json"}, [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "level", o.log_level));
     return r.Boolean(t, "json", o.log_json);

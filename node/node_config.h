@@ -10,6 +10,8 @@
 //   [consensus] timeout_propose_ms, timeout_propose_delta_ms, timeout_vote_ms,
 //               timeout_vote_delta_ms, retransmit_interval_ms
 //   [records]   future_skew_ms, past_window_ms
+//   [supervision] rules = "supervision-rules.toml", calendar = "holidays-cn.toml"
+//               (default: the built-in files)
 //   [log]       level = "info", json = false
 //
 // Thread-safety: pure function.

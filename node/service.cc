@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/clock.h"
@@ -10,6 +11,7 @@
 #include "ledger/batch.h"
 #include "ledger/receipt.h"
 #include "node/record_pool.h"
+#include "supervision/store_report.h"
 
 namespace evidence::node {
 namespace {
@@ -28,13 +30,16 @@ Status TooMany(const Status& status) {
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
                            RecordPool& mempool, ledger::RecordPolicy policy, Hooks hooks,
-                           NodeMetrics* metrics)
+                           NodeMetrics* metrics, SupervisionSettings supervision)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
       policy_(policy),
       hooks_(std::move(hooks)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      supervision_(supervision) {
+  EVIDENCE_CHECK(supervision_.rules != nullptr && supervision_.calendar != nullptr);
+}
 
 // ---------------------------------------------------------------- submissions
 
@@ -70,6 +75,11 @@ Result<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> recor
     if (known->has_value()) {
       (*outcomes)[i] = std::move(**known);
       continue;
+    }
+    // The stage vocabulary binds new submissions only (never blocks or receipts).
+    Status stage = supervision_.rules->CheckStage(records[i].kind, records[i].stage);
+    if (!stage.ok()) {
+      return records.size() > 1 ? stage.WithContext("records[" + std::to_string(i) + "]") : stage;
     }
     (*outcomes)[i].id = crypto::DigestHex(id);
     fresh.push_back(std::move(records[i]));
@@ -231,6 +241,27 @@ json::value ChainService::BlockJson(uint64_t height) {
       {"records", std::move(records)}};
 }
 
+Result<json::object> ChainService::SupervisionReport(const api::SupervisionReportQuery& query) {
+  if (query.agency) {
+    const auto& agencies = genesis_.agencies();
+    if (std::none_of(agencies.begin(), agencies.end(),
+                     [&](const ledger::GenesisAgency& agency) { return agency.id == *query.agency; })) {
+      return Status::NotFound("no agency '" + *query.agency + "' in genesis");
+    }
+  }
+  bool idle = false;
+  if (!report_running_.compare_exchange_strong(idle, true)) {
+    return Status::ResourceExhausted("another supervision report is being made");
+  }
+  struct Done {
+    std::atomic<bool>& running;
+    ~Done() { running.store(false); }
+  } done{report_running_};
+  supervision::ReportRequest request{query.from_day, query.to_day, query.agency};
+  return supervision::BuildReportFromStore(store_, *supervision_.rules, *supervision_.calendar,
+                                           request, WallClockMs());
+}
+
 Result<json::value> ChainService::GetBlock(uint64_t height) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
@@ -288,6 +319,7 @@ json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();
   json::object out{{"chain_id", genesis_.chain_id()},
+                   {"genesis_time_ms", genesis_.genesis_time_ms()},
                    {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
                    {"tree_size", head.size},

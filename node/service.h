@@ -2,14 +2,19 @@
 // node's store and mempool.
 //
 // Submissions: strict schema (ledger::RecordFromJson), then "already known?"
-// (store, then mempool: the same record id again is idempotent), then the
-// genesis rules and the signature (ledger::CheckRecord) on the mempool's
+// (store, then mempool: the same record id again is idempotent), then the stage
+// vocabulary of the supervision rules (new records only: a record committed
+// under older rules is still answered as known), then the genesis rules and the signature (ledger::CheckRecord) on the mempool's
 // verification pool, then admission to the mempool (full: too-many with
 // Retry-After). Admitted records go to the node through Hooks::on_admitted
 // (gossip to peers, wake consensus). Nothing refused changes any state.
 //
 // Reads go to the store (LevelDB reads are safe from any thread) and build
 // receipts (ledger/receipt.h) against the block that holds the record.
+//
+// Supervision reports (GET /v1/reports/supervision) are built from the store's
+// indexes (supervision/store_report.h), one at a time: a second request while
+// one runs gets ResourceExhausted (429, retry).
 //
 // Commit watches: OnCommitted (called by the node's consensus thread after each
 // stored block) fires every watch on the block's records, outside the lock.
@@ -31,6 +36,8 @@
 #include "ledger/genesis.h"
 #include "ledger/store.h"
 #include "ledger/validation.h"
+#include "supervision/calendar.h"
+#include "supervision/rules.h"
 #include "node/node_metrics.h"
 
 namespace evidence::node {
@@ -47,6 +54,14 @@ struct NodeStatus {
   uint64_t frames_dropped = 0;
 };
 
+// The supervision rules (stage vocabulary, thresholds) and the holiday calendar
+// the service checks new records' stages with and builds reports from; both
+// must outlive the service. Default: the built-in files.
+struct SupervisionSettings {
+  const supervision::RuleSet* rules = &supervision::RuleSet::Default();
+  const supervision::WorkingCalendar* calendar = &supervision::WorkingCalendar::Default();
+};
+
 class ChainService : public api::NodeService {
  public:
   struct Hooks {
@@ -58,7 +73,8 @@ class ChainService : public api::NodeService {
 
   // Every reference must outlive the service. `metrics` may be null.
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics);
+               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics,
+               SupervisionSettings supervision = {});
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -79,6 +95,7 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
+  Result<boost::json::object> SupervisionReport(const api::SupervisionReportQuery& query) override;
   Result<boost::json::value> GetBlock(uint64_t height) override;
   Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
   Result<api::TreeHead> GetTreeHead() override;
@@ -103,6 +120,8 @@ class ChainService : public api::NodeService {
   const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
+  const SupervisionSettings supervision_;
+  std::atomic<bool> report_running_{false};
 
   struct Watch {
     std::string id_hex;

@@ -68,6 +68,9 @@ class HttpClient {
                               std::chrono::milliseconds timeout);
 
   const NodeUrl& url() const { return url_; }
+  // Sends "Authorization: Bearer <token>" with every request from now on (a
+  // reader's token for protected routes); empty: none.
+  void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
 
  private:
   struct Connection;
@@ -75,6 +78,7 @@ class HttpClient {
                           std::chrono::milliseconds timeout);
 
   NodeUrl url_;
+  std::string bearer_token_;
   std::unique_ptr<Connection> connection_;
 };
 

@@ -6,9 +6,11 @@
 #include <initializer_list>
 #include <memory>
 
-#include "common/metrics.h"
+#include "api/http/access.h"
 #include "api/http/strict_json.h"
 #include "api/http/url.h"
+#include "common/metrics.h"
+#include "common/time_text.h"
 #include "crypto/hash.h"
 
 namespace evidence::api {
@@ -257,6 +259,7 @@ void ApiHandlers::Register(Router& router) {
   router.Add("GET", "/v1/records/{}", with_params(&ApiHandlers::GetRecord));
   router.Add("GET", "/v1/digests/{}", with_params(&ApiHandlers::FindByDigest));
   router.Add("GET", "/v1/cases/{}", with_params(&ApiHandlers::GetCase));
+  router.Add("GET", "/v1/reports/supervision", plain(&ApiHandlers::SupervisionReport));
   router.Add("GET", "/v1/blocks/{}", with_params(&ApiHandlers::GetBlock));
   router.Add("GET", "/v1/blocks", plain(&ApiHandlers::ListBlocks));
   router.Add("GET", "/v1/tree-head", plain(&ApiHandlers::GetTreeHead));
@@ -445,6 +448,61 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
   body["case_id"] = trail->case_id;
   body["records"] = std::move(records);
   reply(Json(200, body));
+}
+
+namespace {
+
+// from=YYYY-MM-DD&to=YYYY-MM-DD[&agency=ID] of GET /v1/reports/supervision.
+ApiResult<SupervisionReportQuery> ReadReportQuery(const HttpRequest& request) {
+  auto query = ReadQuery(request, {"from", "to", "agency"});
+  if (!query.ok()) return query.error();
+  const std::string* from = Find(*query, "from");
+  const std::string* to = Find(*query, "to");
+  if (from == nullptr || to == nullptr) {
+    return MakeError(ProblemType::kBadRequest,
+                     "give the period as ?from=YYYY-MM-DD&to=YYYY-MM-DD (both days included)");
+  }
+  SupervisionReportQuery out;
+  auto from_day = ParseCivilDate(*from);
+  if (!from_day.ok()) return MakeError(ProblemType::kBadRequest, "from: " + from_day.status().message());
+  auto to_day = ParseCivilDate(*to);
+  if (!to_day.ok()) return MakeError(ProblemType::kBadRequest, "to: " + to_day.status().message());
+  out.from_day = *from_day;
+  out.to_day = *to_day;
+  if (out.from_day > out.to_day ||
+      out.to_day - out.from_day >= static_cast<int32_t>(limits::kReportPeriodDaysMax)) {
+    return MakeError(ProblemType::kBadRequest,
+                     "the period must run forward (from <= to) and span at most " +
+                         std::to_string(limits::kReportPeriodDaysMax) + " days");
+  }
+  if (const std::string* agency = Find(*query, "agency")) {
+    if (agency->empty() || agency->size() > limits::kAgencyIdBytesMax) {
+      return MakeError(ProblemType::kBadRequest, "'agency' must be an agency id of 1 to " +
+                                                     std::to_string(limits::kAgencyIdBytesMax) +
+                                                     " bytes");
+    }
+    out.agency = *agency;
+  }
+  return out;
+}
+
+}  // namespace
+
+void ApiHandlers::SupervisionReport(const HttpRequest& request, Reply reply) {
+  // Credentials and role first: nobody else learns anything about the cases.
+  auto reader = Authenticate(service_, request.authorization);
+  if (!reader.ok()) {
+    HttpResponse response = Problem(request, reader.error());
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+    return reply(std::move(response));
+  }
+  Status allowed = RequirePermission(*reader, Permission::kReadSupervisionReports);
+  if (!allowed.ok()) return reply(Problem(request, allowed));
+  auto query = ReadReportQuery(request);
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto report = service_.SupervisionReport(*query);
+  if (!report.ok()) return reply(Problem(request, report.status()));
+  reply(Json(200, *report));
 }
 
 void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Reply reply) {

@@ -54,6 +54,7 @@ class ApiHandlers {
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
+  void SupervisionReport(const HttpRequest& request, Reply reply);
   void GetBlock(const HttpRequest& request, const Params& params, Reply reply);
   void ListBlocks(const HttpRequest& request, Reply reply);
   void GetTreeHead(const HttpRequest& request, Reply reply);

@@ -82,6 +82,15 @@ struct TreeHead {
   boost::json::value commit;  // the commit signing that block
 };
 
+// GET /v1/reports/supervision: the cases with an act the agencies dated in
+// [from_day, to_day] (civil days in the supervision rules' time zone, both
+// included), of one agency or all.
+struct SupervisionReportQuery {
+  int32_t from_day = 0;
+  int32_t to_day = 0;
+  std::optional<std::string> agency;
+};
+
 struct Readiness {
   bool ready = false;
   std::string reason;  // why not, when not ready (e.g. "syncing: height 10 of 250")
@@ -116,6 +125,11 @@ class NodeService {
 
   // The trail of a case (the API has checked the reader). Unknown case: not-found.
   virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
+
+  // The supervision report of a period (supervision/report.h has its shape; the
+  // API has checked the reader's role). ResourceExhausted when another report is
+  // being made or the period holds too many records to judge at once.
+  virtual Result<boost::json::object> SupervisionReport(const SupervisionReportQuery& query) = 0;
 
   // Block at `height` with its commit. Beyond the tip: not-found.
   virtual Result<boost::json::value> GetBlock(uint64_t height) = 0;

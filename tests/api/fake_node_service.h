@@ -97,6 +97,17 @@ class FakeNodeService : public NodeService {
     return trail;
   }
 
+  Result<boost::json::object> SupervisionReport(const SupervisionReportQuery& query) override {
+    std::lock_guard lock(mutex_);
+    if (report_busy_) return Status::ResourceExhausted("another report is being made");
+    report_queries_.push_back(query);
+    return boost::json::object{{"format", "evidence-supervision-report/1"},
+                               {"from_day", query.from_day},
+                               {"to_day", query.to_day},
+                               {"agency", query.agency ? boost::json::value(*query.agency)
+                                                       : boost::json::value(nullptr)}};
+  }
+
   Result<boost::json::value> GetBlock(uint64_t height) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
@@ -192,6 +203,14 @@ class FakeNodeService : public NodeService {
     std::lock_guard lock(mutex_);
     readers_[crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token))] = reader;
   }
+  void set_report_busy(bool busy) {
+    std::lock_guard lock(mutex_);
+    report_busy_ = busy;
+  }
+  std::vector<SupervisionReportQuery> report_queries() const {
+    std::lock_guard lock(mutex_);
+    return report_queries_;
+  }
   void set_mempool_full(bool full) {
     std::lock_guard lock(mutex_);
     mempool_full_ = full;
@@ -266,6 +285,8 @@ class FakeNodeService : public NodeService {
   uint64_t committed_ = 0;
   uint64_t pending_count_ = 0;
   bool mempool_full_ = false;
+  bool report_busy_ = false;
+  std::vector<SupervisionReportQuery> report_queries_;
   bool ready_ = true;
   bool throw_in_status_ = false;
 };
