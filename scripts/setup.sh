@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc
   python3-yaml python3-jsonschema python3-cryptography
+  openjdk-17-jdk-headless libbcprov-java libjackson2-databind-java junit5
 )
 
 missing=()
