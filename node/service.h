@@ -79,8 +79,10 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
-  Result<boost::json::value> GetBlock(uint64_t height) override;
-  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
+  Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
+  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
+                                     api::BlockDetail detail) override;
+  std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
@@ -95,7 +97,7 @@ class ChainService : public api::NodeService {
   Result<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
                                            std::vector<api::SubmitOutcome>* outcomes);
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
-  boost::json::value BlockJson(uint64_t height);
+  boost::json::value BlockJson(uint64_t height, api::BlockDetail detail);
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
@@ -103,6 +105,7 @@ class ChainService : public api::NodeService {
   const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
+  const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
 
   struct Watch {
     std::string id_hex;
