@@ -15,6 +15,7 @@ packages=(
   libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc
+  python3-yaml python3-jsonschema
   # The portal's browser tests drive Debian's Chromium (never a downloaded browser);
   # CJK fonts so that pages and screenshots show Chinese text.
   chromium fonts-noto-cjk
