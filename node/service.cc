@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/encoding.h"
 #include "common/limits.h"
+#include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/case_id.h"
 #include "ledger/receipt.h"
@@ -39,7 +40,8 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       hooks_(std::move(hooks)),
       metrics_(metrics),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
-                    static_cast<double>(limits::kSignatureExplanationsBurst), 1) {}
+                    static_cast<double>(limits::kSignatureExplanationsBurst), 1),
+      genesis_json_(genesis.ToJson()) {}
 
 // ---------------------------------------------------------------- submissions
 
@@ -334,43 +336,50 @@ Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
   return trail;
 }
 
-json::value ChainService::BlockJson(uint64_t height) {
+json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
   Result<ledger::Block> block = store_.GetBlock(height);
   Result<ledger::Commit> commit = store_.GetCommit(height);
   if (!block.ok() || !commit.ok()) return nullptr;
+  crypto::MerkleHasher hasher(genesis_.hash());
+  json::array leaves;
   json::array records;
   for (const std::string& leaf : block->leaves) {
+    leaves.emplace_back(crypto::DigestHex(hasher.HashLeaf(AsBytes(leaf))));
+    if (detail != api::BlockDetail::kRecords) continue;
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     EVIDENCE_CHECK_MSG(record.ok(), "the store holds a leaf that is not a record");
     records.push_back(ledger::RecordToJson(*record));
   }
-  return json::object{
+  json::object out{
       {"height", height},
       {"hash", crypto::DigestHex(ledger::BlockHash(genesis_.hash(), block->header))},
       {"header", ledger::BlockHeaderToJson(block->header)},
       {"commit", ledger::CommitToJson(*commit)},
       {"last_commit", ledger::CommitToJson(block->last_commit)},
-      {"records", std::move(records)}};
+      {"leaves", std::move(leaves)}};
+  if (detail == api::BlockDetail::kRecords) out["records"] = std::move(records);
+  return out;
 }
 
-Result<json::value> ChainService::GetBlock(uint64_t height) {
+Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
                                                  " (the chain is at " +
                                                  std::to_string(store_.height()) + ")");
   }
-  json::value block = BlockJson(height);
+  json::value block = BlockJson(height, detail);
   if (block.is_null()) return Status::Internal("block unreadable");
   return block;
 }
 
-Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
+Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
+                                                api::BlockDetail detail) {
   uint64_t head = store_.height();
   api::BlockPage page;
   size_t bytes = 0;
   uint64_t height = std::max<uint64_t>(from, 1);
   for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
-    json::value block = BlockJson(height);
+    json::value block = BlockJson(height, detail);
     if (block.is_null()) return Status::Internal("block unreadable");
     bytes += json::serialize(block).size();
     page.blocks.push_back(std::move(block));
@@ -378,6 +387,8 @@ Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
   if (height <= head) page.next_from = height;
   return page;
 }
+
+std::string ChainService::GetGenesisJson() { return genesis_json_; }
 
 Result<api::TreeHead> ChainService::GetTreeHead() {
   ledger::TreeHead head = store_.head();

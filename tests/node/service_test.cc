@@ -144,11 +144,12 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   EXPECT_EQ(head->size, 2u);
   EXPECT_EQ(head->height, 2u);
   EXPECT_TRUE(head->commit.is_object());
-  auto block = service_->GetBlock(2);
+  auto block = service_->GetBlock(2, api::BlockDetail::kRecords);
   ASSERT_TRUE(block.ok());
   EXPECT_EQ(block->at("records").as_array().size(), 1u);
-  EXPECT_EQ(service_->GetBlock(3).status().code(), StatusCode::kNotFound);
-  auto page = service_->ListBlocks(1, 1);
+  EXPECT_EQ(service_->GetBlock(3, api::BlockDetail::kRecords).status().code(),
+            StatusCode::kNotFound);
+  auto page = service_->ListBlocks(1, 1, api::BlockDetail::kRecords);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->blocks.size(), 1u);
   EXPECT_EQ(page->next_from, 2u);
@@ -156,6 +157,36 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   ASSERT_TRUE(proof.ok());
   EXPECT_EQ(proof->size(), 1u);
   EXPECT_EQ(service_->GetConsistencyProof(1, 3).status().code(), StatusCode::kNotFound);
+}
+
+// The public block routes: header, commit and leaf hashes, never the records
+// (case ids, titles and agencies are for readers).
+TEST_F(ServiceTest, BlocksShowLeafHashesUnlessRecordsAreAsked) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-SECRET-7", 1);
+  Commit({record});
+  const std::string leaf_hash = crypto::DigestHex(
+      crypto::MerkleHasher(chain_.genesis().hash()).HashLeaf(AsBytes(ledger::RecordLeaf(record))));
+  for (api::BlockDetail detail : {api::BlockDetail::kLeafHashes, api::BlockDetail::kRecords}) {
+    auto block = service_->GetBlock(1, detail);
+    ASSERT_TRUE(block.ok());
+    ASSERT_EQ(block->at("leaves").as_array().size(), 1u);
+    EXPECT_EQ(block->at("leaves").at(0).as_string(), leaf_hash);
+    const std::string text = json::serialize(*block);
+    const bool records = detail == api::BlockDetail::kRecords;
+    EXPECT_EQ(block->as_object().contains("records"), records);
+    EXPECT_EQ(text.find("CASE-SECRET-7") != std::string::npos, records);
+    auto page = service_->ListBlocks(1, 10, detail);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->blocks.size(), 1u);
+    EXPECT_EQ(json::serialize(page->blocks[0]), text);
+  }
+}
+
+TEST_F(ServiceTest, ServesTheGenesisItRunsOn) {
+  EXPECT_EQ(service_->GetGenesisJson(), chain_.genesis().ToJson());
+  auto parsed = ledger::Genesis::Parse(service_->GetGenesisJson());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->Hash(), chain_.genesis().Hash());
 }
 
 TEST_F(ServiceTest, RefusalsChangeNothing) {
