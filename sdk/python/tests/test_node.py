@@ -71,6 +71,33 @@ class AgainstANode(unittest.TestCase):
                 self.assertTrue(again["already_known"])
                 self.assertEqual(again["id"], signed.id)
 
+    def test_each_check_of_a_receipt_catches_its_tampering(self):
+        key = SigningKey.load(self.node.key("ed25519"))
+        path, record = self.record("tamper.pdf", "a receipt to tamper with")
+        receipt = self.client.submit(sign_record(key, record, self.chain["hash"]),
+                                     wait=True)["receipt"]
+        with open(path, "rb") as f:
+            document = f.read()
+        verify_receipt(receipt, self.genesis, document=document)
+
+        def tampered(change):
+            copy = json.loads(json.dumps(receipt))
+            change(copy)
+            return copy
+        cases = {
+            "malformed": lambda r: r.update(v=2),
+            "bad_record_signature": lambda r: r["record"].update(title="changed"),
+            "bad_inclusion": lambda r: r.update(leaf_index=r["leaf_index"] + 1),
+            "header_mismatch": lambda r: r["block"].update(time_ms=r["block"]["time_ms"] + 1),
+            "bad_commit": lambda r: r["commit"].update(signatures=[]),
+            "validator_set_mismatch": lambda r: r.update(validator_set_hash="00" * 32),
+        }
+        for check, change in cases.items():
+            with self.subTest(check):
+                with self.assertRaises(ReceiptError) as refused:
+                    verify_receipt(tampered(change), self.genesis, document=document)
+                self.assertEqual(refused.exception.check, check)
+
     def test_a_batch_with_a_link_inside_is_committed_and_every_receipt_verifies(self):
         key = SigningKey.load(self.node.key("sm2"))
         paths, unsigned = [], []

@@ -90,6 +90,33 @@ class NodeTest {
   }
 
   @Test
+  void eachCheckOfAReceiptCatchesItsTampering() throws Exception {
+    Keys.SigningKey key = Keys.SigningKey.load(node.key("ed25519"));
+    Path file = write("tamper.pdf", "a receipt to tamper with");
+    JsonNode receipt = client.submit(Records.sign(key,
+        Records.forFile(file, fields("(2026)鲁0831行罚7号", "filing"), hash()), hash()),
+        EvidenceClient.SubmitOptions.WAIT).path("receipt");
+    byte[] document = Files.readAllBytes(file);
+    Receipts.verify(receipt, genesis, document);
+    java.util.Map<String, java.util.function.Consumer<ObjectNode>> cases =
+        new java.util.LinkedHashMap<>();
+    cases.put("malformed", r -> r.put("v", 2));
+    cases.put("bad_record_signature", r -> ((ObjectNode) r.path("record")).put("title", "x"));
+    cases.put("bad_inclusion", r -> r.put("leaf_index", r.path("leaf_index").asLong() + 1));
+    cases.put("header_mismatch", r -> ((ObjectNode) r.path("block"))
+        .put("time_ms", r.path("block").path("time_ms").asLong() + 1));
+    cases.put("bad_commit", r -> ((ObjectNode) r.path("commit")).putArray("signatures"));
+    cases.put("validator_set_mismatch", r -> r.put("validator_set_hash", "00".repeat(32)));
+    for (var entry : cases.entrySet()) {
+      ObjectNode copy = receipt.deepCopy();
+      entry.getValue().accept(copy);
+      Receipts.ReceiptException refused = assertThrows(Receipts.ReceiptException.class,
+          () -> Receipts.verify(copy, genesis, document), entry.getKey());
+      assertEquals(entry.getKey(), refused.check());
+    }
+  }
+
+  @Test
   void aBatchWithALinkInsideIsCommittedAndEveryReceiptVerifies() throws Exception {
     Keys.SigningKey key = Keys.SigningKey.load(node.key("sm2"));
     List<Path> paths = new ArrayList<>();
