@@ -68,6 +68,7 @@ enum class ErrorCode {
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
+  kRecordCaseIdNotCanonical,  // "record.case_id_not_canonical": submission rule (ledger/case_id.h)
   kRecordUnknownStage,     // "record.unknown_stage": `stage` is not in its kind's vocabulary
                            // (an admission rule of new submissions, never of blocks)
 };
@@ -95,7 +96,8 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
-    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordUnknownStage,
+    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordCaseIdNotCanonical,
+    ErrorCode::kRecordUnknownStage,
 };
 
 // The StatusReason domain of ledger error codes.

@@ -10,7 +10,9 @@
 #   scripts/localnet.sh wipe N    stop node N and delete its ledger data (it re-syncs on start)
 #
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
-# LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N).
+# LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
+# LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; `up` writes it into
+# every node.toml, so a restart with another value applies it; demo cases need 400).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +23,11 @@ case "$LOCALNET_DIR" in /*) ;; *) LOCALNET_DIR="$PWD/$LOCALNET_DIR" ;; esac
 BASE_PORT=${LOCALNET_BASE_PORT:-8700}
 BIN="$BUILD_DIR/bin"
 READY_TIMEOUT_S=${LOCALNET_READY_TIMEOUT_S:-60}
+PAST_WINDOW_DAYS=${LOCALNET_PAST_WINDOW_DAYS:-7}
+if ! [[ "$PAST_WINDOW_DAYS" =~ ^[1-9][0-9]{0,3}$ ]] || [ "$PAST_WINDOW_DAYS" -gt 3650 ]; then
+  echo "localnet: LOCALNET_PAST_WINDOW_DAYS must be a number of days from 1 to 3650" >&2
+  exit 1
+fi
 
 NAMES=(justice-bureau procuratorate court notary-office)
 INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
@@ -62,6 +69,9 @@ write_node_config() {
     echo "[api]"
     echo "listen = \"127.0.0.1:$(api_port "$i")\""
     echo
+    echo "[records]"
+    echo "past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
+    echo
     echo "[log]"
     echo "level = \"info\""
   } >"$dir/node.toml"
@@ -95,8 +105,10 @@ generate() {
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
   "$BIN/evidence" keygen --alg p256 --out "$agency_key" >/dev/null
   "$BIN/evidence" keygen --alg sm2 --out "$LOCALNET_DIR/keys/sishui-reconsideration-office.pem" >/dev/null
-  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/court-reader.token"
-  chmod 600 "$LOCALNET_DIR/keys/court-reader.token"
+  for reader in court-reader supervision-office; do
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/$reader.token"
+    chmod 600 "$LOCALNET_DIR/keys/$reader.token"
+  done
   cat >>"$spec" <<'EOF'
 
 [[agency]]
@@ -115,6 +127,11 @@ keys = ["keys/sishui-reconsideration-office.pem"]
 id = "court-reader"
 role = "court"
 token_file = "keys/court-reader.token"
+
+[[reader]]
+id = "supervision-office"
+role = "supervisor"
+token_file = "keys/supervision-office.token"
 EOF
   "$BIN/evidence" genesis --spec "$spec" --out "$LOCALNET_DIR/genesis.json" >/dev/null
   {
@@ -123,6 +140,9 @@ EOF
     echo "AGENCY=sishui-market-supervision"
     echo "AGENCY_KEY=$agency_key"
     echo "READER_TOKEN=$(cat "$LOCALNET_DIR/keys/court-reader.token")"
+    echo "SUPERVISOR_TOKEN=$(cat "$LOCALNET_DIR/keys/supervision-office.token")"
+    echo "RECONSIDERATION_AGENCY=sishui-reconsideration-office"
+    echo "RECONSIDERATION_KEY=$LOCALNET_DIR/keys/sishui-reconsideration-office.pem"
     echo "GENESIS=$LOCALNET_DIR/genesis.json"
   } >"$LOCALNET_DIR/env"
 }
@@ -190,6 +210,8 @@ case "$command" in
   up)
     need_binaries
     [ -f "$LOCALNET_DIR/genesis.json" ] || generate
+    # The settings that follow the environment (the record time window) apply on every up.
+    for i in 1 2 3 4; do write_node_config "$i"; done
     for i in 1 2 3 4; do start_node "$i"; done
     wait_ready 1 2 3 4
     echo "localnet: 4 nodes ready; settings in $LOCALNET_DIR/env"
@@ -212,7 +234,7 @@ case "$command" in
     echo "node $2: ledger data deleted; 'localnet.sh start $2' re-syncs it from its peers"
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$command" ] || exit 2
     ;;
 esac

@@ -282,8 +282,9 @@ Status CheckOptions(const RuleSet& rules, const DemoOptions& options, size_t enf
   if (!options.enforcement && !options.reconsideration) {
     return Status::InvalidArgument("plan enforcement cases, reconsideration cases or both");
   }
-  if (options.span_days < 30 || options.span_days > 3660) {
-    return Status::InvalidArgument("the span must be 30 to 3660 days");
+  if (options.span_days < kDemoSpanDaysMin || options.span_days > kDemoSpanDaysMax) {
+    return Status::InvalidArgument("the span must be " + std::to_string(kDemoSpanDaysMin) + " to " +
+                                   std::to_string(kDemoSpanDaysMax) + " days");
   }
   for (const auto& [rule, count] : options.plant) {
     if (count > 0 && !rules.rule(rule).enabled) {
@@ -356,7 +357,8 @@ Result<DemoPlan> PlanDemoCases(const RuleSet& rules, const WorkingCalendar& cale
   DemoPlan plan;
   plan.first_ms = INT64_MAX;
   plan.last_ms = INT64_MIN;
-  const int number_base = static_cast<int>(10 + options.seed % 89) * 1000;
+  const uint64_t number_base =
+      options.first_number != 0 ? options.first_number : (10 + options.seed % 89) * 1000;
   for (size_t i = 0; i < options.cases; ++i) {
     const std::optional<RuleId> plant = plants[i];
     const bool enforcement =
@@ -366,15 +368,18 @@ Result<DemoPlan> PlanDemoCases(const RuleSet& rules, const WorkingCalendar& cale
     DemoCase demo;
     for (int attempt = 0;; ++attempt) {
       EVIDENCE_CHECK_MSG(attempt < kPlanAttemptsMax, "demo: no case fits before the end");
-      const std::string number = std::to_string(number_base + static_cast<int>(i) + 1);
+      const std::string number = std::to_string(number_base + i + 1);
       const std::string year = std::to_string(YearOf(first_day));
       const std::string case_id = "(" + year + ")" + options.region +
                                   (enforcement ? "行罚" : "行复") + number + "号";
       demo = enforcement ? planner.Enforcement(case_id, first_day, plant)
                          : planner.Reconsideration(case_id, first_day, plant);
       const int32_t last_day = CivilDayOf(demo.records.back().time_ms, rules.utc_offset_minutes());
-      if (last_day <= end_day) break;
-      first_day = planner.WorkingOnOrAfter(first_day - (last_day - end_day) - planner.Uniform(1, 20));
+      const int32_t earliest_day = CivilDayOf(demo.records.front().time_ms, rules.utc_offset_minutes());
+      if (last_day <= end_day && earliest_day >= start_day) break;
+      // Too late: open it earlier (but never before the span), by the overshoot and a little.
+      first_day = std::max(start_day + 3, first_day - std::max(0, last_day - end_day) - planner.Uniform(1, 20));
+      first_day = planner.WorkingOnOrAfter(first_day);
     }
     if (plant && *plant == RuleId::kLateRecording) {
       if (live) {

@@ -4,8 +4,9 @@
 // the law's stages and deadlines except the violations planted on purpose, one
 // per planted case, so that a report over them finds exactly what was planted.
 //
-// Every case is planned whole and ends before `end_ms`, so a report made at any
-// time after that finds no act missing. Two ways to commit the records:
+// Every case is planned whole and lies within `span_days` before `end_ms`, so a
+// report made at any time after that finds no act missing, and a node whose past
+// window covers the span (plus a day) accepts every record. Two ways to commit the records:
 //   - live (commit_at_ms set: everything is submitted now): every act is dated
 //     before the chain's genesis, so late_recording exempts it as history entered
 //     later (存量补录); a planted late_recording dates one case's closing between
@@ -31,6 +32,10 @@
 namespace evidence::supervision {
 
 inline constexpr size_t kDemoCasesMax = 100'000;
+// The longest planned case (a planted late decision, then service, execution and
+// closing) takes under 180 days, so every case fits in a span of this many days.
+inline constexpr int kDemoSpanDaysMin = 180;
+inline constexpr int kDemoSpanDaysMax = 3660;
 
 struct DemoOptions {
   std::string agency;
@@ -40,10 +45,11 @@ struct DemoOptions {
   bool reconsideration = true;  // plan 行政复议 cases
   std::map<RuleId, size_t> plant;
   int64_t end_ms = 0;           // no act at or after this
-  int span_days = 365;          // cases open within this many days before the end
+  int span_days = 365;          // every act lies within this many days before the end
   int64_t genesis_time_ms = 0;
   std::optional<int64_t> commit_at_ms;  // live: every record commits at about this time
   std::string region = "鲁0831";         // 泗水县
+  uint32_t first_number = 0;  // case numbers start after this; 0: from the seed
 };
 
 struct DemoRecord {

@@ -57,6 +57,11 @@ class CaseView {
   int64_t EndOf(int32_t last_day) const { return StartOfCivilDayMs(last_day + 1, offset()); }
 
   std::string Date(int64_t time_ms) const { return FormatCivilDate(Day(time_ms)); }
+  // A stage's Chinese name (its id when the vocabulary has none).
+  std::string StageZh(const std::string& kind, const std::string& stage) const {
+    const std::string_view label = rules_.StageLabelZh(kind, stage);
+    return label.empty() ? stage : std::string(label);
+  }
 
   // The case is closed and missing_stage requires `stage`: that rule reports its absence.
   bool MissingStageReports(std::string_view stage) const {
@@ -130,12 +135,16 @@ void CheckDeadline(const CaseView& view, const Deadline& d, CaseEvaluation& out,
                      ", later than " + limit + " " + d.unit + " after " +
                      std::string(d.start_what) + " on " + start_date + " (due by " + due_date + ")";
     finding.detail_zh = std::string(d.start_what_zh) + start_date + "，" + std::string(d.end_what_zh) +
-                        view.Date(d.end->time_ms) + "，超过" + limit + d.unit_zh + "期限（应于" +
-                        due_date + "前）";
+                        view.Date(d.end->time_ms) + "，超过" + limit + d.unit_zh + "期限（期限届满日" +
+                        due_date + "）";
     out.findings.push_back(std::move(finding));
     return;
   }
-  if (!rule.flag_missing || view.context().as_of_ms < due || view.MissingStageReports(d.end_stage)) {
+  const bool enforcement = d.rule == RuleId::kDecisionWithin90Days ||
+                           d.rule == RuleId::kServiceWithin7WorkingDays ||
+                           d.rule == RuleId::kPublicityWithin7WorkingDays;
+  if (!rule.flag_missing || view.context().as_of_ms < due ||
+      (enforcement && view.MissingStageReports(d.end_stage))) {
     return;  // not due yet, or reported by missing_stage
   }
   outcome.applicable = true;
@@ -273,17 +282,23 @@ void CheckMissingStage(const CaseView& view, CaseEvaluation& out) {
   RuleOutcome& outcome = out.outcomes[RuleIndex(RuleId::kMissingStage)];
   outcome.applicable = true;
   std::string missing;
+  std::string missing_zh;
   for (const StageGroup& group : rule.required) {
     if (view.Earliest(Track::kEnforcement, group) != nullptr) continue;
     std::string names;
-    for (const std::string& stage : group) names += (names.empty() ? "" : " or ") + stage;
+    std::string names_zh;
+    for (const std::string& stage : group) {
+      names += (names.empty() ? "" : " or ") + stage;
+      names_zh += (names_zh.empty() ? "" : "或") + view.StageZh(closing->kind, stage);
+    }
     missing += (missing.empty() ? "" : ", ") + names;
+    missing_zh += (missing_zh.empty() ? "" : "、") + names_zh;
   }
   outcome.kept = missing.empty();
   if (outcome.kept) return;
   Finding finding = MakeFinding(view, RuleId::kMissingStage, *closing, {closing});
   finding.detail = "closed on " + view.Date(closing->time_ms) + " without " + missing;
-  finding.detail_zh = "结案（" + view.Date(closing->time_ms) + "）前缺少：" + missing;
+  finding.detail_zh = "结案（" + view.Date(closing->time_ms) + "）前缺少：" + missing_zh;
   out.findings.push_back(std::move(finding));
 }
 
@@ -299,19 +314,22 @@ void CheckOrder(const CaseView& view, Track track,
     outcome.applicable = true;
     std::vector<const TrailRecord*> before;
     std::string what;
+    std::string what_zh;
     for (const StageGroup& group : groups->second) {
       const TrailRecord* first = view.Earliest(track, group);
       if (first == nullptr || first->time_ms <= record->time_ms) continue;
       before.push_back(first);
       what += (what.empty() ? "" : ", ") + first->stage + " on " + view.Date(first->time_ms);
+      what_zh += (what_zh.empty() ? "" : "、") + view.StageZh(first->kind, first->stage) + "（" +
+                 view.Date(first->time_ms) + "）";
     }
     if (before.empty()) continue;
     outcome.kept = false;
     Finding finding = MakeFinding(view, RuleId::kOutOfOrder, *record, {record});
     for (const TrailRecord* first : before) finding.records.push_back(first->id);
     finding.detail = record->stage + " on " + view.Date(record->time_ms) + " is earlier than " + what;
-    finding.detail_zh = std::string(view.rules().StageLabelZh(record->kind, record->stage)) + "（" +
-                        view.Date(record->time_ms) + "）早于应在其前的环节：" + what;
+    finding.detail_zh = view.StageZh(record->kind, record->stage) + "（" +
+                        view.Date(record->time_ms) + "）早于应在其前的环节：" + what_zh;
     out.findings.push_back(std::move(finding));
   }
 }
@@ -337,7 +355,7 @@ void CheckLateRecording(const CaseView& view, CaseEvaluation& out) {
                      " committed " + hours + " h later, on " +
                      FormatRfc3339Ms(record->committed_ms, view.offset()) + " (limit " +
                      limit_hours + " h)";
-    finding.detail_zh = std::string(view.rules().StageLabelZh(record->kind, record->stage)) + "（" +
+    finding.detail_zh = view.StageZh(record->kind, record->stage) + "（" +
                         FormatRfc3339Ms(record->time_ms, view.offset()) + "）" + hours +
                         "小时后才上链（限" + limit_hours + "小时）";
     out.findings.push_back(std::move(finding));

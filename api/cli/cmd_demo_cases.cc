@@ -307,9 +307,11 @@ void RegisterDemoCases(CLI::App& app) {
                       "decision_within_90_days=3,missing_stage=2");
   command->add_option("--kinds", options.kinds, "enforcement, reconsideration or both")
       ->capture_default_str();
-  command->add_option("--span-days", options.span_days, "Cases open within this many days")
+  command->add_option("--span-days", options.span_days,
+                      "Every act lies within this many days before now (the node's past window "
+                      "must cover them)")
       ->capture_default_str()
-      ->check(CLI::Range(30, 3660));
+      ->check(CLI::Range(supervision::kDemoSpanDaysMin, supervision::kDemoSpanDaysMax));
   command->add_option("--documents", options.documents,
                       "Write the stand-in documents as DIR/<record id>.txt");
   command->callback([] { SetExitCode(RunDemoCases(options)); });

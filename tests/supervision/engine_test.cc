@@ -438,6 +438,17 @@ TEST(EvaluateCaseTest, TheOwnerIsTheAgencyThatFiledAndDisabledRulesAreSilent) {
   EXPECT_FALSE(Outcome(quiet, RuleId::kOutOfOrder).applicable);
 }
 
+TEST(EvaluateCaseTest, AClosedEnforcementTrackDoesNotSilenceTheReconsiderationTrack) {
+  Trail trail;
+  trail.Add(kE, "filing", "2026-01-05")
+      .Add(kE, "closing", "2026-02-02")
+      .Add(kR, "application", "2026-02-27")
+      .Add(kR, "acceptance", "2026-03-02")
+      .Add(kR, "reply", "2026-03-10");
+  EXPECT_EQ(Rules(trail.Evaluate("2026-06-01")),
+            (std::vector<RuleId>{RuleId::kReconsiderationDecisionWithin60Days, RuleId::kMissingStage}));
+}
+
 TEST(EvaluateCaseTest, LitigationAndOtherKindsAreJudgedOnlyForLateRecording) {
   Trail trail("(2026)鲁0831行初7号");
   trail.Add("litigation_document", "judgment", "2026-03-02")
