@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -271,14 +270,5 @@ public final class Records {
     }
     if (!current.isEmpty()) batches.add(signBatch(key, current, hash));
     return batches;
-  }
-
-  /** The record ids a record's {@code links} names. */
-  public static List<String> links(JsonNode record) {
-    List<String> out = new ArrayList<>();
-    for (Iterator<JsonNode> it = record.path("links").elements(); it.hasNext(); ) {
-      out.add(it.next().asText());
-    }
-    return out;
   }
 }
