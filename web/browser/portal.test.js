@@ -202,7 +202,9 @@ test('offline page: valid from file, receipt and genesis; a flipped proof byte i
 });
 
 test('certificate: renders, fits one A4 page, and its QR code opens the record on the issuing node', async () => {
-  const { context, page, errors } = await openPage();
+  // Three device pixels per CSS pixel: every QR module is several pixels wide in
+  // the screenshot, so the decoder never meets a blurred module edge.
+  const { context, page, errors } = await openPage({ deviceScaleFactor: 3 });
   await page.goto(`${node.url}/records/${recordId}/certificate#digest=${receipt.record.digest}`);
   const qr = page.locator('[data-testid=certificate-qr] svg');
   await qr.waitFor();
@@ -211,7 +213,7 @@ test('certificate: renders, fits one A4 page, and its QR code opens the record o
   const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   assert.ok(decoded, 'the QR code decodes');
   assert.equal(decoded.data, `${node.url}/records/${recordId}`);
-  await page.locator('[data-testid=certificate]').screenshot({ path: join(README_SHOTS, 'portal-certificate.png') });
+  await page.locator('[data-testid=certificate]').screenshot({ path: join(README_SHOTS, 'portal-certificate.png'), scale: 'css' });
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   writeFileSync(join(SHOTS, 'portal-certificate.pdf'), pdf);
   const pages = /\/Type\s*\/Pages[^>]*\/Count\s+(\d+)/.exec(pdf.toString('latin1'));
