@@ -135,10 +135,13 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   std::vector<crypto::Digest> ids;
   std::vector<size_t> fresh;  // positions of the records the node does not hold
   for (size_t i = 0; i < records.size(); ++i) {
-    ids.push_back(ledger::RecordId(genesis_.hash(), records[i]));
+    const Bytes signing = ledger::RecordSigningBytes(records[i]);
+    ids.push_back(crypto::Hash(genesis_.hash(), signing));  // the record id
     (*outcomes)[i].id = crypto::DigestHex(ids[i]);
-    (*outcomes)[i].signing_bytes_sha256 = crypto::DigestHex(
-        crypto::Hash(crypto::HashAlgorithm::kSha256, ledger::RecordSigningBytes(records[i])));
+    (*outcomes)[i].signing_bytes_sha256 =
+        genesis_.hash() == crypto::HashAlgorithm::kSha256
+            ? (*outcomes)[i].id
+            : crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing));
     auto known = KnownOutcome(ids[i]);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
