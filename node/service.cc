@@ -505,6 +505,9 @@ void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&
   EVIDENCE_CHECK(ids.size() == block.leaves.size());
   std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
+    // Before any ?wait=commit answer goes out, so a client that then reads
+    // /metrics sees this block (the driver's PublishProgress comes later).
+    metrics_->height.Set(static_cast<int64_t>(block.header.height));
     metrics_->records_committed.Increment(ids.size());
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
     // Arrival in this node's mempool to commit (records it never pooled, e.g.
