@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of evidence-ledger from Debian packages.
 # Idempotent: when everything is already installed it only checks and returns quickly.
+# prometheus brings promtool (tests/ops checks configs/prometheus/alerts.yml with it);
+# lintian checks the Debian package (scripts/package.sh, tests/ops).
 set -euo pipefail
 
 packages=(
@@ -12,6 +14,7 @@ packages=(
   libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc
+  prometheus lintian
 )
 
 missing=()
