@@ -63,11 +63,12 @@ Status CreateDevChain(const DevChain& chain) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   std::vector<ledger::GenesisValidator> validators;
-  validators.push_back({"dev", "dev", vote_key.public_key(), node_key.public_key(), 1,
-                        "127.0.0.1:0"});
+  // Names people read in the portal and in receipts' printouts.
+  validators.push_back({"dev", "本机开发验证节点 (development validator)", vote_key.public_key(),
+                        node_key.public_key(), 1, "127.0.0.1:0"});
   std::vector<ledger::GenesisAgency> agencies;
-  agencies.push_back({std::string(kAgencyId), "Development agency", "dev",
-                      {agency_key.public_key()}});
+  agencies.push_back({std::string(kAgencyId), "开发测试执法局 (development agency)",
+                      "开发测试 (development)", {agency_key.public_key()}});
   std::vector<ledger::GenesisReader> readers;
   readers.push_back({"dev-reader", "court",
                      crypto::Hash(crypto::HashAlgorithm::kSha256, chain.reader_token),

@@ -63,7 +63,8 @@ void PrintDevHints(const CommandLine& command_line, uint16_t api_port) {
   std::string host = command_line.api_listen.substr(0, command_line.api_listen.rfind(':'));
   std::string url = "http://" + host + ":" + std::to_string(api_port);
   std::string dir = command_line.data_dir;
-  std::cout << "API: " << url << "\n"
+  std::cout << "Portal: " << url << "/   (verify a file in the browser)\n"
+            << "API: " << url << "\n"
             << "Try:\n"
             << "  curl " << url << "/v1/status\n"
             << "  evidence submit --node " << url << " --key " << dir
