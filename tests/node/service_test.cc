@@ -458,8 +458,8 @@ namespace {
 TEST_F(ServiceTest, CommitLatencyLeavesOutSyncedBlocksAndRecordsCommittedCountsAll) {
   ledger::Record synced = chain_.MakeRecord(0, "CASE-1", 1);
   ledger::Record live = chain_.MakeRecord(0, "CASE-1", 2);
-  ASSERT_TRUE(service_->SubmitRecord(Json(synced)).ok());
-  ASSERT_TRUE(service_->SubmitRecord(Json(live)).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(synced), {}, nullptr).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(live), {}, nullptr).ok());
   Commit({synced}, /*synced=*/true);
   EXPECT_EQ(metrics_.records_committed.value(), 1u);
   EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 0u);
