@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -53,8 +54,12 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   std::cout << (chain.created ? "Created" : "Reusing") << " a development chain in "
             << command_line.data_dir << "\n"
             << "  agency id:    " << chain.agency_id << "\n"
-            << "  agency key:   " << chain.agency_key_path << "\n"
-            << "  genesis:      " << chain.genesis_path << "\n"
+            << "  agency key:   " << chain.agency_key_path << " (Ed25519)\n";
+  if (std::filesystem::exists(chain.agency_sm2_key_path)) {  // dev chains made before had one key
+    std::cout << "  more keys:    " << chain.agency_p256_key_path << " (P-256), "
+              << chain.agency_sm2_key_path << " (SM2)\n";
+  }
+  std::cout << "  genesis:      " << chain.genesis_path << "\n"
             << "  reader token: " << chain.reader_token << "\n";
   return options;
 }

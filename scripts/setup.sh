@@ -17,7 +17,9 @@ packages=(
   libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc
-  python3-yaml python3-jsonschema
+  python3-yaml python3-jsonschema python3-cryptography
+  # The SDKs: JDK 17 with BouncyCastle, Jackson and JUnit 5 from Debian (sdk/java).
+  openjdk-17-jdk-headless libbcprov-java libjackson2-databind-java junit5
   # The portal's browser tests drive Debian's Chromium (never a downloaded browser);
   # CJK fonts so that pages and screenshots show Chinese text.
   chromium fonts-noto-cjk

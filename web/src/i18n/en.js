@@ -15,14 +15,14 @@ export default {
 
   'verify.title': 'Verify an electronic document',
   'verify.lead':
-    'Choose the document to check (for example a penalty decision or a proof of service). Your browser computes its digest on this computer and sends only the digest to the node; the agency signature, the Merkle proof and the validators’ signatures in the receipt are all checked here, trusting no single node.',
+    'Choose the document to check (for example a penalty decision or a proof of service). Your browser computes its digest on this computer and sends only the digest to the node; the agency signature, the Merkle proof and the validators\' signatures in the receipt are all checked here, trusting no single node.',
   'verify.drop': 'Drop the file here',
   'verify.or': 'or',
   'verify.pick': 'Choose a file',
   'verify.privacy': 'The file never leaves your computer',
   'verify.hashing': ({ name }) => `Computing the digest of “${name}”…`,
   'verify.querying': 'Looking up the ledger and checking receipts…',
-  'verify.file': 'File checked',
+  'verify.file': 'File checked: ',
   'verify.fileSize': ({ size }) => `${size} bytes`,
   'verify.records': ({ count }) => `${count} record(s) of this file on the ledger`,
   'verify.again': 'Verify another file',
@@ -33,7 +33,7 @@ export default {
   'verdict.valid.lead': 'This file is recorded on the ledger; every check of its receipt passed in your browser.',
   'verdict.valid.receiptOnly': 'Every check of the receipt passed in your browser (not yet compared with the original file).',
   'verdict.invalid.lead': 'The receipt the node returned failed verification and does not prove this file.',
-  'verdict.not-found.lead': 'No record on the ledger has this file’s digest.',
+  'verdict.not-found.lead': 'No record on the ledger has this file\'s digest.',
   'verdict.not-found.hint': 'Changing a single byte gives a completely different digest. Make sure this is the original file that was recorded.',
   'verdict.pending.hint': 'The file was submitted and awaits confirmation by the validators; it can be verified once committed.',
   'verdict.failedCheck': ({ check }) => `Failed check: ${check}`,
@@ -52,7 +52,7 @@ export default {
   'check.documentSkipped': 'Document digest (no file given, not compared)',
 
   'fact.existedBy': 'Existed no later than',
-  'fact.existedByNote': 'The weighted median of the validators’ commit signature times: the document existed by then at the latest.',
+  'fact.existedByNote': 'The weighted median of the validators\' commit signature times: the document existed by then at the latest.',
   'fact.agency': 'Submitting agency',
   'fact.kind': 'Kind',
   'fact.case': 'Case number',
@@ -109,17 +109,17 @@ export default {
 
   'genesis.title': 'Root of trust: the genesis file',
   'genesis.lead':
-    'Verification trusts only the validator and agency keys registered in the genesis file. Compare the fingerprint below with the one the ledger’s operators publish, or use a genesis file you keep yourself.',
+    'Verification trusts only the validator and agency keys registered in the genesis file. Compare the fingerprint below with the one the ledger\'s operators publish, or use a genesis file you keep yourself.',
   'genesis.chain': 'Ledger id',
   'genesis.hash': 'Hash algorithm',
   'genesis.fingerprint': 'Genesis fingerprint',
   'genesis.validators': 'Validators',
   'genesis.agencies': ({ count }) => `Registered agencies: ${count}`,
   'genesis.useLocal': 'Use a local genesis file',
-  'genesis.useNode': 'Use the node’s genesis file',
+  'genesis.useNode': 'Use the node\'s genesis file',
   'genesis.local': 'Using the genesis file you provided.',
   'genesis.changed':
-    'Warning: the node’s genesis file differs from the one this browser used before. Do not rely on the results of this page until you have checked with the operators.',
+    'Warning: the node\'s genesis file differs from the one this browser used before. Do not rely on the results of this page until you have checked with the operators.',
   'genesis.loadFailed': ({ detail }) => `Could not load the genesis file: ${detail}`,
   'genesis.invalid': ({ detail }) => `The genesis file is invalid: ${detail}`,
 
@@ -128,7 +128,7 @@ export default {
 
   'explorer.title': 'Ledger explorer',
   'explorer.lead':
-    'The latest tree head and blocks of the ledger. Each block’s commit signatures and leaf hashes are checked in your browser. The public sees leaf hashes only; case details need a reader credential.',
+    'The latest tree head and blocks of the ledger. Each block\'s commit signatures and leaf hashes are checked in your browser. The public sees leaf hashes only; case details need a reader credential.',
   'explorer.treeHead': 'Latest tree head',
   'explorer.treeSize': 'Records',
   'explorer.treeRoot': 'Tree root',
@@ -172,11 +172,11 @@ export default {
   'cases.unverified': 'Receipt invalid',
 
   'record.title': 'Evidence record',
-  'record.lead': 'The receipt is checked in your browser. Choose the original file to check that it is this record’s document (it is not uploaded).',
+  'record.lead': 'The receipt is checked in your browser. Choose the original file to check that it is this record\'s document (it is not uploaded).',
   'record.notFound': 'There is no record with this id.',
-  'record.needAccess': 'This record’s details need a reader credential. You can also choose the original file to find the record by its digest.',
-  'record.matches': 'The chosen file is this record’s document.',
-  'record.differs': 'The chosen file is not this record’s document.',
+  'record.needAccess': 'This record\'s details need a reader credential. You can also choose the original file to find the record by its digest.',
+  'record.matches': 'The chosen file is this record\'s document.',
+  'record.differs': 'The chosen file is not this record\'s document.',
 
   'certificate.title': 'Certificate of Evidence',
   'certificate.subtitle': '存证证明 · Blockchain evidence preservation',
@@ -185,7 +185,7 @@ export default {
     `The digest of the electronic document below was signed and submitted by ${agency} and committed to the evidence ledger with the signatures of ${count} validating institutions. The document existed no later than ${time}.`,
   'certificate.bodyUnverified': 'The receipt of this record could not be verified; no certificate can be issued.',
   'certificate.scan': 'Scan to verify',
-  'certificate.scanNote': 'Scan the code to open this record’s verification page on the issuing node.',
+  'certificate.scanNote': 'Scan the code to open this record\'s verification page on the issuing node.',
   'certificate.howTo':
     'Anyone can check this without this site: the offline verifier evidence-verify.html or the command evidence verify take the original file, the receipt and the genesis file.',
   'certificate.issuedBy': ({ node, time }) => `Issued by node ${node} at ${time}.`,

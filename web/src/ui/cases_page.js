@@ -8,6 +8,7 @@ import { getCase } from '../api.js';
 import { t } from '../i18n/index.js';
 import { verifyReceipt } from '../verify/index.js';
 import { existedBy, notice, recordChips } from './components.js';
+import { stageName } from './format.js';
 import { h, svg } from './dom.js';
 import { loadTrustInto, trustNotices } from './genesis_panel.js';
 import { readerToken, setReaderToken } from './reader.js';
@@ -81,7 +82,12 @@ export function casesPage() {
   }
 
   function timeline() {
-    const ids = new Set(state.items.map((item) => item.view.id));
+    const byId = new Map(state.items.map((item) => [item.view.id, item.view.record]));
+    const ids = new Set(byId.keys());
+    const linkLabel = (id) => {
+      const linked = byId.get(id);
+      return linked ? `${stageName(linked.stage)} · ${linked.title || id.slice(0, 12)}` : `${id.slice(0, 12)}…`;
+    };
     return h(
       'section',
       null,
@@ -107,11 +113,15 @@ export function casesPage() {
                 verdict ? h('span', { class: valid ? 'ok' : 'bad', title: verdict.detail }, valid ? `✓ ${t('cases.verified')}` : `✕ ${t('cases.unverified')}`) : null,
               ),
               h('h3', { class: 'timeline__title' }, record.title || record.stage),
-              h('div', { class: 'muted' }, valid ? [existedBy(verdict.facts.existedByMs, { testid: null }), ' · ', verdict.facts.agency.name] : record.agency),
+              h(
+                'div',
+                { class: 'muted timeline__time' },
+                valid ? [`${t('fact.existedBy')} `, existedBy(verdict.facts.existedByMs, { testid: null }), ` · ${verdict.facts.agency.name}`] : record.agency,
+              ),
               record.links.length
-                ? h('p', { class: 'timeline__links' }, `${t('cases.linksTo')}：`, record.links.map((id) => h('a', { class: 'mono', href: `#r-${id}` }, `${id.slice(0, 12)}… `)))
+                ? h('p', { class: 'timeline__links' }, `${t('cases.linksTo')}：`, record.links.map((id) => h('a', { href: `/records/${id}` }, `↖ ${linkLabel(id)}`)))
                 : null,
-              h('div', { class: 'actions' }, h('a', { class: 'button button--secondary', href: `/records/${view.id}`, id: `r-${view.id}` }, t('action.record')), valid ? h('a', { class: 'button button--secondary', href: `/records/${view.id}/certificate` }, t('action.certificate')) : null),
+              h('div', { class: 'actions' }, h('a', { class: 'button button--secondary', href: `/records/${view.id}` }, t('action.record')), valid ? h('a', { class: 'button button--secondary', href: `/records/${view.id}/certificate` }, t('action.certificate')) : null),
             ),
           );
         }),
@@ -129,21 +139,24 @@ function drawLinks() {
   if (!list || !rail) return;
   rail.replaceChildren();
   rail.setAttribute('height', String(list.scrollHeight));
+  const dotX = 70; // the dots' centre (style.css: .timeline padding 96px, dot at -34px, 16px wide)
   const dotY = (item) => item.offsetTop + 30;
   const items = /** @type {HTMLElement[]} */ ([...list.querySelectorAll('.timeline__item')]);
   const byId = new Map(items.map((item) => [item.dataset.record, item]));
   const marker = svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '7', markerHeight: '7', orient: 'auto' }, svg('path', { d: 'M0,0 L8,4 L0,8 z', class: 'link-head' }));
   rail.append(svg('defs', null, marker));
   // The vertical line of the timeline itself.
-  if (items.length > 1) rail.append(svg('line', { x1: '34', x2: '34', y1: String(dotY(items[0])), y2: String(dotY(items[items.length - 1])), stroke: '#c8d3e3', 'stroke-width': '2' }));
+  if (items.length > 1) rail.append(svg('line', { x1: String(dotX), x2: String(dotX), y1: String(dotY(items[0])), y2: String(dotY(items[items.length - 1])), stroke: '#c8d3e3', 'stroke-width': '2' }));
   items.forEach((item, index) => {
     for (const target of (item.dataset.links ?? '').split(' ').filter(Boolean)) {
       const to = byId.get(target);
       if (!to) continue;
       const y1 = dotY(item);
       const y2 = dotY(to);
-      const depth = 8 + Math.min(24, 6 * (index - items.indexOf(to)));
-      rail.append(svg('path', { class: 'link-path', d: `M26,${y1} C${26 - depth * 2},${y1} ${26 - depth * 2},${y2} 26,${y2}`, 'marker-end': 'url(#arrow)', dataset: { from: item.dataset.record, to: target } }));
+      // Farther links bulge farther, so arcs that span others stay apart.
+      const bulge = Math.min(60, 24 + 12 * (index - items.indexOf(to)));
+      const x = dotX - 9;
+      rail.append(svg('path', { class: 'link-path', d: `M${x},${y1} C${x - bulge},${y1} ${x - bulge},${y2} ${x},${y2}`, 'marker-end': 'url(#arrow)', dataset: { from: item.dataset.record, to: target } }));
     }
   });
 }

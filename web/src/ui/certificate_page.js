@@ -7,7 +7,7 @@
 import { findByDigest, getRecord } from '../api.js';
 import { language, t } from '../i18n/index.js';
 import { parseDocumentDigest, verifyReceipt } from '../verify/index.js';
-import { existedBy, failure, notice, signersList } from './components.js';
+import { existedBy, failure, notice } from './components.js';
 import { h } from './dom.js';
 import { formatCount, formatTime, formatTimeLong, kindName, stageName } from './format.js';
 import { loadTrustInto, trustNotices } from './genesis_panel.js';
@@ -104,7 +104,7 @@ export function certificatePage() {
               row(t('fact.digest'), h('code', null, r.digest), f.documentChecked ? h('span', { class: 'ok' }, ' ✓') : null),
               row(t('fact.size'), t('verify.fileSize', { size: formatCount(r.size) })),
               row(t('fact.recordId'), h('code', null, f.recordId)),
-              row(t('fact.signers'), signersList(f.signers)),
+              row(t('fact.signers'), f.signers.map((signer) => h('div', null, signer.institution, h('span', { class: 'muted' }, ` · ${formatTime(signer.timestampMs)}`)))),
               row(t('fact.block'), `${t('fact.blockValue', { height: f.height })} · ${t('fact.positionValue', { index: f.leafIndex, size: f.treeSize })}`),
               row(t('fact.logRoot'), h('code', null, f.logRoot)),
             ),

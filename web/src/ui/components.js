@@ -119,7 +119,7 @@ export function failure(verdict) {
   );
 }
 
-/** A notice line. @param {'info'|'warning'|'error'} kind @param {...any} children */
+/** A notice line. @param {'info'|'success'|'warning'|'error'} kind @param {...any} children */
 export function notice(kind, ...children) {
   return h('div', { class: ['notice', `notice--${kind}`], role: kind === 'error' ? 'alert' : null }, children);
 }

@@ -124,11 +124,13 @@ export function explorerPage() {
     const block = state.block;
     const verdict = verifyBlock(block, genesis);
     const header = block.header ?? {};
-    const rows = Object.entries(header).map(([name, value]) => h('tr', null, h('th', null, name), h('td', null, h('code', { class: 'hash' }, String(value)))));
+    const rows = Object.entries(header).map(([name, value]) =>
+      h('tr', null, h('th', null, name), h('td', null, h('code', { class: 'hash' }, String(value)), name === 'time_ms' ? h('span', { class: 'muted' }, `  (${formatTime(value, { millis: true })})`) : null)),
+    );
     return [
       h('p', null, h('a', { href: '/explorer' }, `← ${t('explorer.back')}`)),
-      verdict.verdict === 'valid' ? notice('info', '✓ ', t('check.commit'), '; ', t('check.leaves')) : notice('error', `✕ ${t(`check.${verdict.check}`)}: ${verdict.detail}`),
-      h('section', { class: 'panel' }, h('h2', null, t('explorer.header')), h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, h('tbody', null, rows)))),
+      verdict.verdict === 'valid' ? notice('success', `✓ ${t('check.header')} · ${t('check.commit')} · ${t('check.leaves')}${Array.isArray(block.records) ? ` · ${t('check.records')}` : ''}`) : notice('error', `✕ ${t(`check.${verdict.check}`)}: ${verdict.detail}`),
+      h('section', { class: 'panel' }, h('h2', null, t('explorer.header')), h('div', { class: 'table-wrap' }, h('table', { class: 'data data--vertical' }, h('tbody', null, rows)))),
       h(
         'section',
         { class: 'panel' },

@@ -33,7 +33,7 @@ export function trustNotices(ctx) {
 export function genesisPanel(ctx) {
   const genesis = ctx.trust?.genesis;
   if (!genesis) return null;
-  let error = null;
+  const alertBox = h('div');
   const pick = h('input', {
     type: 'file',
     accept: '.json,application/json',
@@ -43,16 +43,12 @@ export function genesisPanel(ctx) {
       change: async (event) => {
         const file = event.target.files?.[0];
         if (!file) return;
-        error = useLocalGenesis(await readText(file));
+        const error = useLocalGenesis(await readText(file));
         if (error === null) await loadTrustInto(ctx);
-        else {
-          ctx.update();
-          alertBox.replaceChildren(notice('error', t('genesis.invalid', { detail: error })));
-        }
+        else alertBox.replaceChildren(notice('error', t('genesis.invalid', { detail: error })));
       },
     },
   });
-  const alertBox = h('div');
   return h(
     'details',
     { class: 'panel panel--quiet genesis', testid: 'genesis' },

@@ -5,7 +5,7 @@
 // any).
 import { t } from '../i18n/index.js';
 import { parseGenesis, verifyReceiptText } from '../verify/index.js';
-import { checkList, factDetails, factsList, failure, notice, verdictBanner } from './components.js';
+import { checkList, factDetails, factsList, failure, notice, recordChips, verdictBanner } from './components.js';
 import { h } from './dom.js';
 import { filePicker } from './file_picker.js';
 import { digestFile, readText } from './hashing.js';
@@ -69,7 +69,7 @@ export function offlinePage() {
       'section',
       { class: 'outcome' },
       verdictBanner(verdict.verdict, valid ? t('verdict.valid.lead') : t('verdict.invalid.lead')),
-      h('article', { class: ['panel', 'record-card', valid ? 'record-card--valid' : 'record-card--invalid'] }, valid ? factsList(verdict.facts) : failure(verdict), checkList(verdict), valid ? factDetails(verdict.facts, { links: false }) : null),
+      h('article', { class: ['panel', 'record-card', valid ? 'record-card--valid' : 'record-card--invalid'] }, valid ? [recordChips(verdict.facts.record, 'committed'), factsList(verdict.facts)] : failure(verdict), checkList(verdict), valid ? factDetails(verdict.facts, { links: false }) : null),
     );
   }
 

@@ -69,6 +69,7 @@ export function verifyPage() {
           testid: 'document',
           title: state.file ? t('verify.again') : t('verify.title'),
           hint: t('verify.privacy'),
+          compact: state.file !== null,
           onFile: (file) => check(ctx, file),
         }),
       ),
@@ -93,7 +94,7 @@ export function verifyPage() {
     const fileLine = h(
       'p',
       { class: 'verdict__file' },
-      `${t('verify.file')}：`,
+      t('verify.file'),
       h('strong', null, state.file?.name),
       ` · ${t('verify.fileSize', { size: formatCount(state.file?.size ?? 0) })}`,
       h('br'),
