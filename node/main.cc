@@ -2,7 +2,7 @@
 //
 //   evidence-node --config node.toml [--log-json]
 //   evidence-node --config node.toml --check
-//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--log-json]
+//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3] [--log-json]
 //
 // SIGTERM and SIGINT stop it cleanly: the API first, then p2p, then consensus.
 // SIGHUP reopens the log file ([log] file) after logrotate moved it.
@@ -36,11 +36,14 @@ struct CommandLine {
   bool dev = false;
   std::string data_dir;
   std::string api_listen = "127.0.0.1:8080";
+  std::string dev_hash = "sha256";
   bool log_json = false;
 };
 
 Result<NodeOptions> DevOptions(const CommandLine& command_line) {
-  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
+                            crypto::ParseHashAlgorithm(command_line.dev_hash));
+  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir, hash));
   NodeOptions options;
   options.genesis_path = chain.genesis_path;
   options.data_dir = chain.data_dir;
@@ -197,8 +200,13 @@ int main(int argc, char** argv) {
   auto* check = app.add_flag("--check", command_line.check,
                              "Check node.toml, its genesis and key files, print every problem and "
                              "exit (0: none, 1: problems); starts nothing");
+  auto* dev_hash = app.add_option("--dev-hash", command_line.dev_hash,
+                                  "Hash of a --dev chain when it is created: sha256 or sm3")
+                       ->check(CLI::IsMember({"sha256", "sm3"}))
+                       ->capture_default_str();
   app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
   check->needs(config);
+  dev_hash->needs(dev);
   config->excludes(dev);
   data->needs(dev);
   dev->needs(data);

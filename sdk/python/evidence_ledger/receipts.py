@@ -17,7 +17,7 @@ import json
 import re
 import struct
 
-from . import merkle, records
+from . import jcs, merkle, records
 from .keys import KeyFormatError, PublicKey
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -178,7 +178,7 @@ def _verify(receipt, genesis, document, digest):
     H = genesis.H
     if receipt["tree_size"] != header["log_size"]:
         _fail("bad_inclusion", "tree_size is not the block's log_size")
-    leaf = merkle.leaf_hash(H, records.jcs.canonicalize(record))
+    leaf = merkle.leaf_hash(H, jcs.canonicalize(record))
     proof = [_hex32(p, "inclusion_proof") for p in receipt["inclusion_proof"]]
     log_root = merkle.root_from_inclusion(H, leaf, _integer(receipt["leaf_index"], "leaf_index"),
                                           receipt["tree_size"], proof)
