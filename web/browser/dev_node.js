@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 
 /**
  * @param {string} nodeBinary path of evidence-node
- * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, agencyKey: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, agencyKey: string,
+ *                    agencyKeys: {ed25519: string, p256: string, sm2: string}, stop: () => Promise<void>}>}
  */
 export async function startDevNode(nodeBinary) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-browser-'));
@@ -34,6 +35,7 @@ export async function startDevNode(nodeBinary) {
     genesis: JSON.parse(readFileSync(join(chain, 'genesis.json'), 'utf8')),
     readerToken: readFileSync(join(chain, 'reader-token'), 'utf8').trim(),
     agencyKey: join(chain, 'agency.pem'),
+    agencyKeys: { ed25519: join(chain, 'agency.pem'), p256: join(chain, 'agency-p256.pem'), sm2: join(chain, 'agency-sm2.pem') },
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
