@@ -190,6 +190,7 @@ int main(int argc, char** argv) {
   evidence::node::CommandLine command_line;
   CLI::App app{"evidence-node: a validator of the evidence ledger.\n"
                "Configuration: configs/node.toml (every setting), docs/operations.md."};
+  app.set_version_flag("--version", "evidence-node " EVIDENCE_VERSION);
   auto* config = app.add_option("--config", command_line.config_path, "node.toml")
                      ->check(CLI::ExistingFile);
   auto* dev = app.add_flag("--dev", command_line.dev,
