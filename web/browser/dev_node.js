@@ -9,12 +9,14 @@ import { createInterface } from 'node:readline';
 
 /**
  * @param {string} nodeBinary path of evidence-node
+ * @param {'sha256'|'sm3'} [hash] the chain's hash (sm3: a 国密 chain)
  * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, agencyKey: string,
  *                    agencyKeys: {ed25519: string, p256: string, sm2: string}, stop: () => Promise<void>}>}
  */
-export async function startDevNode(nodeBinary) {
+export async function startDevNode(nodeBinary, hash = 'sha256') {
   const dir = mkdtempSync(join(tmpdir(), 'portal-browser-'));
-  const child = spawn(nodeBinary, ['--dev', '--data', join(dir, 'chain'), '--api', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--dev', '--dev-hash', hash, '--data', join(dir, 'chain'), '--api', '127.0.0.1:0'];
+  const child = spawn(nodeBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);

@@ -16,7 +16,7 @@ from dev_node import DevNode
 
 from evidence_ledger import (Client, Genesis, ProblemError, ReceiptError, SigningKey, jcs,
                              new_record, record_for_file, sign_batch, sign_record,
-                             signing_bytes, verify_receipt)
+                             parse_receipt, signing_bytes, verify_receipt)
 
 SDK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 NODE_BIN = os.environ.get("EVIDENCE_NODE_BIN")
@@ -97,6 +97,36 @@ class AgainstANode(unittest.TestCase):
                 with self.assertRaises(ReceiptError) as refused:
                     verify_receipt(tampered(change), self.genesis, document=document)
                 self.assertEqual(refused.exception.check, check)
+
+    def test_a_receipt_file_is_read_as_strictly_as_evidence_verify_reads_it(self):
+        key = SigningKey.load(self.node.key("ed25519"))
+        _, record = self.record("strict.pdf", "a receipt read strictly")
+        receipt = self.client.submit(sign_record(key, record, self.chain["hash"]),
+                                     wait=True)["receipt"]
+        text = jcs.canonicalize(receipt).decode()
+        self.assertEqual(parse_receipt(text), receipt)
+        self.assertEqual(parse_receipt(json.dumps(receipt, indent=2).encode()), receipt)
+        broken = {
+            "duplicate member": text.replace('"tree_size":', '"tree_size":1,"tree_size":', 1),
+            "fraction": text.replace(f'"leaf_index":{receipt["leaf_index"]}',
+                                     f'"leaf_index":{receipt["leaf_index"]}.0'),
+            "2^53": text.replace('"round":0', '"round":9007199254740992'),
+            "unknown member": text[:-1] + ',"extra":1}',
+            "missing member": text.replace(f',"tree_size":{receipt["tree_size"]}', ""),
+            "byte order mark": "\ufeff" + text,
+            "lone surrogate": text.replace('"title":"', '"title":"\\ud800', 1),
+            "trailing data": text + "{}",
+            "too deep": text[:-1] + ',"x":' + "[" * 8 + "]" * 8 + "}",
+            "not JSON": text[:100],
+            "record rule": text.replace('"v":1}', '"v":2}', 1),
+            "too large": text + " " * (256 * 1024),
+        }
+        for name, changed in broken.items():
+            with self.subTest(name):
+                with self.assertRaises(ReceiptError) as refused:
+                    parse_receipt(changed)
+                self.assertEqual(refused.exception.check, "malformed")
+        self.assertRaises(ReceiptError, parse_receipt, text.encode() + b"\xff")
 
     def test_a_batch_with_a_link_inside_is_committed_and_every_receipt_verifies(self):
         key = SigningKey.load(self.node.key("sm2"))

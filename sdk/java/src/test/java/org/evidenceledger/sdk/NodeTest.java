@@ -117,6 +117,36 @@ class NodeTest {
   }
 
   @Test
+  void aReceiptFileIsReadAsStrictlyAsEvidenceVerifyReadsIt() throws Exception {
+    Keys.SigningKey key = Keys.SigningKey.load(node.key("ed25519"));
+    JsonNode receipt = client.submit(Records.sign(key, Records.forFile(
+        write("strict.pdf", "a receipt read strictly"), fields("(2026)鲁0831行罚7号", "filing"),
+        hash()), hash()), EvidenceClient.SubmitOptions.WAIT).path("receipt");
+    String text = Jcs.canonicalText(receipt);
+    assertEquals(text, Jcs.canonicalText(Receipts.parse(text.getBytes(StandardCharsets.UTF_8))));
+    assertEquals(text, Jcs.canonicalText(Receipts.parse(
+        Jcs.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(receipt))));
+    String leaf = "\"leaf_index\":" + receipt.path("leaf_index").asLong();
+    java.util.Map<String, String> broken = new java.util.LinkedHashMap<>();
+    broken.put("duplicate member", text.replaceFirst("\"tree_size\":", "\"tree_size\":1,\"tree_size\":"));
+    broken.put("fraction", text.replace(leaf, leaf + ".0"));
+    broken.put("2^53", text.replace("\"round\":0", "\"round\":9007199254740992"));
+    broken.put("unknown member", text.substring(0, text.length() - 1) + ",\"extra\":1}");
+    broken.put("byte order mark", "\ufeff" + text);
+    broken.put("lone surrogate", text.replaceFirst("\"title\":\"", "\"title\":\"\\\\ud800"));
+    broken.put("trailing data", text + "{}");
+    broken.put("too deep", text.substring(0, text.length() - 1) + ",\"x\":[[[[[[[[]]]]]]]]}");
+    broken.put("not JSON", text.substring(0, 100));
+    broken.put("record rule", text.replaceFirst("\"v\":1}", "\"v\":2}"));
+    broken.put("too large", text + " ".repeat(256 * 1024));
+    for (var entry : broken.entrySet()) {
+      Receipts.ReceiptException refused = assertThrows(Receipts.ReceiptException.class,
+          () -> Receipts.parse(entry.getValue().getBytes(StandardCharsets.UTF_8)), entry.getKey());
+      assertEquals("malformed", refused.check(), entry.getKey());
+    }
+  }
+
+  @Test
   void aBatchWithALinkInsideIsCommittedAndEveryReceiptVerifies() throws Exception {
     Keys.SigningKey key = Keys.SigningKey.load(node.key("sm2"));
     List<Path> paths = new ArrayList<>();
