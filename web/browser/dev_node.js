@@ -9,12 +9,15 @@ import { createInterface } from 'node:readline';
 
 /**
  * @param {string} nodeBinary path of evidence-node
+ * @param {'sha256'|'sm3'} [hash] the chain's hash (sm3: a 国密 chain)
  * @param {string[]} [extraArgs] more arguments, e.g. ['--past-window-days', '400']
- * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, supervisorToken: string, agencyKey: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, supervisorToken: string, agencyKey: string,
+ *                    agencyKeys: {ed25519: string, p256: string, sm2: string}, stop: () => Promise<void>}>}
  */
-export async function startDevNode(nodeBinary, extraArgs = []) {
+export async function startDevNode(nodeBinary, hash = 'sha256', extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-browser-'));
-  const child = spawn(nodeBinary, ['--dev', '--data', join(dir, 'chain'), '--api', '127.0.0.1:0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--dev', '--dev-hash', hash, '--data', join(dir, 'chain'), '--api', '127.0.0.1:0', ...extraArgs];
+  const child = spawn(nodeBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -36,6 +39,7 @@ export async function startDevNode(nodeBinary, extraArgs = []) {
     readerToken: readFileSync(join(chain, 'reader-token'), 'utf8').trim(),
     supervisorToken: readFileSync(join(chain, 'supervisor-token'), 'utf8').trim(),
     agencyKey: join(chain, 'agency.pem'),
+    agencyKeys: { ed25519: join(chain, 'agency.pem'), p256: join(chain, 'agency-p256.pem'), sm2: join(chain, 'agency-sm2.pem') },
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -52,7 +52,7 @@ function beijingDate(days) {
 }
 
 before(async () => {
-  node = await startDevNode(NODE_BINARY, ['--past-window-days', '400']);
+  node = await startDevNode(NODE_BINARY, 'sha256', ['--past-window-days', '400']);
   const plant = Object.entries(PLANTED).map(([rule, count]) => `${rule}=${count}`).join(',');
   execFileSync(CLI, ['demo-cases', '--node', node.url, '--key', node.agencyKey, '--agency', 'dev-agency', '--cases', '60', '--seed', '11', '--plant', plant]);
   from = beijingDate(-390);

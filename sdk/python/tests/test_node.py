@@ -16,7 +16,7 @@ from dev_node import DevNode
 
 from evidence_ledger import (Client, Genesis, ProblemError, ReceiptError, SigningKey, jcs,
                              new_record, record_for_file, sign_batch, sign_record,
-                             signing_bytes, verify_receipt)
+                             parse_receipt, signing_bytes, verify_receipt)
 
 SDK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 NODE_BIN = os.environ.get("EVIDENCE_NODE_BIN")
@@ -65,7 +65,7 @@ class AgainstANode(unittest.TestCase):
                 self.assertEqual(facts["record_id"], signed.id)
                 with self.assertRaises(ReceiptError) as refused:
                     verify_receipt(answer["receipt"], self.genesis, document=b"another document")
-                self.assertEqual(refused.exception.check, "digest_mismatch")
+                self.assertEqual(refused.exception.check, "receipt.digest_mismatch")
                 # The same bytes again: one entry, answered as known.
                 again = self.client.submit(signed)
                 self.assertTrue(again["already_known"])
@@ -85,18 +85,50 @@ class AgainstANode(unittest.TestCase):
             change(copy)
             return copy
         cases = {
-            "malformed": lambda r: r.update(v=2),
-            "bad_record_signature": lambda r: r["record"].update(title="changed"),
-            "bad_inclusion": lambda r: r.update(leaf_index=r["leaf_index"] + 1),
-            "header_mismatch": lambda r: r["block"].update(time_ms=r["block"]["time_ms"] + 1),
-            "bad_commit": lambda r: r["commit"].update(signatures=[]),
-            "validator_set_mismatch": lambda r: r.update(validator_set_hash="00" * 32),
+            "receipt.unsupported_version": lambda r: r.update(v=2),
+            "receipt.malformed": lambda r: r.update(leaf_index=-1),
+            "receipt.wrong_chain": lambda r: r["block"].update(chain_id="another-chain"),
+            "receipt.bad_record_signature": lambda r: r["record"].update(title="changed"),
+            "receipt.bad_inclusion": lambda r: r.update(leaf_index=r["leaf_index"] + 1),
+            "receipt.header_mismatch": lambda r: r["block"].update(time_ms=r["block"]["time_ms"] + 1),
+            "receipt.bad_commit": lambda r: r["commit"].update(signatures=[]),
+            "receipt.validator_set_mismatch": lambda r: r.update(validator_set_hash="00" * 32),
         }
         for check, change in cases.items():
             with self.subTest(check):
                 with self.assertRaises(ReceiptError) as refused:
                     verify_receipt(tampered(change), self.genesis, document=document)
                 self.assertEqual(refused.exception.check, check)
+
+    def test_a_receipt_file_is_read_as_strictly_as_evidence_verify_reads_it(self):
+        key = SigningKey.load(self.node.key("ed25519"))
+        _, record = self.record("strict.pdf", "a receipt read strictly")
+        receipt = self.client.submit(sign_record(key, record, self.chain["hash"]),
+                                     wait=True)["receipt"]
+        text = jcs.canonicalize(receipt).decode()
+        self.assertEqual(parse_receipt(text), receipt)
+        self.assertEqual(parse_receipt(json.dumps(receipt, indent=2).encode()), receipt)
+        broken = {
+            "duplicate member": text.replace('"tree_size":', '"tree_size":1,"tree_size":', 1),
+            "fraction": text.replace(f'"leaf_index":{receipt["leaf_index"]}',
+                                     f'"leaf_index":{receipt["leaf_index"]}.0'),
+            "2^53": text.replace('"round":0', '"round":9007199254740992'),
+            "unknown member": text[:-1] + ',"extra":1}',
+            "missing member": text.replace(f',"tree_size":{receipt["tree_size"]}', ""),
+            "byte order mark": "\ufeff" + text,
+            "lone surrogate": text.replace('"title":"', '"title":"\\ud800', 1),
+            "trailing data": text + "{}",
+            "too deep": text[:-1] + ',"x":' + "[" * 8 + "]" * 8 + "}",
+            "not JSON": text[:100],
+            "record rule": text.replace('"v":1}', '"v":7}', 1),
+            "too large": text + " " * (256 * 1024),
+        }
+        for name, changed in broken.items():
+            with self.subTest(name):
+                with self.assertRaises(ReceiptError) as refused:
+                    parse_receipt(changed)
+                self.assertEqual(refused.exception.check, "receipt.malformed")
+        self.assertRaises(ReceiptError, parse_receipt, text.encode() + b"\xff")
 
     def test_a_batch_with_a_link_inside_is_committed_and_every_receipt_verifies(self):
         key = SigningKey.load(self.node.key("sm2"))
