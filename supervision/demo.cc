@@ -330,6 +330,22 @@ Status PlantLiveLateRecording(const RuleSet& rules, const DemoOptions& options, 
   return Status::Ok();
 }
 
+// FNV-1a of everything that shapes a plan: the same options give the same case
+// numbers (running again writes the same records), other options other numbers
+// (so that two different sets of cases do not merge into one case's trail).
+uint64_t PlanHash(const DemoOptions& options) {
+  std::string key = options.agency + "|" + std::to_string(options.seed) + "|" +
+                    std::to_string(options.cases) + "|" + std::to_string(options.enforcement) +
+                    std::to_string(options.reconsideration) + "|" +
+                    std::to_string(options.span_days) + "|" + options.region;
+  for (const auto& [rule, count] : options.plant) {
+    key += "|" + std::string(RuleName(rule)) + "=" + std::to_string(count);
+  }
+  uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char c : key) hash = (hash ^ c) * 1099511628211ULL;
+  return hash;
+}
+
 }  // namespace
 
 Result<DemoPlan> PlanDemoCases(const RuleSet& rules, const WorkingCalendar& calendar,
@@ -358,7 +374,7 @@ Result<DemoPlan> PlanDemoCases(const RuleSet& rules, const WorkingCalendar& cale
   plan.first_ms = INT64_MAX;
   plan.last_ms = INT64_MIN;
   const uint64_t number_base =
-      options.first_number != 0 ? options.first_number : (10 + options.seed % 89) * 1000;
+      options.first_number != 0 ? options.first_number : (100 + PlanHash(options) % 9000) * 1000;
   for (size_t i = 0; i < options.cases; ++i) {
     const std::optional<RuleId> plant = plants[i];
     const bool enforcement =

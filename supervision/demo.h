@@ -14,7 +14,8 @@
 //   - simulated (commit_at_ms unset: tests build blocks at each record's
 //     commit_ms): records commit minutes to hours after their act, the planted
 //     late ones a day or more after.
-// Deterministic for a given seed and options (std::mt19937_64).
+// Deterministic for a given seed and options (std::mt19937_64); the case numbers
+// come from a hash of the options, so two different plans use different numbers.
 //
 // Thread-safety: pure function.
 #pragma once
@@ -49,7 +50,7 @@ struct DemoOptions {
   int64_t genesis_time_ms = 0;
   std::optional<int64_t> commit_at_ms;  // live: every record commits at about this time
   std::string region = "鲁0831";         // 泗水县
-  uint32_t first_number = 0;  // case numbers start after this; 0: from the seed
+  uint32_t first_number = 0;  // case numbers start after this; 0: from a hash of these options
 };
 
 struct DemoRecord {

@@ -9,8 +9,9 @@
 // per case (supervision/demo.h). The acts are dated before the chain's genesis
 // (history entered now, which late_recording does not judge), so the node must
 // accept old times: node.toml [records] past_window_ms, or scripts/localnet.sh with
-// LOCALNET_PAST_WINDOW_DAYS=400 (scripts/run.sh does it). The same seed writes the
-// same records again (the node answers that it has them). --documents writes the
+// LOCALNET_PAST_WINDOW_DAYS=400 (scripts/run.sh does it). The same options write
+// the same records again (the node answers that it has them); other options use
+// other case numbers. --documents writes the
 // stand-in documents as DIR/<record id>.txt, for `evidence verify`.
 // stdout: what was written and the `evidence report` command that shows it.
 // Exit 0 when every record is committed, 1 when the node refused or could not be
@@ -300,7 +301,7 @@ void RegisterDemoCases(CLI::App& app) {
   command->add_option("--cases", options.cases, "Number of cases")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, supervision::kDemoCasesMax));
-  command->add_option("--seed", options.seed, "Seed of the generator (same seed, same cases)")
+  command->add_option("--seed", options.seed, "Seed of the generator (same options, same cases)")
       ->capture_default_str();
   command->add_option("--plant", options.plant,
                       "Violations to plant, RULE=COUNT,... (one per case), e.g. "

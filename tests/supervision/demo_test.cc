@@ -114,6 +114,14 @@ TEST(DemoCasesTest, TheSameSeedGivesTheSamePlan) {
   auto third = PlanDemoCases(RuleSet::Default(), WorkingCalendar::Default(), other);
   ASSERT_TRUE(third.ok());
   EXPECT_NE(first->cases[0].case_id, third->cases[0].case_id);
+  // Other plants with the same seed: other case numbers, so two sets never share a case.
+  DemoOptions replanted = YearOptions();
+  replanted.plant[RuleId::kMissingStage] = 4;
+  auto fourth = PlanDemoCases(RuleSet::Default(), WorkingCalendar::Default(), replanted);
+  ASSERT_TRUE(fourth.ok());
+  std::set<std::string> ids;
+  for (const DemoCase& demo : first->cases) ids.insert(demo.case_id);
+  for (const DemoCase& demo : fourth->cases) EXPECT_FALSE(ids.contains(demo.case_id)) << demo.case_id;
 }
 
 TEST(DemoCasesTest, LiveDatesEveryActBeforeGenesisSoOnlyPlantedLateRecordsAreLate) {
