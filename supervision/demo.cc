@@ -250,21 +250,23 @@ DemoCase Planner::Reconsideration(const std::string& case_id, int32_t applicatio
   int32_t decision_day = Working(DayOf(*this, last), Uniform(1, 5));
   if (planted(RuleId::kReconsiderationDecisionWithin60Days)) {
     decision_day = WorkingOnOrAfter(base_last + Uniform(1, 8));
-  } else if (Chance(20)) {
-    // An extension inside the 60 days, then a decision inside the 90.
-    const int low = std::max(1, decide.limit_days * 2 / 3);
-    const int32_t extension_day =
-        std::max(WorkingOnOrAfter(accepted + Uniform(low, std::max(low, decide.limit_days - 8))),
-                 DayOf(*this, last) + 1);
-    EVIDENCE_CHECK_MSG(extension_day < base_last, "demo: an extension after the 60 days");
-    const int64_t extension = OfficeTime(WorkingOnOrAfter(extension_day), last);
-    Add(demo, kKind, "extension", extension);
-    last = extension;
-    decision_day = std::min(Working(DayOf(*this, last), Uniform(1, 10)),
-                            LastDay(RuleId::kReconsiderationDecisionWithin60Days, accepted,
-                                    decide.extended_limit_days));
   } else {
     decision_day = std::min(decision_day, base_last);
+    if (Chance(20)) {
+      // An extension inside the 60 days, then a decision inside the 90. A long
+      // holiday near the 60th day can leave no working day for it: no extension then.
+      const int low = std::max(1, decide.limit_days * 2 / 3);
+      const int32_t extension_day = WorkingOnOrAfter(
+          std::max(accepted + Uniform(low, std::max(low, decide.limit_days - 8)), DayOf(*this, last) + 1));
+      if (extension_day < base_last) {
+        const int64_t extension = OfficeTime(extension_day, last);
+        Add(demo, kKind, "extension", extension);
+        last = extension;
+        decision_day = std::min(Working(DayOf(*this, last), Uniform(1, 10)),
+                                LastDay(RuleId::kReconsiderationDecisionWithin60Days, accepted,
+                                        decide.extended_limit_days));
+      }
+    }
   }
   EVIDENCE_CHECK_MSG(decision_day > DayOf(*this, last), "demo: the decision would precede its steps");
   last = OfficeTime(decision_day, last);
