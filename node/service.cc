@@ -388,8 +388,10 @@ Result<json::object> ChainService::SupervisionReport(const api::SupervisionRepor
     ~Done() { running.store(false); }
   } done{report_running_};
   supervision::ReportRequest request{query.from_day, query.to_day, query.agency};
+  supervision::StoreReportOptions options;
+  options.cancel = query.cancel;
   return supervision::BuildReportFromStore(store_, *supervision_.rules, *supervision_.calendar,
-                                           request, WallClockMs());
+                                           request, WallClockMs(), options);
 }
 
 Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {

@@ -12,6 +12,9 @@
 namespace evidence::supervision {
 namespace {
 
+// How often (in records) step 1 looks at the cancel flag; step 2 looks once a case.
+constexpr size_t kCancelCheckEvery = 4096;
+
 // Interns the few distinct kinds, stages and agencies of many records.
 class Strings {
  public:
@@ -121,10 +124,16 @@ Result<boost::json::object> BuildReportFromStore(const ledger::Store& store, con
     period_leaves.insert(period_leaves.end(), leaves->begin(), leaves->end());
   }
   std::sort(period_leaves.begin(), period_leaves.end());
+  auto cancelled = [&options] {
+    return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+  };
+  const Status kCancelled = Status::Unavailable("the supervision report was cancelled: the node is stopping");
   TrailReader reader(store);
   std::vector<std::string> case_order;
   std::unordered_map<std::string, std::vector<CompactRecord>> cases;
-  for (uint64_t leaf : period_leaves) {
+  for (size_t i = 0; i < period_leaves.size(); ++i) {
+    const uint64_t leaf = period_leaves[i];
+    if (i % kCancelCheckEvery == 0 && cancelled()) return kCancelled;
     if (leaf >= head.size) continue;  // appended after the head was pinned
     std::string case_id;
     EVIDENCE_ASSIGN_OR_RETURN(CompactRecord record, reader.Read(leaf, &case_id));
@@ -137,6 +146,7 @@ Result<boost::json::object> BuildReportFromStore(const ledger::Store& store, con
   ReportBuilder builder(rules, calendar, request, {as_of_ms, store.genesis().genesis_time_ms()},
                         options.limits);
   for (const std::string& case_id : case_order) {
+    if (cancelled()) return kCancelled;
     // 2. The whole trail through the case index; records read in step 1 are reused.
     std::vector<CompactRecord> known = std::move(cases[case_id]);
     cases.erase(case_id);

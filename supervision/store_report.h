@@ -16,6 +16,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <cstdint>
 
 #include "common/status.h"
@@ -30,10 +31,14 @@ struct StoreReportOptions {
   ReportLimits limits;
   size_t period_records_max = 5'000'000;  // records dated in the period (all agencies)
   size_t case_records_max = 10'000;       // records of one case
+  // Checked between cases (and every few thousand records): once it is true the
+  // report stops with kUnavailable. Null: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // ResourceExhausted when the period holds more records than the options allow
-// (the message says to narrow the period or pick an agency).
+// (the message says to narrow the period or pick an agency); Unavailable when
+// options.cancel was set while it ran.
 Result<boost::json::object> BuildReportFromStore(const ledger::Store& store, const RuleSet& rules,
                                                  const WorkingCalendar& calendar,
                                                  const ReportRequest& request, int64_t as_of_ms,

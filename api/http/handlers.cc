@@ -1,6 +1,8 @@
 #include "api/http/handlers.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <initializer_list>
@@ -14,6 +16,8 @@
 #include "crypto/hash.h"
 
 namespace evidence::api {
+
+namespace asio = boost::asio;
 namespace {
 
 using Query = std::vector<std::pair<std::string, std::string>>;
@@ -267,7 +271,15 @@ ApiHandlers::ApiHandlers(NodeService& service, CommitWaiter& waiter,
       registry_(registry),
       options_(options),
       limiter_(options.agency_records_per_second, options.agency_burst_records,
-               options.rate_limited_agencies_max) {}
+               options.rate_limited_agencies_max),
+      reports_(std::make_unique<asio::thread_pool>(1)) {}
+
+ApiHandlers::~ApiHandlers() { Stop(); }
+
+void ApiHandlers::Stop() {
+  stopping_.store(true);
+  reports_->join();
+}
 
 void ApiHandlers::Register(Router& router) {
   auto plain = [this](void (ApiHandlers::*method)(const HttpRequest&, Reply)) {
@@ -558,9 +570,22 @@ void ApiHandlers::SupervisionReport(const HttpRequest& request, Reply reply) {
   if (!allowed.ok()) return reply(Problem(request, allowed));
   auto query = ReadReportQuery(request);
   if (!query.ok()) return reply(Problem(request, query.error()));
-  auto report = service_.SupervisionReport(*query);
-  if (!report.ok()) return reply(Problem(request, report.status()));
-  reply(Json(200, *report));
+  if (stopping_.load()) {
+    return reply(Problem(request, Status::Unavailable("the node is stopping")));
+  }
+  bool idle = false;
+  if (!report_busy_.compare_exchange_strong(idle, true)) {
+    return reply(Problem(request, Status::ResourceExhausted(
+                                      "another supervision report is being made; ask again when it is done")));
+  }
+  query->cancel = &stopping_;
+  // Off the HTTP thread: the report reads every record of the period's cases.
+  asio::post(*reports_, [this, request, query = *query, reply = std::move(reply)] {
+    auto report = service_.SupervisionReport(query);
+    report_busy_.store(false);
+    if (!report.ok()) return reply(Problem(request, report.status()));
+    reply(Json(200, *report));
+  });
 }
 
 // Blocks are public as header, commit and leaf hashes; their records (case ids,

@@ -20,6 +20,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -103,6 +104,9 @@ struct SupervisionReportQuery {
   int32_t from_day = 0;
   int32_t to_day = 0;
   std::optional<std::string> agency;
+  // Set (by the API, when it stops) once nobody waits for the report any more;
+  // the service then gives up early with kUnavailable. Null: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Readiness {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/http/node_service.h"
@@ -110,9 +111,14 @@ class FakeNodeService : public NodeService {
   }
 
   Result<boost::json::object> SupervisionReport(const SupervisionReportQuery& query) override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (report_busy_) return Status::ResourceExhausted("another report is being made");
     report_queries_.push_back(query);
+    report_threads_.push_back(std::this_thread::get_id());
+    // A held report waits until released (or cancelled: the test then releases it).
+    report_changed_.notify_all();
+    report_changed_.wait(lock, [this] { return !hold_reports_; });
+    if (query.cancel != nullptr && query.cancel->load()) return Status::Unavailable("cancelled");
     return boost::json::object{{"format", "evidence-supervision-report/1"},
                                {"from_day", query.from_day},
                                {"to_day", query.to_day},
@@ -219,6 +225,25 @@ class FakeNodeService : public NodeService {
     std::lock_guard lock(mutex_);
     readers_[crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token))] = reader;
   }
+  // Held reports wait in SupervisionReport until released.
+  void HoldReports() {
+    std::lock_guard lock(mutex_);
+    hold_reports_ = true;
+  }
+  void ReleaseReports() {
+    std::lock_guard lock(mutex_);
+    hold_reports_ = false;
+    report_changed_.notify_all();
+  }
+  // Waits until `count` reports have started.
+  void WaitForReports(size_t count) {
+    std::unique_lock lock(mutex_);
+    report_changed_.wait(lock, [&] { return report_queries_.size() >= count; });
+  }
+  std::vector<std::thread::id> report_threads() const {
+    std::lock_guard lock(mutex_);
+    return report_threads_;
+  }
   void set_report_busy(bool busy) {
     std::lock_guard lock(mutex_);
     report_busy_ = busy;
@@ -318,6 +343,9 @@ class FakeNodeService : public NodeService {
   bool mempool_full_ = false;
   bool report_busy_ = false;
   std::vector<SupervisionReportQuery> report_queries_;
+  std::vector<std::thread::id> report_threads_;
+  bool hold_reports_ = false;
+  std::condition_variable report_changed_;
   bool ready_ = true;
   bool throw_in_status_ = false;
 };

@@ -314,6 +314,43 @@ TEST_F(HandlersTest, SupervisionReportQueriesAreChecked) {
   EXPECT_NE(Header(busy, "Retry-After"), "");
 }
 
+TEST_F(HandlersTest, ASupervisionReportIsMadeOffTheHttpThreadOneAtATime) {
+  const std::string target = "/v1/reports/supervision?from=2026-01-01&to=2026-01-31";
+  service_.HoldReports();
+  std::promise<HttpResponse> first;
+  router_.Dispatch(HttpRequest{"GET", target, "Bearer supervisor-token", "", ""},
+                   [&first](HttpResponse response) { first.set_value(std::move(response)); });
+  // Dispatch has returned while the report is still being made: the HTTP thread is free.
+  service_.WaitForReports(1);
+  EXPECT_NE(service_.report_threads()[0], std::this_thread::get_id());
+  EXPECT_EQ(Call("GET", "/v1/status").status, 200);
+  // A second report meanwhile is refused at once, not queued behind the first.
+  HttpResponse second = Call("GET", target, "", "Bearer supervisor-token");
+  EXPECT_EQ(second.status, 429);
+  EXPECT_NE(Header(second, "Retry-After"), "");
+  EXPECT_EQ(service_.report_queries().size(), 1u);
+  service_.ReleaseReports();
+  HttpResponse made = first.get_future().get();
+  EXPECT_EQ(made.status, 200) << made.body;
+  // Once it is answered, the next one is made.
+  EXPECT_EQ(Call("GET", target, "", "Bearer supervisor-token").status, 200);
+  EXPECT_EQ(service_.report_queries().size(), 2u);
+}
+
+TEST_F(HandlersTest, StoppingCancelsTheReportAndRefusesNewOnes) {
+  const std::string target = "/v1/reports/supervision?from=2026-01-01&to=2026-01-31";
+  ASSERT_EQ(Call("GET", target, "", "Bearer supervisor-token").status, 200);
+  const std::atomic<bool>* cancel = service_.report_queries().at(0).cancel;
+  ASSERT_NE(cancel, nullptr);
+  EXPECT_FALSE(cancel->load());
+  handlers_.Stop();
+  EXPECT_TRUE(cancel->load()) << "a report being made would now stop";
+  HttpResponse refused = Call("GET", target, "", "Bearer supervisor-token");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(service_.report_queries().size(), 1u);
+  handlers_.Stop();  // idempotent
+}
+
 // Public block routes show leaf hashes only: the records (case ids, titles that
 // may name people) need a reader who may read cases; a wrong token is refused.
 TEST_F(HandlersTest, BlockRecordsOnlyForReaders) {

@@ -214,5 +214,30 @@ TEST(StoreReportTest, APeriodOverItsBoundIsRefusedWithAHint) {
   EXPECT_NE(refused.status().message().find("narrow it"), std::string::npos);
 }
 
+TEST(StoreReportTest, ACancelledReportStopsWithUnavailable) {
+  DemoChain chain;
+  DemoOptions options;
+  options.agency = chain.agency_id(0);
+  options.cases = 5;
+  options.end_ms = At("2026-11-30T00:00:00+08:00");
+  options.genesis_time_ms = chain.genesis().genesis_time_ms();
+  auto plan = PlanDemoCases(RuleSet::Default(), WorkingCalendar::Default(), options);
+  ASSERT_TRUE(plan.ok());
+  chain.Commit(*plan, 0);
+  std::atomic<bool> cancel{false};
+  StoreReportOptions cancellable;
+  cancellable.cancel = &cancel;
+  auto made = BuildReportFromStore(chain.store(), RuleSet::Default(), WorkingCalendar::Default(),
+                                   Period("2024-01-01", "2026-12-31"), options.end_ms, cancellable);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_EQ(made->at("summary").at("totals").at("cases").to_number<int64_t>(), 5);
+  cancel.store(true);
+  auto cancelled = BuildReportFromStore(chain.store(), RuleSet::Default(), WorkingCalendar::Default(),
+                                        Period("2024-01-01", "2026-12-31"), options.end_ms, cancellable);
+  ASSERT_FALSE(cancelled.ok());
+  EXPECT_EQ(cancelled.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(cancelled.status().message().find("stopping"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace evidence::supervision
