@@ -68,7 +68,11 @@ enum class ErrorCode {
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
+  kRecordKeyRevoked,       // "record.key_revoked": the key was revoked by governance
 };
+
+// The last ErrorCode (for range checks).
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kRecordKeyRevoked;
 
 // Every ErrorCode, in declaration order (for tables and tests).
 inline constexpr ErrorCode kAllErrorCodes[] = {
@@ -93,7 +97,7 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
-    ErrorCode::kRecordUnknownKind,
+    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordKeyRevoked,
 };
 
 // The StatusReason domain of ledger error codes.

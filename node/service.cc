@@ -27,12 +27,10 @@ Status TooMany(const Status& status) {
 }  // namespace
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
-                           RecordPool& mempool, ledger::RecordPolicy policy, Hooks hooks,
-                           NodeMetrics* metrics)
+                           RecordPool& mempool, Hooks hooks, NodeMetrics* metrics)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
-      policy_(policy),
       hooks_(std::move(hooks)),
       metrics_(metrics) {}
 
@@ -189,9 +187,10 @@ Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view
 }
 
 std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha256_hex) {
-  for (const ledger::GenesisReader& reader : genesis_.readers()) {
+  const ledger::GovernanceStatePtr state = store_.NextState();
+  for (const ledger::GenesisReader& reader : state->readers()) {
     if (reader.token_sha256 && crypto::DigestHex(*reader.token_sha256) == token_sha256_hex) {
-      // Every reader genesis lists is an authorised reader of case trails.
+      // Every reader the register lists is an authorised reader of case trails.
       return api::Reader{reader.id, reader.role, true};
     }
   }
@@ -287,6 +286,7 @@ Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from
 json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();
+  const ledger::GovernanceStatePtr state = store_.NextState();
   json::object out{{"chain_id", genesis_.chain_id()},
                    {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
@@ -295,12 +295,12 @@ json::object ChainService::GetStatus() {
                    {"best_peer_height", status.best_peer_height},
                    {"syncing", status.best_peer_height > head.height},
                    {"peers", status.peers_connected},
-                   {"validators", genesis_.validators().size()},
+                   {"validators", state->validators().size()},
                    {"quorum_connected", status.quorum_connected},
                    {"mempool", mempool_.size()},
                    {"version", "0.1.0"}};
-  if (status.validator_index) {
-    out["validator"] = genesis_.validators()[*status.validator_index].name;
+  if (status.validator_index && *status.validator_index < state->validators().size()) {
+    out["validator"] = state->validators()[*status.validator_index].name;
   } else {
     out["validator"] = nullptr;
   }

@@ -3,7 +3,7 @@
 //
 // Submissions: strict schema (ledger::RecordFromJson), then "already known?"
 // (store, then mempool: the same record id again is idempotent), then the
-// genesis rules and the signature (ledger::CheckRecord) on the mempool's
+// register rules and the signature (ledger::CheckRecord) on the mempool's
 // verification pool, then admission to the mempool (full: too-many with
 // Retry-After). Admitted records go to the node through Hooks::on_admitted
 // (gossip to peers, wake consensus). Nothing refused changes any state.
@@ -58,7 +58,7 @@ class ChainService : public api::NodeService {
 
   // Every reference must outlive the service. `metrics` may be null.
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics);
+               Hooks hooks, NodeMetrics* metrics);
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -100,7 +100,6 @@ class ChainService : public api::NodeService {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   RecordPool& mempool_;
-  const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
 

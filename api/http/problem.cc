@@ -31,6 +31,8 @@ constexpr std::array<ProblemInfo, std::size(kAllProblemTypes)> kProblems = {{
     {ProblemType::kUnknownAgency, "unknown-agency", 400, "The agency is not registered in genesis"},
     {ProblemType::kUnknownKey, "unknown-key", 400,
      "The signing key is not registered for the agency"},
+    {ProblemType::kKeyRevoked, "key-revoked", 400,
+     "The signing key was revoked by a governance action"},
     {ProblemType::kBadSignature, "bad-signature", 400, "The signature does not verify"},
     {ProblemType::kWrongChain, "wrong-chain", 400, "The chain_id is not this chain's"},
     {ProblemType::kTimeInFuture, "time-in-future", 400, "The record time is ahead of block time"},
@@ -108,6 +110,8 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
       return ProblemType::kUnknownKey;
     case ErrorCode::kRecordUnknownKind:
       return ProblemType::kUnknownKind;
+    case ErrorCode::kRecordKeyRevoked:
+      return ProblemType::kKeyRevoked;
     case ErrorCode::kRecordBadVersion:
     case ErrorCode::kRecordBadLink:
     case ErrorCode::kRecordDuplicate:

@@ -74,6 +74,8 @@ TestChain::TestChain(TestChainOptions options)
   state_.contains_record = [ids](const crypto::Digest& id) -> Result<bool> {
     return ids->count(id) > 0;
   };
+  state_.next = GovernanceState::FromGenesis(genesis_);
+  state_.last = state_.next;
 }
 
 const std::string& TestChain::agency_id(size_t agency) const { return agency_ids_.at(agency); }
@@ -137,7 +139,7 @@ Block TestChain::MakeNextBlock(const std::vector<Record>& records) const {
   Block block;
   for (const Record& r : records) block.leaves.push_back(RecordLeaf(r));
   block.last_commit = state_.height == 0 ? Commit{} : last_commit_;
-  block.header = MakeBlockHeader(genesis_, state_, block.leaves, block.last_commit, block.evidence,
+  block.header = MakeBlockHeader(state_, block.leaves, block.last_commit, block.evidence,
                                  static_cast<uint32_t>((state_.height + 1) % kValidators));
   return block;
 }
