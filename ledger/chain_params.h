@@ -46,7 +46,7 @@ struct ChainParams {
   // a chain without governance (genesis v1).
   uint64_t governance_threshold = 0;
   int64_t record_future_skew_ms = 5 * 60 * 1000;
-  int64_t record_past_window_ms = 7 * kDayMs;
+  int64_t record_past_window_ms = 7 * 24 * 3600 * 1000;
 
   bool operator==(const ChainParams&) const = default;
 };

@@ -68,11 +68,9 @@ enum class ErrorCode {
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
+  kRecordCaseIdNotCanonical,  // "record.case_id_not_canonical": submission rule (ledger/case_id.h)
   kRecordKeyRevoked,       // "record.key_revoked": the key was revoked by governance
 };
-
-// The last ErrorCode (for range checks).
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kRecordKeyRevoked;
 
 // Every ErrorCode, in declaration order (for tables and tests).
 inline constexpr ErrorCode kAllErrorCodes[] = {
@@ -97,7 +95,8 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
-    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordKeyRevoked,
+    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordCaseIdNotCanonical,
+    ErrorCode::kRecordKeyRevoked,
 };
 
 // The StatusReason domain of ledger error codes.
