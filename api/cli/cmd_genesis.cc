@@ -6,7 +6,16 @@
 // the spec file. Readers hold a bearer token (only its SHA-256 goes into genesis)
 // given as `token_sha256`, or `token_file` (a file whose content, without a final
 // newline, is the token), or a client key `key`.
+//
+// A spec with [[admin]] tables (institution, keys) makes a governed genesis
+// (version 2, docs/governance.md): its optional [params] table sets the chain's
+// rules (ledger/chain_params.h; every one left out keeps its default, and
+// governance_threshold defaults to more than 2/3 of the admin institutions),
+// and [[observer]] tables (name, institution, node_key, address) admit nodes
+// that do not vote. Without [[admin]] the genesis is version 1, as before.
 #include <toml++/toml.h>
+
+#include <boost/json.hpp>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -185,6 +194,79 @@ Result<std::vector<ledger::GenesisReader>> ParseReaders(const toml::table& spec,
   return out;
 }
 
+Result<std::vector<ledger::GenesisAdmin>> ParseAdmins(const toml::table& spec,
+                                                     const fs::path& base) {
+  std::vector<ledger::GenesisAdmin> out;
+  const toml::array* array = ArrayOfTables(spec, "admin");
+  if (array == nullptr) return out;
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "admin[" + std::to_string(i) + "]";
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) return Status::InvalidArgument(where + ": must be a table");
+    EVIDENCE_RETURN_IF_ERROR(CheckKeys(*table, {"institution", "keys"}, where));
+    ledger::GenesisAdmin admin;
+    EVIDENCE_ASSIGN_OR_RETURN(admin.institution, RequiredString(*table, "institution", where));
+    const toml::array* keys = (*table)["keys"].as_array();
+    if (keys == nullptr || keys->empty()) {
+      return Status::InvalidArgument(where + ": 'keys' (a list of admin key file paths) is required");
+    }
+    for (const auto& key_node : *keys) {
+      auto path = key_node.value<std::string>();
+      if (!path) return Status::InvalidArgument(where + ": 'keys' must hold file paths");
+      EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey key, LoadAnyPublicKey(base / *path));
+      admin.keys.push_back(std::move(key));
+    }
+    out.push_back(std::move(admin));
+  }
+  return out;
+}
+
+Result<std::vector<ledger::GenesisObserver>> ParseObservers(const toml::table& spec,
+                                                           const fs::path& base) {
+  std::vector<ledger::GenesisObserver> out;
+  const toml::array* array = ArrayOfTables(spec, "observer");
+  if (array == nullptr) return out;
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "observer[" + std::to_string(i) + "]";
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) return Status::InvalidArgument(where + ": must be a table");
+    EVIDENCE_RETURN_IF_ERROR(
+        CheckKeys(*table, {"name", "institution", "node_key", "address"}, where));
+    EVIDENCE_ASSIGN_OR_RETURN(std::string name, RequiredString(*table, "name", where));
+    EVIDENCE_ASSIGN_OR_RETURN(std::string institution,
+                              RequiredString(*table, "institution", where));
+    EVIDENCE_ASSIGN_OR_RETURN(std::string node_path, RequiredString(*table, "node_key", where));
+    EVIDENCE_ASSIGN_OR_RETURN(std::string address, RequiredString(*table, "address", where));
+    EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey node_key, LoadAnyPublicKey(base / node_path));
+    out.push_back(ledger::GenesisObserver{std::move(name), std::move(institution),
+                                          std::move(node_key), std::move(address)});
+  }
+  return out;
+}
+
+// The [params] table over the defaults; the threshold defaults to more than
+// 2/3 of the admin institutions.
+Result<ledger::ChainParams> ParseParams(const toml::table& spec, size_t institutions) {
+  ledger::ChainParams params;
+  params.governance_threshold = ledger::DefaultGovernanceThreshold(institutions);
+  const toml::node* node = spec.get("params");
+  if (node == nullptr) return params;
+  const toml::table* table = node->as_table();
+  if (table == nullptr) return Status::InvalidArgument("params: must be a table");
+  boost::json::object changes;
+  for (const auto& [key, value] : *table) {
+    auto integer = value.value<int64_t>();
+    if (!integer) {
+      return Status::InvalidArgument("params." + std::string(key.str()) + ": must be an integer");
+    }
+    changes[std::string(key.str())] = *integer;
+  }
+  if (changes.empty()) return params;
+  auto updated = ledger::ChainParamsUpdateFromJson(params, changes, "params", ledger::kGenesisCodes);
+  if (!updated.ok()) return Status::InvalidArgument(updated.status().message());
+  return *updated;
+}
+
 Result<ledger::Genesis> BuildGenesis(const std::string& spec_path) {
   toml::table spec;
   try {
@@ -195,8 +277,10 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path) {
             << ": " << error.description();
     return Status::InvalidArgument(message.str());
   }
-  EVIDENCE_RETURN_IF_ERROR(CheckKeys(
-      spec, {"chain_id", "hash", "genesis_time_ms", "validator", "agency", "reader"}, "spec"));
+  EVIDENCE_RETURN_IF_ERROR(CheckKeys(spec,
+                                     {"chain_id", "hash", "genesis_time_ms", "validator", "agency",
+                                      "reader", "admin", "observer", "params"},
+                                     "spec"));
   EVIDENCE_ASSIGN_OR_RETURN(std::string chain_id, RequiredString(spec, "chain_id", "spec"));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
                             crypto::ParseHashAlgorithm(spec["hash"].value_or<std::string>("sha256")));
@@ -208,8 +292,27 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path) {
   EVIDENCE_ASSIGN_OR_RETURN(auto validators, ParseValidators(spec, base));
   EVIDENCE_ASSIGN_OR_RETURN(auto agencies, ParseAgencies(spec, base));
   EVIDENCE_ASSIGN_OR_RETURN(auto readers, ParseReaders(spec, base));
-  return ledger::Genesis::Create(std::move(chain_id), genesis_time_ms, hash, std::move(validators),
-                                 std::move(agencies), std::move(readers));
+  EVIDENCE_ASSIGN_OR_RETURN(auto admins, ParseAdmins(spec, base));
+  EVIDENCE_ASSIGN_OR_RETURN(auto observers, ParseObservers(spec, base));
+  ledger::GenesisContents contents;
+  contents.version = admins.empty() ? 1 : 2;
+  if (admins.empty() && (spec.contains("params") || !observers.empty())) {
+    return Status::InvalidArgument(
+        "spec: [params] and [[observer]] belong to a governed chain: add an [[admin]] table "
+        "(institution and admin keys) for each validator institution");
+  }
+  contents.chain_id = std::move(chain_id);
+  contents.genesis_time_ms = genesis_time_ms;
+  contents.hash = hash;
+  if (!admins.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(contents.params, ParseParams(spec, admins.size()));
+  }
+  contents.admins = std::move(admins);
+  contents.validators = std::move(validators);
+  contents.observers = std::move(observers);
+  contents.agencies = std::move(agencies);
+  contents.readers = std::move(readers);
+  return ledger::Genesis::Create(std::move(contents));
 }
 
 }  // namespace
@@ -245,8 +348,13 @@ void RegisterGenesis(CLI::App& app) {
     }
     std::cout << "wrote " << *out_path << ": chain " << genesis->chain_id() << ", "
               << genesis->validators().size() << " validators, " << genesis->agencies().size()
-              << " agencies, " << genesis->readers().size() << " readers, genesis hash "
-              << crypto::DigestHex(genesis->Hash()) << "\n";
+              << " agencies, " << genesis->readers().size() << " readers, ";
+    if (genesis->governed()) {
+      std::cout << genesis->observers().size() << " observers, governed by "
+                << genesis->admins().size() << " institutions (threshold "
+                << genesis->params().governance_threshold << "), ";
+    }
+    std::cout << "genesis hash " << crypto::DigestHex(genesis->Hash()) << "\n";
   });
 }
 

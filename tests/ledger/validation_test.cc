@@ -275,5 +275,33 @@ TEST_F(BlockRules, BlockDependentRulesStillApplyToCheckedLeaves) {
   EXPECT_FALSE(status.ok());
 }
 
+// The limits come from the chain's params, not from constants or node settings.
+TEST(ChainParamsRules, BlockAndBatchLimitsAndTheTimeWindowAreTheChains) {
+  testing::TestChainOptions options;
+  options.governed = true;
+  options.params.block_records_max = 2;
+  options.params.block_bytes_max = kBlockBytesMin;
+  options.params.batch_records_max = 3;
+  options.params.record_future_skew_ms = 10;
+  options.params.record_past_window_ms = 20;
+  TestChain chain(options);
+  Block three = chain.MakeNextBlock(
+      {chain.MakeRecord(0, "c", 1), chain.MakeRecord(0, "c", 2), chain.MakeRecord(1, "c", 3)});
+  EXPECT_EQ(ErrorCodeOf(ValidateBlock(chain.state(), three)), ErrorCode::kBlockTooLarge);
+  Block two = chain.MakeNextBlock({chain.MakeRecord(0, "c", 1), chain.MakeRecord(0, "c", 2)});
+  EXPECT_TRUE(ValidateBlock(chain.state(), two).ok());
+  std::vector<Record> batch = chain.MakeBatch(0, "c", 10, 4);
+  EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain.state().next, batch[0], testing::kGenesisTimeMs)),
+            ErrorCode::kBatchTooLarge);
+  batch = chain.MakeBatch(0, "c", 10, 3);
+  EXPECT_TRUE(CheckRecord(*chain.state().next, batch[0], testing::kGenesisTimeMs).ok());
+  EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain.state().next, chain.MakeRecord(0, "c", 1, testing::kGenesisTimeMs + 11),
+                                    testing::kGenesisTimeMs)),
+            ErrorCode::kRecordTimeInFuture);
+  EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain.state().next, chain.MakeRecord(0, "c", 1, testing::kGenesisTimeMs - 21),
+                                    testing::kGenesisTimeMs)),
+            ErrorCode::kRecordTimeOutOfWindow);
+}
+
 }  // namespace
 }  // namespace evidence::ledger
