@@ -21,17 +21,7 @@ namespace {
 Status Invalid(std::string_view detail) { return LedgerError(ErrorCode::kGenesisInvalid, detail); }
 
 Status CheckName(const std::string& where, std::string_view value, bool identifier) {
-  if (value.empty() || value.size() > kGenesisNameBytesMax) {
-    return Invalid(where + " must be 1.." + std::to_string(kGenesisNameBytesMax) + " bytes");
-  }
-  if (identifier && !IsIdentifier(value)) {
-    return Invalid(where + " may hold only A-Z a-z 0-9 . _ -");
-  }
-  if (!IsValidUtf8(value)) return Invalid(where + " is not UTF-8");
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) return Invalid(where + " has a control character");
-  }
-  return Status::Ok();
+  return CheckRegisterName(ErrorCode::kGenesisInvalid, where, value, identifier);
 }
 
 Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name, SchemaCodes codes) {
@@ -186,6 +176,23 @@ auto Indexed(F parse, std::string_view list) {
 }  // namespace
 
 uint64_t DefaultGovernanceThreshold(size_t institutions) { return 2 * institutions / 3 + 1; }
+
+Status CheckRegisterName(ErrorCode code, const std::string& where, std::string_view value,
+                         bool identifier) {
+  if (value.empty() || value.size() > kGenesisNameBytesMax) {
+    return LedgerError(code, where + " must be 1.." + std::to_string(kGenesisNameBytesMax) + " bytes");
+  }
+  if (identifier && !IsIdentifier(value)) {
+    return LedgerError(code, where + " may hold only A-Z a-z 0-9 . _ -");
+  }
+  if (!IsValidUtf8(value)) return LedgerError(code, where + " is not UTF-8");
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return LedgerError(code, where + " has a control character");
+    }
+  }
+  return Status::Ok();
+}
 
 namespace {
 

@@ -106,6 +106,13 @@ struct GenesisContents {
 // More than 2/3 of `institutions` (the default governance threshold: 3 of 4).
 uint64_t DefaultGovernanceThreshold(size_t institutions);
 
+// The rule for every name of the register (validator and observer names,
+// institutions, agency and reader ids, roles, addresses): 1..256 bytes of UTF-8
+// without control characters; `identifier` also limits it to A-Z a-z 0-9 . _ -.
+// Refusals carry `code` and name `where`.
+Status CheckRegisterName(ErrorCode code, const std::string& where, std::string_view value,
+                         bool identifier);
+
 // The JSON of one entry, as genesis and governance actions (ledger/governance.h)
 // write it; refusals carry the codes of the document being read and name `where`.
 Result<GenesisValidator> GenesisValidatorFromJson(const boost::json::value& value,

@@ -1,5 +1,6 @@
 #include "ledger/governance_state.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/check.h"
@@ -157,6 +158,7 @@ const GenesisReader* GovernanceState::FindReader(std::string_view id) const {
 
 bool GovernanceState::KeyEverUsed(std::string_view key_id) const {
   if (agency_key_index_.contains(key_id) || admin_key_index_.contains(key_id)) return true;
+  if (std::binary_search(retired_keys_.begin(), retired_keys_.end(), key_id)) return true;
   for (const GenesisValidator& v : validators_) {
     if (v.vote_key.key_id() == key_id || v.node_key.key_id() == key_id) return true;
   }
@@ -199,6 +201,9 @@ json::value GovernanceState::ToJson() const {
   json::array readers;
   for (const GenesisReader& r : readers_) readers.push_back(GenesisReaderToJson(r));
   out["readers"] = std::move(readers);
+  json::array retired;
+  for (const std::string& key_id : retired_keys_) retired.emplace_back(key_id);
+  out["retired_keys"] = std::move(retired);
   return out;
 }
 

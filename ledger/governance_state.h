@@ -25,7 +25,8 @@
 //     "validators": [ <genesis validator> ], "observers": [ <genesis observer> ],
 //     "agencies":   [ { "id", "name", "institution", "keys": [<key>, ...],
 //                       "removed"?: { "seq", "height", "time_ms" } } ],
-//     "readers":    [ <genesis reader> ] }
+//     "readers":    [ <genesis reader> ],
+//     "retired_keys": [ "<key id>", ... ] }   vote and node keys that left the register
 //   <key> = { "key": "<SPKI PEM>", "revoked"?: { "reason", "effective_ms", "seq",
 //                                                 "height", "time_ms" } }
 // Lists keep the order entries were added in (validator indexes are positions).
@@ -116,6 +117,9 @@ class GovernanceState {
   const std::vector<GenesisObserver>& observers() const { return observers_; }
   const std::vector<AgencyEntry>& agencies() const { return agencies_; }
   const std::vector<GenesisReader>& readers() const { return readers_; }
+  // Ids of vote and node keys that left the register (rotated, or their
+  // validator or observer removed), sorted: they never come back.
+  const std::vector<std::string>& retired_keys() const { return retired_keys_; }
 
   // The agency with this id, removed or not; nullptr when there never was one.
   const AgencyEntry* FindAgency(std::string_view id) const;
@@ -158,6 +162,7 @@ class GovernanceState {
   std::vector<GenesisObserver> observers_;
   std::vector<AgencyEntry> agencies_;
   std::vector<GenesisReader> readers_;
+  std::vector<std::string> retired_keys_;
 
   // Derived by Seal().
   ValidatorSet validator_set_;

@@ -61,10 +61,10 @@ TEST(GovernanceState, JsonAndHashArePinned) {
   const boost::json::object& object = json.as_object();
   for (const char* member : {"v", "chain_id", "hash", "genesis_time_ms", "next_seq", "params",
                              "validators_since", "admins", "validators", "observers", "agencies",
-                             "readers"}) {
+                             "readers", "retired_keys"}) {
     EXPECT_TRUE(object.contains(member)) << member;
   }
-  EXPECT_EQ(object.size(), 12u);
+  EXPECT_EQ(object.size(), 13u);
   std::string jcs = CanonicalJson(json).value();
   crypto::Hasher hasher(crypto::HashAlgorithm::kSha256);
   hasher.Update(kStateHashDomain).Update(jcs);
@@ -74,7 +74,7 @@ TEST(GovernanceState, JsonAndHashArePinned) {
   testing::TestChain again(Governed());
   EXPECT_EQ(GovernanceState::FromGenesis(again.genesis())->Hash(), state->Hash());
   EXPECT_EQ(crypto::DigestHex(state->Hash()),
-            "3eaabb3c7cf4979414442ac5de5dda8761040dc1178ec1fb3a7b1edcc06acd46");
+            "2d37b976abb56d51502bb701a5c5a173fb1b1e906babd78facbd0101054955fc");
 }
 
 TEST(GovernanceState, VersionOneChainsAreNotGoverned) {
