@@ -10,15 +10,21 @@
 //               chain's params), interval_ms
 //   [consensus] timeout_propose_ms, timeout_propose_delta_ms, timeout_vote_ms,
 //               timeout_vote_delta_ms, retransmit_interval_ms
-//   [log]       level = "info", json = false
+//   [log]       level = "info", json = false, file = "" (standard error)
 // Rules that decide validity (the record time window, block and batch limits)
 // are the chain's params (ledger/chain_params.h), never node settings; a
 // [records] table is refused with a message saying so.
 //
-// Thread-safety: pure function.
+// Every problem in the file is reported at once (one line each in the status
+// message), not only the first. configs/node.toml documents every setting.
+//
+// Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "node/node.h"
@@ -26,5 +32,17 @@
 namespace evidence::node {
 
 Result<NodeOptions> LoadNodeOptions(const std::string& path);
+
+// The options as far as they could be read, and every problem (one line each).
+// `parsed` is false when the file is not TOML at all (nothing could be read).
+struct NodeConfig {
+  NodeOptions options;
+  std::vector<std::string> problems;
+  bool parsed = true;
+};
+NodeConfig ReadNodeConfig(const std::string& path);
+
+// Splits "host:port" (the port may be 0).
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address);
 
 }  // namespace evidence::node

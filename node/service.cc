@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/encoding.h"
 #include "common/limits.h"
+#include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/case_id.h"
 #include "ledger/receipt.h"
@@ -37,7 +38,8 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       hooks_(std::move(hooks)),
       metrics_(metrics),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
-                    static_cast<double>(limits::kSignatureExplanationsBurst), 1) {}
+                    static_cast<double>(limits::kSignatureExplanationsBurst), 1),
+      genesis_json_(genesis.ToJson()) {}
 
 // ---------------------------------------------------------------- submissions
 
@@ -132,10 +134,13 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   std::vector<crypto::Digest> ids;
   std::vector<size_t> fresh;  // positions of the records the node does not hold
   for (size_t i = 0; i < records.size(); ++i) {
-    ids.push_back(ledger::RecordId(genesis_.hash(), records[i]));
+    const Bytes signing = ledger::RecordSigningBytes(records[i]);
+    ids.push_back(crypto::Hash(genesis_.hash(), signing));  // the record id
     (*outcomes)[i].id = crypto::DigestHex(ids[i]);
-    (*outcomes)[i].signing_bytes_sha256 = crypto::DigestHex(
-        crypto::Hash(crypto::HashAlgorithm::kSha256, ledger::RecordSigningBytes(records[i])));
+    (*outcomes)[i].signing_bytes_sha256 =
+        genesis_.hash() == crypto::HashAlgorithm::kSha256
+            ? (*outcomes)[i].id
+            : crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing));
     auto known = KnownOutcome(ids[i]);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
@@ -335,43 +340,50 @@ Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
   return trail;
 }
 
-json::value ChainService::BlockJson(uint64_t height) {
+json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
   Result<ledger::Block> block = store_.GetBlock(height);
   Result<ledger::Commit> commit = store_.GetCommit(height);
   if (!block.ok() || !commit.ok()) return nullptr;
+  crypto::MerkleHasher hasher(genesis_.hash());
+  json::array leaves;
   json::array records;
   for (const std::string& leaf : block->leaves) {
+    leaves.emplace_back(crypto::DigestHex(hasher.HashLeaf(AsBytes(leaf))));
+    if (detail != api::BlockDetail::kRecords) continue;
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     EVIDENCE_CHECK_MSG(record.ok(), "the store holds a leaf that is not a record");
     records.push_back(ledger::RecordToJson(*record));
   }
-  return json::object{
+  json::object out{
       {"height", height},
       {"hash", crypto::DigestHex(ledger::BlockHash(genesis_.hash(), block->header))},
       {"header", ledger::BlockHeaderToJson(block->header)},
       {"commit", ledger::CommitToJson(*commit)},
       {"last_commit", ledger::CommitToJson(block->last_commit)},
-      {"records", std::move(records)}};
+      {"leaves", std::move(leaves)}};
+  if (detail == api::BlockDetail::kRecords) out["records"] = std::move(records);
+  return out;
 }
 
-Result<json::value> ChainService::GetBlock(uint64_t height) {
+Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
                                                  " (the chain is at " +
                                                  std::to_string(store_.height()) + ")");
   }
-  json::value block = BlockJson(height);
+  json::value block = BlockJson(height, detail);
   if (block.is_null()) return Status::Internal("block unreadable");
   return block;
 }
 
-Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
+Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
+                                                api::BlockDetail detail) {
   uint64_t head = store_.height();
   api::BlockPage page;
   size_t bytes = 0;
   uint64_t height = std::max<uint64_t>(from, 1);
   for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
-    json::value block = BlockJson(height);
+    json::value block = BlockJson(height, detail);
     if (block.is_null()) return Status::Internal("block unreadable");
     bytes += json::serialize(block).size();
     page.blocks.push_back(std::move(block));
@@ -379,6 +391,8 @@ Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
   if (height <= head) page.next_from = height;
   return page;
 }
+
+std::string ChainService::GetGenesisJson() { return genesis_json_; }
 
 Result<api::TreeHead> ChainService::GetTreeHead() {
   ledger::TreeHead head = store_.head();
@@ -488,16 +502,24 @@ void ChainService::CancelCommitWatch(uint64_t token) {
   watches_.erase(watch);
 }
 
-void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&,
-                               const std::vector<crypto::Digest>& ids) {
+void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
+                               const std::vector<crypto::Digest>& ids, bool synced) {
   EVIDENCE_CHECK(ids.size() == block.leaves.size());
   std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
+    // Before any ?wait=commit answer goes out, so a client that then reads
+    // /metrics sees this block (the driver's PublishProgress comes later).
+    metrics_->height.Set(static_cast<int64_t>(block.header.height));
+    // Chain-level: every stored block counts, synced or not (the node started
+    // the counter at its store's log size).
     metrics_->records_committed.Increment(ids.size());
+    if (commit.round > 0) metrics_->rounds_above_zero.Increment();
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
-    // Arrival in this node's mempool to commit (records it never pooled, e.g.
-    // synced ones, are not counted).
-    for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
+    // Admission to this node's mempool to commit, for blocks decided while the
+    // node took part (records it never pooled are not counted either).
+    if (!synced) {
+      for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
+    }
   }
   std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
   {

@@ -71,8 +71,10 @@ class ChainService : public api::NodeService {
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
   // ids in leaf order (as ledger::Store::Append gives them).
+  // `synced`: the block came from a peer by sync (its records' time in the
+  // mempool is then not a commit latency: the node was behind).
   void OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
-                   const std::vector<crypto::Digest>& record_ids);
+                   const std::vector<crypto::Digest>& record_ids, bool synced = false);
   // Records gossiped by a peer: checked like submissions, on every core, each on
   // its own (a peer's bad record drops only itself; batch signatures are
   // remembered by the mempool, so a batch costs one check), refusals dropped.
@@ -91,8 +93,10 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
-  Result<boost::json::value> GetBlock(uint64_t height) override;
-  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
+  Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
+  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
+                                     api::BlockDetail detail) override;
+  std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
@@ -113,7 +117,7 @@ class ChainService : public api::NodeService {
   Result<ledger::LinkTarget> FindLinkTarget(const crypto::Digest& id) const;
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
   api::RecordView PendingView(const ledger::Record& record) const;
-  boost::json::value BlockJson(uint64_t height);
+  boost::json::value BlockJson(uint64_t height, api::BlockDetail detail);
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
@@ -123,6 +127,7 @@ class ChainService : public api::NodeService {
   // Signature refusals explained (ledger::ExplainBadSignature costs up to
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;
+  const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
 
   struct Watch {
     std::string id_hex;

@@ -293,6 +293,11 @@ void ApiHandlers::Register(Router& router) {
   router.Add("GET", "/v1/blocks/{}", with_params(&ApiHandlers::GetBlock));
   router.Add("GET", "/v1/blocks", plain(&ApiHandlers::ListBlocks));
   router.Add("GET", "/v1/tree-head", plain(&ApiHandlers::GetTreeHead));
+  router.Add("GET", "/v1/genesis", fixed([this] {
+               HttpResponse response;
+               response.body = service_.GetGenesisJson();
+               return response;
+             }));
   router.Add("GET", "/v1/consistency", plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", plain(&ApiHandlers::GetReady));
@@ -461,17 +466,22 @@ ApiResult<Reader> Authenticate(NodeService& service, std::string_view authorizat
   return std::move(*reader);
 }
 
+// The problem for a refused credential; a 401 carries the challenge RFC 6750 asks for.
+HttpResponse Unauthorized(const HttpRequest& request, const ApiError& error) {
+  HttpResponse response = Problem(request, error);
+  if (error.type == ProblemType::kUnauthorized) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+  }
+  return response;
+}
+
 }  // namespace
 
 void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Reply reply) {
   // Credentials first: an unauthorised caller learns nothing, not even whether
   // the case exists.
   auto reader = Authenticate(service_, request.authorization);
-  if (!reader.ok()) {
-    HttpResponse response = Problem(request, reader.error());
-    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
-    return reply(std::move(response));
-  }
+  if (!reader.ok()) return reply(Unauthorized(request, reader.error()));
   if (!reader->may_read_cases) {
     return reply(Problem(
         request, ProblemType::kForbidden,
@@ -499,7 +509,23 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
   reply(Json(200, body));
 }
 
+// Blocks are public as header, commit and leaf hashes; their records (case ids,
+// titles, agencies) go only to readers who may read case trails. A credential
+// that is sent must be valid: a wrong token is refused, not silently ignored.
+ApiResult<BlockDetail> ApiHandlers::ReadBlockDetail(const HttpRequest& request) {
+  if (request.authorization.empty()) return BlockDetail::kLeafHashes;
+  auto reader = Authenticate(service_, request.authorization);
+  if (!reader.ok()) return reader.error();
+  if (!reader->may_read_cases) {
+    return MakeError(ProblemType::kForbidden, "reader '" + reader->id + "' (role '" +
+                                                  reader->role + "') may not read records");
+  }
+  return BlockDetail::kRecords;
+}
+
 void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Reply reply) {
+  auto detail = ReadBlockDetail(request);
+  if (!detail.ok()) return reply(Unauthorized(request, detail.error()));
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
   const std::optional<uint64_t> height = ParseUint64(params[0]);
@@ -507,19 +533,22 @@ void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Rep
     return reply(
         Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
   }
-  auto block = service_.GetBlock(*height);
+  auto block = service_.GetBlock(*height, *detail);
   if (!block.ok()) return reply(Problem(request, block.status()));
   reply(Json(200, *block));
 }
 
 void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
+  auto detail = ReadBlockDetail(request);
+  if (!detail.ok()) return reply(Unauthorized(request, detail.error()));
   auto query = ReadQuery(request, {"from", "limit"});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto from = ReadNumber(*query, "from", 0, UINT64_MAX);
   if (!from.ok()) return reply(Problem(request, from.error()));
   auto limit = ReadNumber(*query, "limit", 1, limits::kPageLimitMax);
   if (!limit.ok()) return reply(Problem(request, limit.error()));
-  auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault));
+  auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault),
+                                  *detail);
   if (!page.ok()) return reply(Problem(request, page.status()));
   boost::json::array blocks;
   for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));

@@ -109,19 +109,19 @@ class FakeNodeService : public NodeService {
     return trail;
   }
 
-  Result<boost::json::value> GetBlock(uint64_t height) override {
+  Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
       return Status::NotFound("no block");
-    return blocks_[height - 1];
+    return Shaped(blocks_[height - 1], detail);
   }
 
-  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
+  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     BlockPage page;
     for (uint64_t h = std::max<uint64_t>(from, 1);
          h <= blocks_.size() && page.blocks.size() < limit; ++h) {
-      page.blocks.push_back(blocks_[h - 1]);
+      page.blocks.push_back(Shaped(blocks_[h - 1], detail));
     }
     const uint64_t next = std::max<uint64_t>(from, 1) + page.blocks.size();
     if (next <= blocks_.size()) page.next_from = next;
@@ -141,6 +141,8 @@ class FakeNodeService : public NodeService {
     if (from_size == to_size) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(64, 'c'), std::string(64, 'd')};
   }
+
+  std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
   boost::json::object GetStatus() override {
     std::lock_guard lock(mutex_);
@@ -188,7 +190,9 @@ class FakeNodeService : public NodeService {
       receipt = view.receipt;
       ++committed_;
       --pending_count_;
-      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1}, {"records", {id}}});
+      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1},
+                                            {"leaves", {std::string(64, 'f')}},
+                                            {"records", {view.record}}});
       for (auto it = watches_.begin(); it != watches_.end();) {
         if (it->second.first == id) {
           fire.push_back(std::move(it->second.second));
@@ -241,6 +245,13 @@ class FakeNodeService : public NodeService {
   }
 
  private:
+  // A stored block as the service answers it: records only for kRecords.
+  static boost::json::value Shaped(const boost::json::value& block, BlockDetail detail) {
+    boost::json::object out = block.as_object();
+    if (detail != BlockDetail::kRecords) out.erase("records");
+    return out;
+  }
+
   // The refusal a record asks for with "fail": "<ledger code name>".
   std::optional<Status> Refusal(const boost::json::object& record) const {
     if (const boost::json::value* fail = record.if_contains("fail"); fail && fail->is_string()) {

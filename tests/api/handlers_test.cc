@@ -268,6 +268,36 @@ TEST_F(HandlersTest, CaseTrailNeedsAReaderWhoseRoleMayReadCases) {
             "bad-request");
 }
 
+// Public block routes show leaf hashes only: the records (case ids, titles that
+// may name people) need a reader who may read cases; a wrong token is refused.
+TEST_F(HandlersTest, BlockRecordsOnlyForReaders) {
+  service_.Commit(std::string(Body(Call("POST", "/v1/records", RecordJson(30))).at("id").as_string()));
+  for (const std::string target : {"/v1/blocks/1", "/v1/blocks?from=1"}) {
+    HttpResponse open = Call("GET", target);
+    ASSERT_EQ(open.status, 200) << target;
+    EXPECT_EQ(open.body.find("records"), std::string::npos) << target;
+    EXPECT_EQ(open.body.find("case_id"), std::string::npos) << target;
+    EXPECT_NE(open.body.find("leaves"), std::string::npos) << target;
+    HttpResponse reader = Call("GET", target, "", "Bearer court-token");
+    ASSERT_EQ(reader.status, 200) << target;
+    EXPECT_NE(reader.body.find("case_id"), std::string::npos) << target;
+    HttpResponse wrong = Call("GET", target, "", "Bearer wrong");
+    EXPECT_EQ(wrong.status, 401) << target;
+    EXPECT_NE(Header(wrong, "WWW-Authenticate"), "") << target;
+    HttpResponse press = Call("GET", target, "", "Bearer press-token");
+    EXPECT_EQ(press.status, 403) << target;
+    EXPECT_EQ(press.body.find("case_id"), std::string::npos) << target;
+  }
+}
+
+TEST_F(HandlersTest, GenesisIsServedAsTheServiceHasIt) {
+  HttpResponse genesis = Call("GET", "/v1/genesis");
+  ASSERT_EQ(genesis.status, 200);
+  EXPECT_EQ(genesis.content_type, "application/json");
+  EXPECT_EQ(genesis.body, service_.GetGenesisJson());
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/genesis?x=1")), "bad-request");
+}
+
 TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/tree-head")), "not-found");
   for (int n = 20; n < 23; ++n) {
@@ -448,6 +478,7 @@ TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
        {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
         "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
         "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
+        "  /v1/genesis:\n    get:", "  /:\n    get:",
         "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
         "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;

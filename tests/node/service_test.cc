@@ -9,6 +9,7 @@
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/errors.h"
+#include "node/node_metrics.h"
 #include "node/record_pool.h"
 #include "tests/ledger/test_chain.h"
 
@@ -57,14 +58,15 @@ class ServiceTest : public ::testing::Test {
       admitted_ += leaves.size();
     };
     hooks.status = [this] { return status_; };
-    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_, std::move(hooks), nullptr);
+    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_, std::move(hooks),
+                                              &metrics_);
   }
 
   json::object Json(const ledger::Record& record) { return ledger::RecordToJson(record).as_object(); }
   std::string IdOf(const ledger::Record& record) {
     return crypto::DigestHex(ledger::RecordId(chain_.hash(), record));
   }
-  void Commit(const std::vector<ledger::Record>& records) {
+  void Commit(const std::vector<ledger::Record>& records, bool synced = false) {
     TestChain::Step step = chain_.Next(records);
     std::vector<crypto::Digest> ids;
     ASSERT_TRUE(store_->Append(step.block, step.commit, &ids).ok());
@@ -72,10 +74,12 @@ class ServiceTest : public ::testing::Test {
     for (size_t i = 0; i < records.size(); ++i) {
       ASSERT_EQ(ids[i], ledger::RecordId(chain_.hash(), records[i]));
     }
-    service_->OnCommitted(step.block, step.commit, ids);
+    service_->OnCommitted(step.block, step.commit, ids, synced);
   }
 
   TestChain chain_;
+  metrics::Registry registry_;
+  NodeMetrics metrics_{registry_};
   fs::path dir_;
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<RecordPool> pool_;
@@ -143,11 +147,12 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   EXPECT_EQ(head->size, 2u);
   EXPECT_EQ(head->height, 2u);
   EXPECT_TRUE(head->commit.is_object());
-  auto block = service_->GetBlock(2);
+  auto block = service_->GetBlock(2, api::BlockDetail::kRecords);
   ASSERT_TRUE(block.ok());
   EXPECT_EQ(block->at("records").as_array().size(), 1u);
-  EXPECT_EQ(service_->GetBlock(3).status().code(), StatusCode::kNotFound);
-  auto page = service_->ListBlocks(1, 1);
+  EXPECT_EQ(service_->GetBlock(3, api::BlockDetail::kRecords).status().code(),
+            StatusCode::kNotFound);
+  auto page = service_->ListBlocks(1, 1, api::BlockDetail::kRecords);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->blocks.size(), 1u);
   EXPECT_EQ(page->next_from, 2u);
@@ -155,6 +160,36 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   ASSERT_TRUE(proof.ok());
   EXPECT_EQ(proof->size(), 1u);
   EXPECT_EQ(service_->GetConsistencyProof(1, 3).status().code(), StatusCode::kNotFound);
+}
+
+// The public block routes: header, commit and leaf hashes, never the records
+// (case ids, titles and agencies are for readers).
+TEST_F(ServiceTest, BlocksShowLeafHashesUnlessRecordsAreAsked) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-SECRET-7", 1);
+  Commit({record});
+  const std::string leaf_hash = crypto::DigestHex(
+      crypto::MerkleHasher(chain_.genesis().hash()).HashLeaf(AsBytes(ledger::RecordLeaf(record))));
+  for (api::BlockDetail detail : {api::BlockDetail::kLeafHashes, api::BlockDetail::kRecords}) {
+    auto block = service_->GetBlock(1, detail);
+    ASSERT_TRUE(block.ok());
+    ASSERT_EQ(block->at("leaves").as_array().size(), 1u);
+    EXPECT_EQ(block->at("leaves").at(0).as_string(), leaf_hash);
+    const std::string text = json::serialize(*block);
+    const bool records = detail == api::BlockDetail::kRecords;
+    EXPECT_EQ(block->as_object().contains("records"), records);
+    EXPECT_EQ(text.find("CASE-SECRET-7") != std::string::npos, records);
+    auto page = service_->ListBlocks(1, 10, detail);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->blocks.size(), 1u);
+    EXPECT_EQ(json::serialize(page->blocks[0]), text);
+  }
+}
+
+TEST_F(ServiceTest, ServesTheGenesisItRunsOn) {
+  EXPECT_EQ(service_->GetGenesisJson(), chain_.genesis().ToJson());
+  auto parsed = ledger::Genesis::Parse(service_->GetGenesisJson());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->Hash(), chain_.genesis().Hash());
 }
 
 TEST_F(ServiceTest, RefusalsChangeNothing) {
@@ -383,6 +418,24 @@ TEST_F(ServiceTest, ARefusedSignatureComesWithTheRecordIdAndTheSigningBytes) {
   EXPECT_EQ(batch_details.at("batch_id").as_string(), crypto::DigestHex(batch[0].sig.batch->root));
 }
 
+// Finding 2 of issue 20: the integer range of a record, as docs/api.md states it.
+TEST_F(ServiceTest, ARecordsIntegersAreZeroTo2To53Minus1) {
+  json::object record = Json(chain_.MakeRecord(0, "CASE-1", 1));
+  for (const char* field : {"time", "size"}) {
+    json::object changed = record;
+    changed[field] = int64_t{1} << 53;
+    auto refused = service_->SubmitRecord(changed, {}, nullptr);
+    EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadValue) << field;
+    EXPECT_NE(refused.status().message().find("2^53-1"), std::string::npos)
+        << refused.status().message();
+    changed[field] = -1;
+    EXPECT_EQ(ledger::ErrorCodeOf(service_->SubmitRecord(changed, {}, nullptr).status()),
+              ledger::ErrorCode::kRecordBadValue)
+        << field;
+  }
+  EXPECT_EQ(pool_->size(), 0u);
+}
+
 TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
   ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
   auto dry = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);
@@ -409,6 +462,29 @@ TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
   auto known = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);
   ASSERT_TRUE(known.ok());
   EXPECT_TRUE(known->already_known);
+}
+
+}  // namespace
+}  // namespace evidence::node
+
+namespace evidence::node {
+namespace {
+
+// Regression (issue 18): the commit-latency histogram counted records of blocks
+// the node took by sync (their wait was the node being behind, not consensus);
+// records committed counts every stored block either way.
+TEST_F(ServiceTest, CommitLatencyLeavesOutSyncedBlocksAndRecordsCommittedCountsAll) {
+  ledger::Record synced = chain_.MakeRecord(0, "CASE-1", 1);
+  ledger::Record live = chain_.MakeRecord(0, "CASE-1", 2);
+  ASSERT_TRUE(service_->SubmitRecord(Json(synced), {}, nullptr).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(live), {}, nullptr).ok());
+  Commit({synced}, /*synced=*/true);
+  EXPECT_EQ(metrics_.records_committed.value(), 1u);
+  EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 0u);
+  Commit({live});
+  EXPECT_EQ(metrics_.records_committed.value(), 2u);
+  EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 1u);
+  EXPECT_EQ(metrics_.mempool_records.value(), 0);
 }
 
 }  // namespace
