@@ -18,6 +18,8 @@
 // Thread-safety: call from one thread before the node starts.
 #pragma once
 
+#include "ledger/chain_params.h"
+
 #include <string>
 
 #include "common/status.h"
@@ -40,7 +42,13 @@ struct DevChain {
 };
 
 // `hash` is the chain's hash when the chain is created (an existing one keeps its own).
+// `past_window_ms` (how old a record's time may be) is a chain param: a chain
+// created with the default has a version-1 genesis; with another value, a
+// version-2 genesis whose one admin (the validator's institution, key
+// dir/admin.pem) could change it later. An existing chain with another window
+// is refused (its genesis is fixed: remove the directory for a new chain).
 Result<DevChain> PrepareDevChain(const std::string& dir,
-                                 crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSha256);
+                                 crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSha256,
+                                 int64_t past_window_ms = ledger::kLegacyChainParams.record_past_window_ms);
 
 }  // namespace evidence::node

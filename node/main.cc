@@ -45,7 +45,9 @@ struct CommandLine {
 Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
                             crypto::ParseHashAlgorithm(command_line.dev_hash));
-  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir, hash));
+  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain,
+                            PrepareDevChain(command_line.data_dir, hash,
+                                            command_line.dev_past_window_days * 86'400'000));
   NodeOptions options;
   options.genesis_path = chain.genesis_path;
   options.data_dir = chain.data_dir;
@@ -56,7 +58,6 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   // One validator: no one to wait for, so short timeouts keep commits quick.
   options.consensus.timeout_propose_ms = 200;
   options.consensus.timeout_vote_ms = 200;
-  options.record_policy.past_window_ms = command_line.dev_past_window_days * 86'400'000;
   std::cout << (chain.created ? "Created" : "Reusing") << " a development chain in "
             << command_line.data_dir << "\n"
             << "  agency id:    " << chain.agency_id << "\n"
@@ -213,7 +214,8 @@ int main(int argc, char** argv) {
                        ->capture_default_str();
   auto* past_window = app.add_option("--past-window-days", command_line.dev_past_window_days,
                                      "How old a record's time may be on a --dev chain, in days "
-                                     "(evidence demo-cases needs a year: 400)")
+                                     "(a chain param, set when the chain is made; evidence "
+                                     "demo-cases needs a year: 400)")
                           ->check(CLI::Range(1, 3650))
                           ->capture_default_str();
   app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");

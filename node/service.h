@@ -7,7 +7,7 @@
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
 // twice in a batch) and the stage vocabulary of the supervision rules (new
 // records only: a record committed under older rules is still answered as
-// known), then the genesis rules and the signature
+// known), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
 // the mempool (full: too-many with Retry-After). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
@@ -82,8 +82,7 @@ class ChainService : public api::NodeService {
 
   // Every reference must outlive the service. `metrics` may be null.
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics,
-               SupervisionSettings supervision = {});
+               Hooks hooks, NodeMetrics* metrics, SupervisionSettings supervision = {});
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -140,7 +139,6 @@ class ChainService : public api::NodeService {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   RecordPool& mempool_;
-  const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
   // Signature refusals explained (ledger::ExplainBadSignature costs up to

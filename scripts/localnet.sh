@@ -11,8 +11,10 @@
 #
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
 # LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
-# LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; `up` writes it into
-# every node.toml, so a restart with another value applies it; demo cases need 400).
+# LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; demo cases need 400).
+# The window is a chain param: another value than 7 makes a version-2 genesis whose four
+# institutions hold admin keys (keys/admin-N.pem) and whose params set the window. It is
+# fixed when the network is made; `up` with another value over an existing one refuses.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +46,18 @@ pid_of() {
   kill -0 "$pid" 2>/dev/null || return 1
   echo "$pid"
 }
+# An existing network keeps the record window of its genesis; asking for another one
+# (LOCALNET_PAST_WINDOW_DAYS set) is refused rather than silently ignored.
+check_window() {
+  [ -n "${LOCALNET_PAST_WINDOW_DAYS:-}" ] || return 0
+  local ms=$((PAST_WINDOW_DAYS * 86400000)) genesis="$LOCALNET_DIR/genesis.json"
+  if grep -q '"record_past_window_ms":' "$genesis"; then
+    grep -Eq "\"record_past_window_ms\":$ms[,}]" "$genesis" && return 0
+  else
+    [ "$PAST_WINDOW_DAYS" = 7 ] && return 0
+  fi
+  die "the network in $LOCALNET_DIR was made with another record window (a chain param in its genesis), not $PAST_WINDOW_DAYS days: 'localnet.sh down', remove $LOCALNET_DIR and 'up' again"
+}
 check_index() { [[ "${1:-}" =~ ^[1-4]$ ]] || die "node number must be 1 to 4, got '${1:-}'"; }
 
 need_binaries() {
@@ -69,9 +83,6 @@ write_node_config() {
     echo "[api]"
     echo "listen = \"127.0.0.1:$(api_port "$i")\""
     echo
-    echo "[records]"
-    echo "past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
-    echo
     echo "[log]"
     echo "level = \"info\""
   } >"$dir/node.toml"
@@ -86,6 +97,11 @@ generate() {
     echo "hash = \"sha256\""
     # A new local chain starts now (a real network fixes its start in the spec).
     echo "genesis_time_ms = $(date +%s%3N)"
+    if [ "$PAST_WINDOW_DAYS" != 7 ]; then
+      echo
+      echo "[params]"
+      echo "record_past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
+    fi
   } >"$spec"
   for i in 1 2 3 4; do
     local dir; dir=$(node_dir "$i")
@@ -102,6 +118,13 @@ generate() {
       echo "node_key = \"node$i/node_key.pem\""
       echo "power = 1"
       echo "address = \"127.0.0.1:$(p2p_port "$i")\""
+      if [ "$PAST_WINDOW_DAYS" != 7 ]; then
+        "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-$i.pem" >/dev/null
+        echo
+        echo "[[admin]]"
+        echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+        echo "keys = [\"keys/admin-$i.pem\"]"
+      fi
     } >>"$spec"
   done
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
@@ -211,9 +234,7 @@ command=${1:-}
 case "$command" in
   up)
     need_binaries
-    [ -f "$LOCALNET_DIR/genesis.json" ] || generate
-    # The settings that follow the environment (the record time window) apply on every up.
-    for i in 1 2 3 4; do write_node_config "$i"; done
+    if [ -f "$LOCALNET_DIR/genesis.json" ]; then check_window; else generate; fi
     for i in 1 2 3 4; do start_node "$i"; done
     wait_ready 1 2 3 4
     echo "localnet: 4 nodes ready; settings in $LOCALNET_DIR/env"

@@ -5,8 +5,8 @@
 # trails (evidence demo-cases, with a few violations planted) and the supervision report
 # over them, so the report is there to look at at once; RUN_DEMO_CASES=0 leaves them out.
 # Honours BUILD_DIR (default build), LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT
-# (default 8700) and LOCALNET_PAST_WINDOW_DAYS (default here 400, so that the demo's year
-# of history is accepted). Stop it with: scripts/localnet.sh down
+# (default 8700) and LOCALNET_PAST_WINDOW_DAYS (default here 400 for a new network, so that
+# the demo's year of history is accepted). Stop it with: scripts/localnet.sh down
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -14,7 +14,10 @@ export BUILD_DIR
 ./scripts/setup.sh
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target evidence evidence-node
-export LOCALNET_PAST_WINDOW_DAYS=${LOCALNET_PAST_WINDOW_DAYS:-400}
+# The window is fixed when the network is made (a chain param): 400 days for a new one.
+if [ ! -f "${LOCALNET_DIR:-.localnet}/genesis.json" ]; then
+  export LOCALNET_PAST_WINDOW_DAYS=${LOCALNET_PAST_WINDOW_DAYS:-400}
+fi
 ./scripts/localnet.sh up
 
 LOCALNET_DIR=${LOCALNET_DIR:-.localnet}

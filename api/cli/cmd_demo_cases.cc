@@ -8,7 +8,8 @@
 // the law's stages and deadlines except the planted ones, one planted violation
 // per case (supervision/demo.h). The acts are dated before the chain's genesis
 // (history entered now, which late_recording does not judge), so the node must
-// accept old times: node.toml [records] past_window_ms, or scripts/localnet.sh with
+// accept old times: the chain's param record_past_window_ms (genesis [params], or a
+// set-params governance action), e.g. scripts/localnet.sh with
 // LOCALNET_PAST_WINDOW_DAYS=400 (scripts/run.sh does it). The same options write
 // the same records again (the node answers that it has them); other options use
 // other case numbers. --documents writes the
@@ -168,8 +169,9 @@ Status PostBatch(HttpClient& client, const std::vector<ledger::Record>& records,
     if (answer->status >= 300) {
       std::string hint;
       if (ProblemName(*answer) == "time-out-of-window") {
-        hint = "; the node must accept a year of past times: node.toml [records] past_window_ms, "
-               "or scripts/localnet.sh with LOCALNET_PAST_WINDOW_DAYS=400";
+        hint = "; the chain must accept a year of past times: its param record_past_window_ms "
+               "(genesis [params] or set-params), e.g. scripts/localnet.sh with "
+               "LOCALNET_PAST_WINDOW_DAYS=400 or evidence-node --dev --past-window-days 400";
       }
       return Status::Unavailable("batch refused: " + DescribeAnswer(*answer) + hint);
     }

@@ -226,7 +226,8 @@ void AddRecordFieldOptions(CLI::App& command, std::string& key_path, RecordField
   command.add_option("--stage", fields.stage, StageHelp());
   command.add_option("--time", fields.time,
                      "Time of the act, RFC 3339 (e.g. 2026-03-01T09:30:00+08:00); default: now. "
-                     "The node accepts times within its window (node.toml [records])");
+                     "The chain accepts times within its params' window (record_past_window_ms, "
+                     "default 7 days)");
 }
 
 }  // namespace evidence::cli
