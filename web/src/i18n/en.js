@@ -120,6 +120,7 @@ export default {
   'genesis.local': 'Using the genesis file you provided.',
   'genesis.changed':
     'Warning: the node\'s genesis file differs from the one this browser used before. Do not rely on the results of this page until you have checked with the operators.',
+  'genesis.accept': 'Checked with the operators: trust the new genesis file',
   'genesis.loadFailed': ({ detail }) => `Could not load the genesis file: ${detail}`,
   'genesis.invalid': ({ detail }) => `The genesis file is invalid: ${detail}`,
 
