@@ -23,7 +23,7 @@ export function trustNotices(ctx) {
       'warning',
       t('genesis.changed'),
       ' ',
-      h('button', { type: 'button', class: 'link-button', on: { click: () => { acceptNodeGenesis(trust); loadTrustInto(ctx); } } }, t('genesis.accept')),
+      h('button', { type: 'button', class: 'link-button', testid: 'genesis-accept', on: { click: () => { acceptNodeGenesis(trust); loadTrustInto(ctx); } } }, t('genesis.accept')),
     );
   }
   return null;
