@@ -51,7 +51,25 @@ inline constexpr uint64_t kHttpWaitTimeoutMsDefault = 30'000;  // ?wait=commit w
 inline constexpr uint64_t kHttpWaitTimeoutMsMax = 120'000;
 static_assert(kHttpWaitTimeoutMsDefault <= kHttpWaitTimeoutMsMax, "the default wait is allowed");
 inline constexpr uint64_t kHttpRequestTimeoutMsDefault = 10'000;  // a whole request must arrive in this
+// The request line and headers (and, on a kept-alive connection, the wait for
+// the next request) must arrive within this: a partial header holds a slot only
+// this long.
+inline constexpr uint64_t kHttpHeaderTimeoutMsDefault = 5'000;
+static_assert(kHttpHeaderTimeoutMsDefault <= kHttpRequestTimeoutMsDefault,
+              "the headers arrive within the time of the whole request");
+inline constexpr size_t kHttpQueryParametersMax = 16;  // no route takes more than a few
 inline constexpr size_t kHttpConnectionsMax = 512;
+// One client (remote address) may hold only a share of the connections, and of
+// the request bodies being received: its connections and its bodies in flight
+// (counted as the bytes arrive, never from Content-Length up front).
+inline constexpr size_t kHttpConnectionsPerClientMax = 32;
+static_assert(kHttpConnectionsPerClientMax * 8 <= kHttpConnectionsMax,
+              "one client holds at most an eighth of the connections");
+inline constexpr size_t kHttpClientBodyBytesMax = 4 * kHttpBodyBytesMax;
+static_assert(kHttpClientBodyBytesMax >= kHttpBodyBytesMax, "a client can send one full body");
+inline constexpr size_t kHttpBodyBytesInFlightMax = 256 * 1024 * 1024;  // all clients together
+static_assert(kHttpBodyBytesInFlightMax >= 8 * kHttpClientBodyBytesMax,
+              "one client holds at most an eighth of the body budget");
 // Per-agency submission rate (records accepted per second, bucket size), and how
 // many agencies the limiter tracks at once.
 inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;
