@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/receipt.h"
 #include "node/record_pool.h"
@@ -24,6 +25,16 @@ Status TooMany(const Status& status) {
   return Status::ResourceExhausted(status.message() + "; retry later");
 }
 
+std::unordered_map<std::string, api::Reader> ReadersByToken(const ledger::Genesis& genesis) {
+  std::unordered_map<std::string, api::Reader> out;
+  for (const ledger::GenesisReader& reader : genesis.readers()) {
+    if (reader.token_sha256) {
+      out.emplace(crypto::DigestHex(*reader.token_sha256), api::Reader{reader.id, reader.role});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
@@ -34,7 +45,8 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       mempool_(mempool),
       policy_(policy),
       hooks_(std::move(hooks)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      readers_by_token_(ReadersByToken(genesis)) {}
 
 // ---------------------------------------------------------------- submissions
 
@@ -188,14 +200,11 @@ Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view
   return views;
 }
 
+// What the reader may read is its role's (ledger/roles.h), checked by the API.
 std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha256_hex) {
-  for (const ledger::GenesisReader& reader : genesis_.readers()) {
-    if (reader.token_sha256 && crypto::DigestHex(*reader.token_sha256) == token_sha256_hex) {
-      // Every reader genesis lists is an authorised reader of case trails.
-      return api::Reader{reader.id, reader.role, true};
-    }
-  }
-  return std::nullopt;
+  auto it = readers_by_token_.find(std::string(token_sha256_hex));
+  if (it == readers_by_token_.end()) return std::nullopt;
+  return it->second;
 }
 
 Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
@@ -212,43 +221,52 @@ Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
   return trail;
 }
 
-json::value ChainService::BlockJson(uint64_t height) {
+// The leaf hashes prove the block's content to anyone (its header carries their
+// root); the records themselves carry case metadata and are only for readers.
+json::value ChainService::BlockJson(uint64_t height, bool with_records) {
   Result<ledger::Block> block = store_.GetBlock(height);
   Result<ledger::Commit> commit = store_.GetCommit(height);
   if (!block.ok() || !commit.ok()) return nullptr;
+  const crypto::MerkleHasher hasher(genesis_.hash());
+  json::array leaf_hashes;
   json::array records;
   for (const std::string& leaf : block->leaves) {
+    leaf_hashes.emplace_back(crypto::DigestHex(hasher.HashLeaf(AsBytes(leaf))));
+    if (!with_records) continue;
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     EVIDENCE_CHECK_MSG(record.ok(), "the store holds a leaf that is not a record");
     records.push_back(ledger::RecordToJson(*record));
   }
-  return json::object{
+  json::object out{
       {"height", height},
       {"hash", crypto::DigestHex(ledger::BlockHash(genesis_.hash(), block->header))},
       {"header", ledger::BlockHeaderToJson(block->header)},
       {"commit", ledger::CommitToJson(*commit)},
       {"last_commit", ledger::CommitToJson(block->last_commit)},
-      {"records", std::move(records)}};
+      {"leaf_hashes", std::move(leaf_hashes)}};
+  if (with_records) out["records"] = std::move(records);
+  return out;
 }
 
-Result<json::value> ChainService::GetBlock(uint64_t height) {
+Result<json::value> ChainService::GetBlock(uint64_t height, bool with_records) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
                                                  " (the chain is at " +
                                                  std::to_string(store_.height()) + ")");
   }
-  json::value block = BlockJson(height);
+  json::value block = BlockJson(height, with_records);
   if (block.is_null()) return Status::Internal("block unreadable");
   return block;
 }
 
-Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
+Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
+                                                bool with_records) {
   uint64_t head = store_.height();
   api::BlockPage page;
   size_t bytes = 0;
   uint64_t height = std::max<uint64_t>(from, 1);
   for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
-    json::value block = BlockJson(height);
+    json::value block = BlockJson(height, with_records);
     if (block.is_null()) return Status::Internal("block unreadable");
     bytes += json::serialize(block).size();
     page.blocks.push_back(std::move(block));

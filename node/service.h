@@ -23,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/http/node_service.h"
@@ -79,8 +80,8 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
-  Result<boost::json::value> GetBlock(uint64_t height) override;
-  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
+  Result<boost::json::value> GetBlock(uint64_t height, bool with_records) override;
+  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit, bool with_records) override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
@@ -95,7 +96,7 @@ class ChainService : public api::NodeService {
   Result<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
                                            std::vector<api::SubmitOutcome>* outcomes);
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
-  boost::json::value BlockJson(uint64_t height);
+  boost::json::value BlockJson(uint64_t height, bool with_records);
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
@@ -103,6 +104,8 @@ class ChainService : public api::NodeService {
   const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
+  // Genesis readers with a token, by the lower-case hex SHA-256 of the token.
+  const std::unordered_map<std::string, api::Reader> readers_by_token_;
 
   struct Watch {
     std::string id_hex;

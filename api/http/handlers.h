@@ -1,6 +1,7 @@
 // The routes of DESIGN.md §6 over a NodeService: request parsing and checking,
-// the reader check for case trails, ?wait=commit, and the JSON shapes of the
-// answers (documented in api/openapi.yaml and docs/api.md).
+// each route's Access (access.h: the Router checks readers before a handler
+// runs; handlers redact what the caller may not see), ?wait=commit, and the
+// JSON shapes of the answers (documented in api/openapi.yaml and docs/api.md).
 //
 // Every refusal is a problem+json answer; nothing refused reaches the service's
 // state-changing calls (SubmitRecord, SubmitBatch) unless the body is strict JSON.

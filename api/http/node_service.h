@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/http/access.h"
 #include "common/status.h"
 
 namespace evidence::api {
@@ -55,13 +56,6 @@ struct SubmitOutcome {
 struct BatchOutcome {
   std::string batch_id;                // hex id of the batch header (may be empty)
   std::vector<SubmitOutcome> records;  // one per record, in the batch's order
-};
-
-// A reader from genesis, found by the SHA-256 of its bearer token.
-struct Reader {
-  std::string id;
-  std::string role;
-  bool may_read_cases = false;  // the role's right to read case trails
 };
 
 struct CaseTrail {
@@ -117,12 +111,15 @@ class NodeService {
   // The trail of a case (the API has checked the reader). Unknown case: not-found.
   virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
 
-  // Block at `height` with its commit. Beyond the tip: not-found.
-  virtual Result<boost::json::value> GetBlock(uint64_t height) = 0;
+  // Block at `height` with its commit:
+  //   {"height", "hash", "header", "commit", "last_commit", "leaf_hashes": [hex...]}
+  // and, only when `with_records` (the API has checked the reader may see case
+  // metadata), "records": the records of its leaves. Beyond the tip: not-found.
+  virtual Result<boost::json::value> GetBlock(uint64_t height, bool with_records) = 0;
 
   // Up to `limit` blocks from height `from` (limit is 1..kPageLimitMax; the service
-  // may return fewer, e.g. to bound the response size).
-  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) = 0;
+  // may return fewer, e.g. to bound the response size), shaped as GetBlock's.
+  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, bool with_records) = 0;
 
   // Latest signed tree head. Nothing committed yet: not-found.
   virtual Result<TreeHead> GetTreeHead() = 0;

@@ -97,19 +97,19 @@ class FakeNodeService : public NodeService {
     return trail;
   }
 
-  Result<boost::json::value> GetBlock(uint64_t height) override {
+  Result<boost::json::value> GetBlock(uint64_t height, bool with_records) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
       return Status::NotFound("no block");
-    return blocks_[height - 1];
+    return BlockLocked(height, with_records);
   }
 
-  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
+  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, bool with_records) override {
     std::lock_guard lock(mutex_);
     BlockPage page;
     for (uint64_t h = std::max<uint64_t>(from, 1);
          h <= blocks_.size() && page.blocks.size() < limit; ++h) {
-      page.blocks.push_back(blocks_[h - 1]);
+      page.blocks.push_back(BlockLocked(h, with_records));
     }
     const uint64_t next = std::max<uint64_t>(from, 1) + page.blocks.size();
     if (next <= blocks_.size()) page.next_from = next;
@@ -176,7 +176,7 @@ class FakeNodeService : public NodeService {
       receipt = view.receipt;
       ++committed_;
       --pending_count_;
-      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1}, {"records", {id}}});
+      blocks_.push_back(id);
       for (auto it = watches_.begin(); it != watches_.end();) {
         if (it->second.first == id) {
           fire.push_back(std::move(it->second.second));
@@ -252,11 +252,22 @@ class FakeNodeService : public NodeService {
     return SubmitOutcome{id, false, RecordStatus::kPending, nullptr};
   }
 
+  // A block of one record, shaped as the node's: the record (with its case
+  // metadata) only `with_records`.
+  boost::json::value BlockLocked(uint64_t height, bool with_records) const {
+    const std::string& id = blocks_[height - 1];
+    // Leaf hashes are not record ids (a link names a record id).
+    const std::string leaf_hash = crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, "leaf " + id));
+    boost::json::object block{{"height", height}, {"leaf_hashes", boost::json::array{leaf_hash}}};
+    if (with_records) block["records"] = boost::json::array{records_.at(id).record};
+    return block;
+  }
+
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, RecordView> records_;
   std::vector<std::string> order_;
-  std::vector<boost::json::value> blocks_;
+  std::vector<std::string> blocks_;  // the record id of each block of one
   std::map<std::string, Reader> readers_;
   std::map<uint64_t, std::pair<std::string, CommitCallback>> watches_;
   uint64_t next_token_ = 0;

@@ -139,8 +139,8 @@ class ServerTest : public ::testing::Test {
     auto port = api_->Start();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
-    service_.AddReader("court-token", Reader{"court-1", "court", true});
-    service_.AddReader("press-token", Reader{"press-1", "press", false});
+    service_.AddReader("court-token", Reader{"court-1", "court"});
+    service_.AddReader("press-token", Reader{"press-1", "press"});
   }
 
   // One request on a fresh connection.

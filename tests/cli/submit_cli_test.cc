@@ -166,6 +166,7 @@ class DevNode {
   uint16_t port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string genesis() const { return dir_ + "/chain/genesis.json"; }
+  std::string reader_token_file() const { return dir_ + "/chain/reader-token"; }
   std::string agency_key() const { return dir_ + "/chain/agency.pem"; }
   std::string agency() const { return "dev-agency"; }
 
@@ -235,14 +236,20 @@ TEST_F(SubmitCliTest, OneFileWithWaitWritesAReceiptThatVerifies) {
   EXPECT_NE(verified.out.find("record id:    " + id), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("case:         (2026)鲁0831行复12号"), std::string::npos);
 
-  // The same receipt, fetched later by id.
-  auto fetched = RunEvidence({"receipt", id, "--node", node_->url()});
+  // The same receipt, fetched later by id: by whoever holds the document, or a reader.
+  auto fetched = RunEvidence({"receipt", id, "--node", node_->url(), "--file", file});
   ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
   EXPECT_EQ(fetched.out, ReadFile(receipt));
-  auto written = RunEvidence({"receipt", id, "--node", node_->url(), "--out", dir_.File("r.json")});
+  auto written = RunEvidence({"receipt", id, "--node", node_->url(), "--out", dir_.File("r.json"),
+                              "--token", ReadFile(node_->reader_token_file())});
   ASSERT_EQ(written.exit_code, 0) << written.err;
   EXPECT_EQ(ReadFile(dir_.File("r.json")), ReadFile(receipt));
   EXPECT_EQ(Verify(file, dir_.File("r.json")).exit_code, 0);
+  // Without either, the node tells only that the record is committed.
+  auto redacted = RunEvidence({"receipt", id, "--node", node_->url()});
+  EXPECT_EQ(redacted.exit_code, 1);
+  EXPECT_NE(redacted.err.find("--file DOCUMENT"), std::string::npos) << redacted.err;
+  EXPECT_TRUE(redacted.out.empty());
 
   // Another document does not pass with this receipt.
   const std::string other = dir_.Write("other.pdf", "行政处罚决定书 v2");
@@ -331,8 +338,8 @@ TEST_F(SubmitCliTest, ARecordSignedOfflineAndPostedTwiceIsCommittedOnce) {
   EXPECT_EQ(second_json.at("id").as_string(), id);
   EXPECT_EQ(TreeSize(), before + 1);
 
-  auto receipt = RunEvidence(
-      {"receipt", id, "--node", node_->url(), "--out", dir_.File("opinion.receipt.json")});
+  auto receipt = RunEvidence({"receipt", id, "--node", node_->url(), "--file", file, "--out",
+                              dir_.File("opinion.receipt.json")});
   ASSERT_EQ(receipt.exit_code, 0) << receipt.err;
   EXPECT_EQ(Verify(file, dir_.File("opinion.receipt.json")).exit_code, 0);
 }
