@@ -12,6 +12,7 @@ packages=(
   libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc
+  python3-yaml python3-jsonschema
 )
 
 missing=()

@@ -76,6 +76,7 @@ ApiResult<std::optional<uint64_t>> ReadNumber(const Query& query, std::string_vi
 struct WaitSpec {
   bool wait = false;
   std::chrono::milliseconds timeout{0};
+  bool dry_run = false;  // ?dry_run=1: check, store nothing
 };
 
 ApiResult<WaitSpec> ReadWait(const Query& query, const HandlerOptions& options) {
@@ -90,6 +91,17 @@ ApiResult<WaitSpec> ReadWait(const Query& query, const HandlerOptions& options) 
   if (!timeout.ok()) return timeout.error();
   spec.timeout =
       timeout.value() ? std::chrono::milliseconds(**timeout) : options.wait_timeout_default;
+  if (const std::string* dry_run = Find(query, "dry_run")) {
+    if (*dry_run != "1" && *dry_run != "true") {
+      return MakeError(ProblemType::kBadRequest, "'dry_run' takes the value 1 (or true)");
+    }
+    spec.dry_run = true;
+  }
+  if (spec.dry_run && spec.wait) {
+    return MakeError(ProblemType::kBadRequest,
+                     "a dry run stores nothing, so there is no commit to wait for: drop "
+                     "'wait=commit' or 'dry_run'");
+  }
   return spec;
 }
 
@@ -129,7 +141,7 @@ struct Submission {
 };
 
 ApiResult<Submission> ReadSubmission(const HttpRequest& request, const HandlerOptions& options) {
-  auto query = ReadQuery(request, {"wait", "timeout_ms"});
+  auto query = ReadQuery(request, {"wait", "timeout_ms", "dry_run"});
   if (!query.ok()) return query.error();
   auto wait = ReadWait(*query, options);
   if (!wait.ok()) return wait.error();
@@ -154,6 +166,27 @@ boost::json::object OutcomeJson(const SubmitOutcome& outcome) {
   out["already_known"] = outcome.already_known;
   if (outcome.status == RecordStatus::kCommitted) out["receipt"] = outcome.receipt;
   return out;
+}
+
+// The answer to a dry run that passed: what a real submission would have done.
+boost::json::object DryRunJson(const SubmitOutcome& outcome) {
+  boost::json::object out;
+  out["dry_run"] = true;
+  out["valid"] = true;
+  out["id"] = outcome.id;
+  out["signing_bytes_sha256"] = outcome.signing_bytes_sha256;
+  out["already_known"] = outcome.already_known;
+  if (outcome.already_known) out["status"] = RecordStatusName(outcome.status);
+  return out;
+}
+
+// A refusal of the service, with the details it computed as extension members.
+HttpResponse Refusal(const HttpRequest& request, const Status& status,
+                     boost::json::object details, bool dry_run) {
+  ApiError error = ErrorFromStatus(status);
+  for (auto& member : details) error.extensions[member.key()] = std::move(member.value());
+  if (dry_run) error.extensions["dry_run"] = true;
+  return ProblemResponse(error, InstanceOf(request.target));
 }
 
 // 200 for a record seen before, 201 when newly committed, 202 when newly pending.
@@ -314,11 +347,18 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
   const boost::json::object& body = submission->body;
   const std::string agency = AgencyOf(body);
   const auto now = RateLimiter::Clock::now();
+  if (wait.dry_run) {
+    boost::json::object details;
+    auto outcome = service_.SubmitRecord(body, SubmitOptions{true}, &details);
+    if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), true));
+    return reply(Json(200, DryRunJson(*outcome)));
+  }
   if (const uint32_t seconds = limiter_.Check(agency, 1, now)) {
     return reply(RateLimited(request, agency, seconds));
   }
-  auto outcome = service_.SubmitRecord(body);
-  if (!outcome.ok()) return reply(Problem(request, outcome.status()));
+  boost::json::object details;
+  auto outcome = service_.SubmitRecord(body, SubmitOptions{}, &details);
+  if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), false));
   if (!outcome->already_known) limiter_.Charge(agency, 1, now);
   if (!wait.wait || outcome->status == RecordStatus::kCommitted) {
     return reply(SubmitResponse(*outcome, false));
@@ -344,11 +384,23 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
   const std::string agency = listed ? AgencyOf(records->as_array().front()) : "";
   const double cost = listed ? static_cast<double>(records->as_array().size()) : 1;
   const auto now = RateLimiter::Clock::now();
+  if (wait.dry_run) {
+    boost::json::object details;
+    auto outcome = service_.SubmitBatch(body, SubmitOptions{true}, &details);
+    if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), true));
+    boost::json::array records;
+    for (const SubmitOutcome& record : outcome->records) records.push_back(DryRunJson(record));
+    return reply(Json(200, {{"dry_run", true},
+                            {"valid", true},
+                            {"batch_id", outcome->batch_id},
+                            {"records", std::move(records)}}));
+  }
   if (const uint32_t seconds = limiter_.Check(agency, cost, now)) {
     return reply(RateLimited(request, agency, seconds));
   }
-  auto outcome = service_.SubmitBatch(body);
-  if (!outcome.ok()) return reply(Problem(request, outcome.status()));
+  boost::json::object details;
+  auto outcome = service_.SubmitBatch(body, SubmitOptions{}, &details);
+  if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), false));
   const auto accepted = std::count_if(outcome->records.begin(), outcome->records.end(),
                                       [](const SubmitOutcome& r) { return !r.already_known; });
   limiter_.Charge(agency, static_cast<double>(accepted), now);
