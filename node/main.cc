@@ -1,7 +1,7 @@
 // evidence-node: the validator process (DESIGN.md §5).
 //
 //   evidence-node --config node.toml [--log-json]
-//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--log-json]
+//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3] [--log-json]
 //
 // SIGTERM and SIGINT stop it cleanly: the API first, then p2p, then consensus.
 // Exit codes: 0 after a clean stop, 1 when it cannot start (the log says why),
@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -69,11 +70,14 @@ struct CommandLine {
   bool dev = false;
   std::string data_dir;
   std::string api_listen = "127.0.0.1:8080";
+  std::string dev_hash = "sha256";
   bool log_json = false;
 };
 
 Result<NodeOptions> DevOptions(const CommandLine& command_line) {
-  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
+                            crypto::ParseHashAlgorithm(command_line.dev_hash));
+  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir, hash));
   NodeOptions options;
   options.genesis_path = chain.genesis_path;
   options.data_dir = chain.data_dir;
@@ -87,8 +91,12 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   std::cout << (chain.created ? "Created" : "Reusing") << " a development chain in "
             << command_line.data_dir << "\n"
             << "  agency id:    " << chain.agency_id << "\n"
-            << "  agency key:   " << chain.agency_key_path << "\n"
-            << "  genesis:      " << chain.genesis_path << "\n"
+            << "  agency key:   " << chain.agency_key_path << " (Ed25519)\n";
+  if (std::filesystem::exists(chain.agency_sm2_key_path)) {  // dev chains made before had one key
+    std::cout << "  more keys:    " << chain.agency_p256_key_path << " (P-256), "
+              << chain.agency_sm2_key_path << " (SM2)\n";
+  }
+  std::cout << "  genesis:      " << chain.genesis_path << "\n"
             << "  reader token: " << chain.reader_token << "\n";
   return options;
 }
@@ -97,7 +105,8 @@ void PrintDevHints(const CommandLine& command_line, uint16_t api_port) {
   std::string host = command_line.api_listen.substr(0, command_line.api_listen.rfind(':'));
   std::string url = "http://" + host + ":" + std::to_string(api_port);
   std::string dir = command_line.data_dir;
-  std::cout << "API: " << url << "\n"
+  std::cout << "Portal: " << url << "/   (verify a file in the browser)\n"
+            << "API: " << url << "\n"
             << "Try:\n"
             << "  curl " << url << "/v1/status\n"
             << "  evidence submit --node " << url << " --key " << dir
@@ -171,7 +180,12 @@ int main(int argc, char** argv) {
   auto* data = app.add_option("--data", command_line.data_dir, "Directory of the --dev chain");
   app.add_option("--api", command_line.api_listen, "API address for --dev (host:port)")
       ->capture_default_str();
+  auto* dev_hash = app.add_option("--dev-hash", command_line.dev_hash,
+                                  "Hash of a --dev chain when it is created: sha256 or sm3")
+                       ->check(CLI::IsMember({"sha256", "sm3"}))
+                       ->capture_default_str();
   app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
+  dev_hash->needs(dev);
   config->excludes(dev);
   data->needs(dev);
   dev->needs(data);

@@ -51,7 +51,8 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       metrics_(metrics),
       readers_by_token_(ReadersByToken(genesis)),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
-                    static_cast<double>(limits::kSignatureExplanationsBurst), 1) {}
+                    static_cast<double>(limits::kSignatureExplanationsBurst), 1),
+      genesis_json_(genesis.ToJson()) {}
 
 // ---------------------------------------------------------------- submissions
 
@@ -145,10 +146,13 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   std::vector<crypto::Digest> ids;
   std::vector<size_t> fresh;  // positions of the records the node does not hold
   for (size_t i = 0; i < records.size(); ++i) {
-    ids.push_back(ledger::RecordId(genesis_.hash(), records[i]));
+    const Bytes signing = ledger::RecordSigningBytes(records[i]);
+    ids.push_back(crypto::Hash(genesis_.hash(), signing));  // the record id
     (*outcomes)[i].id = crypto::DigestHex(ids[i]);
-    (*outcomes)[i].signing_bytes_sha256 = crypto::DigestHex(
-        crypto::Hash(crypto::HashAlgorithm::kSha256, ledger::RecordSigningBytes(records[i])));
+    (*outcomes)[i].signing_bytes_sha256 =
+        genesis_.hash() == crypto::HashAlgorithm::kSha256
+            ? (*outcomes)[i].id
+            : crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing));
     auto known = KnownOutcome(ids[i]);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
@@ -343,18 +347,16 @@ Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
   return trail;
 }
 
-// The leaf hashes prove the block's content to anyone (its header carries their
-// root); the records themselves carry case metadata and are only for readers.
-json::value ChainService::BlockJson(uint64_t height, bool with_records) {
+json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
   Result<ledger::Block> block = store_.GetBlock(height);
   Result<ledger::Commit> commit = store_.GetCommit(height);
   if (!block.ok() || !commit.ok()) return nullptr;
-  const crypto::MerkleHasher hasher(genesis_.hash());
-  json::array leaf_hashes;
+  crypto::MerkleHasher hasher(genesis_.hash());
+  json::array leaves;
   json::array records;
   for (const std::string& leaf : block->leaves) {
-    leaf_hashes.emplace_back(crypto::DigestHex(hasher.HashLeaf(AsBytes(leaf))));
-    if (!with_records) continue;
+    leaves.emplace_back(crypto::DigestHex(hasher.HashLeaf(AsBytes(leaf))));
+    if (detail != api::BlockDetail::kRecords) continue;
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     EVIDENCE_CHECK_MSG(record.ok(), "the store holds a leaf that is not a record");
     records.push_back(ledger::RecordToJson(*record));
@@ -365,30 +367,30 @@ json::value ChainService::BlockJson(uint64_t height, bool with_records) {
       {"header", ledger::BlockHeaderToJson(block->header)},
       {"commit", ledger::CommitToJson(*commit)},
       {"last_commit", ledger::CommitToJson(block->last_commit)},
-      {"leaf_hashes", std::move(leaf_hashes)}};
-  if (with_records) out["records"] = std::move(records);
+      {"leaves", std::move(leaves)}};
+  if (detail == api::BlockDetail::kRecords) out["records"] = std::move(records);
   return out;
 }
 
-Result<json::value> ChainService::GetBlock(uint64_t height, bool with_records) {
+Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
                                                  " (the chain is at " +
                                                  std::to_string(store_.height()) + ")");
   }
-  json::value block = BlockJson(height, with_records);
+  json::value block = BlockJson(height, detail);
   if (block.is_null()) return Status::Internal("block unreadable");
   return block;
 }
 
 Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
-                                                bool with_records) {
+                                                api::BlockDetail detail) {
   uint64_t head = store_.height();
   api::BlockPage page;
   size_t bytes = 0;
   uint64_t height = std::max<uint64_t>(from, 1);
   for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
-    json::value block = BlockJson(height, with_records);
+    json::value block = BlockJson(height, detail);
     if (block.is_null()) return Status::Internal("block unreadable");
     bytes += json::serialize(block).size();
     page.blocks.push_back(std::move(block));
@@ -396,6 +398,8 @@ Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
   if (height <= head) page.next_from = height;
   return page;
 }
+
+std::string ChainService::GetGenesisJson() { return genesis_json_; }
 
 Result<api::TreeHead> ChainService::GetTreeHead() {
   ledger::TreeHead head = store_.head();
@@ -509,6 +513,9 @@ void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&
   EVIDENCE_CHECK(ids.size() == block.leaves.size());
   std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
+    // Before any ?wait=commit answer goes out, so a client that then reads
+    // /metrics sees this block (the driver's PublishProgress comes later).
+    metrics_->height.Set(static_cast<int64_t>(block.header.height));
     metrics_->records_committed.Increment(ids.size());
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
     // Arrival in this node's mempool to commit (records it never pooled, e.g.

@@ -92,8 +92,10 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
-  Result<boost::json::value> GetBlock(uint64_t height, bool with_records) override;
-  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit, bool with_records) override;
+  Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
+  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
+                                     api::BlockDetail detail) override;
+  std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
@@ -114,7 +116,7 @@ class ChainService : public api::NodeService {
   Result<ledger::LinkTarget> FindLinkTarget(const crypto::Digest& id) const;
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
   api::RecordView PendingView(const ledger::Record& record) const;
-  boost::json::value BlockJson(uint64_t height, bool with_records);
+  boost::json::value BlockJson(uint64_t height, api::BlockDetail detail);
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
@@ -127,6 +129,7 @@ class ChainService : public api::NodeService {
   // Signature refusals explained (ledger::ExplainBadSignature costs up to
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;
+  const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
 
   struct Watch {
     std::string id_hex;

@@ -7,7 +7,7 @@
 // (--file hashes it with the chain's hash; --digest gives the digest) or to a
 // reader (--token, or EVIDENCE_READER_TOKEN); see docs/api.md, "Access". Exit 0
 // with the receipt; 1 when the record is still pending, unknown to the node,
-// shown only redacted, or the node cannot be reached; 2 for unusable input (an
+// not shown (no or a wrong document or token), or the node cannot be reached; 2 for unusable input (an
 // id that is not 64 hex digits, a bad URL, an unreadable file).
 #include <CLI/CLI.hpp>
 #include <cctype>
@@ -58,6 +58,12 @@ Result<ledger::Receipt> ReceiptFromAnswer(const HttpAnswer& answer, const std::s
   if (answer.status == 404) {
     return Status::NotFound(url + " has no record " + id + " (not-found, HTTP 404)");
   }
+  if (answer.status == 401 || answer.status == 403) {
+    return Status::PermissionDenied(
+        "the node shows record " + id + " and its receipt only to whoever holds its document "
+        "or to a reader: give --file DOCUMENT, --digest ALG:HEX or --token TOKEN (" +
+        DescribeAnswer(answer) + ")");
+  }
   if (answer.status != 200) return Status::Unavailable(DescribeAnswer(answer));
   EVIDENCE_ASSIGN_OR_RETURN(boost::json::value body, ParseAnswerJson(answer));
   const boost::json::object* object = body.if_object();
@@ -65,13 +71,6 @@ Result<ledger::Receipt> ReceiptFromAnswer(const HttpAnswer& answer, const std::s
   const boost::json::value* receipt = object ? object->if_contains("receipt") : nullptr;
   if (status == nullptr || !status->is_string()) {
     return Status::Unavailable("the node's answer has no status: " + DescribeAnswer(answer));
-  }
-  if (const boost::json::value* redacted = object->if_contains("redacted");
-      redacted != nullptr && redacted->is_bool() && redacted->as_bool()) {
-    return Status::PermissionDenied(
-        "record " + id + " is " + std::string(status->as_string()) +
-        ", but the node shows its record and receipt only to whoever holds its document or a "
-        "reader: give --file DOCUMENT, --digest ALG:HEX or --token TOKEN");
   }
   if (status->as_string() != "committed" || receipt == nullptr || receipt->is_null()) {
     return Status::FailedPrecondition("record " + id + " is " + std::string(status->as_string()) +

@@ -8,6 +8,7 @@ std::string_view AccessName(Access access) {
     case Access::kSubmission: return "submission";
     case Access::kDocumentHolder: return "document-holder";
     case Access::kRedacted: return "redacted";
+    case Access::kRecordHolder: return "record-holder";
     case Access::kCaseTrails: return "case-trails";
     case Access::kSupervisionReports: return "supervision-reports";
   }
@@ -20,11 +21,22 @@ std::optional<ledger::ReaderRight> RequiredRight(Access access) {
     case Access::kSubmission:
     case Access::kDocumentHolder:
     case Access::kRedacted:
+    case Access::kRecordHolder:
       return std::nullopt;
     case Access::kCaseTrails: return ledger::ReaderRight::kCaseTrails;
     case Access::kSupervisionReports: return ledger::ReaderRight::kSupervisionReports;
   }
   return std::nullopt;
+}
+
+std::optional<ledger::ReaderRight> ReaderRightOf(Access access) {
+  switch (access) {
+    case Access::kRedacted:
+    case Access::kRecordHolder:
+      return ledger::ReaderRight::kRecords;
+    default:
+      return RequiredRight(access);
+  }
 }
 
 }  // namespace evidence::api

@@ -45,10 +45,14 @@ enum class Access {
   // Anyone: the answer is about the records of the document digest the caller
   // names (whoever holds the document may prove it).
   kDocumentHolder,
-  // Anyone, but case metadata only for a reader with ReaderRight::kRecords (or,
-  // for one record, for the caller who names its document digest); others get
-  // ids, statuses and leaf hashes.
+  // Anyone, but case metadata only for a reader with ReaderRight::kRecords;
+  // others get headers, commits and leaf hashes. A reader whose role lacks the
+  // right gets 403 (it asked, with its credential, for what it may not see).
   kRedacted,
+  // One record: a reader with ReaderRight::kRecords, or whoever names the
+  // record's document digest (?digest=, checked by the handler against the
+  // record); anyone else 401 (a reader without the right 403).
+  kRecordHolder,
   // Readers with ReaderRight::kCaseTrails: 401 without a credential, 403 for a
   // role without the right.
   kCaseTrails,
@@ -56,15 +60,18 @@ enum class Access {
   kSupervisionReports,
 };
 
-inline constexpr Access kAllAccesses[] = {Access::kPublic,         Access::kSubmission,
-                                          Access::kDocumentHolder, Access::kRedacted,
-                                          Access::kCaseTrails,     Access::kSupervisionReports};
+inline constexpr Access kAllAccesses[] = {
+    Access::kPublic,       Access::kSubmission, Access::kDocumentHolder,     Access::kRedacted,
+    Access::kRecordHolder, Access::kCaseTrails, Access::kSupervisionReports};
 
-// "public", "submission", "document-holder", "redacted", "case-trails",
-// "supervision-reports".
+// "public", "submission", "document-holder", "redacted", "record-holder",
+// "case-trails", "supervision-reports".
 std::string_view AccessName(Access access);
 
 // The right a caller must have before the route's handler runs, if any.
 std::optional<ledger::ReaderRight> RequiredRight(Access access);
+// The right a reader (a caller with a credential) must have, if any: the
+// required one, or the one that lets it see more than the public does.
+std::optional<ledger::ReaderRight> ReaderRightOf(Access access);
 
 }  // namespace evidence::api

@@ -312,13 +312,19 @@ void ApiHandlers::Register(Router& router) {
       [this](std::string_view token_sha256_hex) { return service_.FindReader(token_sha256_hex); });
   router.Add("POST", "/v1/records", Access::kSubmission, plain(&ApiHandlers::SubmitRecord));
   router.Add("POST", "/v1/batches", Access::kSubmission, plain(&ApiHandlers::SubmitBatch));
-  router.Add("GET", "/v1/records/{}", Access::kRedacted, with_params(&ApiHandlers::GetRecord));
+  router.Add("GET", "/v1/records/{}", Access::kRecordHolder,
+             with_params(&ApiHandlers::GetRecord));
   router.Add("GET", "/v1/digests/{}", Access::kDocumentHolder,
              with_params(&ApiHandlers::FindByDigest));
   router.Add("GET", "/v1/cases/{}", Access::kCaseTrails, with_params(&ApiHandlers::GetCase));
   router.Add("GET", "/v1/blocks/{}", Access::kRedacted, with_params(&ApiHandlers::GetBlock));
   router.Add("GET", "/v1/blocks", Access::kRedacted, plain(&ApiHandlers::ListBlocks));
   router.Add("GET", "/v1/tree-head", Access::kPublic, plain(&ApiHandlers::GetTreeHead));
+  router.Add("GET", "/v1/genesis", Access::kPublic, fixed([this] {
+               HttpResponse response;
+               response.body = service_.GetGenesisJson();
+               return response;
+             }));
   router.Add("GET", "/v1/consistency", Access::kPublic, plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", Access::kPublic, plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", Access::kPublic, plain(&ApiHandlers::GetReady));
@@ -426,32 +432,36 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
                });
 }
 
-// Access::kRedacted: the record and its receipt for a reader who may read
-// records, or for the caller who names the record's document digest
-// (?digest=sha256:<hex>, as a submitting agency or the holder of the document
-// can); anyone else learns only whether the id is pending or committed.
+// Access::kRecordHolder: the record and its receipt for a reader who may read
+// records (the router has refused one who may not), or for the caller who
+// names the record's document digest (?digest=sha256:<hex>), as a submitting
+// agency or the holder of the document can; anyone else 401, before the id is
+// even looked up, so the answer says nothing about the record.
 void ApiHandlers::GetRecord(const HttpRequest& request, const Params& params, Reply reply) {
   auto query = ReadQuery(request, {"digest"});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto id = ReadHash(params[0], "a record id", ProblemType::kBadRequest);
   if (!id.ok()) return reply(Problem(request, id.error()));
+  const bool reader = request.caller.May(ledger::ReaderRight::kRecords);
   std::optional<std::string> digest;
   if (const std::string* text = Find(*query, "digest")) {
     auto parsed = ReadDigest(*text);
     if (!parsed.ok()) return reply(Problem(request, parsed.error()));
     digest = std::move(parsed).value();
   }
+  const auto refuse = [&] {
+    HttpResponse response = Problem(
+        request, ProblemType::kUnauthorized,
+        "a record is shown to a reader ('Authorization: Bearer <token>') or to whoever names its "
+        "document digest: add ?digest=sha256:<hex of the document> (evidence hash FILE)");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+    reply(std::move(response));
+  };
+  if (!reader && !digest) return refuse();
   auto view = service_.GetRecord(*id);
   if (!view.ok()) return reply(Problem(request, view.status()));
-  if (request.caller.May(ledger::ReaderRight::kRecords) ||
-      (digest && DigestOf(view->record) == *digest)) {
-    return reply(Json(200, RecordJson(*view)));
-  }
-  boost::json::object redacted;
-  redacted["id"] = view->id;
-  redacted["status"] = RecordStatusName(view->status);
-  redacted["redacted"] = true;
-  reply(Json(200, redacted));
+  if (!reader && DigestOf(view->record) != *digest) return refuse();
+  reply(Json(200, RecordJson(*view)));
 }
 
 void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params, Reply reply) {
@@ -501,6 +511,14 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
   reply(Json(200, body));
 }
 
+// Access::kRedacted: blocks are public as header, commit and leaf hashes; their
+// records (case ids, titles, agencies) go only to readers who may read records
+// (the router has refused a reader who may not, and any wrong token).
+BlockDetail ApiHandlers::DetailFor(const HttpRequest& request) {
+  return request.caller.May(ledger::ReaderRight::kRecords) ? BlockDetail::kRecords
+                                                           : BlockDetail::kLeafHashes;
+}
+
 void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Reply reply) {
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
@@ -509,7 +527,7 @@ void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Rep
     return reply(
         Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
   }
-  auto block = service_.GetBlock(*height, request.caller.May(ledger::ReaderRight::kRecords));
+  auto block = service_.GetBlock(*height, DetailFor(request));
   if (!block.ok()) return reply(Problem(request, block.status()));
   reply(Json(200, *block));
 }
@@ -522,7 +540,7 @@ void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
   auto limit = ReadNumber(*query, "limit", 1, limits::kPageLimitMax);
   if (!limit.ok()) return reply(Problem(request, limit.error()));
   auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault),
-                                  request.caller.May(ledger::ReaderRight::kRecords));
+                                  DetailFor(request));
   if (!page.ok()) return reply(Problem(request, page.status()));
   boost::json::array blocks;
   for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));

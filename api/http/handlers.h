@@ -55,6 +55,7 @@ class ApiHandlers {
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
+  static BlockDetail DetailFor(const HttpRequest& request);
   void GetBlock(const HttpRequest& request, const Params& params, Reply reply);
   void ListBlocks(const HttpRequest& request, Reply reply);
   void GetTreeHead(const HttpRequest& request, Reply reply);

@@ -71,8 +71,14 @@ struct CaseTrail {
   std::vector<RecordView> records;  // in ledger order; each record's `links` name earlier ones
 };
 
+// What a block answer holds. Everyone may see a block's header, commit and leaf
+// hashes (the tree is public: anyone can check it); the records themselves (case
+// ids, titles, agencies) only readers, like case trails.
+enum class BlockDetail { kLeafHashes, kRecords };
+
 struct BlockPage {
-  // Each {"header", "commit", "records"} as the node shapes it.
+  // Each {"height", "hash", "header", "commit", "last_commit", "leaves"} and, for
+  // BlockDetail::kRecords, "records", as the node shapes it.
   std::vector<boost::json::value> blocks;
   std::optional<uint64_t> next_from;  // height to ask for next; nullopt at the tip
 };
@@ -131,15 +137,20 @@ class NodeService {
   // Unknown case: not-found.
   virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
 
-  // Block at `height` with its commit:
-  //   {"height", "hash", "header", "commit", "last_commit", "leaf_hashes": [hex...]}
-  // and, only when `with_records` (the API has checked the reader may see case
-  // metadata), "records": the records of its leaves. Beyond the tip: not-found.
-  virtual Result<boost::json::value> GetBlock(uint64_t height, bool with_records) = 0;
+  // Block at `height` with its commit: {"height", "hash", "header", "commit",
+  // "last_commit", "leaves": [leaf hash hex, ...]}, plus "records" (the leaves'
+  // records, in order) when `detail` is kRecords (the API has checked the reader
+  // may read records).
+  // Beyond the tip: not-found.
+  virtual Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) = 0;
 
   // Up to `limit` blocks from height `from` (limit is 1..kPageLimitMax; the service
-  // may return fewer, e.g. to bound the response size), shaped as GetBlock's.
-  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, bool with_records) = 0;
+  // may return fewer, e.g. to bound the response size), each as GetBlock shapes it.
+  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, BlockDetail detail) = 0;
+
+  // The genesis file the node runs on, as JSON text (JCS and a newline:
+  // ledger::Genesis::ToJson), for verifiers: the portal checks receipts against it.
+  virtual std::string GetGenesisJson() = 0;
 
   // Latest signed tree head. Nothing committed yet: not-found.
   virtual Result<TreeHead> GetTreeHead() = 0;

@@ -156,11 +156,16 @@ void Router::Dispatch(HttpRequest request, Reply reply) const {
       counted(std::move(response));
       return;
     }
-    if (right && !caller->May(*right)) {
+    // A reader whose role lacks the route's right (or, where readers see more
+    // than the public, that right) is told so; it never gets the public view
+    // instead, which would hide a misconfigured credential.
+    const std::optional<ledger::ReaderRight> reader_right = ReaderRightOf(route.access);
+    if (caller->reader && reader_right && !caller->May(*reader_right)) {
       counted(ProblemResponse(
           MakeError(ProblemType::kForbidden,
                     "reader '" + caller->reader->id + "' (role '" + caller->reader->role +
-                        "') may not read " + std::string(ledger::ReaderRightDescription(*right))),
+                        "') may not read " +
+                        std::string(ledger::ReaderRightDescription(*reader_right))),
           instance));
       return;
     }

@@ -13,7 +13,9 @@
 // mistyped token is told rather than silently served the public view); other
 // Authorization schemes are ignored. A route that requires a right answers 401
 // (with WWW-Authenticate) without a reader and 403 to a reader whose role lacks
-// it. The handler finds the caller in request.caller.
+// it; a route where readers see more than the public (kRedacted,
+// kRecordHolder) answers 403 to a reader whose role lacks that right. The
+// handler finds the caller in request.caller.
 //
 // Thread-safety: add every route before serving; Dispatch is then const and may
 // run concurrently. A handler must call its Reply exactly once, on any thread.

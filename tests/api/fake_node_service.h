@@ -109,19 +109,19 @@ class FakeNodeService : public NodeService {
     return trail;
   }
 
-  Result<boost::json::value> GetBlock(uint64_t height, bool with_records) override {
+  Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
       return Status::NotFound("no block");
-    return BlockLocked(height, with_records);
+    return Shaped(blocks_[height - 1], detail);
   }
 
-  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, bool with_records) override {
+  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     BlockPage page;
     for (uint64_t h = std::max<uint64_t>(from, 1);
          h <= blocks_.size() && page.blocks.size() < limit; ++h) {
-      page.blocks.push_back(BlockLocked(h, with_records));
+      page.blocks.push_back(Shaped(blocks_[h - 1], detail));
     }
     const uint64_t next = std::max<uint64_t>(from, 1) + page.blocks.size();
     if (next <= blocks_.size()) page.next_from = next;
@@ -141,6 +141,8 @@ class FakeNodeService : public NodeService {
     if (from_size == to_size) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(64, 'c'), std::string(64, 'd')};
   }
+
+  std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
   boost::json::object GetStatus() override {
     std::lock_guard lock(mutex_);
@@ -188,7 +190,9 @@ class FakeNodeService : public NodeService {
       receipt = view.receipt;
       ++committed_;
       --pending_count_;
-      blocks_.push_back(id);
+      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1},
+                                            {"leaves", {std::string(64, 'f')}},
+                                            {"records", {view.record}}});
       for (auto it = watches_.begin(); it != watches_.end();) {
         if (it->second.first == id) {
           fire.push_back(std::move(it->second.second));
@@ -241,6 +245,13 @@ class FakeNodeService : public NodeService {
   }
 
  private:
+  // A stored block as the service answers it: records only for kRecords.
+  static boost::json::value Shaped(const boost::json::value& block, BlockDetail detail) {
+    boost::json::object out = block.as_object();
+    if (detail != BlockDetail::kRecords) out.erase("records");
+    return out;
+  }
+
   // The refusal a record asks for with "fail": "<ledger code name>".
   std::optional<Status> Refusal(const boost::json::object& record) const {
     if (const boost::json::value* fail = record.if_contains("fail"); fail && fail->is_string()) {
@@ -271,22 +282,11 @@ class FakeNodeService : public NodeService {
     return SubmitOutcome{id, false, RecordStatus::kPending, nullptr, signing_hash};
   }
 
-  // A block of one record, shaped as the node's: the record (with its case
-  // metadata) only `with_records`.
-  boost::json::value BlockLocked(uint64_t height, bool with_records) const {
-    const std::string& id = blocks_[height - 1];
-    // Leaf hashes are not record ids (a link names a record id).
-    const std::string leaf_hash = crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, "leaf " + id));
-    boost::json::object block{{"height", height}, {"leaf_hashes", boost::json::array{leaf_hash}}};
-    if (with_records) block["records"] = boost::json::array{records_.at(id).record};
-    return block;
-  }
-
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, RecordView> records_;
   std::vector<std::string> order_;
-  std::vector<std::string> blocks_;  // the record id of each block of one
+  std::vector<boost::json::value> blocks_;
   std::map<std::string, Reader> readers_;
   std::map<uint64_t, std::pair<std::string, CommitCallback>> watches_;
   uint64_t next_token_ = 0;

@@ -234,18 +234,19 @@ TEST_F(HandlersTest, GetRecordShowsStatusAndReceipt) {
   EXPECT_TRUE(Body(Call("GET", "/v1/records/" + id + "?digest=" + upper_digest))
                   .as_object()
                   .contains("record"));
-  // Anyone else: only whether the id is pending or committed (issue 17, finding 3).
+  // Anyone else: 401, whatever the id (issue 17, finding 3).
   for (const std::string& target :
-       {"/v1/records/" + id, "/v1/records/" + id + "?digest=sha256:" + std::string(64, '0')}) {
-    HttpResponse redacted = Call("GET", target);
-    ASSERT_EQ(redacted.status, 200) << target;
-    EXPECT_EQ(Body(redacted).at("status").as_string(), "committed");
-    EXPECT_TRUE(Body(redacted).at("redacted").as_bool());
-    EXPECT_FALSE(Body(redacted).as_object().contains("record"));
-    EXPECT_FALSE(Body(redacted).as_object().contains("receipt"));
+       {"/v1/records/" + id, "/v1/records/" + id + "?digest=sha256:" + std::string(64, '0'),
+        "/v1/records/" + std::string(64, '0')}) {
+    HttpResponse refused = Call("GET", target);
+    EXPECT_EQ(refused.status, 401) << target;
+    EXPECT_NE(Header(refused, "WWW-Authenticate"), "") << target;
+    EXPECT_EQ(refused.body.find(kCaseId), std::string::npos) << target;
   }
+  EXPECT_EQ(Call("GET", "/v1/records/" + id, "", "Bearer press-token").status, 403);
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + id + "?digest=md5:00")), "bad-digest");
-  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + std::string(64, '0'))), "not-found");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + std::string(64, '0'), "", "Bearer court-token")),
+            "not-found");
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/xyz")), "bad-request");
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + id + "?x=1")), "bad-request");
 }
@@ -286,6 +287,36 @@ TEST_F(HandlersTest, CaseTrailNeedsAReaderWhoseRoleMayReadCases) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/a%2", "", "Bearer court-token")), "bad-request");
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/" + std::string(300, 'x'), "", "Bearer court-token")),
             "bad-request");
+}
+
+// Public block routes show leaf hashes only: the records (case ids, titles that
+// may name people) need a reader who may read cases; a wrong token is refused.
+TEST_F(HandlersTest, BlockRecordsOnlyForReaders) {
+  service_.Commit(std::string(Body(Call("POST", "/v1/records", RecordJson(30))).at("id").as_string()));
+  for (const std::string target : {"/v1/blocks/1", "/v1/blocks?from=1"}) {
+    HttpResponse open = Call("GET", target);
+    ASSERT_EQ(open.status, 200) << target;
+    EXPECT_EQ(open.body.find("records"), std::string::npos) << target;
+    EXPECT_EQ(open.body.find("case_id"), std::string::npos) << target;
+    EXPECT_NE(open.body.find("leaves"), std::string::npos) << target;
+    HttpResponse reader = Call("GET", target, "", "Bearer court-token");
+    ASSERT_EQ(reader.status, 200) << target;
+    EXPECT_NE(reader.body.find("case_id"), std::string::npos) << target;
+    HttpResponse wrong = Call("GET", target, "", "Bearer wrong");
+    EXPECT_EQ(wrong.status, 401) << target;
+    EXPECT_NE(Header(wrong, "WWW-Authenticate"), "") << target;
+    HttpResponse press = Call("GET", target, "", "Bearer press-token");
+    EXPECT_EQ(press.status, 403) << target;
+    EXPECT_EQ(press.body.find("case_id"), std::string::npos) << target;
+  }
+}
+
+TEST_F(HandlersTest, GenesisIsServedAsTheServiceHasIt) {
+  HttpResponse genesis = Call("GET", "/v1/genesis");
+  ASSERT_EQ(genesis.status, 200);
+  EXPECT_EQ(genesis.content_type, "application/json");
+  EXPECT_EQ(genesis.body, service_.GetGenesisJson());
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/genesis?x=1")), "bad-request");
 }
 
 TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
@@ -468,6 +499,7 @@ TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
        {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
         "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
         "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
+        "  /v1/genesis:\n    get:", "  /:\n    get:",
         "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
         "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;

@@ -176,7 +176,9 @@ TEST_F(ServerTest, EveryRouteAnswersOverTheNetwork) {
   service_.Commit(id);
   EXPECT_EQ(Send(http::verb::post, "/v1/batches", "{\"records\":[" + RecordJson(2) + "]}").status,
             202);
-  EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id).status, 200);
+  EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id).status, 401);
+  EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id + "?digest=sha256:" + std::string(64, 'f')).status,
+            200);
   EXPECT_EQ(Send(http::verb::get, "/v1/digests/sha256:" + std::string(64, 'f')).status, 200);
   EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded).status, 401);
   EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded, "", "Bearer press-token").status,

@@ -49,7 +49,7 @@ struct RawAnswer {
 // One HTTP/1.1 exchange on a fresh connection, without any client library, so
 // the tests can post exactly the bytes a curl user would.
 RawAnswer RawHttp(uint16_t port, const std::string& method, const std::string& target,
-                  const std::string& body = "") {
+                  const std::string& body = "", const std::string& authorization = "") {
   RawAnswer answer;
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return answer;
@@ -64,7 +64,8 @@ RawAnswer RawHttp(uint16_t port, const std::string& method, const std::string& t
     return answer;
   }
   std::string request = method + " " + target +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                        (authorization.empty() ? "" : "Authorization: " + authorization + "\r\n") +
                         "Content-Type: application/json\r\nContent-Length: " +
                         std::to_string(body.size()) + "\r\n\r\n" + body;
   for (size_t sent = 0; sent < request.size();) {
@@ -246,7 +247,7 @@ TEST_F(SubmitCliTest, OneFileWithWaitWritesAReceiptThatVerifies) {
   ASSERT_EQ(written.exit_code, 0) << written.err;
   EXPECT_EQ(ReadFile(dir_.File("r.json")), ReadFile(receipt));
   EXPECT_EQ(Verify(file, dir_.File("r.json")).exit_code, 0);
-  // Without either, the node tells only that the record is committed.
+  // Without either, the node does not show it.
   auto redacted = RunEvidence({"receipt", id, "--node", node_->url()});
   EXPECT_EQ(redacted.exit_code, 1);
   EXPECT_NE(redacted.err.find("--file DOCUMENT"), std::string::npos) << redacted.err;
@@ -309,9 +310,12 @@ TEST_F(SubmitCliTest, ManyFilesWithoutWaitAreAcceptedAndReportedPending) {
   EXPECT_NE(r.out.find("  " + a + "\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  " + b + "\n"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(a + ".receipt.json"));
-  // Each listed id is known to the node (pending or already committed).
+  // Each listed id is known to the node (pending or already committed); a
+  // reader may look at it.
+  const std::string reader = "Bearer " + ReadFile(node_->reader_token_file());
   for (size_t at = 0; at < r.out.size(); at = r.out.find('\n', at) + 1) {
-    RawAnswer answer = RawHttp(node_->port(), "GET", "/v1/records/" + r.out.substr(at, 64));
+    RawAnswer answer =
+        RawHttp(node_->port(), "GET", "/v1/records/" + r.out.substr(at, 64), "", reader);
     EXPECT_EQ(answer.status, 200) << answer.body;
   }
 }
@@ -400,7 +404,8 @@ TEST_F(SubmitCliTest, MissingFilesFailByNameAndTheOthersStillGo) {
 }
 
 TEST_F(SubmitCliTest, ReceiptOfAnUnknownOrMalformedId) {
-  auto unknown = RunEvidence({"receipt", std::string(64, 'b'), "--node", node_->url()});
+  auto unknown = RunEvidence({"receipt", std::string(64, 'b'), "--node", node_->url(), "--digest",
+                              "sha256:" + std::string(64, 'c')});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_EQ(unknown.out, "");
   EXPECT_NE(unknown.err.find(node_->url() + " has no record " + std::string(64, 'b')),

@@ -144,28 +144,61 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   EXPECT_EQ(head->size, 2u);
   EXPECT_EQ(head->height, 2u);
   EXPECT_TRUE(head->commit.is_object());
-  auto block = service_->GetBlock(2, true);
+  auto block = service_->GetBlock(2, api::BlockDetail::kRecords);
   ASSERT_TRUE(block.ok());
   EXPECT_EQ(block->at("records").as_array().size(), 1u);
+  EXPECT_EQ(service_->GetBlock(3, api::BlockDetail::kRecords).status().code(),
+            StatusCode::kNotFound);
   EXPECT_EQ(block->at("records").as_array()[0].at("case_id").as_string(), "CASE-1");
   // Without the right to see records: the leaf hashes only (issue 17, finding 3).
-  auto open_block = service_->GetBlock(2, false);
+  auto open_block = service_->GetBlock(2, api::BlockDetail::kLeafHashes);
   ASSERT_TRUE(open_block.ok());
   EXPECT_FALSE(open_block->as_object().contains("records"));
-  ASSERT_EQ(open_block->at("leaf_hashes").as_array().size(), 1u);
-  EXPECT_EQ(open_block->at("leaf_hashes").as_array()[0].as_string(),
+  ASSERT_EQ(open_block->at("leaves").as_array().size(), 1u);
+  EXPECT_EQ(open_block->at("leaves").as_array()[0].as_string(),
             crypto::DigestHex(ledger::RecordLeafHash(crypto::HashAlgorithm::kSha256, second)));
   EXPECT_EQ(json::serialize(*open_block).find("CASE-1"), std::string::npos);
-  EXPECT_EQ(service_->GetBlock(3, true).status().code(), StatusCode::kNotFound);
-  auto page = service_->ListBlocks(1, 1, false);
+  auto open_page = service_->ListBlocks(1, 1, api::BlockDetail::kLeafHashes);
+  ASSERT_TRUE(open_page.ok());
+  EXPECT_EQ(json::serialize(open_page->blocks[0]).find("CASE-1"), std::string::npos);
+  auto page = service_->ListBlocks(1, 1, api::BlockDetail::kRecords);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->blocks.size(), 1u);
   EXPECT_EQ(page->next_from, 2u);
-  EXPECT_EQ(json::serialize(page->blocks[0]).find("CASE-1"), std::string::npos);
   auto proof = service_->GetConsistencyProof(1, 2);
   ASSERT_TRUE(proof.ok());
   EXPECT_EQ(proof->size(), 1u);
   EXPECT_EQ(service_->GetConsistencyProof(1, 3).status().code(), StatusCode::kNotFound);
+}
+
+// The public block routes: header, commit and leaf hashes, never the records
+// (case ids, titles and agencies are for readers).
+TEST_F(ServiceTest, BlocksShowLeafHashesUnlessRecordsAreAsked) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-SECRET-7", 1);
+  Commit({record});
+  const std::string leaf_hash = crypto::DigestHex(
+      crypto::MerkleHasher(chain_.genesis().hash()).HashLeaf(AsBytes(ledger::RecordLeaf(record))));
+  for (api::BlockDetail detail : {api::BlockDetail::kLeafHashes, api::BlockDetail::kRecords}) {
+    auto block = service_->GetBlock(1, detail);
+    ASSERT_TRUE(block.ok());
+    ASSERT_EQ(block->at("leaves").as_array().size(), 1u);
+    EXPECT_EQ(block->at("leaves").at(0).as_string(), leaf_hash);
+    const std::string text = json::serialize(*block);
+    const bool records = detail == api::BlockDetail::kRecords;
+    EXPECT_EQ(block->as_object().contains("records"), records);
+    EXPECT_EQ(text.find("CASE-SECRET-7") != std::string::npos, records);
+    auto page = service_->ListBlocks(1, 10, detail);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->blocks.size(), 1u);
+    EXPECT_EQ(json::serialize(page->blocks[0]), text);
+  }
+}
+
+TEST_F(ServiceTest, ServesTheGenesisItRunsOn) {
+  EXPECT_EQ(service_->GetGenesisJson(), chain_.genesis().ToJson());
+  auto parsed = ledger::Genesis::Parse(service_->GetGenesisJson());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->Hash(), chain_.genesis().Hash());
 }
 
 TEST_F(ServiceTest, RefusalsChangeNothing) {
