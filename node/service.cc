@@ -28,28 +28,15 @@ Status TooMany(const Status& status) {
   return Status::ResourceExhausted(status.message() + "; retry later");
 }
 
-std::unordered_map<std::string, api::Reader> ReadersByToken(const ledger::Genesis& genesis) {
-  std::unordered_map<std::string, api::Reader> out;
-  for (const ledger::GenesisReader& reader : genesis.readers()) {
-    if (reader.token_sha256) {
-      out.emplace(crypto::DigestHex(*reader.token_sha256), api::Reader{reader.id, reader.role});
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
-                           RecordPool& mempool, ledger::RecordPolicy policy, Hooks hooks,
-                           NodeMetrics* metrics)
+                           RecordPool& mempool, Hooks hooks, NodeMetrics* metrics)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
-      policy_(policy),
       hooks_(std::move(hooks)),
       metrics_(metrics),
-      readers_by_token_(ReadersByToken(genesis)),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
       genesis_json_(genesis.ToJson()) {}
@@ -125,7 +112,8 @@ Status ChainService::Refuse(Status status, const std::vector<ledger::Record>& re
     const auto now = api::RateLimiter::Clock::now();
     if (explanations_.Check("", 1, now) == 0) {
       explanations_.Charge("", 1, now);
-      std::string explanation = ledger::ExplainBadSignature(genesis_, records[i], received);
+      std::string explanation =
+          ledger::ExplainBadSignature(*store_.NextState(), records[i], received);
       if (!explanation.empty()) {
         status = Status(status.code(), status.message() + ". " + explanation, status.reason());
       }
@@ -173,8 +161,9 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   const int64_t now_ms = WallClockMs();
   if (options.dry_run) {
     ledger::BatchSignatureCache cache;
+    const ledger::GovernanceStatePtr state = store_.NextState();
     for (size_t i : fresh) {
-      Status status = ledger::CheckRecord(genesis_, records[i], now_ms, policy_, &cache);
+      Status status = ledger::CheckRecord(*state, records[i], now_ms, &cache);
       if (!status.ok()) return Refuse(status, records, i, *outcomes, received, details);
     }
     return Status::Ok();
@@ -308,9 +297,14 @@ Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view
 
 // What the reader may read is its role's (ledger/roles.h), checked by the API.
 std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha256_hex) {
-  auto it = readers_by_token_.find(std::string(token_sha256_hex));
-  if (it == readers_by_token_.end()) return std::nullopt;
-  return it->second;
+  // The register's readers (governance may add, remove or re-role them).
+  const ledger::GovernanceStatePtr state = store_.NextState();
+  for (const ledger::GenesisReader& reader : state->readers()) {
+    if (reader.token_sha256 && crypto::DigestHex(*reader.token_sha256) == token_sha256_hex) {
+      return api::Reader{reader.id, reader.role};
+    }
+  }
+  return std::nullopt;
 }
 
 Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
@@ -431,6 +425,7 @@ Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from
 json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();
+  const ledger::GovernanceStatePtr state = store_.NextState();
   json::object out{{"chain_id", genesis_.chain_id()},
                    {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
@@ -439,12 +434,12 @@ json::object ChainService::GetStatus() {
                    {"best_peer_height", status.best_peer_height},
                    {"syncing", status.best_peer_height > head.height},
                    {"peers", status.peers_connected},
-                   {"validators", genesis_.validators().size()},
+                   {"validators", state->validators().size()},
                    {"quorum_connected", status.quorum_connected},
                    {"mempool", mempool_.size()},
                    {"version", "0.1.0"}};
-  if (status.validator_index) {
-    out["validator"] = genesis_.validators()[*status.validator_index].name;
+  if (status.validator_index && *status.validator_index < state->validators().size()) {
+    out["validator"] = state->validators()[*status.validator_index].name;
   } else {
     out["validator"] = nullptr;
   }
