@@ -67,10 +67,11 @@ class HttpClient {
   Result<HttpAnswer> PostJson(std::string_view target, std::string_view body,
                               std::chrono::milliseconds timeout);
 
-  const NodeUrl& url() const { return url_; }
   // Sends "Authorization: Bearer <token>" with every request from now on (a
-  // reader's token for protected routes); empty: none.
+  // reader credential; empty: none).
   void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
+
+  const NodeUrl& url() const { return url_; }
 
  private:
   struct Connection;

@@ -1,47 +1,42 @@
 #include "api/http/access.h"
 
-#include <array>
-#include <initializer_list>
-
 namespace evidence::api {
-namespace {
 
-struct Grant {
-  std::string_view role;
-  Permission permission;
-};
-
-constexpr std::array kGrants = {
-    Grant{kRoleSupervisor, Permission::kReadSupervisionReports},
-};
-
-}  // namespace
-
-std::string_view PermissionName(Permission permission) {
-  switch (permission) {
-    case Permission::kReadSupervisionReports:
-      return "read supervision reports";
+std::string_view AccessName(Access access) {
+  switch (access) {
+    case Access::kPublic: return "public";
+    case Access::kSubmission: return "submission";
+    case Access::kDocumentHolder: return "document-holder";
+    case Access::kRedacted: return "redacted";
+    case Access::kRecordHolder: return "record-holder";
+    case Access::kCaseTrails: return "case-trails";
+    case Access::kSupervisionReports: return "supervision-reports";
   }
-  return "?";
+  return "unknown";
 }
 
-bool RoleAllows(std::string_view role, Permission permission) {
-  for (const Grant& grant : kGrants) {
-    if (grant.role == role && grant.permission == permission) return true;
+std::optional<ledger::ReaderRight> RequiredRight(Access access) {
+  switch (access) {
+    case Access::kPublic:
+    case Access::kSubmission:
+    case Access::kDocumentHolder:
+    case Access::kRedacted:
+    case Access::kRecordHolder:
+      return std::nullopt;
+    case Access::kCaseTrails: return ledger::ReaderRight::kCaseTrails;
+    case Access::kSupervisionReports: return ledger::ReaderRight::kSupervisionReports;
   }
-  return false;
+  return std::nullopt;
 }
 
-Status RequirePermission(const Reader& reader, Permission permission) {
-  if (RoleAllows(reader.role, permission)) return Status::Ok();
-  std::string roles;
-  for (const Grant& grant : kGrants) {
-    if (grant.permission != permission) continue;
-    roles += (roles.empty() ? "'" : ", '") + std::string(grant.role) + "'";
+std::optional<ledger::ReaderRight> ReaderRightOf(Access access) {
+  switch (access) {
+    case Access::kRedacted:
+    case Access::kRecordHolder:
+      return ledger::ReaderRight::kRecords;
+    default:
+      return RequiredRight(access);
   }
-  return Status::PermissionDenied("reader '" + reader.id + "' (role '" + reader.role +
-                                  "') may not " + std::string(PermissionName(permission)) +
-                                  "; readers of role " + roles + " may");
 }
 
 }  // namespace evidence::api
