@@ -29,18 +29,28 @@ Status CheckName(const std::string& where, std::string_view value, bool identifi
   }
   if (!IsValidUtf8(value)) return Invalid(where + " is not UTF-8");
   for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) return Invalid(where + " has a control character");
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return Invalid(where + " has a control character");
   }
   return Status::Ok();
 }
 
-Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name) {
-  EVIDENCE_ASSIGN_OR_RETURN(std::string pem, reader.String(name));
+// A key in genesis is the canonical PEM text of its SPKI (as ToJson writes it:
+// 64-character base64 lines, "\n" line ends), so that every verifier reads the
+// same bytes for it (docs/receipt-format.md §2).
+Result<crypto::PublicKey> KeyFromPem(const std::string& where, const std::string& pem) {
   auto key = crypto::PublicKey::FromPem(pem);
-  if (!key.ok()) {
-    return Invalid(reader.where() + "." + std::string(name) + ": " + key.status().message());
+  if (!key.ok()) return Invalid(where + ": " + key.status().message());
+  if (key->ToPem() != pem) {
+    return Invalid(where + " is not in canonical PEM form (\"-----BEGIN PUBLIC KEY-----\\n\", "
+                           "base64 in lines of 64 characters, \"-----END PUBLIC KEY-----\\n\")");
   }
   return std::move(key).value();
+}
+
+Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name) {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string pem, reader.String(name));
+  return KeyFromPem(reader.where() + "." + std::string(name), pem);
 }
 
 Result<GenesisValidator> ValidatorFromJson(const json::value& value, size_t i) {
@@ -65,12 +75,9 @@ Result<GenesisAgency> AgencyFromJson(const json::value& value, size_t i) {
   EVIDENCE_ASSIGN_OR_RETURN(std::vector<std::string> pems,
                             reader.StringArray("keys", kGenesisAgencyKeysMax));
   for (size_t k = 0; k < pems.size(); ++k) {
-    auto key = crypto::PublicKey::FromPem(pems[k]);
-    if (!key.ok()) {
-      return Invalid(reader.where() + ".keys[" + std::to_string(k) + "]: " +
-                     key.status().message());
-    }
-    agency.keys.push_back(std::move(key).value());
+    EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey key,
+                              KeyFromPem(reader.where() + ".keys[" + std::to_string(k) + "]", pems[k]));
+    agency.keys.push_back(std::move(key));
   }
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
   return agency;

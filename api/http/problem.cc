@@ -139,6 +139,8 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
     case ErrorCode::kReceiptHeaderMismatch:
     case ErrorCode::kReceiptBadCommit:
     case ErrorCode::kReceiptValidatorMismatch:
+    case ErrorCode::kReceiptWrongChain:
+    case ErrorCode::kReceiptUnsupportedVersion:
       return ProblemType::kInternal;
   }
   EVIDENCE_CHECK_MSG(false, "ledger::ErrorCode without a problem type");
