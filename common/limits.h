@@ -58,5 +58,9 @@ inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;
 inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
 static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
 inline constexpr size_t kRateLimitedAgenciesMax = 4096;
+// Refused signatures the node explains to clients (each explanation costs up to
+// 7 more signature checks), per second over all clients, and the burst.
+inline constexpr uint64_t kSignatureExplanationsPerSecond = 20;
+inline constexpr uint64_t kSignatureExplanationsBurst = 100;
 
 }  // namespace evidence::limits

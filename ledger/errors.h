@@ -68,6 +68,7 @@ enum class ErrorCode {
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
+  kRecordCaseIdNotCanonical,  // "record.case_id_not_canonical": submission rule (ledger/case_id.h)
   // Receipts (added later; docs/receipt-format.md §7 gives every code's exit status).
   kReceiptWrongChain,          // "receipt.wrong_chain": a well-formed receipt of another chain
   kReceiptUnsupportedVersion,  // "receipt.unsupported_version": `v` is an integer other than 1
@@ -96,8 +97,8 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
-    ErrorCode::kRecordUnknownKind,    ErrorCode::kReceiptWrongChain,
-    ErrorCode::kReceiptUnsupportedVersion,
+    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordCaseIdNotCanonical,
+    ErrorCode::kReceiptWrongChain,    ErrorCode::kReceiptUnsupportedVersion,
 };
 
 // The StatusReason domain of ledger error codes.

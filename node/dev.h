@@ -7,6 +7,8 @@
 //   dir/validator-vote.pem  the validator's vote key (Ed25519, 0600)
 //   dir/validator-node.pem  its p2p node key (Ed25519, 0600)
 //   dir/agency.pem          the agency's signing key (Ed25519, 0600)
+//   dir/agency-p256.pem     two more keys of the same agency, P-256 and SM2, so
+//   dir/agency-sm2.pem      clients can try every algorithm (0600)
 //   dir/reader-token        the reader's bearer token (0600)
 //   dir/data/               the store and the write-ahead log
 //
@@ -24,7 +26,9 @@ struct DevChain {
   std::string vote_key_path;
   std::string node_key_path;
   std::string agency_id;
-  std::string agency_key_path;
+  std::string agency_key_path;       // Ed25519
+  std::string agency_p256_key_path;  // P-256
+  std::string agency_sm2_key_path;   // SM2
   std::string reader_token;
   std::string data_dir;
   bool created = false;  // false: an existing dev chain was reused

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -87,8 +88,12 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   std::cout << (chain.created ? "Created" : "Reusing") << " a development chain in "
             << command_line.data_dir << "\n"
             << "  agency id:    " << chain.agency_id << "\n"
-            << "  agency key:   " << chain.agency_key_path << "\n"
-            << "  genesis:      " << chain.genesis_path << "\n"
+            << "  agency key:   " << chain.agency_key_path << " (Ed25519)\n";
+  if (std::filesystem::exists(chain.agency_sm2_key_path)) {  // dev chains made before had one key
+    std::cout << "  more keys:    " << chain.agency_p256_key_path << " (P-256), "
+              << chain.agency_sm2_key_path << " (SM2)\n";
+  }
+  std::cout << "  genesis:      " << chain.genesis_path << "\n"
             << "  reader token: " << chain.reader_token << "\n";
   return options;
 }
@@ -97,7 +102,8 @@ void PrintDevHints(const CommandLine& command_line, uint16_t api_port) {
   std::string host = command_line.api_listen.substr(0, command_line.api_listen.rfind(':'));
   std::string url = "http://" + host + ":" + std::to_string(api_port);
   std::string dir = command_line.data_dir;
-  std::cout << "API: " << url << "\n"
+  std::cout << "Portal: " << url << "/   (verify a file in the browser)\n"
+            << "API: " << url << "\n"
             << "Try:\n"
             << "  curl " << url << "/v1/status\n"
             << "  evidence submit --node " << url << " --key " << dir
