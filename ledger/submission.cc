@@ -192,28 +192,28 @@ std::vector<Variant> MistakenMessages(const Record& record, const boost::json::o
   const std::string domain_text = batched ? "\"EVIDENCE-BATCH/v1\\n\"" : "\"EVIDENCE-RECORD/v1\\n\"";
   std::vector<Variant> out;
   out.push_back({WithDomain("", jcs),
-                 "the signature is over the JSON alone: sign the " +
+                 "The signature is over the JSON alone: sign the " +
                      std::to_string(domain.size()) + "-byte prefix " + domain_text +
                      " followed by the JSON"});
   out.push_back({WithDomain(domain, jcs + "\n"),
-                 "the signature is over the signing bytes followed by a newline: sign them "
+                 "The signature is over the signing bytes followed by a newline: sign them "
                  "without it"});
   out.push_back({WithDomain(domain, EscapeNonAscii(jcs)),
-                 "the signature is over JSON with non-ASCII characters escaped as \\uXXXX "
+                 "The signature is over JSON with non-ASCII characters escaped as \\uXXXX "
                  "(Python's json.dumps default, ensure_ascii=True): JCS writes them as UTF-8 "
                  "(ensure_ascii=False)"});
   out.push_back({WithDomain(domain, Spaced(EscapeNonAscii(jcs))),
-                 "the signature is over the output of json.dumps(..., sort_keys=True) with its "
+                 "The signature is over the output of json.dumps(..., sort_keys=True) with its "
                  "defaults: JCS has no spaces and raw UTF-8 (separators=(\",\", \":\"), "
                  "ensure_ascii=False)"});
   out.push_back({WithDomain(domain, Spaced(jcs)),
-                 "the signature is over JSON with spaces after ',' and ':': JCS has no white "
+                 "The signature is over JSON with spaces after ',' and ':': JCS has no white "
                  "space"});
   if (!batched && received != nullptr) {
     boost::json::object unsigned_record = *received;
     unsigned_record.erase("sig");
     out.push_back({WithDomain(domain, boost::json::serialize(unsigned_record)),
-                   "the signature is over the JSON with its members in the order they were "
+                   "The signature is over the JSON with its members in the order they were "
                    "sent: JCS sorts the members by key (RFC 8785)"});
   }
   // Variants that are the signing bytes themselves (e.g. members sent in JCS

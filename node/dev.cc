@@ -55,7 +55,7 @@ Result<crypto::PrivateKey> NewKey(const std::string& path,
   return key;
 }
 
-Status CreateDevChain(const DevChain& chain) {
+Status CreateDevChain(const DevChain& chain, crypto::HashAlgorithm hash) {
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey vote_key, NewKey(chain.vote_key_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey node_key, NewKey(chain.node_key_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey agency_key, NewKey(chain.agency_key_path));
@@ -83,14 +83,14 @@ Status CreateDevChain(const DevChain& chain) {
                      std::nullopt});
   EVIDENCE_ASSIGN_OR_RETURN(
       ledger::Genesis genesis,
-      ledger::Genesis::Create("dev-" + suffix, now_ms, crypto::HashAlgorithm::kSha256,
+      ledger::Genesis::Create("dev-" + suffix, now_ms, hash,
                               std::move(validators), std::move(agencies), std::move(readers)));
   return genesis.Save(chain.genesis_path);
 }
 
 }  // namespace
 
-Result<DevChain> PrepareDevChain(const std::string& dir) {
+Result<DevChain> PrepareDevChain(const std::string& dir, crypto::HashAlgorithm hash) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) return Status::IoError("dev: cannot create " + dir + ": " + error.message());
@@ -113,7 +113,7 @@ Result<DevChain> PrepareDevChain(const std::string& dir) {
     }
     EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, RandomHex(16));
     EVIDENCE_RETURN_IF_ERROR(WriteSecretFile(token_path, chain.reader_token));
-    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain));
+    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain, hash));
     chain.created = true;
   } else {
     EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, ReadFile(token_path));

@@ -2,7 +2,8 @@
 //
 // PrepareDevChain(dir) makes, on first use, everything a one-node chain needs
 // under `dir` and reuses it afterwards (so a dev chain survives restarts):
-//   dir/genesis.json        chain "dev-<8 hex>", SHA-256, one validator, one agency
+//   dir/genesis.json        chain "dev-<8 hex>", SHA-256 (or SM3: a 国密 chain), one
+//                           validator, one agency
 //                           ("dev-agency"), one reader ("dev-reader", role "court")
 //   dir/validator-vote.pem  the validator's vote key (Ed25519, 0600)
 //   dir/validator-node.pem  its p2p node key (Ed25519, 0600)
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "crypto/hash.h"
 
 namespace evidence::node {
 
@@ -34,6 +36,8 @@ struct DevChain {
   bool created = false;  // false: an existing dev chain was reused
 };
 
-Result<DevChain> PrepareDevChain(const std::string& dir);
+// `hash` is the chain's hash when the chain is created (an existing one keeps its own).
+Result<DevChain> PrepareDevChain(const std::string& dir,
+                                 crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSha256);
 
 }  // namespace evidence::node

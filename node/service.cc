@@ -135,10 +135,13 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   std::vector<crypto::Digest> ids;
   std::vector<size_t> fresh;  // positions of the records the node does not hold
   for (size_t i = 0; i < records.size(); ++i) {
-    ids.push_back(ledger::RecordId(genesis_.hash(), records[i]));
+    const Bytes signing = ledger::RecordSigningBytes(records[i]);
+    ids.push_back(crypto::Hash(genesis_.hash(), signing));  // the record id
     (*outcomes)[i].id = crypto::DigestHex(ids[i]);
-    (*outcomes)[i].signing_bytes_sha256 = crypto::DigestHex(
-        crypto::Hash(crypto::HashAlgorithm::kSha256, ledger::RecordSigningBytes(records[i])));
+    (*outcomes)[i].signing_bytes_sha256 =
+        genesis_.hash() == crypto::HashAlgorithm::kSha256
+            ? (*outcomes)[i].id
+            : crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing));
     auto known = KnownOutcome(ids[i]);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
@@ -497,16 +500,24 @@ void ChainService::CancelCommitWatch(uint64_t token) {
   watches_.erase(watch);
 }
 
-void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&,
-                               const std::vector<crypto::Digest>& ids) {
+void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
+                               const std::vector<crypto::Digest>& ids, bool synced) {
   EVIDENCE_CHECK(ids.size() == block.leaves.size());
   std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
+    // Before any ?wait=commit answer goes out, so a client that then reads
+    // /metrics sees this block (the driver's PublishProgress comes later).
+    metrics_->height.Set(static_cast<int64_t>(block.header.height));
+    // Chain-level: every stored block counts, synced or not (the node started
+    // the counter at its store's log size).
     metrics_->records_committed.Increment(ids.size());
+    if (commit.round > 0) metrics_->rounds_above_zero.Increment();
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
-    // Arrival in this node's mempool to commit (records it never pooled, e.g.
-    // synced ones, are not counted).
-    for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
+    // Admission to this node's mempool to commit, for blocks decided while the
+    // node took part (records it never pooled are not counted either).
+    if (!synced) {
+      for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
+    }
   }
   std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
   {

@@ -71,8 +71,10 @@ class ChainService : public api::NodeService {
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
   // ids in leaf order (as ledger::Store::Append gives them).
+  // `synced`: the block came from a peer by sync (its records' time in the
+  // mempool is then not a commit latency: the node was behind).
   void OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
-                   const std::vector<crypto::Digest>& record_ids);
+                   const std::vector<crypto::Digest>& record_ids, bool synced = false);
   // Records gossiped by a peer: checked like submissions, on every core, each on
   // its own (a peer's bad record drops only itself; batch signatures are
   // remembered by the mempool, so a batch costs one check), refusals dropped.

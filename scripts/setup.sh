@@ -3,6 +3,8 @@
 # and the web portal's JavaScript packages with `npm ci` from web/package-lock.json.
 # Idempotent: when everything is already installed it only checks and returns quickly
 # (and needs no network: npm runs only when web/node_modules does not match the lockfile).
+# prometheus brings promtool (tests/ops checks configs/prometheus/alerts.yml with it);
+# lintian checks the Debian package and help2man makes its man pages (scripts/package.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ packages=(
   # The portal's browser tests drive Debian's Chromium (never a downloaded browser);
   # CJK fonts so that pages and screenshots show Chinese text.
   chromium fonts-noto-cjk
+  prometheus lintian help2man
 )
 # Node.js and npm build the web portal. A machine may have them from elsewhere
 # (NodeSource's nodejs package bundles npm and conflicts with Debian's npm); ask

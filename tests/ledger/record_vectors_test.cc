@@ -78,7 +78,7 @@ Record UnsignedRecord(uint64_t seed, std::string title) {
   r.chain_id = "sishui-evidence";
   r.kind = seed % 2 ? "enforcement_record" : "reconsideration_document";
   r.case_id = "(2026)鲁0831行复12号";
-  r.stage = seed == 0 ? "decision" : "evidence_collection";
+  r.stage = seed % 2 ? "investigation" : "decision";  // in each kind's stage vocabulary
   r.agency = "sishui-justice-bureau";
   r.digest = FormatDocumentDigest(
       crypto::HashAlgorithm::kSha256,

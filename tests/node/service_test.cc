@@ -9,6 +9,7 @@
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/errors.h"
+#include "node/node_metrics.h"
 #include "node/record_pool.h"
 #include "tests/ledger/test_chain.h"
 
@@ -58,14 +59,14 @@ class ServiceTest : public ::testing::Test {
     };
     hooks.status = [this] { return status_; };
     service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_,
-                                              ledger::RecordPolicy{}, std::move(hooks), nullptr);
+                                              ledger::RecordPolicy{}, std::move(hooks), &metrics_);
   }
 
   json::object Json(const ledger::Record& record) { return ledger::RecordToJson(record).as_object(); }
   std::string IdOf(const ledger::Record& record) {
     return crypto::DigestHex(ledger::RecordId(chain_.hash(), record));
   }
-  void Commit(const std::vector<ledger::Record>& records) {
+  void Commit(const std::vector<ledger::Record>& records, bool synced = false) {
     TestChain::Step step = chain_.Next(records);
     std::vector<crypto::Digest> ids;
     ASSERT_TRUE(store_->Append(step.block, step.commit, &ids).ok());
@@ -73,10 +74,12 @@ class ServiceTest : public ::testing::Test {
     for (size_t i = 0; i < records.size(); ++i) {
       ASSERT_EQ(ids[i], ledger::RecordId(chain_.hash(), records[i]));
     }
-    service_->OnCommitted(step.block, step.commit, ids);
+    service_->OnCommitted(step.block, step.commit, ids, synced);
   }
 
   TestChain chain_;
+  metrics::Registry registry_;
+  NodeMetrics metrics_{registry_};
   fs::path dir_;
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<RecordPool> pool_;
@@ -441,6 +444,29 @@ TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
   auto known = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);
   ASSERT_TRUE(known.ok());
   EXPECT_TRUE(known->already_known);
+}
+
+}  // namespace
+}  // namespace evidence::node
+
+namespace evidence::node {
+namespace {
+
+// Regression (issue 18): the commit-latency histogram counted records of blocks
+// the node took by sync (their wait was the node being behind, not consensus);
+// records committed counts every stored block either way.
+TEST_F(ServiceTest, CommitLatencyLeavesOutSyncedBlocksAndRecordsCommittedCountsAll) {
+  ledger::Record synced = chain_.MakeRecord(0, "CASE-1", 1);
+  ledger::Record live = chain_.MakeRecord(0, "CASE-1", 2);
+  ASSERT_TRUE(service_->SubmitRecord(Json(synced), {}, nullptr).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(live), {}, nullptr).ok());
+  Commit({synced}, /*synced=*/true);
+  EXPECT_EQ(metrics_.records_committed.value(), 1u);
+  EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 0u);
+  Commit({live});
+  EXPECT_EQ(metrics_.records_committed.value(), 2u);
+  EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 1u);
+  EXPECT_EQ(metrics_.mempool_records.value(), 0);
 }
 
 }  // namespace

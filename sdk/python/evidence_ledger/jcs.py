@@ -80,7 +80,40 @@ def _reject_float(text):
     raise CanonicalJsonError(f"number {text} is not an integer")
 
 
-def loads(text):
-    """Strict JSON parse: refuses duplicate keys, fractions and exponents."""
-    return json.loads(text, object_pairs_hook=_reject_duplicates, parse_float=_reject_float,
-                      parse_constant=_reject_float)
+def _check_parsed(value, depth, max_depth):
+    if isinstance(value, (dict, list)):
+        if depth >= max_depth:
+            raise CanonicalJsonError(f"more than {max_depth} levels of nesting")
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(key, str):
+                _check_parsed(key, depth, max_depth)
+            _check_parsed(item, depth + 1, max_depth)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -INTEGER_MAX <= value <= INTEGER_MAX:
+            raise CanonicalJsonError(f"integer {value} is outside +-(2^53-1)")
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CanonicalJsonError("a string holds a lone surrogate") from None
+
+
+def loads(text, max_depth=8):
+    """Strict JSON parse, as the ledger parses: UTF-8 only (bytes are decoded
+    strictly, no byte order mark), no duplicate keys, integers only within
+    +-(2^53-1), no NaN, no lone surrogates, at most ``max_depth`` levels of nesting."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CanonicalJsonError(f"not UTF-8: {error}") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_reject_duplicates, parse_float=_reject_float,
+                           parse_constant=_reject_float)
+    except ValueError as error:
+        if isinstance(error, CanonicalJsonError):
+            raise
+        raise CanonicalJsonError(f"not JSON: {error}") from None
+    _check_parsed(value, 0, max_depth)
+    return value

@@ -2,7 +2,8 @@
 document (or its digest), the receipt and the chain's genesis file.
 
     genesis = Genesis.load("genesis.json")
-    facts = verify_receipt(receipt, genesis, document=open("decision.pdf", "rb").read())
+    facts = verify_receipt(parse_receipt(open("R.json", "rb").read()), genesis,
+                           document=open("decision.pdf", "rb").read())
 
 The checks run in the order of docs/receipt-format.md §7 and the first that
 fails raises ReceiptError, whose ``check`` is that check's name
@@ -17,7 +18,7 @@ import json
 import re
 import struct
 
-from . import merkle, records
+from . import jcs, merkle, records
 from .keys import KeyFormatError, PublicKey
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -47,10 +48,99 @@ def _integer(value, what):
 
 
 def _base64(value, what, check):
+    if not isinstance(value, str) or len(value) % 4:
+        _fail(check, f"{what} is not padded base64")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, TypeError, ValueError):
         _fail(check, f"{what} is not base64")
+
+
+RECEIPT_BYTES_MAX = 256 * 1024
+COMMIT_SIGNATURES_MAX = 1000
+VOTE_SIGNATURE_BYTES_MAX = 256
+UINT32_MAX = 2**32 - 1
+_HEADER_HASHES = ("previous_hash", "log_root", "leaves_root", "validators_hash",
+                  "evidence_hash", "last_commit_hash")
+
+
+def _members(value, where, names):
+    if not isinstance(value, dict):
+        _fail("malformed", f"{where} is not a JSON object")
+    if set(value) != set(names):
+        extra, missing = set(value) - set(names), set(names) - set(value)
+        _fail("malformed", f"{where}: unknown member {sorted(extra)[0]!r}" if extra
+              else f"{where}: missing member {sorted(missing)[0]!r}")
+
+
+def _signed(value, what):
+    if not isinstance(value, int) or isinstance(value, bool):
+        _fail("malformed", f"{what} is not an integer")
+    return value
+
+
+def check_receipt(receipt):
+    """The receipt's shape (docs/receipt-format.md §6): exactly its members, of
+    their types; the record by the ledger's record rules. ReceiptError "malformed"."""
+    _members(receipt, "receipt", ("v", "record", "leaf_index", "tree_size", "inclusion_proof",
+                                  "block", "commit", "validator_set_hash"))
+    if _signed(receipt["v"], "v") != 1:
+        _fail("malformed", f"receipt version {receipt['v']} is not 1")
+    try:
+        records.check_record(receipt["record"])
+    except records.RecordError as error:
+        _fail("malformed", f"record: {error}")
+    _integer(receipt["leaf_index"], "leaf_index")
+    _integer(receipt["tree_size"], "tree_size")
+    proof = receipt["inclusion_proof"]
+    if not isinstance(proof, list) or len(proof) > 64:
+        _fail("malformed", "inclusion_proof is not a list of at most 64 hashes")
+    for p in proof:
+        _hex32(p, "inclusion_proof")
+    header = receipt["block"]
+    _members(header, "block", ("chain_id", "height", "time_ms", "log_size", "proposer")
+             + _HEADER_HASHES)
+    if not isinstance(header["chain_id"], str) or \
+            not 1 <= len(header["chain_id"].encode()) <= 64:
+        _fail("malformed", "block.chain_id must be 1..64 bytes")
+    _integer(header["height"], "block.height")
+    _signed(header["time_ms"], "block.time_ms")
+    _integer(header["log_size"], "block.log_size")
+    if _integer(header["proposer"], "block.proposer") > UINT32_MAX:
+        _fail("malformed", "block.proposer out of range")
+    for name in _HEADER_HASHES:
+        _hex32(header[name], f"block.{name}")
+    commit = receipt["commit"]
+    _members(commit, "commit", ("height", "round", "block_hash", "signatures"))
+    _integer(commit["height"], "commit.height")
+    if _integer(commit["round"], "commit.round") > UINT32_MAX:
+        _fail("malformed", "commit.round out of range")
+    _hex32(commit["block_hash"], "commit.block_hash")
+    signatures = commit["signatures"]
+    if not isinstance(signatures, list) or len(signatures) > COMMIT_SIGNATURES_MAX:
+        _fail("malformed", "commit.signatures is not a list of at most 1000")
+    for i, s in enumerate(signatures):
+        _members(s, f"commit.signatures[{i}]", ("validator", "timestamp_ms", "signature"))
+        if _integer(s["validator"], "validator") > UINT32_MAX:
+            _fail("malformed", "validator index out of range")
+        _signed(s["timestamp_ms"], "timestamp_ms")
+        if len(_base64(s["signature"], "signature", "malformed")) > VOTE_SIGNATURE_BYTES_MAX:
+            _fail("malformed", "a precommit signature is over 256 bytes")
+    _hex32(receipt["validator_set_hash"], "validator_set_hash")
+
+
+def parse_receipt(text):
+    """A receipt file's text (str or bytes) read strictly, as `evidence verify`
+    reads it; ReceiptError "malformed" otherwise."""
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    if len(data) > RECEIPT_BYTES_MAX:
+        _fail("malformed", f"a receipt is at most {RECEIPT_BYTES_MAX} bytes")
+    try:
+        receipt = jcs.loads(data)
+    except jcs.CanonicalJsonError as error:
+        _fail("malformed", str(error))
+    check_receipt(receipt)
+    return receipt
 
 
 class Genesis:
@@ -163,6 +253,7 @@ def verify_receipt(receipt, genesis, *, document=None, digest=None):
 
 
 def _verify(receipt, genesis, document, digest):
+    check_receipt(receipt)
     record, header, commit = receipt["record"], receipt["block"], receipt["commit"]
     if receipt.get("v") != 1 or record.get("chain_id") != genesis.chain_id or \
             header.get("chain_id") != genesis.chain_id:
@@ -178,7 +269,7 @@ def _verify(receipt, genesis, document, digest):
     H = genesis.H
     if receipt["tree_size"] != header["log_size"]:
         _fail("bad_inclusion", "tree_size is not the block's log_size")
-    leaf = merkle.leaf_hash(H, records.jcs.canonicalize(record))
+    leaf = merkle.leaf_hash(H, jcs.canonicalize(record))
     proof = [_hex32(p, "inclusion_proof") for p in receipt["inclusion_proof"]]
     log_root = merkle.root_from_inclusion(H, leaf, _integer(receipt["leaf_index"], "leaf_index"),
                                           receipt["tree_size"], proof)

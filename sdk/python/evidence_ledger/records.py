@@ -40,6 +40,97 @@ class RecordError(ValueError):
     """A record that the ledger would refuse, found before signing."""
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
+_DIGEST = re.compile(r"(sha256|sm3):[0-9a-f]{64}")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_RECORD_MEMBERS = {"v", "chain_id", "kind", "case_id", "stage", "agency", "digest", "size",
+                   "media_type", "title", "links", "time", "sig"}
+RECORD_BYTES_MAX = 4096
+SIGNATURE_BYTES_MAX = 256
+BATCH_PATH_MAX = 64
+
+
+def _text(record, name, low, high, identifier=False):
+    value = record.get(name)
+    if not isinstance(value, str):
+        raise RecordError(f"{name} must be a string")
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if not low <= size <= high:
+        raise RecordError(f"{name} must be {low}..{high} bytes of UTF-8, not {size}")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise RecordError(f"{name} contains a control character or a lone surrogate")
+    if identifier and not _IDENTIFIER.fullmatch(value):
+        raise RecordError(f"{name} may hold only A-Z a-z 0-9 . _ -")
+
+
+def _integer(value, name, low, high):
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise RecordError(f"{name} must be an integer {low}..{high}")
+
+
+def _check_sig(sig):
+    if not isinstance(sig, dict) or not set(sig) <= {"alg", "key", "value", "batch"} or \
+            not {"alg", "key", "value"} <= set(sig):
+        raise RecordError("sig must hold alg, key, value (and batch for a batched record)")
+    if sig["alg"] not in ("p256", "ed25519", "sm2"):
+        raise RecordError("sig.alg must be p256, ed25519 or sm2")
+    if not isinstance(sig["key"], str) or not _HEX64.fullmatch(sig["key"]):
+        raise RecordError("sig.key must be 64 lower-case hex digits")
+    value = sig["value"]
+    if not isinstance(value, str) or len(value) % 4 or not _BASE64.fullmatch(value):
+        raise RecordError("sig.value must be padded base64")
+    if not 1 <= len(base64.b64decode(value)) <= SIGNATURE_BYTES_MAX:
+        raise RecordError(f"sig.value must decode to 1..{SIGNATURE_BYTES_MAX} bytes")
+    if "batch" in sig:
+        batch = sig["batch"]
+        if not isinstance(batch, dict) or set(batch) != {"root", "size", "index", "path"}:
+            raise RecordError("sig.batch must hold exactly root, size, index and path")
+        if not isinstance(batch["root"], str) or not _HEX64.fullmatch(batch["root"]):
+            raise RecordError("sig.batch.root must be 64 lower-case hex digits")
+        _integer(batch["size"], "sig.batch.size", 1, BATCH_RECORDS_MAX)
+        _integer(batch["index"], "sig.batch.index", 0, batch["size"] - 1)
+        path = batch["path"]
+        if not isinstance(path, list) or len(path) > BATCH_PATH_MAX or \
+                not all(isinstance(p, str) and _HEX64.fullmatch(p) for p in path):
+            raise RecordError(f"sig.batch.path must be at most {BATCH_PATH_MAX} hex hashes")
+
+
+def check_record(record, signed=True):
+    """The ledger's rules for a record's members (docs/api.md, "A record, byte by
+    byte"); RecordError says which one is broken. ``signed``: ``sig`` is required."""
+    if not isinstance(record, dict):
+        raise RecordError("a record is a JSON object")
+    members = set(record)
+    expected = _RECORD_MEMBERS if signed else _RECORD_MEMBERS - {"sig"}
+    if members - _RECORD_MEMBERS:
+        raise RecordError(f"unknown member {sorted(members - _RECORD_MEMBERS)[0]!r}")
+    if expected - members:
+        raise RecordError(f"missing member {sorted(expected - members)[0]!r}")
+    _integer(record["v"], "v", 1, 1)
+    _text(record, "chain_id", 1, 64, identifier=True)
+    if record["kind"] not in KINDS:
+        raise RecordError(f"kind {record['kind']!r} is not one of {', '.join(KINDS)}")
+    _text(record, "case_id", 1, 256)
+    _text(record, "stage", 1, 64)
+    _text(record, "agency", 1, 128, identifier=True)
+    if not isinstance(record["digest"], str) or not _DIGEST.fullmatch(record["digest"]):
+        raise RecordError("digest must be sha256:<64 lower-case hex> or sm3:<64 lower-case hex>")
+    _integer(record["size"], "size", 0, jcs.INTEGER_MAX)
+    _text(record, "media_type", 1, 128)
+    _text(record, "title", 0, 1024)
+    links = record["links"]
+    if not isinstance(links, list) or len(links) > 16:
+        raise RecordError("links must be a list of at most 16 record ids")
+    if not all(isinstance(link, str) and _HEX64.fullmatch(link) for link in links) or \
+            len(set(links)) != len(links):
+        raise RecordError("links must be distinct record ids (64 lower-case hex)")
+    _integer(record["time"], "time", 0, jcs.INTEGER_MAX)
+    if "sig" in record:
+        _check_sig(record["sig"])
+    if signed and len(jcs.canonicalize(record)) > RECORD_BYTES_MAX:
+        raise RecordError(f"the canonical record is over {RECORD_BYTES_MAX} bytes")
+
+
 def now_ms():
     return int(_time.time() * 1000)
 
@@ -125,10 +216,13 @@ def _base64(data):
 
 
 def sign_record(key, record, hash_name):
-    """Signs ``record`` alone with ``key`` (keys.SigningKey)."""
+    """Signs ``record`` alone with ``key`` (keys.SigningKey); RecordError first when
+    the ledger would refuse the record's members."""
     signed = dict(_unsigned(record))
+    check_record(signed, signed=False)
     signature = key.sign(signing_bytes(signed))
     signed["sig"] = {"alg": key.alg, "key": key.key_id, "value": _base64(signature)}
+    check_record(signed)
     return SignedRecord(signed, hash_name)
 
 
@@ -141,6 +235,8 @@ def sign_batch(key, records, hash_name):
     for r in unsigned:
         if (r["agency"], r["chain_id"]) != (unsigned[0]["agency"], unsigned[0]["chain_id"]):
             raise RecordError("every record of a batch has the same agency and chain_id")
+    for r in unsigned:
+        check_record(r, signed=False)
     ids = [H(signing_bytes(r)) for r in unsigned]
     if len(set(ids)) != len(ids):
         raise RecordError("a batch names each record once; two records here are the same")

@@ -1,6 +1,6 @@
 """`evidence-node --dev` on a port the kernel picks, for the SDK's tests.
 
-    with DevNode(os.environ["EVIDENCE_NODE_BIN"]) as node:
+    with DevNode(os.environ["EVIDENCE_NODE_BIN"], hash_name="sm3") as node:
         node.url, node.genesis, node.key("p256"), node.reader_token
 
 Started in a fresh temporary directory, ready (GET /readyz is 200) before the
@@ -18,14 +18,16 @@ START_SECONDS = 60
 
 
 class DevNode:
-    def __init__(self, binary):
+    def __init__(self, binary, hash_name="sha256"):
         self.binary = binary
+        self.hash_name = hash_name
         self.directory = tempfile.mkdtemp(prefix="evidence-sdk-node-")
         self.process = None
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            [self.binary, "--dev", "--data", self.directory, "--api", "127.0.0.1:0"],
+            [self.binary, "--dev", "--data", self.directory, "--api", "127.0.0.1:0",
+             "--dev-hash", self.hash_name],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         deadline = time.monotonic() + START_SECONDS
         self.url = None

@@ -1,6 +1,7 @@
 """The SDK against a real node (`evidence-node --dev`), as an integrator uses it.
 Needs EVIDENCE_NODE_BIN (the evidence-node program); ctest sets it."""
 import base64
+import hashlib
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from dev_node import DevNode
 
 from evidence_ledger import (Client, Genesis, ProblemError, ReceiptError, SigningKey, jcs,
                              new_record, record_for_file, sign_batch, sign_record,
-                             verify_receipt)
+                             parse_receipt, signing_bytes, verify_receipt)
 
 SDK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 NODE_BIN = os.environ.get("EVIDENCE_NODE_BIN")
@@ -69,6 +70,63 @@ class AgainstANode(unittest.TestCase):
                 again = self.client.submit(signed)
                 self.assertTrue(again["already_known"])
                 self.assertEqual(again["id"], signed.id)
+
+    def test_each_check_of_a_receipt_catches_its_tampering(self):
+        key = SigningKey.load(self.node.key("ed25519"))
+        path, record = self.record("tamper.pdf", "a receipt to tamper with")
+        receipt = self.client.submit(sign_record(key, record, self.chain["hash"]),
+                                     wait=True)["receipt"]
+        with open(path, "rb") as f:
+            document = f.read()
+        verify_receipt(receipt, self.genesis, document=document)
+
+        def tampered(change):
+            copy = json.loads(json.dumps(receipt))
+            change(copy)
+            return copy
+        cases = {
+            "malformed": lambda r: r.update(v=2),
+            "bad_record_signature": lambda r: r["record"].update(title="changed"),
+            "bad_inclusion": lambda r: r.update(leaf_index=r["leaf_index"] + 1),
+            "header_mismatch": lambda r: r["block"].update(time_ms=r["block"]["time_ms"] + 1),
+            "bad_commit": lambda r: r["commit"].update(signatures=[]),
+            "validator_set_mismatch": lambda r: r.update(validator_set_hash="00" * 32),
+        }
+        for check, change in cases.items():
+            with self.subTest(check):
+                with self.assertRaises(ReceiptError) as refused:
+                    verify_receipt(tampered(change), self.genesis, document=document)
+                self.assertEqual(refused.exception.check, check)
+
+    def test_a_receipt_file_is_read_as_strictly_as_evidence_verify_reads_it(self):
+        key = SigningKey.load(self.node.key("ed25519"))
+        _, record = self.record("strict.pdf", "a receipt read strictly")
+        receipt = self.client.submit(sign_record(key, record, self.chain["hash"]),
+                                     wait=True)["receipt"]
+        text = jcs.canonicalize(receipt).decode()
+        self.assertEqual(parse_receipt(text), receipt)
+        self.assertEqual(parse_receipt(json.dumps(receipt, indent=2).encode()), receipt)
+        broken = {
+            "duplicate member": text.replace('"tree_size":', '"tree_size":1,"tree_size":', 1),
+            "fraction": text.replace(f'"leaf_index":{receipt["leaf_index"]}',
+                                     f'"leaf_index":{receipt["leaf_index"]}.0'),
+            "2^53": text.replace('"round":0', '"round":9007199254740992'),
+            "unknown member": text[:-1] + ',"extra":1}',
+            "missing member": text.replace(f',"tree_size":{receipt["tree_size"]}', ""),
+            "byte order mark": "\ufeff" + text,
+            "lone surrogate": text.replace('"title":"', '"title":"\\ud800', 1),
+            "trailing data": text + "{}",
+            "too deep": text[:-1] + ',"x":' + "[" * 8 + "]" * 8 + "}",
+            "not JSON": text[:100],
+            "record rule": text.replace('"v":1}', '"v":2}', 1),
+            "too large": text + " " * (256 * 1024),
+        }
+        for name, changed in broken.items():
+            with self.subTest(name):
+                with self.assertRaises(ReceiptError) as refused:
+                    parse_receipt(changed)
+                self.assertEqual(refused.exception.check, "malformed")
+        self.assertRaises(ReceiptError, parse_receipt, text.encode() + b"\xff")
 
     def test_a_batch_with_a_link_inside_is_committed_and_every_receipt_verifies(self):
         key = SigningKey.load(self.node.key("sm2"))
@@ -165,6 +223,36 @@ class AgainstANode(unittest.TestCase):
             self.assertEqual(facts["record_id"], line["record_id"])
             self.assertEqual(facts["case_id"], "(2026)鲁0831行罚11号")
         subprocess.run(["rm", "-rf", directory], check=False)
+
+
+@unittest.skipUnless(NODE_BIN, "set EVIDENCE_NODE_BIN to the evidence-node program")
+class OnAnSm3Chain(unittest.TestCase):
+    """A 国密 chain: SM3 record ids, leaves, blocks and validator set, SM2 agency keys."""
+
+    def test_sm2_records_and_batches_get_receipts_that_verify_offline(self):
+        with DevNode(NODE_BIN, hash_name="sm3") as node:
+            client = Client(node.url)
+            chain = client.status()
+            self.assertEqual(chain["hash"], "sm3")
+            genesis = Genesis.load(node.genesis)
+            key = SigningKey.load(node.key("sm2"))
+            documents = [f"国密 document {i}".encode() for i in range(4)]
+            unsigned = [new_record(chain_id=chain["chain_id"], agency="dev-agency",
+                                   kind="review_opinion", case_id="(2026)鲁0831行复3号",
+                                   stage="legal_review", digest="sm3:" +
+                                   hashlib.new("sm3", document).hexdigest(),
+                                   size=len(document), media_type="application/ofd")
+                        for document in documents]
+            single = sign_record(key, unsigned[0], "sm3")
+            self.assertEqual(single.id, hashlib.new("sm3", signing_bytes(single.record)).hexdigest())
+            answer = client.submit(single, wait=True)
+            verify_receipt(answer["receipt"], genesis, document=documents[0])
+            batch = sign_batch(key, unsigned[1:], "sm3")
+            answer = client.submit_batch(batch, wait=True)
+            for document, record_id, outcome in zip(documents[1:], batch.ids, answer["records"]):
+                receipt = outcome.get("receipt") or client.receipt(record_id)
+                self.assertEqual(verify_receipt(receipt, genesis, document=document)["record_id"],
+                                 record_id)
 
 
 class FlakyNode(BaseHTTPRequestHandler):

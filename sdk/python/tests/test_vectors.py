@@ -129,6 +129,19 @@ class Records(unittest.TestCase):
         with self.assertRaises(records.RecordError):
             records.sign_batch(key, [record, dict(record, agency="other", time=1)], "sha256")
 
+    def test_records_the_ledger_would_refuse_are_refused_before_signing(self):
+        key = SigningKey(KEYS["ed25519"]["private_pem"])
+        base = unsigned(RECORDS["vectors"][0]["record"])
+        for change in [{"title": "x" * 1025}, {"stage": ""}, {"agency": "a b"},
+                       {"digest": "md5:" + "0" * 32}, {"size": -1}, {"time": 2**53},
+                       {"links": ["a" * 64, "a" * 64]}, {"title": "line\nbreak"},
+                       {"extra": 1}, {"v": 2}, {"kind": "memo"}]:
+            with self.subTest(change):
+                with self.assertRaises(records.RecordError):
+                    records.sign_record(key, dict(base, **change), "sha256")
+        for vector in RECORDS["vectors"]:
+            records.check_record(vector["record"])
+
     def test_large_sets_are_cut_into_batches_that_fit(self):
         key = SigningKey(KEYS["ed25519"]["private_pem"])
         base = unsigned(RECORDS["vectors"][0]["record"])

@@ -8,7 +8,7 @@ import { getCase } from '../api.js';
 import { t } from '../i18n/index.js';
 import { verifyReceipt } from '../verify/index.js';
 import { existedBy, notice, recordChips } from './components.js';
-import { stageName } from './format.js';
+import { recordPath, stageName } from './format.js';
 import { h, svg } from './dom.js';
 import { loadTrustInto, trustNotices } from './genesis_panel.js';
 import { readerToken, setReaderToken } from './reader.js';
@@ -119,9 +119,9 @@ export function casesPage() {
                 valid ? [`${t('fact.existedBy')} `, existedBy(verdict.facts.existedByMs, { testid: null }), ` · ${verdict.facts.agency.name}`] : record.agency,
               ),
               record.links.length
-                ? h('p', { class: 'timeline__links' }, `${t('cases.linksTo')}：`, record.links.map((id) => h('a', { href: `/records/${id}` }, `↖ ${linkLabel(id)}`)))
+                ? h('p', { class: 'timeline__links' }, `${t('cases.linksTo')}：`, record.links.map((id) => h('a', { href: recordPath(id) }, `↖ ${linkLabel(id)}`)))
                 : null,
-              h('div', { class: 'actions' }, h('a', { class: 'button button--secondary', href: `/records/${view.id}` }, t('action.record')), valid ? h('a', { class: 'button button--secondary', href: `/records/${view.id}/certificate` }, t('action.certificate')) : null),
+              h('div', { class: 'actions' }, h('a', { class: 'button button--secondary', href: recordPath(view.id) }, t('action.record')), valid ? h('a', { class: 'button button--secondary', href: recordPath(view.id, 'certificate') }, t('action.certificate')) : null),
             ),
           );
         }),

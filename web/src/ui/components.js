@@ -4,7 +4,7 @@
 // genesis panel. Each is a function of data returning DOM.
 import { t } from '../i18n/index.js';
 import { h } from './dom.js';
-import { formatCount, formatTime, formatTimeLong, isoTime, kindName, stageName } from './format.js';
+import { formatCount, formatTime, formatTimeLong, isoTime, kindName, recordPath, stageName } from './format.js';
 
 const CHECKS = ['document', 'signature', 'inclusion', 'header', 'commit', 'validators'];
 const ICONS = { valid: '✓', invalid: '✕', 'not-found': '?' };
@@ -70,7 +70,7 @@ export function factDetails(f, { links = true } = {}) {
       fact(t('fact.logRoot'), h('code', { class: 'hash' }, f.logRoot)),
       fact(t('fact.recordTime'), formatTimeLong(f.recordTimeMs), t('fact.recordTimeNote')),
       fact(t('fact.blockTime'), formatTimeLong(f.blockTimeMs), t('fact.blockTimeNote')),
-      f.record.links.length ? fact(t('fact.links'), f.record.links.map((id) => h('div', null, links ? h('a', { href: `/records/${id}`, class: 'hash' }, id) : h('code', { class: 'hash' }, id)))) : null,
+      f.record.links.length ? fact(t('fact.links'), f.record.links.map((id) => h('div', null, links ? h('a', { href: recordPath(id), class: 'hash' }, id) : h('code', { class: 'hash' }, id)))) : null,
     ),
   );
 }

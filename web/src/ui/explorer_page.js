@@ -7,7 +7,7 @@ import { t } from '../i18n/index.js';
 import { recordIdHex, verifyBlock } from '../verify/index.js';
 import { notice, recordChips } from './components.js';
 import { h } from './dom.js';
-import { formatCount, formatTime } from './format.js';
+import { formatCount, formatTime, recordPath } from './format.js';
 import { loadTrustInto, trustNotices } from './genesis_panel.js';
 import { readerToken } from './reader.js';
 
@@ -150,7 +150,7 @@ export function explorerPage() {
             h('h2', null, t('explorer.recordsTitle', { count: block.records.length })),
             block.records.map((record) => {
               const id = recordIdHex(genesis, record);
-              return h('div', { class: 'facts__row' }, h('dt', null, recordChips(record)), h('dd', null, h('strong', null, record.case_id), ' · ', record.title, h('br'), h('a', { class: 'hash', href: `/records/${id}` }, id)));
+              return h('div', { class: 'facts__row' }, h('dt', null, recordChips(record)), h('dd', null, h('strong', null, record.case_id), ' · ', record.title, h('br'), h('a', { class: 'hash', href: recordPath(id) }, id)));
             }),
           )
         : null,

@@ -43,3 +43,13 @@ export function shortHash(hex, keep = 10) {
 export function formatCount(n) {
   return n.toLocaleString('en-US');
 }
+
+/**
+ * The portal path of a record's page (or its certificate): the id as one encoded
+ * path segment, whatever a node sent.
+ * @param {string} id @param {'page'|'certificate'} [which]
+ */
+export function recordPath(id, which = 'page') {
+  const base = `/records/${encodeURIComponent(id)}`;
+  return which === 'certificate' ? `${base}/certificate` : base;
+}

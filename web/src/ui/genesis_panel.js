@@ -5,7 +5,7 @@ import { t } from '../i18n/index.js';
 import { h } from './dom.js';
 import { notice } from './components.js';
 import { acceptNodeGenesis, forgetLocalGenesis, loadTrust, useLocalGenesis } from './trust.js';
-import { readText } from './hashing.js';
+import { readBytes } from './hashing.js';
 
 /** Loads the trust into ctx and renders. @param {import('./layout.js').PageContext} ctx */
 export async function loadTrustInto(ctx) {
@@ -43,7 +43,7 @@ export function genesisPanel(ctx) {
       change: async (event) => {
         const file = event.target.files?.[0];
         if (!file) return;
-        const error = useLocalGenesis(await readText(file));
+        const error = useLocalGenesis(await readBytes(file));
         if (error === null) await loadTrustInto(ctx);
         else alertBox.replaceChildren(notice('error', t('genesis.invalid', { detail: error })));
       },

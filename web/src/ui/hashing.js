@@ -18,7 +18,7 @@ export async function digestFile(file) {
   return [...documentDigests(bytes, ['sha256']), sm3];
 }
 
-/** @param {Blob} file @returns {Promise<string>} the file as UTF-8 text */
-export function readText(file) {
-  return file.text();
+/** @param {Blob} file @returns {Promise<Uint8Array>} the file's bytes */
+export async function readBytes(file) {
+  return new Uint8Array(await file.arrayBuffer());
 }

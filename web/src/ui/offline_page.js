@@ -4,11 +4,11 @@
 // has no code that could make a request, and its Content-Security-Policy forbids
 // any).
 import { t } from '../i18n/index.js';
-import { parseGenesis, verifyReceiptText } from '../verify/index.js';
+import { verifyFiles } from '../verify/index.js';
 import { checkList, factDetails, factsList, failure, notice, recordChips, verdictBanner } from './components.js';
 import { h } from './dom.js';
 import { filePicker } from './file_picker.js';
-import { digestFile, readText } from './hashing.js';
+import { readBytes } from './hashing.js';
 
 export function offlinePage() {
   /** @type {{document: File|null, receipt: File|null, genesis: File|null, result: any, error: string|null}} */
@@ -18,18 +18,10 @@ export function offlinePage() {
   async function check(ctx) {
     Object.assign(state, { result: null, error: null });
     if (!state.document || !state.receipt || !state.genesis) return ctx.update();
-    const genesis = parseGenesis(await readText(state.genesis));
-    if (!genesis.ok) {
-      state.error = t('genesis.invalid', { detail: genesis.detail });
-      return ctx.update();
-    }
-    const receiptText = await readText(state.receipt);
-    const digests = await digestFile(state.document);
-    // The receipt names the algorithm of the document digest; a receipt that does
-    // not parse fails verification anyway, so any digest will do for it.
-    const algorithm = /"digest"\s*:\s*"sm3:/.test(receiptText) ? 'sm3:' : 'sha256:';
-    const digest = /** @type {string} */ (digests.find((d) => d.startsWith(algorithm)));
-    state.result = verifyReceiptText(receiptText, genesis.genesis, digest);
+    // The same answer `evidence verify` gives for these three files.
+    const answer = verifyFiles({ genesis: await readBytes(state.genesis), receipt: await readBytes(state.receipt), document: await readBytes(state.document) });
+    if (answer.code === 'genesis.invalid') state.error = t('genesis.invalid', { detail: answer.detail });
+    else state.result = answer;
     ctx.update();
   }
 

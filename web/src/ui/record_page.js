@@ -8,6 +8,7 @@ import { verifyReceipt } from '../verify/index.js';
 import { checkList, factDetails, factsList, failure, jsonDownload, notice, recordChips, verdictBanner } from './components.js';
 import { h } from './dom.js';
 import { filePicker } from './file_picker.js';
+import { recordPath } from './format.js';
 import { loadTrustInto, trustNotices } from './genesis_panel.js';
 import { digestFile } from './hashing.js';
 import { readerToken } from './reader.js';
@@ -115,7 +116,7 @@ export function recordPage() {
 
   function certificateHref(view) {
     const digest = state.file?.digests.find((d) => d === view.record.digest);
-    return `/records/${view.id}/certificate${digest ? `#digest=${digest}` : ''}`;
+    return `${recordPath(view.id, 'certificate')}${digest ? `#digest=${digest}` : ''}`;
   }
 
   return { view, start };

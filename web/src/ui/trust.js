@@ -4,7 +4,7 @@
 // node later serves another genesis for the same chain, the page says so and
 // keeps the old fingerprint until the user accepts the new one.
 import { getGenesis } from '../api.js';
-import { parseGenesis } from '../verify/index.js';
+import { decodeUtf8, parseGenesis } from '../verify/index.js';
 
 const LOCAL_KEY = 'evidence-ledger.local-genesis';
 const PIN_PREFIX = 'evidence-ledger.genesis-pin.';
@@ -43,9 +43,11 @@ export function acceptNodeGenesis(trust) {
 
 /**
  * Uses a genesis file the user chose; returns the parse error, or null.
- * @param {string} text
+ * @param {Uint8Array} bytes the file
  */
-export function useLocalGenesis(text) {
+export function useLocalGenesis(bytes) {
+  const text = decodeUtf8(bytes);
+  if (text === null) return 'the genesis file is not UTF-8';
   const parsed = parseGenesis(text);
   if (!parsed.ok) return parsed.detail;
   storage('sessionStorage')?.setItem(LOCAL_KEY, text);

@@ -7,7 +7,7 @@ import { verifyReceipt } from '../verify/index.js';
 import { checkList, factDetails, factsList, failure, jsonDownload, notice, recordChips, verdictBanner } from './components.js';
 import { h } from './dom.js';
 import { filePicker } from './file_picker.js';
-import { formatCount } from './format.js';
+import { formatCount, recordPath } from './format.js';
 import { genesisPanel, loadTrustInto, trustNotices } from './genesis_panel.js';
 import { digestFile } from './hashing.js';
 
@@ -130,9 +130,9 @@ export function verifyPage() {
       h(
         'div',
         { class: 'actions' },
-        valid ? h('a', { class: 'button', href: `/records/${result.id}/certificate#digest=${result.digest}`, testid: 'certificate-link' }, t('action.certificate')) : null,
+        valid ? h('a', { class: 'button', href: `${recordPath(result.id, 'certificate')}#digest=${result.digest}`, testid: 'certificate-link' }, t('action.certificate')) : null,
         jsonDownload(result.receipt, `${result.id.slice(0, 16)}.receipt.json`, t('action.receipt')),
-        h('a', { class: 'button button--secondary', href: `/records/${result.id}` }, t('action.record')),
+        h('a', { class: 'button button--secondary', href: recordPath(result.id) }, t('action.record')),
       ),
     );
   }

@@ -5,6 +5,9 @@
 import { base64 } from '@scure/base';
 
 const encoder = new TextEncoder();
+// Refuses bytes that are not UTF-8 and keeps a byte-order mark (which strict JSON
+// then refuses), where a lenient decode would substitute or drop silently.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const HEX_DIGITS = '0123456789abcdef';
 
 /** @param {Uint8Array} bytes @returns {string} lower-case hex */
@@ -56,6 +59,15 @@ export function toBase64(bytes) {
 /** @param {string} text @returns {Uint8Array} its UTF-8 bytes */
 export function utf8(text) {
   return encoder.encode(text);
+}
+
+/** @param {Uint8Array} bytes @returns {string|null} the text, or null when not UTF-8 */
+export function decodeUtf8(bytes) {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** @param {...Uint8Array} parts @returns {Uint8Array} */

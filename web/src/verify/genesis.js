@@ -6,7 +6,7 @@
 // fingerprint H(JCS(genesis)) (ledger::Genesis::Hash).
 // Pure functions.
 import canonicalize from 'canonicalize';
-import { toHex, isDigestHex, utf8 } from './bytes.js';
+import { decodeUtf8, isDigestHex, toHex, utf8 } from './bytes.js';
 import { FieldReader, SchemaError } from './fields.js';
 import { hashFunction } from './hash.js';
 import { LIMITS } from './limits.js';
@@ -53,6 +53,15 @@ export function parseGenesis(text) {
   }
 }
 
+/**
+ * The genesis file as bytes (as read from disk): UTF-8 or invalid.
+ * @param {Uint8Array} bytes
+ */
+export function parseGenesisBytes(bytes) {
+  const text = decodeUtf8(bytes);
+  return text === null ? invalid('the genesis file is not UTF-8') : parseGenesis(text);
+}
+
 function invalid(detail) {
   return /** @type {const} */ ({ ok: false, code: 'genesis.invalid', detail });
 }
@@ -75,6 +84,7 @@ function readGenesis(value) {
   if (validators.length === 0) throw reader.fail('validator set is empty');
   unique(validators.map((v) => v.name), 'validators[].name');
   unique(validators.map((v) => v.voteKey.keyId), 'validators[].vote_key');
+  unique(validators.map((v) => v.nodeKey.keyId), 'validators[].node_key');
   unique(agencies.map((a) => a.id), 'agencies[].id');
   unique(agencies.flatMap((a) => a.keys.map((k) => k.keyId)), 'agencies[].keys');
   unique(readers.map((r) => r.id), 'readers[].id');

@@ -1,4 +1,8 @@
-// Public keys as genesis holds them (SPKI PEM, docs/receipt-format.md §1) and
+// Public keys as genesis holds them (SPKI PEM, docs/receipt-format.md §1-2: the
+// canonical PEM text only — "-----BEGIN PUBLIC KEY-----\n", base64 lines of 64
+// characters, "-----END PUBLIC KEY-----\n" — of the canonical DER, with EC
+// points uncompressed and on their curve, so that one key has one text and one
+// id) and
 // signature checks with them: Ed25519 (RFC 8032, strict as OpenSSL: no ZIP-215
 // leniency), ECDSA P-256 with SHA-256 (DER signatures, high S accepted as OpenSSL
 // does) and SM2 with SM3 and the distinguishing id "1234567812345678" (GB/T 32918,
@@ -7,13 +11,13 @@
 // Pure functions.
 import forge from 'node-forge/lib/forge.js';
 import 'node-forge/lib/pem.js';
-import { AsnParser } from '@peculiar/asn1-schema';
+import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { ed25519 } from '@noble/curves/ed25519';
 import { p256 } from '@noble/curves/p256';
 import { sm2 } from 'sm-crypto-v2';
 import { sha256 } from './hash.js';
-import { toHex } from './bytes.js';
+import { equalBytes, toBase64, toHex } from './bytes.js';
 
 export const SM2_DEFAULT_ID = '1234567812345678';
 
@@ -47,7 +51,20 @@ export function parsePublicKeyPem(pem) {
     return { ok: false, error: 'expected one "PUBLIC KEY" PEM block' };
   }
   const der = Uint8Array.from(messages[0].body, (c) => c.charCodeAt(0));
-  return parsePublicKeyDer(der);
+  const parsed = parsePublicKeyDer(der);
+  if (parsed.ok && pem !== canonicalPem(der)) {
+    return {
+      ok: false,
+      error: 'not in canonical PEM form ("-----BEGIN PUBLIC KEY-----\\n", base64 in lines of 64 characters, "-----END PUBLIC KEY-----\\n")',
+    };
+  }
+  return parsed;
+}
+
+/** The one PEM text of a DER SubjectPublicKeyInfo. @param {Uint8Array} der */
+export function canonicalPem(der) {
+  const lines = toBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
 }
 
 /**
@@ -61,18 +78,32 @@ export function parsePublicKeyDer(der) {
   } catch (error) {
     return { ok: false, error: `not a SubjectPublicKeyInfo: ${error.message}` };
   }
+  if (!equalBytes(new Uint8Array(AsnSerializer.serialize(spki)), der)) {
+    return { ok: false, error: 'not the canonical DER encoding of a SubjectPublicKeyInfo' };
+  }
   const point = new Uint8Array(spki.subjectPublicKey);
   const keyId = toHex(sha256(der));
   const oid = spki.algorithm.algorithm;
   if (oid === OID_ED25519 && point.length === 32 && spki.algorithm.parameters == null) {
     return { ok: true, key: { alg: 'ed25519', keyId, point } };
   }
-  if (oid === OID_EC_PUBLIC_KEY && point.length === 65 && point[0] === 4) {
-    const curve = spki.algorithm.parameters ? toHex(new Uint8Array(spki.algorithm.parameters)) : '';
-    if (curve === CURVE_P256) return { ok: true, key: { alg: 'p256', keyId, point } };
-    if (curve === CURVE_SM2) return { ok: true, key: { alg: 'sm2', keyId, point } };
+  const curve = oid === OID_EC_PUBLIC_KEY && spki.algorithm.parameters ? toHex(new Uint8Array(spki.algorithm.parameters)) : '';
+  const alg = curve === CURVE_P256 ? 'p256' : curve === CURVE_SM2 ? 'sm2' : null;
+  if (alg === null) return { ok: false, error: `unsupported key (algorithm ${oid}); keys are Ed25519, P-256 or SM2` };
+  if (point.length !== 65 || point[0] !== 4) {
+    return { ok: false, error: `the ${alg} point is not uncompressed (one key, one encoding)` };
   }
-  return { ok: false, error: `unsupported key (algorithm ${oid}); keys are Ed25519, P-256 or SM2` };
+  if (!onCurve(alg, point)) return { ok: false, error: `the ${alg} point is not on its curve` };
+  return { ok: true, key: { alg, keyId, point } };
+}
+
+function onCurve(alg, point) {
+  try {
+    if (alg === 'p256') return p256.ProjectivePoint.fromHex(point) !== null;
+    return sm2.verifyPublicKey(toHex(point));
+  } catch {
+    return false;
+  }
 }
 
 /**

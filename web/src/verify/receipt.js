@@ -15,7 +15,7 @@
 // receipt proves, including the time T the document existed by: the weighted
 // median of the commit's precommit times) is set only when the verdict is valid.
 // Pure functions: no DOM, no network, no clock.
-import { fromHex, toHex } from './bytes.js';
+import { decodeUtf8, fromHex, toHex } from './bytes.js';
 import { blockHash, commitMedianTimeMs, equalsHex, readCommit, readHeader, verifyCommit } from './block.js';
 import { FieldReader, SchemaError } from './fields.js';
 import { findAgency, findAgencyKey } from './genesis.js';
@@ -72,6 +72,19 @@ export function verifyReceiptText(text, genesis, documentDigest) {
   const parsed = parseStrictJson(text, { maxBytes: LIMITS.receiptBytesMax, maxDepth: LIMITS.jsonDepthMax });
   if (!parsed.ok) return invalid('format', 'receipt.malformed', parsed.error);
   return verifyReceipt(parsed.value, genesis, documentDigest);
+}
+
+/**
+ * Verifies a receipt file's bytes: UTF-8 strict JSON, then as verifyReceiptText.
+ * @param {Uint8Array} bytes
+ * @param {import('./genesis.js').Genesis} genesis
+ * @param {string|null} documentDigest
+ * @returns {Verdict}
+ */
+export function verifyReceiptBytes(bytes, genesis, documentDigest) {
+  const text = decodeUtf8(bytes);
+  if (text === null) return invalid('format', 'receipt.malformed', 'the receipt is not UTF-8');
+  return verifyReceiptText(text, genesis, documentDigest);
 }
 
 /**

@@ -29,3 +29,11 @@ test('integers are big-endian; i64 is two\'s complement', () => {
   assert.equal(toHex(i64(-1)), 'ffffffffffffffff');
   assert.equal(toHex(i64(1767225604000)), '0000019b76dab7a0');
 });
+
+test('UTF-8 is decoded strictly; a byte-order mark is kept for strict JSON to refuse', async () => {
+  const { decodeUtf8 } = await import('../../src/verify/bytes.js');
+  assert.equal(decodeUtf8(new Uint8Array([0xe8, 0xaf, 0x81])), '证');
+  assert.equal(decodeUtf8(new Uint8Array([0x7b, 0xff, 0x7d])), null);
+  assert.equal(decodeUtf8(new Uint8Array([0xed, 0xa0, 0x80])), null, 'an encoded surrogate');
+  assert.equal(decodeUtf8(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d])), '\ufeff{}');
+});

@@ -27,10 +27,18 @@ test('a genesis that ledger/genesis.cc refuses is refused with genesis.invalid',
     'bad vote key': JSON.stringify({ ...value, validators: [{ ...value.validators[0], vote_key: 'x' }] }),
     'repeated agency': JSON.stringify({ ...value, agencies: [value.agencies[0], value.agencies[0]] }),
     'zero power': JSON.stringify({ ...value, validators: [{ ...value.validators[0], power: 0 }] }),
+    'repeated node key': JSON.stringify({ ...value, validators: [value.validators[0], { ...value.validators[1], node_key: value.validators[0].node_key }] }),
+    'key with CRLF': JSON.stringify({ ...value, validators: [{ ...value.validators[0], vote_key: value.validators[0].vote_key.replace(/\n/g, '\r\n') }] }),
   };
   for (const [what, text] of Object.entries(cases)) {
     const parsed = parseGenesis(text);
     assert.equal(parsed.ok, false, what);
     assert.equal(parsed.code, 'genesis.invalid', what);
   }
+});
+
+test('genesis bytes must be UTF-8', async () => {
+  const { parseGenesisBytes } = await import('../../src/verify/genesis.js');
+  assert.equal(parseGenesisBytes(new TextEncoder().encode(genesisText)).ok, true);
+  assert.equal(parseGenesisBytes(new Uint8Array([0x7b, 0xff])).code, 'genesis.invalid');
 });

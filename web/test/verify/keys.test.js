@@ -75,3 +75,29 @@ test('signatures the C++ CLI makes verify here, and a changed message does not',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('only the canonical PEM of the canonical DER, with points uncompressed and on the curve', async () => {
+  const { genesis } = await import('../helpers/example.js');
+  const { canonicalPem } = await import('../../src/verify/keys.js');
+  const { fromHex: hex } = await import('../../src/verify/bytes.js');
+  const { p256 } = await import('@noble/curves/p256');
+  const suite = vector('wycheproof-ecdsa-p256-sha256.json');
+  const der = /** @type {Uint8Array} */ (hex(suite.testGroups[0].publicKeyDer));
+  const pem = canonicalPem(der);
+  assert.equal(parsePublicKeyPem(pem).ok, true);
+  assert.match(parsePublicKeyPem(pem.replace(/\n/g, '\r\n')).error, /canonical PEM/, 'CRLF');
+  assert.match(parsePublicKeyPem(pem.replace(/\n(?!-----END)(?=[A-Za-z0-9+/])/g, '')).error, /canonical PEM/, 'one line');
+  assert.match(parsePublicKeyPem(pem.trimEnd()).error, /canonical PEM/, 'no final newline');
+  const point = der.slice(der.length - 65);
+  const compressed = p256.ProjectivePoint.fromHex(point).toRawBytes(true);
+  const prefix = /** @type {Uint8Array} */ (hex('3039301306072a8648ce3d020106082a8648ce3d030107032200'));
+  const compressedDer = new Uint8Array([...prefix, ...compressed]);
+  assert.match(parsePublicKeyDer(compressedDer).error, /not uncompressed/);
+  const offCurve = der.slice();
+  offCurve[offCurve.length - 1] ^= 1;
+  assert.match(parsePublicKeyDer(offCurve).error, /not on its curve/);
+  const trailing = new Uint8Array([...der, 0]);
+  assert.equal(parsePublicKeyDer(trailing).ok, false, 'trailing bytes');
+  // The example genesis holds canonical keys (ledger::Genesis::ToJson writes them).
+  assert.ok(genesis.validators.every((v) => v.voteKey.alg === 'ed25519'));
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import canonicalize from 'canonicalize';
-import { verifyReceipt, verifyReceiptText } from '../../src/verify/receipt.js';
+import { verifyReceipt, verifyReceiptBytes, verifyReceiptText } from '../../src/verify/receipt.js';
 import { cliVerdict } from '../helpers/cli_verify.js';
 import { documentBytes, documentDigest, genesis, genesisText, receipt, receiptText } from '../helpers/example.js';
 import { evidenceCli } from '../helpers/paths.js';
@@ -45,6 +45,10 @@ test('each check fails with its own code', () => {
   assert.equal(code({ ...r, extra: 1 }), 'receipt.malformed');
   assert.equal(verifyReceiptText(receiptText.replace('{', '{"v":1,'), genesis, documentDigest).code, 'receipt.malformed', 'duplicate key');
   assert.equal(verifyReceiptText('[]', genesis, documentDigest).code, 'receipt.malformed');
+  const bytes = new TextEncoder().encode(receiptText);
+  assert.equal(verifyReceiptBytes(bytes, genesis, documentDigest).verdict, 'valid');
+  const title = bytes.indexOf(0xe8); // inside the Chinese title, a byte no UTF-8 has
+  assert.equal(verifyReceiptBytes(bytes.map((b, i) => (i === title ? 0xff : b)), genesis, documentDigest).code, 'receipt.malformed');
 });
 
 // Every scalar of the example changed in turn (as tests/ledger/receipt_test.cc

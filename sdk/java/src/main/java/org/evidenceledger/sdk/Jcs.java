@@ -49,6 +49,47 @@ public final class Jcs {
     }
   }
 
+  /**
+   * Strict parse of JSON bytes, as the ledger parses: UTF-8 only (no byte order mark), no
+   * duplicate keys, integers only within +-(2^53 - 1), no lone surrogates, at most
+   * {@code maxDepth} levels of nesting, nothing after the value.
+   */
+  public static JsonNode parseStrict(byte[] data, int maxDepth) {
+    if (data.length >= 3 && (data[0] & 0xff) == 0xef && (data[1] & 0xff) == 0xbb
+        && (data[2] & 0xff) == 0xbf) {
+      throw new CanonicalJsonException("a byte order mark before the JSON");
+    }
+    java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+    String text;
+    try {
+      text = decoder.decode(java.nio.ByteBuffer.wrap(data)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new CanonicalJsonException("not UTF-8");
+    }
+    JsonNode value = parse(text);
+    if (value == null || value.isMissingNode()) throw new CanonicalJsonException("no JSON value");
+    checkParsed(value, 0, maxDepth);
+    return value;
+  }
+
+  private static void checkParsed(JsonNode value, int depth, int maxDepth) {
+    if (value.isContainerNode()) {
+      if (depth >= maxDepth) {
+        throw new CanonicalJsonException("more than " + maxDepth + " levels of nesting");
+      }
+      for (Iterator<String> it = value.fieldNames(); it.hasNext(); ) checkString(it.next());
+      for (JsonNode item : value) checkParsed(item, depth + 1, maxDepth);
+    } else if (value.isNumber()) {
+      writeNumber(value, new StringBuilder());  // integers within range only
+    } else if (value.isTextual()) {
+      checkString(value.textValue());
+    }
+  }
+
+  private static void checkString(String text) {
+    writeString(text, new StringBuilder());  // refuses lone surrogates
+  }
+
   /** The canonical JSON of {@code value}, UTF-8. */
   public static byte[] canonicalize(JsonNode value) {
     StringBuilder out = new StringBuilder();

@@ -100,12 +100,116 @@ public final class Receipts {
     return value.asLong();
   }
 
+  private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*"
+      + "([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
+
   private static byte[] base64(JsonNode value, String what, String check) throws ReceiptException {
+    if (!value.isTextual() || !BASE64.matcher(value.textValue()).matches()) {
+      throw fail(check, what + " is not padded base64");
+    }
     try {
       return Base64.getDecoder().decode(value.asText());
     } catch (IllegalArgumentException e) {
       throw fail(check, what + " is not base64");
     }
+  }
+
+  public static final int RECEIPT_BYTES_MAX = 256 * 1024;
+  private static final long UINT32_MAX = 0xffffffffL;
+  private static final List<String> HEADER_HASHES = List.of("previous_hash", "log_root",
+      "leaves_root", "validators_hash", "evidence_hash", "last_commit_hash");
+
+  private static void members(JsonNode value, String where, List<String> names)
+      throws ReceiptException {
+    if (!value.isObject()) throw fail("malformed", where + " is not a JSON object");
+    for (java.util.Iterator<String> it = value.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!names.contains(name)) throw fail("malformed", where + ": unknown member " + name);
+    }
+    for (String name : names) {
+      if (!value.has(name)) throw fail("malformed", where + ": missing member " + name);
+    }
+  }
+
+  private static long signed(JsonNode value, String what) throws ReceiptException {
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw fail("malformed", what + " is not an integer");
+    }
+    return value.asLong();
+  }
+
+  /** The receipt's shape (docs/receipt-format.md §6): exactly its members, of their types; the
+   * record by the ledger's record rules. Throws ReceiptException "malformed". */
+  public static void check(JsonNode receipt) throws ReceiptException {
+    members(receipt, "receipt", List.of("v", "record", "leaf_index", "tree_size",
+        "inclusion_proof", "block", "commit", "validator_set_hash"));
+    if (signed(receipt.path("v"), "v") != 1) throw fail("malformed", "receipt version is not 1");
+    try {
+      Records.check(receipt.path("record"), true);
+    } catch (Records.RecordException e) {
+      throw fail("malformed", "record: " + e.getMessage());
+    }
+    integer(receipt.path("leaf_index"), "leaf_index");
+    integer(receipt.path("tree_size"), "tree_size");
+    JsonNode proof = receipt.path("inclusion_proof");
+    if (!proof.isArray() || proof.size() > 64) {
+      throw fail("malformed", "inclusion_proof is not a list of at most 64 hashes");
+    }
+    for (JsonNode node : proof) hex32(node, "inclusion_proof");
+    JsonNode header = receipt.path("block");
+    List<String> headerMembers = new ArrayList<>(List.of("chain_id", "height", "time_ms",
+        "log_size", "proposer"));
+    headerMembers.addAll(HEADER_HASHES);
+    members(header, "block", headerMembers);
+    int chainBytes = header.path("chain_id").asText().getBytes(StandardCharsets.UTF_8).length;
+    if (!header.path("chain_id").isTextual() || chainBytes < 1 || chainBytes > 64) {
+      throw fail("malformed", "block.chain_id must be 1..64 bytes");
+    }
+    integer(header.path("height"), "block.height");
+    signed(header.path("time_ms"), "block.time_ms");
+    integer(header.path("log_size"), "block.log_size");
+    if (integer(header.path("proposer"), "block.proposer") > UINT32_MAX) {
+      throw fail("malformed", "block.proposer out of range");
+    }
+    for (String name : HEADER_HASHES) hex32(header.path(name), "block." + name);
+    JsonNode commit = receipt.path("commit");
+    members(commit, "commit", List.of("height", "round", "block_hash", "signatures"));
+    integer(commit.path("height"), "commit.height");
+    if (integer(commit.path("round"), "commit.round") > UINT32_MAX) {
+      throw fail("malformed", "commit.round out of range");
+    }
+    hex32(commit.path("block_hash"), "commit.block_hash");
+    JsonNode signatures = commit.path("signatures");
+    if (!signatures.isArray() || signatures.size() > 1000) {
+      throw fail("malformed", "commit.signatures is not a list of at most 1000");
+    }
+    for (JsonNode s : signatures) {
+      members(s, "commit signature", List.of("validator", "timestamp_ms", "signature"));
+      if (integer(s.path("validator"), "validator") > UINT32_MAX) {
+        throw fail("malformed", "validator index out of range");
+      }
+      signed(s.path("timestamp_ms"), "timestamp_ms");
+      if (!s.path("signature").isTextual()
+          || base64(s.path("signature"), "signature", "malformed").length > 256) {
+        throw fail("malformed", "a precommit signature is not base64 of at most 256 bytes");
+      }
+    }
+    hex32(receipt.path("validator_set_hash"), "validator_set_hash");
+  }
+
+  /** A receipt file's bytes read strictly, as {@code evidence verify} reads them. */
+  public static JsonNode parse(byte[] text) throws ReceiptException {
+    if (text.length > RECEIPT_BYTES_MAX) {
+      throw fail("malformed", "a receipt is at most " + RECEIPT_BYTES_MAX + " bytes");
+    }
+    JsonNode receipt;
+    try {
+      receipt = Jcs.parseStrict(text, 8);
+    } catch (Jcs.CanonicalJsonException e) {
+      throw fail("malformed", e.getMessage());
+    }
+    check(receipt);
+    return receipt;
   }
 
   /** The block header bytes of docs/receipt-format.md §4. */
@@ -220,6 +324,7 @@ public final class Receipts {
   /** Verifies a receipt against genesis and the document's digest ("sha256:<hex>"). */
   public static ProvenFacts verifyDigest(JsonNode receipt, Genesis genesis, String digest)
       throws ReceiptException {
+    check(receipt);
     JsonNode record = receipt.path("record");
     JsonNode header = receipt.path("block");
     JsonNode commit = receipt.path("commit");

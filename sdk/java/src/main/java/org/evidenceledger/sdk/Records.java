@@ -86,6 +86,126 @@ public final class Records {
   public record SignedBatch(List<ObjectNode> records, List<String> ids, String batchId,
                             byte[] body) {}
 
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern DIGEST = Pattern.compile("(sha256|sm3):[0-9a-f]{64}");
+  private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*"
+      + "([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
+  private static final Set<String> MEMBERS = Set.of("v", "chain_id", "kind", "case_id", "stage",
+      "agency", "digest", "size", "media_type", "title", "links", "time", "sig");
+  public static final int RECORD_BYTES_MAX = 4096;
+
+  private static void text(JsonNode record, String name, int low, int high, boolean identifier) {
+    JsonNode value = record.path(name);
+    if (!value.isTextual()) throw new RecordException(name + " must be a string");
+    String text = value.textValue();
+    int size = text.getBytes(StandardCharsets.UTF_8).length;
+    if (size < low || size > high) {
+      throw new RecordException(name + " must be " + low + ".." + high + " bytes of UTF-8, not "
+          + size);
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) throw new RecordException(name + " contains a control character");
+    }
+    if (identifier && !IDENTIFIER.matcher(text).matches()) {
+      throw new RecordException(name + " may hold only A-Z a-z 0-9 . _ -");
+    }
+  }
+
+  private static long integer(JsonNode value, String name, long low, long high) {
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < low
+        || value.asLong() > high) {
+      throw new RecordException(name + " must be an integer " + low + ".." + high);
+    }
+    return value.asLong();
+  }
+
+  private static void hex(JsonNode value, String name) {
+    if (!value.isTextual() || !HEX64.matcher(value.textValue()).matches()) {
+      throw new RecordException(name + " must be 64 lower-case hex digits");
+    }
+  }
+
+  private static void members(JsonNode value, String where, Set<String> allowed,
+                              Set<String> required) {
+    if (!value.isObject()) throw new RecordException(where + " must be a JSON object");
+    for (Iterator<String> it = value.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!allowed.contains(name)) throw new RecordException(where + ": unknown member " + name);
+    }
+    for (String name : required) {
+      if (!value.has(name)) throw new RecordException(where + ": missing member " + name);
+    }
+  }
+
+  private static void checkSig(JsonNode sig) {
+    members(sig, "sig", Set.of("alg", "key", "value", "batch"), Set.of("alg", "key", "value"));
+    if (!List.of("p256", "ed25519", "sm2").contains(sig.path("alg").asText())
+        || !sig.path("alg").isTextual()) {
+      throw new RecordException("sig.alg must be p256, ed25519 or sm2");
+    }
+    hex(sig.path("key"), "sig.key");
+    JsonNode value = sig.path("value");
+    if (!value.isTextual() || !BASE64.matcher(value.textValue()).matches()) {
+      throw new RecordException("sig.value must be padded base64");
+    }
+    int decoded = Base64.getDecoder().decode(value.textValue()).length;
+    if (decoded < 1 || decoded > 256) throw new RecordException("sig.value must be 1..256 bytes");
+    if (sig.has("batch")) {
+      JsonNode batch = sig.path("batch");
+      Set<String> names = Set.of("root", "size", "index", "path");
+      members(batch, "sig.batch", names, names);
+      hex(batch.path("root"), "sig.batch.root");
+      long size = integer(batch.path("size"), "sig.batch.size", 1, BATCH_RECORDS_MAX);
+      integer(batch.path("index"), "sig.batch.index", 0, size - 1);
+      JsonNode path = batch.path("path");
+      if (!path.isArray() || path.size() > 64) {
+        throw new RecordException("sig.batch.path must be at most 64 hashes");
+      }
+      for (JsonNode node : path) hex(node, "sig.batch.path");
+    }
+  }
+
+  /**
+   * The ledger's rules for a record's members (docs/api.md, "A record, byte by byte"); the
+   * RecordException says which one is broken. {@code signed}: the record carries its sig.
+   */
+  public static void check(JsonNode record, boolean signed) {
+    Set<String> required = new HashSet<>(MEMBERS);
+    if (!signed) required.remove("sig");
+    members(record, "record", MEMBERS, required);
+    integer(record.path("v"), "v", 1, 1);
+    text(record, "chain_id", 1, 64, true);
+    if (!KINDS.contains(record.path("kind").asText()) || !record.path("kind").isTextual()) {
+      throw new RecordException("kind \"" + record.path("kind").asText() + "\" is not one of "
+          + KINDS);
+    }
+    text(record, "case_id", 1, 256, false);
+    text(record, "stage", 1, 64, false);
+    text(record, "agency", 1, 128, true);
+    if (!record.path("digest").isTextual()
+        || !DIGEST.matcher(record.path("digest").textValue()).matches()) {
+      throw new RecordException("digest must be sha256:<64 hex> or sm3:<64 hex>, lower case");
+    }
+    integer(record.path("size"), "size", 0, Jcs.INTEGER_MAX);
+    text(record, "media_type", 1, 128, false);
+    text(record, "title", 0, 1024, false);
+    JsonNode links = record.path("links");
+    if (!links.isArray() || links.size() > 16) {
+      throw new RecordException("links must be a list of at most 16 record ids");
+    }
+    Set<String> seen = new HashSet<>();
+    for (JsonNode link : links) {
+      hex(link, "a link");
+      if (!seen.add(link.textValue())) throw new RecordException("a link is repeated");
+    }
+    integer(record.path("time"), "time", 0, Jcs.INTEGER_MAX);
+    if (record.has("sig")) checkSig(record.path("sig"));
+    if (signed && Jcs.canonicalize(record).length > RECORD_BYTES_MAX) {
+      throw new RecordException("the canonical record is over " + RECORD_BYTES_MAX + " bytes");
+    }
+  }
+
   /** "alg:hex" of a document's bytes. */
   public static String digest(String hash, byte[] document) {
     return hash + ":" + Hashes.hex(Hashes.hash(hash, document));
@@ -200,7 +320,9 @@ public final class Records {
   /** Signs {@code record} alone. */
   public static SignedRecord sign(Keys.SigningKey key, ObjectNode record, String hash) {
     ObjectNode signed = withoutSig(record);
+    check(signed, false);
     signed.set("sig", sig(key, key.sign(signingBytes(signed))));
+    check(signed, true);
     return new SignedRecord(signed, recordId(signed, hash), Jcs.canonicalize(signed));
   }
 
@@ -218,6 +340,7 @@ public final class Records {
     String chainId = records.get(0).path("chain_id").asText();
     for (ObjectNode record : records) {
       ObjectNode copy = withoutSig(record);
+      check(copy, false);
       if (!copy.path("agency").asText().equals(agency)
           || !copy.path("chain_id").asText().equals(chainId)) {
         throw new RecordException("every record of a batch has the same agency and chain_id");
@@ -271,14 +394,5 @@ public final class Records {
     }
     if (!current.isEmpty()) batches.add(signBatch(key, current, hash));
     return batches;
-  }
-
-  /** The record ids a record's {@code links} names. */
-  public static List<String> links(JsonNode record) {
-    List<String> out = new ArrayList<>();
-    for (Iterator<JsonNode> it = record.path("links").elements(); it.hasNext(); ) {
-      out.add(it.next().asText());
-    }
-    return out;
   }
 }

@@ -25,9 +25,14 @@ final class DevNode implements AutoCloseable {
   final String url;
 
   DevNode(String binary) throws IOException, InterruptedException {
+    this(binary, "sha256");
+  }
+
+  /** @param hash the chain's hash, "sha256" or "sm3" (a 国密 chain) */
+  DevNode(String binary, String hash) throws IOException, InterruptedException {
     directory = Files.createTempDirectory("evidence-java-node-");
     process = new ProcessBuilder(binary, "--dev", "--data", directory.toString(), "--api",
-        "127.0.0.1:0").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        "127.0.0.1:0", "--dev-hash", hash).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     BufferedReader out = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String found = null;

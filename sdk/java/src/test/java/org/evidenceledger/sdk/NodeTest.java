@@ -90,6 +90,63 @@ class NodeTest {
   }
 
   @Test
+  void eachCheckOfAReceiptCatchesItsTampering() throws Exception {
+    Keys.SigningKey key = Keys.SigningKey.load(node.key("ed25519"));
+    Path file = write("tamper.pdf", "a receipt to tamper with");
+    JsonNode receipt = client.submit(Records.sign(key,
+        Records.forFile(file, fields("(2026)鲁0831行罚7号", "filing"), hash()), hash()),
+        EvidenceClient.SubmitOptions.WAIT).path("receipt");
+    byte[] document = Files.readAllBytes(file);
+    Receipts.verify(receipt, genesis, document);
+    java.util.Map<String, java.util.function.Consumer<ObjectNode>> cases =
+        new java.util.LinkedHashMap<>();
+    cases.put("malformed", r -> r.put("v", 2));
+    cases.put("bad_record_signature", r -> ((ObjectNode) r.path("record")).put("title", "x"));
+    cases.put("bad_inclusion", r -> r.put("leaf_index", r.path("leaf_index").asLong() + 1));
+    cases.put("header_mismatch", r -> ((ObjectNode) r.path("block"))
+        .put("time_ms", r.path("block").path("time_ms").asLong() + 1));
+    cases.put("bad_commit", r -> ((ObjectNode) r.path("commit")).putArray("signatures"));
+    cases.put("validator_set_mismatch", r -> r.put("validator_set_hash", "00".repeat(32)));
+    for (var entry : cases.entrySet()) {
+      ObjectNode copy = receipt.deepCopy();
+      entry.getValue().accept(copy);
+      Receipts.ReceiptException refused = assertThrows(Receipts.ReceiptException.class,
+          () -> Receipts.verify(copy, genesis, document), entry.getKey());
+      assertEquals(entry.getKey(), refused.check());
+    }
+  }
+
+  @Test
+  void aReceiptFileIsReadAsStrictlyAsEvidenceVerifyReadsIt() throws Exception {
+    Keys.SigningKey key = Keys.SigningKey.load(node.key("ed25519"));
+    JsonNode receipt = client.submit(Records.sign(key, Records.forFile(
+        write("strict.pdf", "a receipt read strictly"), fields("(2026)鲁0831行罚7号", "filing"),
+        hash()), hash()), EvidenceClient.SubmitOptions.WAIT).path("receipt");
+    String text = Jcs.canonicalText(receipt);
+    assertEquals(text, Jcs.canonicalText(Receipts.parse(text.getBytes(StandardCharsets.UTF_8))));
+    assertEquals(text, Jcs.canonicalText(Receipts.parse(
+        Jcs.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(receipt))));
+    String leaf = "\"leaf_index\":" + receipt.path("leaf_index").asLong();
+    java.util.Map<String, String> broken = new java.util.LinkedHashMap<>();
+    broken.put("duplicate member", text.replaceFirst("\"tree_size\":", "\"tree_size\":1,\"tree_size\":"));
+    broken.put("fraction", text.replace(leaf, leaf + ".0"));
+    broken.put("2^53", text.replace("\"round\":0", "\"round\":9007199254740992"));
+    broken.put("unknown member", text.substring(0, text.length() - 1) + ",\"extra\":1}");
+    broken.put("byte order mark", "\ufeff" + text);
+    broken.put("lone surrogate", text.replaceFirst("\"title\":\"", "\"title\":\"\\\\ud800"));
+    broken.put("trailing data", text + "{}");
+    broken.put("too deep", text.substring(0, text.length() - 1) + ",\"x\":[[[[[[[[]]]]]]]]}");
+    broken.put("not JSON", text.substring(0, 100));
+    broken.put("record rule", text.replaceFirst("\"v\":1}", "\"v\":2}"));
+    broken.put("too large", text + " ".repeat(256 * 1024));
+    for (var entry : broken.entrySet()) {
+      Receipts.ReceiptException refused = assertThrows(Receipts.ReceiptException.class,
+          () -> Receipts.parse(entry.getValue().getBytes(StandardCharsets.UTF_8)), entry.getKey());
+      assertEquals("malformed", refused.check(), entry.getKey());
+    }
+  }
+
+  @Test
   void aBatchWithALinkInsideIsCommittedAndEveryReceiptVerifies() throws Exception {
     Keys.SigningKey key = Keys.SigningKey.load(node.key("sm2"));
     List<Path> paths = new ArrayList<>();
@@ -153,6 +210,39 @@ class NodeTest {
         () -> client.submit(Records.sign(key, odd, hash()), EvidenceClient.SubmitOptions.NONE));
     assertEquals("case-id-not-canonical", oddRefused.name());
     assertTrue(oddRefused.detail().contains("\"(2026)鲁0831行罚7号\""));
+  }
+
+  /** A 国密 chain: SM3 record ids, leaves, blocks and validator set, SM2 agency keys. */
+  @Test
+  void onAnSm3ChainSm2RecordsAndBatchesGetReceiptsThatVerifyOffline() throws Exception {
+    try (DevNode sm3 = new DevNode(System.getenv("EVIDENCE_NODE_BIN"), "sm3")) {
+      EvidenceClient client = new EvidenceClient(sm3.url);
+      JsonNode status = client.status();
+      assertEquals("sm3", status.path("hash").asText());
+      Receipts.Genesis genesis = Receipts.Genesis.load(sm3.genesis());
+      Keys.SigningKey key = Keys.SigningKey.load(sm3.key("sm2"));
+      List<byte[]> documents = new ArrayList<>();
+      List<ObjectNode> records = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        byte[] document = ("国密 document " + i).getBytes(StandardCharsets.UTF_8);
+        documents.add(document);
+        records.add(Records.newRecord(new Records.Fields()
+            .chainId(status.path("chain_id").asText()).agency("dev-agency").kind("review_opinion")
+            .caseId("(2026)鲁0831行复3号").stage("legal_review").mediaType("application/ofd"),
+            Records.digest("sm3", document), document.length));
+      }
+      Records.SignedRecord single = Records.sign(key, records.get(0), "sm3");
+      JsonNode answer = client.submit(single, EvidenceClient.SubmitOptions.WAIT);
+      Receipts.verify(answer.path("receipt"), genesis, documents.get(0));
+      Records.SignedBatch batch = Records.signBatch(key, records.subList(1, 4), "sm3");
+      JsonNode batchAnswer = client.submitBatch(batch, EvidenceClient.SubmitOptions.WAIT);
+      for (int i = 0; i < 3; i++) {
+        JsonNode receipt = batchAnswer.path("records").get(i).path("receipt");
+        if (!receipt.isObject()) receipt = client.receipt(batch.ids().get(i), Duration.ofSeconds(60));
+        assertEquals(batch.ids().get(i),
+            Receipts.verify(receipt, genesis, documents.get(i + 1)).recordId());
+      }
+    }
   }
 
   static String run(Path directory, List<String> command) throws Exception {

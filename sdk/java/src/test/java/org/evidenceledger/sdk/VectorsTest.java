@@ -150,6 +150,26 @@ class VectorsTest {
   }
 
   @Test
+  void recordsTheLedgerWouldRefuseAreRefusedBeforeSigning() throws IOException {
+    JsonNode file = load("records/records.json");
+    ObjectNode base = unsigned(file.path("vectors").get(0).path("record"));
+    List<java.util.function.Consumer<ObjectNode>> changes = List.of(
+        r -> r.put("title", "x".repeat(1025)), r -> r.put("stage", ""),
+        r -> r.put("agency", "a b"), r -> r.put("digest", "md5:" + "0".repeat(32)),
+        r -> r.put("size", -1), r -> r.put("time", 1L << 53),
+        r -> r.putArray("links").add("a".repeat(64)).add("a".repeat(64)),
+        r -> r.put("title", "line\nbreak"), r -> r.put("extra", 1), r -> r.put("v", 2),
+        r -> r.put("kind", "memo"));
+    for (var change : changes) {
+      ObjectNode record = base.deepCopy();
+      change.accept(record);
+      assertThrows(Records.RecordException.class,
+          () -> Records.sign(key("ed25519"), record, "sha256"), record.toString());
+    }
+    for (JsonNode vector : file.path("vectors")) Records.check(vector.path("record"), true);
+  }
+
+  @Test
   void recordsAreBuiltWithTheCanonicalCaseId() {
     ObjectNode record = Records.newRecord(new Records.Fields().chainId("c").agency("a")
         .kind("other").caseId("（2026）鲁0831 行复12号").stage("filing").mediaType("text/plain"),
