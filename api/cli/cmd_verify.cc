@@ -76,9 +76,8 @@ std::string FormatTime(int64_t unix_ms) {
 void PrintFacts(const ledger::ProvenFacts& f, const std::string& file) {
   std::cout << "VALID: " << file << " is recorded on the evidence ledger\n"
             << "  existed no later than (存在时间不晚于): " << FormatTime(f.existed_by_ms)
-            << "\n"
-            << "                the weighted median of the validators' signed commit times"
             << " (unix ms " << f.existed_by_ms << ")\n"
+            << "    (the weighted median of the times the committing validators signed)\n"
             << "  record id:    " << f.record_id << "\n"
             << "  agency:       " << f.agency << " (signature checked against genesis)\n"
             << "  case:         " << f.case_id << "\n"
