@@ -40,12 +40,21 @@ struct TestChainOptions {
   bool fixed_keys = false;
   // The validators' voting power, one entry per validator.
   std::vector<uint64_t> powers = {1, 1, 1, 1};
+  // A version-2 genesis: one admin key per validator institution, threshold 3 of 4,
+  // and these params (their governance_threshold is set to 3).
+  bool governed = false;
+  ChainParams params;
 };
 
-// PKCS#8 PEM of fixed test keys of `algorithm` (never use outside tests):
-// 4 validator vote keys (0-3), 4 node keys (4-7), 2 agency keys (8, 9).
+// PKCS#8 PEM of fixed test keys of `algorithm` (never use outside tests). For
+// each algorithm: 4 validator vote keys (0-3), 4 node keys (4-7), 2 agency keys
+// (8, 9); Ed25519 also has 4 admin keys (kAdminKeysFirst...) and 4 spares
+// (kSpareKeysFirst...) for keys that governance adds.
 std::string FixedTestKeyPem(size_t index,
                             crypto::SignatureAlgorithm algorithm = crypto::SignatureAlgorithm::kEd25519);
+inline constexpr size_t kAdminKeysFirst = 10;
+inline constexpr size_t kSpareKeysFirst = 14;
+inline constexpr size_t kSpareKeys = 4;
 
 // Who signs a commit and when.
 struct CommitPlan {
@@ -65,6 +74,8 @@ class TestChain {
   crypto::HashAlgorithm hash() const { return genesis_.hash(); }
   const crypto::PrivateKey& validator_key(size_t index) const { return validator_keys_.at(index); }
   const crypto::PrivateKey& agency_key(size_t agency) const { return agency_keys_.at(agency); }
+  // The admin key of validator `index`'s institution (governed chains only).
+  const crypto::PrivateKey& admin_key(size_t index) const { return admin_keys_.at(index); }
   // "sishui-market-supervision" (0) and "sishui-justice-bureau" (1).
   const std::string& agency_id(size_t agency) const;
 
@@ -108,6 +119,7 @@ class TestChain {
   TestChainOptions options_;
   std::vector<crypto::PrivateKey> validator_keys_;
   std::vector<crypto::PrivateKey> agency_keys_;
+  std::vector<crypto::PrivateKey> admin_keys_;
   std::vector<std::string> agency_ids_;
   Genesis genesis_;
   ChainState state_;
