@@ -197,6 +197,8 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
     case ErrorCode::kBlockBadGovernance:
     case ErrorCode::kBlockWrongState:
     case ErrorCode::kReceiptBadGovernance:
+    case ErrorCode::kReceiptWrongChain:
+    case ErrorCode::kReceiptUnsupportedVersion:
       return ProblemType::kInternal;
   }
   EVIDENCE_CHECK_MSG(false, "ledger::ErrorCode without a problem type");

@@ -79,6 +79,9 @@ TEST_F(CliTest, VerifyExitCodes) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find(record_id_), std::string::npos) << ok.output;
   EXPECT_NE(ok.output.find("block height: 2"), std::string::npos) << ok.output;
+  // What the receipt proves comes first: the commit's median time.
+  size_t existed = ok.output.find("existed no later than (存在时间不晚于): ");
+  EXPECT_LT(existed, ok.output.find("record id:")) << ok.output;
   EXPECT_NE(ok.output.find("(2026)鲁0831行罚7号"), std::string::npos);
 
   CommandRun tampered = Evidence("verify " + Path("document.txt") + " --receipt " + Path("tampered.json") + tail);
@@ -90,6 +93,18 @@ TEST_F(CliTest, VerifyExitCodes) {
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.output.find("receipt.digest_mismatch"), std::string::npos) << other.output;
 
+  // Unusable input: exit 2, the code first on the error line.
+  Write("version2.json", "{\"v\":2}");
+  CommandRun version2 = Evidence("verify " + Path("document.txt") + " --receipt " + Path("version2.json") + tail);
+  EXPECT_EQ(version2.exit_code, 2) << version2.output;
+  EXPECT_NE(version2.output.find("evidence verify: receipt.unsupported_version: "), std::string::npos)
+      << version2.output;
+  Write("bad-genesis.json", "{}");
+  CommandRun bad_genesis = Evidence("verify " + Path("document.txt") + " --receipt " + Path("receipt.json") +
+                                    " --genesis " + Path("bad-genesis.json"));
+  EXPECT_EQ(bad_genesis.exit_code, 2) << bad_genesis.output;
+  EXPECT_NE(bad_genesis.output.find("evidence verify: genesis.invalid: "), std::string::npos)
+      << bad_genesis.output;
   Write("broken.json", "{\"v\":1");
   EXPECT_EQ(Evidence("verify " + Path("document.txt") + " --receipt " + Path("broken.json") + tail).exit_code, 2);
   EXPECT_EQ(Evidence("verify " + Path("missing.txt") + " --receipt " + Path("receipt.json") + tail).exit_code, 2);
