@@ -59,4 +59,7 @@ inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
 static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
 inline constexpr size_t kRateLimitedAgenciesMax = 4096;
 
+// Files an operator writes (local): a real node.toml is a few hundred bytes.
+inline constexpr size_t kNodeTomlBytesMax = 1024 * 1024;
+
 }  // namespace evidence::limits

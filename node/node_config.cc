@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -173,15 +174,30 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
 }  // namespace
 
 Result<NodeOptions> LoadNodeOptions(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("node.toml: cannot read " + path);
+  std::string text(limits::kNodeTomlBytesMax + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return Status::InvalidArgument("node.toml: cannot read " + path);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > limits::kNodeTomlBytesMax) {
+    return Status::InvalidArgument("node.toml: " + path + " is larger than " +
+                                   std::to_string(limits::kNodeTomlBytesMax) + " bytes");
+  }
+  return ParseNodeOptions(text, fs::absolute(fs::path(path)).parent_path().string(), path);
+}
+
+Result<NodeOptions> ParseNodeOptions(std::string_view text, const std::string& base_directory,
+                                     std::string_view source_name) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
-    return Status::InvalidArgument("node.toml: " + path + ": " + std::string(error.description()));
+    return Status::InvalidArgument("node.toml: " + std::string(source_name) + ": " +
+                                   std::string(error.description()));
   }
   NodeOptions options;
-  fs::path base = fs::absolute(fs::path(path)).parent_path();
-  ConfigReader reader(root, base);
+  ConfigReader reader(root, fs::path(base_directory));
   EVIDENCE_RETURN_IF_ERROR(ReadTables(reader, options));
   if (options.genesis_path.empty()) return ConfigReader::Invalid("node.genesis", "is required");
   if (options.data_dir.empty()) return ConfigReader::Invalid("node.data_dir", "is required");

@@ -16,12 +16,19 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "node/node.h"
 
 namespace evidence::node {
 
+// Reads and parses the file (at most limits::kNodeTomlBytesMax bytes).
 Result<NodeOptions> LoadNodeOptions(const std::string& path);
+
+// The same from the text of a node.toml; relative paths are resolved against
+// `base_directory`; `source_name` names the text in errors.
+Result<NodeOptions> ParseNodeOptions(std::string_view text, const std::string& base_directory,
+                                     std::string_view source_name);
 
 }  // namespace evidence::node

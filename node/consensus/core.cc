@@ -194,8 +194,10 @@ bool ConsensusCore::AcceptHeight(uint64_t height, uint32_t sender, const Message
 
 void ConsensusCore::HandleProposal(const Proposal& proposal) {
   if (!AcceptHeight(proposal.height, proposal.proposer_index, proposal)) return;
-  if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
+  // The window first: the proposer schedule walks every round up to the one
+  // asked for, so a far-future round (up to kRoundMax) would cost a billion steps.
   if (proposal.round > round_ + config_.future_rounds_window) return;
+  if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
   RoundState& state = Round(proposal.round);
   for (const Proposal& known : state.proposals) {
     if (known.block_hash == proposal.block_hash && known.pol_round == proposal.pol_round) return;

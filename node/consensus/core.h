@@ -85,6 +85,8 @@ class ConsensusCore {
   int32_t valid_round() const { return valid_round_; }
   uint64_t rounds_started() const { return rounds_started_; }
   uint32_t ProposerAt(uint64_t height, uint32_t round) { return proposers_.ProposerAt(height, round); }
+  // Steps the proposer schedule has walked (tests check the work stays bounded).
+  uint64_t proposer_schedule_steps() const { return proposers_.steps_done(); }
   PersistedState CurrentPersistedState() const;
 
  private:

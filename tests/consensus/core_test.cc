@@ -466,6 +466,20 @@ TEST(CoreTest, ForgedSignaturesAndWrongProposersAreIgnored) {
   EXPECT_EQ(h.core().step(), Step::kPropose);
 }
 
+// Found by fuzz_consensus_core: a proposal for a far-future round (any round
+// below kRoundMax passes ValidateMessage) made the core look up that round's
+// proposer before dropping it, walking the proposer schedule up to a billion
+// steps on the consensus thread; one Byzantine peer could stall a validator.
+TEST(CoreTest, RegressionFarFutureProposalRoundDoesNotWalkTheProposerSchedule) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  const uint64_t steps_before = h.core().proposer_schedule_steps();
+  h.Deliver(h.MakeProposal(1, 1, kRoundMax - 1, Block(1)));
+  EXPECT_LE(h.core().proposer_schedule_steps(), steps_before + 64);
+  EXPECT_TRUE(h.Take().empty());
+  EXPECT_EQ(h.core().round(), 0u);
+}
+
 TEST(CoreTest, HrsGuardNeverSignsAConflictingVoteAfterRestart) {
   Harness h({1, 1, 1, 1}, 3);
   h.core().Start(1, 0, h.now_);
