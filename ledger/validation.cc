@@ -98,17 +98,8 @@ Status CheckEvidence(const Genesis& genesis, const Block& block) {
   return Status::Ok();
 }
 
-// Every record rule but the signature; returns the agency key the signature is
-// checked with.
-Result<const crypto::PublicKey*> CheckRecordRules(const Genesis& genesis, const Record& record,
-                                                  int64_t now_ms, const RecordPolicy& policy) {
-  EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(record));
-  if (record.chain_id != genesis.chain_id()) {
-    return LedgerError(ErrorCode::kRecordChainMismatch, "chain_id \"" + record.chain_id +
-                                                            "\" is not this chain's \"" +
-                                                            genesis.chain_id() + "\"");
-  }
-  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record.time_ms, now_ms, policy));
+// The agency and its key that `record` names, registered in genesis; returns the key.
+Result<const crypto::PublicKey*> CheckRecordKey(const Genesis& genesis, const Record& record) {
   if (genesis.FindAgency(record.agency) == nullptr) {
     return LedgerError(ErrorCode::kRecordUnknownAgency,
                        "agency \"" + record.agency + "\" is not registered in genesis");
@@ -120,6 +111,25 @@ Result<const crypto::PublicKey*> CheckRecordRules(const Genesis& genesis, const 
                                                          record.agency + "\"");
   }
   return key;
+}
+
+Status CheckRecordChain(const Genesis& genesis, const Record& record) {
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(record));
+  if (record.chain_id != genesis.chain_id()) {
+    return LedgerError(
+        ErrorCode::kRecordChainMismatch,
+        "chain_id \"" + record.chain_id + "\" is not this chain's \"" + genesis.chain_id() + "\"");
+  }
+  return Status::Ok();
+}
+
+// Every record rule but the signature; returns the agency key the signature is
+// checked with.
+Result<const crypto::PublicKey*> CheckRecordRules(const Genesis& genesis, const Record& record,
+                                                  int64_t now_ms, const RecordPolicy& policy) {
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordChain(genesis, record));
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record.time_ms, now_ms, policy));
+  return CheckRecordKey(genesis, record);
 }
 
 Status CheckSignature(const Genesis& genesis, const crypto::PublicKey& key, const Record& record,
@@ -134,6 +144,13 @@ Status CheckRecord(const Genesis& genesis, const Record& record, int64_t now_ms,
                    const RecordPolicy& policy, BatchSignatureCache* cache) {
   EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key,
                             CheckRecordRules(genesis, record, now_ms, policy));
+  return CheckSignature(genesis, *key, record, cache);
+}
+
+Status CheckRecordAuthorship(const Genesis& genesis, const Record& record,
+                             BatchSignatureCache* cache) {
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordChain(genesis, record));
+  EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key, CheckRecordKey(genesis, record));
   return CheckSignature(genesis, *key, record, cache);
 }
 

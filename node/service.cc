@@ -56,6 +56,25 @@ Result<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypt
   return std::optional<api::SubmitOutcome>();
 }
 
+// The record id does not cover `sig`: a copy of a held record with a damaged
+// or foreign signature has the same id. It is answered as already known only
+// when it is the exact leaf the node holds or its own signature holds (an
+// agency may sign the same record again; P-256 and SM2 signatures differ each
+// time). The time window is not applied: the record was in it when admitted.
+Status ChainService::CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
+                                    api::RecordStatus status) {
+  const std::string leaf = ledger::RecordLeaf(record);
+  if (status == api::RecordStatus::kCommitted) {
+    Result<ledger::StoredRecord> stored = store_.GetRecord(id);
+    if (!stored.ok()) return stored.status();
+    if (stored->leaf == leaf) return Status::Ok();
+  } else if (mempool_.CheckedLeafOf(leaf)) {
+    return Status::Ok();
+  }
+  if (metrics_ != nullptr) metrics_->signature_checks.Increment(1);
+  return ledger::CheckRecordAuthorship(genesis_, record);
+}
+
 // Checks `records` (genesis rules and signatures, on the verification pool)
 // and admits them to the mempool, all or none. Records already known are
 // answered from `outcomes` (aligned with the input, filled for known ones).
@@ -68,6 +87,7 @@ Result<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> recor
     auto known = KnownOutcome(id);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
+      EVIDENCE_RETURN_IF_ERROR(CheckKnownCopy(records[i], id, (**known).status));
       (*outcomes)[i] = std::move(**known);
       continue;
     }

@@ -2,7 +2,8 @@
 // node's store and mempool.
 //
 // Submissions: strict schema (ledger::RecordFromJson), then "already known?"
-// (store, then mempool: the same record id again is idempotent), then the
+// (store, then mempool: the same record id again is idempotent, once its
+// signature is checked too unless it is the exact leaf held), then the
 // genesis rules and the signature (ledger::CheckRecord) on the mempool's
 // verification pool, then admission to the mempool (full: too-many with
 // Retry-After). Admitted records go to the node through Hooks::on_admitted
@@ -92,6 +93,8 @@ class ChainService : public api::NodeService {
  private:
   struct Checked;  // a record that passed every check, ready for the mempool
   Result<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
+  Status CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
+                        api::RecordStatus status);
   Result<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
                                            std::vector<api::SubmitOutcome>* outcomes);
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
