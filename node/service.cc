@@ -75,6 +75,21 @@ Status ChainService::CheckKnownCopy(const ledger::Record& record, const crypto::
   return ledger::CheckRecordAuthorship(genesis_, record);
 }
 
+// A record checked against the store, then committed by the consensus thread
+// before it entered the mempool, would stay there for good (the commit removed
+// it before it was added): a restarted node catching up on gossip and blocks
+// at once did this, and the stale entry kept it saying records wait. Looking
+// again once it is in closes the gap (the store is written before the pool is
+// cleaned).
+void ChainService::DropCommitted(const std::vector<crypto::Digest>& ids) {
+  std::vector<crypto::Digest> committed;
+  for (const crypto::Digest& id : ids) {
+    Result<bool> contained = store_.ContainsRecord(id);
+    if (contained.ok() && *contained) committed.push_back(id);
+  }
+  if (!committed.empty()) mempool_.Remove(committed);
+}
+
 // Checks `records` (genesis rules and signatures, on the verification pool)
 // and admits them to the mempool, all or none. Records already known are
 // answered from `outcomes` (aligned with the input, filled for known ones).
@@ -98,7 +113,7 @@ Result<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> recor
   if (fresh.empty()) return (*outcomes)[0];
   uint64_t checks = 0;
   Result<std::vector<std::string>> admitted =
-      mempool_.CheckAndAdd(std::move(fresh), WallClockMs(), &checks, std::move(fresh_ids));
+      mempool_.CheckAndAdd(std::move(fresh), WallClockMs(), &checks, fresh_ids);
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted.ok()) {
     if (admitted.status().code() == StatusCode::kResourceExhausted) {
@@ -106,6 +121,7 @@ Result<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> recor
     }
     return admitted.status();
   }
+  DropCommitted(fresh_ids);
   if (metrics_ != nullptr) {
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
   }
@@ -153,7 +169,8 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
   // so a batch costs one check however its records arrive.
   uint64_t checks = 0;
   std::vector<std::string> admitted_leaves =
-      mempool_.CheckAndAddEach(std::move(records), WallClockMs(), &checks, std::move(ids));
+      mempool_.CheckAndAddEach(std::move(records), WallClockMs(), &checks, ids);
+  DropCommitted(ids);
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted_leaves.empty()) hooks_.on_admitted(std::move(admitted_leaves), true);
 }

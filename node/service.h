@@ -95,6 +95,7 @@ class ChainService : public api::NodeService {
   Result<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
   Status CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
                         api::RecordStatus status);
+  void DropCommitted(const std::vector<crypto::Digest>& ids);
   Result<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
                                            std::vector<api::SubmitOutcome>* outcomes);
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);

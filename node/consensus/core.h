@@ -11,9 +11,13 @@
 // votes of the height are emitted as a Persist effect before the messages they
 // cover, and come back through Restore() after a crash.
 //
-// Idle: the round-0 propose timer only runs once the application reported
-// pending records (OnRecordsPending, OnBlockReady) or a peer is active at this
-// height, so an idle network signs nothing and makes no empty blocks.
+// Idle: a round's propose timer only runs while the round has work: the
+// application reported waiting records in this round (OnRecordsPending,
+// OnBlockReady), there is a lock or valid value to decide, or a peer is active
+// at this round or a later one. A round that ends without a decision forgets
+// the records signal (the application repeats it while records wait), so an
+// idle network signs nothing, makes no empty blocks, and a stray wake costs at
+// most one round of nil votes (docs/consensus.md).
 //
 // Thread-safety: not thread-safe; one strand owns a core.
 // Invariants: height never decreases; round never decreases within a height;
@@ -72,7 +76,8 @@ class ConsensusCore {
   void OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind, int64_t now_ms);
   // The application's answer to RequestBlock (ignored for another height).
   void OnBlockReady(uint64_t height, Bytes block, int64_t now_ms);
-  // The application has records waiting for a block.
+  // The application has records waiting for a block. Valid for the current
+  // round: at every new round the application says it again while records wait.
   void OnRecordsPending(int64_t now_ms);
 
   std::vector<Effect> TakeEffects();
@@ -112,7 +117,8 @@ class ConsensusCore {
   void HandleDecided(const DecidedBlock& decided);
   bool AcceptHeight(uint64_t height, uint32_t sender, const Message& message);
   void NoteRound(uint32_t validator_index, uint32_t round);
-  void MarkWorkPending();
+  void Wake();
+  bool RoundHasWork(uint32_t round) const;
   void RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block);
   uint32_t RestoreHeight(const PersistedState& state);
 
@@ -176,10 +182,12 @@ class ConsensusCore {
   std::map<uint32_t, RoundState> rounds_;
   std::map<crypto::Digest, BlockInfo> block_store_;  // blocks seen at this height
   std::vector<uint32_t> max_round_seen_;  // per validator, at this height
+  std::vector<bool> peer_seen_;           // per validator: a valid message at this height
   bool round_skip_dirty_ = false;
   std::deque<Message> next_height_messages_;
 
-  bool work_pending_ = false;
+  bool work_pending_ = false;     // the current round runs its timers (RoundHasWork)
+  bool records_pending_ = false;  // the application said records wait, in this round
   std::optional<Bytes> ready_block_;  // the application's block for this height
   bool block_requested_ = false;
   bool retransmit_scheduled_ = false;

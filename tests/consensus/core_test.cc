@@ -237,6 +237,7 @@ TEST(CoreTest, TimeoutsGrowWithTheRound) {
     }
     h.core().OnTimeout(1, round, TimeoutKind::kPrecommit, h.now_);
     EXPECT_EQ(h.core().round(), round + 1);
+    h.core().OnRecordsPending(h.now_);  // the application, at the new round: records still wait
     auto next = Harness::Of<ScheduleTimeoutEffect>(h.Take());
     bool propose_timer = false;
     for (const auto& t : next) {
@@ -247,6 +248,42 @@ TEST(CoreTest, TimeoutsGrowWithTheRound) {
     }
     EXPECT_TRUE(propose_timer);
   }
+}
+
+// The idle spin (issue 16): a stray wake (a restarted node whose application
+// said records wait though it had none to propose, or any peer's vote at an
+// idle height) made every validator run rounds at that height for good,
+// signing nil prevotes and precommits with the round climbing. A round that
+// ends without a decision now ends the activity unless records still wait.
+TEST(CoreTest, RegressionAStrayWakeCostsOneRoundNotAnEndlessSpin) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  h.Take();
+  // A peer's nil prevote at round 0 wakes this validator.
+  h.Votes({0}, VoteType::kPrevote, 0, kNil);
+  ASSERT_EQ(Harness::Of<ScheduleTimeoutEffect>(h.Take()).size(), 1u);
+  h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+  h.Votes({1, 2}, VoteType::kPrevote, 0, kNil);
+  h.Votes({0, 1, 2}, VoteType::kPrecommit, 0, kNil);
+  h.Take();
+  h.core().OnTimeout(1, 0, TimeoutKind::kPrecommit, h.now_);
+  ASSERT_EQ(h.core().round(), 1u);
+  // Round 1: nobody has records, no lock, no peer at round 1: idle.
+  std::vector<Effect> idle = h.Take();
+  EXPECT_TRUE(Harness::Of<ScheduleTimeoutEffect>(idle).empty());
+  EXPECT_TRUE(Harness::OwnVotes(idle, 3).empty());
+  // Retransmitted round-0 votes do not restart it.
+  h.Votes({0, 1, 2}, VoteType::kPrevote, 0, kNil);
+  EXPECT_TRUE(h.Take().empty());
+  // The retransmit timer of round 0 does not keep re-sending either.
+  h.core().OnTimeout(1, 0, TimeoutKind::kRetransmit, h.now_);
+  EXPECT_TRUE(Harness::Of<ScheduleTimeoutEffect>(h.Take()).empty());
+  // A peer at round 1, or records, wake it again.
+  h.Votes({2}, VoteType::kPrevote, 1, kNil);
+  auto woken = Harness::Of<ScheduleTimeoutEffect>(h.Take());
+  ASSERT_FALSE(woken.empty());
+  EXPECT_EQ(woken[0].kind, TimeoutKind::kPropose);
+  EXPECT_EQ(woken[0].round, 1u);
 }
 
 // Locks on a polka at round 0, then refuses a fresh proposal at round 1.
@@ -260,6 +297,14 @@ void LockOnRoundZero(Harness& h, const Bytes& block) {
   h.core().OnTimeout(1, 0, TimeoutKind::kPrecommit, h.now_);
   ASSERT_EQ(h.core().round(), 1u);
   h.Take();
+}
+
+TEST(CoreTest, ALockKeepsRoundsGoingWithoutRecords) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(7));
+  // Locked at round 0, now in round 1 without records: the lock keeps it going.
+  h.core().OnTimeout(1, 1, TimeoutKind::kPropose, h.now_);
+  EXPECT_EQ(h.TakeOwnVotes().size(), 1u);
 }
 
 TEST(CoreTest, LockedValidatorPrevotesNilForAnotherBlock) {
