@@ -58,6 +58,10 @@ inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;
 inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
 static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
 inline constexpr size_t kRateLimitedAgenciesMax = 4096;
+// Refused signatures the node explains to clients (each explanation costs up to
+// 7 more signature checks), per second over all clients, and the burst.
+inline constexpr uint64_t kSignatureExplanationsPerSecond = 20;
+inline constexpr uint64_t kSignatureExplanationsBurst = 100;
 
 // Files an operator writes (local): a real node.toml is a few hundred bytes.
 inline constexpr size_t kNodeTomlBytesMax = 1024 * 1024;

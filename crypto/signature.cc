@@ -599,4 +599,27 @@ Result<Bytes> PrivateKey::Sign(ByteView message) const {
 
 void* PrivateKey::native_handle() const { return impl_->pkey.get(); }
 
+bool IsDerEcdsaSignature(ByteView signature) { return IsStrictDerSignature(signature); }
+
+Result<Bytes> EcdsaRawToDer(ByteView raw) {
+  constexpr size_t kHalf = 32;
+  if (raw.size() != 2 * kHalf) {
+    return Status::InvalidArgument("a raw r || s signature is 64 bytes, not " +
+                                   std::to_string(raw.size()));
+  }
+  EcdsaSigPtr sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(raw.data(), kHalf, nullptr);
+  BIGNUM* s = BN_bin2bn(raw.data() + kHalf, kHalf, nullptr);
+  if (sig == nullptr || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return OpenSslError(StatusCode::kInternal, "ECDSA_SIG_set0 failed");
+  }
+  unsigned char* der = nullptr;
+  int length = i2d_ECDSA_SIG(sig.get(), &der);
+  if (length <= 0) return OpenSslError(StatusCode::kInternal, "i2d_ECDSA_SIG failed");
+  OpenSslBytesPtr owner(der);
+  return Bytes(der, der + length);
+}
+
 }  // namespace evidence::crypto

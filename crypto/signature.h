@@ -33,6 +33,15 @@ Result<SignatureAlgorithm> ParseSignatureAlgorithm(std::string_view name);
 // signatures only when the id is set explicitly, so it always is.
 inline constexpr std::string_view kSm2DefaultUserId = "1234567812345678";
 
+// P-256 and SM2 signature encodings. The ledger takes DER (SEQUENCE { INTEGER r,
+// INTEGER s }); WebCrypto, .NET, PKCS#11 tokens and many USB keys give the raw
+// 64 bytes r || s (each 32 bytes, big-endian). These two functions let the node
+// tell a client which one it sent.
+// True when `signature` is exactly the DER encoding of some (r, s).
+bool IsDerEcdsaSignature(ByteView signature);
+// The DER encoding of a raw r || s signature of a 256-bit curve (64 bytes).
+Result<Bytes> EcdsaRawToDer(ByteView raw);
+
 class PublicKey {
  public:
   // From DER SubjectPublicKeyInfo / PEM "PUBLIC KEY". Refuses keys of other

@@ -1,5 +1,7 @@
 #include "ledger/batch.h"
 
+#include <map>
+
 #include "common/limits.h"
 #include "crypto/merkle.h"
 #include "ledger/errors.h"
@@ -39,12 +41,21 @@ Status SignBatch(crypto::HashAlgorithm algorithm, const crypto::PrivateKey& key,
   crypto::MerkleHasher hasher(algorithm);
   std::vector<crypto::Digest> leaves;
   leaves.reserve(records.size());
-  for (const Record& r : records) {
+  std::map<crypto::Digest, size_t> seen;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Record& r = records[i];
     if (r.chain_id != records[0].chain_id || r.agency != records[0].agency) {
       return LedgerError(ErrorCode::kBatchMalformed,
                          "every record of a batch must have the same chain_id and agency");
     }
     crypto::Digest id = RecordId(algorithm, r);
+    auto [earlier, fresh] = seen.emplace(id, i);
+    if (!fresh) {
+      return LedgerError(ErrorCode::kBatchMalformed,
+                         "records[" + std::to_string(i) + "] is the same record as records[" +
+                             std::to_string(earlier->second) +
+                             "] (same record id): a batch names each record once");
+    }
     leaves.push_back(hasher.HashLeaf(id));
   }
   BatchHeader header{records[0].chain_id, records[0].agency, crypto::MerkleRoot(hasher, leaves),
@@ -76,10 +87,53 @@ Status VerifyBatchMembership(crypto::HashAlgorithm algorithm, const Record& reco
   return Status::Ok();
 }
 
+namespace {
+
+// Record `i` of a submitted batch against the first: same batch, same agency and
+// chain, and at its own index (a batch is sent whole, in index order).
+Status CheckBatchMember(const Record& record, const Record& first, size_t i) {
+  const std::string where = "records[" + std::to_string(i) + "]";
+  if (!record.sig.batch) {
+    return LedgerError(ErrorCode::kBatchMalformed,
+                       where + " has no sig.batch: every record of a batch carries the batch "
+                               "reference (root, size, index, path)");
+  }
+  const RecordSignature& sig = first.sig;
+  if (record.sig.value != sig.value || record.sig.key_id != sig.key_id ||
+      record.sig.algorithm != sig.algorithm || record.sig.batch->root != sig.batch->root ||
+      record.sig.batch->size != sig.batch->size) {
+    return LedgerError(ErrorCode::kBatchMalformed,
+                       where + " refers to another batch than records[0] (its sig.alg, sig.key, "
+                               "sig.value, sig.batch.root or sig.batch.size differ)");
+  }
+  if (record.agency != first.agency || record.chain_id != first.chain_id) {
+    return LedgerError(ErrorCode::kBatchMalformed,
+                       where + " is of agency \"" + record.agency + "\" on chain \"" +
+                           record.chain_id + "\", records[0] of \"" + first.agency + "\" on \"" +
+                           first.chain_id + "\": a batch holds one agency's records of one chain");
+  }
+  if (record.sig.batch->index != i) {
+    return LedgerError(ErrorCode::kBatchMalformed,
+                       where + " has sig.batch.index " + std::to_string(record.sig.batch->index) +
+                           ": send the records of a batch in index order, each once (records[" +
+                           std::to_string(i) + "] is the record of index " + std::to_string(i) +
+                           ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<Record>> ParseBatch(std::string_view json_text) {
   auto parsed = StrictJsonParse(json_text, limits::kBatchRecordsMax * 2 * limits::kRecordJcsBytesMax,
                                 limits::kJsonDepthMax);
   if (!parsed.ok()) return LedgerError(ErrorCode::kBatchMalformed, parsed.status().message());
+  if (parsed->is_object() && parsed->as_object().contains("header")) {
+    return LedgerError(ErrorCode::kBatchMalformed,
+                       "a batch is sent as {\"records\": [...]} alone: the batch header is not "
+                       "sent, the node rebuilds it from the records' agency, chain_id and "
+                       "sig.batch root and size");
+  }
   SchemaCodes codes = {ErrorCode::kBatchMalformed, ErrorCode::kBatchMalformed,
                        ErrorCode::kBatchMalformed, ErrorCode::kBatchTooLarge};
   FieldReader reader(*parsed, "batch", codes);
@@ -91,28 +145,23 @@ Result<std::vector<Record>> ParseBatch(std::string_view json_text) {
   for (size_t i = 0; i < array->size(); ++i) {
     auto record = RecordFromJson((*array)[i]);
     if (!record.ok()) return record.status().WithContext("records[" + std::to_string(i) + "]");
-    if (!record->sig.batch) {
-      return LedgerError(ErrorCode::kBatchMalformed,
-                         "records[" + std::to_string(i) + "] has no sig.batch");
-    }
-    const RecordSignature& first = records.empty() ? record->sig : records[0].sig;
-    if (record->sig.value != first.value || record->sig.key_id != first.key_id ||
-        record->sig.batch->root != first.batch->root ||
-        record->sig.batch->size != first.batch->size) {
-      return LedgerError(ErrorCode::kBatchMalformed,
-                         "records[" + std::to_string(i) + "] refers to another batch");
-    }
+    EVIDENCE_RETURN_IF_ERROR(CheckBatchMember(*record, records.empty() ? *record : records[0], i));
     records.push_back(std::move(record).value());
+  }
+  const uint64_t size = records[0].sig.batch->size;
+  if (records.size() != size) {
+    return LedgerError(ErrorCode::kBatchMalformed,
+                       "the batch has sig.batch.size " + std::to_string(size) + " but " +
+                           std::to_string(records.size()) +
+                           " records were sent: send every record of the batch in one request, "
+                           "in index order");
   }
   return records;
 }
 
 Status BatchSignatureCache::Verify(crypto::HashAlgorithm algorithm, const crypto::PublicKey& key,
                                    const Record& record) {
-  if (key.key_id() != record.sig.key_id || key.algorithm() != record.sig.algorithm) {
-    return LedgerError(ErrorCode::kRecordBadSignature,
-                       "sig.key/sig.alg do not name the key it is checked with");
-  }
+  EVIDENCE_RETURN_IF_ERROR(CheckSignatureNamesKey(key, record));
   EVIDENCE_RETURN_IF_ERROR(VerifyBatchMembership(algorithm, record));
   Bytes signing = BatchSigningBytes(BatchHeaderOf(record));
   crypto::Hasher hasher(crypto::HashAlgorithm::kSha256);

@@ -58,8 +58,12 @@ Status SignBatch(crypto::HashAlgorithm algorithm, const crypto::PrivateKey& key,
 // root is sig.batch.root (batch.bad_proof otherwise).
 Status VerifyBatchMembership(crypto::HashAlgorithm algorithm, const Record& record);
 
-// A submitted batch on the wire: {"records": [<record>, ...]}, 1..kBatchRecordsMax
-// records that all carry the same batch reference (root, size, key, signature).
+// A submitted batch on the wire: {"records": [<record>, ...]} and nothing else
+// (the header is not sent: it is rebuilt from the records). The whole batch, in
+// index order: records[i] has sig.batch.index i and there are sig.batch.size of
+// them (1..kBatchRecordsMax); all carry the same batch reference (alg, key,
+// signature, root, size), agency and chain_id. These are rules of the submission
+// format, not of blocks (a block holds records one by one).
 Result<std::vector<Record>> ParseBatch(std::string_view json_text);
 
 // Remembers batch signatures already verified, so a block of many records of one

@@ -90,6 +90,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "receipt.validator_set_mismatch";
     case ErrorCode::kRecordUnknownKind:
       return "record.unknown_kind";
+    case ErrorCode::kRecordCaseIdNotCanonical:
+      return "record.case_id_not_canonical";
   }
   EVIDENCE_CHECK_MSG(false, "ErrorCode without a name");
   return {};
@@ -106,7 +108,7 @@ Status LedgerError(ErrorCode code, std::string_view detail) {
 std::optional<ErrorCode> ErrorCodeOf(const Status& status) {
   const StatusReason reason = status.reason();
   if (status.ok() || reason.domain != kLedgerErrorDomain) return std::nullopt;
-  EVIDENCE_CHECK(reason.code <= static_cast<uint16_t>(ErrorCode::kRecordUnknownKind));
+  EVIDENCE_CHECK(reason.code < std::size(kAllErrorCodes));
   return static_cast<ErrorCode>(reason.code);
 }
 

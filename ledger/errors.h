@@ -68,6 +68,7 @@ enum class ErrorCode {
   kReceiptValidatorMismatch,   // "receipt.validator_set_mismatch"
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
+  kRecordCaseIdNotCanonical,  // "record.case_id_not_canonical": submission rule (ledger/case_id.h)
 };
 
 // Every ErrorCode, in declaration order (for tables and tests).
@@ -93,7 +94,7 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptDigestMismatch, ErrorCode::kReceiptBadRecordSignature,
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
-    ErrorCode::kRecordUnknownKind,
+    ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordCaseIdNotCanonical,
 };
 
 // The StatusReason domain of ledger error codes.

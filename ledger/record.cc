@@ -404,12 +404,27 @@ Status SignRecord(const crypto::PrivateKey& key, Record& record) {
   return Status::Ok();
 }
 
+Status CheckSignatureNamesKey(const crypto::PublicKey& key, const Record& record) {
+  if (key.key_id() != record.sig.key_id) {
+    return LedgerError(ErrorCode::kRecordBadSignature,
+                       "sig.key is " + record.sig.key_id.substr(0, 64) +
+                           ", but the signature is checked with key " + key.key_id());
+  }
+  if (key.algorithm() != record.sig.algorithm) {
+    const std::string key_algorithm(crypto::SignatureAlgorithmName(key.algorithm()));
+    return LedgerError(
+        ErrorCode::kRecordBadSignature,
+        "sig.alg is \"" + std::string(crypto::SignatureAlgorithmName(record.sig.algorithm)) +
+            "\", but key " + key.key_id() + " registered for agency \"" + record.agency +
+            "\" is an \"" + key_algorithm + "\" key: set sig.alg to \"" + key_algorithm +
+            "\", the algorithm of the key that signs");
+  }
+  return Status::Ok();
+}
+
 Status VerifyRecordSignature(crypto::HashAlgorithm algorithm, const crypto::PublicKey& key,
                              const Record& record) {
-  if (key.key_id() != record.sig.key_id || key.algorithm() != record.sig.algorithm) {
-    return LedgerError(ErrorCode::kRecordBadSignature,
-                       "sig.key/sig.alg do not name the key it is checked with");
-  }
+  EVIDENCE_RETURN_IF_ERROR(CheckSignatureNamesKey(key, record));
   if (record.sig.batch) {
     EVIDENCE_RETURN_IF_ERROR(VerifyBatchMembership(algorithm, record));
     if (!key.Verify(BatchSigningBytes(BatchHeaderOf(record)), record.sig.value)) {

@@ -113,6 +113,9 @@ crypto::Digest RecordLeafHash(crypto::HashAlgorithm algorithm, const Record& rec
 
 // Signs `record` (alone, not in a batch): fills sig.alg, sig.key and sig.value.
 Status SignRecord(const crypto::PrivateKey& key, Record& record);
+// That sig.key and sig.alg name `key` (its id and algorithm); record.bad_signature
+// in plain words otherwise (e.g. "sig.alg is \"p256\", but key ... is an \"ed25519\" key: set sig.alg to ...").
+Status CheckSignatureNamesKey(const crypto::PublicKey& key, const Record& record);
 // Checks the record's authorship under `key` (the key named by sig.key): without a
 // batch, sig.value over the signing bytes; with one, that the record id is at
 // sig.batch.index under sig.batch.root, then sig.value over the batch's signing

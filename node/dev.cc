@@ -47,41 +47,50 @@ Result<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-Result<crypto::PrivateKey> NewKey(const std::string& path) {
-  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey key,
-                            crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519));
+Result<crypto::PrivateKey> NewKey(const std::string& path,
+                                  crypto::SignatureAlgorithm algorithm =
+                                      crypto::SignatureAlgorithm::kEd25519) {
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate(algorithm));
   EVIDENCE_RETURN_IF_ERROR(key.SavePem(path));
   return key;
 }
 
-Status CreateDevChain(const DevChain& chain) {
+Status CreateDevChain(const DevChain& chain, crypto::HashAlgorithm hash) {
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey vote_key, NewKey(chain.vote_key_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey node_key, NewKey(chain.node_key_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey agency_key, NewKey(chain.agency_key_path));
+  EVIDENCE_ASSIGN_OR_RETURN(
+      crypto::PrivateKey agency_p256_key,
+      NewKey(chain.agency_p256_key_path, crypto::SignatureAlgorithm::kP256));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey agency_sm2_key,
+                            NewKey(chain.agency_sm2_key_path, crypto::SignatureAlgorithm::kSm2));
   EVIDENCE_ASSIGN_OR_RETURN(std::string suffix, RandomHex(4));
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   std::vector<ledger::GenesisValidator> validators;
-  validators.push_back({"dev", "dev", vote_key.public_key(), node_key.public_key(), 1,
-                        "127.0.0.1:0"});
+  // Names people read in the portal and in receipts' printouts.
+  validators.push_back({"dev", "本机开发验证节点 (development validator)", vote_key.public_key(),
+                        node_key.public_key(), 1, "127.0.0.1:0"});
   std::vector<ledger::GenesisAgency> agencies;
-  agencies.push_back({std::string(kAgencyId), "Development agency", "dev",
-                      {agency_key.public_key()}});
+  agencies.push_back({std::string(kAgencyId), "开发测试执法局 (development agency)",
+                      "开发测试 (development)",
+                      {agency_key.public_key(), agency_p256_key.public_key(),
+                       agency_sm2_key.public_key()}});
   std::vector<ledger::GenesisReader> readers;
   readers.push_back({"dev-reader", "court",
                      crypto::Hash(crypto::HashAlgorithm::kSha256, chain.reader_token),
                      std::nullopt});
   EVIDENCE_ASSIGN_OR_RETURN(
       ledger::Genesis genesis,
-      ledger::Genesis::Create("dev-" + suffix, now_ms, crypto::HashAlgorithm::kSha256,
+      ledger::Genesis::Create("dev-" + suffix, now_ms, hash,
                               std::move(validators), std::move(agencies), std::move(readers)));
   return genesis.Save(chain.genesis_path);
 }
 
 }  // namespace
 
-Result<DevChain> PrepareDevChain(const std::string& dir) {
+Result<DevChain> PrepareDevChain(const std::string& dir, crypto::HashAlgorithm hash) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) return Status::IoError("dev: cannot create " + dir + ": " + error.message());
@@ -91,17 +100,20 @@ Result<DevChain> PrepareDevChain(const std::string& dir) {
   chain.node_key_path = dir + "/validator-node.pem";
   chain.agency_id = std::string(kAgencyId);
   chain.agency_key_path = dir + "/agency.pem";
+  chain.agency_p256_key_path = dir + "/agency-p256.pem";
+  chain.agency_sm2_key_path = dir + "/agency-sm2.pem";
   chain.data_dir = dir + "/data";
   std::string token_path = dir + "/reader-token";
   if (!fs::exists(chain.genesis_path)) {
     // Keys and the token first, genesis last: genesis marks a complete dev chain.
     for (const std::string& path :
-         {chain.vote_key_path, chain.node_key_path, chain.agency_key_path, token_path}) {
+         {chain.vote_key_path, chain.node_key_path, chain.agency_key_path,
+          chain.agency_p256_key_path, chain.agency_sm2_key_path, token_path}) {
       fs::remove(path, error);
     }
     EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, RandomHex(16));
     EVIDENCE_RETURN_IF_ERROR(WriteSecretFile(token_path, chain.reader_token));
-    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain));
+    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain, hash));
     chain.created = true;
   } else {
     EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, ReadFile(token_path));

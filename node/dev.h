@@ -2,11 +2,14 @@
 //
 // PrepareDevChain(dir) makes, on first use, everything a one-node chain needs
 // under `dir` and reuses it afterwards (so a dev chain survives restarts):
-//   dir/genesis.json        chain "dev-<8 hex>", SHA-256, one validator, one agency
+//   dir/genesis.json        chain "dev-<8 hex>", SHA-256 (or SM3: a 国密 chain), one
+//                           validator, one agency
 //                           ("dev-agency"), one reader ("dev-reader", role "court")
 //   dir/validator-vote.pem  the validator's vote key (Ed25519, 0600)
 //   dir/validator-node.pem  its p2p node key (Ed25519, 0600)
 //   dir/agency.pem          the agency's signing key (Ed25519, 0600)
+//   dir/agency-p256.pem     two more keys of the same agency, P-256 and SM2, so
+//   dir/agency-sm2.pem      clients can try every algorithm (0600)
 //   dir/reader-token        the reader's bearer token (0600)
 //   dir/data/               the store and the write-ahead log
 //
@@ -16,6 +19,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "crypto/hash.h"
 
 namespace evidence::node {
 
@@ -24,12 +28,16 @@ struct DevChain {
   std::string vote_key_path;
   std::string node_key_path;
   std::string agency_id;
-  std::string agency_key_path;
+  std::string agency_key_path;       // Ed25519
+  std::string agency_p256_key_path;  // P-256
+  std::string agency_sm2_key_path;   // SM2
   std::string reader_token;
   std::string data_dir;
   bool created = false;  // false: an existing dev chain was reused
 };
 
-Result<DevChain> PrepareDevChain(const std::string& dir);
+// `hash` is the chain's hash when the chain is created (an existing one keeps its own).
+Result<DevChain> PrepareDevChain(const std::string& dir,
+                                 crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSha256);
 
 }  // namespace evidence::node

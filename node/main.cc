@@ -1,79 +1,49 @@
 // evidence-node: the validator process (DESIGN.md §5).
 //
 //   evidence-node --config node.toml [--log-json]
-//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--log-json]
+//   evidence-node --config node.toml --check
+//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3] [--log-json]
 //
 // SIGTERM and SIGINT stop it cleanly: the API first, then p2p, then consensus.
-// Exit codes: 0 after a clean stop, 1 when it cannot start (the log says why),
-// 2 for unusable command-line arguments.
+// SIGHUP reopens the log file ([log] file) after logrotate moved it.
+// Exit codes: 0 after a clean stop (or --check found nothing wrong), 1 when it
+// cannot start (the log says why) or --check found problems, 2 for unusable
+// command-line arguments.
 #include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "common/check.h"
 #include "node/dev.h"
+#include "node/logging.h"
 #include "node/node.h"
 #include "node/node_config.h"
 
 namespace evidence::node {
 namespace {
 
-// %j: the log message escaped for a JSON string.
-class JsonEscapedMessage : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& message, const std::tm&,
-              spdlog::memory_buf_t& out) override {
-    for (char c : std::string_view(message.payload.data(), message.payload.size())) {
-      if (c == '"' || c == '\\') {
-        out.push_back('\\');
-        out.push_back(c);
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-        out.append(escaped, escaped + 6);
-      } else {
-        out.push_back(c);
-      }
-    }
-  }
-  std::unique_ptr<custom_flag_formatter> clone() const override {
-    return std::make_unique<JsonEscapedMessage>();
-  }
-};
-
-void SetUpLogging(bool json) {
-  // Logs go to standard error; standard output is for what --dev prints to people.
-  if (spdlog::get("evidence-node") == nullptr) {
-    spdlog::set_default_logger(spdlog::stderr_color_mt("evidence-node"));
-  }
-  if (!json) {
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
-    return;
-  }
-  auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<JsonEscapedMessage>('j').set_pattern(
-      R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","message":"%j"})");
-  spdlog::set_formatter(std::move(formatter));
-}
-
 struct CommandLine {
   std::string config_path;
+  bool check = false;
   bool dev = false;
   std::string data_dir;
   std::string api_listen = "127.0.0.1:8080";
+  std::string dev_hash = "sha256";
   bool log_json = false;
 };
 
 Result<NodeOptions> DevOptions(const CommandLine& command_line) {
-  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
+                            crypto::ParseHashAlgorithm(command_line.dev_hash));
+  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir, hash));
   NodeOptions options;
   options.genesis_path = chain.genesis_path;
   options.data_dir = chain.data_dir;
@@ -87,8 +57,12 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   std::cout << (chain.created ? "Created" : "Reusing") << " a development chain in "
             << command_line.data_dir << "\n"
             << "  agency id:    " << chain.agency_id << "\n"
-            << "  agency key:   " << chain.agency_key_path << "\n"
-            << "  genesis:      " << chain.genesis_path << "\n"
+            << "  agency key:   " << chain.agency_key_path << " (Ed25519)\n";
+  if (std::filesystem::exists(chain.agency_sm2_key_path)) {  // dev chains made before had one key
+    std::cout << "  more keys:    " << chain.agency_p256_key_path << " (P-256), "
+              << chain.agency_sm2_key_path << " (SM2)\n";
+  }
+  std::cout << "  genesis:      " << chain.genesis_path << "\n"
             << "  reader token: " << chain.reader_token << "\n";
   return options;
 }
@@ -97,7 +71,8 @@ void PrintDevHints(const CommandLine& command_line, uint16_t api_port) {
   std::string host = command_line.api_listen.substr(0, command_line.api_listen.rfind(':'));
   std::string url = "http://" + host + ":" + std::to_string(api_port);
   std::string dir = command_line.data_dir;
-  std::cout << "API: " << url << "\n"
+  std::cout << "Portal: " << url << "/   (verify a file in the browser)\n"
+            << "API: " << url << "\n"
             << "Try:\n"
             << "  curl " << url << "/v1/status\n"
             << "  evidence submit --node " << url << " --key " << dir
@@ -109,41 +84,91 @@ void PrintDevHints(const CommandLine& command_line, uint16_t api_port) {
             << std::flush;
 }
 
-int Run(const CommandLine& command_line) {
-  SetUpLogging(command_line.log_json);
-  Result<NodeOptions> options = command_line.dev ? DevOptions(command_line)
-                                                 : LoadNodeOptions(command_line.config_path);
-  if (!options.ok()) {
-    spdlog::error("event=start_failed reason=\"{}\"", options.status().ToString());
-    return 1;
+// --check: every problem of node.toml, the genesis file and the key files, on
+// standard output; exit 0 when there is none, 1 otherwise. Starts nothing.
+int Check(const std::string& config_path) {
+  NodeConfig config = ReadNodeConfig(config_path);
+  std::vector<std::string> problems = config.problems;
+  Node::CheckReport report;
+  if (config.parsed) {
+    report = Node::Check(config.options);
+    problems.insert(problems.end(), report.problems.begin(), report.problems.end());
   }
-  SetUpLogging(command_line.log_json || options->log_json);
-  spdlog::set_level(spdlog::level::from_str(options->log_level));
+  if (problems.empty()) {
+    std::string summary = report.summary;
+    for (size_t at = summary.find('\n'); at != std::string::npos; at = summary.find('\n', at + 3)) {
+      summary.replace(at, 1, "\n  ");
+    }
+    std::cout << config_path << ": OK\n  " << summary << "\n";
+    return 0;
+  }
+  std::cout << config_path << ": " << problems.size()
+            << (problems.size() == 1 ? " problem" : " problems") << "\n";
+  for (const std::string& problem : problems) std::cout << "  " << problem << "\n";
+  return 1;
+}
+
+void LogStartFailure(const Status& status) {
+  // One event per problem: a refused start names everything to fix at once.
+  std::string message = status.ToString();
+  size_t at = 0;
+  while (at <= message.size()) {
+    size_t end = message.find('\n', at);
+    if (end == std::string::npos) end = message.size();
+    spdlog::error("event=start_failed reason=\"{}\"", message.substr(at, end - at));
+    at = end + 1;
+  }
+}
+
+int Run(const CommandLine& command_line) {
+  if (command_line.check) return Check(command_line.config_path);
   // Signals are taken by sigwait below; every thread started from here on
-  // inherits the mask, so none of them is interrupted.
+  // (the log flusher included) inherits the mask, so none of them is interrupted.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  auto log = LogOutput::SetUp(command_line.log_json, "");
+  EVIDENCE_CHECK(log.ok());
+  Result<NodeOptions> options = command_line.dev ? DevOptions(command_line)
+                                                 : LoadNodeOptions(command_line.config_path);
+  if (!options.ok()) {
+    LogStartFailure(options.status());
+    return 1;
+  }
+  log = LogOutput::SetUp(command_line.log_json || options->log_json, options->log_file);
+  if (!log.ok()) {
+    (void)LogOutput::SetUp(command_line.log_json || options->log_json, "");
+    LogStartFailure(log.status());
+    return 1;
+  }
+  spdlog::set_level(spdlog::level::from_str(options->log_level));
+
   Result<std::unique_ptr<Node>> node = Node::Create(std::move(*options));
   if (!node.ok()) {
-    spdlog::error("event=start_failed reason=\"{}\"", node.status().ToString());
+    LogStartFailure(node.status());
     return 1;
   }
   Status started = (*node)->Start();
   if (!started.ok()) {
-    spdlog::error("event=start_failed reason=\"{}\"", started.ToString());
+    LogStartFailure(started);
     (*node)->Stop();
     return 1;
   }
   if (command_line.dev) PrintDevHints(command_line, (*node)->api_port());
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  for (;;) {
+    sigwait(&signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    (*log)->Reopen();  // logrotate moved the file
+  }
   spdlog::info("event=shutdown signal={}", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*node)->Stop();
+  spdlog::default_logger()->flush();
   return 0;
 }
 
@@ -163,7 +188,9 @@ void KeepLargeBuffersInTheHeap() {
 int main(int argc, char** argv) {
   KeepLargeBuffersInTheHeap();
   evidence::node::CommandLine command_line;
-  CLI::App app{"evidence-node: a validator of the evidence ledger"};
+  CLI::App app{"evidence-node: a validator of the evidence ledger.\n"
+               "Configuration: configs/node.toml (every setting), docs/operations.md."};
+  app.set_version_flag("--version", "evidence-node " EVIDENCE_VERSION);
   auto* config = app.add_option("--config", command_line.config_path, "node.toml")
                      ->check(CLI::ExistingFile);
   auto* dev = app.add_flag("--dev", command_line.dev,
@@ -171,7 +198,16 @@ int main(int argc, char** argv) {
   auto* data = app.add_option("--data", command_line.data_dir, "Directory of the --dev chain");
   app.add_option("--api", command_line.api_listen, "API address for --dev (host:port)")
       ->capture_default_str();
+  auto* check = app.add_flag("--check", command_line.check,
+                             "Check node.toml, its genesis and key files, print every problem and "
+                             "exit (0: none, 1: problems); starts nothing");
+  auto* dev_hash = app.add_option("--dev-hash", command_line.dev_hash,
+                                  "Hash of a --dev chain when it is created: sha256 or sm3")
+                       ->check(CLI::IsMember({"sha256", "sm3"}))
+                       ->capture_default_str();
   app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
+  check->needs(config);
+  dev_hash->needs(dev);
   config->excludes(dev);
   data->needs(dev);
   dev->needs(data);

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "api/http/api_server.h"
 #include "common/metrics.h"
@@ -11,6 +13,7 @@
 #include "node/driver/block_validator.h"
 #include "node/driver/consensus_driver.h"
 #include "node/intake/peer_intake.h"
+#include "node/node_config.h"
 #include "node/node_metrics.h"
 #include "node/p2p/transport.h"
 #include "node/record_pool.h"
@@ -18,27 +21,6 @@
 #include "node/wal.h"
 
 namespace evidence::node {
-namespace {
-
-// Splits "host:port"; the port may be 0.
-Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address) {
-  size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return Status::InvalidArgument("address \"" + address + "\" is not host:port");
-  }
-  int port = 0;
-  try {
-    port = std::stoi(address.substr(colon + 1));
-  } catch (const std::exception&) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) {
-    return Status::InvalidArgument("address \"" + address + "\" has no valid port");
-  }
-  return std::make_pair(address.substr(0, colon), static_cast<uint16_t>(port));
-}
-
-}  // namespace
 
 // The parts, in the order they are created (and destroyed in reverse). Every
 // pointer is set by Start; Stop stops the threads, the parts stay until the
@@ -103,6 +85,11 @@ Status NodeImpl::Start() {
   EVIDENCE_CHECK(!started_);
   started_ = true;
   EVIDENCE_ASSIGN_OR_RETURN(std::optional<consensus::PersistedState> restored, OpenStorage());
+  // The chain-level series start from the store, so every node with the same
+  // blocks shows the same values, across restarts and re-syncs.
+  metrics_.records_committed.Increment(store_->head().size);
+  metrics_.height.Set(static_cast<int64_t>(store_->height()));
+  metrics_.mempool_records_max.Set(static_cast<int64_t>(options_.mempool_records_max));
   RecordPoolOptions pool_options;
   pool_options.records_max = options_.mempool_records_max;
   pool_options.bytes_max = options_.mempool_bytes_max;
@@ -137,8 +124,20 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
   std::filesystem::create_directories(options_.data_dir, error);
   if (error) return Status::IoError("cannot create " + options_.data_dir + ": " + error.message());
   EVIDENCE_ASSIGN_OR_RETURN(store_, ledger::Store::Open(options_.data_dir + "/store", genesis_));
+  const std::string wal_path = options_.data_dir + "/consensus.wal";
+  const bool wal_existed = std::filesystem::exists(wal_path, error);
   WalReplay replay;
-  EVIDENCE_ASSIGN_OR_RETURN(wal_, Wal::Open(options_.data_dir + "/consensus.wal", &replay));
+  EVIDENCE_ASSIGN_OR_RETURN(wal_, Wal::Open(wal_path, &replay));
+  if (!wal_existed && vote_key_ && store_->height() > 0) {
+    // A restored or partly lost data directory: nothing records the votes this
+    // validator signed before. Safe only while the network is ahead of every
+    // height it may have signed at (docs/operations.md, "Restore").
+    spdlog::warn(
+        "event=wal_missing path={} height={} reason=\"no write-ahead log: this validator has no "
+        "record of the votes it signed before; it syncs from its peers first and votes again "
+        "at the first height they have not decided (a height above {} once caught up)\"",
+        wal_path, store_->height(), store_->height());
+  }
   if (replay.truncated_bytes > 0) {
     spdlog::warn("event=wal_torn_tail truncated_bytes={}", replay.truncated_bytes);
   }
@@ -198,6 +197,7 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
   driver_options.block.bytes_max = options_.block_bytes_max;
   driver_options.block.interval_ms = options_.block_interval_ms;
   driver_options.status_interval_ms = options_.status_interval_ms;
+  driver_options.data_dir = options_.data_dir;
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
                                *validator_, transport_.get()};
@@ -239,45 +239,133 @@ void NodeImpl::Stop() {
 
 // ---------------------------------------------------------------- Node
 
-Result<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
-  EVIDENCE_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(options.genesis_path));
-  EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey node_key,
-                            crypto::PrivateKey::LoadPem(options.node_key_path));
+// What Create loads, and every problem found on the way (all of them, so that
+// `evidence-node --check` and a refused start name everything to fix at once).
+namespace {
+
+struct LoadedFiles {
+  std::optional<ledger::Genesis> genesis;
+  std::optional<crypto::PrivateKey> node_key;
   std::optional<uint32_t> node_index;
-  for (size_t i = 0; i < genesis.validators().size(); ++i) {
-    if (genesis.validators()[i].node_key.key_id() == node_key.key_id()) node_index = i;
-  }
-  if (!node_index) {
-    return Status::InvalidArgument("node key " + node_key.key_id() + " (" +
-                                   options.node_key_path +
-                                   ") is not the node key of any validator in genesis");
-  }
   std::optional<crypto::PrivateKey> vote_key;
   std::optional<uint32_t> own_index;
-  if (!options.vote_key_path.empty()) {
-    EVIDENCE_ASSIGN_OR_RETURN(vote_key, crypto::PrivateKey::LoadPem(options.vote_key_path));
-    int index = genesis.validator_set().IndexOfKey(vote_key->key_id());
-    if (index < 0) {
-      return Status::InvalidArgument("vote key " + vote_key->key_id() + " (" +
-                                     options.vote_key_path + ") is not a validator's in genesis");
+  std::vector<std::string> problems;
+};
+
+LoadedFiles LoadFiles(const NodeOptions& options) {
+  LoadedFiles out;
+  if (options.genesis_path.empty()) {
+    out.problems.push_back("genesis: no genesis file is configured");
+  } else if (auto genesis = ledger::Genesis::Load(options.genesis_path); genesis.ok()) {
+    out.genesis = std::move(*genesis);
+  } else {
+    out.problems.push_back("genesis: " + genesis.status().message());
+  }
+  auto node_key = options.node_key_path.empty()
+                      ? Result<crypto::PrivateKey>(Status::InvalidArgument("no node key is configured"))
+                      : crypto::PrivateKey::LoadPem(options.node_key_path);
+  if (!node_key.ok()) {
+    out.problems.push_back("node_key: " + node_key.status().message());
+  } else {
+    out.node_key = std::move(*node_key);
+    for (size_t i = 0; out.genesis && i < out.genesis->validators().size(); ++i) {
+      if (out.genesis->validators()[i].node_key.key_id() == out.node_key->key_id()) {
+        out.node_index = static_cast<uint32_t>(i);
+      }
     }
-    own_index = static_cast<uint32_t>(index);
+    if (out.genesis && !out.node_index) {
+      out.problems.push_back("node_key: " + out.node_key->key_id() + " (" +
+                             options.node_key_path +
+                             ") is not the node key of any validator in genesis");
+    }
+  }
+  if (!options.vote_key_path.empty()) {
+    auto vote_key = crypto::PrivateKey::LoadPem(options.vote_key_path);
+    if (!vote_key.ok()) {
+      out.problems.push_back("vote_key: " + vote_key.status().message());
+    } else {
+      out.vote_key = std::move(*vote_key);
+      int index = out.genesis ? out.genesis->validator_set().IndexOfKey(out.vote_key->key_id()) : -1;
+      if (out.genesis && index < 0) {
+        out.problems.push_back("vote_key: " + out.vote_key->key_id() + " (" +
+                               options.vote_key_path + ") is not a validator's in genesis");
+      } else if (index >= 0) {
+        out.own_index = static_cast<uint32_t>(index);
+        if (out.node_index && *out.node_index != *out.own_index) {
+          out.problems.push_back("vote_key and node_key belong to different validators (" +
+                                 out.genesis->validators()[index].name + " and " +
+                                 out.genesis->validators()[*out.node_index].name + ")");
+        }
+      }
+    }
   }
   for (const auto& peer : options.peer_addresses) {
     const std::string& name = peer.first;
-    bool known = std::any_of(genesis.validators().begin(), genesis.validators().end(),
+    bool known = out.genesis &&
+                 std::any_of(out.genesis->validators().begin(), out.genesis->validators().end(),
                              [&](const ledger::GenesisValidator& v) { return v.name == name; });
-    if (!known) return Status::InvalidArgument("p2p.peers names \"" + name + "\", no validator in genesis");
+    if (out.genesis && !known) {
+      out.problems.push_back("p2p.peers names \"" + name + "\", no validator in genesis");
+    }
   }
   if (options.block_records_max == 0 || options.block_records_max > limits::kBlockRecordsMax ||
       options.block_bytes_max == 0 || options.block_bytes_max > limits::kBlockBytesMax) {
-    return Status::InvalidArgument("block limits must be 1.." +
-                                   std::to_string(limits::kBlockRecordsMax) + " records and 1.." +
-                                   std::to_string(limits::kBlockBytesMax) + " bytes");
+    out.problems.push_back("block limits must be 1.." + std::to_string(limits::kBlockRecordsMax) +
+                           " records and 1.." + std::to_string(limits::kBlockBytesMax) + " bytes");
   }
-  auto impl = std::make_unique<NodeImpl>(std::move(options), std::move(genesis),
-                                         std::move(node_key), *node_index, std::move(vote_key),
-                                         own_index);
+  return out;
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+}  // namespace
+
+Node::CheckReport Node::Check(const NodeOptions& options) {
+  LoadedFiles files = LoadFiles(options);
+  CheckReport report;
+  report.problems = std::move(files.problems);
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (!options.data_dir.empty() && fs::exists(options.data_dir, error) &&
+      !fs::is_directory(options.data_dir, error)) {
+    report.problems.push_back("data_dir: " + options.data_dir + " is not a directory");
+  }
+  for (const std::string& key_path : {options.node_key_path, options.vote_key_path}) {
+    if (key_path.empty()) continue;
+    fs::perms perms = fs::status(key_path, error).permissions();
+    if (!error && (perms & fs::perms::others_all) != fs::perms::none) {
+      report.problems.push_back(key_path + ": a private key readable by every user; chmod 0600 "
+                                "(or 0640 with the group of the node's user)");
+    }
+  }
+  if (!report.problems.empty() || !files.genesis) return report;
+  const ledger::Genesis& genesis = *files.genesis;
+  std::ifstream in(options.genesis_path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  report.summary =
+      "chain " + genesis.chain_id() + " (" + std::string(crypto::HashAlgorithmName(genesis.hash())) +
+      "), genesis file sha256 " + crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, bytes)) +
+      "\n" +
+      (files.own_index ? "validator " + genesis.validators()[*files.own_index].name + " (" +
+                             std::to_string(*files.own_index + 1) + " of " +
+                             std::to_string(genesis.validators().size()) + ")"
+                       : "node " + genesis.validators()[*files.node_index].name +
+                             " without a vote key: it will not vote") +
+      "\np2p " + options.p2p_listen + ", api " + options.api_listen + ", data " +
+      options.data_dir;
+  return report;
+}
+
+Result<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
+  LoadedFiles files = LoadFiles(options);
+  if (!files.problems.empty()) return Status::InvalidArgument(JoinLines(files.problems));
+  auto impl = std::make_unique<NodeImpl>(std::move(options), std::move(*files.genesis),
+                                         std::move(*files.node_key), *files.node_index,
+                                         std::move(files.vote_key), files.own_index);
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

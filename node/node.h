@@ -69,14 +69,24 @@ struct NodeOptions {
 
   std::string log_level = "info";  // trace, debug, info, warn, error
   bool log_json = false;
+  std::string log_file;  // empty: standard error
 };
 
 class NodeImpl;
 
 class Node {
  public:
-  // Loads genesis and keys and checks the options; opens nothing yet.
+  // Loads genesis and keys and checks the options; opens nothing yet. Every
+  // problem found is in the refusal, one per line.
   static Result<std::unique_ptr<Node>> Create(NodeOptions options);
+  // What Create checks, without creating anything: every problem with the
+  // genesis file, the key files and how they fit the options (none: `problems`
+  // is empty and `summary` says what the node would be).
+  struct CheckReport {
+    std::vector<std::string> problems;
+    std::string summary;
+  };
+  static CheckReport Check(const NodeOptions& options);
   ~Node();  // Stop()
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;

@@ -2,6 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include "common/check.h"
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -22,32 +25,41 @@ class ConfigReader {
                const std::function<Status(const toml::table&)>& read) {
     seen_tables_.insert(name);
     const toml::node* node = root_.get(name);
+    where_ = name;
     if (node == nullptr) return read(empty_);
     const toml::table* table = node->as_table();
-    if (table == nullptr) return Invalid(name, "must be a table");
+    if (table == nullptr) return Problem(name, "must be a table");
     for (const auto& [key, value] : *table) {
       if (!keys.contains(std::string(key.str()))) {
-        return Invalid(name + "." + std::string(key.str()), "is not a known setting");
+        Report(name + "." + std::string(key.str()), "is not a known setting");
       }
     }
-    where_ = name;
     return read(*table);
   }
 
-  Status CheckNoOtherTables() const {
+  void CheckNoOtherTables() {
     for (const auto& [key, value] : root_) {
       if (!seen_tables_.contains(std::string(key.str()))) {
-        return Invalid(std::string(key.str()), "is not a known table");
+        Report(std::string(key.str()), "is not a known table");
       }
     }
+  }
+
+  // Records a problem and carries on, so that one run reports every problem.
+  void Report(const std::string& where, const std::string& what) {
+    problems_.push_back("node.toml: " + where + " " + what);
+  }
+  Status Problem(const std::string& where, const std::string& what) {
+    Report(where, what);
     return Status::Ok();
   }
+  const std::vector<std::string>& problems() const { return problems_; }
 
   Status String(const toml::table& table, const char* key, std::string& out) {
     const toml::node* node = table.get(key);
     if (node == nullptr) return Status::Ok();
     const auto* value = node->as_string();
-    if (value == nullptr) return Invalid(where_ + "." + key, "must be a string");
+    if (value == nullptr) return Problem(where_ + "." + key, "must be a string");
     out = value->get();
     return Status::Ok();
   }
@@ -65,7 +77,7 @@ class ConfigReader {
     if (node == nullptr) return Status::Ok();
     const auto* value = node->as_integer();
     if (value == nullptr || value->get() < min || value->get() > max) {
-      return Invalid(where_ + "." + key,
+      return Problem(where_ + "." + key,
                      "must be an integer " + std::to_string(min) + ".." + std::to_string(max));
     }
     out = static_cast<T>(value->get());
@@ -76,7 +88,7 @@ class ConfigReader {
     const toml::node* node = table.get(key);
     if (node == nullptr) return Status::Ok();
     const auto* value = node->as_boolean();
-    if (value == nullptr) return Invalid(where_ + "." + key, "must be true or false");
+    if (value == nullptr) return Problem(where_ + "." + key, "must be true or false");
     out = value->get();
     return Status::Ok();
   }
@@ -85,20 +97,21 @@ class ConfigReader {
     const toml::node* node = table.get("peers");
     if (node == nullptr) return Status::Ok();
     const toml::table* peers = node->as_table();
-    if (peers == nullptr) return Invalid("p2p.peers", "must be a table of name = \"host:port\"");
+    if (peers == nullptr) return Problem("p2p.peers", "must be a table of name = \"host:port\"");
     for (const auto& [name, value] : *peers) {
       const auto* address = value.as_string();
-      if (address == nullptr) return Invalid("p2p.peers." + std::string(name.str()), "must be a string");
+      if (address == nullptr) {
+        Report("p2p.peers." + std::string(name.str()), "must be a string \"host:port\"");
+        continue;
+      }
       out[std::string(name.str())] = address->get();
     }
     return Status::Ok();
   }
 
-  static Status Invalid(const std::string& where, const std::string& what) {
-    return Status::InvalidArgument("node.toml: " + where + " " + what);
-  }
 
  private:
+  std::vector<std::string> problems_;
   const toml::table& root_;
   const toml::table empty_;
   fs::path base_;
@@ -164,54 +177,109 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "future_skew_ms", o.record_policy.future_skew_ms, 0, kMsMax));
     return r.Integer(t, "past_window_ms", o.record_policy.past_window_ms, 0, 3650 * kMsMax);
   }));
-  EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json"}, [&](const toml::table& t) -> Status {
+  EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json", "file"}, [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "level", o.log_level));
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "file", o.log_file));
     return r.Boolean(t, "json", o.log_json);
   }));
-  return r.CheckNoOtherTables();
+  r.CheckNoOtherTables();
+  return Status::Ok();
+}
+
+// The settings that depend on each other or are required.
+void CheckTogether(ConfigReader& r, const NodeOptions& options) {
+  if (options.genesis_path.empty()) r.Report("node.genesis", "is required");
+  if (options.data_dir.empty()) r.Report("node.data_dir", "is required");
+  if (options.node_key_path.empty()) r.Report("node.node_key", "is required");
+  if (options.block_interval_ms >= options.consensus.timeout_propose_ms) {
+    r.Report("block.interval_ms", "must be below consensus.timeout_propose_ms (" +
+                                       std::to_string(options.consensus.timeout_propose_ms) + ")");
+  }
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+  if (!kLevels.contains(options.log_level)) {
+    r.Report("log.level", "must be trace, debug, info, warn or error");
+  }
+  for (const auto& [what, address] :
+       {std::pair<std::string, std::string>{"p2p.listen", options.p2p_listen},
+        {"api.listen", options.api_listen}}) {
+    if (!SplitHostPort(address).ok()) r.Report(what, "\"" + address + "\" is not host:port");
+  }
+  for (const auto& [name, address] : options.peer_addresses) {
+    if (!SplitHostPort(address).ok()) {
+      r.Report("p2p.peers." + name, "\"" + address + "\" is not host:port");
+    }
+  }
 }
 
 }  // namespace
 
-Result<NodeOptions> LoadNodeOptions(const std::string& path) {
+NodeConfig ReadNodeConfig(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("node.toml: cannot read " + path);
   std::string text(limits::kNodeTomlBytesMax + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Status::InvalidArgument("node.toml: cannot read " + path);
+  if (!in && !in.eof()) {
+    NodeConfig config;
+    config.problems.push_back("node.toml: " + path + ": cannot be read");
+    config.parsed = false;
+    return config;
+  }
   text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > limits::kNodeTomlBytesMax) {
-    return Status::InvalidArgument("node.toml: " + path + " is larger than " +
-                                   std::to_string(limits::kNodeTomlBytesMax) + " bytes");
+    NodeConfig config;
+    config.problems.push_back("node.toml: " + path + ": larger than " +
+                              std::to_string(limits::kNodeTomlBytesMax) + " bytes");
+    config.parsed = false;
+    return config;
   }
-  return ParseNodeOptions(text, fs::absolute(fs::path(path)).parent_path().string(), path);
+  return ParseNodeConfig(text, fs::absolute(fs::path(path)).parent_path().string(), path);
 }
 
-Result<NodeOptions> ParseNodeOptions(std::string_view text, const std::string& base_directory,
-                                     std::string_view source_name) {
+NodeConfig ParseNodeConfig(std::string_view text, const std::string& base_directory,
+                           const std::string& source_name) {
+  NodeConfig config;
   toml::table root;
   try {
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
-    return Status::InvalidArgument("node.toml: " + std::string(source_name) + ": " +
-                                   std::string(error.description()));
+    config.problems.push_back("node.toml: " + source_name + ":" +
+                              std::to_string(error.source().begin.line) + ": " +
+                              std::string(error.description()));
+    config.parsed = false;
+    return config;
   }
-  NodeOptions options;
   ConfigReader reader(root, fs::path(base_directory));
-  EVIDENCE_RETURN_IF_ERROR(ReadTables(reader, options));
-  if (options.genesis_path.empty()) return ConfigReader::Invalid("node.genesis", "is required");
-  if (options.data_dir.empty()) return ConfigReader::Invalid("node.data_dir", "is required");
-  if (options.node_key_path.empty()) return ConfigReader::Invalid("node.node_key", "is required");
-  if (options.block_interval_ms >= options.consensus.timeout_propose_ms) {
-    return ConfigReader::Invalid("block.interval_ms",
-                                 "must be below consensus.timeout_propose_ms (" +
-                                     std::to_string(options.consensus.timeout_propose_ms) + ")");
+  Status read = ReadTables(reader, config.options);
+  EVIDENCE_CHECK_MSG(read.ok(), "the config reader records problems instead of failing");
+  CheckTogether(reader, config.options);
+  config.problems = reader.problems();
+  return config;
+}
+
+Result<NodeOptions> LoadNodeOptions(const std::string& path) {
+  NodeConfig config = ReadNodeConfig(path);
+  if (!config.problems.empty()) {
+    std::string message;
+    for (const std::string& problem : config.problems) {
+      message += (message.empty() ? "" : "\n") + problem;
+    }
+    return Status::InvalidArgument(message);
   }
-  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
-  if (!kLevels.contains(options.log_level)) {
-    return ConfigReader::Invalid("log.level", "must be trace, debug, info, warn or error");
+  return std::move(config.options);
+}
+
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("address \"" + address + "\" is not host:port");
   }
-  return options;
+  std::string port_text = address.substr(colon + 1);
+  bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                std::all_of(port_text.begin(), port_text.end(),
+                            [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoi(port_text) > 65535) {
+    return Status::InvalidArgument("address \"" + address + "\" has no valid port");
+  }
+  return std::make_pair(address.substr(0, colon), static_cast<uint16_t>(std::stoi(port_text)));
 }
 
 }  // namespace evidence::node

@@ -10,25 +10,42 @@
 //   [consensus] timeout_propose_ms, timeout_propose_delta_ms, timeout_vote_ms,
 //               timeout_vote_delta_ms, retransmit_interval_ms
 //   [records]   future_skew_ms, past_window_ms
-//   [log]       level = "info", json = false
+//   [log]       level = "info", json = false, file = "" (standard error)
 //
-// Thread-safety: pure function.
+// Every problem in the file is reported at once (one line each in the status
+// message), not only the first. configs/node.toml documents every setting.
+//
+// Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "node/node.h"
 
 namespace evidence::node {
 
-// Reads and parses the file (at most limits::kNodeTomlBytesMax bytes).
 Result<NodeOptions> LoadNodeOptions(const std::string& path);
 
+// The options as far as they could be read, and every problem (one line each).
+// `parsed` is false when the file is not TOML at all (nothing could be read).
+struct NodeConfig {
+  NodeOptions options;
+  std::vector<std::string> problems;
+  bool parsed = true;
+};
+// Reads the file (at most limits::kNodeTomlBytesMax bytes) and parses it.
+NodeConfig ReadNodeConfig(const std::string& path);
 // The same from the text of a node.toml; relative paths are resolved against
-// `base_directory`; `source_name` names the text in errors.
-Result<NodeOptions> ParseNodeOptions(std::string_view text, const std::string& base_directory,
-                                     std::string_view source_name);
+// `base_directory`; `source_name` names the text in problems.
+NodeConfig ParseNodeConfig(std::string_view text, const std::string& base_directory,
+                           const std::string& source_name);
+
+// Splits "host:port" (the port may be 0).
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address);
 
 }  // namespace evidence::node

@@ -3,17 +3,39 @@
 namespace evidence::node {
 
 NodeMetrics::NodeMetrics(metrics::Registry& registry)
-    : height(registry.AddGauge("evidence_height", "Height of the last committed block.")),
-      records_committed(registry.AddCounter("evidence_records_committed_total",
-                                            "Records committed to the ledger.")),
+    : height(registry.AddGauge("evidence_height",
+                               "Height of the last block in this node's store (chain-level).")),
+      records_committed(registry.AddCounter(
+          "evidence_records_committed_total",
+          "Records in the ledger as this node's store holds it: the log size (chain-level; "
+          "read from the store at start, advanced by every stored block, synced or not).")),
       mempool_records(
           registry.AddGauge("evidence_mempool_records", "Records waiting in the mempool.")),
+      mempool_records_max(registry.AddGauge(
+          "evidence_mempool_records_max",
+          "Capacity of the mempool in records ([mempool] records_max); beyond it, HTTP 429.")),
       peers_connected(
           registry.AddGauge("evidence_peers_connected", "Validator peers currently connected.")),
+      quorum_connected(registry.AddGauge(
+          "evidence_quorum_connected",
+          "1 when this node and the peers it is connected to hold more than 2/3 of the voting "
+          "power, else 0.")),
       commit_latency_seconds(registry.AddHistogram(
           "evidence_commit_latency_seconds",
-          "Time from a record's arrival in the mempool to its commit, in seconds.",
+          "Time from a record's admission to this node's mempool to the commit of its block, "
+          "in seconds; blocks this node took from a peer by sync are not counted.",
           {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60})),
+      rounds_above_zero(registry.AddCounter(
+          "evidence_blocks_committed_after_round_zero_total",
+          "Blocks this node stored whose commit is from a round above 0 (the round-0 proposer "
+          "was slow, down or not heard in time).")),
+      wal_fsync_seconds(registry.AddHistogram(
+          "evidence_wal_fsync_seconds",
+          "Time of one write-ahead log append (write and fdatasync), in seconds.",
+          {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})),
+      data_free_bytes(registry.AddGauge(
+          "evidence_data_free_bytes",
+          "Bytes available to the node on the file system of its data directory.")),
       signature_checks(registry.AddCounter("evidence_signature_checks_total",
                                            "Signature verifications performed.")),
       peer_frames_dropped(registry.AddCounter(

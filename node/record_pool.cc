@@ -147,26 +147,26 @@ size_t RecordPool::PrecheckBatches(const std::vector<ledger::Record>& records, i
   return cache.signature_checks();
 }
 
-// All or none: the first refusal, with its position when there are several.
+// All or none: the first refusal; its position goes to `*refused_index`.
 Status RecordPool::CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms,
-                            uint64_t* checks_made) {
+                            uint64_t* checks_made, size_t* refused_index) {
   std::vector<Status> statuses;
   CheckEach(records, now_ms, /*stop_at_error=*/true, statuses, checks_made);
   auto refused = std::find_if(statuses.begin(), statuses.end(),
                               [](const Status& status) { return !status.ok(); });
   if (refused == statuses.end()) return Status::Ok();
-  if (records.size() == 1) return *refused;
-  // "records[3]: record.bad_signature: ..."; the code stays the status's reason.
-  return refused->WithContext("records[" + std::to_string(refused - statuses.begin()) + "]");
+  if (refused_index != nullptr) *refused_index = static_cast<size_t>(refused - statuses.begin());
+  return *refused;
 }
 
 Result<std::vector<std::string>> RecordPool::CheckAndAdd(std::vector<ledger::Record> records,
                                                          int64_t now_ms,
                                                          uint64_t* signature_checks,
-                                                         std::vector<crypto::Digest> ids) {
+                                                         std::vector<crypto::Digest> ids,
+                                                         size_t* refused_index) {
   if (records.empty()) return std::vector<std::string>();
   uint64_t checks_made = 0;
-  Status checked = CheckAll(records, now_ms, &checks_made);
+  Status checked = CheckAll(records, now_ms, &checks_made, refused_index);
   if (signature_checks != nullptr) *signature_checks += checks_made;
   EVIDENCE_RETURN_IF_ERROR(checked);
   return AddChecked(std::move(records), std::move(ids));
@@ -219,6 +219,8 @@ Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Reco
     admitted.push_back(entry.leaf);
     bytes_ += entry.leaf.size();
     by_digest_.emplace(entry.record.digest, entry.id);
+    by_case_.emplace(entry.record.case_id, entry.id);
+    entry.sequence = next_sequence_++;
     entries_.push_back(std::move(entry));
     by_id_.emplace(entries_.back().id, std::prev(entries_.end()));
     // A record id is held once, so its leaf bytes are too (the leaf includes the id's fields).
@@ -257,12 +259,27 @@ std::vector<std::optional<ledger::KnownRecord>> RecordPool::KnownRecordsOfLeaves
   return out;
 }
 
+std::vector<ledger::Record> RecordPool::FindIndexed(
+    const std::unordered_multimap<std::string, crypto::Digest>& index, const std::string& key) const {
+  std::vector<const Entry*> found;
+  auto range = index.equal_range(key);
+  for (auto it = range.first; it != range.second; ++it) found.push_back(&*by_id_.at(it->second));
+  std::sort(found.begin(), found.end(),
+            [](const Entry* a, const Entry* b) { return a->sequence < b->sequence; });
+  std::vector<ledger::Record> out;
+  out.reserve(found.size());
+  for (const Entry* entry : found) out.push_back(entry->record);
+  return out;
+}
+
 std::vector<ledger::Record> RecordPool::FindByDigest(const std::string& digest) const {
   MutexLock lock(&mutex_);
-  std::vector<ledger::Record> out;
-  auto range = by_digest_.equal_range(digest);
-  for (auto it = range.first; it != range.second; ++it) out.push_back(by_id_.at(it->second)->record);
-  return out;
+  return FindIndexed(by_digest_, digest);
+}
+
+std::vector<ledger::Record> RecordPool::FindByCase(const std::string& case_id) const {
+  MutexLock lock(&mutex_);
+  return FindIndexed(by_case_, case_id);
 }
 
 size_t RecordPool::size() const {
@@ -280,14 +297,24 @@ uint64_t RecordPool::signature_checks() const {
   return signature_checks_;
 }
 
-void RecordPool::EraseLocked(std::list<Entry>::iterator it) {
-  auto range = by_digest_.equal_range(it->record.digest);
-  for (auto digest = range.first; digest != range.second; ++digest) {
-    if (digest->second == it->id) {
-      by_digest_.erase(digest);
-      break;
+namespace {
+
+void EraseIndexEntry(std::unordered_multimap<std::string, crypto::Digest>& index,
+                     const std::string& key, const crypto::Digest& id) {
+  auto range = index.equal_range(key);
+  for (auto entry = range.first; entry != range.second; ++entry) {
+    if (entry->second == id) {
+      index.erase(entry);
+      return;
     }
   }
+}
+
+}  // namespace
+
+void RecordPool::EraseLocked(std::list<Entry>::iterator it) {
+  EraseIndexEntry(by_digest_, it->record.digest, it->id);
+  EraseIndexEntry(by_case_, it->record.case_id, it->id);
   bytes_ -= it->leaf.size();
   by_leaf_.erase(it->leaf);
   by_id_.erase(it->id);

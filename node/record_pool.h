@@ -65,15 +65,16 @@ class RecordPool {
   RecordPool& operator=(const RecordPool&) = delete;
 
   // Checks and admits `records` (all or none); returns the leaves (JCS) of the
-  // records newly admitted. Errors: the first record's ledger refusal (with its
-  // ledger code as its reason; its message prefixed by the position when there
-  // are several: "records[3]: record.bad_signature: ..."), or
-  // ResourceExhausted when the pool is full. Adds the signature checks it made
-  // to `*signature_checks` when given. `ids`, when not empty, are the records'
-  // ids (ledger::RecordId) as the caller computed them, in order.
+  // records newly admitted. Errors: the first refused record's ledger refusal
+  // (with its ledger code as its reason; its position in `records` goes to
+  // `*refused_index` when given), or ResourceExhausted when the pool is full.
+  // Adds the signature checks it made to `*signature_checks` when given. `ids`,
+  // when not empty, are the records' ids (ledger::RecordId) as the caller
+  // computed them, in order.
   Result<std::vector<std::string>> CheckAndAdd(std::vector<ledger::Record> records, int64_t now_ms,
                                                uint64_t* signature_checks = nullptr,
-                                               std::vector<crypto::Digest> ids = {});
+                                               std::vector<crypto::Digest> ids = {},
+                                               size_t* refused_index = nullptr);
 
   // Checks every record (in parallel, like CheckAndAdd) and admits each one that
   // passes on its own: one bad record drops only itself (records gossiped by a
@@ -93,7 +94,9 @@ class RecordPool {
   // (Remove), so a record is never in neither.
   std::vector<std::optional<ledger::KnownRecord>> KnownRecordsOfLeaves(
       const std::vector<std::string>& leaves) const;
+  // The pooled records of a document digest, and of a case id, in arrival order.
   std::vector<ledger::Record> FindByDigest(const std::string& digest) const;
+  std::vector<ledger::Record> FindByCase(const std::string& case_id) const;
   size_t size() const;
   size_t bytes() const;
 
@@ -118,11 +121,16 @@ class RecordPool {
     ledger::Record record;
     std::string leaf;
     int64_t arrival_ms = 0;  // steady clock
+    uint64_t sequence = 0;   // arrival order
   };
   void CheckEach(const std::vector<ledger::Record>& records, int64_t now_ms, bool stop_at_error,
                  std::vector<Status>& statuses, uint64_t* checks_made);
   size_t PrecheckBatches(const std::vector<ledger::Record>& records, int64_t now_ms);
-  Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms, uint64_t* checks_made);
+  Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms, uint64_t* checks_made,
+                  size_t* refused_index);
+  std::vector<ledger::Record> FindIndexed(
+      const std::unordered_multimap<std::string, crypto::Digest>& index, const std::string& key) const
+      EVIDENCE_REQUIRES(mutex_);
   Result<std::vector<std::string>> AddChecked(std::vector<ledger::Record> records,
                                               std::vector<crypto::Digest> ids);
   void EraseLocked(std::list<Entry>::iterator it) EVIDENCE_REQUIRES(mutex_);
@@ -147,6 +155,8 @@ class RecordPool {
   std::unordered_map<std::string_view, std::list<Entry>::iterator> by_leaf_
       EVIDENCE_GUARDED_BY(mutex_);
   std::unordered_multimap<std::string, crypto::Digest> by_digest_ EVIDENCE_GUARDED_BY(mutex_);
+  std::unordered_multimap<std::string, crypto::Digest> by_case_ EVIDENCE_GUARDED_BY(mutex_);
+  uint64_t next_sequence_ EVIDENCE_GUARDED_BY(mutex_) = 0;
   size_t bytes_ EVIDENCE_GUARDED_BY(mutex_) = 0;
   uint64_t signature_checks_ EVIDENCE_GUARDED_BY(mutex_) = 0;
 };

@@ -7,8 +7,12 @@
 
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "common/limits.h"
+#include "crypto/merkle.h"
 #include "ledger/batch.h"
+#include "ledger/case_id.h"
 #include "ledger/receipt.h"
+#include "ledger/submission.h"
 #include "node/record_pool.h"
 
 namespace evidence::node {
@@ -34,7 +38,10 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       mempool_(mempool),
       policy_(policy),
       hooks_(std::move(hooks)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
+                    static_cast<double>(limits::kSignatureExplanationsBurst), 1),
+      genesis_json_(genesis.ToJson()) {}
 
 // ---------------------------------------------------------------- submissions
 
@@ -90,62 +97,164 @@ void ChainService::DropCommitted(const std::vector<crypto::Digest>& ids) {
   if (!committed.empty()) mempool_.Remove(committed);
 }
 
-// Checks `records` (genesis rules and signatures, on the verification pool)
-// and admits them to the mempool, all or none. Records already known are
-// answered from `outcomes` (aligned with the input, filled for known ones).
-Result<api::SubmitOutcome> ChainService::Admit(std::vector<ledger::Record> records,
-                                                  std::vector<api::SubmitOutcome>* outcomes) {
-  std::vector<ledger::Record> fresh;
-  std::vector<crypto::Digest> fresh_ids;
+namespace {
+
+// The answer's facts about record `i` of a submission.
+void NoteRecord(const api::SubmitOutcome& outcome, std::optional<size_t> index,
+                json::object* details) {
+  (*details)["record_id"] = outcome.id;
+  (*details)["signing_bytes_sha256"] = outcome.signing_bytes_sha256;
+  if (index) (*details)["index"] = *index;
+}
+
+bool IsSignatureRefusal(const Status& status) {
+  std::optional<ledger::ErrorCode> code = ledger::ErrorCodeOf(status);
+  return code == ledger::ErrorCode::kRecordBadSignature ||
+         code == ledger::ErrorCode::kBatchBadSignature;
+}
+
+}  // namespace
+
+Result<ledger::LinkTarget> ChainService::FindLinkTarget(const crypto::Digest& id) const {
+  Result<ledger::StoredRecord> stored = store_.GetRecord(id);
+  if (stored.ok()) {
+    return ledger::LinkTarget{ledger::LinkTarget::State::kCommitted, stored->record.case_id};
+  }
+  if (stored.status().code() != StatusCode::kNotFound) return stored.status();
+  if (std::optional<ledger::Record> pending = mempool_.Get(id)) {
+    return ledger::LinkTarget{ledger::LinkTarget::State::kPending, pending->case_id};
+  }
+  return ledger::LinkTarget{};
+}
+
+// A refusal of records[i] of a submission, with what helps the client fix it:
+// the record id and signing-bytes hash in `details`, and for a signature, the
+// signing bytes and (within the explanation budget) what most likely went wrong.
+Status ChainService::Refuse(Status status, const std::vector<ledger::Record>& records, size_t i,
+                            const std::vector<api::SubmitOutcome>& outcomes,
+                            const json::object* received, json::object* details) {
+  const bool batch = records.size() > 1 || records[i].sig.batch.has_value();
+  NoteRecord(outcomes[i], batch ? std::optional<size_t>(i) : std::nullopt, details);
+  if (IsSignatureRefusal(status)) {
+    if (records[i].sig.batch) {
+      const Bytes signing = ledger::BatchSigningBytes(ledger::BatchHeaderOf(records[i]));
+      (*details)["batch_signing_bytes"] = std::string(signing.begin(), signing.end());
+      (*details)["batch_signing_bytes_sha256"] =
+          crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing));
+    } else {
+      const Bytes signing = ledger::RecordSigningBytes(records[i]);
+      (*details)["signing_bytes"] = std::string(signing.begin(), signing.end());
+    }
+    const auto now = api::RateLimiter::Clock::now();
+    if (explanations_.Check("", 1, now) == 0) {
+      explanations_.Charge("", 1, now);
+      std::string explanation = ledger::ExplainBadSignature(genesis_, records[i], received);
+      if (!explanation.empty()) {
+        status = Status(status.code(), status.message() + ". " + explanation, status.reason());
+      }
+    }
+  }
+  if (records.size() > 1) status = status.WithContext("records[" + std::to_string(i) + "]");
+  return status;
+}
+
+// Checks `records` (one record, or a whole batch) and admits them to the
+// mempool, all or none (with options.dry_run: checks them and admits nothing).
+// Records the node holds already are answered as they are (idempotent) and not
+// checked again. `outcomes` is aligned with `records`.
+Status ChainService::Admit(const std::vector<ledger::Record>& records,
+                           const api::SubmitOptions& options,
+                           std::vector<api::SubmitOutcome>* outcomes, const json::object* received,
+                           json::object* details) {
+  std::vector<crypto::Digest> ids;
+  std::vector<size_t> fresh;  // positions of the records the node does not hold
   for (size_t i = 0; i < records.size(); ++i) {
-    crypto::Digest id = ledger::RecordId(genesis_.hash(), records[i]);
-    auto known = KnownOutcome(id);
+    const Bytes signing = ledger::RecordSigningBytes(records[i]);
+    ids.push_back(crypto::Hash(genesis_.hash(), signing));  // the record id
+    (*outcomes)[i].id = crypto::DigestHex(ids[i]);
+    (*outcomes)[i].signing_bytes_sha256 =
+        genesis_.hash() == crypto::HashAlgorithm::kSha256
+            ? (*outcomes)[i].id
+            : crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing));
+    auto known = KnownOutcome(ids[i]);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
-      EVIDENCE_RETURN_IF_ERROR(CheckKnownCopy(records[i], id, (**known).status));
+      Status copy = CheckKnownCopy(records[i], ids[i], (**known).status);
+      if (!copy.ok()) return Refuse(copy, records, i, *outcomes, received, details);
+      (**known).signing_bytes_sha256 = (*outcomes)[i].signing_bytes_sha256;
       (*outcomes)[i] = std::move(**known);
-      continue;
+    } else {
+      fresh.push_back(i);
     }
-    (*outcomes)[i].id = crypto::DigestHex(id);
-    fresh.push_back(std::move(records[i]));
-    fresh_ids.push_back(id);
   }
-  if (fresh.empty()) return (*outcomes)[0];
+  ledger::SubmissionChecker rules(records, ids,
+                                  [this](const crypto::Digest& id) { return FindLinkTarget(id); });
+  if (records.size() > 1) EVIDENCE_RETURN_IF_ERROR(rules.CheckDistinct());
+  for (size_t i : fresh) {
+    Status status = rules.CheckRecord(i);
+    if (!status.ok()) return Refuse(status, records, i, *outcomes, received, details);
+  }
+  if (fresh.empty()) return Status::Ok();
+  const int64_t now_ms = WallClockMs();
+  if (options.dry_run) {
+    ledger::BatchSignatureCache cache;
+    for (size_t i : fresh) {
+      Status status = ledger::CheckRecord(genesis_, records[i], now_ms, policy_, &cache);
+      if (!status.ok()) return Refuse(status, records, i, *outcomes, received, details);
+    }
+    return Status::Ok();
+  }
+  std::vector<ledger::Record> fresh_records;
+  std::vector<crypto::Digest> fresh_ids;
+  for (size_t i : fresh) {
+    fresh_records.push_back(records[i]);
+    fresh_ids.push_back(ids[i]);
+  }
   uint64_t checks = 0;
+  size_t refused = 0;
   Result<std::vector<std::string>> admitted =
-      mempool_.CheckAndAdd(std::move(fresh), WallClockMs(), &checks, fresh_ids);
+      mempool_.CheckAndAdd(std::move(fresh_records), now_ms, &checks, fresh_ids, &refused);
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted.ok()) {
     if (admitted.status().code() == StatusCode::kResourceExhausted) {
       return TooMany(admitted.status());
     }
-    return admitted.status();
+    return Refuse(admitted.status(), records, fresh.at(refused), *outcomes, received, details);
   }
   DropCommitted(fresh_ids);
   if (metrics_ != nullptr) {
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
   }
   if (!admitted->empty()) hooks_.on_admitted(std::move(*admitted), false);
-  return (*outcomes)[0];
+  return Status::Ok();
 }
 
-Result<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json) {
+Result<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json,
+                                                      const api::SubmitOptions& options,
+                                                      json::object* refusal_details) {
+  json::object scratch;
+  json::object* details = refusal_details != nullptr ? refusal_details : &scratch;
   Result<ledger::Record> record = ledger::RecordFromJson(json::value(record_json));
   if (!record.ok()) return record.status();
   std::vector<api::SubmitOutcome> outcomes(1);
   std::vector<ledger::Record> records;
   records.push_back(std::move(*record));
-  return Admit(std::move(records), &outcomes);
+  EVIDENCE_RETURN_IF_ERROR(Admit(records, options, &outcomes, &record_json, details));
+  return outcomes[0];
 }
 
-Result<api::BatchOutcome> ChainService::SubmitBatch(const json::object& batch) {
+Result<api::BatchOutcome> ChainService::SubmitBatch(const json::object& batch,
+                                                    const api::SubmitOptions& options,
+                                                    json::object* refusal_details) {
+  json::object scratch;
+  json::object* details = refusal_details != nullptr ? refusal_details : &scratch;
   Result<std::vector<ledger::Record>> records = ledger::ParseBatch(json::serialize(batch));
   if (!records.ok()) return records.status();
   api::BatchOutcome outcome;
   outcome.batch_id = crypto::DigestHex(records->front().sig.batch->root);
+  (*details)["batch_id"] = outcome.batch_id;
   outcome.records.resize(records->size());
-  auto admitted = Admit(std::move(*records), &outcome.records);
-  if (!admitted.ok()) return admitted.status();
+  EVIDENCE_RETURN_IF_ERROR(Admit(*records, options, &outcome.records, nullptr, details));
   return outcome;
 }
 
@@ -198,10 +307,14 @@ Result<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
   }
   std::optional<ledger::Record> pending = mempool_.Get(*id);
   if (!pending) return Status::NotFound("no record with id " + std::string(id_hex));
+  return PendingView(*pending);
+}
+
+api::RecordView ChainService::PendingView(const ledger::Record& record) const {
   api::RecordView view;
-  view.id = std::string(id_hex);
+  view.id = crypto::DigestHex(ledger::RecordId(genesis_.hash(), record));
   view.status = api::RecordStatus::kPending;
-  view.record = ledger::RecordToJson(*pending).as_object();
+  view.record = ledger::RecordToJson(record).as_object();
   return view;
 }
 
@@ -216,12 +329,7 @@ Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view
     if (!view.ok()) return view.status();
     views.push_back(std::move(*view));
   }
-  for (ledger::Record& pending : mempool_.FindByDigest(digest)) {
-    api::RecordView view;
-    view.id = crypto::DigestHex(ledger::RecordId(genesis_.hash(), pending));
-    view.record = ledger::RecordToJson(pending).as_object();
-    views.push_back(std::move(view));
-  }
+  for (ledger::Record& pending : mempool_.FindByDigest(digest)) views.push_back(PendingView(pending));
   return views;
 }
 
@@ -236,56 +344,83 @@ std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha25
 }
 
 Result<api::CaseTrail> ChainService::GetCase(std::string_view case_id) {
-  auto stored = store_.RecordsByCase(case_id, kCaseRecordsMax);
-  if (!stored.ok()) return stored.status();
-  if (stored->empty()) return Status::NotFound("no committed record of this case");
+  // The canonical form first; the id as given too when it differs, so records
+  // committed before case ids had a canonical form are found under theirs.
+  const std::string canonical = ledger::CanonicalCaseId(case_id);
+  std::vector<std::string> names = {canonical};
+  if (canonical != case_id) names.emplace_back(case_id);
+  std::vector<ledger::StoredRecord> committed;
+  for (const std::string& name : names) {
+    auto stored = store_.RecordsByCase(name, kCaseRecordsMax);
+    if (!stored.ok()) return stored.status();
+    for (ledger::StoredRecord& record : *stored) committed.push_back(std::move(record));
+  }
+  std::sort(committed.begin(), committed.end(),
+            [](const ledger::StoredRecord& a, const ledger::StoredRecord& b) {
+              return a.leaf_index < b.leaf_index;
+            });
+  if (committed.size() > kCaseRecordsMax) committed.resize(kCaseRecordsMax);
   api::CaseTrail trail;
-  trail.case_id = std::string(case_id);
-  for (const ledger::StoredRecord& record : *stored) {
+  trail.case_id = canonical;
+  for (const ledger::StoredRecord& record : committed) {
     auto view = CommittedView(record);
     if (!view.ok()) return view.status();
     trail.records.push_back(std::move(*view));
   }
+  for (const std::string& name : names) {
+    for (ledger::Record& pending : mempool_.FindByCase(name)) {
+      if (trail.records.size() >= kCaseRecordsMax) break;
+      trail.records.push_back(PendingView(pending));
+    }
+  }
+  if (trail.records.empty()) return Status::NotFound("no record of this case");
   return trail;
 }
 
-json::value ChainService::BlockJson(uint64_t height) {
+json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
   Result<ledger::Block> block = store_.GetBlock(height);
   Result<ledger::Commit> commit = store_.GetCommit(height);
   if (!block.ok() || !commit.ok()) return nullptr;
+  crypto::MerkleHasher hasher(genesis_.hash());
+  json::array leaves;
   json::array records;
   for (const std::string& leaf : block->leaves) {
+    leaves.emplace_back(crypto::DigestHex(hasher.HashLeaf(AsBytes(leaf))));
+    if (detail != api::BlockDetail::kRecords) continue;
     Result<ledger::Record> record = ledger::ParseRecord(leaf);
     EVIDENCE_CHECK_MSG(record.ok(), "the store holds a leaf that is not a record");
     records.push_back(ledger::RecordToJson(*record));
   }
-  return json::object{
+  json::object out{
       {"height", height},
       {"hash", crypto::DigestHex(ledger::BlockHash(genesis_.hash(), block->header))},
       {"header", ledger::BlockHeaderToJson(block->header)},
       {"commit", ledger::CommitToJson(*commit)},
       {"last_commit", ledger::CommitToJson(block->last_commit)},
-      {"records", std::move(records)}};
+      {"leaves", std::move(leaves)}};
+  if (detail == api::BlockDetail::kRecords) out["records"] = std::move(records);
+  return out;
 }
 
-Result<json::value> ChainService::GetBlock(uint64_t height) {
+Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
                                                  " (the chain is at " +
                                                  std::to_string(store_.height()) + ")");
   }
-  json::value block = BlockJson(height);
+  json::value block = BlockJson(height, detail);
   if (block.is_null()) return Status::Internal("block unreadable");
   return block;
 }
 
-Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
+Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
+                                                api::BlockDetail detail) {
   uint64_t head = store_.height();
   api::BlockPage page;
   size_t bytes = 0;
   uint64_t height = std::max<uint64_t>(from, 1);
   for (; height <= head && page.blocks.size() < limit && bytes < kPageBytesTarget; ++height) {
-    json::value block = BlockJson(height);
+    json::value block = BlockJson(height, detail);
     if (block.is_null()) return Status::Internal("block unreadable");
     bytes += json::serialize(block).size();
     page.blocks.push_back(std::move(block));
@@ -293,6 +428,8 @@ Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit) {
   if (height <= head) page.next_from = height;
   return page;
 }
+
+std::string ChainService::GetGenesisJson() { return genesis_json_; }
 
 Result<api::TreeHead> ChainService::GetTreeHead() {
   ledger::TreeHead head = store_.head();
@@ -401,16 +538,24 @@ void ChainService::CancelCommitWatch(uint64_t token) {
   watches_.erase(watch);
 }
 
-void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit&,
-                               const std::vector<crypto::Digest>& ids) {
+void ChainService::OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
+                               const std::vector<crypto::Digest>& ids, bool synced) {
   EVIDENCE_CHECK(ids.size() == block.leaves.size());
   std::vector<int64_t> waited_ms = mempool_.Remove(ids);
   if (metrics_ != nullptr) {
+    // Before any ?wait=commit answer goes out, so a client that then reads
+    // /metrics sees this block (the driver's PublishProgress comes later).
+    metrics_->height.Set(static_cast<int64_t>(block.header.height));
+    // Chain-level: every stored block counts, synced or not (the node started
+    // the counter at its store's log size).
     metrics_->records_committed.Increment(ids.size());
+    if (commit.round > 0) metrics_->rounds_above_zero.Increment();
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
-    // Arrival in this node's mempool to commit (records it never pooled, e.g.
-    // synced ones, are not counted).
-    for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
+    // Admission to this node's mempool to commit, for blocks decided while the
+    // node took part (records it never pooled are not counted either).
+    if (!synced) {
+      for (int64_t waited : waited_ms) metrics_->commit_latency_seconds.Observe(waited / 1000.0);
+    }
   }
   std::vector<std::pair<crypto::Digest, CommitCallback>> fire;
   {

@@ -1,13 +1,19 @@
 // ChainService: the HTTP API's NodeService (api/http/node_service.h) over the
 // node's store and mempool.
 //
-// Submissions: strict schema (ledger::RecordFromJson), then "already known?"
-// (store, then mempool: the same record id again is idempotent, once its
-// signature is checked too unless it is the exact leaf held), then the
-// genesis rules and the signature (ledger::CheckRecord) on the mempool's
-// verification pool, then admission to the mempool (full: too-many with
-// Retry-After). Admitted records go to the node through Hooks::on_admitted
-// (gossip to peers, wake consensus). Nothing refused changes any state.
+// Submissions: strict schema (ledger::RecordFromJson; a batch's format,
+// ledger::ParseBatch), then "already known?" (store, then mempool: the same
+// record id again is idempotent: the exact leaf held is checked no further, any
+// other copy's signature must hold), then the submission
+// rules (ledger/submission.h: canonical case id, links that resolve, no record
+// twice in a batch), then the genesis rules and the signature
+// (ledger::CheckRecord) on the mempool's verification pool, then admission to
+// the mempool (full: too-many with Retry-After). A dry run stops before the
+// mempool. Admitted records go to the node through Hooks::on_admitted (gossip
+// to peers, wake consensus). Nothing refused changes any state. A refusal
+// carries the record id and signing-bytes hash the node computed, and a
+// refused signature its signing bytes and, within a small budget a second
+// (limits::kSignatureExplanationsPerSecond), what most likely went wrong.
 //
 // Reads go to the store (LevelDB reads are safe from any thread) and build
 // receipts (ledger/receipt.h) against the block that holds the record.
@@ -27,10 +33,12 @@
 #include <vector>
 
 #include "api/http/node_service.h"
+#include "api/http/rate_limiter.h"
 #include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "ledger/genesis.h"
 #include "ledger/store.h"
+#include "ledger/submission.h"
 #include "ledger/validation.h"
 #include "node/node_metrics.h"
 
@@ -64,8 +72,10 @@ class ChainService : public api::NodeService {
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
   // ids in leaf order (as ledger::Store::Append gives them).
+  // `synced`: the block came from a peer by sync (its records' time in the
+  // mempool is then not a commit latency: the node was behind).
   void OnCommitted(const ledger::Block& block, const ledger::Commit& commit,
-                   const std::vector<crypto::Digest>& record_ids);
+                   const std::vector<crypto::Digest>& record_ids, bool synced = false);
   // Records gossiped by a peer: checked like submissions, on every core, each on
   // its own (a peer's bad record drops only itself; batch signatures are
   // remembered by the mempool, so a batch costs one check), refusals dropped.
@@ -73,15 +83,21 @@ class ChainService : public api::NodeService {
   void AdmitFromPeer(std::vector<std::string> leaves);
 
   // api::NodeService.
-  Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record) override;
-  Result<api::BatchOutcome> SubmitBatch(const boost::json::object& batch) override;
+  Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record,
+                                          const api::SubmitOptions& options,
+                                          boost::json::object* refusal_details) override;
+  Result<api::BatchOutcome> SubmitBatch(const boost::json::object& batch,
+                                        const api::SubmitOptions& options,
+                                        boost::json::object* refusal_details) override;
   Result<api::RecordView> GetRecord(std::string_view id_hex) override;
   Result<std::vector<api::RecordView>> FindByDigest(std::string_view algorithm,
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
-  Result<boost::json::value> GetBlock(uint64_t height) override;
-  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit) override;
+  Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
+  Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
+                                     api::BlockDetail detail) override;
+  std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
@@ -96,10 +112,16 @@ class ChainService : public api::NodeService {
   Status CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
                         api::RecordStatus status);
   void DropCommitted(const std::vector<crypto::Digest>& ids);
-  Result<api::SubmitOutcome> Admit(std::vector<ledger::Record> records,
-                                           std::vector<api::SubmitOutcome>* outcomes);
+  Status Admit(const std::vector<ledger::Record>& records, const api::SubmitOptions& options,
+               std::vector<api::SubmitOutcome>* outcomes, const boost::json::object* received,
+               boost::json::object* details);
+  Status Refuse(Status status, const std::vector<ledger::Record>& records, size_t i,
+                const std::vector<api::SubmitOutcome>& outcomes,
+                const boost::json::object* received, boost::json::object* details);
+  Result<ledger::LinkTarget> FindLinkTarget(const crypto::Digest& id) const;
   Result<api::RecordView> CommittedView(const ledger::StoredRecord& stored);
-  boost::json::value BlockJson(uint64_t height);
+  api::RecordView PendingView(const ledger::Record& record) const;
+  boost::json::value BlockJson(uint64_t height, api::BlockDetail detail);
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
@@ -107,6 +129,10 @@ class ChainService : public api::NodeService {
   const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
+  // Signature refusals explained (ledger::ExplainBadSignature costs up to
+  // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
+  api::RateLimiter explanations_;
+  const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
 
   struct Watch {
     std::string id_hex;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds, and starts a four-institution evidence-ledger network on 127.0.0.1
 # (justice bureau, procuratorate, court, notary office), then says where to point a
-# browser, curl and the CLI. Honours BUILD_DIR (default build), LOCALNET_DIR (default
+# browser (the portal's URL first), curl and the CLI. Honours BUILD_DIR (default build), LOCALNET_DIR (default
 # .localnet) and LOCALNET_BASE_PORT (default 8700). Stop it with: scripts/localnet.sh down
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +18,13 @@ LOCALNET_DIR=${LOCALNET_DIR:-.localnet}
 BIN="$BUILD_DIR/bin"
 cat <<EOT
 
+Portal (verify a file in your browser): $NODE1_API/
+
 evidence-ledger is running: four validators on 127.0.0.1.
 
 Browser:
+  $NODE1_API/                 the portal: verify a file, explorer, case trails, certificates
+  $NODE1_API/evidence-verify.html  the offline verifier (one HTML file, no network)
   $NODE1_API/v1/status        node state
   $NODE1_API/v1/tree-head     the latest signed tree head
   $NODE1_API/openapi.yaml     the API description

@@ -1,15 +1,27 @@
-// evidence genesis --spec SPEC.toml --out genesis.json
+// evidence genesis --spec SPEC.toml --out genesis.json [--genesis-time-ms MS]
 //
 // Builds a genesis file from a TOML spec that names the institutions' validator
-// keys, the agencies' keys and the readers. Key paths may point at public or
-// private PEM files (only the public part goes into genesis) and are relative to
-// the spec file. Readers hold a bearer token (only its SHA-256 goes into genesis)
-// given as `token_sha256`, or `token_file` (a file whose content, without a final
-// newline, is the token), or a client key `key`.
+// keys, the agencies' keys and the readers. configs/genesis-spec.toml is a
+// complete, commented example of every field; docs/operations.md ("Genesis")
+// says who assembles genesis and what the others compare.
+//
+// Key paths may point at public or private PEM files (only the public part goes
+// into genesis) and are relative to the spec file. Readers hold a bearer token
+// (only its SHA-256 goes into genesis) given as `token_sha256`, or `token_file`
+// (a file whose content, without a final newline, is the token), or a client
+// key `key`.
+//
+// Reproducible: the same spec and key files give the same genesis.json, byte
+// for byte. The genesis time comes from the spec (genesis_time_ms) or from
+// --genesis-time-ms, never from the clock. Every problem of the spec (unknown
+// or missing fields, unreadable keys) is reported at once, one per line; the
+// rules over the whole genesis (unique names and keys) are checked after.
+//
+// Output: the file's SHA-256 ("genesis file sha256"), which is what the
+// institutions compare (`sha256sum genesis.json`).
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -54,138 +66,206 @@ Result<crypto::PublicKey> LoadAnyPublicKey(const fs::path& path) {
   return std::move(key).value();
 }
 
-// Checks that a table holds only the allowed keys, so a typo is not silently ignored.
-Status CheckKeys(const toml::table& table, const std::set<std::string>& allowed,
+// Reads the spec, recording every problem and carrying on, so that one run
+// names everything to fix.
+class SpecReader {
+ public:
+  explicit SpecReader(fs::path base) : base_(std::move(base)) {}
+
+  void Problem(const std::string& where, const std::string& what) {
+    problems_.push_back(where + ": " + what);
+  }
+  const std::vector<std::string>& problems() const { return problems_; }
+
+  // Unknown keys are refused, so a typo is never silently ignored.
+  void CheckKeys(const toml::table& table, const std::set<std::string>& allowed,
                  const std::string& where) {
-  for (const auto& [key, value] : table) {
-    if (!allowed.contains(std::string(key.str()))) {
-      return Status::InvalidArgument(where + ": unknown key '" + std::string(key.str()) + "'");
+    for (const auto& [key, value] : table) {
+      if (!allowed.contains(std::string(key.str()))) {
+        Problem(where, "unknown key '" + std::string(key.str()) + "'");
+      }
     }
   }
-  return Status::Ok();
-}
 
-Result<std::string> RequiredString(const toml::table& table, const char* key,
-                                   const std::string& where) {
-  auto value = table[key].value<std::string>();
-  if (!value || value->empty()) {
-    return Status::InvalidArgument(where + ": '" + key + "' (a non-empty string) is required");
+  std::string RequiredString(const toml::table& table, const char* key, const std::string& where,
+                             const char* what = "a non-empty string") {
+    auto value = table[key].value<std::string>();
+    if (!value || value->empty()) {
+      Problem(where, std::string("'") + key + "' (" + what + ") is required");
+      return "";
+    }
+    return *value;
   }
-  return *value;
-}
 
-const toml::array* ArrayOfTables(const toml::table& spec, const char* key) {
-  return spec[key].as_array();
-}
+  // `key` names a PEM file (public or private) relative to the spec.
+  std::optional<crypto::PublicKey> KeyFile(const toml::table& table, const char* key,
+                                           const std::string& where, const char* what) {
+    std::string path = RequiredString(table, key, where, what);
+    if (path.empty()) return std::nullopt;
+    return KeyAt(path, where + "." + key);
+  }
 
-Result<std::vector<ledger::GenesisValidator>> ParseValidators(const toml::table& spec,
-                                                              const fs::path& base) {
+  std::optional<crypto::PublicKey> KeyAt(const std::string& path, const std::string& where) {
+    auto key = LoadAnyPublicKey(base_ / path);
+    if (!key.ok()) {
+      Problem(where, key.status().message());
+      return std::nullopt;
+    }
+    return std::move(key).value();
+  }
+
+  const fs::path& base() const { return base_; }
+
+ private:
+  fs::path base_;
+  std::vector<std::string> problems_;
+};
+
+std::vector<ledger::GenesisValidator> ParseValidators(const toml::table& spec, SpecReader& r) {
   std::vector<ledger::GenesisValidator> out;
-  const toml::array* array = ArrayOfTables(spec, "validator");
+  const toml::array* array = spec["validator"].as_array();
   if (array == nullptr || array->empty()) {
-    return Status::InvalidArgument("spec: at least one [[validator]] is required");
+    r.Problem("spec", "at least one [[validator]] is required");
+    return out;
   }
   for (size_t i = 0; i < array->size(); ++i) {
     std::string where = "validator[" + std::to_string(i) + "]";
     const toml::table* table = array->get(i)->as_table();
-    if (table == nullptr) return Status::InvalidArgument(where + ": must be a table");
-    EVIDENCE_RETURN_IF_ERROR(CheckKeys(
-        *table, {"name", "institution", "vote_key", "node_key", "power", "address"}, where));
-    EVIDENCE_ASSIGN_OR_RETURN(std::string name, RequiredString(*table, "name", where));
-    EVIDENCE_ASSIGN_OR_RETURN(std::string institution,
-                              RequiredString(*table, "institution", where));
-    EVIDENCE_ASSIGN_OR_RETURN(std::string vote_path, RequiredString(*table, "vote_key", where));
-    EVIDENCE_ASSIGN_OR_RETURN(std::string node_path, RequiredString(*table, "node_key", where));
-    EVIDENCE_ASSIGN_OR_RETURN(std::string address, RequiredString(*table, "address", where));
-    int64_t power = (*table)["power"].value_or<int64_t>(1);
-    if (power <= 0) return Status::InvalidArgument(where + ": power must be positive");
-    EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey vote_key, LoadAnyPublicKey(base / vote_path));
-    EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey node_key, LoadAnyPublicKey(base / node_path));
-    out.push_back(ledger::GenesisValidator{std::move(name), std::move(institution),
-                                           std::move(vote_key), std::move(node_key),
-                                           static_cast<uint64_t>(power), std::move(address)});
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    r.CheckKeys(*table, {"name", "institution", "vote_key", "node_key", "power", "address"}, where);
+    std::string name = r.RequiredString(*table, "name", where);
+    std::string institution = r.RequiredString(*table, "institution", where);
+    auto vote_key = r.KeyFile(*table, "vote_key", where,
+                              "path to the validator's vote key, a public PEM file");
+    auto node_key = r.KeyFile(*table, "node_key", where,
+                              "path to the validator's p2p TLS key, a public PEM file");
+    std::string address =
+        r.RequiredString(*table, "address", where, "host:port of its p2p listen");
+    const toml::node* power = table->get("power");
+    int64_t power_value = 1;
+    if (power != nullptr) {
+      auto value = power->value<int64_t>();
+      if (!value || *value <= 0) {
+        r.Problem(where, "power must be a positive integer");
+      } else {
+        power_value = *value;
+      }
+    }
+    if (vote_key && node_key) {
+      out.push_back(ledger::GenesisValidator{std::move(name), std::move(institution),
+                                             std::move(*vote_key), std::move(*node_key),
+                                             static_cast<uint64_t>(power_value),
+                                             std::move(address)});
+    }
   }
   return out;
 }
 
-Result<std::vector<ledger::GenesisAgency>> ParseAgencies(const toml::table& spec,
-                                                         const fs::path& base) {
+std::vector<ledger::GenesisAgency> ParseAgencies(const toml::table& spec, SpecReader& r) {
   std::vector<ledger::GenesisAgency> out;
-  const toml::array* array = ArrayOfTables(spec, "agency");
+  const toml::array* array = spec["agency"].as_array();
   if (array == nullptr) return out;
   for (size_t i = 0; i < array->size(); ++i) {
     std::string where = "agency[" + std::to_string(i) + "]";
     const toml::table* table = array->get(i)->as_table();
-    if (table == nullptr) return Status::InvalidArgument(where + ": must be a table");
-    EVIDENCE_RETURN_IF_ERROR(CheckKeys(*table, {"id", "name", "institution", "keys"}, where));
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    r.CheckKeys(*table, {"id", "name", "institution", "keys"}, where);
     ledger::GenesisAgency agency;
-    EVIDENCE_ASSIGN_OR_RETURN(agency.id, RequiredString(*table, "id", where));
-    EVIDENCE_ASSIGN_OR_RETURN(agency.name, RequiredString(*table, "name", where));
-    EVIDENCE_ASSIGN_OR_RETURN(agency.institution, RequiredString(*table, "institution", where));
+    agency.id = r.RequiredString(*table, "id", where);
+    agency.name = r.RequiredString(*table, "name", where);
+    agency.institution = r.RequiredString(*table, "institution", where);
     const toml::array* keys = (*table)["keys"].as_array();
     if (keys == nullptr || keys->empty()) {
-      return Status::InvalidArgument(where + ": 'keys' (a list of key file paths) is required");
+      r.Problem(where, "'keys' (a list of paths to public PEM files) is required");
+      continue;
     }
-    for (const auto& key_node : *keys) {
-      auto path = key_node.value<std::string>();
-      if (!path) return Status::InvalidArgument(where + ": 'keys' must hold file paths");
-      EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey key, LoadAnyPublicKey(base / *path));
-      agency.keys.push_back(std::move(key));
+    for (size_t k = 0; k < keys->size(); ++k) {
+      auto path = keys->get(k)->value<std::string>();
+      std::string key_where = where + ".keys[" + std::to_string(k) + "]";
+      if (!path) {
+        r.Problem(key_where, "must be a path to a public PEM file");
+        continue;
+      }
+      if (auto key = r.KeyAt(*path, key_where)) agency.keys.push_back(std::move(*key));
     }
     out.push_back(std::move(agency));
   }
   return out;
 }
 
-Result<ledger::GenesisReader> ParseReader(const toml::table& table, const fs::path& base,
-                                          const std::string& where) {
-  EVIDENCE_RETURN_IF_ERROR(
-      CheckKeys(table, {"id", "role", "token_sha256", "token_file", "key"}, where));
+std::optional<ledger::GenesisReader> ParseReader(const toml::table& table, SpecReader& r,
+                                                 const std::string& where) {
+  r.CheckKeys(table, {"id", "role", "token_sha256", "token_file", "key"}, where);
   ledger::GenesisReader reader;
-  EVIDENCE_ASSIGN_OR_RETURN(reader.id, RequiredString(table, "id", where));
-  EVIDENCE_ASSIGN_OR_RETURN(reader.role, RequiredString(table, "role", where));
+  reader.id = r.RequiredString(table, "id", where);
+  reader.role = r.RequiredString(table, "role", where, "the reader's role, e.g. \"court\"");
   int given = table.contains("token_sha256") + table.contains("token_file") + table.contains("key");
   if (given != 1) {
-    return Status::InvalidArgument(where + ": give exactly one of token_sha256, token_file, key");
+    r.Problem(where, "give exactly one of token_sha256, token_file, key");
+    return std::nullopt;
   }
-  if (auto hex = table["token_sha256"].value<std::string>()) {
-    auto digest = crypto::DigestFromHex(*hex);
-    if (!digest.ok()) return digest.status().WithContext(where + ": token_sha256");
-    reader.token_sha256 = *digest;
-  } else if (auto token_path = table["token_file"].value<std::string>()) {
-    EVIDENCE_ASSIGN_OR_RETURN(std::string token, ReadSmallFile(base / *token_path));
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-    if (token.size() < 16) {
-      return Status::InvalidArgument(where + ": the token in " + *token_path +
-                                     " is shorter than 16 characters");
+  if (table.contains("token_sha256")) {
+    auto digest = crypto::DigestFromHex(table["token_sha256"].value_or<std::string>(""));
+    if (!digest.ok()) {
+      r.Problem(where + ".token_sha256", "must be 64 hex digits (the token's SHA-256)");
+      return std::nullopt;
     }
-    reader.token_sha256 = crypto::Hash(crypto::HashAlgorithm::kSha256, token);
-    SecureWipe(token.data(), token.size());
+    reader.token_sha256 = *digest;
+  } else if (table.contains("token_file")) {
+    std::string token_path = r.RequiredString(table, "token_file", where, "a path");
+    if (token_path.empty()) return std::nullopt;
+    auto token = ReadSmallFile(r.base() / token_path);
+    if (!token.ok()) {
+      r.Problem(where + ".token_file", token.status().message());
+      return std::nullopt;
+    }
+    while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+    if (token->size() < 16) {
+      r.Problem(where + ".token_file",
+                "the token in " + token_path + " is shorter than 16 characters");
+      return std::nullopt;
+    }
+    reader.token_sha256 = crypto::Hash(crypto::HashAlgorithm::kSha256, *token);
+    SecureWipe(token->data(), token->size());
   } else {
-    auto key_path = table["key"].value<std::string>();
-    if (!key_path) return Status::InvalidArgument(where + ": 'key' must be a file path");
-    EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey key, LoadAnyPublicKey(base / *key_path));
-    reader.key = std::move(key);
+    auto key = r.KeyFile(table, "key", where, "path to the reader's public PEM file");
+    if (!key) return std::nullopt;
+    reader.key = std::move(*key);
   }
+  if (reader.id.empty() || reader.role.empty()) return std::nullopt;
   return reader;
 }
 
-Result<std::vector<ledger::GenesisReader>> ParseReaders(const toml::table& spec,
-                                                        const fs::path& base) {
+std::vector<ledger::GenesisReader> ParseReaders(const toml::table& spec, SpecReader& r) {
   std::vector<ledger::GenesisReader> out;
-  const toml::array* array = ArrayOfTables(spec, "reader");
+  const toml::array* array = spec["reader"].as_array();
   if (array == nullptr) return out;
   for (size_t i = 0; i < array->size(); ++i) {
     std::string where = "reader[" + std::to_string(i) + "]";
     const toml::table* table = array->get(i)->as_table();
-    if (table == nullptr) return Status::InvalidArgument(where + ": must be a table");
-    EVIDENCE_ASSIGN_OR_RETURN(ledger::GenesisReader reader, ParseReader(*table, base, where));
-    out.push_back(std::move(reader));
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    if (auto reader = ParseReader(*table, r, where)) out.push_back(std::move(*reader));
   }
   return out;
 }
 
-Result<ledger::Genesis> BuildGenesis(const std::string& spec_path) {
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+Result<ledger::Genesis> BuildGenesis(const std::string& spec_path,
+                                     std::optional<int64_t> genesis_time_option) {
   toml::table spec;
   try {
     spec = toml::parse_file(spec_path);
@@ -195,43 +275,62 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path) {
             << ": " << error.description();
     return Status::InvalidArgument(message.str());
   }
-  EVIDENCE_RETURN_IF_ERROR(CheckKeys(
-      spec, {"chain_id", "hash", "genesis_time_ms", "validator", "agency", "reader"}, "spec"));
-  EVIDENCE_ASSIGN_OR_RETURN(std::string chain_id, RequiredString(spec, "chain_id", "spec"));
-  EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
-                            crypto::ParseHashAlgorithm(spec["hash"].value_or<std::string>("sha256")));
-  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  int64_t genesis_time_ms = spec["genesis_time_ms"].value_or(now_ms);
-  fs::path base = fs::path(spec_path).parent_path();
-  EVIDENCE_ASSIGN_OR_RETURN(auto validators, ParseValidators(spec, base));
-  EVIDENCE_ASSIGN_OR_RETURN(auto agencies, ParseAgencies(spec, base));
-  EVIDENCE_ASSIGN_OR_RETURN(auto readers, ParseReaders(spec, base));
-  return ledger::Genesis::Create(std::move(chain_id), genesis_time_ms, hash, std::move(validators),
-                                 std::move(agencies), std::move(readers));
+  SpecReader r(fs::path(spec_path).parent_path());
+  r.CheckKeys(spec, {"chain_id", "hash", "genesis_time_ms", "validator", "agency", "reader"},
+              "spec");
+  std::string chain_id = r.RequiredString(spec, "chain_id", "spec");
+  std::string hash_name = spec["hash"].value_or<std::string>("sha256");
+  auto hash = crypto::ParseHashAlgorithm(hash_name);
+  if (!hash.ok()) r.Problem("spec", "hash must be \"sha256\" or \"sm3\", not \"" + hash_name + "\"");
+  std::optional<int64_t> genesis_time_ms = spec["genesis_time_ms"].value<int64_t>();
+  if (spec.contains("genesis_time_ms") && !genesis_time_ms) {
+    r.Problem("spec", "genesis_time_ms must be an integer (unix milliseconds)");
+  }
+  if (genesis_time_option && genesis_time_ms && *genesis_time_option != *genesis_time_ms) {
+    r.Problem("spec", "genesis_time_ms " + std::to_string(*genesis_time_ms) +
+                          " differs from --genesis-time-ms " + std::to_string(*genesis_time_option));
+  }
+  if (!genesis_time_ms) genesis_time_ms = genesis_time_option;
+  if (!genesis_time_ms && !spec.contains("genesis_time_ms")) {
+    r.Problem("spec", "genesis_time_ms (unix milliseconds of the chain's start) is required, in "
+                      "the spec or as --genesis-time-ms: every institution that runs the same spec "
+                      "must get the same genesis");
+  }
+  auto validators = ParseValidators(spec, r);
+  auto agencies = ParseAgencies(spec, r);
+  auto readers = ParseReaders(spec, r);
+  if (!r.problems().empty()) return Status::InvalidArgument(JoinLines(r.problems()));
+  return ledger::Genesis::Create(std::move(chain_id), *genesis_time_ms, *hash,
+                                 std::move(validators), std::move(agencies), std::move(readers));
 }
 
 }  // namespace
 
 void RegisterGenesis(CLI::App& app) {
   auto* command = app.add_subcommand(
-      "genesis", "Build a genesis file from a TOML spec of validators, agencies and readers");
+      "genesis",
+      "Build a genesis file from a TOML spec of validators, agencies and readers.\n"
+      "Every field, with a complete example: configs/genesis-spec.toml. Prints the file's\n"
+      "sha256, which every institution compares (sha256sum genesis.json).");
   auto spec_path = std::make_shared<std::string>();
   auto out_path = std::make_shared<std::string>();
   auto force = std::make_shared<bool>(false);
-  command->add_option("--spec", *spec_path, "TOML spec (see docs/operations.md)")
+  auto genesis_time_ms = std::make_shared<std::optional<int64_t>>();
+  command->add_option("--spec", *spec_path, "TOML spec (configs/genesis-spec.toml)")
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("--out", *out_path, "Where to write genesis.json")->required();
+  command->add_option("--genesis-time-ms", *genesis_time_ms,
+                      "The chain's start in unix milliseconds, when the spec has no "
+                      "genesis_time_ms");
   command->add_flag("--force", *force, "Overwrite an existing output file");
-  command->callback([spec_path, out_path, force] {
+  command->callback([spec_path, out_path, force, genesis_time_ms] {
     if (!*force && fs::exists(*out_path)) {
       PrintError(kCommand, *out_path + " exists; pass --force to overwrite it");
       SetExitCode(1);
       return;
     }
-    auto genesis = BuildGenesis(*spec_path);
+    auto genesis = BuildGenesis(*spec_path, *genesis_time_ms);
     if (!genesis.ok()) {
       PrintError(kCommand, genesis.status().message());
       SetExitCode(2);
@@ -243,10 +342,14 @@ void RegisterGenesis(CLI::App& app) {
       SetExitCode(1);
       return;
     }
+    // The bytes just written: what every institution's sha256sum must show.
+    std::string text = genesis->ToJson();
     std::cout << "wrote " << *out_path << ": chain " << genesis->chain_id() << ", "
               << genesis->validators().size() << " validators, " << genesis->agencies().size()
-              << " agencies, " << genesis->readers().size() << " readers, genesis hash "
-              << crypto::DigestHex(genesis->Hash()) << "\n";
+              << " agencies, " << genesis->readers().size() << " readers\n"
+              << "genesis file sha256 "
+              << crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, text))
+              << "  (every institution compares this with `sha256sum genesis.json`)\n";
   });
 }
 

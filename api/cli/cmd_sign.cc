@@ -6,7 +6,9 @@
 // JCS form, one line) on stdout, ready for POST /v1/records: for agencies that
 // sign on one machine and send from another, or with curl. The file is hashed
 // in chunks; time is now (unix ms), size the file's size, title the file's name
-// unless --title. Exit 0 on success, 1 when the file cannot be read, 2 for
+// unless --title; the case id is signed in its canonical form (ledger/case_id.h).
+// Keep the printed bytes: a retry sends them again unchanged (a record signed
+// again has a new time, so a new id, and would be a second entry). Exit 0 on success, 1 when the file cannot be read, 2 for
 // unusable input (bad options, unreadable key).
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -33,6 +35,7 @@ int RunSign(SignOptions& options) {
     return 2;
   }
   options.fields.hash = *hash;
+  CanonicaliseCaseId(kCommand, options.fields);
   auto key = LoadSigningKey(options.key);
   if (!key.ok()) {
     PrintError(kCommand, key.status().message());

@@ -10,7 +10,9 @@
 // for until committed (?wait=commit, then polling GET /v1/records/{id} while
 // the --timeout lasts) and its receipt written as "<file name>.receipt.json"
 // into --receipt-dir, or beside the file. 429 and 503 answers are retried after
-// Retry-After while the deadline allows.
+// Retry-After, and transport failures (node unreachable, connection reset,
+// timeout) with a growing pause, while the deadline allows, always with the same
+// signed bytes. The case id is signed in its canonical form (ledger/case_id.h).
 //
 // stdout: one line per submitted file, "<record id>  <pending|committed>  <file>".
 // stderr: progress (a bar on a terminal, otherwise a line every few seconds),
@@ -242,14 +244,28 @@ Result<HttpAnswer> Submitter::PostWithRetry(const std::string& target, const std
       options_.wait ? std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::seconds(options_.timeout_seconds) + kRequestTimeout)
                     : std::chrono::duration_cast<std::chrono::milliseconds>(kRequestTimeout);
+  // Every retry sends `body` again, byte for byte: the record id covers the
+  // record's time, so signing again would make a second entry, while the same
+  // bytes are idempotent (200, already known) if the first attempt got through.
+  auto transport_pause = std::chrono::seconds(1);
   for (;;) {
     auto answer = client_.PostJson(target, body, http_timeout);
-    if (!answer.ok()) return answer;
-    if (answer->status != 429 && answer->status != 503) return answer;
-    const auto pause = std::min<std::chrono::seconds>(
-        std::chrono::seconds(std::max<uint32_t>(answer->retry_after_seconds, 1)), kRetryAfterMax);
-    if (Clock::now() + pause >= deadline) return answer;
-    std::this_thread::sleep_for(pause);  // the node asked to be called back later
+    std::chrono::seconds pause;
+    if (!answer.ok()) {
+      // Connection refused, reset or timed out: the node may be restarting.
+      pause = transport_pause;
+      transport_pause = std::min<std::chrono::seconds>(2 * transport_pause, kRetryAfterMax);
+      if (Clock::now() + pause >= deadline) return answer;
+      progress_.Clear();
+      PrintError(kCommand, answer.status().message() + "; sending the same signed bytes again in " +
+                               std::to_string(pause.count()) + " s");
+    } else {
+      if (answer->status != 429 && answer->status != 503) return answer;
+      pause = std::min<std::chrono::seconds>(
+          std::chrono::seconds(std::max<uint32_t>(answer->retry_after_seconds, 1)), kRetryAfterMax);
+      if (Clock::now() + pause >= deadline) return answer;
+    }
+    std::this_thread::sleep_for(pause);  // the node asked, or needs, to be called back later
   }
 }
 
@@ -476,6 +492,7 @@ int RunSubmit(SubmitOptions& options) {
   }
   options.fields.chain_id = chain->chain_id;
   options.fields.hash = chain->hash;
+  CanonicaliseCaseId(kCommand, options.fields);
   if (Status fields = CheckRecordFields(options.fields, *key); !fields.ok()) {
     PrintError(kCommand, fields.message());
     return 2;

@@ -23,7 +23,7 @@ void PrintError(std::string_view command, std::string_view message) {
 int main(int argc, char** argv) {
   CLI::App app{"evidence: notarize and verify administrative law-enforcement records"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "evidence 0.1.0");
+  app.set_version_flag("--version", "evidence " EVIDENCE_VERSION);
   evidence::cli::RegisterKeygen(app);
   evidence::cli::RegisterHash(app);
   evidence::cli::RegisterMerkle(app);

@@ -15,6 +15,9 @@
 #include <fstream>
 #include <map>
 
+#include "api/cli/commands.h"
+#include "ledger/case_id.h"
+
 namespace evidence::cli {
 namespace {
 
@@ -123,6 +126,14 @@ Result<crypto::PrivateKey> LoadSigningKey(const std::string& path) {
   auto key = crypto::PrivateKey::LoadPem(path);
   if (!key.ok()) return key.status().WithContext("key " + path);
   return key;
+}
+
+void CanonicaliseCaseId(std::string_view command, RecordFields& fields) {
+  std::string canonical = ledger::CanonicalCaseId(fields.case_id);
+  if (canonical == fields.case_id) return;
+  PrintError(command, "signing case id \"" + fields.case_id + "\" in its canonical form \"" +
+                          canonical + "\" (full-width characters as ASCII, no white space)");
+  fields.case_id = std::move(canonical);
 }
 
 Status CheckRecordFields(const RecordFields& fields, const crypto::PrivateKey& key) {

@@ -58,6 +58,11 @@ std::string GuessMediaType(const std::string& path);
 // The signing key; errors name the file.
 Result<crypto::PrivateKey> LoadSigningKey(const std::string& path);
 
+// Puts fields.case_id in canonical form (ledger/case_id.h), the only form the
+// node accepts, and says so on stderr ("evidence <command>: ...") when that
+// changed it.
+void CanonicaliseCaseId(std::string_view command, RecordFields& fields);
+
 // Checks the shared fields (kind, identifiers, lengths, links) with a stand-in
 // document, so bad options are refused before any file is read.
 Status CheckRecordFields(const RecordFields& fields, const crypto::PrivateKey& key);

@@ -1,5 +1,7 @@
 #include "api/http/api_server.h"
 
+#include "api/http/portal.h"
+
 namespace evidence::api {
 
 ApiServer::ApiServer(NodeService& service, ApiServerOptions options,
@@ -17,6 +19,7 @@ ApiServer::ApiServer(NodeService& service, ApiServerOptions options,
   waiter_ = std::make_unique<CommitWaiter>(service);
   handlers_ = std::make_unique<ApiHandlers>(service, *waiter_, registry, options.handlers);
   handlers_->Register(router_);
+  RegisterPortal(router_);
   router_.set_request_counter(http_requests);
 }
 

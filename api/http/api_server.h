@@ -1,6 +1,6 @@
 // ApiServer: the node's HTTP API in one object — Server (transport), Router and
-// ApiHandlers (routes of DESIGN.md §6), CommitWaiter (?wait=commit) — over a
-// NodeService. This is what evidence-node creates:
+// ApiHandlers (routes of DESIGN.md §6), the web portal's pages and assets
+// (portal.h), CommitWaiter (?wait=commit) — over a NodeService. This is what evidence-node creates:
 //
 //   metrics::Registry registry;  // common/metrics.h
 //   ApiServer api(service, options, &registry);

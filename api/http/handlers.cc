@@ -76,6 +76,7 @@ ApiResult<std::optional<uint64_t>> ReadNumber(const Query& query, std::string_vi
 struct WaitSpec {
   bool wait = false;
   std::chrono::milliseconds timeout{0};
+  bool dry_run = false;  // ?dry_run=1: check, store nothing
 };
 
 ApiResult<WaitSpec> ReadWait(const Query& query, const HandlerOptions& options) {
@@ -90,6 +91,17 @@ ApiResult<WaitSpec> ReadWait(const Query& query, const HandlerOptions& options) 
   if (!timeout.ok()) return timeout.error();
   spec.timeout =
       timeout.value() ? std::chrono::milliseconds(**timeout) : options.wait_timeout_default;
+  if (const std::string* dry_run = Find(query, "dry_run")) {
+    if (*dry_run != "1" && *dry_run != "true") {
+      return MakeError(ProblemType::kBadRequest, "'dry_run' takes the value 1 (or true)");
+    }
+    spec.dry_run = true;
+  }
+  if (spec.dry_run && spec.wait) {
+    return MakeError(ProblemType::kBadRequest,
+                     "a dry run stores nothing, so there is no commit to wait for: drop "
+                     "'wait=commit' or 'dry_run'");
+  }
   return spec;
 }
 
@@ -129,7 +141,7 @@ struct Submission {
 };
 
 ApiResult<Submission> ReadSubmission(const HttpRequest& request, const HandlerOptions& options) {
-  auto query = ReadQuery(request, {"wait", "timeout_ms"});
+  auto query = ReadQuery(request, {"wait", "timeout_ms", "dry_run"});
   if (!query.ok()) return query.error();
   auto wait = ReadWait(*query, options);
   if (!wait.ok()) return wait.error();
@@ -154,6 +166,27 @@ boost::json::object OutcomeJson(const SubmitOutcome& outcome) {
   out["already_known"] = outcome.already_known;
   if (outcome.status == RecordStatus::kCommitted) out["receipt"] = outcome.receipt;
   return out;
+}
+
+// The answer to a dry run that passed: what a real submission would have done.
+boost::json::object DryRunJson(const SubmitOutcome& outcome) {
+  boost::json::object out;
+  out["dry_run"] = true;
+  out["valid"] = true;
+  out["id"] = outcome.id;
+  out["signing_bytes_sha256"] = outcome.signing_bytes_sha256;
+  out["already_known"] = outcome.already_known;
+  if (outcome.already_known) out["status"] = RecordStatusName(outcome.status);
+  return out;
+}
+
+// A refusal of the service, with the details it computed as extension members.
+HttpResponse Refusal(const HttpRequest& request, const Status& status,
+                     boost::json::object details, bool dry_run) {
+  ApiError error = ErrorFromStatus(status);
+  for (auto& member : details) error.extensions[member.key()] = std::move(member.value());
+  if (dry_run) error.extensions["dry_run"] = true;
+  return ProblemResponse(error, InstanceOf(request.target));
 }
 
 // 200 for a record seen before, 201 when newly committed, 202 when newly pending.
@@ -260,6 +293,11 @@ void ApiHandlers::Register(Router& router) {
   router.Add("GET", "/v1/blocks/{}", with_params(&ApiHandlers::GetBlock));
   router.Add("GET", "/v1/blocks", plain(&ApiHandlers::ListBlocks));
   router.Add("GET", "/v1/tree-head", plain(&ApiHandlers::GetTreeHead));
+  router.Add("GET", "/v1/genesis", fixed([this] {
+               HttpResponse response;
+               response.body = service_.GetGenesisJson();
+               return response;
+             }));
   router.Add("GET", "/v1/consistency", plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", plain(&ApiHandlers::GetReady));
@@ -287,11 +325,18 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
   const boost::json::object& body = submission->body;
   const std::string agency = AgencyOf(body);
   const auto now = RateLimiter::Clock::now();
+  if (wait.dry_run) {
+    boost::json::object details;
+    auto outcome = service_.SubmitRecord(body, SubmitOptions{true}, &details);
+    if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), true));
+    return reply(Json(200, DryRunJson(*outcome)));
+  }
   if (const uint32_t seconds = limiter_.Check(agency, 1, now)) {
     return reply(RateLimited(request, agency, seconds));
   }
-  auto outcome = service_.SubmitRecord(body);
-  if (!outcome.ok()) return reply(Problem(request, outcome.status()));
+  boost::json::object details;
+  auto outcome = service_.SubmitRecord(body, SubmitOptions{}, &details);
+  if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), false));
   if (!outcome->already_known) limiter_.Charge(agency, 1, now);
   if (!wait.wait || outcome->status == RecordStatus::kCommitted) {
     return reply(SubmitResponse(*outcome, false));
@@ -317,11 +362,23 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
   const std::string agency = listed ? AgencyOf(records->as_array().front()) : "";
   const double cost = listed ? static_cast<double>(records->as_array().size()) : 1;
   const auto now = RateLimiter::Clock::now();
+  if (wait.dry_run) {
+    boost::json::object details;
+    auto outcome = service_.SubmitBatch(body, SubmitOptions{true}, &details);
+    if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), true));
+    boost::json::array records;
+    for (const SubmitOutcome& record : outcome->records) records.push_back(DryRunJson(record));
+    return reply(Json(200, {{"dry_run", true},
+                            {"valid", true},
+                            {"batch_id", outcome->batch_id},
+                            {"records", std::move(records)}}));
+  }
   if (const uint32_t seconds = limiter_.Check(agency, cost, now)) {
     return reply(RateLimited(request, agency, seconds));
   }
-  auto outcome = service_.SubmitBatch(body);
-  if (!outcome.ok()) return reply(Problem(request, outcome.status()));
+  boost::json::object details;
+  auto outcome = service_.SubmitBatch(body, SubmitOptions{}, &details);
+  if (!outcome.ok()) return reply(Refusal(request, outcome.status(), std::move(details), false));
   const auto accepted = std::count_if(outcome->records.begin(), outcome->records.end(),
                                       [](const SubmitOutcome& r) { return !r.already_known; });
   limiter_.Charge(agency, static_cast<double>(accepted), now);
@@ -409,17 +466,22 @@ ApiResult<Reader> Authenticate(NodeService& service, std::string_view authorizat
   return std::move(*reader);
 }
 
+// The problem for a refused credential; a 401 carries the challenge RFC 6750 asks for.
+HttpResponse Unauthorized(const HttpRequest& request, const ApiError& error) {
+  HttpResponse response = Problem(request, error);
+  if (error.type == ProblemType::kUnauthorized) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+  }
+  return response;
+}
+
 }  // namespace
 
 void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Reply reply) {
   // Credentials first: an unauthorised caller learns nothing, not even whether
   // the case exists.
   auto reader = Authenticate(service_, request.authorization);
-  if (!reader.ok()) {
-    HttpResponse response = Problem(request, reader.error());
-    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
-    return reply(std::move(response));
-  }
+  if (!reader.ok()) return reply(Unauthorized(request, reader.error()));
   if (!reader->may_read_cases) {
     return reply(Problem(
         request, ProblemType::kForbidden,
@@ -447,7 +509,23 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
   reply(Json(200, body));
 }
 
+// Blocks are public as header, commit and leaf hashes; their records (case ids,
+// titles, agencies) go only to readers who may read case trails. A credential
+// that is sent must be valid: a wrong token is refused, not silently ignored.
+ApiResult<BlockDetail> ApiHandlers::ReadBlockDetail(const HttpRequest& request) {
+  if (request.authorization.empty()) return BlockDetail::kLeafHashes;
+  auto reader = Authenticate(service_, request.authorization);
+  if (!reader.ok()) return reader.error();
+  if (!reader->may_read_cases) {
+    return MakeError(ProblemType::kForbidden, "reader '" + reader->id + "' (role '" +
+                                                  reader->role + "') may not read records");
+  }
+  return BlockDetail::kRecords;
+}
+
 void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Reply reply) {
+  auto detail = ReadBlockDetail(request);
+  if (!detail.ok()) return reply(Unauthorized(request, detail.error()));
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
   const std::optional<uint64_t> height = ParseUint64(params[0]);
@@ -455,19 +533,22 @@ void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Rep
     return reply(
         Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
   }
-  auto block = service_.GetBlock(*height);
+  auto block = service_.GetBlock(*height, *detail);
   if (!block.ok()) return reply(Problem(request, block.status()));
   reply(Json(200, *block));
 }
 
 void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
+  auto detail = ReadBlockDetail(request);
+  if (!detail.ok()) return reply(Unauthorized(request, detail.error()));
   auto query = ReadQuery(request, {"from", "limit"});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto from = ReadNumber(*query, "from", 0, UINT64_MAX);
   if (!from.ok()) return reply(Problem(request, from.error()));
   auto limit = ReadNumber(*query, "limit", 1, limits::kPageLimitMax);
   if (!limit.ok()) return reply(Problem(request, limit.error()));
-  auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault));
+  auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault),
+                                  *detail);
   if (!page.ok()) return reply(Problem(request, page.status()));
   boost::json::array blocks;
   for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));

@@ -1,5 +1,6 @@
 // The routes of DESIGN.md §6 over a NodeService: request parsing and checking,
-// the reader check for case trails, ?wait=commit, and the JSON shapes of the
+// the reader check for case trails and for the records in blocks (the public
+// sees a block's leaf hashes only), ?wait=commit, and the JSON shapes of the
 // answers (documented in api/openapi.yaml and docs/api.md).
 //
 // Every refusal is a problem+json answer; nothing refused reaches the service's
@@ -54,6 +55,7 @@ class ApiHandlers {
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
+  ApiResult<BlockDetail> ReadBlockDetail(const HttpRequest& request);
   void GetBlock(const HttpRequest& request, const Params& params, Reply reply);
   void ListBlocks(const HttpRequest& request, Reply reply);
   void GetTreeHead(const HttpRequest& request, Reply reply);

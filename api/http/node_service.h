@@ -44,16 +44,24 @@ struct RecordView {
   boost::json::value receipt;  // receipt v1 JSON when committed, null when pending
 };
 
+// How to treat a submission.
+struct SubmitOptions {
+  // Check everything a submission is checked for (schema, ledger rules,
+  // signature, submission rules) and store nothing (?dry_run=1).
+  bool dry_run = false;
+};
+
 // What became of one submitted record.
 struct SubmitOutcome {
   std::string id;              // record id, lower-case hex
   bool already_known = false;  // the same record id was accepted before (idempotent)
   RecordStatus status = RecordStatus::kPending;
   boost::json::value receipt;  // receipt when committed, else null
+  std::string signing_bytes_sha256;  // hex SHA-256 of the signing bytes the node computed
 };
 
 struct BatchOutcome {
-  std::string batch_id;                // hex id of the batch header (may be empty)
+  std::string batch_id;                // the batch root (sig.batch.root), lower-case hex
   std::vector<SubmitOutcome> records;  // one per record, in the batch's order
 };
 
@@ -69,8 +77,14 @@ struct CaseTrail {
   std::vector<RecordView> records;  // in ledger order; each record's `links` name earlier ones
 };
 
+// What a block answer holds. Everyone may see a block's header, commit and leaf
+// hashes (the tree is public: anyone can check it); the records themselves (case
+// ids, titles, agencies) only readers, like case trails.
+enum class BlockDetail { kLeafHashes, kRecords };
+
 struct BlockPage {
-  // Each {"header", "commit", "records"} as the node shapes it.
+  // Each {"height", "hash", "header", "commit", "last_commit", "leaves"} and, for
+  // BlockDetail::kRecords, "records", as the node shapes it.
   std::vector<boost::json::value> blocks;
   std::optional<uint64_t> next_from;  // height to ask for next; nullopt at the tip
 };
@@ -91,15 +105,24 @@ class NodeService {
  public:
   virtual ~NodeService() = default;
 
-  // Validates a record (schema, chain, agency, key, signature, time window, size)
-  // and admits it to the mempool. Same record id again: already_known = true and
-  // its current status, no second entry. Errors: the ledger's refusals,
-  // ResourceExhausted (mempool full), Unavailable (not ready).
-  virtual Result<SubmitOutcome> SubmitRecord(const boost::json::object& record) = 0;
+  // Validates a record (schema, chain, agency, key, signature, time window, size,
+  // submission rules) and admits it to the mempool (with options.dry_run: admits
+  // nothing). Same record id again: already_known = true and its current status,
+  // no second entry. Errors: the ledger's refusals, ResourceExhausted (mempool
+  // full), Unavailable (not ready). On a refusal `refusal_details` (may be null)
+  // receives what the node computed that helps the client fix it, as problem
+  // extension members: "record_id" and "signing_bytes_sha256" once the record
+  // parsed, "signing_bytes" when its signature was refused, "index" (and
+  // "batch_id") for the refused record of a batch.
+  virtual Result<SubmitOutcome> SubmitRecord(const boost::json::object& record,
+                                             const SubmitOptions& options,
+                                             boost::json::object* refusal_details) = 0;
 
-  // Validates a signed batch ({header, records...} as DESIGN.md §3) and admits its
-  // records, all or none.
-  virtual Result<BatchOutcome> SubmitBatch(const boost::json::object& batch) = 0;
+  // Validates a signed batch ({"records": [...]}, docs/api.md) and admits its
+  // records, all or none; otherwise as SubmitRecord.
+  virtual Result<BatchOutcome> SubmitBatch(const boost::json::object& batch,
+                                           const SubmitOptions& options,
+                                           boost::json::object* refusal_details) = 0;
 
   // `id_hex`: 64 lower-case hex digits (checked by the API). Unknown: not-found.
   virtual Result<RecordView> GetRecord(std::string_view id_hex) = 0;
@@ -114,15 +137,25 @@ class NodeService {
   // (lower-case hex of SHA-256 of the token), or nullopt.
   virtual std::optional<Reader> FindReader(std::string_view token_sha256_hex) = 0;
 
-  // The trail of a case (the API has checked the reader). Unknown case: not-found.
+  // The trail of a case (the API has checked the reader): its committed records
+  // in ledger order, then its pending ones in arrival order, like FindByDigest.
+  // `case_id` and its canonical form (ledger/case_id.h) are both looked up.
+  // Unknown case: not-found.
   virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
 
-  // Block at `height` with its commit. Beyond the tip: not-found.
-  virtual Result<boost::json::value> GetBlock(uint64_t height) = 0;
+  // Block at `height` with its commit: {"height", "hash", "header", "commit",
+  // "last_commit", "leaves": [leaf hash hex, ...]}, plus "records" (the leaves'
+  // records, in order) when `detail` is kRecords (the API checks the reader).
+  // Beyond the tip: not-found.
+  virtual Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) = 0;
 
   // Up to `limit` blocks from height `from` (limit is 1..kPageLimitMax; the service
-  // may return fewer, e.g. to bound the response size).
-  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) = 0;
+  // may return fewer, e.g. to bound the response size), each as GetBlock shapes it.
+  virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, BlockDetail detail) = 0;
+
+  // The genesis file the node runs on, as JSON text (JCS and a newline:
+  // ledger::Genesis::ToJson), for verifiers: the portal checks receipts against it.
+  virtual std::string GetGenesisJson() = 0;
 
   // Latest signed tree head. Nothing committed yet: not-found.
   virtual Result<TreeHead> GetTreeHead() = 0;

@@ -42,6 +42,10 @@ constexpr std::array<ProblemInfo, std::size(kAllProblemTypes)> kProblems = {{
     {ProblemType::kTooLarge, "too-large", 413, "The request or a field is too large"},
     {ProblemType::kInvalidRecord, "invalid-record", 400, "The record breaks a ledger rule"},
     {ProblemType::kInvalidBatch, "invalid-batch", 400, "The batch breaks a ledger rule"},
+    {ProblemType::kBadLink, "bad-link", 400,
+     "A link does not name an earlier committed record of the same case"},
+    {ProblemType::kCaseIdNotCanonical, "case-id-not-canonical", 400,
+     "The case id is not in canonical form"},
     {ProblemType::kHeadersTooLarge, "headers-too-large", 431, "The request headers are too large"},
     {ProblemType::kTooMany, "too-many", 429, "Too many requests; retry later"},
     {ProblemType::kUnauthorized, "unauthorized", 401, "A valid reader credential is required"},
@@ -110,8 +114,11 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
       return ProblemType::kUnknownKey;
     case ErrorCode::kRecordUnknownKind:
       return ProblemType::kUnknownKind;
-    case ErrorCode::kRecordBadVersion:
     case ErrorCode::kRecordBadLink:
+      return ProblemType::kBadLink;
+    case ErrorCode::kRecordCaseIdNotCanonical:
+      return ProblemType::kCaseIdNotCanonical;
+    case ErrorCode::kRecordBadVersion:
     case ErrorCode::kRecordDuplicate:
       return ProblemType::kInvalidRecord;
     case ErrorCode::kBatchBadProof:
@@ -150,7 +157,9 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
 ApiError ErrorFromStatus(const Status& status) {
   EVIDENCE_CHECK(!status.ok());
   if (std::optional<ledger::ErrorCode> code = ledger::ErrorCodeOf(status)) {
-    return ApiError{ProblemTypeOf(*code), status.message(), 0};
+    ApiError error = MakeError(ProblemTypeOf(*code), status.message());
+    error.extensions["code"] = ledger::ErrorCodeName(*code);
+    return error;
   }
   ProblemType type = ProblemType::kInternal;
   switch (status.code()) {
@@ -176,7 +185,7 @@ ApiError ErrorFromStatus(const Status& status) {
       type = ProblemType::kInternal;
       break;
   }
-  ApiError error{type, status.message(), 0};
+  ApiError error = MakeError(type, status.message());
   if (type == ProblemType::kTooMany || type == ProblemType::kNotReady) {
     error.retry_after_seconds = 1;
   }
@@ -214,6 +223,9 @@ std::string ProblemJson(const ApiError& error, std::string_view instance) {
   body["status"] = ProblemHttpStatus(error.type);
   body["detail"] = ValidUtf8Detail(error.detail);
   body["instance"] = instance;
+  for (const auto& member : error.extensions) {
+    if (!body.contains(member.key())) body[member.key()] = member.value();
+  }
   return boost::json::serialize(body);
 }
 

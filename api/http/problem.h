@@ -12,6 +12,7 @@
 // Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +49,8 @@ enum class ProblemType {
   kTooLarge,
   kInvalidRecord,
   kInvalidBatch,
+  kBadLink,
+  kCaseIdNotCanonical,
   // Transport, access and flow control.
   kHeadersTooLarge,
   kTooMany,
@@ -84,6 +87,8 @@ inline constexpr ProblemType kAllProblemTypes[] = {
     ProblemType::kTooLarge,
     ProblemType::kInvalidRecord,
     ProblemType::kInvalidBatch,
+    ProblemType::kBadLink,
+    ProblemType::kCaseIdNotCanonical,
     ProblemType::kHeadersTooLarge,
     ProblemType::kTooMany,
     ProblemType::kUnauthorized,
@@ -111,10 +116,14 @@ struct ApiError {
   ProblemType type = ProblemType::kInternal;
   std::string detail;                // what is wrong and what to fix
   uint32_t retry_after_seconds = 0;  // for kTooMany and kNotReady; 0 = no header
+  // Extension members of the problem (RFC 9457 §3.2), e.g. the record id and the
+  // signing-bytes hash the node computed for a refused record. They never
+  // replace the standard members.
+  boost::json::object extensions;
 };
 
 inline ApiError MakeError(ProblemType type, std::string detail) {
-  return ApiError{type, std::move(detail), 0};
+  return ApiError{type, std::move(detail), 0, {}};
 }
 
 // A refusal as a problem. A status that carries a ledger error code
@@ -124,7 +133,8 @@ inline ApiError MakeError(ProblemType type, std::string detail) {
 // Unauthenticated -> unauthorized, Unavailable -> not-ready, others -> internal.
 // too-many and not-ready ask the client to retry after a second. The status
 // message becomes the detail (for ledger refusals it starts with the code's
-// stable name, e.g. "record.bad_signature: ...").
+// stable name, e.g. "record.bad_signature: ..."), and that name is also the
+// extension member "code".
 ApiError ErrorFromStatus(const Status& status);
 
 // The problem type of each ledger error code (a switch the compiler checks for
@@ -132,7 +142,7 @@ ApiError ErrorFromStatus(const Status& status);
 ProblemType ProblemTypeOf(ledger::ErrorCode code);
 
 // The application/problem+json body: {"type", "title", "status", "detail",
-// "instance"}; `instance` is the request path.
+// "instance"} and the error's extension members; `instance` is the request path.
 std::string ProblemJson(const ApiError& error, std::string_view instance);
 
 // Holds a T or an ApiError. Accessing the wrong alternative aborts (a bug).

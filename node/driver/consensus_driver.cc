@@ -1,6 +1,7 @@
 #include "node/driver/consensus_driver.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -200,7 +201,9 @@ void ConsensusDriver::HandleSyncResponse(uint32_t peer, SyncResponse response) {
     if (decided.commit.height != before) continue;
     sync_.OnPeerHeight(peer, decided.commit.height);
     core_->OnMessage(consensus::Message(std::move(decided)), WallClockMs());
+    applying_synced_block_ = true;
     RunEffects();
+    applying_synced_block_ = false;
     if (core_->height() == before) {
       spdlog::warn("event=sync_block_refused peer={} height={}",
                    genesis_.validators()[peer].name, before);
@@ -263,7 +266,10 @@ void ConsensusDriver::Execute(consensus::Effect& effect) {
 // Write-ahead: the signer state reaches the disk before anything it covers is
 // sent. A node that cannot persist must not vote: it stops (crash-stop is safe).
 void ConsensusDriver::ExecutePersist(const consensus::PersistEffect& effect) {
+  Clock::time_point started = Clock::now();
   Status status = wal_.Append(effect.state.height, consensus::EncodePersistedState(effect.state));
+  metrics_.wal_fsync_seconds.Observe(
+      std::chrono::duration<double>(Clock::now() - started).count());
   if (!status.ok()) {
     spdlog::critical("event=wal_append_failed reason=\"{}\"", status.message());
   }
@@ -311,7 +317,7 @@ void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
   });
   if (pending_request_ && pending_request_->height <= effect.height) pending_request_.reset();
   last_commit_at_ = Clock::now();
-  service_.OnCommitted(*block, effect.commit, record_ids);
+  service_.OnCommitted(*block, effect.commit, record_ids, applying_synced_block_);
   spdlog::info("event=block_committed height={} round={} records={} log_size={} time_ms={}",
                effect.height, effect.commit.round, block->leaves.size(), block->header.log_size,
                block->header.time_ms);
@@ -435,6 +441,11 @@ void ConsensusDriver::OnStatusTimer() {
 void ConsensusDriver::PublishProgress() {
   metrics_.height.Set(static_cast<int64_t>(store_.height()));
   metrics_.mempool_records.Set(static_cast<int64_t>(mempool_.size()));
+  metrics_.quorum_connected.Set(Snapshot().quorum_connected ? 1 : 0);
+  struct statvfs disk {};
+  if (!options_.data_dir.empty() && ::statvfs(options_.data_dir.c_str(), &disk) == 0) {
+    metrics_.data_free_bytes.Set(static_cast<int64_t>(disk.f_bavail * disk.f_frsize));
+  }
   if (transport_ == nullptr) return;
   uint64_t send_dropped = 0;
   for (uint32_t i = 0; i < genesis_.validators().size(); ++i) {

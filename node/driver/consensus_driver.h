@@ -59,6 +59,9 @@ inline constexpr size_t kInboxFramesMax = 4096;
 struct DriverOptions {
   BlockBuilderOptions block;
   int64_t status_interval_ms = 1000;
+  // Its file system's free space is published (evidence_data_free_bytes) with
+  // the status heartbeat; empty: not published.
+  std::string data_dir;
 };
 
 class ConsensusDriver {
@@ -158,6 +161,9 @@ class ConsensusDriver {
   std::vector<std::string> gossip_outbox_ EVIDENCE_GUARDED_BY(strand_);
   std::vector<ledger::Vote> logged_votes_ EVIDENCE_GUARDED_BY(strand_);
   bool gossip_flush_scheduled_ EVIDENCE_GUARDED_BY(strand_) = false;
+  // True while the effects of a block taken from a sync response run (its
+  // commit is not counted in the commit latency).
+  bool applying_synced_block_ EVIDENCE_GUARDED_BY(strand_) = false;
   uint64_t send_dropped_reported_ EVIDENCE_GUARDED_BY(strand_) = 0;
   std::unique_ptr<boost::asio::steady_timer> status_timer_ EVIDENCE_GUARDED_BY(strand_);
   std::unique_ptr<boost::asio::steady_timer> block_timer_ EVIDENCE_GUARDED_BY(strand_);

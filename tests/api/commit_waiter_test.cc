@@ -12,7 +12,7 @@ namespace {
 using testing::FakeNodeService;
 
 std::string Submit(FakeNodeService& service, int n) {
-  auto outcome = service.SubmitRecord({{"n", n}});
+  auto outcome = service.SubmitRecord({{"n", n}}, {}, nullptr);
   EXPECT_TRUE(outcome.ok());
   return outcome->id;
 }

@@ -30,27 +30,39 @@ class FakeNodeService : public NodeService {
         crypto::Hash(crypto::HashAlgorithm::kSha256, boost::json::serialize(record)));
   }
 
-  Result<SubmitOutcome> SubmitRecord(const boost::json::object& record) override {
+  Result<SubmitOutcome> SubmitRecord(const boost::json::object& record,
+                                     const SubmitOptions& options,
+                                     boost::json::object* refusal_details) override {
     std::lock_guard lock(mutex_);
-    return SubmitLocked(record);
+    ++submissions_;
+    auto outcome = SubmitLocked(record, options.dry_run);
+    if (!outcome.ok() && refusal_details != nullptr) (*refusal_details)["record_id"] = IdOf(record);
+    return outcome;
   }
 
-  Result<BatchOutcome> SubmitBatch(const boost::json::object& batch) override {
+  Result<BatchOutcome> SubmitBatch(const boost::json::object& batch, const SubmitOptions& options,
+                                   boost::json::object* refusal_details) override {
     std::lock_guard lock(mutex_);
+    ++submissions_;
     const boost::json::value* records = batch.if_contains("records");
     if (records == nullptr || !records->is_array() || records->as_array().empty()) {
       return ledger::LedgerError(ledger::ErrorCode::kBatchMalformed, "no records array");
     }
+    size_t index = 0;
     for (const boost::json::value& record : records->as_array()) {  // all or none
       if (!record.is_object()) {
         return ledger::LedgerError(ledger::ErrorCode::kBatchMalformed, "not an object");
       }
-      if (auto error = Refusal(record.as_object())) return *error;
+      if (auto error = Refusal(record.as_object())) {
+        if (refusal_details != nullptr) (*refusal_details)["index"] = index;
+        return *error;
+      }
+      ++index;
     }
     BatchOutcome outcome;
     outcome.batch_id = std::string(64, 'b');
     for (const boost::json::value& record : records->as_array()) {
-      outcome.records.push_back(SubmitLocked(record.as_object()).value());
+      outcome.records.push_back(SubmitLocked(record.as_object(), options.dry_run).value());
     }
     return outcome;
   }
@@ -97,19 +109,19 @@ class FakeNodeService : public NodeService {
     return trail;
   }
 
-  Result<boost::json::value> GetBlock(uint64_t height) override {
+  Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
       return Status::NotFound("no block");
-    return blocks_[height - 1];
+    return Shaped(blocks_[height - 1], detail);
   }
 
-  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit) override {
+  Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     BlockPage page;
     for (uint64_t h = std::max<uint64_t>(from, 1);
          h <= blocks_.size() && page.blocks.size() < limit; ++h) {
-      page.blocks.push_back(blocks_[h - 1]);
+      page.blocks.push_back(Shaped(blocks_[h - 1], detail));
     }
     const uint64_t next = std::max<uint64_t>(from, 1) + page.blocks.size();
     if (next <= blocks_.size()) page.next_from = next;
@@ -129,6 +141,8 @@ class FakeNodeService : public NodeService {
     if (from_size == to_size) return std::vector<std::string>{};
     return std::vector<std::string>{std::string(64, 'c'), std::string(64, 'd')};
   }
+
+  std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
   boost::json::object GetStatus() override {
     std::lock_guard lock(mutex_);
@@ -176,7 +190,9 @@ class FakeNodeService : public NodeService {
       receipt = view.receipt;
       ++committed_;
       --pending_count_;
-      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1}, {"records", {id}}});
+      blocks_.push_back(boost::json::object{{"height", blocks_.size() + 1},
+                                            {"leaves", {std::string(64, 'f')}},
+                                            {"records", {view.record}}});
       for (auto it = watches_.begin(); it != watches_.end();) {
         if (it->second.first == id) {
           fire.push_back(std::move(it->second.second));
@@ -210,6 +226,11 @@ class FakeNodeService : public NodeService {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return watches_started_ >= count; });
   }
+  // SubmitRecord and SubmitBatch calls (dry runs included).
+  size_t submissions() const {
+    std::lock_guard lock(mutex_);
+    return submissions_;
+  }
   size_t state_changes() const {
     std::lock_guard lock(mutex_);
     return state_changes_;
@@ -224,6 +245,13 @@ class FakeNodeService : public NodeService {
   }
 
  private:
+  // A stored block as the service answers it: records only for kRecords.
+  static boost::json::value Shaped(const boost::json::value& block, BlockDetail detail) {
+    boost::json::object out = block.as_object();
+    if (detail != BlockDetail::kRecords) out.erase("records");
+    return out;
+  }
+
   // The refusal a record asks for with "fail": "<ledger code name>".
   std::optional<Status> Refusal(const boost::json::object& record) const {
     if (const boost::json::value* fail = record.if_contains("fail"); fail && fail->is_string()) {
@@ -239,17 +267,19 @@ class FakeNodeService : public NodeService {
     return std::nullopt;
   }
 
-  Result<SubmitOutcome> SubmitLocked(const boost::json::object& record) {
+  Result<SubmitOutcome> SubmitLocked(const boost::json::object& record, bool dry_run) {
     const std::string id = IdOf(record);
+    const std::string signing_hash = std::string(64, 'c');
     if (auto it = records_.find(id); it != records_.end()) {
-      return SubmitOutcome{id, true, it->second.status, it->second.receipt};
+      return SubmitOutcome{id, true, it->second.status, it->second.receipt, signing_hash};
     }
     if (auto error = Refusal(record)) return *error;
+    if (dry_run) return SubmitOutcome{id, false, RecordStatus::kPending, nullptr, signing_hash};
     records_[id] = RecordView{id, RecordStatus::kPending, record, nullptr};
     order_.push_back(id);
     ++pending_count_;
     ++state_changes_;
-    return SubmitOutcome{id, false, RecordStatus::kPending, nullptr};
+    return SubmitOutcome{id, false, RecordStatus::kPending, nullptr, signing_hash};
   }
 
   mutable std::mutex mutex_;
@@ -263,6 +293,7 @@ class FakeNodeService : public NodeService {
   size_t watches_started_ = 0;
   size_t watches_cancelled_ = 0;
   size_t state_changes_ = 0;
+  size_t submissions_ = 0;
   uint64_t committed_ = 0;
   uint64_t pending_count_ = 0;
   bool mempool_full_ = false;

@@ -268,6 +268,36 @@ TEST_F(HandlersTest, CaseTrailNeedsAReaderWhoseRoleMayReadCases) {
             "bad-request");
 }
 
+// Public block routes show leaf hashes only: the records (case ids, titles that
+// may name people) need a reader who may read cases; a wrong token is refused.
+TEST_F(HandlersTest, BlockRecordsOnlyForReaders) {
+  service_.Commit(std::string(Body(Call("POST", "/v1/records", RecordJson(30))).at("id").as_string()));
+  for (const std::string target : {"/v1/blocks/1", "/v1/blocks?from=1"}) {
+    HttpResponse open = Call("GET", target);
+    ASSERT_EQ(open.status, 200) << target;
+    EXPECT_EQ(open.body.find("records"), std::string::npos) << target;
+    EXPECT_EQ(open.body.find("case_id"), std::string::npos) << target;
+    EXPECT_NE(open.body.find("leaves"), std::string::npos) << target;
+    HttpResponse reader = Call("GET", target, "", "Bearer court-token");
+    ASSERT_EQ(reader.status, 200) << target;
+    EXPECT_NE(reader.body.find("case_id"), std::string::npos) << target;
+    HttpResponse wrong = Call("GET", target, "", "Bearer wrong");
+    EXPECT_EQ(wrong.status, 401) << target;
+    EXPECT_NE(Header(wrong, "WWW-Authenticate"), "") << target;
+    HttpResponse press = Call("GET", target, "", "Bearer press-token");
+    EXPECT_EQ(press.status, 403) << target;
+    EXPECT_EQ(press.body.find("case_id"), std::string::npos) << target;
+  }
+}
+
+TEST_F(HandlersTest, GenesisIsServedAsTheServiceHasIt) {
+  HttpResponse genesis = Call("GET", "/v1/genesis");
+  ASSERT_EQ(genesis.status, 200);
+  EXPECT_EQ(genesis.content_type, "application/json");
+  EXPECT_EQ(genesis.body, service_.GetGenesisJson());
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/genesis?x=1")), "bad-request");
+}
+
 TEST_F(HandlersTest, BlocksTreeHeadAndConsistency) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/tree-head")), "not-found");
   for (int n = 20; n < 23; ++n) {
@@ -367,6 +397,50 @@ TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
 namespace evidence::api {
 namespace {
 
+TEST_F(HandlersTest, ADryRunAnswersWhatASubmissionWouldAndChangesNothing) {
+  HttpResponse dry = Call("POST", "/v1/records?dry_run=1", RecordJson(1));
+  EXPECT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(Body(dry).at("dry_run").as_bool(), true);
+  EXPECT_EQ(Body(dry).at("valid").as_bool(), true);
+  EXPECT_EQ(Body(dry).at("id").as_string().size(), 64u);
+  EXPECT_EQ(Body(dry).at("signing_bytes_sha256").as_string().size(), 64u);
+  EXPECT_EQ(service_.state_changes(), 0u);
+  boost::json::object bad = boost::json::parse(RecordJson(2)).as_object();
+  bad["fail"] = "record.bad_signature";
+  HttpResponse refused = Call("POST", "/v1/records?dry_run=true", boost::json::serialize(bad));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(ProblemOf(refused), "bad-signature");
+  EXPECT_EQ(Body(refused).at("dry_run").as_bool(), true);
+  EXPECT_EQ(Body(refused).at("code").as_string(), "record.bad_signature");
+  EXPECT_EQ(Body(refused).at("record_id").as_string(), FakeNodeService::IdOf(bad));
+  HttpResponse batch = Call("POST", "/v1/batches?dry_run=1",
+                            "{\"records\":[" + RecordJson(3) + "," + RecordJson(4) + "]}");
+  EXPECT_EQ(batch.status, 200) << batch.body;
+  EXPECT_EQ(Body(batch).at("records").as_array().size(), 2u);
+  EXPECT_EQ(service_.state_changes(), 0u);
+  const size_t submissions = service_.submissions();
+  for (const char* target : {"/v1/records?dry_run=1&wait=commit", "/v1/records?dry_run=2",
+                             "/v1/records?dry_run=1&dry_run=1"}) {
+    HttpResponse wrong = Call("POST", target, RecordJson(5));
+    EXPECT_EQ(ProblemOf(wrong), "bad-request") << target;
+  }
+  EXPECT_EQ(service_.submissions(), submissions) << "refused before the service is asked";
+}
+
+TEST_F(HandlersTest, ARefusalCarriesTheDetailsTheServiceComputed) {
+  boost::json::object bad = boost::json::parse(RecordJson(1)).as_object();
+  bad["fail"] = "record.case_id_not_canonical";
+  HttpResponse refused = Call("POST", "/v1/records", boost::json::serialize(bad));
+  EXPECT_EQ(ProblemOf(refused), "case-id-not-canonical");
+  const boost::json::object body = Body(refused).as_object();
+  EXPECT_EQ(body.at("record_id").as_string(), FakeNodeService::IdOf(bad));
+  EXPECT_EQ(body.at("code").as_string(), "record.case_id_not_canonical");
+  EXPECT_FALSE(body.contains("dry_run"));
+  EXPECT_EQ(body.at("status").as_int64(), 400) << "extensions never replace standard members";
+  bad["fail"] = "record.bad_link";
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/records", boost::json::serialize(bad))), "bad-link");
+}
+
 TEST(RateLimitTest, AnAgencyOverItsRateGets429AndRefusedRecordsCostNothing) {
   FakeNodeService service;
   CommitWaiter waiter(service);
@@ -415,6 +489,7 @@ TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
        {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
         "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
         "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
+        "  /v1/genesis:\n    get:", "  /:\n    get:",
         "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
         "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;

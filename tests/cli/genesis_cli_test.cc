@@ -121,5 +121,55 @@ TEST_F(GenesisCliTest, BadSpecsAreRefusedWithTheReason) {
   }
 }
 
+// Regression (issue 18): problems were reported one per run.
+TEST_F(GenesisCliTest, EveryProblemOfTheSpecIsReportedAtOnce) {
+  std::string spec = Spec("colour = \"red\"\n");
+  spec.replace(spec.find("vote_key = \"v2.pem\""), 19, "vote_key = \"nope.pem\"");
+  spec.replace(spec.find("address = \"127.0.0.1:8801\"\n"), 26, "");
+  spec.replace(spec.find("token_file = \"reader.token\""), 27, "");
+  spec += "\n[[agency]]\nid = \"x\"\nname = \"x\"\n";
+  auto r = RunEvidence({"genesis", "--spec", dir_.Write("bad.toml", spec), "--out",
+                        dir_.File("out.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  for (const char* expected :
+       {"spec: unknown key 'colour'", "validator[0]: 'address' (host:port of its p2p listen) is required",
+        "validator[1].vote_key: cannot read", "nope.pem",
+        "reader[0]: give exactly one of token_sha256, token_file, key",
+        "agency[1]: 'institution' (a non-empty string) is required",
+        "agency[1]: 'keys' (a list of paths to public PEM files) is required"}) {
+    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << " in:\n" << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out.json")));
+}
+
+// Regression (issue 18): every run stamped genesis_time_ms = now, so two
+// institutions running one spec got two chains; and the printed hash was not
+// the one `sha256sum genesis.json` shows.
+TEST_F(GenesisCliTest, TheSameSpecGivesTheSameFileAndThePrintedHashIsItsSha256) {
+  std::string spec = Spec();
+  spec.replace(spec.find("genesis_time_ms = 1790000000000\n"), 32, "");
+  std::string path = dir_.Write("spec.toml", spec);
+  auto no_time = RunEvidence({"genesis", "--spec", path, "--out", dir_.File("a.json")});
+  EXPECT_EQ(no_time.exit_code, 2);
+  EXPECT_NE(no_time.err.find("genesis_time_ms (unix milliseconds of the chain's start) is required"),
+            std::string::npos)
+      << no_time.err;
+  auto a = RunEvidence({"genesis", "--spec", path, "--out", dir_.File("a.json"),
+                        "--genesis-time-ms", "1790000000000"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto b = RunEvidence({"genesis", "--spec", dir_.Write("spec2.toml", Spec()), "--out",
+                        dir_.File("b.json")});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::string bytes = testing::ReadFile(dir_.File("a.json"));
+  EXPECT_EQ(bytes, testing::ReadFile(dir_.File("b.json")));
+  std::string sha256 = crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, bytes));
+  EXPECT_NE(a.out.find("genesis file sha256 " + sha256), std::string::npos) << a.out;
+  EXPECT_NE(b.out.find("genesis file sha256 " + sha256), std::string::npos) << b.out;
+  auto differs = RunEvidence({"genesis", "--spec", dir_.File("spec2.toml"), "--out",
+                              dir_.File("c.json"), "--genesis-time-ms", "1"});
+  EXPECT_EQ(differs.exit_code, 2);
+  EXPECT_NE(differs.err.find("differs from --genesis-time-ms"), std::string::npos) << differs.err;
+}
+
 }  // namespace
 }  // namespace evidence::cli

@@ -143,6 +143,21 @@ TEST_F(SignCliTest, Sm3WithAnSm2KeyIsAGmRecord) {
       ledger::VerifyRecordSignature(crypto::HashAlgorithm::kSm3, key->public_key(), *record).ok());
 }
 
+// Finding 4 of issue 20: the node accepts only the canonical case id, so the
+// CLI signs that form and says so.
+TEST_F(SignCliTest, AFullWidthCaseIdIsSignedInItsCanonicalForm) {
+  std::vector<std::string> args = Args({file_});
+  args[10] = "（２０２６） 鲁0831行复12号";
+  auto r = RunEvidence(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("in its canonical form \"(2026)鲁0831行复12号\""), std::string::npos)
+      << r.err;
+  auto record = ledger::ParseRecord(r.out);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->case_id, "(2026)鲁0831行复12号");
+  EXPECT_EQ(RunEvidence(Args({file_})).err, "") << "a canonical case id needs no note";
+}
+
 TEST_F(SignCliTest, AMissingFileIsNamedWithTheReason) {
   const std::string missing = dir_.File("missing.pdf");
   auto r = RunEvidence(Args({missing}));

@@ -24,6 +24,7 @@
 #include "crypto/hash.h"
 #include "ledger/genesis.h"
 #include "ledger/receipt.h"
+#include "ledger/record.h"
 #include "tests/testing/process.h"
 
 extern char** environ;
@@ -420,6 +421,114 @@ TEST_F(SubmitCliTest, StatusSummarizesTheNodeAndJsonIsRaw) {
   boost::json::value status = boost::json::parse(json.out);
   EXPECT_EQ(status.at("chain_id").as_string(), chain_id_);
   EXPECT_TRUE(status.as_object().contains("mempool"));
+}
+
+// Finding 4 of issue 20: the CLI signs the canonical case id, which the node
+// accepts, instead of the full-width one it would refuse.
+TEST_F(SubmitCliTest, AFullWidthCaseIdIsSignedInItsCanonicalForm) {
+  const std::string file = dir_.Write("notice.pdf", "告知书");
+  std::vector<std::string> args = SubmitArgs({"--wait", file});
+  args[10] = "（2026）鲁0831行复12号";
+  auto r = RunEvidence(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("in its canonical form \"(2026)鲁0831行复12号\""), std::string::npos) << r.err;
+  auto receipt = ledger::ParseReceipt(ReadFile(file + ".receipt.json"));
+  ASSERT_TRUE(receipt.ok());
+  EXPECT_EQ(receipt->record.case_id, "(2026)鲁0831行复12号");
+}
+
+// A server that closes the first connection after reading the request, without
+// an answer (a node going down mid-request), then answers the next one. It
+// keeps the bodies it received.
+class FlakyServer {
+ public:
+  FlakyServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::listen(listener_, 4), 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FlakyServer() { Stop(); }
+  // Ends the serving thread; bodies() may be read after.
+  void Stop() {
+    if (!thread_.joinable()) return;
+    ::shutdown(listener_, SHUT_RDWR);
+    thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+  const std::vector<std::string>& bodies() const { return bodies_; }  // after Stop()
+
+ private:
+  // The body of one request read from `fd` (Content-Length framing).
+  static std::string ReadBody(int fd) {
+    std::string text;
+    char buffer[8192];
+    for (;;) {
+      const size_t head_end = text.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        std::string lower = text.substr(0, head_end);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const size_t at = lower.find("content-length:");
+        const size_t length = at == std::string::npos ? 0 : std::stoul(lower.substr(at + 15));
+        if (text.size() >= head_end + 4 + length) return text.substr(head_end + 4, length);
+      }
+      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) return text;
+      text.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  void Serve() {
+    for (int connection = 0; connection < 2; ++connection) {
+      int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      bodies_.push_back(ReadBody(fd));
+      if (connection == 1) {
+        auto record = ledger::ParseRecord(bodies_.back());
+        const std::string id =
+            record.ok() ? crypto::DigestHex(ledger::RecordId(crypto::HashAlgorithm::kSha256, *record))
+                        : "";
+        const std::string body =
+            "{\"id\":\"" + id + "\",\"status\":\"pending\",\"already_known\":false}";
+        const std::string answer = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+                                   "Connection: close\r\nContent-Length: " +
+                                   std::to_string(body.size()) + "\r\n\r\n" + body;
+        ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+      }
+      ::close(fd);
+    }
+  }
+
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::vector<std::string> bodies_;
+};
+
+// Finding 6 of issue 20: a retry that signs again makes a second entry (the
+// record id covers the time). The CLI resends the bytes it signed once.
+TEST(SubmitCliNoNodeTest, ARetryAfterALostConnectionSendsTheSameSignedBytes) {
+  TempDir dir;
+  const std::string key = dir.File("k.pem");
+  ASSERT_EQ(RunEvidence({"keygen", "--alg", "ed25519", "--out", key}).exit_code, 0);
+  const std::string file = dir.Write("a.pdf", "a");
+  FlakyServer server;
+  RunResult r = RunEvidence({"submit", "--node", "http://127.0.0.1:" + std::to_string(server.port()),
+                             "--key", key, "--agency", "x", "--kind", "other", "--case", "C",
+                             "--chain-id", "c", "--hash", "sha256", file});
+  server.Stop();
+  const std::vector<std::string>& bodies = server.bodies();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("sending the same signed bytes again"), std::string::npos) << r.err;
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_FALSE(bodies[0].empty());
+  EXPECT_EQ(bodies[0], bodies[1]);
 }
 
 TEST(SubmitCliNoNodeTest, AnUnreachableNodeIsNamed) {

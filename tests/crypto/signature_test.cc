@@ -1,6 +1,8 @@
 #include "crypto/signature.h"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -468,6 +470,34 @@ TEST(SignatureTest, ConcurrentSignAndVerifyOnSharedKeys) {
     for (std::thread& thread : threads) thread.join();
     EXPECT_EQ(failures.load(), 0);
   }
+}
+
+// The node tells a client that sent a raw r || s signature (WebCrypto, .NET,
+// PKCS#11) which encoding it needs; these two functions are how it knows.
+TEST(SignatureTest, RawRSAndDerEncodings) {
+  for (SignatureAlgorithm algorithm : {SignatureAlgorithm::kP256, SignatureAlgorithm::kSm2}) {
+    auto key = PrivateKey::Generate(algorithm).value();
+    const std::string message = "message";
+    Bytes der = key.Sign(AsBytes(message)).value();
+    EXPECT_TRUE(IsDerEcdsaSignature(der));
+    // r || s from the DER form, each left-padded to 32 bytes.
+    const unsigned char* cursor = der.data();
+    ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der.size()));
+    ASSERT_NE(parsed, nullptr);
+    Bytes raw(64);
+    BN_bn2binpad(ECDSA_SIG_get0_r(parsed), raw.data(), 32);
+    BN_bn2binpad(ECDSA_SIG_get0_s(parsed), raw.data() + 32, 32);
+    ECDSA_SIG_free(parsed);
+    ASSERT_EQ(raw.size(), 64u);
+    EXPECT_FALSE(IsDerEcdsaSignature(raw));
+    EXPECT_FALSE(key.public_key().Verify(AsBytes(message), raw));
+    auto converted = EcdsaRawToDer(raw);
+    ASSERT_TRUE(converted.ok());
+    EXPECT_EQ(*converted, der);
+    EXPECT_TRUE(key.public_key().Verify(AsBytes(message), *converted));
+  }
+  EXPECT_FALSE(EcdsaRawToDer(Bytes(63, 1)).ok());
+  EXPECT_FALSE(IsDerEcdsaSignature(Bytes()));
 }
 
 }  // namespace

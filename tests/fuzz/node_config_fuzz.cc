@@ -1,6 +1,6 @@
 // Fuzz target: a node.toml (the operator's file, read at every start):
-// node::ParseNodeOptions over toml++, with unknown tables and keys refused and
-// every number range-checked.
+// node::ParseNodeConfig over toml++, with unknown tables and keys refused,
+// every number range-checked and every problem reported.
 //
 // Properties: accepted options name a genesis, a data directory and a node key
 // (absolute paths under the base directory or given absolute), keep the block
@@ -16,8 +16,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace evidence;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto options = node::ParseNodeOptions(text, "/etc/evidence", "fuzz.toml");
-  if (!options.ok()) return 0;
+  node::NodeConfig config = node::ParseNodeConfig(text, "/etc/evidence", "fuzz.toml");
+  if (!config.parsed) FUZZ_EXPECT(!config.problems.empty());
+  if (!config.problems.empty()) return 0;
+  const node::NodeOptions* options = &config.options;
   FUZZ_EXPECT(!options->genesis_path.empty() && options->genesis_path.front() == '/');
   FUZZ_EXPECT(!options->data_dir.empty() && options->data_dir.front() == '/');
   FUZZ_EXPECT(!options->node_key_path.empty() && options->node_key_path.front() == '/');

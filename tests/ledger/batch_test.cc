@@ -105,5 +105,60 @@ TEST(Batch, ParseWireForm) {
   EXPECT_FALSE(ParseBatch(R"([])").ok());
 }
 
+std::string BatchText(const std::vector<Record>& records) {
+  boost::json::array array;
+  for (const Record& r : records) array.push_back(RecordToJson(r));
+  return CanonicalJson(boost::json::object{{"records", array}}).value();
+}
+
+void ExpectMalformed(const std::string& text, std::string_view says) {
+  auto parsed = ParseBatch(text);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kBatchMalformed);
+  EXPECT_NE(parsed.status().message().find(says), std::string::npos) << parsed.status().message();
+}
+
+// Finding 1 of issue 20: a batch sent in part was accepted without saying so.
+TEST(Batch, APartialBatchIsRefused) {
+  testing::TestChain chain;
+  std::vector<Record> records = chain.MakeBatch(0, "case-a", 1, 4);
+  ExpectMalformed(BatchText({records[0], records[1], records[2]}),
+                  "the batch has sig.batch.size 4 but 3 records were sent");
+}
+
+TEST(Batch, RecordsOutOfIndexOrderOrRepeatedAreRefused) {
+  testing::TestChain chain;
+  std::vector<Record> records = chain.MakeBatch(0, "case-a", 1, 3);
+  ExpectMalformed(BatchText({records[1], records[0], records[2]}),
+                  "records[0] has sig.batch.index 1: send the records of a batch in index order");
+  ExpectMalformed(BatchText({records[0], records[0], records[2]}), "records[1] has sig.batch.index 0");
+}
+
+TEST(Batch, AHeaderMemberIsExplained) {
+  testing::TestChain chain;
+  std::vector<Record> records = chain.MakeBatch(0, "case-a", 1, 2);
+  boost::json::array array;
+  for (const Record& r : records) array.push_back(RecordToJson(r));
+  std::string text = CanonicalJson(boost::json::object{{"header", boost::json::object{}},
+                                                       {"records", array}}).value();
+  ExpectMalformed(text, "the batch header is not sent");
+}
+
+TEST(Batch, ARecordOfAnotherAgencyIsNamed) {
+  testing::TestChain chain;
+  std::vector<Record> records = chain.MakeBatch(0, "case-a", 1, 2);
+  records[1].agency = chain.agency_id(1);
+  ExpectMalformed(BatchText(records), "a batch holds one agency's records of one chain");
+}
+
+TEST(Batch, SignRefusesTheSameRecordTwice) {
+  testing::TestChain chain;
+  Record record = chain.UnsignedRecord(0, "c", 1);
+  std::vector<Record> twice = {record, chain.UnsignedRecord(0, "c", 2), record};
+  Status status = SignBatch(chain.hash(), chain.agency_key(0), twice);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBatchMalformed);
+  EXPECT_NE(status.message().find("records[2] is the same record as records[0]"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace evidence::ledger

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
 
 namespace evidence::ledger {
 namespace {
@@ -103,6 +105,25 @@ TEST(StrictJsonParse, RefusesDepthCommentsTrailingDataBadUtf8AndSize) {
   EXPECT_FALSE(StrictJsonParse("[1,2,3]", 6, 8).ok());
   EXPECT_TRUE(StrictJsonParse("[1,2,3]", 7, 8).ok());
   EXPECT_TRUE(ParseStatus("  {}  \n").ok());
+}
+
+// The JCS vectors every SDK checks too (tests/vectors/records/jcs.json).
+TEST(CanonicalJson, SharedVectors) {
+  std::ifstream in(std::string(EVIDENCE_VECTORS_DIR) + "/records/jcs.json", std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const boost::json::value file = boost::json::parse(text.str());
+  const boost::json::array& vectors = file.at("vectors").as_array();
+  ASSERT_GE(vectors.size(), 5u);
+  for (const boost::json::value& vector : vectors) {
+    const std::string input(vector.at("input").as_string());
+    auto parsed = StrictJsonParse(input, 4096, 8);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    auto canonical = CanonicalJson(*parsed);
+    ASSERT_TRUE(canonical.ok());
+    EXPECT_EQ(*canonical, std::string(vector.at("canonical").as_string()))
+        << vector.at("note").as_string();
+  }
 }
 
 }  // namespace

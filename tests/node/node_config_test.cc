@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -130,6 +131,54 @@ TEST_F(NodeConfigTest, RefusesTyposWrongTypesAndMissingRequiredSettings) {
   EXPECT_FALSE(Load("[node]\ndata_dir = \"d\"\nnode_key = \"k\"\n").ok()) << "no genesis";
   EXPECT_FALSE(Load("[node\n").ok()) << "not TOML";
   EXPECT_FALSE(LoadNodeOptions((dir_ / "missing.toml").string()).ok());
+}
+
+// Regression (issue 18): problems were reported one per run.
+TEST_F(NodeConfigTest, ReportsEveryProblemAtOnceOnePerLine) {
+  auto options = Load(R"(
+[node]
+data_dir = "data"
+nmae = "court"
+[api]
+threads = 0
+listen = "8701"
+[p2p]
+peers = { court = 5 }
+[mempool]
+records_max = "many"
+[log]
+level = "loud"
+file = "node.log"
+[extra]
+)");
+  ASSERT_FALSE(options.ok());
+  const std::string& message = options.status().message();
+  for (const char* expected :
+       {"node.toml: node.nmae is not a known setting", "node.toml: api.threads must be an integer 1..64",
+        "node.toml: p2p.peers.court must be a string \"host:port\"",
+        "node.toml: mempool.records_max must be an integer", "node.toml: extra is not a known table",
+        "node.toml: node.genesis is required", "node.toml: node.node_key is required",
+        "node.toml: log.level must be trace, debug, info, warn or error",
+        "node.toml: api.listen \"8701\" is not host:port"}) {
+    EXPECT_NE(message.find(expected), std::string::npos) << expected << "\nin:\n" << message;
+  }
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n') + 1, 9) << message;
+  NodeConfig config = ReadNodeConfig((dir_ / "node.toml").string());
+  EXPECT_TRUE(config.parsed);
+  EXPECT_EQ(config.problems.size(), 9u);
+  EXPECT_EQ(config.options.log_file, (dir_ / "node.log").string()) << "read beside the problems";
+}
+
+TEST_F(NodeConfigTest, SplitHostPortNeedsADecimalPort) {
+  auto split = SplitHostPort("0.0.0.0:8801");
+  ASSERT_TRUE(split.ok());
+  EXPECT_EQ(split->first, "0.0.0.0");
+  EXPECT_EQ(split->second, 8801);
+  EXPECT_TRUE(SplitHostPort("[::1]:0").ok());
+  for (const char* bad : {"8801", ":8801", "host:", "host:http", "host:65536", "host:-1",
+                          "host:123456"}) {
+    EXPECT_FALSE(SplitHostPort(bad).ok()) << bad;
+  }
 }
 
 }  // namespace

@@ -146,6 +146,15 @@ TEST_F(NodeWiringTest, ARestartedNodeKeepsItsChainAndCommitsOnTopOfIt) {
   json::value head = json::parse(Request(port, http::verb::get, "/v1/tree-head").body);
   EXPECT_EQ(head.at("size").to_number<uint64_t>(), 2u);
   EXPECT_EQ(head.at("height").to_number<uint64_t>(), 2u);
+  // Regression (issue 18): evidence_records_committed_total restarted at 0 on a
+  // restart, so nodes with the same tree showed different values. It is the
+  // store's log size now.
+  Answer metrics = Request(port, http::verb::get, "/metrics");
+  for (const char* line : {"evidence_height 2\n", "evidence_records_committed_total 2\n",
+                           "evidence_commit_latency_seconds_count 1\n",
+                           "evidence_mempool_records_max 100000\n", "evidence_quorum_connected 1\n"}) {
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line << metrics.body;
+  }
 }
 
 TEST_F(NodeWiringTest, CreateRefusesKeysAndLimitsThatDoNotFitTheGenesis) {

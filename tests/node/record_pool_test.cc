@@ -55,10 +55,12 @@ TEST_F(RecordPoolTest, RefusesABadSignatureWithItsCodeAndKeepsNothing) {
   ledger::Record good = chain_.MakeRecord(0, "CASE-1", 1);
   ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 2);
   bad.title += " (changed after signing)";
-  auto refused = pool.CheckAndAdd({good, bad}, kGenesisTimeMs);
+  size_t refused_index = 99;
+  auto refused = pool.CheckAndAdd({good, bad}, kGenesisTimeMs, nullptr, {}, &refused_index);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().message().rfind("records[1]: record.bad_signature: ", 0), 0u)
+  EXPECT_EQ(refused.status().message().rfind("record.bad_signature: ", 0), 0u)
       << refused.status().message();
+  EXPECT_EQ(refused_index, 1u);
   EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadSignature);
   EXPECT_EQ(pool.size(), 0u) << "all or none";
   EXPECT_FALSE(pool.Contains(IdOf(good)));

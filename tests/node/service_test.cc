@@ -6,7 +6,10 @@
 #include <filesystem>
 
 #include "common/clock.h"
+#include "crypto/merkle.h"
+#include "ledger/batch.h"
 #include "ledger/errors.h"
+#include "node/node_metrics.h"
 #include "node/record_pool.h"
 #include "tests/ledger/test_chain.h"
 
@@ -56,14 +59,14 @@ class ServiceTest : public ::testing::Test {
     };
     hooks.status = [this] { return status_; };
     service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_,
-                                              ledger::RecordPolicy{}, std::move(hooks), nullptr);
+                                              ledger::RecordPolicy{}, std::move(hooks), &metrics_);
   }
 
   json::object Json(const ledger::Record& record) { return ledger::RecordToJson(record).as_object(); }
   std::string IdOf(const ledger::Record& record) {
     return crypto::DigestHex(ledger::RecordId(chain_.hash(), record));
   }
-  void Commit(const std::vector<ledger::Record>& records) {
+  void Commit(const std::vector<ledger::Record>& records, bool synced = false) {
     TestChain::Step step = chain_.Next(records);
     std::vector<crypto::Digest> ids;
     ASSERT_TRUE(store_->Append(step.block, step.commit, &ids).ok());
@@ -71,10 +74,12 @@ class ServiceTest : public ::testing::Test {
     for (size_t i = 0; i < records.size(); ++i) {
       ASSERT_EQ(ids[i], ledger::RecordId(chain_.hash(), records[i]));
     }
-    service_->OnCommitted(step.block, step.commit, ids);
+    service_->OnCommitted(step.block, step.commit, ids, synced);
   }
 
   TestChain chain_;
+  metrics::Registry registry_;
+  NodeMetrics metrics_{registry_};
   fs::path dir_;
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<RecordPool> pool_;
@@ -85,14 +90,14 @@ class ServiceTest : public ::testing::Test {
 
 TEST_F(ServiceTest, ARecordGoesFromPendingToCommittedWithAReceipt) {
   ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
-  auto submitted = service_->SubmitRecord(Json(record));
+  auto submitted = service_->SubmitRecord(Json(record), {}, nullptr);
   ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
   EXPECT_EQ(submitted->id, IdOf(record));
   EXPECT_FALSE(submitted->already_known);
   EXPECT_EQ(submitted->status, api::RecordStatus::kPending);
   EXPECT_EQ(admitted_, 1u);
 
-  auto again = service_->SubmitRecord(Json(record));
+  auto again = service_->SubmitRecord(Json(record), {}, nullptr);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->already_known);
   EXPECT_EQ(admitted_, 1u) << "not admitted twice";
@@ -112,7 +117,7 @@ TEST_F(ServiceTest, ARecordGoesFromPendingToCommittedWithAReceipt) {
   ASSERT_TRUE(committed.ok());
   EXPECT_EQ(committed->status, api::RecordStatus::kCommitted);
   EXPECT_TRUE(committed->receipt.is_object());
-  auto known = service_->SubmitRecord(Json(record));
+  auto known = service_->SubmitRecord(Json(record), {}, nullptr);
   ASSERT_TRUE(known.ok());
   EXPECT_TRUE(known->already_known);
   EXPECT_EQ(known->status, api::RecordStatus::kCommitted);
@@ -142,11 +147,12 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   EXPECT_EQ(head->size, 2u);
   EXPECT_EQ(head->height, 2u);
   EXPECT_TRUE(head->commit.is_object());
-  auto block = service_->GetBlock(2);
+  auto block = service_->GetBlock(2, api::BlockDetail::kRecords);
   ASSERT_TRUE(block.ok());
   EXPECT_EQ(block->at("records").as_array().size(), 1u);
-  EXPECT_EQ(service_->GetBlock(3).status().code(), StatusCode::kNotFound);
-  auto page = service_->ListBlocks(1, 1);
+  EXPECT_EQ(service_->GetBlock(3, api::BlockDetail::kRecords).status().code(),
+            StatusCode::kNotFound);
+  auto page = service_->ListBlocks(1, 1, api::BlockDetail::kRecords);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->blocks.size(), 1u);
   EXPECT_EQ(page->next_from, 2u);
@@ -156,22 +162,52 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   EXPECT_EQ(service_->GetConsistencyProof(1, 3).status().code(), StatusCode::kNotFound);
 }
 
+// The public block routes: header, commit and leaf hashes, never the records
+// (case ids, titles and agencies are for readers).
+TEST_F(ServiceTest, BlocksShowLeafHashesUnlessRecordsAreAsked) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-SECRET-7", 1);
+  Commit({record});
+  const std::string leaf_hash = crypto::DigestHex(
+      crypto::MerkleHasher(chain_.genesis().hash()).HashLeaf(AsBytes(ledger::RecordLeaf(record))));
+  for (api::BlockDetail detail : {api::BlockDetail::kLeafHashes, api::BlockDetail::kRecords}) {
+    auto block = service_->GetBlock(1, detail);
+    ASSERT_TRUE(block.ok());
+    ASSERT_EQ(block->at("leaves").as_array().size(), 1u);
+    EXPECT_EQ(block->at("leaves").at(0).as_string(), leaf_hash);
+    const std::string text = json::serialize(*block);
+    const bool records = detail == api::BlockDetail::kRecords;
+    EXPECT_EQ(block->as_object().contains("records"), records);
+    EXPECT_EQ(text.find("CASE-SECRET-7") != std::string::npos, records);
+    auto page = service_->ListBlocks(1, 10, detail);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->blocks.size(), 1u);
+    EXPECT_EQ(json::serialize(page->blocks[0]), text);
+  }
+}
+
+TEST_F(ServiceTest, ServesTheGenesisItRunsOn) {
+  EXPECT_EQ(service_->GetGenesisJson(), chain_.genesis().ToJson());
+  auto parsed = ledger::Genesis::Parse(service_->GetGenesisJson());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->Hash(), chain_.genesis().Hash());
+}
+
 TEST_F(ServiceTest, RefusalsChangeNothing) {
   ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 1);
   bad.title = "changed";
-  auto refused = service_->SubmitRecord(Json(bad));
+  auto refused = service_->SubmitRecord(Json(bad), {}, nullptr);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadSignature);
   json::object unknown_field = Json(chain_.MakeRecord(0, "CASE-1", 2));
   unknown_field["extra"] = 1;
-  EXPECT_EQ(ledger::ErrorCodeOf(service_->SubmitRecord(unknown_field).status()),
+  EXPECT_EQ(ledger::ErrorCodeOf(service_->SubmitRecord(unknown_field, {}, nullptr).status()),
             ledger::ErrorCode::kRecordUnknownField);
   EXPECT_EQ(pool_->size(), 0u);
   EXPECT_EQ(admitted_, 0u);
 
   MakeService(1);
-  ASSERT_TRUE(service_->SubmitRecord(Json(chain_.MakeRecord(0, "C", 3))).ok());
-  auto full = service_->SubmitRecord(Json(chain_.MakeRecord(0, "C", 4)));
+  ASSERT_TRUE(service_->SubmitRecord(Json(chain_.MakeRecord(0, "C", 3)), {}, nullptr).ok());
+  auto full = service_->SubmitRecord(Json(chain_.MakeRecord(0, "C", 4)), {}, nullptr);
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted);
 }
@@ -180,7 +216,7 @@ TEST_F(ServiceTest, BatchesAreAdmittedWhole) {
   std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 5);
   json::array records;
   for (const ledger::Record& record : batch) records.push_back(ledger::RecordToJson(record));
-  auto outcome = service_->SubmitBatch(json::object{{"records", records}});
+  auto outcome = service_->SubmitBatch(json::object{{"records", records}}, {}, nullptr);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(outcome->batch_id, crypto::DigestHex(batch[0].sig.batch->root));
   ASSERT_EQ(outcome->records.size(), 5u);
@@ -280,6 +316,219 @@ TEST_F(ServiceTest, AGossipedBatchCostsOneSignatureCheck) {
   EXPECT_FALSE(pool_->Contains(ledger::RecordId(chain_.hash(), broken)));
   EXPECT_EQ(pool_->signature_checks(), 1u);
   EXPECT_EQ(metrics.signature_checks.value(), 1u);
+}
+
+json::object BatchJson(const std::vector<ledger::Record>& records) {
+  json::array array;
+  for (const ledger::Record& record : records) array.push_back(ledger::RecordToJson(record));
+  return json::object{{"records", std::move(array)}};
+}
+
+// Finding 5 of issue 20: the case trail answered 404 just after a 202, while
+// the digest look-up showed the pending record.
+TEST_F(ServiceTest, PendingRecordsAreInTheCaseTrailAsInTheDigestLookUp) {
+  ledger::Record first = chain_.MakeRecord(0, "CASE-1", 1);
+  Commit({first});
+  ledger::Record second = chain_.MakeRecord(0, "CASE-1", 2);
+  ledger::Record third = chain_.MakeRecord(0, "CASE-1", 3);
+  ASSERT_TRUE(service_->SubmitRecord(Json(second), {}, nullptr).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(third), {}, nullptr).ok());
+  auto trail = service_->GetCase("CASE-1");
+  ASSERT_TRUE(trail.ok()) << trail.status().ToString();
+  ASSERT_EQ(trail->records.size(), 3u);
+  EXPECT_EQ(trail->records[0].status, api::RecordStatus::kCommitted);
+  EXPECT_EQ(trail->records[1].id, IdOf(second)) << "pending ones in arrival order";
+  EXPECT_EQ(trail->records[1].status, api::RecordStatus::kPending);
+  EXPECT_TRUE(trail->records[1].receipt.is_null());
+  EXPECT_EQ(trail->records[2].id, IdOf(third));
+  ledger::Record alone = chain_.MakeRecord(0, "CASE-NEW", 4);
+  ASSERT_TRUE(service_->SubmitRecord(Json(alone), {}, nullptr).ok());
+  auto fresh = service_->GetCase("CASE-NEW");
+  ASSERT_TRUE(fresh.ok()) << "no 404 just after the 202";
+  EXPECT_EQ(fresh->records.size(), 1u);
+  auto by_digest = service_->FindByDigest("sha256", alone.digest.substr(7));
+  ASSERT_TRUE(by_digest.ok());
+  EXPECT_EQ(by_digest->size(), 1u);
+}
+
+// Finding 4 of issue 20: one case, one trail.
+TEST_F(ServiceTest, ACaseIdIsCanonicalOnSubmissionAndOnLookUp) {
+  ledger::Record full_width = chain_.MakeRecord(0, "（2026）鲁0831行复12号", 1);
+  json::object details;
+  auto refused = service_->SubmitRecord(Json(full_width), {}, &details);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordCaseIdNotCanonical);
+  EXPECT_NE(refused.status().message().find("\"(2026)鲁0831行复12号\""), std::string::npos);
+  EXPECT_EQ(details.at("record_id").as_string(), IdOf(full_width));
+  EXPECT_EQ(pool_->size(), 0u);
+  // A record committed before the rule existed keeps its trail, found by
+  // either spelling, and sending it again is answered, not refused.
+  Commit({full_width});
+  ledger::Record canonical = chain_.MakeRecord(0, "(2026)鲁0831行复12号", 2);
+  ASSERT_TRUE(service_->SubmitRecord(Json(canonical), {}, nullptr).ok());
+  for (const char* spelling : {"（2026）鲁0831行复12号", "(2026) 鲁0831行复12号"}) {
+    auto trail = service_->GetCase(spelling);
+    ASSERT_TRUE(trail.ok()) << spelling;
+    EXPECT_EQ(trail->case_id, "(2026)鲁0831行复12号");
+  }
+  EXPECT_EQ(service_->GetCase("（2026）鲁0831行复12号")->records.size(), 2u);
+  auto again = service_->SubmitRecord(Json(full_width), {}, nullptr);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->already_known);
+}
+
+// Finding 3 of issue 20.
+TEST_F(ServiceTest, LinksMustNameACommittedRecordOfTheSameCase) {
+  ledger::Record filing = chain_.MakeRecord(0, "CASE-1", 1);
+  ledger::Record elsewhere = chain_.MakeRecord(0, "CASE-2", 2);
+  Commit({filing, elsewhere});
+  auto linked = [&](const ledger::Record& target, uint64_t seed) {
+    ledger::Record record = chain_.UnsignedRecord(0, "CASE-1", seed);
+    record.links = {IdOf(target)};
+    EXPECT_TRUE(ledger::SignRecord(chain_.agency_key(0), record).ok());
+    return record;
+  };
+  EXPECT_TRUE(service_->SubmitRecord(Json(linked(filing, 3)), {}, nullptr).ok());
+  auto cross = service_->SubmitRecord(Json(linked(elsewhere, 4)), {}, nullptr);
+  EXPECT_EQ(ledger::ErrorCodeOf(cross.status()), ledger::ErrorCode::kRecordBadLink);
+  ledger::Record pending = chain_.MakeRecord(0, "CASE-1", 5);
+  ASSERT_TRUE(service_->SubmitRecord(Json(pending), {}, nullptr).ok());
+  auto early = service_->SubmitRecord(Json(linked(pending, 6)), {}, nullptr);
+  EXPECT_NE(early.status().message().find("pending, not yet committed"), std::string::npos);
+  ledger::Record nowhere = chain_.MakeRecord(0, "CASE-1", 7);
+  auto dangling = service_->SubmitRecord(Json(linked(nowhere, 8)), {}, nullptr);
+  EXPECT_NE(dangling.status().message().find("names no record"), std::string::npos);
+  EXPECT_EQ(pool_->size(), 2u) << "only the good link and the pending target went in";
+}
+
+// Finding 1 of issue 20: a partial batch, and a batch naming a record twice,
+// were accepted without saying so.
+TEST_F(ServiceTest, OnlyWholeBatchesOfDistinctRecordsAreAccepted) {
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 4);
+  json::object details;
+  auto partial = service_->SubmitBatch(
+      BatchJson({batch[0], batch[1]}), {}, &details);
+  ASSERT_FALSE(partial.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(partial.status()), ledger::ErrorCode::kBatchMalformed);
+  // A batch tree over the same record id twice (SignBatch refuses to make one;
+  // another client might).
+  ledger::Record record = chain_.UnsignedRecord(1, "CASE-B", 20);
+  const crypto::Digest id = ledger::RecordId(chain_.hash(), record);
+  crypto::MerkleHasher hasher(chain_.hash());
+  std::vector<crypto::Digest> leaves = {hasher.HashLeaf(id), hasher.HashLeaf(id)};
+  ledger::BatchHeader header{chain_.genesis().chain_id(), chain_.agency_id(1),
+                             crypto::MerkleRoot(hasher, leaves), 2};
+  Bytes signature = chain_.agency_key(1).Sign(ledger::BatchSigningBytes(header)).value();
+  std::vector<ledger::Record> twice(2, record);
+  for (size_t i = 0; i < 2; ++i) {
+    twice[i].sig = {chain_.agency_key(1).algorithm(), chain_.agency_key(1).key_id(), signature,
+                    ledger::BatchReference{header.root, 2, i,
+                                           crypto::MakeInclusionProof(hasher, leaves, i)}};
+  }
+  auto repeated = service_->SubmitBatch(BatchJson(twice), {}, nullptr);
+  ASSERT_FALSE(repeated.ok());
+  EXPECT_NE(repeated.status().message().find("records[1] is the same record as records[0]"),
+            std::string::npos)
+      << repeated.status().message();
+  EXPECT_EQ(pool_->size(), 0u);
+  EXPECT_TRUE(service_->SubmitBatch(BatchJson(batch), {}, nullptr).ok());
+}
+
+// Finding 7 of issue 20: a refusal says what the node computed.
+TEST_F(ServiceTest, ARefusedSignatureComesWithTheRecordIdAndTheSigningBytes) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
+  const Bytes signing = ledger::RecordSigningBytes(record);
+  record.sig.value = chain_.agency_key(0).Sign(ByteView(signing).subspan(19)).value();
+  json::object details;
+  auto refused = service_->SubmitRecord(Json(record), {}, &details);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadSignature);
+  EXPECT_NE(refused.status().message().find("EVIDENCE-RECORD/v1"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(details.at("record_id").as_string(), IdOf(record));
+  EXPECT_EQ(details.at("signing_bytes_sha256").as_string(),
+            crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, signing)));
+  EXPECT_EQ(details.at("signing_bytes").as_string(), std::string(signing.begin(), signing.end()));
+
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 3);
+  batch[2].title += " (changed)";
+  json::object batch_details;
+  auto in_batch = service_->SubmitBatch(BatchJson(batch), {}, &batch_details);
+  ASSERT_FALSE(in_batch.ok());
+  EXPECT_EQ(in_batch.status().message().rfind("records[2]: batch.bad_proof", 0), 0u)
+      << in_batch.status().message();
+  EXPECT_EQ(batch_details.at("index").to_number<int64_t>(), 2);
+  EXPECT_EQ(batch_details.at("record_id").as_string(), IdOf(batch[2]));
+  EXPECT_EQ(batch_details.at("batch_id").as_string(), crypto::DigestHex(batch[0].sig.batch->root));
+}
+
+// Finding 2 of issue 20: the integer range of a record, as docs/api.md states it.
+TEST_F(ServiceTest, ARecordsIntegersAreZeroTo2To53Minus1) {
+  json::object record = Json(chain_.MakeRecord(0, "CASE-1", 1));
+  for (const char* field : {"time", "size"}) {
+    json::object changed = record;
+    changed[field] = int64_t{1} << 53;
+    auto refused = service_->SubmitRecord(changed, {}, nullptr);
+    EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadValue) << field;
+    EXPECT_NE(refused.status().message().find("2^53-1"), std::string::npos)
+        << refused.status().message();
+    changed[field] = -1;
+    EXPECT_EQ(ledger::ErrorCodeOf(service_->SubmitRecord(changed, {}, nullptr).status()),
+              ledger::ErrorCode::kRecordBadValue)
+        << field;
+  }
+  EXPECT_EQ(pool_->size(), 0u);
+}
+
+TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
+  auto dry = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(dry->id, IdOf(record));
+  EXPECT_EQ(dry->signing_bytes_sha256,
+            crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256,
+                                           ledger::RecordSigningBytes(record))));
+  EXPECT_FALSE(dry->already_known);
+  EXPECT_EQ(pool_->size(), 0u);
+  EXPECT_EQ(admitted_, 0u);
+  ledger::Record bad = record;
+  bad.title = "changed";
+  json::object details;
+  auto refused = service_->SubmitRecord(Json(bad), api::SubmitOptions{true}, &details);
+  EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadSignature);
+  EXPECT_EQ(details.at("record_id").as_string(), IdOf(bad));
+  std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 10, 3);
+  auto dry_batch = service_->SubmitBatch(BatchJson(batch), api::SubmitOptions{true}, nullptr);
+  ASSERT_TRUE(dry_batch.ok()) << dry_batch.status().ToString();
+  EXPECT_EQ(dry_batch->records.size(), 3u);
+  EXPECT_EQ(pool_->size(), 0u);
+  ASSERT_TRUE(service_->SubmitRecord(Json(record), {}, nullptr).ok());
+  auto known = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);
+  ASSERT_TRUE(known.ok());
+  EXPECT_TRUE(known->already_known);
+}
+
+}  // namespace
+}  // namespace evidence::node
+
+namespace evidence::node {
+namespace {
+
+// Regression (issue 18): the commit-latency histogram counted records of blocks
+// the node took by sync (their wait was the node being behind, not consensus);
+// records committed counts every stored block either way.
+TEST_F(ServiceTest, CommitLatencyLeavesOutSyncedBlocksAndRecordsCommittedCountsAll) {
+  ledger::Record synced = chain_.MakeRecord(0, "CASE-1", 1);
+  ledger::Record live = chain_.MakeRecord(0, "CASE-1", 2);
+  ASSERT_TRUE(service_->SubmitRecord(Json(synced), {}, nullptr).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(live), {}, nullptr).ok());
+  Commit({synced}, /*synced=*/true);
+  EXPECT_EQ(metrics_.records_committed.value(), 1u);
+  EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 0u);
+  Commit({live});
+  EXPECT_EQ(metrics_.records_committed.value(), 2u);
+  EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 1u);
+  EXPECT_EQ(metrics_.mempool_records.value(), 0);
 }
 
 }  // namespace

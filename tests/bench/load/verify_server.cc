@@ -38,7 +38,9 @@ class VerifyOnlyService : public api::NodeService {
  public:
   explicit VerifyOnlyService(const ledger::Genesis& genesis) : genesis_(genesis) {}
 
-  Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record_json) override {
+  Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record_json,
+                                          const api::SubmitOptions&,
+                                          boost::json::object*) override {
     Result<ledger::Record> record = ledger::RecordFromJson(boost::json::value(record_json));
     if (!record.ok()) return record.status();
     Status checked = ledger::CheckRecord(genesis_, *record, WallClockMs(), policy_);
@@ -49,7 +51,8 @@ class VerifyOnlyService : public api::NodeService {
     return outcome;
   }
 
-  Result<api::BatchOutcome> SubmitBatch(const boost::json::object&) override {
+  Result<api::BatchOutcome> SubmitBatch(const boost::json::object&, const api::SubmitOptions&,
+                                        boost::json::object*) override {
     return NotServed();
   }
   Result<api::RecordView> GetRecord(std::string_view) override { return NotServed(); }
@@ -59,8 +62,11 @@ class VerifyOnlyService : public api::NodeService {
   }
   std::optional<api::Reader> FindReader(std::string_view) override { return std::nullopt; }
   Result<api::CaseTrail> GetCase(std::string_view) override { return NotServed(); }
-  Result<boost::json::value> GetBlock(uint64_t) override { return NotServed(); }
-  Result<api::BlockPage> ListBlocks(uint64_t, uint64_t) override { return NotServed(); }
+  Result<boost::json::value> GetBlock(uint64_t, api::BlockDetail) override { return NotServed(); }
+  Result<api::BlockPage> ListBlocks(uint64_t, uint64_t, api::BlockDetail) override {
+    return NotServed();
+  }
+  std::string GetGenesisJson() override { return genesis_.ToJson(); }
   Result<api::TreeHead> GetTreeHead() override { return NotServed(); }
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {
     return NotServed();

@@ -1,0 +1,144 @@
+// Pieces several pages show: the verdict banner (data-testid="verdict" with
+// data-verdict), the facts a valid receipt proves (the time T first, as
+// data-testid="existed-by"), the list of checks, the signing institutions and the
+// genesis panel. Each is a function of data returning DOM.
+import { t } from '../i18n/index.js';
+import { h } from './dom.js';
+import { formatCount, formatTime, formatTimeLong, isoTime, kindName, recordPath, stageName } from './format.js';
+
+const CHECKS = ['document', 'signature', 'inclusion', 'header', 'commit', 'validators'];
+const ICONS = { valid: '✓', invalid: '✕', 'not-found': '?' };
+
+/**
+ * @param {'valid'|'invalid'|'not-found'} verdict
+ * @param {string} lead
+ * @param {...any} extra
+ */
+export function verdictBanner(verdict, lead, ...extra) {
+  return h(
+    'section',
+    { class: ['verdict', `verdict--${verdict}`], testid: 'verdict', dataset: { verdict }, role: 'status' },
+    h('div', { class: 'verdict__icon', 'aria-hidden': 'true' }, ICONS[verdict]),
+    h('div', { class: 'verdict__body' }, h('h2', { class: 'verdict__title' }, t(`verdict.${verdict}`)), h('p', { class: 'verdict__lead' }, lead), extra),
+  );
+}
+
+/** The time the document existed by, with its meaning. @param {number} ms */
+export function existedBy(ms, { testid = 'existed-by' } = {}) {
+  return h('time', { class: 'existed-by', testid, datetime: isoTime(ms), dataset: { ms } }, formatTimeLong(ms));
+}
+
+/** @param {string} label @param {any} value @param {string} [note] */
+export function fact(label, value, note, { key = false } = {}) {
+  return h('div', { class: ['facts__row', key && 'facts__row--key'] }, h('dt', null, label), h('dd', null, value, note ? h('small', { class: 'facts__note' }, note) : null));
+}
+
+/** What a valid receipt proves. @param {import('../verify/receipt.js').Facts} f */
+export function factsList(f) {
+  const r = f.record;
+  return h(
+    'dl',
+    { class: 'facts' },
+    fact(t('fact.existedBy'), existedBy(f.existedByMs), t('fact.existedByNote'), { key: true }),
+    fact(t('fact.agency'), h('span', null, h('strong', { testid: 'agency' }, f.agency.name), h('span', { class: 'muted' }, ` · ${f.agency.institution} · `), h('code', null, f.agency.id))),
+    fact(t('fact.kind'), kindName(r.kind)),
+    fact(t('fact.case'), h('span', { testid: 'case' }, r.case_id)),
+    fact(t('fact.stage'), stageName(r.stage)),
+    r.title ? fact(t('fact.title'), r.title) : null,
+    fact(t('fact.signers'), signersList(f.signers), t('fact.signersPower', { power: f.signingPower, total: f.totalPower })),
+    fact(t('fact.recordId'), h('code', { class: 'hash', testid: 'record-id' }, f.recordId)),
+  );
+}
+
+/**
+ * The technical facts, folded. Linked records link to their pages unless `links`
+ * is false (the offline page has no node to link to).
+ * @param {import('../verify/receipt.js').Facts} f
+ */
+export function factDetails(f, { links = true } = {}) {
+  return h(
+    'details',
+    { class: 'fold' },
+    h('summary', null, t('fact.details')),
+    h(
+      'dl',
+      { class: 'facts facts--compact' },
+      fact(t('fact.digest'), h('code', { class: 'hash' }, f.record.digest)),
+      fact(t('fact.size'), t('verify.fileSize', { size: formatCount(f.record.size) })),
+      fact(t('fact.block'), t('fact.blockValue', { height: f.height }), h('code', { class: 'hash' }, f.blockHash)),
+      fact(t('fact.position'), t('fact.positionValue', { index: f.leafIndex, size: f.treeSize })),
+      fact(t('fact.logRoot'), h('code', { class: 'hash' }, f.logRoot)),
+      fact(t('fact.recordTime'), formatTimeLong(f.recordTimeMs), t('fact.recordTimeNote')),
+      fact(t('fact.blockTime'), formatTimeLong(f.blockTimeMs), t('fact.blockTimeNote')),
+      f.record.links.length ? fact(t('fact.links'), f.record.links.map((id) => h('div', null, links ? h('a', { href: recordPath(id), class: 'hash' }, id) : h('code', { class: 'hash' }, id)))) : null,
+    ),
+  );
+}
+
+/** @param {import('../verify/receipt.js').Signer[]} signers */
+export function signersList(signers) {
+  return h(
+    'ul',
+    { class: 'signers' },
+    signers.map((s) => h('li', null, h('span', { class: 'signers__name' }, s.institution), h('span', { class: 'signers__time' }, formatTime(s.timestampMs)))),
+  );
+}
+
+/**
+ * Every check with its outcome: passed, failed (the verdict's), or not reached.
+ * @param {import('../verify/receipt.js').Verdict} verdict
+ */
+export function checkList(verdict) {
+  const failed = verdict.verdict === 'invalid' ? verdict.check : null;
+  const failedIndex = failed === null ? CHECKS.length : CHECKS.indexOf(failed);
+  const items = [];
+  if (failed === 'format' || failed === 'chain') items.push(checkItem(failed, 'failed'));
+  CHECKS.forEach((check, i) => {
+    if (check === 'document' && verdict.verdict === 'valid' && !verdict.facts?.documentChecked) {
+      items.push(checkItem('documentSkipped', 'skipped'));
+      return;
+    }
+    const state = failed === 'format' || failed === 'chain' ? 'skipped' : i < failedIndex ? 'passed' : i === failedIndex ? 'failed' : 'skipped';
+    items.push(checkItem(check, state));
+  });
+  return h('ul', { class: 'checks', testid: 'checks' }, items);
+}
+
+function checkItem(check, state) {
+  const mark = { passed: '✓', failed: '✕', skipped: '–' }[state];
+  return h('li', { class: ['checks__item', `checks__item--${state}`], dataset: { check, state } }, h('span', { class: 'checks__mark', 'aria-hidden': 'true' }, mark), t(`check.${check}`));
+}
+
+/** The failed check and its technical detail. @param {{check: string|null, detail: string, code: string|null}} verdict */
+export function failure(verdict) {
+  return h(
+    'div',
+    { class: 'failure' },
+    verdict.check ? h('p', null, t('verdict.failedCheck', { check: t(`check.${verdict.check}`) })) : null,
+    h('details', { class: 'fold' }, h('summary', null, t('verdict.detail')), h('p', { class: 'mono' }, verdict.code ? `${verdict.code}: ` : '', verdict.detail)),
+  );
+}
+
+/** A notice line. @param {'info'|'success'|'warning'|'error'} kind @param {...any} children */
+export function notice(kind, ...children) {
+  return h('div', { class: ['notice', `notice--${kind}`], role: kind === 'error' ? 'alert' : null }, children);
+}
+
+/**
+ * A link that saves `value` as a JSON file. @param {any} value @param {string} name @param {string} label
+ */
+export function jsonDownload(value, name, label) {
+  const blob = new Blob([JSON.stringify(value, null, 2) + '\n'], { type: 'application/json' });
+  return h('a', { class: 'button button--secondary', href: URL.createObjectURL(blob), download: name }, label);
+}
+
+/** The kind, stage and status chips of a record. @param {any} record */
+export function recordChips(record, status) {
+  return h(
+    'div',
+    { class: 'chips' },
+    h('span', { class: 'chip chip--stage' }, stageName(record.stage)),
+    h('span', { class: 'chip' }, kindName(record.kind)),
+    status ? h('span', { class: ['chip', `chip--${status}`] }, t(`status.${status}`)) : null,
+  );
+}

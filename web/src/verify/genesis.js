@@ -1,0 +1,192 @@
+// The genesis file (docs/receipt-format.md §2): everything a verifier trusts.
+// parseGenesis checks it as ledger/genesis.cc does (strict JSON, every field
+// required and typed, keys that parse, unique names, ids and agency keys) and
+// returns what verification needs: the chain's hash, validators with parsed vote
+// keys, agencies with parsed keys, the validator set hash and the genesis
+// fingerprint H(JCS(genesis)) (ledger::Genesis::Hash).
+// Pure functions.
+import canonicalize from 'canonicalize';
+import { decodeUtf8, isDigestHex, toHex, utf8 } from './bytes.js';
+import { FieldReader, SchemaError } from './fields.js';
+import { hashFunction } from './hash.js';
+import { LIMITS } from './limits.js';
+import { parsePublicKeyPem } from './keys.js';
+import { parseStrictJson } from './strict_json.js';
+
+const NAME_BYTES_MAX = 256; // ledger::kGenesisNameBytesMax
+const VALIDATORS_MAX = 1000;
+const AGENCIES_MAX = 10000;
+const AGENCY_KEYS_MAX = 16;
+const READERS_MAX = 10000;
+
+/**
+ * @typedef {object} Agency
+ * @property {string} id
+ * @property {string} name
+ * @property {string} institution
+ * @property {import('./keys.js').PublicKey[]} keys
+ *
+ * @typedef {object} Genesis
+ * @property {string} chainId
+ * @property {number} genesisTimeMs
+ * @property {'sha256'|'sm3'} hashName
+ * @property {(data: Uint8Array) => Uint8Array} H
+ * @property {import('./block.js').Validator[]} validators
+ * @property {Agency[]} agencies
+ * @property {{id: string, role: string}[]} readers
+ * @property {string} validatorSetHash hex
+ * @property {string} fingerprint hex H(JCS(genesis))
+ */
+
+/**
+ * @param {string} text the genesis JSON
+ * @returns {{ok: true, genesis: Genesis} | {ok: false, code: 'genesis.invalid', detail: string}}
+ */
+export function parseGenesis(text) {
+  const parsed = parseStrictJson(text, { maxBytes: LIMITS.genesisBytesMax, maxDepth: LIMITS.jsonDepthMax });
+  if (!parsed.ok) return invalid(parsed.error);
+  try {
+    return { ok: true, genesis: readGenesis(parsed.value) };
+  } catch (error) {
+    if (error instanceof SchemaError) return invalid(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The genesis file as bytes (as read from disk): UTF-8 or invalid.
+ * @param {Uint8Array} bytes
+ */
+export function parseGenesisBytes(bytes) {
+  const text = decodeUtf8(bytes);
+  return text === null ? invalid('the genesis file is not UTF-8') : parseGenesis(text);
+}
+
+function invalid(detail) {
+  return /** @type {const} */ ({ ok: false, code: 'genesis.invalid', detail });
+}
+
+function readGenesis(value) {
+  const reader = new FieldReader(value, 'genesis');
+  const chainId = reader.string('chain_id');
+  const genesisTimeMs = reader.signed('genesis_time_ms');
+  const hashName = reader.string('hash');
+  const H = hashFunction(hashName);
+  if (H === null) throw reader.fail(`hash must be "sha256" or "sm3", not "${hashName.slice(0, 32)}"`);
+  const validators = reader.array('validators', VALIDATORS_MAX).map(readValidator);
+  const agencies = reader.array('agencies', AGENCIES_MAX).map(readAgency);
+  const readers = reader.array('readers', READERS_MAX).map(readReader);
+  reader.finish();
+  if (!identifier(chainId) || utf8(chainId).length > LIMITS.chainIdBytesMax) {
+    throw reader.fail('chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -');
+  }
+  if (genesisTimeMs < 0) throw reader.fail('genesis_time_ms must be 0..2^53-1 unix ms');
+  if (validators.length === 0) throw reader.fail('validator set is empty');
+  unique(validators.map((v) => v.name), 'validators[].name');
+  unique(validators.map((v) => v.voteKey.keyId), 'validators[].vote_key');
+  unique(validators.map((v) => v.nodeKey.keyId), 'validators[].node_key');
+  unique(agencies.map((a) => a.id), 'agencies[].id');
+  unique(agencies.flatMap((a) => a.keys.map((k) => k.keyId)), 'agencies[].keys');
+  unique(readers.map((r) => r.id), 'readers[].id');
+  const setText = validators.map((v) => `${v.voteKey.keyId}:${v.power}\n`).join('');
+  return {
+    chainId,
+    genesisTimeMs,
+    hashName: /** @type {'sha256'|'sm3'} */ (hashName),
+    H,
+    validators,
+    agencies,
+    readers,
+    validatorSetHash: toHex(H(utf8(setText))),
+    fingerprint: toHex(H(utf8(canonicalize(value)))),
+  };
+}
+
+function readValidator(value, i) {
+  const reader = new FieldReader(value, `genesis.validators[${i}]`);
+  const validator = {
+    name: name(reader, 'name', true),
+    institution: name(reader, 'institution', false),
+    voteKey: key(reader, 'vote_key'),
+    nodeKey: key(reader, 'node_key'),
+    power: reader.unsigned('power'),
+    address: name(reader, 'address', false),
+  };
+  if (validator.power < 1) throw reader.fail('power must be at least 1');
+  reader.finish();
+  return validator;
+}
+
+function readAgency(value, i) {
+  const reader = new FieldReader(value, `genesis.agencies[${i}]`);
+  const agency = {
+    id: name(reader, 'id', true),
+    name: name(reader, 'name', false),
+    institution: name(reader, 'institution', false),
+    keys: reader.stringArray('keys', AGENCY_KEYS_MAX).map((pem, k) => {
+      const parsed = parsePublicKeyPem(pem);
+      if (!parsed.ok) throw reader.fail(`keys[${k}]: ${parsed.error}`);
+      return parsed.key;
+    }),
+  };
+  if (utf8(agency.id).length > LIMITS.agencyIdBytesMax) throw reader.fail('id is too long');
+  if (agency.keys.length === 0) throw reader.fail('has no keys');
+  reader.finish();
+  return agency;
+}
+
+function readReader(value, i) {
+  const reader = new FieldReader(value, `genesis.readers[${i}]`);
+  const out = { id: name(reader, 'id', true), role: name(reader, 'role', true) };
+  const token = reader.optional('token_sha256');
+  const pem = reader.optional('key');
+  if ((token === undefined) === (pem === undefined)) {
+    throw reader.fail('exactly one of "token_sha256" and "key" is required');
+  }
+  if (token !== undefined && !isDigestHex(token)) throw reader.fail('token_sha256 must be 64 lower-case hex digits');
+  if (pem !== undefined) key(reader, 'key');
+  reader.finish();
+  return out;
+}
+
+function name(reader, field, asIdentifier) {
+  const value = reader.string(field);
+  const bytes = utf8(value).length;
+  if (bytes < 1 || bytes > NAME_BYTES_MAX) throw reader.fail(`${field} must be 1..${NAME_BYTES_MAX} bytes`);
+  if (asIdentifier && !identifier(value)) throw reader.fail(`${field} may hold only A-Z a-z 0-9 . _ -`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(value)) throw reader.fail(`${field} has a control character`);
+  return value;
+}
+
+function key(reader, field) {
+  const parsed = parsePublicKeyPem(reader.string(field));
+  if (!parsed.ok) throw reader.fail(`${field}: ${parsed.error}`);
+  return parsed.key;
+}
+
+function identifier(text) {
+  return /^[A-Za-z0-9._-]+$/.test(text);
+}
+
+function unique(values, what) {
+  const seen = new Set();
+  for (const v of values) {
+    if (seen.has(v)) throw new SchemaError(`genesis: ${what} "${String(v).slice(0, 64)}" is repeated`);
+    seen.add(v);
+  }
+}
+
+/**
+ * The key `keyId` registered for `agencyId`, or null (ledger::Genesis::FindAgencyKey).
+ * @param {Genesis} genesis @param {string} agencyId @param {string} keyId
+ */
+export function findAgencyKey(genesis, agencyId, keyId) {
+  const agency = genesis.agencies.find((a) => a.id === agencyId);
+  return agency?.keys.find((k) => k.keyId === keyId) ?? null;
+}
+
+/** @param {Genesis} genesis @param {string} agencyId @returns {Agency|null} */
+export function findAgency(genesis, agencyId) {
+  return genesis.agencies.find((a) => a.id === agencyId) ?? null;
+}
