@@ -229,15 +229,15 @@ TEST_F(ServiceTest, BatchesAreAdmittedWhole) {
 // already_known. A bad signature must always be refused, pending or committed.
 TEST_F(ServiceTest, RegressionKnownRecordWithABadSignatureIsRefused) {
   ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
-  ASSERT_TRUE(service_->SubmitRecord(Json(record)).ok());
+  ASSERT_TRUE(service_->SubmitRecord(Json(record), {}, nullptr).ok());
   ledger::Record damaged = record;
   damaged.sig.value[0] ^= 1;
-  auto pending = service_->SubmitRecord(Json(damaged));
+  auto pending = service_->SubmitRecord(Json(damaged), {}, nullptr);
   ASSERT_FALSE(pending.ok());
   EXPECT_EQ(ledger::ErrorCodeOf(pending.status()), ledger::ErrorCode::kRecordBadSignature);
   ledger::Record foreign = record;
   foreign.sig.key_id = chain_.agency_key(1).key_id();
-  auto unknown_key = service_->SubmitRecord(Json(foreign));
+  auto unknown_key = service_->SubmitRecord(Json(foreign), {}, nullptr);
   ASSERT_FALSE(unknown_key.ok());
   EXPECT_EQ(ledger::ErrorCodeOf(unknown_key.status()), ledger::ErrorCode::kRecordUnknownKey);
 
@@ -248,7 +248,7 @@ TEST_F(ServiceTest, RegressionKnownRecordWithABadSignatureIsRefused) {
   ASSERT_NE(batch[0].sig, record.sig);
   json::array records;
   for (const ledger::Record& r : batch) records.push_back(ledger::RecordToJson(r));
-  auto outcome = service_->SubmitBatch(json::object{{"records", records}});
+  auto outcome = service_->SubmitBatch(json::object{{"records", records}}, {}, nullptr);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_TRUE(outcome->records[0].already_known);
   EXPECT_FALSE(outcome->records[1].already_known);
@@ -256,13 +256,13 @@ TEST_F(ServiceTest, RegressionKnownRecordWithABadSignatureIsRefused) {
   ledger::Record damaged_batched = batch[1];
   damaged_batched.sig.value[3] ^= 1;
   json::array with_damage{ledger::RecordToJson(batch[0]), ledger::RecordToJson(damaged_batched)};
-  EXPECT_FALSE(service_->SubmitBatch(json::object{{"records", with_damage}}).ok());
+  EXPECT_FALSE(service_->SubmitBatch(json::object{{"records", with_damage}}, {}, nullptr).ok());
 
   Commit({record});
-  auto committed = service_->SubmitRecord(Json(damaged));
+  auto committed = service_->SubmitRecord(Json(damaged), {}, nullptr);
   ASSERT_FALSE(committed.ok());
   EXPECT_EQ(ledger::ErrorCodeOf(committed.status()), ledger::ErrorCode::kRecordBadSignature);
-  auto exact = service_->SubmitRecord(Json(record));
+  auto exact = service_->SubmitRecord(Json(record), {}, nullptr);
   ASSERT_TRUE(exact.ok());
   EXPECT_TRUE(exact->already_known);
   EXPECT_EQ(exact->status, api::RecordStatus::kCommitted);
