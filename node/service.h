@@ -6,7 +6,7 @@
 // record id again is idempotent: the exact leaf held is checked no further, any
 // other copy's signature must hold), then the submission
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
-// twice in a batch), then the genesis rules and the signature
+// twice in a batch), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
 // the mempool (full: too-many with Retry-After). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
@@ -67,7 +67,7 @@ class ChainService : public api::NodeService {
 
   // Every reference must outlive the service. `metrics` may be null.
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics);
+               Hooks hooks, NodeMetrics* metrics);
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -126,7 +126,6 @@ class ChainService : public api::NodeService {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   RecordPool& mempool_;
-  const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
   // Signature refusals explained (ledger::ExplainBadSignature costs up to

@@ -11,6 +11,7 @@
 
 #include "common/limits.h"
 #include "ledger/batch.h"
+#include "ledger/governance_state.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -25,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ledger::Record& first = records->front();
   FUZZ_EXPECT(first.sig.batch.has_value());
   ledger::BatchSignatureCache cache;
+  static const auto rules = ledger::GovernanceState::FromGenesis(chain.genesis());
   for (const ledger::Record& record : *records) {
     FUZZ_EXPECT(record.sig.batch.has_value());
     FUZZ_EXPECT(record.sig.batch->root == first.sig.batch->root);
@@ -33,8 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = ledger::ParseRecord(ledger::RecordLeaf(record));
     FUZZ_EXPECT(again.ok() && *again == record);
     Status membership = ledger::VerifyBatchMembership(chain.hash(), record);
-    Status checked = ledger::CheckRecord(chain.genesis(), record, record.time_ms,
-                                         ledger::RecordPolicy{}, &cache);
+    Status checked = ledger::CheckRecord(*rules, record, record.time_ms, &cache);
     // A record whose path does not lead to the root is never accepted.
     if (!membership.ok()) FUZZ_EXPECT(!checked.ok());
   }

@@ -49,16 +49,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& step : history) {
     if (step.before.height + 1 != block->header.height) continue;
     ledger::BatchSignatureCache cache;
-    Status valid =
-        ledger::ValidateBlock(chain.genesis(), step.before, *block, ledger::RecordPolicy{}, &cache);
+    Status valid = ledger::ValidateBlock(step.before, *block, &cache);
     if (!valid.ok()) continue;
     FUZZ_EXPECT(block->header.log_size == step.before.log.size() + block->leaves.size());
     for (const std::string& leaf : block->leaves) {
       auto record = ledger::ParseRecord(leaf);
       FUZZ_EXPECT(record.ok() && ledger::RecordLeaf(*record) == leaf);
-      FUZZ_EXPECT(ledger::CheckRecord(chain.genesis(), *record, block->header.time_ms,
-                                      ledger::RecordPolicy{})
-                      .ok());
+      FUZZ_EXPECT(ledger::CheckRecord(*step.before.next, *record, block->header.time_ms).ok());
     }
   }
   return 0;

@@ -49,15 +49,16 @@ struct Api {
     node::RecordPoolOptions pool_options;
     pool_options.verify_threads = 1;
     pool_options.records_max = 64;
-    // The fixed chain's records are from 2026-01-01: keep them in the window so
-    // that submissions reach the signature checks.
-    pool_options.policy.past_window_ms = 3650LL * 24 * 3600 * 1000;
-    pool = std::make_unique<node::RecordPool>(chain.genesis(), pool_options);
+    // The time window is the chain's (genesis params, no longer a node option):
+    // the fixed chain's records, from 2026-01-01, stop at it once they are more
+    // than a week old; every check before it is still reached.
+    pool = std::make_unique<node::RecordPool>([this] { return store->NextState(); },
+                                              pool_options);
     node::ChainService::Hooks hooks;
     hooks.on_admitted = [](std::vector<std::string>, bool) {};
     hooks.status = [] { return node::NodeStatus{}; };
     service = std::make_unique<node::ChainService>(chain.genesis(), *store, *pool,
-                                                   pool_options.policy, std::move(hooks), nullptr);
+                                                   std::move(hooks), nullptr);
     waiter = std::make_unique<api::CommitWaiter>(*service);
     api::HandlerOptions options;
     options.wait_timeout_default = std::chrono::milliseconds(1);

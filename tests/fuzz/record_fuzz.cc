@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "ledger/batch.h"
+#include "ledger/governance_state.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -36,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The node's admission check, with "now" at the record's own time so that
   // the time window does not hide the signature path.
   ledger::BatchSignatureCache cache;
-  Status checked = ledger::CheckRecord(chain.genesis(), *record, record->time_ms,
-                                       ledger::RecordPolicy{}, &cache);
+  static const auto rules = ledger::GovernanceState::FromGenesis(chain.genesis());
+  Status checked = ledger::CheckRecord(*rules, *record, record->time_ms, &cache);
   if (checked.ok()) {
     // Accepted: the agency's registered key signed it.
     const crypto::PublicKey* key =
