@@ -60,13 +60,24 @@ void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now
   started_ = true;
   now_ms_ = now_ms;
   previous_time_ms_ = previous_time_ms;
-  uint32_t start_round = 0;
+  EnterHeight(height);
+  Evaluate();
+}
+
+// Round 0 of `height`, or, when the restored signer state is of this height, the
+// round last signed with the votes signed in it (re-sent at once: peers may need
+// them to finish the round). A restored state of a later height waits until the
+// core reaches it: a validator whose store was lost (wiped, restored from an
+// old backup) syncs the heights below first, and without its own votes at the
+// WAL's height it could neither re-send them nor sign again in those rounds
+// (the guard), so rounds its peers needed those votes for never ended.
+void ConsensusCore::EnterHeight(uint64_t height) {
   StartHeight(height);
+  uint32_t start_round = 0;
   if (restored_ && restored_->height == height) start_round = RestoreHeight(*restored_);
-  restored_.reset();
+  if (restored_ && restored_->height <= height) restored_.reset();
   StartRound(start_round);
   if (!own_votes_.empty()) Retransmit();
-  Evaluate();
 }
 
 // Back into the round we last signed in, with the lock, the valid value and its
@@ -528,8 +539,7 @@ void ConsensusCore::FinishHeight(const Bytes& block, const ledger::Commit& commi
   int64_t median_time_ms = ledger::CommitMedianTimeMs(validators_, commit);
   Emit(CommitEffect{height_, block, commit, median_time_ms});
   previous_time_ms_ = std::max(previous_time_ms_, median_time_ms);
-  StartHeight(height_ + 1);
-  StartRound(0);
+  EnterHeight(height_ + 1);
 }
 
 void ConsensusCore::Prevote(const crypto::Digest& block_hash) {

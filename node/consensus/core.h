@@ -9,7 +9,9 @@
 // step) below the last one it signed, and at the same (height, round, step) it
 // only re-sends the identical vote. The last signed state, the lock and the own
 // votes of the height are emitted as a Persist effect before the messages they
-// cover, and come back through Restore() after a crash.
+// cover, and come back through Restore() after a crash; a restored state of a
+// height above the store's is kept until the core has synced up to it, and the
+// votes in it are re-sent there.
 //
 // Idle: a round's propose timer only runs while the round has work: the
 // application reported waiting records in this round (OnRecordsPending,
@@ -132,6 +134,7 @@ class ConsensusCore {
   bool TryLaterValidValue();
   void ScheduleVoteTimeouts();
 
+  void EnterHeight(uint64_t height);
   void StartHeight(uint64_t height);
   void StartRound(uint32_t round);
   void Propose();
@@ -201,7 +204,7 @@ class ConsensusCore {
   uint8_t signed_step_ = 0;
   std::vector<ledger::Vote> own_votes_;  // of height_
   std::optional<Proposal> own_proposal_;  // of (height_, round_)
-  std::optional<PersistedState> restored_;
+  std::optional<PersistedState> restored_;  // until the core reaches its height
 
   std::vector<Effect> effects_;
 };

@@ -589,6 +589,45 @@ TEST(CoreTest, RestoredStateOfAnOlderHeightStillGuards) {
   EXPECT_TRUE(h.TakeOwnVotes().empty());
 }
 
+// Found by the chaos test (docs/reliability.md): a validator whose store was wiped
+// (its WAL kept) starts again at height 1 and syncs. The restored signer state of
+// a later height was dropped at the start, so at the WAL's height it had lost the
+// votes it signed there: it could not re-send them and the guard kept it from
+// signing again in those rounds; peers that needed those votes waited forever.
+TEST(CoreTest, RegressionAWipedValidatorBringsItsWalVotesBackWhenItCatchesUp) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest first = h.blocks().Hash(Block(1));
+  ledger::Commit commit{1, 0, first, {}};
+  for (uint32_t i = 0; i < 3; ++i) {
+    Vote v = h.MakeVote(i, VoteType::kPrecommit, 1, 0, first);
+    commit.signatures.push_back({i, v.timestamp_ms, v.signature});
+  }
+  h.Deliver(DecidedBlock{Block(1), commit});
+  ASSERT_EQ(h.core().height(), 2u);
+  crypto::Digest second = h.blocks().Hash(Block(2));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(2, 0), 2, 0, Block(2)));
+  std::vector<Vote> signed_votes = h.TakeOwnVotes();
+  ASSERT_EQ(signed_votes.size(), 1u);
+  PersistedState wal = h.core().CurrentPersistedState();
+  ASSERT_EQ(wal.height, 2u);
+
+  h.Restart(wal, 1);  // the store is gone: back at height 1, the WAL at height 2
+  EXPECT_TRUE(h.TakeOwnVotes().empty());
+  h.Deliver(DecidedBlock{Block(1), commit});  // synced from a peer
+  ASSERT_EQ(h.core().height(), 2u);
+  std::vector<Vote> resent = h.TakeOwnVotes();
+  ASSERT_EQ(resent.size(), 1u) << "the prevote signed before the wipe is not re-sent";
+  EXPECT_EQ(resent[0], signed_votes[0]);
+  // With it, two more prevotes make the polka: the round goes on to a precommit.
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(2, 0), 2, 0, Block(2)));
+  h.Votes({0, 1}, VoteType::kPrevote, 0, second, 2);
+  std::vector<Vote> votes = h.TakeOwnVotes();
+  ASSERT_FALSE(votes.empty());
+  EXPECT_EQ(votes.back().type, VoteType::kPrecommit);
+  EXPECT_EQ(votes.back().block_hash, second);
+}
+
 TEST(CoreTest, RetransmitResendsOwnVotes) {
   Harness h({1, 1, 1, 1}, 3);
   h.core().Start(1, 0, h.now_);
