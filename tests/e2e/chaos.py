@@ -214,8 +214,11 @@ class Chaos:
                 self.stop_cleanly(node)
                 self.down.add(node)
                 if kind == "wipe":
-                    # The ledger store goes; the signing log (consensus.wal) stays.
-                    shutil.rmtree(os.path.join(self.cluster.node_dir(node), "data", "store"))
+                    # The ledger store goes; the signing log (consensus.wal) stays. A node
+                    # stopped before it opened its store (just started) has none yet.
+                    store = os.path.join(self.cluster.node_dir(node), "data", "store")
+                    if os.path.exists(store):
+                        shutil.rmtree(store)
         elif kind == "delay":
             event["delay_s"] = self.rng.uniform(0.02, 0.4)
             self.proxies.set_delay(event["a"], event["b"], event["delay_s"])
