@@ -3,6 +3,7 @@
 #include <leveldb/cache.h>
 #include <leveldb/write_batch.h>
 
+#include <array>
 #include <bit>
 #include <optional>
 
@@ -82,6 +83,81 @@ std::string EncodeHead(const TreeHead& head) {
   PutU64(out, head.size);
   PutDigest(out, head.block_hash);
   return out;
+}
+
+// The three secondary index keys Append writes for a record at `leaf_index`
+// (their values are empty), named for messages.
+std::array<std::pair<std::string_view, std::string>, 3> IndexKeys(const Record& record,
+                                                                  uint64_t leaf_index) {
+  std::string suffix;
+  PutU64(suffix, leaf_index);
+  std::string agency_key = AgencyPrefix(record.agency);
+  PutU64(agency_key, OrderedTime(record.time_ms));
+  return {{{"digest", DigestPrefix(ParseDocumentDigest(record.digest).value()) + suffix},
+           {"case", CasePrefix(record.case_id) + suffix},
+           {"agency", agency_key + suffix}}};
+}
+
+// Counts one key by its kind (docs/storage-format.md); Corruption for a key of
+// no known kind or with a bad length.
+Status CountKey(std::string_view key, Store::KeyCounts& counts) {
+  if (key == kVersionKey) {
+    ++counts.version;
+    return Status::Ok();
+  }
+  if (key == kHeadKey) {
+    ++counts.head;
+    return Status::Ok();
+  }
+  // Case and agency keys: a variable part, 0x00, then `tail` fixed bytes.
+  auto separated = [&](size_t tail) {
+    return key.size() >= 2 + tail && key[key.size() - tail - 1] == '\0';
+  };
+  uint64_t* count = nullptr;
+  bool well_formed = false;
+  switch (key.empty() ? '\0' : key[0]) {
+    case kBlockPrefix:
+      count = &counts.blocks;
+      well_formed = key.size() == 9;
+      break;
+    case kCommitPrefix:
+      count = &counts.commits;
+      well_formed = key.size() == 9;
+      break;
+    case kLeafPrefix:
+      count = &counts.leaves;
+      well_formed = key.size() == 9;
+      break;
+    case kNodePrefix:
+      count = &counts.nodes;
+      well_formed = key.size() == 10;
+      break;
+    case kRecordPrefix:
+      count = &counts.records;
+      well_formed = key.size() == 1 + crypto::kDigestBytes;
+      break;
+    case kDigestPrefix:
+      count = &counts.digests;
+      well_formed = key.size() == 2 + crypto::kDigestBytes + 8;
+      break;
+    case kCasePrefix:
+      count = &counts.cases;
+      well_formed = separated(8);
+      break;
+    case kAgencyPrefix:
+      count = &counts.agencies;
+      well_formed = separated(16);
+      break;
+    default:
+      break;
+  }
+  if (count == nullptr || !well_formed) {
+    return Status::Corruption("a key of " + std::to_string(key.size()) + " bytes starting with '" +
+                              std::string(key.substr(0, 1)) + "' is " +
+                              (count == nullptr ? "of no known kind" : "malformed"));
+  }
+  ++*count;
+  return Status::Ok();
 }
 
 Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
@@ -269,13 +345,7 @@ Status Store::Append(const Block& block, const Commit& commit,
     PutU64(location, h.height);
     ids.push_back(parsed_here ? RecordId(genesis_.hash(), *record) : (*held)->id);
     batch.Put(RecordKey(ids.back()), location);
-    std::string suffix;
-    PutU64(suffix, index);
-    batch.Put(DigestPrefix(ParseDocumentDigest(record->digest).value()) + suffix, "");
-    batch.Put(CasePrefix(record->case_id) + suffix, "");
-    std::string agency_key = AgencyPrefix(record->agency);
-    PutU64(agency_key, OrderedTime(record->time_ms));
-    batch.Put(agency_key + suffix, "");
+    for (const auto& [unused, key] : IndexKeys(*record, index)) batch.Put(key, "");
   }
   if (log.size() != h.log_size || log.Root() != h.log_root) {
     return Status::InvalidArgument("block " + std::to_string(h.height) +
@@ -380,6 +450,41 @@ Result<bool> Store::ContainsRecord(const crypto::Digest& record_id) const {
   return location.status();
 }
 
+Status Store::CheckRecordIndexes(const Record& record, const crypto::Digest& id,
+                                 uint64_t leaf_index, uint64_t height) const {
+  std::string location;
+  PutU64(location, leaf_index);
+  PutU64(location, height);
+  auto stored = Get(RecordKey(id), "record index entry of " + crypto::DigestHex(id));
+  if (!stored.ok()) return Status::Corruption("record index: " + stored.status().message());
+  if (*stored != location) {
+    return Status::Corruption("record index entry of " + crypto::DigestHex(id) +
+                              " points elsewhere");
+  }
+  for (const auto& [index, key] : IndexKeys(record, leaf_index)) {
+    auto entry =
+        Get(key, std::string(index) + " index entry of leaf " + std::to_string(leaf_index));
+    if (!entry.ok()) return Status::Corruption(entry.status().message());
+    if (!entry->empty()) {
+      return Status::Corruption(std::string(index) + " index entry of leaf " +
+                                std::to_string(leaf_index) + " has a value");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Store::KeyCounts> Store::CountKeys() const {
+  KeyCounts counts;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    ++counts.total;
+    EVIDENCE_RETURN_IF_ERROR(CountKey(key, counts));
+  }
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "reading every key"));
+  return counts;
+}
+
 Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
                                                    const std::string& from, const std::string& to,
                                                    size_t limit) const {
@@ -393,6 +498,15 @@ Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
     EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
     auto record = ParseRecord(leaf);
     if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+    // A damaged entry could name another record's leaf: answer only records
+    // whose own index keys include this one.
+    bool indexed_here = false;
+    for (const auto& [unused, own_key] : IndexKeys(*record, leaf_index))
+      indexed_here |= own_key == key;
+    if (!indexed_here) {
+      return Status::Corruption("an index entry names leaf " + std::to_string(leaf_index) +
+                                ", which does not belong to it");
+    }
     EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecord(RecordId(genesis_.hash(), *record)));
     out.push_back(std::move(stored));
   }

@@ -119,7 +119,23 @@ class Store {
   Result<crypto::Digest> RootAt(uint64_t size) const;
 
   const Genesis& genesis() const { return genesis_; }
-  // Raw access for audit: the LevelDB handle and read options.
+
+  // Audit (ledger/audit.h). The four index entries of one record (by id, by
+  // document digest, by case, by agency and time) exist, with exactly the keys
+  // and values Append writes for it at `leaf_index` of block `height`;
+  // Corruption naming the index otherwise.
+  Status CheckRecordIndexes(const Record& record, const crypto::Digest& id, uint64_t leaf_index,
+                            uint64_t height) const;
+  // Every key of the database read once (a damaged table is found), counted by
+  // kind. A key of no known kind, or of a known kind with a bad length, is
+  // Corruption.
+  struct KeyCounts {
+    uint64_t version = 0, head = 0, blocks = 0, commits = 0, leaves = 0, nodes = 0;
+    uint64_t records = 0, digests = 0, cases = 0, agencies = 0;
+    uint64_t total = 0;
+  };
+  Result<KeyCounts> CountKeys() const;
+  // Raw access (tests): the LevelDB handle and read options.
   leveldb::DB* db() const { return db_.get(); }
   leveldb::ReadOptions read_options() const;
 

@@ -384,6 +384,17 @@ TEST_F(HandlersTest, AnExceptionInsideTheServiceIs500InternalNotACrash) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 
+// Found by fuzz_http_api: a method that is not valid UTF-8 was echoed into the
+// 405 problem's detail byte for byte, and the body was not valid JSON.
+TEST_F(HandlersTest, RegressionMethodWithInvalidUtf8GivesAParsableProblem) {
+  HttpResponse response = Call("GET\x96\x96", "/readyz");
+  EXPECT_EQ(response.status, 405);
+  boost::system::error_code error;
+  boost::json::value body = boost::json::parse(response.body, error);
+  ASSERT_FALSE(error) << response.body;
+  EXPECT_EQ(body.at("detail").as_string(), "GET%96%96 is not allowed here; use GET");
+}
+
 TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
   HttpResponse wrong = Call("GET", "/v1/records");
   EXPECT_EQ(wrong.status, 405);

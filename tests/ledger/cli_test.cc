@@ -140,5 +140,27 @@ TEST_F(CliTest, AuditExitCodes) {
   EXPECT_NE(bad.output.find("block 2 is bad"), std::string::npos) << bad.output;
 }
 
+// Found trying the CLI as a new user: `evidence audit --data DIR` on a node's
+// data directory (which holds store/ and consensus.wal) said "the store is
+// damaged". It must find the store inside, or say where a node keeps it.
+TEST_F(CliTest, RegressionAuditFindsTheStoreInsideANodeDataDirectory) {
+  std::string genesis = " --genesis " + Path("genesis.json");
+  const fs::path node_data = directory_ / "node-data";
+  fs::create_directories(node_data);
+  fs::rename(data_, node_data / "store");
+  std::ofstream(node_data / "consensus.wal") << "EVWAL";
+  CommandRun ok = Evidence("audit --data " + node_data.string() + genesis);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("OK: 3 blocks, 4 records"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("the store is " + (node_data / "store").string()), std::string::npos)
+      << ok.output;
+
+  fs::create_directories(directory_ / "empty");
+  CommandRun none = Evidence("audit --data " + Path("empty") + genesis);
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_EQ(none.output.find("damaged"), std::string::npos) << none.output;
+  EXPECT_NE(none.output.find("<data_dir>/store"), std::string::npos) << none.output;
+}
+
 }  // namespace
 }  // namespace evidence::ledger
