@@ -298,6 +298,7 @@ void ApiHandlers::Register(Router& router) {
                response.body = service_.GetGenesisJson();
                return response;
              }));
+  router.Add("GET", "/v1/governance", fixed([this] { return Json(200, service_.GetGovernance()); }));
   router.Add("GET", "/v1/consistency", plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", plain(&ApiHandlers::GetReady));
