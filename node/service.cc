@@ -460,6 +460,16 @@ Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from
   return out;
 }
 
+json::object ChainService::GetGovernance() {
+  // The height first: the state is then the one in force for that block or a
+  // later one, never an older one.
+  const uint64_t height = store_.height() + 1;
+  const ledger::GovernanceStatePtr state = store_.NextState();
+  return json::object{{"height", height},
+                      {"state_hash", crypto::DigestHex(state->Hash())},
+                      {"register", state->ToJson()}};
+}
+
 json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();

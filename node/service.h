@@ -101,6 +101,7 @@ class ChainService : public api::NodeService {
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
+  boost::json::object GetGovernance() override;
   boost::json::object GetStatus() override;
   api::Readiness GetReadiness() override;
   uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) override;

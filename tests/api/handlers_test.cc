@@ -311,6 +311,14 @@ TEST_F(HandlersTest, BlockRecordsOnlyForReaders) {
   }
 }
 
+TEST_F(HandlersTest, TheGovernanceRegisterIsServedAsTheServiceHasIt) {
+  HttpResponse governance = Call("GET", "/v1/governance");
+  ASSERT_EQ(governance.status, 200);
+  EXPECT_EQ(governance.content_type, "application/json");
+  EXPECT_EQ(boost::json::parse(governance.body).as_object(), service_.GetGovernance());
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/governance?x=1")), "bad-request");
+}
+
 TEST_F(HandlersTest, GenesisIsServedAsTheServiceHasIt) {
   HttpResponse genesis = Call("GET", "/v1/genesis");
   ASSERT_EQ(genesis.status, 200);
@@ -510,7 +518,7 @@ TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
        {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
         "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
         "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
-        "  /v1/genesis:\n    get:", "  /:\n    get:",
+        "  /v1/genesis:\n    get:", "  /v1/governance:\n    get:", "  /:\n    get:",
         "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
         "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;

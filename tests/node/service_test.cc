@@ -204,6 +204,21 @@ TEST_F(ServiceTest, ServesTheGenesisItRunsOn) {
   EXPECT_EQ(parsed->Hash(), chain_.genesis().Hash());
 }
 
+// The register in force for the next block: genesis's, before any governance
+// action is committed, whatever the height.
+TEST_F(ServiceTest, ServesTheGovernanceRegisterInForceForTheNextBlock) {
+  const ledger::GovernanceStatePtr state = ledger::GovernanceState::FromGenesis(chain_.genesis());
+  json::object governance = service_->GetGovernance();
+  EXPECT_EQ(governance.at("height").to_number<int64_t>(), 1);
+  EXPECT_EQ(governance.at("state_hash").as_string(), crypto::DigestHex(state->Hash()));
+  EXPECT_EQ(governance.at("register"), state->ToJson());
+  EXPECT_EQ(governance.at("register").at("next_seq").to_number<int64_t>(), 1);
+  Commit({chain_.MakeRecord(0, "CASE-1", 1)});
+  governance = service_->GetGovernance();
+  EXPECT_EQ(governance.at("height").to_number<int64_t>(), 2);
+  EXPECT_EQ(governance.at("state_hash").as_string(), crypto::DigestHex(state->Hash()));
+}
+
 TEST_F(ServiceTest, RefusalsChangeNothing) {
   ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 1);
   bad.title = "changed";
