@@ -168,6 +168,8 @@ class Chaos:
         self.busy = set()      # nodes with a process event in flight
         self.counts = collections.Counter()
         self.log_offsets = {}  # node -> size of its log when it was last started
+        self.resyncing = {}    # wiped node -> the height it had: re-syncing until back there
+        self.wipe_heights = {}  # node -> its height when may_wipe allowed its wipe
         self.load = None
 
     # ------------------------------------------------------------------ events
@@ -181,7 +183,10 @@ class Chaos:
                 free = [i for i in range(NODES) if i not in self.busy]
                 if not free:
                     continue
-                return {"kind": kind, "node": self.rng.choice(free), "links": set()}
+                node = self.rng.choice(free)
+                if kind == "wipe" and not self.may_wipe(node):
+                    continue
+                return {"kind": kind, "node": node, "links": set()}
             if kind in ("drop", "delay", "one-way"):
                 a, b = self.rng.sample(range(NODES), 2)
                 links = {(min(a, b), max(a, b))}
@@ -197,6 +202,30 @@ class Chaos:
                 continue
             return {"kind": kind, "a": a, "b": b, "links": links}
         return None
+
+    def may_wipe(self, node):
+        """A wipe deletes blocks that only other stores can give back: a node may be wiped
+        only while no wiped node is still re-syncing and a running peer holds every block
+        it holds. (Wiping the stores of three validators that alone committed a height
+        loses that block for good; their WALs then rightly keep them from deciding the
+        height again, and the network stops: the data is gone, not a fault to survive.)"""
+        for wiped, height in list(self.resyncing.items()):
+            now = None if wiped in self.down or wiped in self.paused else self.cluster.height(wiped)
+            if now is None or now < height:
+                return False
+            del self.resyncing[wiped]
+        if node in self.down or node in self.paused:
+            return False
+        height = self.cluster.height(node)
+        if height is None:
+            return False
+        for peer in range(NODES):
+            if peer != node and peer not in self.down and peer not in self.paused:
+                peer_height = self.cluster.height(peer)
+                if peer_height is not None and peer_height >= height:
+                    self.wipe_heights[node] = height
+                    return True
+        return False
 
     def begin(self, event):
         kind = event["kind"]
@@ -214,6 +243,7 @@ class Chaos:
                 self.stop_cleanly(node)
                 self.down.add(node)
                 if kind == "wipe":
+                    self.resyncing[node] = self.wipe_heights.pop(node)
                     # The ledger store goes; the signing log (consensus.wal) stays. A node
                     # stopped before it opened its store (just started) has none yet.
                     store = os.path.join(self.cluster.node_dir(node), "data", "store")
