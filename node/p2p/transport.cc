@@ -132,7 +132,8 @@ struct Transport::Impl {
   // Accepting, and the pending (unauthenticated) inbound handshakes.
   void Accept();
   void AdmitInbound(tcp::socket socket);
-  void EvictOldestInbound();
+  // Closes the oldest pending inbound handshake; returns its remote (empty if none).
+  std::string EvictOldestInbound();
   // Removes `session` from the pending set (and its address's count); false
   // when it was not pending.
   bool ForgetPending(const std::shared_ptr<Session>& session);
@@ -443,7 +444,10 @@ void Transport::Impl::AdmitInbound(tcp::socket socket) {
     }
     return;
   }
-  while (pending_inbound >= options.pending_handshakes_max) EvictOldestInbound();
+  // Refusals of evicted handshakes are reported once the newcomer is counted, so
+  // whoever hears of one sees the pending count it left (never one in between).
+  std::vector<std::string> evicted;
+  while (pending_inbound >= options.pending_handshakes_max) evicted.push_back(EvictOldestInbound());
   auto session = std::make_shared<Session>(this, std::move(socket), std::nullopt);
   pending.insert(session);
   ++pending_by_address[address];
@@ -461,9 +465,17 @@ void Transport::Impl::AdmitInbound(tcp::socket socket) {
     pending_count = pending.size();
   }
   session->Start();
+  for (const std::string& remote : evicted) {
+    if (on_refused && !remote.empty()) {
+      on_refused(remote, Status::ResourceExhausted(
+                             "closed while its TLS handshake was pending: " +
+                             std::to_string(options.pending_handshakes_max) +
+                             " handshakes pending, and it was the oldest"));
+    }
+  }
 }
 
-void Transport::Impl::EvictOldestInbound() {
+std::string Transport::Impl::EvictOldestInbound() {
   while (!inbound_order.empty()) {
     const std::shared_ptr<Session> oldest = inbound_order.front().lock();
     inbound_order.pop_front();
@@ -474,15 +486,10 @@ void Transport::Impl::EvictOldestInbound() {
       MutexLock lock(&mutex_);
       ++handshakes.evicted;
     }
-    if (on_refused) {
-      on_refused(oldest->remote(),
-                 Status::ResourceExhausted("closed while its TLS handshake was pending: " +
-                                           std::to_string(options.pending_handshakes_max) +
-                                           " handshakes pending, and it was the oldest"));
-    }
-    return;
+    return oldest->remote();
   }
   EVIDENCE_CHECK_MSG(pending_inbound == 0, "pending inbound handshakes out of order");
+  return {};
 }
 
 bool Transport::Impl::ForgetPending(const std::shared_ptr<Session>& session) {
