@@ -261,7 +261,7 @@ function name(reader, field, asIdentifier) {
   if (bytes < 1 || bytes > NAME_BYTES_MAX) throw reader.fail(`${field} must be 1..${NAME_BYTES_MAX} bytes`);
   if (asIdentifier && !identifier(value)) throw reader.fail(`${field} may hold only A-Z a-z 0-9 . _ -`);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(value)) throw reader.fail(`${field} has a control character`);
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw reader.fail(`${field} has a control character`);
   return value;
 }
 
