@@ -1,6 +1,8 @@
 #include "ledger/store.h"
 
+#include <fcntl.h>
 #include <leveldb/cache.h>
+#include <unistd.h>
 #include <leveldb/write_batch.h>
 
 #include <bit>
@@ -91,6 +93,18 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 }
 
 }  // namespace
+
+bool StoreInUseByAnotherProcess(const std::string& directory) {
+  // LevelDB's PosixEnv locks <directory>/LOCK with fcntl(F_SETLK, F_WRLCK).
+  int fd = ::open((directory + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  bool held = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
 
 Store::Store(const Genesis& genesis, const StoreOptions& options)
     : genesis_(genesis), options_(options), log_(crypto::MerkleHasher(genesis.hash())) {}

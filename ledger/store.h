@@ -61,6 +61,12 @@ struct TreeHead {
   crypto::Digest block_hash{};  // zeros for the empty store
 };
 
+// True when another process holds the LevelDB lock of the store in
+// `directory` (a running node; LevelDB admits one process at a time). False
+// when nobody does, or there is no store there. Locks held by this process are
+// not seen (POSIX record locks belong to a process).
+bool StoreInUseByAnotherProcess(const std::string& directory);
+
 class Store {
  public:
   // Opens (or creates) the store in `directory` for the chain of `genesis`. A
