@@ -333,6 +333,43 @@ Result<BlockHeader> Store::GetHeader(uint64_t height) const {
   return block->header;
 }
 
+Status Store::ExportSnapshot(
+    const std::function<Status(const TreeHead&)>& begin,
+    const std::function<Status(std::string_view, std::string_view)>& each,
+    const std::atomic<bool>* stop) const {
+  const leveldb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    leveldb::DB* db;
+    const leveldb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_.get(), snapshot};
+  leveldb::ReadOptions read = read_options();
+  read.snapshot = snapshot;
+  read.fill_cache = false;
+  TreeHead head{0, 0, crypto::MerkleHasher(genesis_.hash()).EmptyRoot(), {}};
+  std::string value;
+  leveldb::Status status = db_->Get(read, std::string(kHeadKey), &value);
+  if (status.ok()) {
+    if (value.size() != 16 + crypto::kDigestBytes) return Status::Corruption("head has a bad size");
+    head = TreeHead{GetU64(value, 0), GetU64(value, 8), {}, GetDigest(value, 16)};
+    EVIDENCE_RETURN_IF_ERROR(FromLevelDb(
+        db_->Get(read, HeightKey(kBlockPrefix, head.height), &value), "reading the head block"));
+    if (value.size() < 16) return Status::Corruption("the head block is truncated");
+    EVIDENCE_ASSIGN_OR_RETURN(Block block, DecodeBlock(AsBytes(std::string_view(value).substr(16))));
+    head.root = block.header.log_root;
+  } else if (!status.IsNotFound()) {
+    return FromLevelDb(status, "reading the head");
+  }
+  EVIDENCE_RETURN_IF_ERROR(begin(head));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (stop != nullptr && stop->load()) return Status::Unavailable("the export was stopped");
+    EVIDENCE_RETURN_IF_ERROR(each(std::string_view(it->key().data(), it->key().size()),
+                                  std::string_view(it->value().data(), it->value().size())));
+  }
+  return FromLevelDb(it->status(), "reading the store");
+}
+
 Result<Commit> Store::GetCommit(uint64_t height) const {
   EVIDENCE_ASSIGN_OR_RETURN(std::string value, Get(HeightKey(kCommitPrefix, height),
                                                    "commit " + std::to_string(height)));

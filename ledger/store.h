@@ -18,7 +18,9 @@
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,6 +121,14 @@ class Store {
   Result<std::vector<crypto::Digest>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
   // Root of the first `size` leaves, from stored nodes.
   Result<crypto::Digest> RootAt(uint64_t size) const;
+
+  // A consistent copy of every key (a LevelDB snapshot, so appends may go on
+  // meanwhile): `begin(head)` with the head the snapshot holds, then
+  // `each(key, value)` for every key in key order. Stops at the first error
+  // either returns; `stop` (when given) is polled between keys.
+  Status ExportSnapshot(const std::function<Status(const TreeHead&)>& begin,
+                        const std::function<Status(std::string_view, std::string_view)>& each,
+                        const std::atomic<bool>* stop = nullptr) const;
 
   const Genesis& genesis() const { return genesis_; }
   // Raw access for audit: the LevelDB handle and read options.
