@@ -66,7 +66,7 @@ TEST_F(BackupTest, ARestoredStoreHasTheSameHeadAndAuditsClean) {
 
   // The bytes of the format (docs/storage-format.md, "Backup file").
   EXPECT_EQ(bytes.substr(0, 12), std::string("EVBACKUP\0\0\0\1", 12));
-  EXPECT_EQ(bytes.substr(16, 35), R"({"format":"evidence-backup/1","cha)");
+  EXPECT_EQ(bytes.substr(16, 34), R"({"format":"evidence-backup/1","cha)");
   EXPECT_EQ(bytes[bytes.size() - 41], '\0') << "the end tag";
   auto restored = Restore(bytes);
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
