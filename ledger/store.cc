@@ -152,6 +152,18 @@ Status Store::Initialize() {
   auto version = Get(std::string(kVersionKey), "store version");
   if (version.ok()) {
     if (*version != expected) {
+      // "evidence-store/N" with N above ours: a newer binary wrote it.
+      std::string_view prefix = "evidence-store/";
+      if (version->starts_with(prefix)) {
+        std::string number = version->substr(prefix.size(), version->find('\0') - prefix.size());
+        if (number != "1" && !number.empty() &&
+            number.find_first_not_of("0123456789") == std::string::npos) {
+          return Status::FailedPrecondition(
+              "the store is in format evidence-store/" + number +
+              ", written by a newer evidence-node; this one reads " + std::string(kStoreFormat) +
+              ": run the newer version (docs/operations.md, Upgrade)");
+        }
+      }
       return Status::FailedPrecondition(
           "the store was written for another genesis or format (expected " +
           std::string(kStoreFormat) + " of genesis " + crypto::DigestHex(genesis_.Hash()) + ")");
