@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Java SDK's JUnit 5 tests (Debian's junit5 console launcher).
-# Usage: sdk/java/run-tests.sh OUT vectors|node [EVIDENCE_NODE_BIN]
+# Usage: sdk/java/run-tests.sh OUT vectors|corpus|node [EVIDENCE_NODE_BIN]
 #   OUT: where sdk/java/build.sh put the classes (built by it when missing)
-#   vectors: VectorsTest and RetryTest; node: NodeTest against evidence-node --dev
+#   vectors: VectorsTest and RetryTest; corpus: CorpusTest (tests/vectors/receipts);
+#   node: NodeTest against evidence-node --dev
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
@@ -14,9 +15,10 @@ classpath="$out/classes:$out/test-classes:$deps"
 case "$which" in
   vectors) select=(--select-class org.evidenceledger.sdk.VectorsTest
                    --select-class org.evidenceledger.sdk.RetryTest) ;;
+  corpus) select=(--select-class org.evidenceledger.sdk.CorpusTest) ;;
   node) select=(--select-class org.evidenceledger.sdk.NodeTest)
         export EVIDENCE_NODE_BIN=$3 ;;
-  *) echo "run-tests.sh: vectors or node, not '$which'" >&2; exit 2 ;;
+  *) echo "run-tests.sh: vectors, corpus or node, not '$which'" >&2; exit 2 ;;
 esac
 export EVIDENCE_VECTORS_DIR=${EVIDENCE_VECTORS_DIR:-$here/../../tests/vectors}
 export EVIDENCE_SDK_CLASSPATH=$classpath EVIDENCE_SDK_DIR=$here

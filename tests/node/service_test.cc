@@ -418,6 +418,24 @@ TEST_F(ServiceTest, ARefusedSignatureComesWithTheRecordIdAndTheSigningBytes) {
   EXPECT_EQ(batch_details.at("batch_id").as_string(), crypto::DigestHex(batch[0].sig.batch->root));
 }
 
+// Finding 2 of issue 20: the integer range of a record, as docs/api.md states it.
+TEST_F(ServiceTest, ARecordsIntegersAreZeroTo2To53Minus1) {
+  json::object record = Json(chain_.MakeRecord(0, "CASE-1", 1));
+  for (const char* field : {"time", "size"}) {
+    json::object changed = record;
+    changed[field] = int64_t{1} << 53;
+    auto refused = service_->SubmitRecord(changed, {}, nullptr);
+    EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordBadValue) << field;
+    EXPECT_NE(refused.status().message().find("2^53-1"), std::string::npos)
+        << refused.status().message();
+    changed[field] = -1;
+    EXPECT_EQ(ledger::ErrorCodeOf(service_->SubmitRecord(changed, {}, nullptr).status()),
+              ledger::ErrorCode::kRecordBadValue)
+        << field;
+  }
+  EXPECT_EQ(pool_->size(), 0u);
+}
+
 TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
   ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
   auto dry = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);

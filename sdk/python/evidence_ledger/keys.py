@@ -11,6 +11,7 @@ Ed25519 and P-256 go through the ``cryptography`` package. It has no SM2, so
 SM2 keys are used through the ``openssl`` command (OpenSSL 3), which the
 ledger's own code uses too.
 """
+import base64
 import hashlib
 import os
 import subprocess
@@ -54,6 +55,11 @@ def _is_sm2(pem, public):
     return code == 0 and b"ASN1 OID: SM2" in out
 
 
+# The DER SubjectPublicKeyInfo of a 256-bit curve key with the uncompressed point
+# (0x04 || x || y) and a named curve, the only encoding a key id is taken of.
+_EC_SPKI_BYTES = 91
+
+
 def _sm2_spki_der(pem, public):
     arguments = ["pkey", "-in", "key.pem", "-pubout", "-outform", "DER"]
     if public:
@@ -61,6 +67,8 @@ def _sm2_spki_der(pem, public):
     code, out = _openssl(arguments, {"key.pem": pem})
     if code != 0 or not out:
         raise KeyFormatError("openssl cannot read the SM2 key")
+    if len(out) != _EC_SPKI_BYTES or out[-65] != 0x04:
+        raise KeyFormatError("an SM2 key is written with its uncompressed point")
     return out
 
 
@@ -85,11 +93,25 @@ class PublicKey:
             elif isinstance(self._key, ec.EllipticCurvePublicKey) and \
                     isinstance(self._key.curve, ec.SECP256R1):
                 self.alg = "p256"
+                # The canonical encoding has the uncompressed point (OpenSSL keeps a
+                # compressed key compressed when it writes it back).
+                self._key = ec.EllipticCurvePublicKey.from_encoded_point(
+                    ec.SECP256R1(), self._key.public_bytes(
+                        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
             else:
                 raise KeyFormatError("not a P-256, Ed25519 or SM2 public key")
             self.spki_der = self._key.public_bytes(serialization.Encoding.DER,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
         self.key_id = hashlib.sha256(self.spki_der).hexdigest()
+
+    def canonical_pem(self):
+        """The canonical PEM text of this key: its canonical DER SubjectPublicKeyInfo
+        (uncompressed point, named curve) in base64 lines of 64 characters, "\n" line
+        ends, as `evidence keygen` and genesis files write it."""
+        body = base64.b64encode(self.spki_der).decode()
+        lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+        return ("-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) +
+                "\n-----END PUBLIC KEY-----\n")
 
     def verify(self, message, signature):
         """True only when ``signature`` is a valid signature of ``message``."""

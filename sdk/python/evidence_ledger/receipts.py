@@ -2,32 +2,56 @@
 document (or its digest), the receipt and the chain's genesis file.
 
     genesis = Genesis.load("genesis.json")
-    facts = verify_receipt(parse_receipt(open("R.json", "rb").read()), genesis,
-                           document=open("decision.pdf", "rb").read())
+    receipt = parse_receipt(open("decision.pdf.receipt.json", "rb").read())
+    facts = verify_receipt(receipt, genesis, document=open("decision.pdf", "rb").read())
+    facts["existed_by_ms"]   # the document existed no later than this (Unix ms)
 
-The checks run in the order of docs/receipt-format.md §7 and the first that
-fails raises ReceiptError, whose ``check`` is that check's name
-(malformed, digest_mismatch, bad_record_signature, bad_inclusion,
-header_mismatch, bad_commit, validator_set_mismatch), as `evidence verify`
-prints it.
+Every refusal raises ReceiptError, whose ``check`` is the code `evidence verify`
+prints: genesis.invalid (the genesis file breaks a rule of §2),
+receipt.malformed and receipt.unsupported_version (not a well-formed v1
+receipt), then the checks of §7 in order: receipt.wrong_chain,
+receipt.digest_mismatch, receipt.bad_record_signature, receipt.bad_inclusion,
+receipt.header_mismatch, receipt.bad_commit, receipt.validator_set_mismatch.
+``ReceiptError.unusable`` tells the first three (exit status 2: unusable input)
+from the others (exit 1: the receipt does not prove the document). The shared
+corpus tests/vectors/receipts/ holds one case per rule with its answer; the
+SDK's tests run all of them.
 """
 import base64
 import binascii
 import hashlib
-import json
 import re
 import struct
 
 from . import jcs, merkle, records
 from .keys import KeyFormatError, PublicKey
 
+RECEIPT_BYTES_MAX = 256 * 1024
+GENESIS_BYTES_MAX = 4 * 1024 * 1024
+COMMIT_SIGNATURES_MAX = 1000
+VALIDATORS_MAX = 1000
+AGENCIES_MAX = 10_000
+AGENCY_KEYS_MAX = 16
+READERS_MAX = 10_000
+NAME_BYTES_MAX = 256
+VOTE_SIGNATURE_BYTES_MAX = 256
+TOTAL_POWER_MAX = 2**60
+UINT32_MAX = 2**32 - 1
+UNUSABLE = ("genesis.invalid", "receipt.malformed", "receipt.unsupported_version")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
+_HEADER_HASHES = ("previous_hash", "log_root", "leaves_root", "validators_hash",
+                  "evidence_hash", "last_commit_hash")
 
 
 class ReceiptError(Exception):
+    """A refusal: ``check`` is its code (e.g. "receipt.bad_inclusion"), ``reason``
+    says why, ``unusable`` is true for unusable input (exit status 2)."""
+
     def __init__(self, check, reason):
         self.check = check
         self.reason = reason
+        self.unusable = check in UNUSABLE
         super().__init__(f"INVALID ({check}): {reason}")
 
 
@@ -35,153 +59,270 @@ def _fail(check, reason):
     raise ReceiptError(check, reason)
 
 
-def _hex32(value, what):
+# ------------------------------------------------------------------ shapes
+
+def _members(value, where, names, code, optional=()):
+    if not isinstance(value, dict):
+        _fail(code, f"{where} is not a JSON object")
+    extra = set(value) - set(names) - set(optional)
+    missing = set(names) - set(value)
+    if missing:
+        _fail(code, f"{where}: missing member {sorted(missing)[0]!r}")
+    if extra:
+        _fail(code, f"{where}: unknown member {sorted(extra)[0]!r}")
+
+
+def _integer(value, what, code="receipt.malformed", low=0, high=jcs.INTEGER_MAX):
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        _fail(code, f"{what} is not an integer {low}..{high}")
+    return value
+
+
+def _string(value, what, code):
+    if not isinstance(value, str):
+        _fail(code, f"{what} is not a string")
+    return value
+
+
+def _hex32(value, what, code="receipt.malformed"):
     if not isinstance(value, str) or not _HEX64.fullmatch(value):
-        _fail("malformed", f"{what} is not 64 lower-case hex digits")
+        _fail(code, f"{what} is not 64 lower-case hex digits")
     return bytes.fromhex(value)
 
 
-def _integer(value, what):
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        _fail("malformed", f"{what} is not a non-negative integer")
-    return value
-
-
-def _base64(value, what, check):
-    if not isinstance(value, str) or len(value) % 4:
-        _fail(check, f"{what} is not padded base64")
+def _base64(value, what, code):
+    """Strict RFC 4648 base64: padded, canonical (the text it decodes from is the
+    text the bytes encode to)."""
+    if not isinstance(value, str):
+        _fail(code, f"{what} is not a string")
     try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, TypeError, ValueError):
-        _fail(check, f"{what} is not base64")
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        _fail(code, f"{what} is not base64")
+    if base64.b64encode(data).decode() != value:
+        _fail(code, f"{what} is not canonical base64")
+    return data
 
 
-RECEIPT_BYTES_MAX = 256 * 1024
-COMMIT_SIGNATURES_MAX = 1000
-VOTE_SIGNATURE_BYTES_MAX = 256
-UINT32_MAX = 2**32 - 1
-_HEADER_HASHES = ("previous_hash", "log_root", "leaves_root", "validators_hash",
-                  "evidence_hash", "last_commit_hash")
+# ------------------------------------------------------------------ genesis
+
+def _name(value, where, identifier=False):
+    text = _string(value, where, "genesis.invalid")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if not 1 <= size <= NAME_BYTES_MAX:
+        _fail("genesis.invalid", f"{where} must be 1..{NAME_BYTES_MAX} bytes")
+    if identifier and not _IDENTIFIER.fullmatch(text):
+        _fail("genesis.invalid", f"{where} may hold only A-Z a-z 0-9 . _ -")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        _fail("genesis.invalid", f"{where} has a control character")
+    return text
 
 
-def _members(value, where, names):
-    if not isinstance(value, dict):
-        _fail("malformed", f"{where} is not a JSON object")
-    if set(value) != set(names):
-        extra, missing = set(value) - set(names), set(names) - set(value)
-        _fail("malformed", f"{where}: unknown member {sorted(extra)[0]!r}" if extra
-              else f"{where}: missing member {sorted(missing)[0]!r}")
-
-
-def _signed(value, what):
-    if not isinstance(value, int) or isinstance(value, bool):
-        _fail("malformed", f"{what} is not an integer")
-    return value
-
-
-def check_receipt(receipt):
-    """The receipt's shape (docs/receipt-format.md §6): exactly its members, of
-    their types; the record by the ledger's record rules. ReceiptError "malformed"."""
-    _members(receipt, "receipt", ("v", "record", "leaf_index", "tree_size", "inclusion_proof",
-                                  "block", "commit", "validator_set_hash"))
-    if _signed(receipt["v"], "v") != 1:
-        _fail("malformed", f"receipt version {receipt['v']} is not 1")
+def _key(value, where):
+    """A key as genesis holds it: the canonical PEM text of a P-256, Ed25519 or SM2
+    key (a valid point, uncompressed, named curve; base64 lines of 64; "\\n")."""
+    pem = _string(value, where, "genesis.invalid")
     try:
-        records.check_record(receipt["record"])
-    except records.RecordError as error:
-        _fail("malformed", f"record: {error}")
-    _integer(receipt["leaf_index"], "leaf_index")
-    _integer(receipt["tree_size"], "tree_size")
-    proof = receipt["inclusion_proof"]
-    if not isinstance(proof, list) or len(proof) > 64:
-        _fail("malformed", "inclusion_proof is not a list of at most 64 hashes")
-    for p in proof:
-        _hex32(p, "inclusion_proof")
-    header = receipt["block"]
-    _members(header, "block", ("chain_id", "height", "time_ms", "log_size", "proposer")
-             + _HEADER_HASHES)
-    if not isinstance(header["chain_id"], str) or \
-            not 1 <= len(header["chain_id"].encode()) <= 64:
-        _fail("malformed", "block.chain_id must be 1..64 bytes")
-    _integer(header["height"], "block.height")
-    _signed(header["time_ms"], "block.time_ms")
-    _integer(header["log_size"], "block.log_size")
-    if _integer(header["proposer"], "block.proposer") > UINT32_MAX:
-        _fail("malformed", "block.proposer out of range")
-    for name in _HEADER_HASHES:
-        _hex32(header[name], f"block.{name}")
-    commit = receipt["commit"]
-    _members(commit, "commit", ("height", "round", "block_hash", "signatures"))
-    _integer(commit["height"], "commit.height")
-    if _integer(commit["round"], "commit.round") > UINT32_MAX:
-        _fail("malformed", "commit.round out of range")
-    _hex32(commit["block_hash"], "commit.block_hash")
-    signatures = commit["signatures"]
-    if not isinstance(signatures, list) or len(signatures) > COMMIT_SIGNATURES_MAX:
-        _fail("malformed", "commit.signatures is not a list of at most 1000")
-    for i, s in enumerate(signatures):
-        _members(s, f"commit.signatures[{i}]", ("validator", "timestamp_ms", "signature"))
-        if _integer(s["validator"], "validator") > UINT32_MAX:
-            _fail("malformed", "validator index out of range")
-        _signed(s["timestamp_ms"], "timestamp_ms")
-        if len(_base64(s["signature"], "signature", "malformed")) > VOTE_SIGNATURE_BYTES_MAX:
-            _fail("malformed", "a precommit signature is over 256 bytes")
-    _hex32(receipt["validator_set_hash"], "validator_set_hash")
-
-
-def parse_receipt(text):
-    """A receipt file's text (str or bytes) read strictly, as `evidence verify`
-    reads it; ReceiptError "malformed" otherwise."""
-    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-    if len(data) > RECEIPT_BYTES_MAX:
-        _fail("malformed", f"a receipt is at most {RECEIPT_BYTES_MAX} bytes")
-    try:
-        receipt = jcs.loads(data)
-    except jcs.CanonicalJsonError as error:
-        _fail("malformed", str(error))
-    check_receipt(receipt)
-    return receipt
+        key = PublicKey(pem)
+    except KeyFormatError as error:
+        _fail("genesis.invalid", f"{where}: {error}")
+    if key.canonical_pem() != pem:
+        _fail("genesis.invalid", f"{where} is not in canonical PEM form")
+    return key
 
 
 class Genesis:
-    """What a verifier trusts: the chain id, its hash, the validators and the
-    agencies' keys, read once from a genesis file."""
+    """What a verifier trusts, read once from a genesis file, by the rules of
+    docs/receipt-format.md §2 (ReceiptError "genesis.invalid" otherwise)."""
 
     def __init__(self, document):
-        try:
-            self.chain_id = document["chain_id"]
-            self.hash_name = document["hash"]
-            self.H = merkle.hasher(self.hash_name)
-            self.validators = [(PublicKey(v["vote_key"]), v["power"])
-                               for v in document["validators"]]
-            self.agency_keys = {a["id"]: [PublicKey(k) for k in a["keys"]]
-                                for a in document["agencies"]}
-        except (KeyError, TypeError, ValueError, KeyFormatError) as error:
-            raise ValueError(f"not a usable genesis: {error}") from None
+        invalid = "genesis.invalid"
+        _members(document, "genesis", ("chain_id", "genesis_time_ms", "hash", "validators",
+                                       "agencies", "readers"), invalid)
+        self.chain_id = _string(document["chain_id"], "chain_id", invalid)
+        if not 1 <= len(self.chain_id) <= 64 or not _IDENTIFIER.fullmatch(self.chain_id):
+            _fail(invalid, "chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -")
+        _integer(document["genesis_time_ms"], "genesis_time_ms", invalid)
+        self.hash_name = _string(document["hash"], "hash", invalid)
+        if self.hash_name not in ("sha256", "sm3"):
+            _fail(invalid, f"hash must be sha256 or sm3, not {self.hash_name!r}")
+        self.H = merkle.hasher(self.hash_name)
+        self.validators = self._validators(document["validators"])
+        self.agency_keys = self._agencies(document["agencies"])
+        self._readers(document["readers"])
         lines = "".join(f"{key.key_id}:{power}\n" for key, power in self.validators)
         self.validator_set_hash = self.H(lines.encode())
+        self.total_power = sum(power for _, power in self.validators)
+
+    @staticmethod
+    def _list(value, where, most):
+        if not isinstance(value, list) or len(value) > most:
+            _fail("genesis.invalid", f"{where} is not a list of at most {most}")
+        return value
+
+    def _validators(self, listed):
+        validators, names, vote_keys, node_keys, total = [], set(), set(), set(), 0
+        listed = self._list(listed, "validators", VALIDATORS_MAX)
+        if not listed:
+            _fail("genesis.invalid", "the validator set is empty")
+        for i, v in enumerate(listed):
+            where = f"validators[{i}]"
+            _members(v, where, ("name", "institution", "vote_key", "node_key", "power",
+                                "address"), "genesis.invalid")
+            name = _name(v["name"], f"{where}.name", identifier=True)
+            _name(v["institution"], f"{where}.institution")
+            vote_key = _key(v["vote_key"], f"{where}.vote_key")
+            node_key = _key(v["node_key"], f"{where}.node_key")
+            power = _integer(v["power"], f"{where}.power", "genesis.invalid", 1)
+            _name(v["address"], f"{where}.address")
+            total += power
+            if total > TOTAL_POWER_MAX:
+                _fail("genesis.invalid", "the total power exceeds 2^60")
+            for seen, item, what in ((names, name, "name"), (vote_keys, vote_key.key_id,
+                                     "vote_key"), (node_keys, node_key.key_id, "node_key")):
+                if item in seen:
+                    _fail("genesis.invalid", f"{where}.{what} is repeated")
+                seen.add(item)
+            validators.append((vote_key, power))
+        return validators
+
+    def _agencies(self, listed):
+        agencies, all_keys = {}, set()
+        for i, a in enumerate(self._list(listed, "agencies", AGENCIES_MAX)):
+            where = f"agencies[{i}]"
+            _members(a, where, ("id", "name", "institution", "keys"), "genesis.invalid")
+            agency_id = _name(a["id"], f"{where}.id", identifier=True)
+            if len(agency_id) > 128:
+                _fail("genesis.invalid", f"{where}.id is over 128 bytes")
+            _name(a["name"], f"{where}.name")
+            _name(a["institution"], f"{where}.institution")
+            if agency_id in agencies:
+                _fail("genesis.invalid", f"{where}.id is repeated")
+            keys = self._list(a["keys"], f"{where}.keys", AGENCY_KEYS_MAX)
+            if not keys:
+                _fail("genesis.invalid", f"{where} has no keys")
+            agencies[agency_id] = [_key(k, f"{where}.keys[{j}]") for j, k in enumerate(keys)]
+            for key in agencies[agency_id]:
+                if key.key_id in all_keys:
+                    _fail("genesis.invalid", f"{where}: key {key.key_id} is registered twice")
+                all_keys.add(key.key_id)
+        return agencies
+
+    def _readers(self, listed):
+        ids = set()
+        for i, r in enumerate(self._list(listed, "readers", READERS_MAX)):
+            where = f"readers[{i}]"
+            if not isinstance(r, dict) or ("token_sha256" in r) == ("key" in r):
+                _fail("genesis.invalid", f"{where}: exactly one of token_sha256 and key")
+            credential = "token_sha256" if "token_sha256" in r else "key"
+            _members(r, where, ("id", "role", credential), "genesis.invalid")
+            reader_id = _name(r["id"], f"{where}.id", identifier=True)
+            _name(r["role"], f"{where}.role", identifier=True)
+            if credential == "key":
+                _key(r["key"], f"{where}.key")
+            else:
+                _hex32(r["token_sha256"], f"{where}.token_sha256", "genesis.invalid")
+            if reader_id in ids:
+                _fail("genesis.invalid", f"{where}.id is repeated")
+            ids.add(reader_id)
+
+    @classmethod
+    def parse(cls, text):
+        """A genesis file's text (str or bytes), read strictly."""
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        if len(data) > GENESIS_BYTES_MAX:
+            _fail("genesis.invalid", f"a genesis file is at most {GENESIS_BYTES_MAX} bytes")
+        try:
+            return cls(jcs.loads(data))
+        except jcs.CanonicalJsonError as error:
+            _fail("genesis.invalid", str(error))
 
     @classmethod
     def load(cls, path):
         with open(path, "rb") as f:
-            return cls(json.loads(f.read()))
+            return cls.parse(f.read())
+
+
+# ------------------------------------------------------------------ receipts
+
+def check_receipt(receipt):
+    """The receipt's shape (docs/receipt-format.md §6): `v` first (an integer
+    other than 1 is receipt.unsupported_version), then exactly its members, of
+    their types, the record by the ledger's record rules (receipt.malformed)."""
+    malformed = "receipt.malformed"
+    if not isinstance(receipt, dict):
+        _fail(malformed, "a receipt is a JSON object")
+    if "v" not in receipt:
+        _fail(malformed, "receipt: missing member 'v'")
+    if _integer(receipt["v"], "v", malformed, -jcs.INTEGER_MAX) != 1:
+        _fail("receipt.unsupported_version", f"receipt version {receipt['v']}: this verifier "
+                                             "knows version 1 only")
+    _members(receipt, "receipt", ("v", "record", "leaf_index", "tree_size", "inclusion_proof",
+                                  "block", "commit", "validator_set_hash"), malformed)
+    try:
+        records.check_record(receipt["record"])
+    except records.RecordError as error:
+        _fail(malformed, f"record: {error}")
+    _integer(receipt["leaf_index"], "leaf_index")
+    _integer(receipt["tree_size"], "tree_size")
+    proof = receipt["inclusion_proof"]
+    if not isinstance(proof, list) or len(proof) > 64:
+        _fail(malformed, "inclusion_proof is not a list of at most 64 hashes")
+    for p in proof:
+        _hex32(p, "inclusion_proof")
+    header = receipt["block"]
+    _members(header, "block", ("chain_id", "height", "time_ms", "log_size", "proposer")
+             + _HEADER_HASHES, malformed)
+    chain_id = _string(header["chain_id"], "block.chain_id", malformed)
+    if not 1 <= len(chain_id) <= 64 or not _IDENTIFIER.fullmatch(chain_id):
+        _fail(malformed, "block.chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -")
+    _integer(header["height"], "block.height")
+    _integer(header["time_ms"], "block.time_ms", low=-jcs.INTEGER_MAX)
+    _integer(header["log_size"], "block.log_size")
+    _integer(header["proposer"], "block.proposer", high=UINT32_MAX)
+    for name in _HEADER_HASHES:
+        _hex32(header[name], f"block.{name}")
+    commit = receipt["commit"]
+    _members(commit, "commit", ("height", "round", "block_hash", "signatures"), malformed)
+    _integer(commit["height"], "commit.height")
+    _integer(commit["round"], "commit.round", high=UINT32_MAX)
+    _hex32(commit["block_hash"], "commit.block_hash")
+    signatures = commit["signatures"]
+    if not isinstance(signatures, list) or len(signatures) > COMMIT_SIGNATURES_MAX:
+        _fail(malformed, f"commit.signatures is not a list of at most {COMMIT_SIGNATURES_MAX}")
+    for i, s in enumerate(signatures):
+        _members(s, f"commit.signatures[{i}]", ("validator", "timestamp_ms", "signature"),
+                 malformed)
+        _integer(s["validator"], "validator", high=UINT32_MAX)
+        _integer(s["timestamp_ms"], "timestamp_ms", low=-jcs.INTEGER_MAX)
+        if len(_base64(s["signature"], "signature", malformed)) > VOTE_SIGNATURE_BYTES_MAX:
+            _fail(malformed, f"a precommit signature is over {VOTE_SIGNATURE_BYTES_MAX} bytes")
+    _hex32(receipt["validator_set_hash"], "validator_set_hash")
+
+
+def parse_receipt(text):
+    """A receipt file's text (str or bytes), read as strictly as `evidence verify`
+    reads it."""
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    if len(data) > RECEIPT_BYTES_MAX:
+        _fail("receipt.malformed", f"a receipt is at most {RECEIPT_BYTES_MAX} bytes")
+    try:
+        receipt = jcs.loads(data)
+    except jcs.CanonicalJsonError as error:
+        _fail("receipt.malformed", str(error))
+    check_receipt(receipt)
+    return receipt
 
 
 def header_bytes(header):
     """The block header bytes of docs/receipt-format.md §4."""
     chain = header["chain_id"].encode()
-    if not 1 <= len(chain) <= 64:
-        _fail("malformed", "block.chain_id must be 1..64 bytes")
     return (b"EVIDENCE-BLOCK/v1\n" + bytes([len(chain)]) + chain +
-            struct.pack(">Qq", _integer(header["height"], "block.height"), header["time_ms"]) +
-            _hex32(header["previous_hash"], "block.previous_hash") +
-            struct.pack(">Q", _integer(header["log_size"], "block.log_size")) +
-            _hex32(header["log_root"], "block.log_root") +
-            _hex32(header["leaves_root"], "block.leaves_root") +
-            _hex32(header["validators_hash"], "block.validators_hash") +
-            struct.pack(">I", _integer(header["proposer"], "block.proposer")) +
-            _hex32(header["evidence_hash"], "block.evidence_hash") +
-            _hex32(header["last_commit_hash"], "block.last_commit_hash"))
+            struct.pack(">Qq", header["height"], header["time_ms"]) +
+            bytes.fromhex(header["previous_hash"]) + struct.pack(">Q", header["log_size"]) +
+            bytes.fromhex(header["log_root"]) + bytes.fromhex(header["leaves_root"]) +
+            bytes.fromhex(header["validators_hash"]) + struct.pack(">I", header["proposer"]) +
+            bytes.fromhex(header["evidence_hash"]) + bytes.fromhex(header["last_commit_hash"]))
 
 
 def vote_bytes(chain_id, height, round_, block_hash, timestamp_ms):
@@ -191,24 +332,39 @@ def vote_bytes(chain_id, height, round_, block_hash, timestamp_ms):
             struct.pack(">QI", height, round_) + block_hash + struct.pack(">q", timestamp_ms))
 
 
+def existed_by_ms(commit, genesis):
+    """The weighted median of the commit's precommit times: the time a receipt
+    proves its document existed by (no single validator controls it)."""
+    entries = sorted((s["timestamp_ms"], s["validator"], genesis.validators[s["validator"]][1])
+                     for s in commit["signatures"] if s["validator"] < len(genesis.validators))
+    signed_power = sum(power for _, _, power in entries)
+    accumulated = 0
+    for timestamp, _, power in entries:
+        accumulated += power
+        if 2 * accumulated > signed_power:
+            return timestamp
+    return 0
+
+
 def _check_record_signature(record, genesis):
     H = genesis.H
-    sig = record.get("sig") or {}
-    key = next((k for k in genesis.agency_keys.get(record.get("agency"), [])
-                if k.key_id == sig.get("key")), None)
+    sig = record["sig"]
+    key = next((k for k in genesis.agency_keys.get(record["agency"], [])
+                if k.key_id == sig["key"]), None)
     if key is None:
-        _fail("bad_record_signature", "the key sig.key is not registered for the agency")
-    if key.alg != sig.get("alg"):
-        _fail("bad_record_signature", f"sig.alg is {sig.get('alg')!r}, the key is {key.alg!r}")
-    signature = _base64(sig.get("value"), "sig.value", "bad_record_signature")
+        _fail("receipt.bad_record_signature",
+              f"key {sig['key']} is not registered in genesis for agency {record['agency']!r}")
+    if key.alg != sig["alg"]:
+        _fail("receipt.bad_record_signature", f"sig.alg is {sig['alg']!r}, the key is {key.alg!r}")
+    signature = base64.b64decode(sig["value"])
     if "batch" in sig:
         batch = sig["batch"]
         record_id = H(records.signing_bytes(record))
-        path = [_hex32(p, "sig.batch.path") for p in batch["path"]]
         batch_root = merkle.root_from_inclusion(H, merkle.leaf_hash(H, record_id),
-                                                batch["index"], batch["size"], path)
+                                                batch["index"], batch["size"],
+                                                [bytes.fromhex(p) for p in batch["path"]])
         if batch_root is None or batch_root.hex() != batch["root"]:
-            _fail("bad_record_signature", "the record is not in its batch")
+            _fail("receipt.bad_record_signature", "the record is not in its batch")
         signed = records.batch_signing_bytes({"agency": record["agency"],
                                               "chain_id": record["chain_id"],
                                               "root": batch["root"], "size": batch["size"],
@@ -216,74 +372,84 @@ def _check_record_signature(record, genesis):
     else:
         signed = records.signing_bytes(record)
     if not key.verify(signed, signature):
-        _fail("bad_record_signature", "the signature does not verify")
+        _fail("receipt.bad_record_signature", "the signature does not verify")
 
 
 def _check_commit(commit, header, genesis, block_hash):
-    height = _integer(commit.get("height"), "commit.height")
-    if height < 1 or block_hash == bytes(32):
-        _fail("bad_commit", "commit height or block hash is empty")
-    total = sum(power for _, power in genesis.validators)
+    code = "receipt.bad_commit"
+    signatures = commit["signatures"]
+    if commit["height"] == 0:
+        _fail(code, "a commit for height 0 (heights start at 1)")
+    if block_hash == bytes(32) or bytes.fromhex(commit["block_hash"]) == bytes(32):
+        _fail(code, "a commit for a nil block hash")
+    if not signatures:
+        _fail(code, "the commit has no signatures")
+    if len(signatures) > len(genesis.validators):
+        _fail(code, "the commit has more signatures than validators")
     power, last = 0, -1
-    for s in commit.get("signatures", []):
-        i = _integer(s.get("validator"), "commit validator")
-        if i <= last or i >= len(genesis.validators):
-            _fail("bad_commit", "validator indexes are not increasing or not in genesis")
+    for s in signatures:
+        i = s["validator"]
+        if i >= len(genesis.validators):
+            _fail(code, f"unknown validator index {i}")
+        if i <= last:
+            _fail(code, "validator indexes must be strictly increasing")
         last = i
-        vote = vote_bytes(header["chain_id"], height, _integer(commit.get("round"), "round"),
-                          block_hash, s["timestamp_ms"])
         key, validator_power = genesis.validators[i]
-        if not key.verify(vote, _base64(s.get("signature"), "signature", "bad_commit")):
-            _fail("bad_commit", f"the precommit of validator {i} does not verify")
+        vote = vote_bytes(header["chain_id"], commit["height"], commit["round"], block_hash,
+                          s["timestamp_ms"])
+        if not key.verify(vote, base64.b64decode(s["signature"])):
+            _fail(code, f"the precommit of validator {i} does not verify")
         power += validator_power
-    if not 3 * power > 2 * total:
-        _fail("bad_commit", f"signers hold {power} of {total} voting power, not more than 2/3")
+    if not 3 * power > 2 * genesis.total_power:
+        _fail(code, f"signers hold {power} of {genesis.total_power} voting power, "
+                    "not more than 2/3")
 
 
 def verify_receipt(receipt, genesis, *, document=None, digest=None):
-    """Checks a receipt (dict) against genesis (Genesis) and the document's bytes
-    or its digest ("sha256:<hex>"). Returns what it proves as a dict; raises
-    ReceiptError naming the first check that fails."""
-    try:
-        return _verify(receipt, genesis, document, digest)
-    except (KeyError, TypeError, AttributeError, ValueError, struct.error) as error:
-        if isinstance(error, ReceiptError):
-            raise
-        raise ReceiptError("malformed", f"the receipt is not a v1 receipt: {error!r}") from None
-
-
-def _verify(receipt, genesis, document, digest):
+    """Checks a receipt (dict; parse_receipt reads a file) against genesis
+    (Genesis) and the document's bytes or its digest ("sha256:<hex>"). Returns
+    what it proves as a dict (existed_by_ms first of all); raises ReceiptError
+    naming the first check that fails."""
     check_receipt(receipt)
     record, header, commit = receipt["record"], receipt["block"], receipt["commit"]
-    if receipt.get("v") != 1 or record.get("chain_id") != genesis.chain_id or \
-            header.get("chain_id") != genesis.chain_id:
-        _fail("malformed", "not a v1 receipt of this chain")
-    algorithm, _, hex_digest = record["digest"].partition(":")
+    # 1. The chain.
+    for where, chain_id in (("record.chain_id", record["chain_id"]),
+                            ("block.chain_id", header["chain_id"])):
+        if chain_id != genesis.chain_id:
+            _fail("receipt.wrong_chain", f"{where} is {chain_id!r}, but the genesis is for "
+                                         f"{genesis.chain_id!r}")
+    # 2. The document.
     if document is not None:
-        if algorithm not in ("sha256", "sm3") or \
-                hashlib.new(algorithm, document).hexdigest() != hex_digest:
-            _fail("digest_mismatch", "the document is not the one recorded")
-    elif digest is not None and digest != record["digest"]:
-        _fail("digest_mismatch", "the digest is not the one recorded")
+        algorithm = record["digest"].split(":", 1)[0]
+        digest = f"{algorithm}:{hashlib.new(algorithm, document).hexdigest()}"
+    if digest is not None and digest != record["digest"]:
+        _fail("receipt.digest_mismatch", f"the document's digest {digest} is not the recorded "
+                                         f"digest {record['digest']}")
+    # 3. Authorship.
     _check_record_signature(record, genesis)
+    # 4. Inclusion in the block's log root.
     H = genesis.H
     if receipt["tree_size"] != header["log_size"]:
-        _fail("bad_inclusion", "tree_size is not the block's log_size")
+        _fail("receipt.bad_inclusion", "tree_size is not the block's log_size")
     leaf = merkle.leaf_hash(H, jcs.canonicalize(record))
-    proof = [_hex32(p, "inclusion_proof") for p in receipt["inclusion_proof"]]
-    log_root = merkle.root_from_inclusion(H, leaf, _integer(receipt["leaf_index"], "leaf_index"),
-                                          receipt["tree_size"], proof)
+    log_root = merkle.root_from_inclusion(H, leaf, receipt["leaf_index"], receipt["tree_size"],
+                                          [bytes.fromhex(p) for p in receipt["inclusion_proof"]])
     if log_root is None or log_root.hex() != header["log_root"]:
-        _fail("bad_inclusion", "the inclusion proof does not lead to the block's log root")
+        _fail("receipt.bad_inclusion", "the inclusion proof does not lead to the block's log root")
+    # 5. The header is the committed block.
     block_hash = H(header_bytes(header))
-    if block_hash.hex() != commit.get("block_hash") or commit.get("height") != header["height"]:
-        _fail("header_mismatch", "the header is not the committed block")
+    if block_hash.hex() != commit["block_hash"] or commit["height"] != header["height"]:
+        _fail("receipt.header_mismatch", "the header is not the committed block")
+    # 6. The commit; 7. the validator set.
     _check_commit(commit, header, genesis, block_hash)
     if receipt["validator_set_hash"] != genesis.validator_set_hash.hex() or \
             header["validators_hash"] != genesis.validator_set_hash.hex():
-        _fail("validator_set_mismatch", "the block was not committed by the genesis validators")
-    return {"record_id": H(records.signing_bytes(record)).hex(), "agency": record["agency"],
-            "case_id": record["case_id"], "digest": record["digest"],
-            "agency_time_ms": record["time"], "block_time_ms": header["time_ms"],
-            "height": header["height"], "leaf_index": receipt["leaf_index"],
-            "tree_size": receipt["tree_size"], "log_root": header["log_root"]}
+        _fail("receipt.validator_set_mismatch",
+              "the block was not committed by the genesis validators")
+    return {"existed_by_ms": existed_by_ms(commit, genesis),
+            "record_id": H(records.signing_bytes(record)).hex(), "agency": record["agency"],
+            "case_id": record["case_id"], "kind": record["kind"], "stage": record["stage"],
+            "digest": record["digest"], "agency_time_ms": record["time"],
+            "block_time_ms": header["time_ms"], "height": header["height"],
+            "leaf_index": receipt["leaf_index"], "tree_size": receipt["tree_size"],
+            "log_root": header["log_root"]}

@@ -79,6 +79,8 @@ def _check_sig(sig):
     value = sig["value"]
     if not isinstance(value, str) or len(value) % 4 or not _BASE64.fullmatch(value):
         raise RecordError("sig.value must be padded base64")
+    if base64.b64encode(base64.b64decode(value)).decode() != value:
+        raise RecordError("sig.value is not canonical base64")
     if not 1 <= len(base64.b64decode(value)) <= SIGNATURE_BYTES_MAX:
         raise RecordError(f"sig.value must decode to 1..{SIGNATURE_BYTES_MAX} bytes")
     if "batch" in sig:

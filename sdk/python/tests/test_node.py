@@ -65,7 +65,7 @@ class AgainstANode(unittest.TestCase):
                 self.assertEqual(facts["record_id"], signed.id)
                 with self.assertRaises(ReceiptError) as refused:
                     verify_receipt(answer["receipt"], self.genesis, document=b"another document")
-                self.assertEqual(refused.exception.check, "digest_mismatch")
+                self.assertEqual(refused.exception.check, "receipt.digest_mismatch")
                 # The same bytes again: one entry, answered as known.
                 again = self.client.submit(signed)
                 self.assertTrue(again["already_known"])
@@ -85,12 +85,14 @@ class AgainstANode(unittest.TestCase):
             change(copy)
             return copy
         cases = {
-            "malformed": lambda r: r.update(v=2),
-            "bad_record_signature": lambda r: r["record"].update(title="changed"),
-            "bad_inclusion": lambda r: r.update(leaf_index=r["leaf_index"] + 1),
-            "header_mismatch": lambda r: r["block"].update(time_ms=r["block"]["time_ms"] + 1),
-            "bad_commit": lambda r: r["commit"].update(signatures=[]),
-            "validator_set_mismatch": lambda r: r.update(validator_set_hash="00" * 32),
+            "receipt.unsupported_version": lambda r: r.update(v=2),
+            "receipt.malformed": lambda r: r.update(leaf_index=-1),
+            "receipt.wrong_chain": lambda r: r["block"].update(chain_id="another-chain"),
+            "receipt.bad_record_signature": lambda r: r["record"].update(title="changed"),
+            "receipt.bad_inclusion": lambda r: r.update(leaf_index=r["leaf_index"] + 1),
+            "receipt.header_mismatch": lambda r: r["block"].update(time_ms=r["block"]["time_ms"] + 1),
+            "receipt.bad_commit": lambda r: r["commit"].update(signatures=[]),
+            "receipt.validator_set_mismatch": lambda r: r.update(validator_set_hash="00" * 32),
         }
         for check, change in cases.items():
             with self.subTest(check):
@@ -118,14 +120,14 @@ class AgainstANode(unittest.TestCase):
             "trailing data": text + "{}",
             "too deep": text[:-1] + ',"x":' + "[" * 8 + "]" * 8 + "}",
             "not JSON": text[:100],
-            "record rule": text.replace('"v":1}', '"v":2}', 1),
+            "record rule": text.replace('"v":1}', '"v":7}', 1),
             "too large": text + " " * (256 * 1024),
         }
         for name, changed in broken.items():
             with self.subTest(name):
                 with self.assertRaises(ReceiptError) as refused:
                     parse_receipt(changed)
-                self.assertEqual(refused.exception.check, "malformed")
+                self.assertEqual(refused.exception.check, "receipt.malformed")
         self.assertRaises(ReceiptError, parse_receipt, text.encode() + b"\xff")
 
     def test_a_batch_with_a_link_inside_is_committed_and_every_receipt_verifies(self):

@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -106,10 +107,25 @@ public final class Keys {
     private final AsymmetricKeyParameter key;
     private final String keyId;
 
+    private final byte[] spkiDer;
+
     private PublicKey(SubjectPublicKeyInfo info) throws IOException {
       this.alg = algorithmOf(info.getAlgorithm());
-      this.key = PublicKeyFactory.createKey(info);
-      this.keyId = Hashes.hex(Hashes.hash("sha256", info.getEncoded("DER")));
+      this.key = PublicKeyFactory.createKey(info);  // refuses points off the curve
+      // The canonical encoding (uncompressed point, named curve), the one a key id is of.
+      this.spkiDer = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(key).getEncoded("DER");
+      this.keyId = Hashes.hex(Hashes.hash("sha256", spkiDer));
+    }
+
+    /** The canonical PEM text: the canonical DER SubjectPublicKeyInfo in base64 lines of 64
+     * characters with "\n" line ends, as {@code evidence keygen} and genesis files write it. */
+    public String canonicalPem() {
+      String body = Base64.getEncoder().encodeToString(spkiDer);
+      StringBuilder out = new StringBuilder("-----BEGIN PUBLIC KEY-----\n");
+      for (int i = 0; i < body.length(); i += 64) {
+        out.append(body, i, Math.min(body.length(), i + 64)).append('\n');
+      }
+      return out.append("-----END PUBLIC KEY-----\n").toString();
     }
 
     /** From SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----"). */

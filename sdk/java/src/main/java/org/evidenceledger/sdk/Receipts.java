@@ -7,25 +7,48 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Offline verification of receipts v1 (docs/receipt-format.md) with only the document (or its
- * digest), the receipt and the chain's genesis file. The checks run in the order of
- * docs/receipt-format.md §7; the first that fails throws {@link ReceiptException} whose
- * {@code check()} names it as {@code evidence verify} does (malformed, digest_mismatch,
- * bad_record_signature, bad_inclusion, header_mismatch, bad_commit, validator_set_mismatch).
- * Pure functions; Genesis is immutable.
+ * digest), the receipt and the chain's genesis file.
+ *
+ * <p>Every refusal throws {@link ReceiptException} whose {@code check()} is the code
+ * {@code evidence verify} prints: genesis.invalid (the genesis breaks a rule of §2),
+ * receipt.malformed and receipt.unsupported_version (not a well-formed v1 receipt), then the
+ * checks of §7 in order: receipt.wrong_chain, receipt.digest_mismatch,
+ * receipt.bad_record_signature, receipt.bad_inclusion, receipt.header_mismatch,
+ * receipt.bad_commit, receipt.validator_set_mismatch. {@code unusable()} tells the first three
+ * (exit status 2) from the others (exit 1). The shared corpus tests/vectors/receipts/ holds one
+ * case per rule with its answer; the SDK's tests run all of them. Pure functions; Genesis is
+ * immutable.
  */
 public final class Receipts {
+  public static final int RECEIPT_BYTES_MAX = 256 * 1024;
+  public static final int GENESIS_BYTES_MAX = 4 * 1024 * 1024;
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final long UINT32_MAX = 0xffffffffL;
+  private static final long TOTAL_POWER_MAX = 1L << 60;
+  private static final List<String> HEADER_HASHES = List.of("previous_hash", "log_root",
+      "leaves_root", "validators_hash", "evidence_hash", "last_commit_hash");
+  private static final Set<String> UNUSABLE =
+      Set.of("genesis.invalid", "receipt.malformed", "receipt.unsupported_version");
+  private static final String MALFORMED = "receipt.malformed";
+  private static final String INVALID = "genesis.invalid";
 
   private Receipts() {}
 
+  /** A refusal: its code, and whether the input was unusable (exit 2) or did not prove the
+   * document (exit 1). */
   public static final class ReceiptException extends Exception {
     private static final long serialVersionUID = 1L;
     private final String check;
@@ -36,14 +59,81 @@ public final class Receipts {
     }
 
     public String check() { return check; }
+
+    public boolean unusable() { return UNUSABLE.contains(check); }
   }
 
-  /** What a receipt proves. */
-  public record ProvenFacts(String recordId, String agency, String caseId, String digest,
-                            long agencyTimeMs, long blockTimeMs, long height, long leafIndex,
-                            long treeSize, String logRoot) {}
+  /** What a receipt proves: above all that the document existed no later than existedByMs. */
+  public record ProvenFacts(long existedByMs, String recordId, String agency, String caseId,
+                            String digest, long agencyTimeMs, long blockTimeMs, long height,
+                            long leafIndex, long treeSize, String logRoot) {}
 
-  /** What a verifier trusts, read once from genesis.json. */
+  private static ReceiptException fail(String check, String reason) {
+    return new ReceiptException(check, reason);
+  }
+
+  // ---------------------------------------------------------------- shapes
+
+  private static void members(JsonNode value, String where, List<String> names, String code)
+      throws ReceiptException {
+    if (!value.isObject()) throw fail(code, where + " is not a JSON object");
+    for (String name : names) {
+      if (!value.has(name)) throw fail(code, where + ": missing member " + name);
+    }
+    for (Iterator<String> it = value.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!names.contains(name)) throw fail(code, where + ": unknown member " + name);
+    }
+  }
+
+  private static long integer(JsonNode value, String what, String code, long low, long high)
+      throws ReceiptException {
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < low
+        || value.asLong() > high) {
+      throw fail(code, what + " is not an integer " + low + ".." + high);
+    }
+    return value.asLong();
+  }
+
+  private static long unsigned(JsonNode value, String what) throws ReceiptException {
+    return integer(value, what, MALFORMED, 0, Jcs.INTEGER_MAX);
+  }
+
+  private static long signed(JsonNode value, String what) throws ReceiptException {
+    return integer(value, what, MALFORMED, -Jcs.INTEGER_MAX, Jcs.INTEGER_MAX);
+  }
+
+  private static String string(JsonNode value, String what, String code) throws ReceiptException {
+    if (!value.isTextual()) throw fail(code, what + " is not a string");
+    return value.textValue();
+  }
+
+  private static byte[] hex32(JsonNode value, String what, String code) throws ReceiptException {
+    if (!value.isTextual() || !HEX64.matcher(value.textValue()).matches()) {
+      throw fail(code, what + " is not 64 lower-case hex digits");
+    }
+    return Hashes.HEX.parseHex(value.textValue());
+  }
+
+  /** Strict RFC 4648 base64: padded and canonical. */
+  private static byte[] base64(JsonNode value, String what, String code) throws ReceiptException {
+    String text = string(value, what, code);
+    byte[] data;
+    try {
+      data = Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw fail(code, what + " is not base64");
+    }
+    if (!Base64.getEncoder().encodeToString(data).equals(text)) {
+      throw fail(code, what + " is not canonical base64");
+    }
+    return data;
+  }
+
+  // ---------------------------------------------------------------- genesis
+
+  /** What a verifier trusts, read once from a genesis file by the rules of
+   * docs/receipt-format.md §2 (ReceiptException "genesis.invalid" otherwise). */
   public static final class Genesis {
     final String chainId;
     final String hash;
@@ -51,184 +141,255 @@ public final class Receipts {
     final List<Long> validatorPowers = new ArrayList<>();
     final Map<String, List<Keys.PublicKey>> agencyKeys = new HashMap<>();
     final byte[] validatorSetHash;
+    final long totalPower;
 
-    public Genesis(JsonNode document) {
-      chainId = document.path("chain_id").asText();
-      hash = document.path("hash").asText();
-      Hashes.check(hash);
+    public Genesis(JsonNode document) throws ReceiptException {
+      members(document, "genesis", List.of("chain_id", "genesis_time_ms", "hash", "validators",
+          "agencies", "readers"), INVALID);
+      chainId = string(document.path("chain_id"), "chain_id", INVALID);
+      if (chainId.isEmpty() || chainId.length() > 64 || !IDENTIFIER.matcher(chainId).matches()) {
+        throw fail(INVALID, "chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -");
+      }
+      integer(document.path("genesis_time_ms"), "genesis_time_ms", INVALID, 0, Jcs.INTEGER_MAX);
+      hash = string(document.path("hash"), "hash", INVALID);
+      if (!hash.equals("sha256") && !hash.equals("sm3")) {
+        throw fail(INVALID, "hash must be sha256 or sm3, not " + hash);
+      }
+      totalPower = readValidators(list(document.path("validators"), "validators", 1000));
+      readAgencies(list(document.path("agencies"), "agencies", 10_000));
+      readReaders(list(document.path("readers"), "readers", 10_000));
       StringBuilder set = new StringBuilder();
-      for (JsonNode validator : document.path("validators")) {
-        Keys.PublicKey key = Keys.PublicKey.fromPem(validator.path("vote_key").asText());
-        validatorKeys.add(key);
-        validatorPowers.add(validator.path("power").asLong());
-        set.append(key.keyId()).append(':').append(validator.path("power").asLong()).append('\n');
-      }
-      for (JsonNode agency : document.path("agencies")) {
-        List<Keys.PublicKey> keys = new ArrayList<>();
-        for (JsonNode pem : agency.path("keys")) keys.add(Keys.PublicKey.fromPem(pem.asText()));
-        agencyKeys.put(agency.path("id").asText(), keys);
-      }
-      if (validatorKeys.isEmpty() || chainId.isEmpty()) {
-        throw new IllegalArgumentException("not a genesis: no chain_id or no validators");
+      for (int i = 0; i < validatorKeys.size(); i++) {
+        set.append(validatorKeys.get(i).keyId()).append(':').append(validatorPowers.get(i))
+            .append('\n');
       }
       validatorSetHash = Hashes.hash(hash, set.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
-    public static Genesis load(Path path) throws IOException {
-      return new Genesis(Jcs.MAPPER.readTree(Files.readAllBytes(path)));
+    private static JsonNode list(JsonNode value, String where, int most) throws ReceiptException {
+      if (!value.isArray() || value.size() > most) {
+        throw fail(INVALID, where + " is not a list of at most " + most);
+      }
+      return value;
+    }
+
+    private static String name(JsonNode value, String where, boolean identifier)
+        throws ReceiptException {
+      String text = string(value, where, INVALID);
+      int size = text.getBytes(StandardCharsets.UTF_8).length;
+      if (size < 1 || size > 256) throw fail(INVALID, where + " must be 1..256 bytes");
+      if (identifier && !IDENTIFIER.matcher(text).matches()) {
+        throw fail(INVALID, where + " may hold only A-Z a-z 0-9 . _ -");
+      }
+      for (int i = 0; i < text.length(); i++) {
+        if (text.charAt(i) < 0x20 || text.charAt(i) == 0x7f) {
+          throw fail(INVALID, where + " has a control character");
+        }
+      }
+      return text;
+    }
+
+    /** A key as genesis holds it: the canonical PEM of a valid P-256, Ed25519 or SM2 key. */
+    private static Keys.PublicKey key(JsonNode value, String where) throws ReceiptException {
+      String pem = string(value, where, INVALID);
+      Keys.PublicKey key;
+      try {
+        key = Keys.PublicKey.fromPem(pem);
+      } catch (RuntimeException e) {  // KeyFormatException, or BouncyCastle on a bad point
+        throw fail(INVALID, where + ": " + e.getMessage());
+      }
+      if (!key.canonicalPem().equals(pem)) {
+        throw fail(INVALID, where + " is not in canonical PEM form");
+      }
+      return key;
+    }
+
+    private long readValidators(JsonNode listed) throws ReceiptException {
+      if (listed.isEmpty()) throw fail(INVALID, "the validator set is empty");
+      Set<String> names = new HashSet<>();
+      Set<String> voteKeys = new HashSet<>();
+      Set<String> nodeKeys = new HashSet<>();
+      long total = 0;
+      for (int i = 0; i < listed.size(); i++) {
+        JsonNode v = listed.get(i);
+        String where = "validators[" + i + "]";
+        members(v, where, List.of("name", "institution", "vote_key", "node_key", "power",
+            "address"), INVALID);
+        String validatorName = name(v.path("name"), where + ".name", true);
+        name(v.path("institution"), where + ".institution", false);
+        Keys.PublicKey voteKey = key(v.path("vote_key"), where + ".vote_key");
+        Keys.PublicKey nodeKey = key(v.path("node_key"), where + ".node_key");
+        long power = integer(v.path("power"), where + ".power", INVALID, 1, Jcs.INTEGER_MAX);
+        name(v.path("address"), where + ".address", false);
+        total += power;
+        if (total > TOTAL_POWER_MAX) throw fail(INVALID, "the total power exceeds 2^60");
+        if (!names.add(validatorName) || !voteKeys.add(voteKey.keyId())
+            || !nodeKeys.add(nodeKey.keyId())) {
+          throw fail(INVALID, where + " repeats a name, vote key or node key");
+        }
+        validatorKeys.add(voteKey);
+        validatorPowers.add(power);
+      }
+      return total;
+    }
+
+    private void readAgencies(JsonNode listed) throws ReceiptException {
+      Set<String> allKeys = new HashSet<>();
+      for (int i = 0; i < listed.size(); i++) {
+        JsonNode a = listed.get(i);
+        String where = "agencies[" + i + "]";
+        members(a, where, List.of("id", "name", "institution", "keys"), INVALID);
+        String id = name(a.path("id"), where + ".id", true);
+        if (id.length() > 128) throw fail(INVALID, where + ".id is over 128 bytes");
+        name(a.path("name"), where + ".name", false);
+        name(a.path("institution"), where + ".institution", false);
+        if (agencyKeys.containsKey(id)) throw fail(INVALID, where + ".id is repeated");
+        JsonNode pems = list(a.path("keys"), where + ".keys", 16);
+        if (pems.isEmpty()) throw fail(INVALID, where + " has no keys");
+        List<Keys.PublicKey> keys = new ArrayList<>();
+        for (int k = 0; k < pems.size(); k++) {
+          Keys.PublicKey key = key(pems.get(k), where + ".keys[" + k + "]");
+          if (!allKeys.add(key.keyId())) {
+            throw fail(INVALID, where + ": key " + key.keyId() + " is registered twice");
+          }
+          keys.add(key);
+        }
+        agencyKeys.put(id, keys);
+      }
+    }
+
+    private static void readReaders(JsonNode listed) throws ReceiptException {
+      Set<String> ids = new HashSet<>();
+      for (int i = 0; i < listed.size(); i++) {
+        JsonNode r = listed.get(i);
+        String where = "readers[" + i + "]";
+        if (!r.isObject() || r.has("token_sha256") == r.has("key")) {
+          throw fail(INVALID, where + ": exactly one of token_sha256 and key");
+        }
+        String credential = r.has("key") ? "key" : "token_sha256";
+        members(r, where, List.of("id", "role", credential), INVALID);
+        String id = name(r.path("id"), where + ".id", true);
+        name(r.path("role"), where + ".role", true);
+        if (credential.equals("key")) {
+          key(r.path("key"), where + ".key");
+        } else {
+          hex32(r.path("token_sha256"), where + ".token_sha256", INVALID);
+        }
+        if (!ids.add(id)) throw fail(INVALID, where + ".id is repeated");
+      }
+    }
+
+    /** A genesis file's bytes, read strictly. */
+    public static Genesis parse(byte[] text) throws ReceiptException {
+      if (text.length > GENESIS_BYTES_MAX) {
+        throw fail(INVALID, "a genesis file is at most " + GENESIS_BYTES_MAX + " bytes");
+      }
+      try {
+        return new Genesis(Jcs.parseStrict(text, 8));
+      } catch (Jcs.CanonicalJsonException e) {
+        throw fail(INVALID, e.getMessage());
+      }
+    }
+
+    public static Genesis load(Path path) throws IOException, ReceiptException {
+      return parse(Files.readAllBytes(path));
     }
 
     public String chainId() { return chainId; }
     public String hash() { return hash; }
   }
 
-  private static ReceiptException fail(String check, String reason) {
-    return new ReceiptException(check, reason);
-  }
+  // ---------------------------------------------------------------- receipts
 
-  private static byte[] hex32(JsonNode value, String what) throws ReceiptException {
-    if (!value.isTextual() || !HEX64.matcher(value.asText()).matches()) {
-      throw fail("malformed", what + " is not 64 lower-case hex digits");
-    }
-    return Hashes.HEX.parseHex(value.asText());
-  }
-
-  private static long integer(JsonNode value, String what) throws ReceiptException {
-    if (!value.isIntegralNumber() || value.asLong() < 0) {
-      throw fail("malformed", what + " is not a non-negative integer");
-    }
-    return value.asLong();
-  }
-
-  private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*"
-      + "([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
-
-  private static byte[] base64(JsonNode value, String what, String check) throws ReceiptException {
-    if (!value.isTextual() || !BASE64.matcher(value.textValue()).matches()) {
-      throw fail(check, what + " is not padded base64");
-    }
-    try {
-      return Base64.getDecoder().decode(value.asText());
-    } catch (IllegalArgumentException e) {
-      throw fail(check, what + " is not base64");
-    }
-  }
-
-  public static final int RECEIPT_BYTES_MAX = 256 * 1024;
-  private static final long UINT32_MAX = 0xffffffffL;
-  private static final List<String> HEADER_HASHES = List.of("previous_hash", "log_root",
-      "leaves_root", "validators_hash", "evidence_hash", "last_commit_hash");
-
-  private static void members(JsonNode value, String where, List<String> names)
-      throws ReceiptException {
-    if (!value.isObject()) throw fail("malformed", where + " is not a JSON object");
-    for (java.util.Iterator<String> it = value.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!names.contains(name)) throw fail("malformed", where + ": unknown member " + name);
-    }
-    for (String name : names) {
-      if (!value.has(name)) throw fail("malformed", where + ": missing member " + name);
-    }
-  }
-
-  private static long signed(JsonNode value, String what) throws ReceiptException {
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw fail("malformed", what + " is not an integer");
-    }
-    return value.asLong();
-  }
-
-  /** The receipt's shape (docs/receipt-format.md §6): exactly its members, of their types; the
-   * record by the ledger's record rules. Throws ReceiptException "malformed". */
+  /** The receipt's shape (docs/receipt-format.md §6): {@code v} first (an integer other than
+   * 1 is receipt.unsupported_version), then exactly its members, of their types, the record by
+   * the ledger's record rules (receipt.malformed). */
   public static void check(JsonNode receipt) throws ReceiptException {
+    if (!receipt.isObject()) throw fail(MALFORMED, "a receipt is a JSON object");
+    if (!receipt.has("v")) throw fail(MALFORMED, "receipt: missing member v");
+    if (signed(receipt.path("v"), "v") != 1) {
+      throw fail("receipt.unsupported_version", "receipt version " + receipt.path("v")
+          + ": this verifier knows version 1 only");
+    }
     members(receipt, "receipt", List.of("v", "record", "leaf_index", "tree_size",
-        "inclusion_proof", "block", "commit", "validator_set_hash"));
-    if (signed(receipt.path("v"), "v") != 1) throw fail("malformed", "receipt version is not 1");
+        "inclusion_proof", "block", "commit", "validator_set_hash"), MALFORMED);
     try {
       Records.check(receipt.path("record"), true);
     } catch (Records.RecordException e) {
-      throw fail("malformed", "record: " + e.getMessage());
+      throw fail(MALFORMED, "record: " + e.getMessage());
     }
-    integer(receipt.path("leaf_index"), "leaf_index");
-    integer(receipt.path("tree_size"), "tree_size");
+    unsigned(receipt.path("leaf_index"), "leaf_index");
+    unsigned(receipt.path("tree_size"), "tree_size");
     JsonNode proof = receipt.path("inclusion_proof");
     if (!proof.isArray() || proof.size() > 64) {
-      throw fail("malformed", "inclusion_proof is not a list of at most 64 hashes");
+      throw fail(MALFORMED, "inclusion_proof is not a list of at most 64 hashes");
     }
-    for (JsonNode node : proof) hex32(node, "inclusion_proof");
+    for (JsonNode node : proof) hex32(node, "inclusion_proof", MALFORMED);
     JsonNode header = receipt.path("block");
     List<String> headerMembers = new ArrayList<>(List.of("chain_id", "height", "time_ms",
         "log_size", "proposer"));
     headerMembers.addAll(HEADER_HASHES);
-    members(header, "block", headerMembers);
-    int chainBytes = header.path("chain_id").asText().getBytes(StandardCharsets.UTF_8).length;
-    if (!header.path("chain_id").isTextual() || chainBytes < 1 || chainBytes > 64) {
-      throw fail("malformed", "block.chain_id must be 1..64 bytes");
+    members(header, "block", headerMembers, MALFORMED);
+    String chainId = string(header.path("chain_id"), "block.chain_id", MALFORMED);
+    if (chainId.isEmpty() || chainId.length() > 64 || !IDENTIFIER.matcher(chainId).matches()) {
+      throw fail(MALFORMED, "block.chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -");
     }
-    integer(header.path("height"), "block.height");
+    unsigned(header.path("height"), "block.height");
     signed(header.path("time_ms"), "block.time_ms");
-    integer(header.path("log_size"), "block.log_size");
-    if (integer(header.path("proposer"), "block.proposer") > UINT32_MAX) {
-      throw fail("malformed", "block.proposer out of range");
-    }
-    for (String name : HEADER_HASHES) hex32(header.path(name), "block." + name);
+    unsigned(header.path("log_size"), "block.log_size");
+    integer(header.path("proposer"), "block.proposer", MALFORMED, 0, UINT32_MAX);
+    for (String name : HEADER_HASHES) hex32(header.path(name), "block." + name, MALFORMED);
     JsonNode commit = receipt.path("commit");
-    members(commit, "commit", List.of("height", "round", "block_hash", "signatures"));
-    integer(commit.path("height"), "commit.height");
-    if (integer(commit.path("round"), "commit.round") > UINT32_MAX) {
-      throw fail("malformed", "commit.round out of range");
-    }
-    hex32(commit.path("block_hash"), "commit.block_hash");
+    members(commit, "commit", List.of("height", "round", "block_hash", "signatures"), MALFORMED);
+    unsigned(commit.path("height"), "commit.height");
+    integer(commit.path("round"), "commit.round", MALFORMED, 0, UINT32_MAX);
+    hex32(commit.path("block_hash"), "commit.block_hash", MALFORMED);
     JsonNode signatures = commit.path("signatures");
     if (!signatures.isArray() || signatures.size() > 1000) {
-      throw fail("malformed", "commit.signatures is not a list of at most 1000");
+      throw fail(MALFORMED, "commit.signatures is not a list of at most 1000");
     }
     for (JsonNode s : signatures) {
-      members(s, "commit signature", List.of("validator", "timestamp_ms", "signature"));
-      if (integer(s.path("validator"), "validator") > UINT32_MAX) {
-        throw fail("malformed", "validator index out of range");
-      }
+      members(s, "commit signature", List.of("validator", "timestamp_ms", "signature"),
+          MALFORMED);
+      integer(s.path("validator"), "validator", MALFORMED, 0, UINT32_MAX);
       signed(s.path("timestamp_ms"), "timestamp_ms");
-      if (!s.path("signature").isTextual()
-          || base64(s.path("signature"), "signature", "malformed").length > 256) {
-        throw fail("malformed", "a precommit signature is not base64 of at most 256 bytes");
+      if (base64(s.path("signature"), "signature", MALFORMED).length > 256) {
+        throw fail(MALFORMED, "a precommit signature is over 256 bytes");
       }
     }
-    hex32(receipt.path("validator_set_hash"), "validator_set_hash");
+    hex32(receipt.path("validator_set_hash"), "validator_set_hash", MALFORMED);
   }
 
-  /** A receipt file's bytes read strictly, as {@code evidence verify} reads them. */
+  /** A receipt file's bytes read as strictly as {@code evidence verify} reads them. */
   public static JsonNode parse(byte[] text) throws ReceiptException {
     if (text.length > RECEIPT_BYTES_MAX) {
-      throw fail("malformed", "a receipt is at most " + RECEIPT_BYTES_MAX + " bytes");
+      throw fail(MALFORMED, "a receipt is at most " + RECEIPT_BYTES_MAX + " bytes");
     }
     JsonNode receipt;
     try {
       receipt = Jcs.parseStrict(text, 8);
     } catch (Jcs.CanonicalJsonException e) {
-      throw fail("malformed", e.getMessage());
+      throw fail(MALFORMED, e.getMessage());
     }
     check(receipt);
     return receipt;
   }
 
-  /** The block header bytes of docs/receipt-format.md §4. */
-  public static byte[] headerBytes(JsonNode header) throws ReceiptException {
+  /** The block header bytes of docs/receipt-format.md §4 (of a checked header). */
+  public static byte[] headerBytes(JsonNode header) {
     byte[] chain = header.path("chain_id").asText().getBytes(StandardCharsets.UTF_8);
-    if (chain.length < 1 || chain.length > 64) throw fail("malformed", "block.chain_id length");
     ByteBuffer out = ByteBuffer.allocate(239 + chain.length);
     out.put("EVIDENCE-BLOCK/v1\n".getBytes(StandardCharsets.US_ASCII));
     out.put((byte) chain.length).put(chain);
-    out.putLong(integer(header.path("height"), "block.height"));
-    out.putLong(header.path("time_ms").asLong());
-    out.put(hex32(header.path("previous_hash"), "block.previous_hash"));
-    out.putLong(integer(header.path("log_size"), "block.log_size"));
-    out.put(hex32(header.path("log_root"), "block.log_root"));
-    out.put(hex32(header.path("leaves_root"), "block.leaves_root"));
-    out.put(hex32(header.path("validators_hash"), "block.validators_hash"));
-    out.putInt((int) integer(header.path("proposer"), "block.proposer"));
-    out.put(hex32(header.path("evidence_hash"), "block.evidence_hash"));
-    out.put(hex32(header.path("last_commit_hash"), "block.last_commit_hash"));
+    out.putLong(header.path("height").asLong()).putLong(header.path("time_ms").asLong());
+    out.put(Hashes.HEX.parseHex(header.path("previous_hash").asText()));
+    out.putLong(header.path("log_size").asLong());
+    out.put(Hashes.HEX.parseHex(header.path("log_root").asText()));
+    out.put(Hashes.HEX.parseHex(header.path("leaves_root").asText()));
+    out.put(Hashes.HEX.parseHex(header.path("validators_hash").asText()));
+    out.putInt((int) header.path("proposer").asLong());
+    out.put(Hashes.HEX.parseHex(header.path("evidence_hash").asText()));
+    out.put(Hashes.HEX.parseHex(header.path("last_commit_hash").asText()));
     return out.array();
   }
 
@@ -243,31 +404,51 @@ public final class Receipts {
     return out.array();
   }
 
+  /** The weighted median of the commit's precommit times: the time a receipt proves its
+   * document existed by. */
+  public static long existedByMs(JsonNode commit, Genesis genesis) {
+    List<long[]> entries = new ArrayList<>();  // timestamp, validator, power
+    long signedPower = 0;
+    for (JsonNode s : commit.path("signatures")) {
+      int i = (int) s.path("validator").asLong();
+      if (i >= genesis.validatorKeys.size()) continue;
+      long power = genesis.validatorPowers.get(i);
+      entries.add(new long[] {s.path("timestamp_ms").asLong(), i, power});
+      signedPower += power;
+    }
+    entries.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    long accumulated = 0;
+    for (long[] e : entries) {
+      accumulated += e[2];
+      if (2 * accumulated > signedPower) return e[0];
+    }
+    return 0;
+  }
+
   private static void checkRecordSignature(JsonNode record, Genesis genesis)
       throws ReceiptException {
+    String code = "receipt.bad_record_signature";
     JsonNode sig = record.path("sig");
     Keys.PublicKey key = null;
     for (Keys.PublicKey candidate :
         genesis.agencyKeys.getOrDefault(record.path("agency").asText(), List.of())) {
       if (candidate.keyId().equals(sig.path("key").asText())) key = candidate;
     }
-    if (key == null) {
-      throw fail("bad_record_signature", "the key sig.key is not registered for the agency");
-    }
+    if (key == null) throw fail(code, "the key sig.key is not registered for the agency");
     if (!key.alg().equals(sig.path("alg").asText())) {
-      throw fail("bad_record_signature", "sig.alg is not the key's algorithm, " + key.alg());
+      throw fail(code, "sig.alg is not the key's algorithm, " + key.alg());
     }
-    byte[] signature = base64(sig.path("value"), "sig.value", "bad_record_signature");
+    byte[] signature = Base64.getDecoder().decode(sig.path("value").asText());
     byte[] signed;
     if (sig.has("batch")) {
       JsonNode batch = sig.path("batch");
       byte[] id = Hashes.hash(genesis.hash, Records.signingBytes(record));
       List<byte[]> path = new ArrayList<>();
-      for (JsonNode node : batch.path("path")) path.add(hex32(node, "sig.batch.path"));
+      for (JsonNode node : batch.path("path")) path.add(Hashes.HEX.parseHex(node.asText()));
       byte[] root = Merkle.rootFromInclusion(genesis.hash, Merkle.leafHash(genesis.hash, id),
           batch.path("index").asLong(), batch.path("size").asLong(), path);
       if (root == null || !Hashes.hex(root).equals(batch.path("root").asText())) {
-        throw fail("bad_record_signature", "the record is not in its batch");
+        throw fail(code, "the record is not in its batch");
       }
       signed = Records.batchSigningBytes(record.path("agency").asText(),
           record.path("chain_id").asText(), batch.path("root").asText(),
@@ -275,37 +456,37 @@ public final class Receipts {
     } else {
       signed = Records.signingBytes(record);
     }
-    if (!key.verify(signed, signature)) {
-      throw fail("bad_record_signature", "the signature does not verify");
-    }
+    if (!key.verify(signed, signature)) throw fail(code, "the signature does not verify");
   }
 
   private static void checkCommit(JsonNode commit, JsonNode header, Genesis genesis,
                                   byte[] blockHash) throws ReceiptException {
-    long height = integer(commit.path("height"), "commit.height");
-    if (height < 1 || Merkle.equal(blockHash, new byte[32])) {
-      throw fail("bad_commit", "commit height or block hash is empty");
+    String code = "receipt.bad_commit";
+    long height = commit.path("height").asLong();
+    JsonNode signatures = commit.path("signatures");
+    if (height == 0) throw fail(code, "a commit for height 0 (heights start at 1)");
+    if (Arrays.equals(blockHash, new byte[32])) throw fail(code, "a commit for a nil block");
+    if (signatures.isEmpty()) throw fail(code, "the commit has no signatures");
+    if (signatures.size() > genesis.validatorKeys.size()) {
+      throw fail(code, "the commit has more signatures than validators");
     }
-    long total = genesis.validatorPowers.stream().mapToLong(Long::longValue).sum();
     long power = 0;
     long last = -1;
-    for (JsonNode s : commit.path("signatures")) {
-      long i = integer(s.path("validator"), "commit validator");
-      if (i <= last || i >= genesis.validatorKeys.size()) {
-        throw fail("bad_commit", "validator indexes are not increasing or not in genesis");
-      }
+    for (JsonNode s : signatures) {
+      long i = s.path("validator").asLong();
+      if (i >= genesis.validatorKeys.size()) throw fail(code, "unknown validator index " + i);
+      if (i <= last) throw fail(code, "validator indexes must be strictly increasing");
       last = i;
       byte[] vote = voteBytes(header.path("chain_id").asText(), height,
-          integer(commit.path("round"), "commit.round"), blockHash,
-          s.path("timestamp_ms").asLong());
+          commit.path("round").asLong(), blockHash, s.path("timestamp_ms").asLong());
       if (!genesis.validatorKeys.get((int) i).verify(vote,
-          base64(s.path("signature"), "signature", "bad_commit"))) {
-        throw fail("bad_commit", "the precommit of validator " + i + " does not verify");
+          Base64.getDecoder().decode(s.path("signature").asText()))) {
+        throw fail(code, "the precommit of validator " + i + " does not verify");
       }
       power += genesis.validatorPowers.get((int) i);
     }
-    if (!(3 * power > 2 * total)) {
-      throw fail("bad_commit", "signers hold " + power + " of " + total
+    if (!(3 * power > 2 * genesis.totalPower)) {
+      throw fail(code, "signers hold " + power + " of " + genesis.totalPower
           + " voting power, not more than 2/3");
     }
   }
@@ -313,56 +494,66 @@ public final class Receipts {
   /** Verifies a receipt against genesis and the document's bytes. */
   public static ProvenFacts verify(JsonNode receipt, Genesis genesis, byte[] document)
       throws ReceiptException {
+    check(receipt);
     String recorded = receipt.path("record").path("digest").asText();
-    String algorithm = recorded.contains(":") ? recorded.substring(0, recorded.indexOf(':')) : "";
-    if (!algorithm.equals("sha256") && !algorithm.equals("sm3")) {
-      throw fail("malformed", "record.digest names no known hash");
-    }
+    String algorithm = recorded.substring(0, recorded.indexOf(':'));
     return verifyDigest(receipt, genesis, Records.digest(algorithm, document));
   }
 
-  /** Verifies a receipt against genesis and the document's digest ("sha256:<hex>"). */
+  /** Verifies a receipt against genesis and the document's digest ("sha256:&lt;hex&gt;"). */
   public static ProvenFacts verifyDigest(JsonNode receipt, Genesis genesis, String digest)
       throws ReceiptException {
     check(receipt);
     JsonNode record = receipt.path("record");
     JsonNode header = receipt.path("block");
     JsonNode commit = receipt.path("commit");
-    if (receipt.path("v").asInt() != 1 || !record.isObject() || !header.isObject()
-        || !record.path("chain_id").asText().equals(genesis.chainId)
-        || !header.path("chain_id").asText().equals(genesis.chainId)) {
-      throw fail("malformed", "not a v1 receipt of this chain");
+    // 1. The chain.
+    for (String where : List.of("record", "block")) {
+      String chainId = receipt.path(where).path("chain_id").asText();
+      if (!chainId.equals(genesis.chainId)) {
+        throw fail("receipt.wrong_chain", where + ".chain_id is \"" + chainId
+            + "\", but the genesis is for \"" + genesis.chainId + "\"");
+      }
     }
+    // 2. The document.
     if (!record.path("digest").asText().equals(digest)) {
-      throw fail("digest_mismatch", "the document is not the one recorded");
+      throw fail("receipt.digest_mismatch", "the document is not the one recorded");
     }
+    // 3. Authorship.
     checkRecordSignature(record, genesis);
-    long treeSize = integer(receipt.path("tree_size"), "tree_size");
-    if (treeSize != integer(header.path("log_size"), "block.log_size")) {
-      throw fail("bad_inclusion", "tree_size is not the block's log_size");
+    // 4. Inclusion in the block's log root.
+    long treeSize = receipt.path("tree_size").asLong();
+    if (treeSize != header.path("log_size").asLong()) {
+      throw fail("receipt.bad_inclusion", "tree_size is not the block's log_size");
     }
     List<byte[]> proof = new ArrayList<>();
-    for (JsonNode node : receipt.path("inclusion_proof")) proof.add(hex32(node, "inclusion_proof"));
-    long leafIndex = integer(receipt.path("leaf_index"), "leaf_index");
+    for (JsonNode node : receipt.path("inclusion_proof")) {
+      proof.add(Hashes.HEX.parseHex(node.asText()));
+    }
+    long leafIndex = receipt.path("leaf_index").asLong();
     byte[] root = Merkle.rootFromInclusion(genesis.hash,
         Merkle.leafHash(genesis.hash, Jcs.canonicalize(record)), leafIndex, treeSize, proof);
     if (root == null || !Hashes.hex(root).equals(header.path("log_root").asText())) {
-      throw fail("bad_inclusion", "the inclusion proof does not lead to the block's log root");
+      throw fail("receipt.bad_inclusion", "the inclusion proof does not lead to the log root");
     }
+    // 5. The header is the committed block.
     byte[] blockHash = Hashes.hash(genesis.hash, headerBytes(header));
     if (!Hashes.hex(blockHash).equals(commit.path("block_hash").asText())
         || commit.path("height").asLong() != header.path("height").asLong()) {
-      throw fail("header_mismatch", "the header is not the committed block");
+      throw fail("receipt.header_mismatch", "the header is not the committed block");
     }
+    // 6. The commit; 7. the validator set.
     checkCommit(commit, header, genesis, blockHash);
     String setHash = Hashes.hex(genesis.validatorSetHash);
     if (!receipt.path("validator_set_hash").asText().equals(setHash)
         || !header.path("validators_hash").asText().equals(setHash)) {
-      throw fail("validator_set_mismatch", "the block was not committed by the genesis validators");
+      throw fail("receipt.validator_set_mismatch",
+          "the block was not committed by the genesis validators");
     }
-    return new ProvenFacts(Records.recordId(record, genesis.hash), record.path("agency").asText(),
-        record.path("case_id").asText(), record.path("digest").asText(),
-        record.path("time").asLong(), header.path("time_ms").asLong(),
-        header.path("height").asLong(), leafIndex, treeSize, header.path("log_root").asText());
+    return new ProvenFacts(existedByMs(commit, genesis), Records.recordId(record, genesis.hash),
+        record.path("agency").asText(), record.path("case_id").asText(),
+        record.path("digest").asText(), record.path("time").asLong(),
+        header.path("time_ms").asLong(), header.path("height").asLong(), leafIndex, treeSize,
+        header.path("log_root").asText());
   }
 }

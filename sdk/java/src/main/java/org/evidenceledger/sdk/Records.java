@@ -149,8 +149,13 @@ public final class Records {
     if (!value.isTextual() || !BASE64.matcher(value.textValue()).matches()) {
       throw new RecordException("sig.value must be padded base64");
     }
-    int decoded = Base64.getDecoder().decode(value.textValue()).length;
-    if (decoded < 1 || decoded > 256) throw new RecordException("sig.value must be 1..256 bytes");
+    byte[] decoded = Base64.getDecoder().decode(value.textValue());
+    if (!Base64.getEncoder().encodeToString(decoded).equals(value.textValue())) {
+      throw new RecordException("sig.value is not canonical base64");
+    }
+    if (decoded.length < 1 || decoded.length > 256) {
+      throw new RecordException("sig.value must be 1..256 bytes");
+    }
     if (sig.has("batch")) {
       JsonNode batch = sig.path("batch");
       Set<String> names = Set.of("root", "size", "index", "path");

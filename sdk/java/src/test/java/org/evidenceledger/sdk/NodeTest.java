@@ -83,7 +83,7 @@ class NodeTest {
       assertEquals(signed.id(), facts.recordId());
       Receipts.ReceiptException other = assertThrows(Receipts.ReceiptException.class,
           () -> Receipts.verify(answer.path("receipt"), genesis, "another".getBytes()));
-      assertEquals("digest_mismatch", other.check());
+      assertEquals("receipt.digest_mismatch", other.check());
       JsonNode again = client.submit(signed, EvidenceClient.SubmitOptions.NONE);
       assertTrue(again.path("already_known").asBoolean(), "the same bytes: one entry");
     }
@@ -100,13 +100,16 @@ class NodeTest {
     Receipts.verify(receipt, genesis, document);
     java.util.Map<String, java.util.function.Consumer<ObjectNode>> cases =
         new java.util.LinkedHashMap<>();
-    cases.put("malformed", r -> r.put("v", 2));
-    cases.put("bad_record_signature", r -> ((ObjectNode) r.path("record")).put("title", "x"));
-    cases.put("bad_inclusion", r -> r.put("leaf_index", r.path("leaf_index").asLong() + 1));
-    cases.put("header_mismatch", r -> ((ObjectNode) r.path("block"))
+    cases.put("receipt.unsupported_version", r -> r.put("v", 2));
+    cases.put("receipt.malformed", r -> r.put("leaf_index", -1));
+    cases.put("receipt.wrong_chain", r -> ((ObjectNode) r.path("block"))
+        .put("chain_id", "another-chain"));
+    cases.put("receipt.bad_record_signature", r -> ((ObjectNode) r.path("record")).put("title", "x"));
+    cases.put("receipt.bad_inclusion", r -> r.put("leaf_index", r.path("leaf_index").asLong() + 1));
+    cases.put("receipt.header_mismatch", r -> ((ObjectNode) r.path("block"))
         .put("time_ms", r.path("block").path("time_ms").asLong() + 1));
-    cases.put("bad_commit", r -> ((ObjectNode) r.path("commit")).putArray("signatures"));
-    cases.put("validator_set_mismatch", r -> r.put("validator_set_hash", "00".repeat(32)));
+    cases.put("receipt.bad_commit", r -> ((ObjectNode) r.path("commit")).putArray("signatures"));
+    cases.put("receipt.validator_set_mismatch", r -> r.put("validator_set_hash", "00".repeat(32)));
     for (var entry : cases.entrySet()) {
       ObjectNode copy = receipt.deepCopy();
       entry.getValue().accept(copy);
@@ -137,12 +140,12 @@ class NodeTest {
     broken.put("trailing data", text + "{}");
     broken.put("too deep", text.substring(0, text.length() - 1) + ",\"x\":[[[[[[[[]]]]]]]]}");
     broken.put("not JSON", text.substring(0, 100));
-    broken.put("record rule", text.replaceFirst("\"v\":1}", "\"v\":2}"));
+    broken.put("record rule", text.replaceFirst("\"v\":1}", "\"v\":7}"));
     broken.put("too large", text + " ".repeat(256 * 1024));
     for (var entry : broken.entrySet()) {
       Receipts.ReceiptException refused = assertThrows(Receipts.ReceiptException.class,
           () -> Receipts.parse(entry.getValue().getBytes(StandardCharsets.UTF_8)), entry.getKey());
-      assertEquals("malformed", refused.check(), entry.getKey());
+      assertEquals("receipt.malformed", refused.check(), entry.getKey());
     }
   }
 
