@@ -240,13 +240,16 @@ def no_double_sign(cluster):
           f"{len(committed)} records committed")
 
 
-def tls_talk(port, key_pem_path, cert_path):
-    """Connects with this client key; returns the bytes the node sent (b'' when refused)."""
+def tls_talk(port, key_pem_path, cert_path, protocols=("evidence-p2p/1",)):
+    """Connects with this client key, offering these p2p protocols (ALPN); returns the
+    bytes the node sent (b'' when refused)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_3
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     context.load_cert_chain(cert_path, key_pem_path)
+    if protocols:
+        context.set_alpn_protocols(list(protocols))
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
         try:
             with context.wrap_socket(raw) as tls:
@@ -273,7 +276,20 @@ def stranger_refused(cluster):
     check(tls_talk(port, member.path, member_cert) != b"",
           "the genesis node key of node 4 was refused (the control failed)")
     check("event=p2p_refused" in cluster.log_text(0), "node 1 did not log the refusal")
-    print("stranger refused at the TLS handshake; genesis node key accepted and sent a frame")
+    # The right key, but another p2p protocol version, or none (an older release).
+    check(tls_talk(port, member.path, member_cert, ("evidence-p2p/2",)) == b"",
+          "a peer of p2p protocol evidence-p2p/2 was let in")
+    # The node logs a refusal after it closed the connection: wait for the line.
+    wait_until("node 1 names the protocol versions",
+               lambda: "peer speaks p2p protocol evidence-p2p/2, this node evidence-p2p/1"
+               in cluster.log_text(0), 30)
+    check(tls_talk(port, member.path, member_cert, ()) == b"",
+          "a peer without a p2p protocol version was let in and sent data")
+    wait_until("node 1 says the peer speaks no protocol version",
+               lambda: "speaks no p2p protocol version, this node evidence-p2p/1"
+               in cluster.log_text(0), 30)
+    print("stranger refused at the TLS handshake; genesis node key accepted and sent a frame; "
+          "other and missing p2p protocol versions refused by name")
 
 
 def run_cli(evidence, *args):
