@@ -104,16 +104,15 @@ Status NodeImpl::Start() {
   pool_options.records_max = options_.mempool_records_max;
   pool_options.bytes_max = options_.mempool_bytes_max;
   pool_options.verify_threads = options_.verify_threads;
-  pool_options.policy = options_.record_policy;
-  mempool_ = std::make_unique<RecordPool>(genesis_, pool_options);
+  mempool_ = std::make_unique<RecordPool>([this] { return store_->NextState(); }, pool_options);
   ChainService::Hooks hooks;
   // The driver exists before any thread that admits records runs.
   hooks.on_admitted = [this](std::vector<std::string> leaves, bool from_peer) {
     driver_->PostRecordsAdmitted(std::move(leaves), from_peer);
   };
   hooks.status = [this] { return driver_->Snapshot(); };
-  service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, options_.record_policy,
-                                            std::move(hooks), &metrics_);
+  service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
+                                            &metrics_);
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));
@@ -169,8 +168,7 @@ void NodeImpl::CreateIntakeAndValidator() {
       metrics_.peer_frames_dropped);
   if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
   verifier_ = std::make_unique<consensus::ValidatorSetVerifier>(genesis_.validator_set());
-  validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, options_.record_policy,
-                                                      *mempool_, *intake_,
+  validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, *mempool_, *intake_,
                                                       metrics_.signature_checks);
 }
 

@@ -5,7 +5,7 @@
 // ledger::ParseBatch), then "already known?" (store, then mempool: the same
 // record id again is idempotent and checked no further), then the submission
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
-// twice in a batch), then the genesis rules and the signature
+// twice in a batch), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
 // the mempool (full: too-many with Retry-After). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
@@ -66,7 +66,7 @@ class ChainService : public api::NodeService {
 
   // Every reference must outlive the service. `metrics` may be null.
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics);
+               Hooks hooks, NodeMetrics* metrics);
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -122,7 +122,6 @@ class ChainService : public api::NodeService {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   RecordPool& mempool_;
-  const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
   // Signature refusals explained (ledger::ExplainBadSignature costs up to
