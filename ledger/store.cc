@@ -163,12 +163,14 @@ Status Store::Initialize() {
       std::string_view prefix = "evidence-store/";
       if (version->starts_with(prefix)) {
         std::string number = version->substr(prefix.size(), version->find('\0') - prefix.size());
-        if (number != "1" && !number.empty() &&
-            number.find_first_not_of("0123456789") == std::string::npos) {
+        // Above the highest format this binary knows (kStoreFormatV2); 9 digits at most.
+        if (!number.empty() && number.size() <= 9 &&
+            number.find_first_not_of("0123456789") == std::string::npos &&
+            std::stoul(number) > 2) {
           return Status::FailedPrecondition(
               "the store is in format evidence-store/" + number +
-              ", written by a newer evidence-node; this one reads " + std::string(kStoreFormat) +
-              ": run the newer version (docs/operations.md, Upgrade)");
+              ", written by a newer evidence-node; this one reads up to " +
+              std::string(kStoreFormatV2) + ": run the newer version (docs/operations.md, Upgrade)");
         }
       }
       return Status::FailedPrecondition(

@@ -226,12 +226,12 @@ TEST_F(StoreTest, RefusesOtherGenesisAndInconsistentStores) {
     ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), newer_copy, &db).ok());
     std::string version;
     ASSERT_TRUE(db->Get(leveldb::ReadOptions(), "V", &version).ok());
-    version.replace(0, 16, "evidence-store/2");
+    version.replace(0, 16, "evidence-store/3");
     ASSERT_TRUE(db->Put(leveldb::WriteOptions(), "V", version).ok());
     delete db;
     auto newer = Store::Open(newer_copy, chain_.genesis());
     EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
-    EXPECT_NE(newer.status().message().find("evidence-store/2, written by a newer evidence-node"),
+    EXPECT_NE(newer.status().message().find("evidence-store/3, written by a newer evidence-node"),
               std::string::npos)
         << newer.status().ToString();
     std::filesystem::remove_all(newer_copy);
