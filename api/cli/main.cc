@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterReceipt(app);
   evidence::cli::RegisterStatus(app);
   evidence::cli::RegisterBackup(app);
+  evidence::cli::RegisterGov(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
