@@ -122,6 +122,13 @@ AuditReport Audit(const std::string& directory, const Genesis& genesis,
     report.reason = "no store at " + directory;
     return report;
   }
+  if (StoreInUseByAnotherProcess(directory)) {
+    report.in_use = true;
+    report.reason = "the store at " + directory +
+                    " is in use by a running node (LevelDB admits one process at a time): "
+                    "stop the node, or audit a copy made by `evidence backup`";
+    return report;
+  }
   StoreOptions options;
   options.create_if_missing = false;
   options.paranoid_checks = true;

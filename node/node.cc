@@ -7,8 +7,10 @@
 #include <iterator>
 
 #include "api/http/api_server.h"
+#include "common/log_throttle.h"
 #include "common/metrics.h"
 #include "ledger/store.h"
+#include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
 #include "node/driver/block_validator.h"
 #include "node/driver/consensus_driver.h"
@@ -62,6 +64,7 @@ class NodeImpl {
   const std::optional<uint32_t> own_index_;
   bool started_ = false;
   bool stopped_ = false;
+  LogThrottle refusal_log_{5, std::chrono::seconds(1)};
 
   metrics::Registry registry_;
   NodeMetrics metrics_;
@@ -76,6 +79,7 @@ class NodeImpl {
   std::unique_ptr<p2p::Transport> transport_;
   std::unique_ptr<ConsensusDriver> driver_;
   std::unique_ptr<api::ApiServer> api_;
+  std::unique_ptr<BackupServer> backup_;
   uint16_t api_port_ = 0;
 };
 
@@ -90,6 +94,14 @@ Status NodeImpl::Start() {
   metrics_.records_committed.Increment(store_->head().size);
   metrics_.height.Set(static_cast<int64_t>(store_->height()));
   metrics_.mempool_records_max.Set(static_cast<int64_t>(options_.mempool_records_max));
+  // `evidence backup` of this running node (a failure leaves the node without
+  // it: it says so and runs on).
+  auto backup = BackupServer::Start(options_.data_dir + "/" + kBackupSocketName, *store_);
+  if (backup.ok()) {
+    backup_ = std::move(*backup);
+  } else {
+    spdlog::warn("event=backup_socket_failed reason=\"{}\"", backup.status().message());
+  }
   RecordPoolOptions pool_options;
   pool_options.records_max = options_.mempool_records_max;
   pool_options.bytes_max = options_.mempool_bytes_max;
@@ -150,9 +162,10 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
 
 void NodeImpl::CreateIntakeAndValidator() {
   intake_ = std::make_unique<PeerIntake>(
+      genesis_.validators().size(),
       [this](std::vector<std::string> leaves) { service_->AdmitFromPeer(std::move(leaves)); },
-      [this](uint32_t peer, PeerMessage message) {
-        driver_->PostPeerMessage(peer, std::move(message));
+      [this](uint32_t peer, PeerMessage message, size_t bytes) {
+        driver_->PostPeerMessage(peer, std::move(message), bytes);
       },
       [this](uint32_t peer) { return genesis_.validators()[peer].name; },
       metrics_.peer_frames_dropped);
@@ -181,8 +194,13 @@ Status NodeImpl::CreateTransport() {
       [this](uint32_t peer, Bytes frame) { intake_->OnFrame(peer, std::move(frame)); });
   transport_->OnPeerConnected([this](uint32_t peer) { driver_->OnPeerConnected(peer); });
   transport_->OnPeerDisconnected([this](uint32_t peer) { driver_->OnPeerDisconnected(peer); });
-  transport_->OnConnectionRefused([](const std::string& remote, const Status& reason) {
-    spdlog::warn("event=p2p_refused remote={} reason=\"{}\"", remote, reason.message());
+  // One line per refusal would let anyone who reaches the port flood the log
+  // (issue 17, finding 4): a few lines a second, then a count.
+  transport_->OnConnectionRefused([this](const std::string& remote, const Status& reason) {
+    if (std::optional<uint64_t> suppressed = refusal_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::warn("event=p2p_refused remote={} reason=\"{}\" suppressed={}", remote,
+                   reason.message(), *suppressed);
+    }
   });
   return Status::Ok();
 }
@@ -228,6 +246,7 @@ void NodeImpl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   if (api_) api_->Stop();
+  if (backup_) backup_->Stop();
   if (transport_) transport_->Stop();
   if (driver_) driver_->Stop();
   if (intake_) intake_->Stop();

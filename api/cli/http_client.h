@@ -67,6 +67,10 @@ class HttpClient {
   Result<HttpAnswer> PostJson(std::string_view target, std::string_view body,
                               std::chrono::milliseconds timeout);
 
+  // Sends "Authorization: Bearer <token>" with every request from now on (a
+  // reader credential; empty: none).
+  void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
+
   const NodeUrl& url() const { return url_; }
 
  private:
@@ -75,6 +79,7 @@ class HttpClient {
                           std::chrono::milliseconds timeout);
 
   NodeUrl url_;
+  std::string bearer_token_;
   std::unique_ptr<Connection> connection_;
 };
 

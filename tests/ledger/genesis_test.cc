@@ -109,6 +109,9 @@ TEST(Genesis, StrictRefusals) {
          v["node_key"] = "my key\n" + std::string(v["node_key"].as_string());
        }},
       {"DEL in an institution", [](auto& g) { g["validators"].as_array()[0].as_object()["institution"] = "a\x7f"; }},
+      // A role outside ledger/roles.h would have no rights at all: refused, not
+      // silently locked out.
+      {"unknown reader role", [](auto& g) { g["readers"].as_array()[0].as_object()["role"] = "press"; }},
   };
   for (const auto& [name, change] : cases) {
     auto parsed = Genesis::Parse(Mutate(text, change));

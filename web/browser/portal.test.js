@@ -243,7 +243,7 @@ test('certificate: renders, fits one A4 page, and its QR code opens the record o
   const png = PNG.sync.read(await qr.screenshot());
   const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   assert.ok(decoded, 'the QR code decodes');
-  assert.equal(decoded.data, `${node.url}/records/${recordId}`);
+  assert.equal(decoded.data, `${node.url}/records/${recordId}#digest=${receipt.record.digest}`);
   await page.locator('[data-testid=certificate]').screenshot({ path: join(README_SHOTS, 'portal-certificate.png'), scale: 'css' });
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   writeFileSync(join(SHOTS, 'portal-certificate.pdf'), pdf);
