@@ -362,6 +362,9 @@ void AddGenesis(CaseBuilder& b) {
               g.at("readers").as_array().at(0).as_object()["key"] =
                   Agency(g, 0).at("keys").as_array().at(0);
             });
+  b.Genesis(kS, "genesis-reader-role-unknown", kGenesis,
+            "A reader of role \"press\" (court, procuratorate, reconsideration or supervisor)",
+            [](json::value& g) { g.at("readers").as_array().at(0).at("role") = "press"; });
   b.Genesis(kS, "genesis-key-crlf", kGenesis,
             "A vote key in PEM with CRLF line ends: keys are canonical PEM only",
             [](json::value& g) {

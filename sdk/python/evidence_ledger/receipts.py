@@ -33,6 +33,7 @@ VALIDATORS_MAX = 1000
 AGENCIES_MAX = 10_000
 AGENCY_KEYS_MAX = 16
 READERS_MAX = 10_000
+READER_ROLES = ("court", "procuratorate", "reconsideration", "supervisor")  # ledger/roles.h
 OBSERVERS_MAX = 1000             # version 2 (docs/governance.md)
 ADMIN_INSTITUTIONS_MAX = 64
 ADMIN_KEYS_MAX = 16              # per institution
@@ -285,7 +286,8 @@ class Genesis:
             credential = "token_sha256" if "token_sha256" in r else "key"
             _members(r, where, ("id", "role", credential), "genesis.invalid")
             reader_id = _name(r["id"], f"{where}.id", identifier=True)
-            _name(r["role"], f"{where}.role", identifier=True)
+            if _name(r["role"], f"{where}.role", identifier=True) not in READER_ROLES:
+                _fail("genesis.invalid", f"{where}.role is not one of {', '.join(READER_ROLES)}")
             if credential == "key":
                 _key(r["key"], f"{where}.key")
             else:

@@ -38,6 +38,9 @@ public final class Receipts {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._-]+");
   private static final long UINT32_MAX = 0xffffffffL;
   private static final long TOTAL_POWER_MAX = 1L << 60;
+  // ledger/roles.h: the reader roles a genesis may name.
+  private static final List<String> READER_ROLES =
+      List.of("court", "procuratorate", "reconsideration", "supervisor");
   private static final List<String> HEADER_HASHES = List.of("previous_hash", "log_root",
       "leaves_root", "validators_hash", "evidence_hash", "last_commit_hash");
   private static final Set<String> UNUSABLE =
@@ -355,7 +358,10 @@ public final class Receipts {
         String credential = r.has("key") ? "key" : "token_sha256";
         members(r, where, List.of("id", "role", credential), INVALID);
         String id = name(r.path("id"), where + ".id", true);
-        name(r.path("role"), where + ".role", true);
+        String role = name(r.path("role"), where + ".role", true);
+        if (!READER_ROLES.contains(role)) {
+          throw fail(INVALID, where + ".role is not one of " + String.join(", ", READER_ROLES));
+        }
         if (credential.equals("key")) {
           key(r.path("key"), where + ".key");
         } else {
