@@ -140,6 +140,13 @@ AuditReport Audit(const std::string& directory, const Genesis& genesis,
     return report;
   }
   const std::string& store_directory = *located;
+  if (StoreInUseByAnotherProcess(store_directory)) {
+    report.in_use = true;
+    report.reason = "the store at " + store_directory +
+                    " is in use by a running node (LevelDB admits one process at a time): "
+                    "stop the node, or audit a copy made by `evidence backup`";
+    return report;
+  }
   StoreOptions options;
   options.create_if_missing = false;
   options.paranoid_checks = true;

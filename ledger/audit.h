@@ -40,6 +40,7 @@ struct AuditReport {
   uint64_t signature_checks = 0;  // record and batch signatures actually verified
   uint64_t keys_scanned = 0;
   std::optional<uint64_t> bad_height;  // first bad block, when one is to blame
+  bool in_use = false;                 // a running node holds the store: nothing was checked
   std::string reason;                  // empty when ok
 };
 

@@ -1,6 +1,8 @@
 #include "ledger/store.h"
 
+#include <fcntl.h>
 #include <leveldb/cache.h>
+#include <unistd.h>
 #include <leveldb/write_batch.h>
 
 #include <array>
@@ -171,6 +173,18 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 
 }  // namespace
 
+bool StoreInUseByAnotherProcess(const std::string& directory) {
+  // LevelDB's PosixEnv locks <directory>/LOCK with fcntl(F_SETLK, F_WRLCK).
+  int fd = ::open((directory + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  bool held = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
 Store::Store(const Genesis& genesis, const StoreOptions& options)
     : genesis_(genesis),
       genesis_state_(GovernanceState::FromGenesis(genesis)),
@@ -221,6 +235,20 @@ Status Store::Initialize() {
   auto version = Get(std::string(kVersionKey), "store version");
   if (version.ok()) {
     if (*version != expected) {
+      // "evidence-store/N" with N above ours: a newer binary wrote it.
+      std::string_view prefix = "evidence-store/";
+      if (version->starts_with(prefix)) {
+        std::string number = version->substr(prefix.size(), version->find('\0') - prefix.size());
+        // Above the highest format this binary knows (kStoreFormatV2); 9 digits at most.
+        if (!number.empty() && number.size() <= 9 &&
+            number.find_first_not_of("0123456789") == std::string::npos &&
+            std::stoul(number) > 2) {
+          return Status::FailedPrecondition(
+              "the store is in format evidence-store/" + number +
+              ", written by a newer evidence-node; this one reads up to " +
+              std::string(kStoreFormatV2) + ": run the newer version (docs/operations.md, Upgrade)");
+        }
+      }
       return Status::FailedPrecondition(
           "the store was written for another genesis or format (expected " +
           std::string(format) + " of genesis " + crypto::DigestHex(genesis_.Hash()) + ")");
@@ -398,6 +426,43 @@ Result<BlockHeader> Store::GetHeader(uint64_t height) const {
   auto block = DecodeBlock(AsBytes(std::string_view(value).substr(16)));
   if (!block.ok()) return block.status().WithContext("block " + std::to_string(height));
   return block->header;
+}
+
+Status Store::ExportSnapshot(
+    const std::function<Status(const TreeHead&)>& begin,
+    const std::function<Status(std::string_view, std::string_view)>& each,
+    const std::atomic<bool>* stop) const {
+  const leveldb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    leveldb::DB* db;
+    const leveldb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_.get(), snapshot};
+  leveldb::ReadOptions read = read_options();
+  read.snapshot = snapshot;
+  read.fill_cache = false;
+  TreeHead head{0, 0, crypto::MerkleHasher(genesis_.hash()).EmptyRoot(), {}};
+  std::string value;
+  leveldb::Status status = db_->Get(read, std::string(kHeadKey), &value);
+  if (status.ok()) {
+    if (value.size() != 16 + crypto::kDigestBytes) return Status::Corruption("head has a bad size");
+    head = TreeHead{GetU64(value, 0), GetU64(value, 8), {}, GetDigest(value, 16)};
+    EVIDENCE_RETURN_IF_ERROR(FromLevelDb(
+        db_->Get(read, HeightKey(kBlockPrefix, head.height), &value), "reading the head block"));
+    if (value.size() < 16) return Status::Corruption("the head block is truncated");
+    EVIDENCE_ASSIGN_OR_RETURN(Block block, DecodeBlock(AsBytes(std::string_view(value).substr(16))));
+    head.root = block.header.log_root;
+  } else if (!status.IsNotFound()) {
+    return FromLevelDb(status, "reading the head");
+  }
+  EVIDENCE_RETURN_IF_ERROR(begin(head));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (stop != nullptr && stop->load()) return Status::Unavailable("the export was stopped");
+    EVIDENCE_RETURN_IF_ERROR(each(std::string_view(it->key().data(), it->key().size()),
+                                  std::string_view(it->value().data(), it->value().size())));
+  }
+  return FromLevelDb(it->status(), "reading the store");
 }
 
 Result<Commit> Store::GetCommit(uint64_t height) const {

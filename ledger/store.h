@@ -18,7 +18,9 @@
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +63,12 @@ struct TreeHead {
   crypto::Digest root{};
   crypto::Digest block_hash{};  // zeros for the empty store
 };
+
+// True when another process holds the LevelDB lock of the store in
+// `directory` (a running node; LevelDB admits one process at a time). False
+// when nobody does, or there is no store there. Locks held by this process are
+// not seen (POSIX record locks belong to a process).
+bool StoreInUseByAnotherProcess(const std::string& directory);
 
 class Store {
  public:
@@ -117,6 +125,14 @@ class Store {
   Result<std::vector<crypto::Digest>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
   // Root of the first `size` leaves, from stored nodes.
   Result<crypto::Digest> RootAt(uint64_t size) const;
+
+  // A consistent copy of every key (a LevelDB snapshot, so appends may go on
+  // meanwhile): `begin(head)` with the head the snapshot holds, then
+  // `each(key, value)` for every key in key order. Stops at the first error
+  // either returns; `stop` (when given) is polled between keys.
+  Status ExportSnapshot(const std::function<Status(const TreeHead&)>& begin,
+                        const std::function<Status(std::string_view, std::string_view)>& each,
+                        const std::atomic<bool>* stop = nullptr) const;
 
   const Genesis& genesis() const { return genesis_; }
 

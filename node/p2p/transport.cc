@@ -220,6 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::ssl::stream<tcp::socket> stream_;
   asio::steady_timer handshake_timer_;
   std::string refusal_;  // why VerifyPeer refused, for the report
+  std::string alpn_offer_;  // inbound: the dialler's protocols when none is ours
   std::optional<uint32_t> peer_;
   bool closed_ = false;
   bool writing_ = false;
@@ -240,6 +241,7 @@ void Session::Start() {
     Fail(Status::Internal("setting the TLS verify callback failed: " + ec.message()));
     return;
   }
+  if (!outbound()) SetAlpnOfferSink(stream_.native_handle(), &alpn_offer_);
   handshake_timer_.expires_after(std::chrono::milliseconds(owner_->options.handshake_timeout_ms));
   handshake_timer_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
     if (ec || self->peer_ || self->closed_) return;
@@ -278,9 +280,20 @@ bool Session::VerifyPeer(asio::ssl::verify_context& context) {
 
 void Session::OnHandshake(const ErrorCode& ec) {
   if (closed_) return;
+  const std::string& ours = owner_->options.protocol;
   if (ec) {
-    Fail(Status::Unauthenticated(refusal_.empty() ? "TLS handshake failed: " + ec.message()
-                                                  : refusal_));
+    if (!alpn_offer_.empty()) {
+      Fail(Status::FailedPrecondition(
+          "peer speaks p2p protocol " + alpn_offer_ + ", this node " + ours +
+          ": the two run releases with different p2p protocols; upgrade the older one"));
+    } else if (outbound() && IsNoApplicationProtocolAlert(ec)) {
+      Fail(Status::FailedPrecondition(
+          "peer refused p2p protocol " + ours +
+          ": it runs a release with another p2p protocol; upgrade the older one"));
+    } else {
+      Fail(Status::Unauthenticated(refusal_.empty() ? "TLS handshake failed: " + ec.message()
+                                                    : refusal_));
+    }
     return;
   }
   // Identify the peer from the certificate actually in use (the verify callback
@@ -291,6 +304,13 @@ void Session::OnHandshake(const ErrorCode& ec) {
       owner_->PeerOfKeyId(KeyIdOfCertificate(SSL_get0_peer_certificate(ssl)));
   if (!index || (expected_peer_ && *index != *expected_peer_)) {
     Fail(Status::Unauthenticated("peer certificate changed after verification"));
+    return;
+  }
+  // A peer without ALPN (a release from before protocol versions) agrees on none.
+  if (SelectedProtocol(ssl) != ours) {
+    Fail(Status::FailedPrecondition("peer " + owner_->slots[*index].config.name +
+                                    " speaks no p2p protocol version, this node " + ours +
+                                    ": it runs an older release; upgrade it"));
     return;
   }
   peer_ = index;
@@ -748,7 +768,8 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
   }
   index_by_key_id.erase(node_key.key_id());  // never accept ourselves
   EVIDENCE_ASSIGN_OR_RETURN(auto tls,
-                            MakeTlsContext(node_key, options.peers[options.self_index].name));
+                            MakeTlsContext(node_key, options.peers[options.self_index].name,
+                                           options.protocol));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(tls));
   impl->index_by_key_id = std::move(index_by_key_id);
   for (const PeerConfig& peer : impl->options.peers) {

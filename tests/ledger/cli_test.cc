@@ -122,6 +122,17 @@ TEST_F(CliTest, AuditExitCodes) {
   EXPECT_NE(ok.output.find("OK: 3 blocks, 4 records"), std::string::npos) << ok.output;
   EXPECT_NE(ok.output.find("audit: block 3/3"), std::string::npos) << ok.output;
   EXPECT_EQ(Evidence("audit --data " + Path("nowhere") + genesis).exit_code, 2);
+  // Regression (issue 18): output to a pipe had carriage returns.
+  EXPECT_EQ(ok.output.find('\r'), std::string::npos) << ok.output;
+  // Regression (issue 18): a store held by a running node was called damaged.
+  {
+    auto running = Store::Open(data_, chain_.genesis());
+    ASSERT_TRUE(running.ok());
+    CommandRun locked = Evidence("audit --data " + data_ + genesis);
+    EXPECT_EQ(locked.exit_code, 2) << locked.output;
+    EXPECT_NE(locked.output.find("is in use by a running node"), std::string::npos) << locked.output;
+    EXPECT_EQ(locked.output.find("damaged"), std::string::npos) << locked.output;
+  }
   // Damage the leaf of block 2's second record.
   {
     leveldb::DB* db = nullptr;

@@ -86,9 +86,6 @@ TEST(Genesis, StrictRefusals) {
       {"reader with neither",
        [](auto& g) { g["readers"].as_array()[0].as_object().erase("token_sha256"); }},
       {"bad token", [](auto& g) { g["readers"].as_array()[0].as_object()["token_sha256"] = "AB"; }},
-      // A role outside ledger/roles.h would have no rights at all: refused, not
-      // silently locked out.
-      {"unknown reader role", [](auto& g) { g["readers"].as_array()[0].as_object()["role"] = "press"; }},
       // A key is its canonical PEM text only (docs/receipt-format.md §2): the
       // same key with CRLF line ends, or without the final line end, is refused.
       {"key with CRLF",
@@ -112,6 +109,9 @@ TEST(Genesis, StrictRefusals) {
          v["node_key"] = "my key\n" + std::string(v["node_key"].as_string());
        }},
       {"DEL in an institution", [](auto& g) { g["validators"].as_array()[0].as_object()["institution"] = "a\x7f"; }},
+      // A role outside ledger/roles.h would have no rights at all: refused, not
+      // silently locked out.
+      {"unknown reader role", [](auto& g) { g["readers"].as_array()[0].as_object()["role"] = "press"; }},
   };
   for (const auto& [name, change] : cases) {
     auto parsed = Genesis::Parse(Mutate(text, change));

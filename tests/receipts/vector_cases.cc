@@ -10,6 +10,8 @@
 
 #include "common/check.h"
 #include "common/encoding.h"
+#include "crypto/signature.h"
+#include "ledger/chain_params.h"
 #include "ledger/json.h"
 
 namespace evidence::vectors {
@@ -340,6 +342,9 @@ void AddGenesis(CaseBuilder& b) {
   b.Genesis(kS, "genesis-institution-control-character", kGenesis,
             "A validator institution holding U+0007",
             [](json::value& g) { Validator(g, 0).at("institution") = "泗水县\a司法局"; });
+  b.Genesis(kS, "genesis-institution-del", kGenesis,
+            "A validator institution holding U+007F (text has no control character, DEL included)",
+            [](json::value& g) { Validator(g, 1).at("institution") = "泗水县\x7f人民检察院"; });
   b.Genesis(kS, "genesis-institution-257-bytes", kGenesis, "An institution of 257 bytes (1..256)",
             [](json::value& g) { Validator(g, 0).at("institution") = std::string(257, 'i'); });
   b.Genesis(kS, "genesis-address-empty", kGenesis, "An empty validator address (1..256 bytes)",
@@ -357,6 +362,9 @@ void AddGenesis(CaseBuilder& b) {
               g.at("readers").as_array().at(0).as_object()["key"] =
                   Agency(g, 0).at("keys").as_array().at(0);
             });
+  b.Genesis(kS, "genesis-reader-role-unknown", kGenesis,
+            "A reader of role \"press\" (court, procuratorate, reconsideration or supervisor)",
+            [](json::value& g) { g.at("readers").as_array().at(0).at("role") = "press"; });
   b.Genesis(kS, "genesis-key-crlf", kGenesis,
             "A vote key in PEM with CRLF line ends: keys are canonical PEM only",
             [](json::value& g) {
@@ -452,6 +460,124 @@ void AddGenesisKeys(CaseBuilder& b) {
 }
 
 // --- Receipt texts that are not strict JSON (exit 2). ---
+
+// --- Version 2 genesis files (docs/receipt-format.md §2): the golden receipt
+// checked against its chain's register written as a version-2 genesis (params,
+// admins, observers), valid, then each rule of version 2 broken once. ---
+
+std::string PublicPemOfFixed(size_t index) {
+  return crypto::PrivateKey::FromPem(ledger::testing::FixedTestKeyPem(index))
+      .value()
+      .public_key()
+      .ToPem();
+}
+
+// The sha256-ed25519 genesis as version 2: the four institutions hold one
+// admin key each (the fixed admin keys), threshold 3, the default params, one
+// observer (a spare key as its node key).
+json::value GenesisV2(const json::value& v1) {
+  json::value g = v1;
+  json::object& o = g.as_object();
+  o["v"] = 2;
+  ledger::ChainParams params;
+  params.governance_threshold = 3;
+  o["params"] = ledger::ChainParamsToJson(params);
+  json::array admins;
+  const json::array& validators = o.at("validators").as_array();
+  for (size_t i = 0; i < validators.size(); ++i) {
+    admins.push_back(json::object{
+        {"institution", validators[i].at("institution")},
+        {"keys", json::array{json::value(PublicPemOfFixed(ledger::testing::kAdminKeysFirst + i))}}});
+  }
+  o["admins"] = std::move(admins);
+  o["observers"] = json::array{json::object{
+      {"name", "audit-bureau"},
+      {"institution", "泗水县审计局"},
+      {"node_key", PublicPemOfFixed(ledger::testing::kSpareKeysFirst)},
+      {"address", "127.0.0.1:26660"}}};
+  return g;
+}
+
+json::value& Admin(json::value& g, size_t i) { return g.at("admins").as_array().at(i); }
+json::value& Observer(json::value& g, size_t i) { return g.at("observers").as_array().at(i); }
+
+void AddGenesisV2(CaseBuilder& b) {
+  const vectors::Golden& s = b.corpus().golden(kS);
+  const json::value v1 = json::parse(s.chain->chain().genesis().ToJson());
+  auto v2 = [&v1](const std::function<void(json::value&)>& change) {
+    return [&v1, change](json::value& g) {
+      g = GenesisV2(v1);
+      change(g);
+    };
+  };
+  b.Genesis(kS, "genesis-v2", "",
+            "The same chain's register as a version-2 genesis (params, admins, an observer): "
+            "the receipt verifies as against version 1",
+            v2([](json::value&) {}));
+  b.last().existed_by_ms = s.existed_by_ms;
+  b.Genesis(kS, "genesis-v2-without-observers", "",
+            "A version-2 genesis with no observers (an empty list)",
+            v2([](json::value& g) { g.at("observers") = json::array(); }));
+  b.last().existed_by_ms = s.existed_by_ms;
+  b.Genesis(kS, "genesis-v-1", kGenesis, "\"v\": 1 written out (version 1 has no \"v\")",
+            [](json::value& g) { g.as_object()["v"] = 1; });
+  b.Genesis(kS, "genesis-v-3", kGenesis, "\"v\": 3 (only 2)",
+            v2([](json::value& g) { g.at("v") = 3; }));
+  b.Genesis(kS, "genesis-v2-without-params", kGenesis, "A version-2 genesis without params",
+            v2([](json::value& g) { g.as_object().erase("params"); }));
+  b.Genesis(kS, "genesis-v1-with-admins", kGenesis,
+            "A version-1 genesis (no \"v\") with admins: an unknown member",
+            v2([](json::value& g) { g.as_object().erase("v"); }));
+  b.Genesis(kS, "genesis-v2-param-unknown", kGenesis, "params with a seventh member",
+            v2([](json::value& g) { g.at("params").as_object()["block_time_ms"] = 1000; }));
+  b.Genesis(kS, "genesis-v2-block-bytes-4095", kGenesis, "params.block_bytes_max 4095 (4096..16777216)",
+            v2([](json::value& g) { g.at("params").at("block_bytes_max") = 4095; }));
+  b.Genesis(kS, "genesis-v2-skew-over-a-day", kGenesis,
+            "params.record_future_skew_ms 86400001 (0..86400000)",
+            v2([](json::value& g) { g.at("params").at("record_future_skew_ms") = 86400001; }));
+  b.Genesis(kS, "genesis-v2-threshold-0", kGenesis, "params.governance_threshold 0 (1..admins)",
+            v2([](json::value& g) { g.at("params").at("governance_threshold") = 0; }));
+  b.Genesis(kS, "genesis-v2-threshold-over-admins", kGenesis,
+            "params.governance_threshold 5 with 4 admin institutions",
+            v2([](json::value& g) { g.at("params").at("governance_threshold") = 5; }));
+  b.Genesis(kS, "genesis-v2-no-admins", kGenesis, "No admins (1..64 institutions)",
+            v2([](json::value& g) { g.at("admins") = json::array(); }));
+  b.Genesis(kS, "genesis-v2-admin-institution-twice", kGenesis,
+            "Two admins entries for one institution",
+            v2([](json::value& g) { Admin(g, 1).at("institution") = Admin(g, 0).at("institution"); }));
+  b.Genesis(kS, "genesis-v2-admin-without-keys", kGenesis, "An institution with no admin keys (1..16)",
+            v2([](json::value& g) { Admin(g, 2).at("keys") = json::array(); }));
+  b.Genesis(kS, "genesis-v2-admin-key-twice", kGenesis,
+            "One admin key held by two institutions",
+            v2([](json::value& g) { Admin(g, 1).at("keys") = Admin(g, 0).at("keys"); }));
+  b.Genesis(kS, "genesis-v2-admin-key-is-vote-key", kGenesis,
+            "An admin key that is also a validator's vote key (admin keys are separate)",
+            v2([](json::value& g) {
+              Admin(g, 0).at("keys") = json::array{Validator(g, 0).at("vote_key")};
+            }));
+  b.Genesis(kS, "genesis-v2-admin-key-is-agency-key", kGenesis,
+            "An admin key that is also an agency key",
+            v2([](json::value& g) {
+              Admin(g, 3).at("keys") = json::array{Agency(g, 0).at("keys").as_array().at(0)};
+            }));
+  b.Genesis(kS, "genesis-v2-admin-key-is-observer-key", kGenesis,
+            "An admin key that is also an observer's node key",
+            v2([](json::value& g) {
+              Admin(g, 2).at("keys") = json::array{Observer(g, 0).at("node_key")};
+            }));
+  b.Genesis(kS, "genesis-v2-validator-institution-without-admins", kGenesis,
+            "A validator whose institution holds no admin keys",
+            v2([](json::value& g) { Admin(g, 3).at("institution") = "泗水县审计局"; }));
+  b.Genesis(kS, "genesis-v2-observer-named-as-validator", kGenesis,
+            "An observer with a validator's name",
+            v2([](json::value& g) { Observer(g, 0).at("name") = Validator(g, 1).at("name"); }));
+  b.Genesis(kS, "genesis-v2-observer-node-key-of-validator", kGenesis,
+            "An observer with a validator's node key",
+            v2([](json::value& g) { Observer(g, 0).at("node_key") = Validator(g, 2).at("node_key"); }));
+  b.Genesis(kS, "genesis-v2-observer-unknown-member", kGenesis,
+            "An observer with a power (observers have no vote)",
+            v2([](json::value& g) { Observer(g, 0).as_object()["power"] = 1; }));
+}
 
 void AddJsonSyntax(CaseBuilder& b) {
   auto text = [&](std::string name, std::string description,
@@ -951,6 +1077,7 @@ VectorSet BuildCases(const Corpus& corpus) {
   AddValid(builder);
   AddGenesis(builder);
   AddGenesisKeys(builder);
+  AddGenesisV2(builder);
   AddJsonSyntax(builder);
   AddSchema(builder);
   AddRecordFormat(builder);
