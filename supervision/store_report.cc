@@ -168,7 +168,13 @@ Result<boost::json::object> BuildReportFromStore(const ledger::Store& store, con
       if (found != by_leaf.end()) {
         record = *found->second;
       } else {
-        EVIDENCE_ASSIGN_OR_RETURN(record, reader.Read(leaf, nullptr));
+        std::string own_case;
+        EVIDENCE_ASSIGN_OR_RETURN(record, reader.Read(leaf, &own_case));
+        // A damaged index entry could name another case's leaf (as Store::ScanIndex checks).
+        if (own_case != case_id) {
+          return Status::Corruption("the case index of " + case_id + " names leaf " +
+                                    std::to_string(leaf) + ", a record of another case");
+        }
       }
       // 3. Commit time, per height.
       EVIDENCE_ASSIGN_OR_RETURN(TrailRecord expanded, reader.Expand(record));

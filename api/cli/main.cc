@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterSubmit(app);
   evidence::cli::RegisterReceipt(app);
   evidence::cli::RegisterStatus(app);
+  evidence::cli::RegisterBackup(app);
   evidence::cli::RegisterReport(app);
   evidence::cli::RegisterDemoCases(app);
   evidence::cli::RegisterGov(app);

@@ -121,6 +121,7 @@ class AccessTest : public ::testing::Test {
         {"GET /openapi.yaml", {"GET /openapi.yaml", {{"/openapi.yaml", ""}}}},
         {"GET /metrics", {"GET /metrics", {{"/metrics", ""}}}},
         {"GET /v1/genesis", {"GET /v1/genesis", {{"/v1/genesis", ""}}}},
+        {"GET /v1/governance", {"GET /v1/governance", {{"/v1/governance", ""}}}},
         {"GET /v1/reports/supervision",
          {"GET /v1/reports/supervision",
           {{"/v1/reports/supervision?from=2026-01-01&to=2026-12-31", ""}}}},
