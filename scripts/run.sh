@@ -34,7 +34,7 @@ if [ "${RUN_DEMO_CASES:-1}" = 1 ] && [ -n "${SUPERVISOR_TOKEN:-}" ]; then
   echo "run: writing a year of demo case trails (evidence demo-cases) ..."
   "$BIN/evidence" demo-cases --node "$NODE1_API" --key "$AGENCY_KEY" --agency "$AGENCY" \
     --kinds enforcement --cases 160 --seed 2026 \
-    --plant decision_within_90_days=3,legal_review_before_major_decision=2,service_within_7_working_days=4,publicity_within_7_working_days=3,missing_stage=2,out_of_order=2 \
+    --plant decision_within_90_days=3,legal_review_before_major_decision=2,service_within_7_working_days=4,publicity_within_7_working_days=3,hearing_request_within_5_working_days=1,hearing_notice_7_working_days_before=2,missing_stage=2,out_of_order=2 \
     >/dev/null
   "$BIN/evidence" demo-cases --node "$NODE1_API" --key "$RECONSIDERATION_KEY" \
     --agency "$RECONSIDERATION_AGENCY" --kinds reconsideration --cases 40 --seed 2027 \

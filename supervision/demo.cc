@@ -35,6 +35,8 @@ constexpr Document kEnforcementDocuments[] = {
     {"investigation", "现场检查笔录及询问笔录", "application/pdf"},
     {"legal_review", "法制审核意见书", "application/pdf"},
     {"notification", "行政处罚事先告知书", "application/pdf"},
+    {"hearing_request", "听证申请书", "application/pdf"},
+    {"hearing_notice", "行政处罚听证通知书", "application/pdf"},
     {"hearing", "听证笔录", "application/pdf"},
     {"collective_discussion", "重大案件集体讨论记录", "application/pdf"},
     {"decision", "行政处罚决定书", "application/pdf"},
@@ -114,6 +116,10 @@ class Planner {
   }
 
   DemoCase Enforcement(const std::string& case_id, int32_t filing_day, std::optional<RuleId> plant);
+  // A hearing the party asked for after the notification (on `notified_day`, at
+  // `last`): request, notice, hearing, each in time unless planted. Returns the
+  // hearing's time.
+  int64_t Hearing(DemoCase& demo, int32_t notified_day, int64_t last, std::optional<RuleId> plant);
   DemoCase Reconsideration(const std::string& case_id, int32_t application_day,
                            std::optional<RuleId> plant);
 
@@ -150,9 +156,9 @@ DemoCase Planner::Enforcement(const std::string& case_id, int32_t filing_day,
   }
   last = OfficeTime(Working(DayOf(*this, last), Uniform(1, 4)), last);
   Add(demo, kKind, "notification", last);
-  if (Chance(20)) {
-    last = OfficeTime(Working(DayOf(*this, last), Uniform(7, 10)), last);
-    Add(demo, kKind, "hearing", last);
+  if (planted(RuleId::kHearingRequestWithin5WorkingDays) ||
+      planted(RuleId::kHearingNotice7WorkingDaysBefore) || Chance(20)) {
+    last = Hearing(demo, DayOf(*this, last), last, plant);
   }
   if (major) {
     last = OfficeTime(Working(DayOf(*this, last), Uniform(1, 3)), last);
@@ -202,6 +208,33 @@ DemoCase Planner::Enforcement(const std::string& case_id, int32_t filing_day,
   std::stable_sort(demo.records.begin(), demo.records.end(),
                    [](const DemoRecord& a, const DemoRecord& b) { return a.time_ms < b.time_ms; });
   return demo;
+}
+
+int64_t Planner::Hearing(DemoCase& demo, int32_t notified_day, int64_t last,
+                         std::optional<RuleId> plant) {
+  constexpr std::string_view kKind = "enforcement_record";
+  const RuleId request_rule = RuleId::kHearingRequestWithin5WorkingDays;
+  const RuleId notice_rule = RuleId::kHearingNotice7WorkingDaysBefore;
+  const int request_limit = rules_.rule(request_rule).limit_days;
+  int32_t request_day = Working(notified_day, Uniform(1, request_limit));
+  if (plant == request_rule) {
+    request_day = WorkingOnOrAfter(LastDay(request_rule, notified_day, request_limit) + Uniform(1, 4));
+  }
+  last = OfficeTime(request_day, last);
+  Add(demo, kKind, "hearing_request", last);
+  const int32_t notice_day = Working(request_day, Uniform(1, 3));
+  last = OfficeTime(notice_day, last);
+  Add(demo, kKind, "hearing_notice", last);
+  const RuleSettings& notice = rules_.rule(notice_rule);
+  int32_t hearing_day = Working(LastDay(notice_rule, notice_day, notice.limit_days), Uniform(0, 3));
+  if (plant == notice_rule) {
+    // Fewer days than the notice needs, counted as the rule counts them.
+    const int days = Uniform(std::min(1, notice.limit_days - 1), notice.limit_days - 1);
+    hearing_day = notice.working_days ? Working(notice_day, days) : notice_day + days;
+  }
+  last = OfficeTime(hearing_day, last);
+  Add(demo, kKind, "hearing", last);
+  return last;
 }
 
 DemoCase Planner::Reconsideration(const std::string& case_id, int32_t application_day,

@@ -192,6 +192,68 @@ void CheckEnforcementDeadlines(const CaseView& view, CaseEvaluation& out) {
   }
 }
 
+// hearing_request_within_5_working_days: the earliest hearing_request vs 5
+// working days after the earliest notification. Only a request that was made
+// is judged: a party need not ask for a hearing.
+void CheckHearingRequest(const CaseView& view, CaseEvaluation& out) {
+  const RuleSettings& rule = view.rules().rule(RuleId::kHearingRequestWithin5WorkingDays);
+  if (!rule.enabled) return;
+  const TrailRecord* notification = view.Earliest(Track::kEnforcement, {"notification"});
+  const TrailRecord* request = view.Earliest(Track::kEnforcement, {"hearing_request"});
+  if (notification == nullptr || request == nullptr) return;
+  CheckDeadline(view,
+                {RuleId::kHearingRequestWithin5WorkingDays, notification,
+                 view.Day(notification->time_ms), rule.limit_days, request, "hearing_request",
+                 "notification", "告知日", "the request for a hearing", "听证申请日",
+                 rule.working_days ? "working days" : "days",
+                 rule.working_days ? "个工作日" : "日"},
+                out);
+}
+
+// hearing_notice_7_working_days_before: the earliest hearing may be held at the
+// earliest on the 7th working day after the day of the last hearing_notice
+// before it (the notice's day is not counted). A hearing with no notice before
+// it is a finding only when flag_missing is set.
+void CheckHearingNotice(const CaseView& view, CaseEvaluation& out) {
+  const RuleSettings& rule = view.rules().rule(RuleId::kHearingNotice7WorkingDaysBefore);
+  if (!rule.enabled) return;
+  const TrailRecord* hearing = view.Earliest(Track::kEnforcement, {"hearing"});
+  if (hearing == nullptr) return;
+  const TrailRecord* notice = nullptr;
+  for (const TrailRecord* record : view.sorted()) {
+    if (record->time_ms >= hearing->time_ms) break;
+    if (view.InTrack(*record, Track::kEnforcement) && record->stage == "hearing_notice") notice = record;
+  }
+  RuleOutcome& outcome = out.outcomes[RuleIndex(RuleId::kHearingNotice7WorkingDaysBefore)];
+  const std::string limit = std::to_string(rule.limit_days);
+  const std::string unit = rule.working_days ? " working days" : " days";
+  const std::string unit_zh = rule.working_days ? "个工作日" : "日";
+  if (notice == nullptr) {
+    if (!rule.flag_missing) return;
+    outcome.applicable = true;
+    outcome.kept = false;
+    Finding finding = MakeFinding(view, RuleId::kHearingNotice7WorkingDaysBefore, *hearing, {hearing});
+    finding.detail = "hearing on " + view.Date(hearing->time_ms) + " with no notice of it recorded before";
+    finding.detail_zh = "听证（" + view.Date(hearing->time_ms) + "）前无听证通知记录";
+    out.findings.push_back(std::move(finding));
+    return;
+  }
+  const int32_t earliest_day = view.LastDay(rule, view.Day(notice->time_ms), rule.limit_days);
+  outcome.applicable = true;
+  outcome.kept = view.Day(hearing->time_ms) >= earliest_day;
+  if (outcome.kept) return;
+  Finding finding = MakeFinding(view, RuleId::kHearingNotice7WorkingDaysBefore, *hearing,
+                                {notice, hearing});
+  finding.due_ms = StartOfCivilDayMs(earliest_day, view.offset());
+  finding.detail = "hearing on " + view.Date(hearing->time_ms) + ", fewer than " + limit + unit +
+                   " after its notice on " + view.Date(notice->time_ms) +
+                   " (held on " + FormatCivilDate(earliest_day) + " at the earliest)";
+  finding.detail_zh = "听证通知" + view.Date(notice->time_ms) + "，听证" + view.Date(hearing->time_ms) +
+                      "，未在举行听证" + limit + unit_zh + "前通知（最早可于" +
+                      FormatCivilDate(earliest_day) + "举行）";
+  out.findings.push_back(std::move(finding));
+}
+
 void CheckLegalReview(const CaseView& view, CaseEvaluation& out) {
   if (!view.rules().rule(RuleId::kLegalReviewBeforeMajorDecision).enabled) return;
   RuleOutcome& outcome = out.outcomes[RuleIndex(RuleId::kLegalReviewBeforeMajorDecision)];
@@ -378,6 +440,8 @@ CaseEvaluation EvaluateCase(const RuleSet& rules, const WorkingCalendar& calenda
   out.opened_ms = opening->time_ms;
 
   CheckEnforcementDeadlines(view, out);
+  CheckHearingRequest(view, out);
+  CheckHearingNotice(view, out);
   CheckLegalReview(view, out);
   CheckReconsideration(view, out);
   CheckMissingStage(view, out);

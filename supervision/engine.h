@@ -19,6 +19,13 @@
 //     service_within_7_working_days / publicity_within_7_working_days
 //                                 earliest service / publicity vs 7 working days
 //                                 after the earliest decision
+//     hearing_request_within_5_working_days  earliest hearing_request vs 5
+//                                 working days after the earliest notification
+//                                 (only a request made is judged)
+//     hearing_notice_7_working_days_before  the earliest hearing no earlier
+//                                 than the 7th working day after the day of the
+//                                 last hearing_notice before it (a hearing with
+//                                 no notice before it: only with flag_missing)
 //     missing_stage               a case with a closing record has a record of
 //                                 every required group (filing; a decision; service)
 //     out_of_order                (both tracks) no record of stage S earlier than

@@ -48,6 +48,9 @@ std::string Threshold(RuleId id, const RuleSettings& rule) {
       return "stage order of the rules file";
     case RuleId::kLateRecording:
       return std::to_string(rule.late_after_ms / 3'600'000) + " hours";
+    case RuleId::kHearingNotice7WorkingDaysBefore:
+      return std::to_string(rule.limit_days) + (rule.working_days ? " working days" : " days") +
+             " before the hearing";
     default:
       break;
   }

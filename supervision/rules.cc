@@ -28,6 +28,8 @@ constexpr std::array<std::string_view, kRuleCount> kRuleNames = {
     "legal_review_before_major_decision",
     "service_within_7_working_days",
     "publicity_within_7_working_days",
+    "hearing_request_within_5_working_days",
+    "hearing_notice_7_working_days_before",
     "reconsideration_acceptance_within_5_working_days",
     "reconsideration_reply_within_17_working_days",
     "reconsideration_decision_within_60_days",
@@ -41,6 +43,8 @@ bool IsDeadlineRule(RuleId id) {
     case RuleId::kDecisionWithin90Days:
     case RuleId::kServiceWithin7WorkingDays:
     case RuleId::kPublicityWithin7WorkingDays:
+    case RuleId::kHearingRequestWithin5WorkingDays:
+    case RuleId::kHearingNotice7WorkingDaysBefore:
     case RuleId::kReconsiderationAcceptanceWithin5WorkingDays:
     case RuleId::kReconsiderationReplyWithin17WorkingDays:
     case RuleId::kReconsiderationDecisionWithin60Days:
@@ -167,7 +171,11 @@ Status ReadDeadline(RuleId id, const toml::table& table, const std::string& wher
   EVIDENCE_ASSIGN_OR_RETURN(rule.working_days, tf::Boolean(table, "working_days", where));
   EVIDENCE_ASSIGN_OR_RETURN(rule.roll_to_working_day,
                             tf::BooleanOr(table, "roll_to_working_day", false, where));
-  EVIDENCE_ASSIGN_OR_RETURN(rule.flag_missing, tf::Boolean(table, "flag_missing", where));
+  if (id == RuleId::kHearingRequestWithin5WorkingDays) {
+    rule.flag_missing = false;
+  } else {
+    EVIDENCE_ASSIGN_OR_RETURN(rule.flag_missing, tf::Boolean(table, "flag_missing", where));
+  }
   if (id == RuleId::kReconsiderationDecisionWithin60Days) {
     EVIDENCE_ASSIGN_OR_RETURN(int64_t extended, tf::Integer(table, "extended_limit_days", limit,
                                                             kRuleLimitDaysMax, where));
@@ -205,7 +213,9 @@ Result<RuleSettings> ReadRule(RuleId id, const toml::table& table,
   const std::string where = "rules." + std::string(RuleName(id));
   std::vector<std::string_view> keys = {"enabled", "title_zh", "title_en", "basis"};
   if (IsDeadlineRule(id)) {
-    keys.insert(keys.end(), {"limit_days", "working_days", "roll_to_working_day", "flag_missing"});
+    keys.insert(keys.end(), {"limit_days", "working_days", "roll_to_working_day"});
+    // A party need not ask for a hearing: a missing request is never a finding.
+    if (id != RuleId::kHearingRequestWithin5WorkingDays) keys.push_back("flag_missing");
     if (id == RuleId::kReconsiderationDecisionWithin60Days) keys.push_back("extended_limit_days");
   }
   if (id == RuleId::kMissingStage) keys.push_back("required");
@@ -247,7 +257,8 @@ Result<RuleSettings> ReadRule(RuleId id, const toml::table& table,
 Status CheckEngineStages(const std::vector<KindInfo>& kinds) {
   const std::set<std::string> enforcement = StagesOfTrack(kinds, Track::kEnforcement);
   const std::set<std::string> reconsideration = StagesOfTrack(kinds, Track::kReconsideration);
-  for (std::string_view stage : {"filing", "legal_review", "decision", "major_decision", "service",
+  for (std::string_view stage : {"filing", "notification", "hearing_request", "hearing_notice",
+                                 "hearing", "legal_review", "decision", "major_decision", "service",
                                  "publicity", "closing"}) {
     if (!enforcement.contains(std::string(stage))) {
       return tf::Invalid("kinds", "no kind of track enforcement has the stage " + std::string(stage));

@@ -34,6 +34,8 @@ enum class RuleId : uint8_t {
   kLegalReviewBeforeMajorDecision,
   kServiceWithin7WorkingDays,
   kPublicityWithin7WorkingDays,
+  kHearingRequestWithin5WorkingDays,
+  kHearingNotice7WorkingDaysBefore,
   kReconsiderationAcceptanceWithin5WorkingDays,
   kReconsiderationReplyWithin17WorkingDays,
   kReconsiderationDecisionWithin60Days,
@@ -41,12 +43,14 @@ enum class RuleId : uint8_t {
   kOutOfOrder,
   kLateRecording,
 };
-inline constexpr size_t kRuleCount = 10;
+inline constexpr size_t kRuleCount = 12;
 inline constexpr std::array<RuleId, kRuleCount> kAllRules = {
     RuleId::kDecisionWithin90Days,
     RuleId::kLegalReviewBeforeMajorDecision,
     RuleId::kServiceWithin7WorkingDays,
     RuleId::kPublicityWithin7WorkingDays,
+    RuleId::kHearingRequestWithin5WorkingDays,
+    RuleId::kHearingNotice7WorkingDaysBefore,
     RuleId::kReconsiderationAcceptanceWithin5WorkingDays,
     RuleId::kReconsiderationReplyWithin17WorkingDays,
     RuleId::kReconsiderationDecisionWithin60Days,

@@ -221,6 +221,115 @@ TEST(LegalReviewBeforeMajorDecisionTest, AnOrdinaryDecisionNeedsNone) {
   EXPECT_FALSE(Outcome(evaluation, RuleId::kLegalReviewBeforeMajorDecision).applicable);
 }
 
+// ---------------------------------------------------------------- hearings (第六十四条)
+
+// Filed, then notified on Monday 2026-09-28 (before 国庆 10/1–10/7; Saturday 10/10 is worked).
+Trail NotifiedBeforeNationalDay() {
+  Trail trail;
+  trail.Add(kE, "filing", "2026-09-21").Add(kE, "notification", "2026-09-28");
+  return trail;
+}
+
+TEST(HearingRequestTest, FiveWorkingDaysEndOnTheAdjustedWorkingSaturday) {
+  // 9/29, 9/30, 10/8, 10/9 and Saturday 10/10 (调休上班): the 5th working day.
+  Trail kept = NotifiedBeforeNationalDay();
+  kept.Add(kE, "hearing_request", "2026-10-10T23:59:59+08:00");
+  auto in_time = kept.Evaluate("2026-10-13");
+  EXPECT_TRUE(in_time.findings.empty()) << in_time.findings.front().detail;
+  EXPECT_TRUE(Outcome(in_time, RuleId::kHearingRequestWithin5WorkingDays).applicable);
+  EXPECT_TRUE(Outcome(in_time, RuleId::kHearingRequestWithin5WorkingDays).kept);
+
+  Trail late = NotifiedBeforeNationalDay();
+  late.Add(kE, "hearing_request", "2026-10-12T09:00:00+08:00");
+  auto evaluation = late.Evaluate("2026-10-13");
+  ASSERT_EQ(Rules(evaluation), std::vector<RuleId>{RuleId::kHearingRequestWithin5WorkingDays});
+  const Finding& finding = evaluation.findings[0];
+  EXPECT_EQ(finding.records, (std::vector<crypto::Digest>{late.id(1), late.id(2)}));
+  EXPECT_EQ(finding.due_ms, At("2026-10-11T00:00:00+08:00"));
+  EXPECT_NE(finding.detail.find("later than 5 working days after notification on 2026-09-28 "
+                                "(due by 2026-10-10)"),
+            std::string::npos)
+      << finding.detail;
+  EXPECT_FALSE(Outcome(evaluation, RuleId::kHearingRequestWithin5WorkingDays).kept);
+}
+
+TEST(HearingRequestTest, NoRequestIsNoFindingAndARequestBeforeNotificationIsOutOfOrder) {
+  // A party need not ask for a hearing, however long ago it was notified.
+  auto none = NotifiedBeforeNationalDay().Evaluate("2027-01-05");
+  EXPECT_EQ(Rules(none), std::vector<RuleId>{RuleId::kDecisionWithin90Days});  // that one, not ours
+  EXPECT_FALSE(Outcome(none, RuleId::kHearingRequestWithin5WorkingDays).applicable);
+  Trail early;
+  early.Add(kE, "filing", "2026-09-21")
+      .Add(kE, "hearing_request", "2026-09-25")
+      .Add(kE, "notification", "2026-09-28");
+  EXPECT_EQ(Rules(early.Evaluate("2026-10-13")), std::vector<RuleId>{RuleId::kOutOfOrder});
+}
+
+TEST(HearingNoticeTest, TheHearingOnTheSeventhWorkingDayAfterTheNoticeAndNotBefore) {
+  // Notice on Monday 9/28: 9/29, 9/30, 10/8, 10/9, Sat 10/10, 10/12, 10/13 -> the
+  // hearing may be held from Tuesday 10/13.
+  Trail kept = NotifiedBeforeNationalDay();
+  kept.Add(kE, "hearing_request", "2026-09-28T15:00:00+08:00")
+      .Add(kE, "hearing_notice", "2026-09-28T16:00:00+08:00")
+      .Add(kE, "hearing", "2026-10-13T09:00:00+08:00");
+  auto in_time = kept.Evaluate("2026-10-14");
+  EXPECT_TRUE(in_time.findings.empty()) << in_time.findings.front().detail;
+  EXPECT_TRUE(Outcome(in_time, RuleId::kHearingNotice7WorkingDaysBefore).applicable);
+  EXPECT_TRUE(Outcome(in_time, RuleId::kHearingNotice7WorkingDaysBefore).kept);
+
+  Trail early = NotifiedBeforeNationalDay();
+  early.Add(kE, "hearing_request", "2026-09-28T15:00:00+08:00")
+      .Add(kE, "hearing_notice", "2026-09-28T16:00:00+08:00")
+      .Add(kE, "hearing", "2026-10-12T17:00:00+08:00");
+  auto evaluation = early.Evaluate("2026-10-14");
+  ASSERT_EQ(Rules(evaluation), std::vector<RuleId>{RuleId::kHearingNotice7WorkingDaysBefore});
+  const Finding& finding = evaluation.findings[0];
+  EXPECT_EQ(finding.records, (std::vector<crypto::Digest>{early.id(3), early.id(4)}));
+  EXPECT_EQ(finding.agency, "sishui-market-supervision");
+  EXPECT_EQ(finding.due_ms, At("2026-10-13T00:00:00+08:00"));
+  EXPECT_NE(finding.detail.find("held on 2026-10-13 at the earliest"), std::string::npos)
+      << finding.detail;
+  EXPECT_NE(finding.detail_zh.find("2026-10-13"), std::string::npos) << finding.detail_zh;
+}
+
+TEST(HearingNoticeTest, TheLastNoticeBeforeTheHearingCounts) {
+  // Re-scheduled: the first notice (9/8) was in time for a hearing on 10/12, the
+  // second one, on Friday 10/9, is not (its 7th working day is 10/19).
+  Trail trail;
+  trail.Add(kE, "filing", "2026-09-01")
+      .Add(kE, "notification", "2026-09-07")
+      .Add(kE, "hearing_notice", "2026-09-08")
+      .Add(kE, "hearing_notice", "2026-10-09")
+      .Add(kE, "hearing", "2026-10-12");
+  auto evaluation = trail.Evaluate("2026-10-14");
+  ASSERT_EQ(Rules(evaluation), std::vector<RuleId>{RuleId::kHearingNotice7WorkingDaysBefore});
+  EXPECT_EQ(evaluation.findings[0].records, (std::vector<crypto::Digest>{trail.id(3), trail.id(4)}));
+}
+
+TEST(HearingNoticeTest, AHearingWithoutANoticeIsAFindingOnlyWithFlagMissing) {
+  Trail trail = NotifiedBeforeNationalDay();
+  trail.Add(kE, "hearing", "2026-10-13");
+  auto silent = trail.Evaluate("2026-10-14");
+  EXPECT_TRUE(silent.findings.empty()) << silent.findings.front().detail;
+  EXPECT_FALSE(Outcome(silent, RuleId::kHearingNotice7WorkingDaysBefore).applicable);
+
+  std::string text(RuleSet::DefaultText());
+  const std::string section = "[rules.hearing_notice_7_working_days_before]";
+  const size_t flag = text.find("flag_missing = false", text.find(section));
+  ASSERT_NE(flag, std::string::npos);
+  text.replace(flag, std::string("flag_missing = false").size(), "flag_missing = true");
+  auto strict = RuleSet::Parse(text);
+  ASSERT_TRUE(strict.ok()) << strict.status().ToString();
+  auto evaluation = trail.Evaluate("2026-10-14", *strict);
+  ASSERT_EQ(Rules(evaluation), std::vector<RuleId>{RuleId::kHearingNotice7WorkingDaysBefore});
+  EXPECT_EQ(evaluation.findings[0].records, std::vector<crypto::Digest>{trail.id(2)});
+  EXPECT_NE(evaluation.findings[0].detail.find("no notice"), std::string::npos);
+  // A notice recorded only after the hearing: the order is wrong, not the notice period.
+  Trail after = NotifiedBeforeNationalDay();
+  after.Add(kE, "hearing", "2026-10-13").Add(kE, "hearing_notice", "2026-10-14");
+  EXPECT_EQ(Rules(after.Evaluate("2026-10-15")), std::vector<RuleId>{RuleId::kOutOfOrder});
+}
+
 // ---------------------------------------------------------------- reconsideration
 
 Trail Reconsideration(const std::string& application, const std::string& acceptance,

@@ -120,6 +120,13 @@ TEST(RuleSetTest, RefusesBadFilesNamingTheField) {
       {EditedRules("utc_offset_minutes = 480", "utc_offset_minutes = 9999"), "utc_offset_minutes"},
       {EditedRules("format = \"evidence-supervision-rules/1\"", "format = \"x\""), "format"},
       {"kinds = 1 2", "line"},
+      // A missing request for a hearing is never a finding: the rule has no flag_missing.
+      {EditedRules("limit_days = 5\nworking_days = true\nbasis = \"《中华人民共和国行政处罚法》第六十四条",
+                   "limit_days = 5\nworking_days = true\nflag_missing = true\nbasis = \"《中华人民共和国行政处罚法》第六十四条"),
+       "rules.hearing_request_within_5_working_days.flag_missing"},
+      // The engine looks for the hearing stages.
+      {EditedRules("{ id = \"hearing_notice\", zh = \"听证通知\", en = \"notice of the hearing\" },", ""),
+       "hearing_notice"},
   };
   for (const auto& [text, expected] : cases) {
     auto rules = RuleSet::Parse(text);
