@@ -24,6 +24,7 @@ const SHOTS = mkdtempSync(join(tmpdir(), 'report-shots-'));
 const PLANTED = {
   decision_within_90_days: 2,
   service_within_7_working_days: 1,
+  hearing_notice_7_working_days_before: 1,
   missing_stage: 1,
   reconsideration_acceptance_within_5_working_days: 1,
   reconsideration_decision_within_60_days: 1,
@@ -74,7 +75,7 @@ after(async () => {
 });
 
 async function openPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const requests = [];
   const errors = [];
@@ -98,11 +99,18 @@ async function expectCharts(page, prefix) {
   }
 }
 
+/** At 1280 px the per-agency table shows every column without scrolling. */
+async function expectTableFits(page) {
+  const wrap = page.getByTestId('agency-table').locator('xpath=..');
+  const { scroll, client } = await wrap.evaluate((element) => ({ scroll: element.scrollWidth, client: element.clientWidth }));
+  assert.ok(scroll <= client, `the agency table is ${scroll} px wide in ${client} px`);
+}
+
 test('evidence report: exactly the planted findings, each citing records with receipts', () => {
   const found = {};
   for (const finding of report.findings) found[finding.rule] = (found[finding.rule] ?? 0) + 1;
   assert.deepEqual(found, PLANTED);
-  assert.equal(report.findings_total, 6);
+  assert.equal(report.findings_total, 7);
   assert.equal(report.summary.totals.cases, 60);
   for (const finding of report.findings) {
     for (const id of finding.records) {
@@ -111,7 +119,7 @@ test('evidence report: exactly the planted findings, each citing records with re
     }
   }
   const csv = readFileSync(join(reportDir, 'findings.csv'), 'utf8');
-  assert.equal(csv.trim().split('\r\n').length, 7);
+  assert.equal(csv.trim().split('\r\n').length, 8);
 });
 
 test('report.html opens from disk, draws its charts and asks nothing of the network', async () => {
@@ -119,8 +127,8 @@ test('report.html opens from disk, draws its charts and asks nothing of the netw
   await page.goto(pathToFileURL(join(reportDir, 'report.html')).href);
   await page.getByTestId('report').waitFor();
   await expectCharts(page, 'file');
-  assert.equal(await page.getByTestId('report-findings').textContent(), '6');
-  assert.equal(await page.getByTestId('findings-table').locator('tbody tr').count(), 6);
+  assert.equal(await page.getByTestId('report-findings').textContent(), '7');
+  assert.equal(await page.getByTestId('findings-table').locator('tbody tr').count(), 7);
   await page.screenshot({ path: join(SHOTS, 'file-report.png'), fullPage: true });
   assert.deepEqual(requests.filter((url) => !url.startsWith('file:')), []);
   assert.deepEqual(errors, []);
@@ -136,7 +144,8 @@ test('the /reports page draws the same report for the supervision office, in bot
   await page.getByTestId('reports-submit').click();
   await page.getByTestId('report').waitFor();
   await expectCharts(page, 'portal');
-  assert.equal(await page.getByTestId('findings-table').locator('tbody tr').count(), 6);
+  assert.equal(await page.getByTestId('findings-table').locator('tbody tr').count(), 7);
+  await expectTableFits(page);
   // One rule's findings only.
   await page.getByTestId('findings-rule').selectOption('decision_within_90_days');
   assert.equal(await page.getByTestId('findings-table').locator('tbody tr').count(), 2);
@@ -144,7 +153,25 @@ test('the /reports page draws the same report for the supervision office, in bot
   await page.getByTestId('language').click();
   await page.getByText('Supervision report').first().waitFor();
   await expectCharts(page, 'portal-en');
+  // The time axis speaks the page's language (ECharts would take the browser's).
+  const axis = await page.getByTestId('chart-timeline').locator('svg text').allTextContents();
+  assert.ok(axis.length > 0);
+  assert.deepEqual(axis.filter((text) => /[\u4e00-\u9fff]/.test(text)), [], axis.join(' | '));
+  await expectTableFits(page);
+  await page.screenshot({ path: join(SHOTS, 'portal-report-en.png'), fullPage: true });
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('on a phone the report scrolls its wide table, not the page', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(join(reportDir, 'report.html')).href);
+  await page.getByTestId('report').waitFor();
+  await expectCharts(page, 'phone');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
+  await page.screenshot({ path: join(SHOTS, 'phone-report.png'), fullPage: true });
   await context.close();
 });
 

@@ -25,5 +25,5 @@ export function reportFilePage() {
       error ? notice('error', t('report.broken', { detail: error })) : reportView(report, state, ctx.update, { recordLinks: false }),
     ];
   }
-  return { view, offline: true };
+  return { view, offline: true, wide: true };
 }

@@ -73,7 +73,9 @@ function drawCharts(mounts) {
   charts = [];
   for (const { element, option } of mounts) {
     if (!element.isConnected) continue;
-    const instance = echarts.init(element, null, { renderer: 'svg' });
+    // The page's language, not the browser's: ECharts otherwise picks its
+    // locale (month names of the time axis) from the document or navigator.
+    const instance = echarts.init(element, null, { renderer: 'svg', locale: language() === 'en' ? 'EN' : 'ZH' });
     // No animation: the same picture on screen, on paper and in screenshots.
     instance.setOption({ animation: false, ...option });
     charts.push(instance);
@@ -148,6 +150,12 @@ function onTimeOption(report) {
   };
 }
 
+/** A day of the time axis in the page's language and Beijing time ("Sep 2", "9月2日"). */
+function dayLabel(value) {
+  const format = new Intl.DateTimeFormat(language() === 'en' ? 'en' : 'zh-CN', { month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' });
+  return format.format(value);
+}
+
 function timelineOption(timeline) {
   const rows = timeline.stages;
   const flagged = timeline.points.filter((p) => p.rules.length > 0);
@@ -165,7 +173,7 @@ function timelineOption(timeline) {
     },
     grid: { left: 8, right: 32, top: 56, bottom: 32, containLabel: true },
     // A few days of margin so that no dot sits on an axis.
-    xAxis: { type: 'time', min: (range) => range.min - 5 * 86_400_000, max: (range) => range.max + 5 * 86_400_000 },
+    xAxis: { type: 'time', min: (range) => range.min - 5 * 86_400_000, max: (range) => range.max + 5 * 86_400_000, axisLabel: { hideOverlap: true, formatter: dayLabel } },
     yAxis: { type: 'category', data: rows.map(stageName), inverse: true },
     series: [
       {
@@ -207,7 +215,7 @@ function agencyTable(report) {
     h('h2', null, t('report.byAgency')),
     h('div', { class: 'table-wrap' },
       h('table', { class: 'data', testid: 'agency-table' },
-        h('thead', null, h('tr', null, h('th', null, t('report.agency')), h('th', null, t('report.cases')), h('th', null, t('report.records')), rules.map((r) => h('th', { title: ruleTitle(report, r.id, lang) }, t(`rule.short.${r.id}`))), h('th', null, t('report.findings')))),
+        h('thead', null, h('tr', null, h('th', null, t('report.agency')), h('th', null, t('report.cases')), h('th', null, t('report.records')), rules.map((r) => h('th', { class: ['rule', 'num'], title: ruleTitle(report, r.id, lang) }, t(`rule.short.${r.id}`))), h('th', null, t('report.findings')))),
         h('tbody', null, report.summary.agencies.map((a) => row(a, a.name)), row(report.summary.totals, t('report.total'))))));
 }
 

@@ -95,5 +95,5 @@ export function reportsPage() {
     await load(ctx);
   }
 
-  return { view, start };
+  return { view, start, wide: true };
 }
