@@ -10,6 +10,8 @@
 //   [consensus] timeout_propose_ms, timeout_propose_delta_ms, timeout_vote_ms,
 //               timeout_vote_delta_ms, retransmit_interval_ms
 //   [records]   future_skew_ms, past_window_ms
+//   [timestamp] key, cert (the TSA of RFC 3161 tokens), peers = { <validator name> = "http://host:port" }
+//   [witness]   keys = ["<vkey>", ...] (witnesses whose cosignatures are accepted)
 //   [log]       level = "info", json = false, file = "" (standard error)
 //
 // Every problem in the file is reported at once (one line each in the status
