@@ -27,6 +27,21 @@ inline constexpr size_t kBlockRecordsMax = 10'000;
 inline constexpr size_t kBlockBytesMax = 16 * 1024 * 1024;
 static_assert(kBlockBytesMax >= kRecordJcsBytesMax * 1000, "a block holds at least 1000 full records");
 
+// Governance (ledger/governance.h): institutions with admin keys, their keys,
+// the signed actions and how many of them a block or the pending pool holds.
+inline constexpr size_t kGovernanceInstitutionsMax = 64;
+inline constexpr size_t kGovernanceAdminKeysMax = 16;        // per institution
+inline constexpr size_t kGovernanceActionBytesMax = 16 * 1024;  // JCS of a signed action
+inline constexpr size_t kGovernanceSignaturesMax = 64;       // on one action
+inline constexpr size_t kGovernanceActionsPerBlockMax = 16;
+inline constexpr size_t kGovernancePoolActionsMax = 256;     // pending, per node (local)
+inline constexpr size_t kValidatorsMax = 1000;               // = commit signatures
+inline constexpr size_t kObserversMax = 1000;
+static_assert(kGovernanceSignaturesMax >= kGovernanceInstitutionsMax,
+              "every institution can sign one action");
+static_assert(kGovernanceActionsPerBlockMax <= kGovernancePoolActionsMax,
+              "a block's actions fit the pool");
+
 // Wire (local).
 inline constexpr size_t kFrameBytesMax = kBlockBytesMax + 1024 * 1024;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");

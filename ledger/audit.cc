@@ -8,15 +8,14 @@
 namespace evidence::ledger {
 namespace {
 
-// Audit policy: a record's time is checked against its block's time with the
-// same window validators use.
-const RecordPolicy kAuditPolicy;
-
 class Auditor {
  public:
   Auditor(const Store& store, const Genesis& genesis, AuditReport& report)
       : store_(store), genesis_(genesis), report_(report),
-        log_(crypto::MerkleHasher(genesis.hash())) {}
+        log_(crypto::MerkleHasher(genesis.hash())) {
+    state_.next = GovernanceState::FromGenesis(genesis);
+    state_.last = state_.next;
+  }
 
   // Checks block `height`; blocks must be checked in order from 1.
   Status CheckBlock(uint64_t height);
@@ -48,7 +47,7 @@ Status Auditor::CheckBlock(uint64_t height) {
   state_.height = height - 1;
   if (height == 1) state_.last_block_time_ms = genesis_.genesis_time_ms();
   state_.contains_record = [](const crypto::Digest&) -> Result<bool> { return false; };
-  EVIDENCE_RETURN_IF_ERROR(ValidateBlock(genesis_, state_, block, kAuditPolicy, &cache_));
+  EVIDENCE_RETURN_IF_ERROR(ValidateBlock(state_, block, &cache_));
   EVIDENCE_RETURN_IF_ERROR(CheckLeaves(block, height));
   crypto::Digest hash = BlockHash(genesis_.hash(), block.header);
   EVIDENCE_ASSIGN_OR_RETURN(Commit commit, store_.GetCommit(height));

@@ -92,6 +92,38 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "record.unknown_kind";
     case ErrorCode::kRecordCaseIdNotCanonical:
       return "record.case_id_not_canonical";
+    case ErrorCode::kRecordKeyRevoked:
+      return "record.key_revoked";
+    case ErrorCode::kGovernanceMalformed:
+      return "governance.malformed";
+    case ErrorCode::kGovernanceUnknownAction:
+      return "governance.unknown_action";
+    case ErrorCode::kGovernanceChainMismatch:
+      return "governance.chain_mismatch";
+    case ErrorCode::kGovernanceNotGoverned:
+      return "governance.not_governed";
+    case ErrorCode::kGovernanceBadSequence:
+      return "governance.bad_sequence";
+    case ErrorCode::kGovernanceUnknownAdminKey:
+      return "governance.unknown_admin_key";
+    case ErrorCode::kGovernanceAdminKeyRevoked:
+      return "governance.admin_key_revoked";
+    case ErrorCode::kGovernanceBadSignature:
+      return "governance.bad_signature";
+    case ErrorCode::kGovernanceTooFewSignatures:
+      return "governance.too_few_signatures";
+    case ErrorCode::kGovernanceUnknownEntry:
+      return "governance.unknown_entry";
+    case ErrorCode::kGovernanceConflict:
+      return "governance.conflict";
+    case ErrorCode::kGovernanceUnsafeValidatorSet:
+      return "governance.unsafe_validator_set";
+    case ErrorCode::kBlockBadGovernance:
+      return "block.bad_governance";
+    case ErrorCode::kBlockWrongState:
+      return "block.wrong_state";
+    case ErrorCode::kReceiptBadGovernance:
+      return "receipt.bad_governance";
   }
   EVIDENCE_CHECK_MSG(false, "ErrorCode without a name");
   return {};

@@ -69,6 +69,24 @@ enum class ErrorCode {
   // Records (added later).
   kRecordUnknownKind,      // "record.unknown_kind": `kind` is not one of the record kinds
   kRecordCaseIdNotCanonical,  // "record.case_id_not_canonical": submission rule (ledger/case_id.h)
+  kRecordKeyRevoked,       // "record.key_revoked": the key was revoked by governance
+  // Governance actions (ledger/governance.h, in the order ApplyAction checks
+  // them), then blocks and receipts that carry them.
+  kGovernanceMalformed,      // "governance.malformed": the action's JSON or an operand is malformed
+  kGovernanceUnknownAction,  // "governance.unknown_action": `action` names no governance action
+  kGovernanceChainMismatch,  // "governance.chain_mismatch"
+  kGovernanceNotGoverned,    // "governance.not_governed": the chain's genesis has no admin keys
+  kGovernanceBadSequence,    // "governance.bad_sequence": seq replayed or out of order
+  kGovernanceUnknownAdminKey, // "governance.unknown_admin_key"
+  kGovernanceAdminKeyRevoked, // "governance.admin_key_revoked"
+  kGovernanceBadSignature,   // "governance.bad_signature"
+  kGovernanceTooFewSignatures, // "governance.too_few_signatures": below the threshold
+  kGovernanceUnknownEntry,   // "governance.unknown_entry": names an agency, key, ... that does not exist
+  kGovernanceConflict,       // "governance.conflict": adds what exists, reuses a key, ...
+  kGovernanceUnsafeValidatorSet, // "governance.unsafe_validator_set": too few validators, or no quorum with one down
+  kBlockBadGovernance,       // "block.bad_governance": a governance action of the block is refused
+  kBlockWrongState,          // "block.wrong_state": next_validators_hash, governance_hash or state_hash
+  kReceiptBadGovernance,     // "receipt.bad_governance": the governance history does not lead to the block's state
 };
 
 // Every ErrorCode, in declaration order (for tables and tests).
@@ -95,6 +113,22 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kReceiptBadInclusion,  ErrorCode::kReceiptHeaderMismatch,
     ErrorCode::kReceiptBadCommit,     ErrorCode::kReceiptValidatorMismatch,
     ErrorCode::kRecordUnknownKind,    ErrorCode::kRecordCaseIdNotCanonical,
+    ErrorCode::kRecordKeyRevoked,
+    ErrorCode::kGovernanceMalformed,
+    ErrorCode::kGovernanceUnknownAction,
+    ErrorCode::kGovernanceChainMismatch,
+    ErrorCode::kGovernanceNotGoverned,
+    ErrorCode::kGovernanceBadSequence,
+    ErrorCode::kGovernanceUnknownAdminKey,
+    ErrorCode::kGovernanceAdminKeyRevoked,
+    ErrorCode::kGovernanceBadSignature,
+    ErrorCode::kGovernanceTooFewSignatures,
+    ErrorCode::kGovernanceUnknownEntry,
+    ErrorCode::kGovernanceConflict,
+    ErrorCode::kGovernanceUnsafeValidatorSet,
+    ErrorCode::kBlockBadGovernance,
+    ErrorCode::kBlockWrongState,
+    ErrorCode::kReceiptBadGovernance,
 };
 
 // The StatusReason domain of ledger error codes.

@@ -21,34 +21,48 @@ namespace {
 Status Invalid(std::string_view detail) { return LedgerError(ErrorCode::kGenesisInvalid, detail); }
 
 Status CheckName(const std::string& where, std::string_view value, bool identifier) {
-  if (value.empty() || value.size() > kGenesisNameBytesMax) {
-    return Invalid(where + " must be 1.." + std::to_string(kGenesisNameBytesMax) + " bytes");
-  }
-  if (identifier && !IsIdentifier(value)) {
-    return Invalid(where + " may hold only A-Z a-z 0-9 . _ -");
-  }
-  if (!IsValidUtf8(value)) return Invalid(where + " is not UTF-8");
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) return Invalid(where + " has a control character");
-  }
-  return Status::Ok();
+  return CheckRegisterName(ErrorCode::kGenesisInvalid, where, value, identifier);
 }
 
-Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name) {
+Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name, SchemaCodes codes) {
   EVIDENCE_ASSIGN_OR_RETURN(std::string pem, reader.String(name));
   auto key = crypto::PublicKey::FromPem(pem);
   if (!key.ok()) {
-    return Invalid(reader.where() + "." + std::string(name) + ": " + key.status().message());
+    return reader.Error(codes.bad_value, std::string(name) + ": " + key.status().message());
   }
   return std::move(key).value();
 }
 
-Result<GenesisValidator> ValidatorFromJson(const json::value& value, size_t i) {
-  FieldReader reader(value, "validators[" + std::to_string(i) + "]", kGenesisCodes);
+Result<std::vector<crypto::PublicKey>> KeyList(FieldReader& reader, std::string_view name,
+                                               size_t max, SchemaCodes codes) {
+  EVIDENCE_ASSIGN_OR_RETURN(std::vector<std::string> pems, reader.StringArray(name, max));
+  std::vector<crypto::PublicKey> keys;
+  for (size_t k = 0; k < pems.size(); ++k) {
+    auto key = crypto::PublicKey::FromPem(pems[k]);
+    if (!key.ok()) {
+      return reader.Error(codes.bad_value, std::string(name) + "[" + std::to_string(k) + "]: " +
+                                               key.status().message());
+    }
+    keys.push_back(std::move(key).value());
+  }
+  return keys;
+}
+
+json::array PemList(const std::vector<crypto::PublicKey>& keys) {
+  json::array out;
+  for (const crypto::PublicKey& key : keys) out.emplace_back(key.ToPem());
+  return out;
+}
+
+}  // namespace
+
+Result<GenesisValidator> GenesisValidatorFromJson(const json::value& value, const std::string& where,
+                                                  SchemaCodes codes) {
+  FieldReader reader(value, where, codes);
   EVIDENCE_ASSIGN_OR_RETURN(std::string name, reader.String("name"));
   EVIDENCE_ASSIGN_OR_RETURN(std::string institution, reader.String("institution"));
-  EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey vote_key, KeyField(reader, "vote_key"));
-  EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey node_key, KeyField(reader, "node_key"));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey vote_key, KeyField(reader, "vote_key", codes));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey node_key, KeyField(reader, "node_key", codes));
   EVIDENCE_ASSIGN_OR_RETURN(uint64_t power, reader.Unsigned("power"));
   EVIDENCE_ASSIGN_OR_RETURN(std::string address, reader.String("address"));
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
@@ -56,45 +70,87 @@ Result<GenesisValidator> ValidatorFromJson(const json::value& value, size_t i) {
                           std::move(node_key), power, std::move(address)};
 }
 
-Result<GenesisAgency> AgencyFromJson(const json::value& value, size_t i) {
-  FieldReader reader(value, "agencies[" + std::to_string(i) + "]", kGenesisCodes);
+Result<GenesisAgency> GenesisAgencyFromJson(const json::value& value, const std::string& where,
+                                            SchemaCodes codes) {
+  FieldReader reader(value, where, codes);
   GenesisAgency agency;
   EVIDENCE_ASSIGN_OR_RETURN(agency.id, reader.String("id"));
   EVIDENCE_ASSIGN_OR_RETURN(agency.name, reader.String("name"));
   EVIDENCE_ASSIGN_OR_RETURN(agency.institution, reader.String("institution"));
-  EVIDENCE_ASSIGN_OR_RETURN(std::vector<std::string> pems,
-                            reader.StringArray("keys", kGenesisAgencyKeysMax));
-  for (size_t k = 0; k < pems.size(); ++k) {
-    auto key = crypto::PublicKey::FromPem(pems[k]);
-    if (!key.ok()) {
-      return Invalid(reader.where() + ".keys[" + std::to_string(k) + "]: " +
-                     key.status().message());
-    }
-    agency.keys.push_back(std::move(key).value());
-  }
+  EVIDENCE_ASSIGN_OR_RETURN(agency.keys, KeyList(reader, "keys", kGenesisAgencyKeysMax, codes));
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
   return agency;
 }
 
-Result<GenesisReader> ReaderFromJson(const json::value& value, size_t i) {
-  FieldReader reader(value, "readers[" + std::to_string(i) + "]", kGenesisCodes);
+Result<GenesisReader> GenesisReaderFromJson(const json::value& value, const std::string& where,
+                                            SchemaCodes codes) {
+  FieldReader reader(value, where, codes);
   GenesisReader out;
   EVIDENCE_ASSIGN_OR_RETURN(out.id, reader.String("id"));
   EVIDENCE_ASSIGN_OR_RETURN(out.role, reader.String("role"));
   bool has_token = reader.Optional("token_sha256") != nullptr;
   bool has_key = reader.Optional("key") != nullptr;
   if (has_token == has_key) {
-    return Invalid(reader.where() + ": exactly one of \"token_sha256\" and \"key\" is required");
+    return reader.Error(codes.missing_field, "exactly one of \"token_sha256\" and \"key\" is required");
   }
   if (has_token) {
     EVIDENCE_ASSIGN_OR_RETURN(std::string hex, reader.String("token_sha256"));
     EVIDENCE_ASSIGN_OR_RETURN(out.token_sha256,
-                              ParseHexDigest(reader.where() + ".token_sha256", hex, kGenesisCodes));
+                              ParseHexDigest(reader.where() + ".token_sha256", hex, codes));
   } else {
-    EVIDENCE_ASSIGN_OR_RETURN(out.key, KeyField(reader, "key"));
+    EVIDENCE_ASSIGN_OR_RETURN(out.key, KeyField(reader, "key", codes));
   }
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
   return out;
+}
+
+Result<GenesisObserver> GenesisObserverFromJson(const json::value& value, const std::string& where,
+                                                SchemaCodes codes) {
+  FieldReader reader(value, where, codes);
+  EVIDENCE_ASSIGN_OR_RETURN(std::string name, reader.String("name"));
+  EVIDENCE_ASSIGN_OR_RETURN(std::string institution, reader.String("institution"));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey node_key, KeyField(reader, "node_key", codes));
+  EVIDENCE_ASSIGN_OR_RETURN(std::string address, reader.String("address"));
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  return GenesisObserver{std::move(name), std::move(institution), std::move(node_key),
+                         std::move(address)};
+}
+
+json::object GenesisValidatorToJson(const GenesisValidator& v) {
+  return json::object{{"name", v.name},         {"institution", v.institution},
+                      {"vote_key", v.vote_key.ToPem()}, {"node_key", v.node_key.ToPem()},
+                      {"power", v.power},       {"address", v.address}};
+}
+
+json::object GenesisAgencyToJson(const GenesisAgency& a) {
+  return json::object{
+      {"id", a.id}, {"name", a.name}, {"institution", a.institution}, {"keys", PemList(a.keys)}};
+}
+
+json::object GenesisReaderToJson(const GenesisReader& r) {
+  json::object reader{{"id", r.id}, {"role", r.role}};
+  if (r.token_sha256) reader["token_sha256"] = crypto::DigestHex(*r.token_sha256);
+  if (r.key) reader["key"] = r.key->ToPem();
+  return reader;
+}
+
+json::object GenesisObserverToJson(const GenesisObserver& o) {
+  return json::object{{"name", o.name},
+                      {"institution", o.institution},
+                      {"node_key", o.node_key.ToPem()},
+                      {"address", o.address}};
+}
+
+namespace {
+
+Result<GenesisAdmin> AdminFromJson(const json::value& value, size_t i) {
+  FieldReader reader(value, "admins[" + std::to_string(i) + "]", kGenesisCodes);
+  GenesisAdmin admin;
+  EVIDENCE_ASSIGN_OR_RETURN(admin.institution, reader.String("institution"));
+  EVIDENCE_ASSIGN_OR_RETURN(admin.keys,
+                            KeyList(reader, "keys", limits::kGovernanceAdminKeysMax, kGenesisCodes));
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  return admin;
 }
 
 template <class T, class F>
@@ -109,24 +165,41 @@ Result<std::vector<T>> ListFromJson(FieldReader& reader, std::string_view name, 
   return out;
 }
 
+// An element parser for ListFromJson over one of the public entry parsers.
+template <class F>
+auto Indexed(F parse, std::string_view list) {
+  return [parse, list](const json::value& value, size_t i) {
+    return parse(value, std::string(list) + "[" + std::to_string(i) + "]", kGenesisCodes);
+  };
+}
+
 }  // namespace
 
-Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
-                                crypto::HashAlgorithm hash,
-                                std::vector<GenesisValidator> validators,
-                                std::vector<GenesisAgency> agencies,
-                                std::vector<GenesisReader> readers) {
-  if (chain_id.empty() || chain_id.size() > limits::kChainIdBytesMax || !IsIdentifier(chain_id)) {
-    return Invalid("chain_id must be 1.." + std::to_string(limits::kChainIdBytesMax) +
-                   " characters of A-Z a-z 0-9 . _ -");
+uint64_t DefaultGovernanceThreshold(size_t institutions) { return 2 * institutions / 3 + 1; }
+
+Status CheckRegisterName(ErrorCode code, const std::string& where, std::string_view value,
+                         bool identifier) {
+  if (value.empty() || value.size() > kGenesisNameBytesMax) {
+    return LedgerError(code, where + " must be 1.." + std::to_string(kGenesisNameBytesMax) + " bytes");
   }
-  if (genesis_time_ms < 0 || genesis_time_ms > kJsonIntegerMax) {
-    return Invalid("genesis_time_ms must be 0..2^53-1 unix ms");
+  if (identifier && !IsIdentifier(value)) {
+    return LedgerError(code, where + " may hold only A-Z a-z 0-9 . _ -");
   }
+  if (!IsValidUtf8(value)) return LedgerError(code, where + " is not UTF-8");
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return LedgerError(code, where + " has a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+Status CheckValidatorsAndObservers(const GenesisContents& c, std::vector<Validator>& set_members) {
   std::set<std::string> names, node_keys;
-  std::vector<Validator> set_members;
-  for (size_t i = 0; i < validators.size(); ++i) {
-    const GenesisValidator& v = validators[i];
+  for (size_t i = 0; i < c.validators.size(); ++i) {
+    const GenesisValidator& v = c.validators[i];
     std::string where = "validators[" + std::to_string(i) + "]";
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".name", v.name, true));
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".institution", v.institution, false));
@@ -136,12 +209,24 @@ Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
     if (!node_keys.insert(v.node_key.key_id()).second) return Invalid(where + ".node_key is repeated");
     set_members.push_back({v.name, v.institution, v.vote_key, v.power});
   }
-  auto set = ValidatorSet::Create(std::move(set_members));
-  if (!set.ok()) return Invalid(set.status().message());
+  if (c.observers.size() > limits::kObserversMax) return Invalid("too many observers");
+  for (size_t i = 0; i < c.observers.size(); ++i) {
+    const GenesisObserver& o = c.observers[i];
+    std::string where = "observers[" + std::to_string(i) + "]";
+    EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".name", o.name, true));
+    EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".institution", o.institution, false));
+    EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".address", o.address, false));
+    if (!names.insert(o.name).second) return Invalid(where + ".name \"" + o.name + "\" is repeated");
+    if (!node_keys.insert(o.node_key.key_id()).second) return Invalid(where + ".node_key is repeated");
+  }
+  return Status::Ok();
+}
+
+Status CheckAgencies(const GenesisContents& c) {
   std::set<std::string> agency_ids, agency_keys;
-  if (agencies.size() > kGenesisAgenciesMax) return Invalid("too many agencies");
-  for (size_t i = 0; i < agencies.size(); ++i) {
-    const GenesisAgency& a = agencies[i];
+  if (c.agencies.size() > kGenesisAgenciesMax) return Invalid("too many agencies");
+  for (size_t i = 0; i < c.agencies.size(); ++i) {
+    const GenesisAgency& a = c.agencies[i];
     std::string where = "agencies[" + std::to_string(i) + "]";
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".id", a.id, true));
     if (a.id.size() > limits::kAgencyIdBytesMax) return Invalid(where + ".id is too long");
@@ -149,6 +234,7 @@ Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".institution", a.institution, false));
     if (!agency_ids.insert(a.id).second) return Invalid(where + ".id \"" + a.id + "\" is repeated");
     if (a.keys.empty()) return Invalid(where + " has no keys");
+    if (a.keys.size() > kGenesisAgencyKeysMax) return Invalid(where + " has too many keys");
     for (const crypto::PublicKey& key : a.keys) {
       // A key belongs to one agency, so a signature names its author unambiguously.
       if (!agency_keys.insert(key.key_id()).second) {
@@ -156,10 +242,14 @@ Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
       }
     }
   }
+  return Status::Ok();
+}
+
+Status CheckReaders(const GenesisContents& c) {
   std::set<std::string> reader_ids;
-  if (readers.size() > kGenesisReadersMax) return Invalid("too many readers");
-  for (size_t i = 0; i < readers.size(); ++i) {
-    const GenesisReader& r = readers[i];
+  if (c.readers.size() > kGenesisReadersMax) return Invalid("too many readers");
+  for (size_t i = 0; i < c.readers.size(); ++i) {
+    const GenesisReader& r = c.readers[i];
     std::string where = "readers[" + std::to_string(i) + "]";
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".id", r.id, true));
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".role", r.role, true));
@@ -168,35 +258,145 @@ Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
     }
     if (!reader_ids.insert(r.id).second) return Invalid(where + ".id \"" + r.id + "\" is repeated");
   }
+  return Status::Ok();
+}
+
+// Version 2: admin keys separate from every other key, every validator's
+// institution among them, a threshold they can reach.
+Status CheckAdmins(const GenesisContents& c) {
+  if (c.admins.empty()) return Invalid("admins: at least one institution with admin keys is required");
+  if (c.admins.size() > limits::kGovernanceInstitutionsMax) return Invalid("admins: too many institutions");
+  std::set<std::string> other_keys;
+  for (const GenesisValidator& v : c.validators) {
+    other_keys.insert(v.vote_key.key_id());
+    other_keys.insert(v.node_key.key_id());
+  }
+  for (const GenesisObserver& o : c.observers) other_keys.insert(o.node_key.key_id());
+  for (const GenesisAgency& a : c.agencies) {
+    for (const crypto::PublicKey& key : a.keys) other_keys.insert(key.key_id());
+  }
+  std::set<std::string> institutions, admin_keys;
+  for (size_t i = 0; i < c.admins.size(); ++i) {
+    const GenesisAdmin& admin = c.admins[i];
+    std::string where = "admins[" + std::to_string(i) + "]";
+    EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".institution", admin.institution, false));
+    if (!institutions.insert(admin.institution).second) {
+      return Invalid(where + ".institution \"" + admin.institution + "\" is repeated");
+    }
+    if (admin.keys.empty() || admin.keys.size() > limits::kGovernanceAdminKeysMax) {
+      return Invalid(where + ".keys must hold 1.." + std::to_string(limits::kGovernanceAdminKeysMax) +
+                     " keys");
+    }
+    for (const crypto::PublicKey& key : admin.keys) {
+      if (other_keys.contains(key.key_id())) {
+        return Invalid(where + ": key " + key.key_id() +
+                       " is also a vote, node or agency key; admin keys must be separate");
+      }
+      if (!admin_keys.insert(key.key_id()).second) {
+        return Invalid(where + ": key " + key.key_id() + " is registered twice");
+      }
+    }
+  }
+  for (size_t i = 0; i < c.validators.size(); ++i) {
+    if (!institutions.contains(c.validators[i].institution)) {
+      return Invalid("validators[" + std::to_string(i) + "]: institution \"" +
+                     c.validators[i].institution + "\" has no admin keys");
+    }
+  }
+  EVIDENCE_RETURN_IF_ERROR(CheckChainParams(c.params, ErrorCode::kGenesisInvalid));
+  if (c.params.governance_threshold < 1 || c.params.governance_threshold > c.admins.size()) {
+    return Invalid("params.governance_threshold must be 1.." + std::to_string(c.admins.size()) +
+                   " (the institutions with admin keys)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Genesis> Genesis::Create(GenesisContents c) {
+  if (c.version != 1 && c.version != 2) return Invalid("version must be 1 or 2");
+  if (c.chain_id.empty() || c.chain_id.size() > limits::kChainIdBytesMax ||
+      !IsIdentifier(c.chain_id)) {
+    return Invalid("chain_id must be 1.." + std::to_string(limits::kChainIdBytesMax) +
+                   " characters of A-Z a-z 0-9 . _ -");
+  }
+  if (c.genesis_time_ms < 0 || c.genesis_time_ms > kJsonIntegerMax) {
+    return Invalid("genesis_time_ms must be 0..2^53-1 unix ms");
+  }
+  std::vector<Validator> set_members;
+  EVIDENCE_RETURN_IF_ERROR(CheckValidatorsAndObservers(c, set_members));
+  auto set = ValidatorSet::Create(std::move(set_members));
+  if (!set.ok()) return Invalid(set.status().message());
+  EVIDENCE_RETURN_IF_ERROR(CheckAgencies(c));
+  EVIDENCE_RETURN_IF_ERROR(CheckReaders(c));
+  if (c.version == 1) {
+    if (!c.admins.empty() || !c.observers.empty() || c.params != kLegacyChainParams) {
+      return Invalid("a version 1 genesis has no admins, observers or params");
+    }
+  } else {
+    EVIDENCE_RETURN_IF_ERROR(CheckAdmins(c));
+  }
   Genesis g;
-  g.chain_id_ = std::move(chain_id);
-  g.genesis_time_ms_ = genesis_time_ms;
-  g.hash_ = hash;
-  g.validators_ = std::move(validators);
-  g.agencies_ = std::move(agencies);
-  g.readers_ = std::move(readers);
+  g.c_ = std::move(c);
   g.validator_set_ = std::move(set).value();
   return g;
+}
+
+Result<Genesis> Genesis::Create(std::string chain_id, int64_t genesis_time_ms,
+                                crypto::HashAlgorithm hash,
+                                std::vector<GenesisValidator> validators,
+                                std::vector<GenesisAgency> agencies,
+                                std::vector<GenesisReader> readers) {
+  GenesisContents c;
+  c.version = 1;
+  c.chain_id = std::move(chain_id);
+  c.genesis_time_ms = genesis_time_ms;
+  c.hash = hash;
+  c.params = kLegacyChainParams;
+  c.validators = std::move(validators);
+  c.agencies = std::move(agencies);
+  c.readers = std::move(readers);
+  return Create(std::move(c));
 }
 
 Result<Genesis> Genesis::Parse(std::string_view json_text) {
   auto parsed = StrictJsonParse(json_text, kGenesisBytesMax, limits::kJsonDepthMax);
   if (!parsed.ok()) return Invalid(parsed.status().message());
   FieldReader reader(*parsed, "genesis", kGenesisCodes);
-  EVIDENCE_ASSIGN_OR_RETURN(std::string chain_id, reader.String("chain_id"));
-  EVIDENCE_ASSIGN_OR_RETURN(int64_t time_ms, reader.Signed("genesis_time_ms"));
+  GenesisContents c;
+  c.version = 1;
+  if (reader.Optional("v") != nullptr) {
+    EVIDENCE_ASSIGN_OR_RETURN(int64_t version, reader.Signed("v"));
+    if (version != 2) return Invalid("v must be 2 (version 1 has no \"v\")");
+    c.version = 2;
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(c.chain_id, reader.String("chain_id"));
+  EVIDENCE_ASSIGN_OR_RETURN(c.genesis_time_ms, reader.Signed("genesis_time_ms"));
   EVIDENCE_ASSIGN_OR_RETURN(std::string hash_name, reader.String("hash"));
   auto hash = crypto::ParseHashAlgorithm(hash_name);
   if (!hash.ok()) return Invalid("hash must be \"sha256\" or \"sm3\", not \"" + hash_name + "\"");
-  EVIDENCE_ASSIGN_OR_RETURN(auto validators,
-                            ListFromJson<GenesisValidator>(reader, "validators", 1000, ValidatorFromJson));
-  EVIDENCE_ASSIGN_OR_RETURN(auto agencies, ListFromJson<GenesisAgency>(
-                                               reader, "agencies", kGenesisAgenciesMax, AgencyFromJson));
-  EVIDENCE_ASSIGN_OR_RETURN(auto readers, ListFromJson<GenesisReader>(
-                                              reader, "readers", kGenesisReadersMax, ReaderFromJson));
+  c.hash = *hash;
+  EVIDENCE_ASSIGN_OR_RETURN(c.validators, ListFromJson<GenesisValidator>(
+                                              reader, "validators", limits::kValidatorsMax,
+                                              Indexed(GenesisValidatorFromJson, "validators")));
+  EVIDENCE_ASSIGN_OR_RETURN(c.agencies, ListFromJson<GenesisAgency>(
+                                            reader, "agencies", kGenesisAgenciesMax,
+                                            Indexed(GenesisAgencyFromJson, "agencies")));
+  EVIDENCE_ASSIGN_OR_RETURN(c.readers, ListFromJson<GenesisReader>(
+                                           reader, "readers", kGenesisReadersMax,
+                                           Indexed(GenesisReaderFromJson, "readers")));
+  if (c.version == 2) {
+    EVIDENCE_ASSIGN_OR_RETURN(const json::value* params, reader.Required("params"));
+    EVIDENCE_ASSIGN_OR_RETURN(c.params, ChainParamsFromJson(*params, "params", kGenesisCodes));
+    EVIDENCE_ASSIGN_OR_RETURN(c.admins, ListFromJson<GenesisAdmin>(
+                                            reader, "admins", limits::kGovernanceInstitutionsMax,
+                                            AdminFromJson));
+    EVIDENCE_ASSIGN_OR_RETURN(c.observers, ListFromJson<GenesisObserver>(
+                                               reader, "observers", limits::kObserversMax,
+                                               Indexed(GenesisObserverFromJson, "observers")));
+  }
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
-  return Create(std::move(chain_id), time_ms, *hash, std::move(validators), std::move(agencies),
-                std::move(readers));
+  return Create(std::move(c));
 }
 
 Result<Genesis> Genesis::Load(const std::string& path) {
@@ -212,35 +412,30 @@ Result<Genesis> Genesis::Load(const std::string& path) {
 
 std::string Genesis::ToJson() const {
   json::object out;
-  out["chain_id"] = chain_id_;
-  out["genesis_time_ms"] = genesis_time_ms_;
-  out["hash"] = crypto::HashAlgorithmName(hash_);
+  if (c_.version >= 2) out["v"] = c_.version;
+  out["chain_id"] = c_.chain_id;
+  out["genesis_time_ms"] = c_.genesis_time_ms;
+  out["hash"] = crypto::HashAlgorithmName(c_.hash);
   json::array validators;
-  for (const GenesisValidator& v : validators_) {
-    validators.push_back(json::object{{"name", v.name},
-                                      {"institution", v.institution},
-                                      {"vote_key", v.vote_key.ToPem()},
-                                      {"node_key", v.node_key.ToPem()},
-                                      {"power", v.power},
-                                      {"address", v.address}});
-  }
+  for (const GenesisValidator& v : c_.validators) validators.push_back(GenesisValidatorToJson(v));
   out["validators"] = std::move(validators);
   json::array agencies;
-  for (const GenesisAgency& a : agencies_) {
-    json::array keys;
-    for (const crypto::PublicKey& key : a.keys) keys.emplace_back(key.ToPem());
-    agencies.push_back(json::object{
-        {"id", a.id}, {"name", a.name}, {"institution", a.institution}, {"keys", std::move(keys)}});
-  }
+  for (const GenesisAgency& a : c_.agencies) agencies.push_back(GenesisAgencyToJson(a));
   out["agencies"] = std::move(agencies);
   json::array readers;
-  for (const GenesisReader& r : readers_) {
-    json::object reader{{"id", r.id}, {"role", r.role}};
-    if (r.token_sha256) reader["token_sha256"] = crypto::DigestHex(*r.token_sha256);
-    if (r.key) reader["key"] = r.key->ToPem();
-    readers.push_back(std::move(reader));
-  }
+  for (const GenesisReader& r : c_.readers) readers.push_back(GenesisReaderToJson(r));
   out["readers"] = std::move(readers);
+  if (c_.version >= 2) {
+    out["params"] = ChainParamsToJson(c_.params);
+    json::array admins;
+    for (const GenesisAdmin& a : c_.admins) {
+      admins.push_back(json::object{{"institution", a.institution}, {"keys", PemList(a.keys)}});
+    }
+    out["admins"] = std::move(admins);
+    json::array observers;
+    for (const GenesisObserver& o : c_.observers) observers.push_back(GenesisObserverToJson(o));
+    out["observers"] = std::move(observers);
+  }
   return CanonicalJson(out).value() + "\n";
 }
 
@@ -262,11 +457,11 @@ Status Genesis::Save(const std::string& path) const {
 crypto::Digest Genesis::Hash() const {
   std::string text = ToJson();
   text.pop_back();  // the newline is not part of the JCS document
-  return crypto::Hash(hash_, text);
+  return crypto::Hash(c_.hash, text);
 }
 
 const GenesisAgency* Genesis::FindAgency(std::string_view id) const {
-  for (const GenesisAgency& a : agencies_) {
+  for (const GenesisAgency& a : c_.agencies) {
     if (a.id == id) return &a;
   }
   return nullptr;

@@ -11,7 +11,10 @@ namespace {
 
 constexpr std::string_view kVersionKey = "V";
 constexpr std::string_view kHeadKey = "H";
-constexpr std::string_view kStoreFormat = "evidence-store/1";
+// Stores of a version-1 genesis keep their format name; chains with governance
+// (genesis version 2) have version-2 blocks and the governance keys.
+constexpr std::string_view kStoreFormatV1 = "evidence-store/1";
+constexpr std::string_view kStoreFormatV2 = "evidence-store/2";
 constexpr char kBlockPrefix = 'b';
 constexpr char kCommitPrefix = 'c';
 constexpr char kLeafPrefix = 'l';
@@ -93,7 +96,10 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 }  // namespace
 
 Store::Store(const Genesis& genesis, const StoreOptions& options)
-    : genesis_(genesis), options_(options), log_(crypto::MerkleHasher(genesis.hash())) {}
+    : genesis_(genesis),
+      genesis_state_(GovernanceState::FromGenesis(genesis)),
+      options_(options),
+      log_(crypto::MerkleHasher(genesis.hash())) {}
 
 Store::~Store() = default;
 
@@ -132,7 +138,8 @@ Result<std::string> Store::Get(const std::string& key, std::string_view what) co
 }
 
 Status Store::Initialize() {
-  std::string expected(kStoreFormat);
+  const std::string_view format = genesis_.governed() ? kStoreFormatV2 : kStoreFormatV1;
+  std::string expected(format);
   expected.push_back('\0');
   PutDigest(expected, genesis_.Hash());
   auto version = Get(std::string(kVersionKey), "store version");
@@ -140,7 +147,7 @@ Status Store::Initialize() {
     if (*version != expected) {
       return Status::FailedPrecondition(
           "the store was written for another genesis or format (expected " +
-          std::string(kStoreFormat) + " of genesis " + crypto::DigestHex(genesis_.Hash()) + ")");
+          std::string(format) + " of genesis " + crypto::DigestHex(genesis_.Hash()) + ")");
     }
     return Status::Ok();
   }
@@ -211,8 +218,12 @@ ChainState Store::chain_state() const {
   state.last_block_time_ms = last_block_time_ms_;
   state.log = log_;
   state.contains_record = [this](const crypto::Digest& id) { return ContainsRecord(id); };
+  state.next = genesis_state_;
+  state.last = genesis_state_;
   return state;
 }
+
+GovernanceStatePtr Store::NextState() const { return genesis_state_; }
 
 Status Store::Append(const Block& block, const Commit& commit,
                      std::vector<crypto::Digest>* record_ids,

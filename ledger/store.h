@@ -29,6 +29,7 @@
 #include "crypto/merkle.h"
 #include "ledger/block.h"
 #include "ledger/genesis.h"
+#include "ledger/governance_state.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
 
@@ -87,6 +88,9 @@ class Store {
   uint64_t height() const { return head().height; }
   // The state ValidateBlock needs for the next block (contains_record reads this store).
   ChainState chain_state() const;
+  // The governance state in force for the next block (height() + 1): the
+  // register records are admitted against now.
+  GovernanceStatePtr NextState() const;
 
   Result<Block> GetBlock(uint64_t height) const;
   Result<BlockHeader> GetHeader(uint64_t height) const;
@@ -131,6 +135,7 @@ class Store {
                                               const std::string& to, size_t limit) const;
 
   const Genesis genesis_;
+  const GovernanceStatePtr genesis_state_;
   StoreOptions options_;
   std::unique_ptr<leveldb::Cache> cache_;
   // Bloom filters in the tables: "is this record id committed?" is asked for

@@ -263,9 +263,9 @@ std::optional<std::string> ExplainEncoding(const crypto::PublicKey& key, const R
 
 }  // namespace
 
-std::string ExplainBadSignature(const Genesis& genesis, const Record& record,
+std::string ExplainBadSignature(const GovernanceState& state, const Record& record,
                                 const boost::json::object* received) {
-  const crypto::PublicKey* key = genesis.FindAgencyKey(record.agency, record.sig.key_id);
+  const crypto::PublicKey* key = state.FindActiveAgencyKey(record.agency, record.sig.key_id);
   if (key == nullptr || key->algorithm() != record.sig.algorithm) return "";
   Bytes verifiable = record.sig.value;
   std::optional<std::string> encoding = ExplainEncoding(*key, record, verifiable);

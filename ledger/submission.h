@@ -34,6 +34,7 @@
 #include "common/status.h"
 #include "crypto/hash.h"
 #include "ledger/genesis.h"
+#include "ledger/governance_state.h"
 #include "ledger/record.h"
 
 namespace evidence::ledger {
@@ -83,7 +84,7 @@ inline constexpr size_t kExplainVerificationsMax = 7;
 // batch.bad_signature): one sentence on what the client most likely did wrong,
 // or "" when no check below finds it. `received` is the record object as the
 // client sent it (its member order), or null.
-std::string ExplainBadSignature(const Genesis& genesis, const Record& record,
+std::string ExplainBadSignature(const GovernanceState& state, const Record& record,
                                 const boost::json::object* received);
 
 }  // namespace evidence::ledger

@@ -8,30 +8,65 @@
 namespace evidence::ledger {
 namespace {
 
-Status CheckRecordTime(int64_t time_ms, int64_t now_ms, const RecordPolicy& policy) {
-  if (time_ms > now_ms + policy.future_skew_ms) {
+Status CheckRecordTime(int64_t time_ms, int64_t now_ms, const ChainParams& params) {
+  if (time_ms > now_ms + params.record_future_skew_ms) {
     return LedgerError(ErrorCode::kRecordTimeInFuture,
                        "time " + std::to_string(time_ms) + " is more than " +
-                           std::to_string(policy.future_skew_ms) + " ms after " +
+                           std::to_string(params.record_future_skew_ms) + " ms after " +
                            std::to_string(now_ms) + "; check the agency's clock");
   }
-  if (time_ms < now_ms - policy.past_window_ms) {
+  if (time_ms < now_ms - params.record_past_window_ms) {
     return LedgerError(ErrorCode::kRecordTimeOutOfWindow,
                        "time " + std::to_string(time_ms) + " is more than " +
-                           std::to_string(policy.past_window_ms) + " ms before " +
+                           std::to_string(params.record_past_window_ms) + " ms before " +
                            std::to_string(now_ms));
   }
   return Status::Ok();
 }
 
-Status CheckLastCommit(const Genesis& genesis, const ChainState& state, const Block& block) {
+// The register rules of a record signed by `key_id` of `agency`: the agency
+// exists and is not removed, the key is registered for it and not revoked, a
+// batch is within the chain's batch limit. Returns the key.
+Result<const crypto::PublicKey*> CheckRegistered(const GovernanceState& state,
+                                                 std::string_view agency, std::string_view key_id,
+                                                 uint64_t batch_size) {
+  const AgencyEntry* entry = state.FindAgency(agency);
+  if (entry == nullptr || entry->removed) {
+    return LedgerError(ErrorCode::kRecordUnknownAgency,
+                       "agency \"" + std::string(agency) + "\" is not registered" +
+                           (entry != nullptr ? " (removed by governance action " +
+                                                   std::to_string(entry->removed->seq) + ")"
+                                             : ""));
+  }
+  const RegisteredKey* key = state.FindAgencyKey(agency, key_id);
+  if (key == nullptr) {
+    return LedgerError(ErrorCode::kRecordUnknownKey, "key " + std::string(key_id) +
+                                                         " is not registered for agency \"" +
+                                                         std::string(agency) + "\"");
+  }
+  if (key->revoked) {
+    return LedgerError(ErrorCode::kRecordKeyRevoked,
+                       "key " + std::string(key_id) + " of agency \"" + std::string(agency) +
+                           "\" was revoked (" + key->revoked->reason +
+                           ") by governance action " + std::to_string(key->revoked->seq));
+  }
+  if (batch_size > state.params().batch_records_max) {
+    return LedgerError(ErrorCode::kBatchTooLarge,
+                       "the batch holds " + std::to_string(batch_size) +
+                           " records, more than the chain's batch_records_max " +
+                           std::to_string(state.params().batch_records_max));
+  }
+  return &key->key;
+}
+
+Status CheckLastCommit(const ChainState& state, const Block& block) {
   const BlockHeader& h = block.header;
   const Commit& commit = block.last_commit;
   if (h.height == 1) {
     if (!(commit == Commit{})) {
       return LedgerError(ErrorCode::kBlockBadLastCommit, "block 1 must have an empty last commit");
     }
-    if (h.time_ms != genesis.genesis_time_ms()) {
+    if (h.time_ms != state.next->genesis_time_ms()) {
       return LedgerError(ErrorCode::kBlockWrongTime, "block 1 time must be the genesis time");
     }
   } else {
@@ -39,9 +74,10 @@ Status CheckLastCommit(const Genesis& genesis, const ChainState& state, const Bl
       return LedgerError(ErrorCode::kBlockBadLastCommit,
                          "last commit is not for block " + std::to_string(state.height));
     }
-    Status status = VerifyCommit(genesis.chain_id(), genesis.validator_set(), commit);
+    const GovernanceState& signers = *state.last;
+    Status status = VerifyCommit(signers.chain_id(), signers.validator_set(), commit);
     if (!status.ok()) return LedgerError(ErrorCode::kBlockBadLastCommit, status.message());
-    int64_t median = CommitMedianTimeMs(genesis.validator_set(), commit);
+    int64_t median = CommitMedianTimeMs(signers.validator_set(), commit);
     if (h.time_ms != median) {
       return LedgerError(ErrorCode::kBlockWrongTime,
                          "time " + std::to_string(h.time_ms) +
@@ -51,17 +87,18 @@ Status CheckLastCommit(const Genesis& genesis, const ChainState& state, const Bl
       return LedgerError(ErrorCode::kBlockWrongTime, "time goes backwards");
     }
   }
-  if (h.last_commit_hash != CommitHash(genesis.hash(), commit)) {
+  if (h.last_commit_hash != CommitHash(state.next->hash(), commit)) {
     return LedgerError(ErrorCode::kBlockBadLastCommit, "last_commit_hash does not match");
   }
   return Status::Ok();
 }
 
-Status CheckHeaderBasics(const Genesis& genesis, const ChainState& state, const Block& block) {
+Status CheckHeaderBasics(const ChainState& state, const Block& block) {
   const BlockHeader& h = block.header;
-  if (h.chain_id != genesis.chain_id()) {
+  const GovernanceState& rules = *state.next;
+  if (h.chain_id != rules.chain_id()) {
     return LedgerError(ErrorCode::kBlockWrongChain, "chain id \"" + h.chain_id + "\" is not \"" +
-                                                        genesis.chain_id() + "\"");
+                                                        rules.chain_id() + "\"");
   }
   if (h.height != state.height + 1) {
     return LedgerError(ErrorCode::kBlockWrongHeight, "height " + std::to_string(h.height) +
@@ -71,28 +108,38 @@ Status CheckHeaderBasics(const Genesis& genesis, const ChainState& state, const 
   if (h.previous_hash != state.last_block_hash) {
     return LedgerError(ErrorCode::kBlockWrongPrevious, "previous_hash is not the last block's hash");
   }
-  if (h.validators_hash != genesis.validator_set_hash()) {
-    return LedgerError(ErrorCode::kBlockWrongValidators, "validators_hash is not genesis's");
+  if (h.validators_hash != rules.validator_set_hash()) {
+    return LedgerError(ErrorCode::kBlockWrongValidators,
+                       "validators_hash is not the hash of the validators in force");
   }
-  if (h.proposer >= genesis.validator_set().size()) {
+  if (h.proposer >= rules.validator_set().size()) {
     return LedgerError(ErrorCode::kBlockWrongProposer, "proposer index out of range");
   }
   size_t bytes = 0;
   for (const std::string& leaf : block.leaves) bytes += leaf.size();
-  if (block.leaves.size() > limits::kBlockRecordsMax || bytes > limits::kBlockBytesMax) {
-    return LedgerError(ErrorCode::kBlockTooLarge, "block is over its record or byte limit");
+  if (block.leaves.size() > rules.params().block_records_max ||
+      bytes > rules.params().block_bytes_max) {
+    return LedgerError(ErrorCode::kBlockTooLarge,
+                       "block holds " + std::to_string(block.leaves.size()) + " records of " +
+                           std::to_string(bytes) + " bytes, over the chain's limits (" +
+                           std::to_string(rules.params().block_records_max) + " records, " +
+                           std::to_string(rules.params().block_bytes_max) + " bytes)");
   }
   return Status::Ok();
 }
 
-Status CheckEvidence(const Genesis& genesis, const Block& block) {
+Status CheckEvidence(const ChainState& state, const Block& block) {
   if (block.evidence.size() > kEvidenceMax) {
     return LedgerError(ErrorCode::kBlockWrongEvidence, "too much evidence in one block");
   }
+  // Evidence is about votes of earlier heights; the validators of the last block
+  // are the ones whose votes this node can still judge.
+  const GovernanceState& voters = *state.last;
   for (const DuplicateVoteEvidence& e : block.evidence) {
-    EVIDENCE_RETURN_IF_ERROR(VerifyDuplicateVote(genesis.chain_id(), genesis.validator_set(), e));
+    EVIDENCE_RETURN_IF_ERROR(VerifyDuplicateVote(voters.chain_id(), voters.validator_set(), e));
   }
-  if (block.header.evidence_hash != EvidenceHash(genesis.hash(), genesis.chain_id(), block.evidence)) {
+  if (block.header.evidence_hash !=
+      EvidenceHash(voters.hash(), voters.chain_id(), block.evidence)) {
     return LedgerError(ErrorCode::kBlockWrongEvidence, "evidence_hash does not match");
   }
   return Status::Ok();
@@ -100,41 +147,31 @@ Status CheckEvidence(const Genesis& genesis, const Block& block) {
 
 // Every record rule but the signature; returns the agency key the signature is
 // checked with.
-Result<const crypto::PublicKey*> CheckRecordRules(const Genesis& genesis, const Record& record,
-                                                  int64_t now_ms, const RecordPolicy& policy) {
+Result<const crypto::PublicKey*> CheckRecordRules(const GovernanceState& state, const Record& record,
+                                                  int64_t now_ms) {
   EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(record));
-  if (record.chain_id != genesis.chain_id()) {
+  if (record.chain_id != state.chain_id()) {
     return LedgerError(ErrorCode::kRecordChainMismatch, "chain_id \"" + record.chain_id +
                                                             "\" is not this chain's \"" +
-                                                            genesis.chain_id() + "\"");
+                                                            state.chain_id() + "\"");
   }
-  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record.time_ms, now_ms, policy));
-  if (genesis.FindAgency(record.agency) == nullptr) {
-    return LedgerError(ErrorCode::kRecordUnknownAgency,
-                       "agency \"" + record.agency + "\" is not registered in genesis");
-  }
-  const crypto::PublicKey* key = genesis.FindAgencyKey(record.agency, record.sig.key_id);
-  if (key == nullptr) {
-    return LedgerError(ErrorCode::kRecordUnknownKey, "key " + record.sig.key_id +
-                                                         " is not registered for agency \"" +
-                                                         record.agency + "\"");
-  }
-  return key;
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record.time_ms, now_ms, state.params()));
+  return CheckRegistered(state, record.agency, record.sig.key_id,
+                         record.sig.batch ? record.sig.batch->size : 0);
 }
 
-Status CheckSignature(const Genesis& genesis, const crypto::PublicKey& key, const Record& record,
-                      BatchSignatureCache* cache) {
-  if (record.sig.batch && cache != nullptr) return cache->Verify(genesis.hash(), key, record);
-  return VerifyRecordSignature(genesis.hash(), key, record);
+Status CheckSignature(const GovernanceState& state, const crypto::PublicKey& key,
+                      const Record& record, BatchSignatureCache* cache) {
+  if (record.sig.batch && cache != nullptr) return cache->Verify(state.hash(), key, record);
+  return VerifyRecordSignature(state.hash(), key, record);
 }
 
 }  // namespace
 
-Status CheckRecord(const Genesis& genesis, const Record& record, int64_t now_ms,
-                   const RecordPolicy& policy, BatchSignatureCache* cache) {
-  EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key,
-                            CheckRecordRules(genesis, record, now_ms, policy));
-  return CheckSignature(genesis, *key, record, cache);
+Status CheckRecord(const GovernanceState& state, const Record& record, int64_t now_ms,
+                   BatchSignatureCache* cache) {
+  EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key, CheckRecordRules(state, record, now_ms));
+  return CheckSignature(state, *key, record, cache);
 }
 
 Status CheckRecordIsNew(const crypto::Digest& record_id, const ContainsRecordFn& contains) {
@@ -146,58 +183,67 @@ Status CheckRecordIsNew(const crypto::Digest& record_id, const ContainsRecordFn&
   return Status::Ok();
 }
 
-Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
-                     const RecordPolicy& policy, BatchSignatureCache* cache) {
-  return ValidateBlock(genesis, state, block, policy, cache, nullptr, nullptr);
+Status ValidateBlock(const ChainState& state, const Block& block, BatchSignatureCache* cache) {
+  return ValidateBlock(state, block, cache, CheckedLeafFn(), nullptr);
 }
 
 namespace {
 
 // Every rule of a leaf this node has not checked before; returns its record id.
-Result<crypto::Digest> CheckUnseenLeaf(const Genesis& genesis, std::string_view leaf,
-                                       int64_t block_time_ms, const RecordPolicy& policy,
-                                       BatchSignatureCache* cache, uint64_t* signature_checks) {
+Result<crypto::Digest> CheckUnseenLeaf(const GovernanceState& rules, std::string_view leaf,
+                                       int64_t block_time_ms, BatchSignatureCache* cache,
+                                       uint64_t* signature_checks) {
   auto record = ParseRecord(leaf);
   if (!record.ok()) return record.status();
   if (RecordLeaf(*record) != leaf) {
     return LedgerError(ErrorCode::kRecordMalformedJson, "not in canonical (JCS) form");
   }
   EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key,
-                            CheckRecordRules(genesis, *record, block_time_ms, policy));
+                            CheckRecordRules(rules, *record, block_time_ms));
   size_t batch_checks_before = cache->signature_checks();
-  Status status = CheckSignature(genesis, *key, *record, cache);
+  Status status = CheckSignature(rules, *key, *record, cache);
   if (signature_checks != nullptr) {
     *signature_checks += record->sig.batch ? cache->signature_checks() - batch_checks_before : 1;
   }
   EVIDENCE_RETURN_IF_ERROR(status);
-  return RecordId(genesis.hash(), *record);
+  return RecordId(rules.hash(), *record);
+}
+
+// The rules a checked leaf still has to pass in this block: its time in the
+// window of the block time and its key still registered under the state in force.
+Status CheckCheckedLeaf(const GovernanceState& rules, const CheckedLeaf& checked,
+                        int64_t block_time_ms) {
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(checked.time_ms, block_time_ms, rules.params()));
+  Result<const crypto::PublicKey*> key =
+      CheckRegistered(rules, checked.agency, checked.key_id, checked.batch_size);
+  return key.status();
 }
 
 }  // namespace
 
-Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
-                     const RecordPolicy& policy, BatchSignatureCache* cache,
+Status ValidateBlock(const ChainState& state, const Block& block, BatchSignatureCache* cache,
                      const CheckedLeafFn& checked_before, uint64_t* signature_checks) {
   std::vector<std::optional<CheckedLeaf>> checked(block.leaves.size());
   if (checked_before) {
     for (size_t i = 0; i < block.leaves.size(); ++i) checked[i] = checked_before(block.leaves[i]);
   }
-  return ValidateBlock(genesis, state, block, policy, cache, checked, signature_checks);
+  return ValidateBlock(state, block, cache, checked, signature_checks);
 }
 
-Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Block& block,
-                     const RecordPolicy& policy, BatchSignatureCache* cache,
+Status ValidateBlock(const ChainState& state, const Block& block, BatchSignatureCache* cache,
                      const std::vector<std::optional<CheckedLeaf>>& checked_before,
                      uint64_t* signature_checks) {
   EVIDENCE_CHECK(checked_before.size() == block.leaves.size());
-  EVIDENCE_RETURN_IF_ERROR(CheckHeaderBasics(genesis, state, block));
-  EVIDENCE_RETURN_IF_ERROR(CheckLastCommit(genesis, state, block));
-  EVIDENCE_RETURN_IF_ERROR(CheckEvidence(genesis, block));
+  EVIDENCE_CHECK(state.next != nullptr && state.last != nullptr);
+  const GovernanceState& rules = *state.next;
+  EVIDENCE_RETURN_IF_ERROR(CheckHeaderBasics(state, block));
+  EVIDENCE_RETURN_IF_ERROR(CheckLastCommit(state, block));
+  EVIDENCE_RETURN_IF_ERROR(CheckEvidence(state, block));
   BatchSignatureCache local_cache;
   if (cache == nullptr) cache = &local_cache;
   std::set<crypto::Digest> ids;
   crypto::CompactRange log = state.log;
-  crypto::MerkleHasher hasher(genesis.hash());
+  crypto::MerkleHasher hasher(rules.hash());
   std::vector<crypto::Digest> leaf_hashes;
   leaf_hashes.reserve(block.leaves.size());
   for (size_t i = 0; i < block.leaves.size(); ++i) {
@@ -206,14 +252,13 @@ Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Bloc
     const std::optional<CheckedLeaf>& checked = checked_before[i];
     crypto::Digest id;
     if (checked) {
-      Status in_window = CheckRecordTime(checked->time_ms, block.header.time_ms, policy);
-      if (!in_window.ok()) {
-        return LedgerError(ErrorCode::kBlockBadRecord, where() + ": " + in_window.message());
+      Status still_valid = CheckCheckedLeaf(rules, *checked, block.header.time_ms);
+      if (!still_valid.ok()) {
+        return LedgerError(ErrorCode::kBlockBadRecord, where() + ": " + still_valid.message());
       }
       id = checked->id;
     } else {
-      auto unseen = CheckUnseenLeaf(genesis, leaf, block.header.time_ms, policy, cache,
-                                    signature_checks);
+      auto unseen = CheckUnseenLeaf(rules, leaf, block.header.time_ms, cache, signature_checks);
       if (!unseen.ok()) {
         return LedgerError(ErrorCode::kBlockBadRecord, where() + ": " + unseen.status().message());
       }
@@ -238,26 +283,27 @@ Status ValidateBlock(const Genesis& genesis, const ChainState& state, const Bloc
   return Status::Ok();
 }
 
-BlockHeader MakeBlockHeader(const Genesis& genesis, const ChainState& state,
-                            const std::vector<std::string>& leaves, const Commit& last_commit,
+BlockHeader MakeBlockHeader(const ChainState& state, const std::vector<std::string>& leaves,
+                            const Commit& last_commit,
                             const std::vector<DuplicateVoteEvidence>& evidence,
                             uint32_t proposer) {
+  const GovernanceState& rules = *state.next;
   BlockHeader h;
-  h.chain_id = genesis.chain_id();
+  h.chain_id = rules.chain_id();
   h.height = state.height + 1;
-  h.time_ms = state.height == 0 ? genesis.genesis_time_ms()
-                                : CommitMedianTimeMs(genesis.validator_set(), last_commit);
+  h.time_ms = state.height == 0 ? rules.genesis_time_ms()
+                                : CommitMedianTimeMs(state.last->validator_set(), last_commit);
   h.previous_hash = state.last_block_hash;
   crypto::CompactRange log = state.log;
-  crypto::MerkleHasher hasher(genesis.hash());
+  crypto::MerkleHasher hasher(rules.hash());
   for (const std::string& leaf : leaves) log.Append(hasher.HashLeaf(AsBytes(leaf)));
   h.log_size = log.size();
   h.log_root = log.Root();
-  h.leaves_root = LeavesRoot(genesis.hash(), leaves);
-  h.validators_hash = genesis.validator_set_hash();
+  h.leaves_root = LeavesRoot(rules.hash(), leaves);
+  h.validators_hash = rules.validator_set_hash();
   h.proposer = proposer;
-  h.evidence_hash = EvidenceHash(genesis.hash(), genesis.chain_id(), evidence);
-  h.last_commit_hash = CommitHash(genesis.hash(), last_commit);
+  h.evidence_hash = EvidenceHash(rules.hash(), rules.chain_id(), evidence);
+  h.last_commit_hash = CommitHash(rules.hash(), last_commit);
   return h;
 }
 

@@ -102,8 +102,7 @@ Status NodeImpl::Start() {
   pool_options.records_max = options_.mempool_records_max;
   pool_options.bytes_max = options_.mempool_bytes_max;
   pool_options.verify_threads = options_.verify_threads;
-  pool_options.policy = options_.record_policy;
-  mempool_ = std::make_unique<RecordPool>(genesis_, pool_options);
+  mempool_ = std::make_unique<RecordPool>([this] { return store_->NextState(); }, pool_options);
   ChainService::Hooks hooks;
   // The driver exists before any thread that admits records runs.
   hooks.on_admitted = [this](std::vector<std::string> leaves, bool from_peer) {
@@ -121,8 +120,8 @@ Status NodeImpl::Start() {
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
       genesis_.validators()[node_index_].name, std::move(witnesses),
       [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
-  service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, options_.record_policy,
-                                            std::move(hooks), &metrics_, timestamps_.get(),
+  service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
+                                            &metrics_, timestamps_.get(),
                                             checkpoints_.get());
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
@@ -179,8 +178,7 @@ void NodeImpl::CreateIntakeAndValidator() {
       metrics_.peer_frames_dropped);
   if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
   verifier_ = std::make_unique<consensus::ValidatorSetVerifier>(genesis_.validator_set());
-  validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, options_.record_policy,
-                                                      *mempool_, *intake_,
+  validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, *mempool_, *intake_,
                                                       metrics_.signature_checks);
 }
 

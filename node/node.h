@@ -53,6 +53,8 @@ struct NodeOptions {
   size_t mempool_records_max = 100'000;
   size_t mempool_bytes_max = 256 * 1024 * 1024;
   size_t verify_threads = 0;  // 0: one per core
+  // What this node puts into a block it proposes, within the chain's own
+  // limits (params.block_records_max and block_bytes_max, which decide validity).
   size_t block_records_max = 2000;
   size_t block_bytes_max = 4 * 1024 * 1024;
   // Under load, a proposer waits until this long after the previous commit
@@ -63,7 +65,6 @@ struct NodeOptions {
   int64_t block_interval_ms = 20;
 
   consensus::CoreConfig consensus;  // chain_id is taken from genesis
-  ledger::RecordPolicy record_policy;
   int64_t status_interval_ms = 1000;
   int64_t wait_timeout_ms_default = 30'000;
 

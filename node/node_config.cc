@@ -186,10 +186,16 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "timeout_vote_delta_ms", c.timeout_vote_delta_ms, 0, kMsMax));
     return r.Integer(t, "retransmit_interval_ms", c.retransmit_interval_ms, 1, kMsMax);
   }));
+  // The record time window decides whether a block is valid, so it is a chain
+  // parameter now (genesis "params", changed by set-params): a node.toml that
+  // still sets it is refused rather than silently ignored.
   EVIDENCE_RETURN_IF_ERROR(r.Table("records", {"future_skew_ms", "past_window_ms"},
                                    [&](const toml::table& t) -> Status {
-    EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "future_skew_ms", o.record_policy.future_skew_ms, 0, kMsMax));
-    return r.Integer(t, "past_window_ms", o.record_policy.past_window_ms, 0, 3650 * kMsMax);
+    if (t.empty()) return Status::Ok();
+    return r.Problem(
+        "records", "is no longer a node setting: the record time window is the chain's "
+                   "params.record_future_skew_ms and record_past_window_ms (genesis, changed by "
+                   "`evidence gov propose set-params`); remove the [records] table");
   }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("timestamp", {"key", "cert", "peers"},
                                    [&](const toml::table& t) -> Status {

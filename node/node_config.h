@@ -6,13 +6,16 @@
 //   [p2p]       listen = "host:port", peers = { <validator name> = "host:port" }
 //   [api]       listen = "host:port", threads, wait_timeout_ms
 //   [mempool]   records_max, bytes_max, verify_threads (0: one per core)
-//   [block]     records_max, bytes_max, interval_ms
+//   [block]     records_max, bytes_max (what this node proposes, within the
+//               chain's params), interval_ms
 //   [consensus] timeout_propose_ms, timeout_propose_delta_ms, timeout_vote_ms,
 //               timeout_vote_delta_ms, retransmit_interval_ms
-//   [records]   future_skew_ms, past_window_ms
 //   [timestamp] key, cert (the TSA of RFC 3161 tokens), peers = { <validator name> = "http://host:port" }
 //   [witness]   keys = ["<vkey>", ...] (witnesses whose cosignatures are accepted)
 //   [log]       level = "info", json = false, file = "" (standard error)
+// Rules that decide validity (the record time window, block and batch limits)
+// are the chain's params (ledger/chain_params.h), never node settings; a
+// [records] table is refused with a message saying so.
 //
 // Every problem in the file is reported at once (one line each in the status
 // message), not only the first. configs/node.toml documents every setting.

@@ -43,8 +43,9 @@ uint64_t RandomSecret() {
 
 }  // namespace
 
-RecordPool::RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options)
-    : genesis_(genesis),
+RecordPool::RecordPool(ledger::GovernanceStateFn current_state, RecordPoolOptions options)
+    : current_state_(std::move(current_state)),
+      hash_(current_state_()->hash()),
       options_(options),
       batch_signatures_(options.batch_signatures_max),
       by_id_(0, IdHash{RandomSecret()}) {
@@ -82,6 +83,7 @@ void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t n
                            bool stop_at_error, std::vector<Status>& statuses,
                            uint64_t* checks_made) {
   statuses.assign(records.size(), Status::Ok());
+  const ledger::GovernanceStatePtr state = current_state_();
   size_t chunks = std::min(verifier_count_, records.size());
   size_t per_chunk = (records.size() + chunks - 1) / chunks;
   std::vector<size_t> checks(chunks, 0);
@@ -93,7 +95,7 @@ void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t n
     size_t single_checks = 0;  // batches are counted by the cache
     size_t end = std::min(records.size(), (chunk + 1) * per_chunk);
     for (size_t i = chunk * per_chunk; i < end; ++i) {
-      statuses[i] = ledger::CheckRecord(genesis_, records[i], now_ms, options_.policy, &cache);
+      statuses[i] = ledger::CheckRecord(*state, records[i], now_ms, &cache);
       // A record signed alone cost a check unless a rule before the signature refused it.
       if (!records[i].sig.batch &&
           (statuses[i].ok() ||
@@ -104,7 +106,7 @@ void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t n
     }
     checks[chunk] = cache.signature_checks() + single_checks;
   };
-  size_t prechecks = chunks > 1 ? PrecheckBatches(records, now_ms) : 0;
+  size_t prechecks = chunks > 1 ? PrecheckBatches(*state, records, now_ms) : 0;
   for (size_t chunk = 1; chunk < chunks; ++chunk) {
     boost::asio::post(*verifiers_, [&, chunk] {
       check_chunk(chunk);
@@ -132,7 +134,8 @@ void RecordPool::CheckEach(const std::vector<ledger::Record>& records, int64_t n
 // chunks find its signature in the shared set instead of verifying it side by
 // side. Returns the signature checks made; the chunks still give every
 // record's outcome.
-size_t RecordPool::PrecheckBatches(const std::vector<ledger::Record>& records, int64_t now_ms) {
+size_t RecordPool::PrecheckBatches(const ledger::GovernanceState& state,
+                                   const std::vector<ledger::Record>& records, int64_t now_ms) {
   constexpr size_t kBatchesPrechecked = 4;
   ledger::BatchSignatureCache cache(&batch_signatures_);
   std::vector<const Bytes*> seen;
@@ -142,7 +145,7 @@ size_t RecordPool::PrecheckBatches(const std::vector<ledger::Record>& records, i
     if (std::any_of(seen.begin(), seen.end(), same)) continue;
     if (seen.size() == kBatchesPrechecked) break;
     seen.push_back(&record.sig.value);
-    (void)ledger::CheckRecord(genesis_, record, now_ms, options_.policy, &cache);
+    (void)ledger::CheckRecord(state, record, now_ms, &cache);
   }
   return cache.signature_checks();
 }
@@ -202,7 +205,7 @@ Result<std::vector<std::string>> RecordPool::AddChecked(std::vector<ledger::Reco
   size_t fresh_bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     ledger::Record& record = records[i];
-    crypto::Digest id = ids.empty() ? ledger::RecordId(genesis_.hash(), record) : ids[i];
+    crypto::Digest id = ids.empty() ? ledger::RecordId(hash_, record) : ids[i];
     std::string leaf = ledger::RecordLeaf(record);
     fresh_bytes += leaf.size();
     fresh.push_back(Entry{id, std::move(record), std::move(leaf), SteadyMs()});
@@ -238,7 +241,9 @@ std::optional<ledger::CheckedLeaf> RecordPool::CheckedLeafOf(std::string_view le
   MutexLock lock(&mutex_);
   auto it = by_leaf_.find(leaf);
   if (it == by_leaf_.end()) return std::nullopt;
-  return ledger::CheckedLeaf{it->second->id, it->second->record.time_ms};
+  const ledger::Record& record = it->second->record;
+  return ledger::CheckedLeaf{it->second->id, record.time_ms, record.agency, record.sig.key_id,
+                             record.sig.batch ? record.sig.batch->size : 0};
 }
 
 std::optional<ledger::Record> RecordPool::Get(const crypto::Digest& id) const {
@@ -335,19 +340,25 @@ std::vector<int64_t> RecordPool::Remove(const std::vector<crypto::Digest>& ids) 
 }
 
 std::vector<std::string> RecordPool::Reap(size_t records_max, size_t bytes_max,
+                                          const ledger::GovernanceState& rules,
                                           int64_t block_time_ms,
                                           const std::function<bool(const crypto::Digest&)>& in_log) {
   std::vector<std::string> out;
   size_t bytes = 0;
+  const ledger::ChainParams& params = rules.params();
   MutexLock lock(&mutex_);
   for (auto it = entries_.begin(); it != entries_.end() && out.size() < records_max;) {
     const ledger::Record& record = it->record;
-    bool too_old = record.time_ms < block_time_ms - options_.policy.past_window_ms;
-    if (too_old || in_log(it->id)) {
+    bool too_old = record.time_ms < block_time_ms - params.record_past_window_ms;
+    // A governance action may have revoked its key or removed its agency since
+    // it was admitted: it can never be committed any more.
+    bool refused = rules.FindActiveAgencyKey(record.agency, record.sig.key_id) == nullptr ||
+                   (record.sig.batch && record.sig.batch->size > params.batch_records_max);
+    if (too_old || refused || in_log(it->id)) {
       EraseLocked(it++);
       continue;
     }
-    bool ahead = record.time_ms > block_time_ms + options_.policy.future_skew_ms;
+    bool ahead = record.time_ms > block_time_ms + params.record_future_skew_ms;
     if (!ahead) {
       if (bytes + it->leaf.size() > bytes_max) break;
       bytes += it->leaf.size();

@@ -1,9 +1,10 @@
 // RecordPool: the node's pool of checked records waiting for a block (its
 // mempool as the service and the proposer use it).
 //
-// Admission (CheckAndAdd) checks each record against genesis (ledger::CheckRecord:
-// shape, chain, agency, key, time window, signature — batch signatures once per
-// batch) on a pool of verification threads, one per core, then admits the
+// Admission (CheckAndAdd) checks each record against the governance state in
+// force for the next block (ledger::CheckRecord: shape, chain, agency, key,
+// time window, signature — batch signatures once per batch) on a pool of
+// verification threads, one per core, then admits the
 // records all or none: a pool that cannot take them all refuses them with
 // ResourceExhausted ("try later"), so it never grows past its record and byte
 // bounds. Records already pooled are skipped (idempotent).
@@ -19,8 +20,9 @@
 // pool when committed (Remove) or dropped (Reap), which bounds it.
 //
 // Reap hands the proposer records in arrival order up to a record count and a
-// byte budget, leaving out (and dropping) those already in the log and those
-// whose time is too old for the block time, and keeping (not reaping) those
+// byte budget, leaving out (and dropping) those already in the log, those
+// whose time is too old for the block time and those whose key or agency the
+// block's governance state no longer accepts, and keeping (not reaping) those
 // still ahead of it.
 //
 // Thread-safety: every method may be called from any thread (one mutex guards
@@ -43,7 +45,7 @@
 #include "common/status.h"
 #include "common/thread_annotations.h"
 #include "crypto/hash.h"
-#include "ledger/genesis.h"
+#include "ledger/governance_state.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
 
@@ -54,12 +56,14 @@ struct RecordPoolOptions {
   size_t bytes_max = 256 * 1024 * 1024;  // sum of the records' leaf bytes
   size_t verify_threads = 0;             // 0: one per core
   size_t batch_signatures_max = 4096;    // verified batch signatures remembered
-  ledger::RecordPolicy policy;
 };
 
 class RecordPool {
  public:
-  RecordPool(const ledger::Genesis& genesis, RecordPoolOptions options);
+  // `current_state` gives the governance state records are admitted against
+  // (the one in force for the next block); it is called on every admission,
+  // from any thread.
+  RecordPool(ledger::GovernanceStateFn current_state, RecordPoolOptions options);
   ~RecordPool();  // Stop()
   RecordPool(const RecordPool&) = delete;
   RecordPool& operator=(const RecordPool&) = delete;
@@ -105,9 +109,10 @@ class RecordPool {
   std::vector<int64_t> Remove(const std::vector<crypto::Digest>& ids);
 
   // Up to `records_max` leaves of at most `bytes_max` bytes in total, for a
-  // block whose BFT time is `block_time_ms`. `in_log(id)` says a record is
-  // committed already (it is then dropped).
-  std::vector<std::string> Reap(size_t records_max, size_t bytes_max, int64_t block_time_ms,
+  // block whose BFT time is `block_time_ms` and whose governance state is
+  // `rules`. `in_log(id)` says a record is committed already (it is then dropped).
+  std::vector<std::string> Reap(size_t records_max, size_t bytes_max,
+                                const ledger::GovernanceState& rules, int64_t block_time_ms,
                                 const std::function<bool(const crypto::Digest&)>& in_log);
 
   // Joins the verification threads; CheckAndAdd must not be called after.
@@ -125,7 +130,8 @@ class RecordPool {
   };
   void CheckEach(const std::vector<ledger::Record>& records, int64_t now_ms, bool stop_at_error,
                  std::vector<Status>& statuses, uint64_t* checks_made);
-  size_t PrecheckBatches(const std::vector<ledger::Record>& records, int64_t now_ms);
+  size_t PrecheckBatches(const ledger::GovernanceState& state,
+                         const std::vector<ledger::Record>& records, int64_t now_ms);
   Status CheckAll(const std::vector<ledger::Record>& records, int64_t now_ms, uint64_t* checks_made,
                   size_t* refused_index);
   std::vector<ledger::Record> FindIndexed(
@@ -135,7 +141,8 @@ class RecordPool {
                                               std::vector<crypto::Digest> ids);
   void EraseLocked(std::list<Entry>::iterator it) EVIDENCE_REQUIRES(mutex_);
 
-  const ledger::Genesis& genesis_;
+  const ledger::GovernanceStateFn current_state_;
+  const crypto::HashAlgorithm hash_;
   const RecordPoolOptions options_;
   std::unique_ptr<boost::asio::thread_pool> verifiers_;
   size_t verifier_count_ = 1;

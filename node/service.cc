@@ -33,13 +33,11 @@ Status TooMany(const Status& status) {
 }  // namespace
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
-                           RecordPool& mempool, ledger::RecordPolicy policy, Hooks hooks,
-                           NodeMetrics* metrics, const TimestampService* timestamps,
-                           CheckpointService* checkpoints)
+                           RecordPool& mempool, Hooks hooks, NodeMetrics* metrics,
+                           const TimestampService* timestamps, CheckpointService* checkpoints)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
-      policy_(policy),
       hooks_(std::move(hooks)),
       metrics_(metrics),
       timestamps_(timestamps),
@@ -119,7 +117,8 @@ Status ChainService::Refuse(Status status, const std::vector<ledger::Record>& re
     const auto now = api::RateLimiter::Clock::now();
     if (explanations_.Check("", 1, now) == 0) {
       explanations_.Charge("", 1, now);
-      std::string explanation = ledger::ExplainBadSignature(genesis_, records[i], received);
+      std::string explanation =
+          ledger::ExplainBadSignature(*store_.NextState(), records[i], received);
       if (!explanation.empty()) {
         status = Status(status.code(), status.message() + ". " + explanation, status.reason());
       }
@@ -167,8 +166,9 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   const int64_t now_ms = WallClockMs();
   if (options.dry_run) {
     ledger::BatchSignatureCache cache;
+    const ledger::GovernanceStatePtr state = store_.NextState();
     for (size_t i : fresh) {
-      Status status = ledger::CheckRecord(genesis_, records[i], now_ms, policy_, &cache);
+      Status status = ledger::CheckRecord(*state, records[i], now_ms, &cache);
       if (!status.ok()) return Refuse(status, records, i, *outcomes, received, details);
     }
     return Status::Ok();
@@ -301,9 +301,10 @@ Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view
 }
 
 std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha256_hex) {
-  for (const ledger::GenesisReader& reader : genesis_.readers()) {
+  const ledger::GovernanceStatePtr state = store_.NextState();
+  for (const ledger::GenesisReader& reader : state->readers()) {
     if (reader.token_sha256 && crypto::DigestHex(*reader.token_sha256) == token_sha256_hex) {
-      // Every reader genesis lists is an authorised reader of case trails.
+      // Every reader the register lists is an authorised reader of case trails.
       return api::Reader{reader.id, reader.role, true};
     }
   }
@@ -446,6 +447,7 @@ Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from
 json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();
+  const ledger::GovernanceStatePtr state = store_.NextState();
   json::object out{{"chain_id", genesis_.chain_id()},
                    {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
@@ -454,12 +456,12 @@ json::object ChainService::GetStatus() {
                    {"best_peer_height", status.best_peer_height},
                    {"syncing", status.best_peer_height > head.height},
                    {"peers", status.peers_connected},
-                   {"validators", genesis_.validators().size()},
+                   {"validators", state->validators().size()},
                    {"quorum_connected", status.quorum_connected},
                    {"mempool", mempool_.size()},
                    {"version", "0.1.0"}};
-  if (status.validator_index) {
-    out["validator"] = genesis_.validators()[*status.validator_index].name;
+  if (status.validator_index && *status.validator_index < state->validators().size()) {
+    out["validator"] = state->validators()[*status.validator_index].name;
   } else {
     out["validator"] = nullptr;
   }

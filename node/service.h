@@ -5,7 +5,7 @@
 // ledger::ParseBatch), then "already known?" (store, then mempool: the same
 // record id again is idempotent and checked no further), then the submission
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
-// twice in a batch), then the genesis rules and the signature
+// twice in a batch), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
 // the mempool (full: too-many with Retry-After). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
@@ -69,7 +69,7 @@ class ChainService : public api::NodeService {
   // Every reference must outlive the service. `metrics` may be null;
   // `timestamps` and `checkpoints` too (then their routes answer unavailable).
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               ledger::RecordPolicy policy, Hooks hooks, NodeMetrics* metrics,
+               Hooks hooks, NodeMetrics* metrics,
                const TimestampService* timestamps = nullptr,
                CheckpointService* checkpoints = nullptr);
 
@@ -131,7 +131,6 @@ class ChainService : public api::NodeService {
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   RecordPool& mempool_;
-  const ledger::RecordPolicy policy_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
   const TimestampService* timestamps_;

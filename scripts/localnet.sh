@@ -27,6 +27,7 @@ READY_TIMEOUT_S=${LOCALNET_READY_TIMEOUT_S:-60}
 NAMES=(justice-bureau procuratorate court notary-office)
 INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
 CHAIN_ID=${LOCALNET_CHAIN_ID:-localnet-sishui}
+WITNESS_NAME=witness.localnet/w1
 
 die() { echo "localnet: $*" >&2; exit 1; }
 api_port() { echo $((BASE_PORT + $1)); }
@@ -74,6 +75,9 @@ write_node_config() {
     done
     echo "peers = { $peers }"
     echo
+    echo "[witness]"
+    echo "keys = [\"$(cat "$LOCALNET_DIR/keys/witness.vkey")\"]"
+    echo
     echo "[log]"
     echo "level = \"info\""
   } >"$dir/node.toml"
@@ -109,6 +113,10 @@ make_tsa() {
 generate() {
   need_binaries
   mkdir -p "$LOCALNET_DIR/keys"
+  # An outside witness (docs/witness.md) whose cosignatures the nodes accept.
+  "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/witness.pem" >/dev/null
+  "$BIN/evidence" witness --key "$LOCALNET_DIR/keys/witness.pem" --name "$WITNESS_NAME" --vkey \
+    >"$LOCALNET_DIR/keys/witness.vkey"
   local spec="$LOCALNET_DIR/genesis-spec.toml"
   {
     echo "chain_id = \"$CHAIN_ID\""
@@ -167,6 +175,8 @@ EOF
     echo "READER_TOKEN=$(cat "$LOCALNET_DIR/keys/court-reader.token")"
     echo "GENESIS=$LOCALNET_DIR/genesis.json"
     for i in 1 2 3 4; do echo "TSA_CA${i}=$LOCALNET_DIR/keys/tsa-ca$i.pem"; done
+    echo "WITNESS_KEY=$LOCALNET_DIR/keys/witness.pem"
+    echo "WITNESS_NAME=$WITNESS_NAME"
   } >"$LOCALNET_DIR/env"
 }
 

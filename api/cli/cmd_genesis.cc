@@ -11,6 +11,13 @@
 // (a file whose content, without a final newline, is the token), or a client
 // key `key`.
 //
+// A spec with [[admin]] tables (institution, keys) makes a governed genesis
+// (version 2, docs/governance.md): its optional [params] table sets the chain's
+// rules (ledger/chain_params.h; every one left out keeps its default, and
+// governance_threshold defaults to more than 2/3 of the admin institutions),
+// and [[observer]] tables (name, institution, node_key, address) admit nodes
+// that do not vote. Without [[admin]] the genesis is version 1, as before.
+//
 // Reproducible: the same spec and key files give the same genesis.json, byte
 // for byte. The genesis time comes from the spec (genesis_time_ms) or from
 // --genesis-time-ms, never from the clock. Every problem of the spec (unknown
@@ -20,6 +27,8 @@
 // Output: the file's SHA-256 ("genesis file sha256"), which is what the
 // institutions compare (`sha256sum genesis.json`).
 #include <toml++/toml.h>
+
+#include <boost/json.hpp>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -258,6 +267,105 @@ std::vector<ledger::GenesisReader> ParseReaders(const toml::table& spec, SpecRea
   return out;
 }
 
+std::vector<ledger::GenesisAdmin> ParseAdmins(const toml::table& spec, SpecReader& r) {
+  std::vector<ledger::GenesisAdmin> out;
+  const toml::node* node = spec.get("admin");
+  if (node == nullptr) return out;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    r.Problem("spec", "'admin' must be an array of tables ([[admin]])");
+    return out;
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "admin[" + std::to_string(i) + "]";
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    r.CheckKeys(*table, {"institution", "keys"}, where);
+    ledger::GenesisAdmin admin;
+    admin.institution = r.RequiredString(*table, "institution", where);
+    const toml::array* keys = (*table)["keys"].as_array();
+    if (keys == nullptr || keys->empty()) {
+      r.Problem(where, "'keys' (a list of admin key file paths) is required");
+      continue;
+    }
+    for (size_t k = 0; k < keys->size(); ++k) {
+      auto path = keys->get(k)->value<std::string>();
+      std::string key_where = where + ".keys[" + std::to_string(k) + "]";
+      if (!path) {
+        r.Problem(key_where, "must be a path to a public PEM file");
+        continue;
+      }
+      if (auto key = r.KeyAt(*path, key_where)) admin.keys.push_back(std::move(*key));
+    }
+    out.push_back(std::move(admin));
+  }
+  return out;
+}
+
+std::vector<ledger::GenesisObserver> ParseObservers(const toml::table& spec, SpecReader& r) {
+  std::vector<ledger::GenesisObserver> out;
+  const toml::node* node = spec.get("observer");
+  if (node == nullptr) return out;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    r.Problem("spec", "'observer' must be an array of tables ([[observer]])");
+    return out;
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "observer[" + std::to_string(i) + "]";
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    r.CheckKeys(*table, {"name", "institution", "node_key", "address"}, where);
+    std::string name = r.RequiredString(*table, "name", where);
+    std::string institution = r.RequiredString(*table, "institution", where);
+    auto node_key = r.KeyFile(*table, "node_key", where,
+                              "path to the observer's p2p TLS key, a public PEM file");
+    std::string address =
+        r.RequiredString(*table, "address", where, "host:port of its p2p listen");
+    if (node_key) {
+      out.push_back(ledger::GenesisObserver{std::move(name), std::move(institution),
+                                            std::move(*node_key), std::move(address)});
+    }
+  }
+  return out;
+}
+
+// The [params] table over the defaults; the threshold defaults to more than
+// 2/3 of the admin institutions.
+ledger::ChainParams ParseParams(const toml::table& spec, size_t institutions, SpecReader& r) {
+  ledger::ChainParams params;
+  params.governance_threshold = ledger::DefaultGovernanceThreshold(institutions);
+  const toml::node* node = spec.get("params");
+  if (node == nullptr) return params;
+  const toml::table* table = node->as_table();
+  if (table == nullptr) {
+    r.Problem("params", "must be a table");
+    return params;
+  }
+  boost::json::object changes;
+  for (const auto& [key, value] : *table) {
+    auto integer = value.value<int64_t>();
+    if (!integer) {
+      r.Problem("params." + std::string(key.str()), "must be an integer");
+      continue;
+    }
+    changes[std::string(key.str())] = *integer;
+  }
+  if (changes.empty()) return params;
+  auto updated = ledger::ChainParamsUpdateFromJson(params, changes, "params", ledger::kGenesisCodes);
+  if (!updated.ok()) {
+    r.Problem("spec", updated.status().message());
+    return params;
+  }
+  return *updated;
+}
+
 std::string JoinLines(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + line;
@@ -276,7 +384,9 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path,
     return Status::InvalidArgument(message.str());
   }
   SpecReader r(fs::path(spec_path).parent_path());
-  r.CheckKeys(spec, {"chain_id", "hash", "genesis_time_ms", "validator", "agency", "reader"},
+  r.CheckKeys(spec,
+              {"chain_id", "hash", "genesis_time_ms", "validator", "agency", "reader", "admin",
+               "observer", "params"},
               "spec");
   std::string chain_id = r.RequiredString(spec, "chain_id", "spec");
   std::string hash_name = spec["hash"].value_or<std::string>("sha256");
@@ -299,9 +409,26 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path,
   auto validators = ParseValidators(spec, r);
   auto agencies = ParseAgencies(spec, r);
   auto readers = ParseReaders(spec, r);
+  auto admins = ParseAdmins(spec, r);
+  auto observers = ParseObservers(spec, r);
+  if (admins.empty() && (spec.contains("params") || !observers.empty())) {
+    r.Problem("spec",
+              "[params] and [[observer]] belong to a governed chain: add an [[admin]] table "
+              "(institution and admin keys) for each validator institution");
+  }
+  ledger::GenesisContents contents;
+  contents.version = admins.empty() ? 1 : 2;
+  if (!admins.empty()) contents.params = ParseParams(spec, admins.size(), r);
   if (!r.problems().empty()) return Status::InvalidArgument(JoinLines(r.problems()));
-  return ledger::Genesis::Create(std::move(chain_id), *genesis_time_ms, *hash,
-                                 std::move(validators), std::move(agencies), std::move(readers));
+  contents.chain_id = std::move(chain_id);
+  contents.genesis_time_ms = *genesis_time_ms;
+  contents.hash = *hash;
+  contents.admins = std::move(admins);
+  contents.validators = std::move(validators);
+  contents.observers = std::move(observers);
+  contents.agencies = std::move(agencies);
+  contents.readers = std::move(readers);
+  return ledger::Genesis::Create(std::move(contents));
 }
 
 }  // namespace
@@ -346,7 +473,13 @@ void RegisterGenesis(CLI::App& app) {
     std::string text = genesis->ToJson();
     std::cout << "wrote " << *out_path << ": chain " << genesis->chain_id() << ", "
               << genesis->validators().size() << " validators, " << genesis->agencies().size()
-              << " agencies, " << genesis->readers().size() << " readers\n"
+              << " agencies, " << genesis->readers().size() << " readers";
+    if (genesis->governed()) {
+      std::cout << ", " << genesis->observers().size() << " observers, governed by "
+                << genesis->admins().size() << " institutions (threshold "
+                << genesis->params().governance_threshold << ")";
+    }
+    std::cout << "\n"
               << "genesis file sha256 "
               << crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, text))
               << "  (every institution compares this with `sha256sum genesis.json`)\n";

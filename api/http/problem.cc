@@ -31,6 +31,8 @@ constexpr std::array<ProblemInfo, std::size(kAllProblemTypes)> kProblems = {{
     {ProblemType::kUnknownAgency, "unknown-agency", 400, "The agency is not registered in genesis"},
     {ProblemType::kUnknownKey, "unknown-key", 400,
      "The signing key is not registered for the agency"},
+    {ProblemType::kKeyRevoked, "key-revoked", 400,
+     "The signing key was revoked by a governance action"},
     {ProblemType::kBadSignature, "bad-signature", 400, "The signature does not verify"},
     {ProblemType::kWrongChain, "wrong-chain", 400, "The chain_id is not this chain's"},
     {ProblemType::kTimeInFuture, "time-in-future", 400, "The record time is ahead of block time"},
@@ -44,6 +46,26 @@ constexpr std::array<ProblemInfo, std::size(kAllProblemTypes)> kProblems = {{
      "A link does not name an earlier committed record of the same case"},
     {ProblemType::kCaseIdNotCanonical, "case-id-not-canonical", 400,
      "The case id is not in canonical form"},
+    {ProblemType::kInvalidGovernanceAction, "invalid-governance-action", 400,
+     "The governance action is malformed"},
+    {ProblemType::kUnknownAction, "unknown-action", 400,
+     "The governance action is not one the ledger knows"},
+    {ProblemType::kNotGoverned, "not-governed", 409,
+     "The chain's genesis has no admin keys: its register cannot change"},
+    {ProblemType::kBadSequence, "bad-sequence", 409,
+     "The action's sequence number is used already or out of order"},
+    {ProblemType::kUnknownAdminKey, "unknown-admin-key", 400,
+     "A signature is by a key that is not an admin key"},
+    {ProblemType::kAdminKeyRevoked, "admin-key-revoked", 400,
+     "A signature is by an admin key that was revoked"},
+    {ProblemType::kTooFewSignatures, "too-few-signatures", 400,
+     "Fewer institutions signed than the threshold"},
+    {ProblemType::kUnknownEntry, "unknown-entry", 400,
+     "The action names an entry the register does not hold"},
+    {ProblemType::kGovernanceConflict, "governance-conflict", 409,
+     "The action conflicts with the register"},
+    {ProblemType::kUnsafeValidatorSet, "unsafe-validator-set", 400,
+     "The change leaves a validator set that is not safe"},
     {ProblemType::kHeadersTooLarge, "headers-too-large", 431, "The request headers are too large"},
     {ProblemType::kTooMany, "too-many", 429, "Too many requests; retry later"},
     {ProblemType::kUnauthorized, "unauthorized", 401, "A valid reader credential is required"},
@@ -112,6 +134,32 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
       return ProblemType::kUnknownKey;
     case ErrorCode::kRecordUnknownKind:
       return ProblemType::kUnknownKind;
+    case ErrorCode::kRecordKeyRevoked:
+      return ProblemType::kKeyRevoked;
+    case ErrorCode::kGovernanceMalformed:
+      return ProblemType::kInvalidGovernanceAction;
+    case ErrorCode::kGovernanceUnknownAction:
+      return ProblemType::kUnknownAction;
+    case ErrorCode::kGovernanceChainMismatch:
+      return ProblemType::kWrongChain;
+    case ErrorCode::kGovernanceNotGoverned:
+      return ProblemType::kNotGoverned;
+    case ErrorCode::kGovernanceBadSequence:
+      return ProblemType::kBadSequence;
+    case ErrorCode::kGovernanceUnknownAdminKey:
+      return ProblemType::kUnknownAdminKey;
+    case ErrorCode::kGovernanceAdminKeyRevoked:
+      return ProblemType::kAdminKeyRevoked;
+    case ErrorCode::kGovernanceBadSignature:
+      return ProblemType::kBadSignature;
+    case ErrorCode::kGovernanceTooFewSignatures:
+      return ProblemType::kTooFewSignatures;
+    case ErrorCode::kGovernanceUnknownEntry:
+      return ProblemType::kUnknownEntry;
+    case ErrorCode::kGovernanceConflict:
+      return ProblemType::kGovernanceConflict;
+    case ErrorCode::kGovernanceUnsafeValidatorSet:
+      return ProblemType::kUnsafeValidatorSet;
     case ErrorCode::kRecordBadLink:
       return ProblemType::kBadLink;
     case ErrorCode::kRecordCaseIdNotCanonical:
@@ -146,6 +194,9 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
     case ErrorCode::kReceiptHeaderMismatch:
     case ErrorCode::kReceiptBadCommit:
     case ErrorCode::kReceiptValidatorMismatch:
+    case ErrorCode::kBlockBadGovernance:
+    case ErrorCode::kBlockWrongState:
+    case ErrorCode::kReceiptBadGovernance:
       return ProblemType::kInternal;
   }
   EVIDENCE_CHECK_MSG(false, "ledger::ErrorCode without a problem type");

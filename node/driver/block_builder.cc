@@ -2,14 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/check.h"
 #include "node/record_pool.h"
 
 namespace evidence::node {
 
-BlockBuilder::BlockBuilder(BlockBuilderOptions options, const ledger::Genesis& genesis,
-                           const ledger::Store& store, RecordPool& mempool)
-    : options_(options), genesis_(genesis), store_(store), mempool_(mempool) {}
+BlockBuilder::BlockBuilder(BlockBuilderOptions options, const ledger::Store& store,
+                           RecordPool& mempool)
+    : options_(options), store_(store), mempool_(mempool) {}
 
 std::optional<BlockBuilder::Clock::time_point> BlockBuilder::WaitUntil(
     Clock::time_point last_commit_at, Clock::time_point now) const {
@@ -30,22 +32,30 @@ std::optional<Bytes> BlockBuilder::Build(
     EVIDENCE_CHECK_MSG(commit.ok(), "the store has no commit for its head");
     last_commit = std::move(*commit);
   }
-  int64_t block_time_ms = height == 1 ? genesis_.genesis_time_ms()
-                                      : ledger::CommitMedianTimeMs(genesis_.validator_set(),
+  const ledger::GovernanceState& rules = *state.next;
+  int64_t block_time_ms = height == 1 ? rules.genesis_time_ms()
+                                      : ledger::CommitMedianTimeMs(state.last->validator_set(),
                                                                    last_commit);
+  // This node's own limits, within the chain's.
+  size_t records_max = std::min<uint64_t>(options_.records_max, rules.params().block_records_max);
+  size_t bytes_max = std::min<uint64_t>(options_.bytes_max, rules.params().block_bytes_max);
   std::vector<std::string> leaves = mempool_.Reap(
-      options_.records_max, options_.bytes_max, block_time_ms, [&](const crypto::Digest& id) {
+      records_max, bytes_max, rules, block_time_ms, [&](const crypto::Digest& id) {
         Result<bool> contains = store_.ContainsRecord(id);
         return contains.ok() && *contains;
       });
+  // Evidence is checked against the validators of the last block: only votes
+  // cast under that same validator list can be judged.
   std::vector<ledger::DuplicateVoteEvidence> evidence;
   for (const ledger::DuplicateVoteEvidence& item : pending_evidence) {
-    if (item.a.height < height) evidence.push_back(item);
+    if (item.a.height < height && item.a.height >= state.last->validators_since()) {
+      evidence.push_back(item);
+    }
   }
   if (leaves.empty() && evidence.empty() && mempool_.size() == 0) return std::nullopt;
   ledger::Block block;
   block.header =
-      ledger::MakeBlockHeader(genesis_, state, leaves, last_commit, evidence, proposer);
+      ledger::MakeBlockHeader(state, leaves, last_commit, evidence, proposer);
   block.leaves = std::move(leaves);
   block.last_commit = std::move(last_commit);
   block.evidence = std::move(evidence);

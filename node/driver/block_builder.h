@@ -1,6 +1,7 @@
 // BlockBuilder: what this validator proposes when the core asks it for a block
 // (RequestBlock). It reaps the mempool up to the block's record and byte limits
-// and decides whether to wait for a fuller block first.
+// (this node's own, never above the chain's params) and decides whether to
+// wait for a fuller block first.
 //
 // Under load a proposer that cannot fill a block waits until `interval_ms`
 // after the last commit, so that each block's signatures, fsyncs and vote
@@ -18,7 +19,6 @@
 
 #include "common/bytes.h"
 #include "ledger/block.h"
-#include "ledger/genesis.h"
 #include "ledger/store.h"
 
 namespace evidence::node {
@@ -36,8 +36,7 @@ class BlockBuilder {
   using Clock = std::chrono::steady_clock;
 
   // Every reference must outlive the builder.
-  BlockBuilder(BlockBuilderOptions options, const ledger::Genesis& genesis,
-               const ledger::Store& store, RecordPool& mempool);
+  BlockBuilder(BlockBuilderOptions options, const ledger::Store& store, RecordPool& mempool);
 
   // When a block that cannot be filled should wait: the time point to propose
   // at, or nullopt to propose now (the mempool fills a block, or the interval
@@ -58,7 +57,6 @@ class BlockBuilder {
 
  private:
   const BlockBuilderOptions options_;
-  const ledger::Genesis& genesis_;
   const ledger::Store& store_;
   RecordPool& mempool_;
 };

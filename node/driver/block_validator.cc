@@ -13,12 +13,10 @@
 namespace evidence::node {
 
 LedgerBlockValidator::LedgerBlockValidator(const ledger::Genesis& genesis,
-                                           const ledger::Store& store,
-                                           ledger::RecordPolicy policy, const RecordPool& mempool,
+                                           const ledger::Store& store, const RecordPool& mempool,
                                            PeerIntake& intake, metrics::Counter& signature_checks)
     : genesis_(genesis),
       store_(store),
-      policy_(policy),
       mempool_(mempool),
       intake_(intake),
       signature_checks_(signature_checks) {}
@@ -61,7 +59,7 @@ bool LedgerBlockValidator::IsValid(uint64_t height, ByteView block) {
   ledger::BatchSignatureCache cache;
   uint64_t checks = 0;
   Status status =
-      ledger::ValidateBlock(genesis_, state, *decoded, policy_, &cache, checked, &checks);
+      ledger::ValidateBlock(state, *decoded, &cache, checked, &checks);
   signature_checks_.Increment(checks);
   if (!status.ok()) {
     spdlog::warn("event=block_refused height={} reason=\"{}\"", height, status.message());

@@ -32,8 +32,8 @@ class LedgerBlockValidator : public consensus::BlockValidator {
   // Every reference must outlive the validator. `signature_checks` counts the
   // signatures verified here (evidence_signature_checks_total).
   LedgerBlockValidator(const ledger::Genesis& genesis, const ledger::Store& store,
-                       ledger::RecordPolicy policy, const RecordPool& mempool,
-                       PeerIntake& intake, metrics::Counter& signature_checks);
+                       const RecordPool& mempool, PeerIntake& intake,
+                       metrics::Counter& signature_checks);
 
   crypto::Digest Hash(ByteView block) const override;
   bool IsValid(uint64_t height, ByteView block) override;
@@ -41,7 +41,6 @@ class LedgerBlockValidator : public consensus::BlockValidator {
  private:
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
-  const ledger::RecordPolicy policy_;
   const RecordPool& mempool_;
   PeerIntake& intake_;
   metrics::Counter& signature_checks_;

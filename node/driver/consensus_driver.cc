@@ -37,7 +37,7 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
       core_(std::make_unique<consensus::ConsensusCore>(
           std::move(core_config), parts.genesis.validator_set(), own_index, parts.signer,
           parts.verifier, parts.blocks)),
-      builder_(options.block, parts.genesis, parts.store, parts.mempool),
+      builder_(options.block, parts.store, parts.mempool),
       sync_(parts.genesis, parts.store, node_index,
             [this](uint32_t peer, const PeerMessage& message) {
               strand_.AssertHeld();

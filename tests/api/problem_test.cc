@@ -74,15 +74,16 @@ TEST(ProblemTest, StatusesWithoutALedgerCodeMapByStatusCode) {
   EXPECT_EQ(ErrorFromStatus(Status::IoError("disk")).type, ProblemType::kInternal);
 }
 
-// Every ledger code has a problem type; every record.* and batch.* code (what a
-// client's request can be refused with) a specific one, so a new ledger code
-// cannot silently become bad-request or internal.
+// Every ledger code has a problem type; every record.*, batch.* and
+// governance.* code (what a client's request can be refused with) a specific
+// one, so a new ledger code cannot silently become bad-request or internal.
 TEST(ProblemTest, EveryLedgerCodeHasAProblemType) {
   for (ledger::ErrorCode code : ledger::kAllErrorCodes) {
     const std::string_view name = ledger::ErrorCodeName(code);
     const ProblemType type = ProblemTypeOf(code);
     EXPECT_EQ(ErrorFromStatus(ledger::LedgerError(code, "d")).type, type) << name;
-    if (name.starts_with("record.") || name.starts_with("batch.")) {
+    if (name.starts_with("record.") || name.starts_with("batch.") ||
+        name.starts_with("governance.")) {
       EXPECT_NE(type, ProblemType::kBadRequest) << name;
       EXPECT_NE(type, ProblemType::kInternal) << name;
     } else {

@@ -16,7 +16,7 @@ using testing::TempDir;
 class GenesisCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"v1", "n1", "v2", "n2"}) {
+    for (const char* name : {"v1", "n1", "v2", "n2", "a1", "a2", "o1"}) {
       auto r = RunEvidence({"keygen", "--alg", "ed25519", "--out", dir_.File(std::string(name) + ".pem")});
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
@@ -118,6 +118,67 @@ TEST_F(GenesisCliTest, BadSpecsAreRefusedWithTheReason) {
     EXPECT_EQ(r.exit_code, 2) << c.message;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << "wanted '" << c.message << "' in: " << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir_.File("out.json")));
+  }
+}
+
+// A governed genesis: [[admin]] tables, [params] over the defaults, an observer.
+TEST_F(GenesisCliTest, BuildsAGovernedGenesisWithAdminsParamsAndObservers) {
+  std::string extra = R"(
+[params]
+record_past_window_ms = 86400000
+block_records_max = 500
+
+[[admin]]
+institution = "泗水县司法局"
+keys = ["a1.pem"]
+
+[[admin]]
+institution = "泗水县人民法院"
+keys = ["a2.pem"]
+
+[[observer]]
+name = "audit-bureau"
+institution = "泗水县审计局"
+node_key = "o1.pem"
+address = "127.0.0.1:8805"
+)";
+  std::string spec = dir_.Write("spec.toml", Spec() + extra);
+  auto r = RunEvidence({"genesis", "--spec", spec, "--out", dir_.File("genesis.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 observers, governed by 2 institutions (threshold 2)"), std::string::npos)
+      << r.out;
+  auto genesis = ledger::Genesis::Load(dir_.File("genesis.json"));
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  EXPECT_EQ(genesis->version(), 2);
+  ASSERT_EQ(genesis->admins().size(), 2u);
+  EXPECT_EQ(genesis->admins()[1].institution, "泗水县人民法院");
+  EXPECT_EQ(genesis->admins()[0].keys[0].key_id(),
+            crypto::PrivateKey::LoadPem(dir_.File("a1.pem"))->key_id());
+  EXPECT_EQ(genesis->params().record_past_window_ms, 86400000);
+  EXPECT_EQ(genesis->params().block_records_max, 500u);
+  EXPECT_EQ(genesis->params().record_future_skew_ms, ledger::ChainParams{}.record_future_skew_ms);
+  EXPECT_EQ(genesis->params().governance_threshold, 2u) << "more than 2/3 of 2";
+  ASSERT_EQ(genesis->observers().size(), 1u);
+  EXPECT_EQ(genesis->observers()[0].name, "audit-bureau");
+
+  // Refusals: params without admins, an institution without admin keys, a bad param.
+  std::vector<std::pair<std::string, std::string>> bad = {
+      {Spec("[params]\nblock_records_max = 5\n"), "add an [[admin]] table"},
+      {Spec() + "\n[[admin]]\ninstitution = \"泗水县司法局\"\nkeys = [\"a1.pem\"]\n",
+       "institution \"泗水县人民法院\" has no admin keys"},
+      {Spec() + extra + "\n[params]\n", "params"},
+  };
+  std::string over = Spec() + extra;
+  over.replace(over.find("block_records_max = 500"), 23, "block_records_max = 99999");
+  bad.push_back({over, "params.block_records_max must be 1..10000"});
+  std::string threshold = Spec() + extra;
+  threshold.replace(threshold.find("block_records_max = 500"), 23, "governance_threshold = 3");
+  bad.push_back({threshold, "governance_threshold must be 1..2"});
+  for (const auto& [text, message] : bad) {
+    std::string path = dir_.Write("bad.toml", text);
+    auto refused = RunEvidence({"genesis", "--spec", path, "--out", dir_.File("bad.json")});
+    EXPECT_EQ(refused.exit_code, 2) << message;
+    EXPECT_NE(refused.err.find(message), std::string::npos) << "wanted '" << message << "' in: " << refused.err;
   }
 }
 

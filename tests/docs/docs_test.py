@@ -152,9 +152,9 @@ class Limits(unittest.TestCase):
         self.expect("`sig.batch.path`", k["kBatchPathLengthMax"])
         self.expect("integers in a record (`size`, `time`)", k["kJsonIntegerMax"])
         self.expect("`time` behind the node's clock",
-                    member_default("ledger/validation.h", "past_window_ms"))
+                    member_default("ledger/chain_params.h", "record_past_window_ms"))
         self.expect("`time` ahead of the node's clock",
-                    member_default("ledger/validation.h", "future_skew_ms"))
+                    member_default("ledger/chain_params.h", "record_future_skew_ms"))
         self.expect("records in a batch", k["kBatchRecordsMax"])
         self.expect("per-agency submissions", k["kAgencyRecordsPerSecondDefault"],
                     k["kAgencyBurstRecordsDefault"])

@@ -103,5 +103,123 @@ TEST(Genesis, StrictRefusals) {
   EXPECT_FALSE(Genesis::Parse("not json").ok());
 }
 
+testing::TestChainOptions Governed() {
+  testing::TestChainOptions options;
+  options.governed = true;
+  options.fixed_keys = true;
+  return options;
+}
+
+TEST(GenesisV2, SaveLoadRoundTripWithAdminsParamsAndObservers) {
+  testing::TestChain chain(Governed());
+  const Genesis& genesis = chain.genesis();
+  EXPECT_EQ(genesis.version(), 2);
+  EXPECT_TRUE(genesis.governed());
+  EXPECT_EQ(genesis.admins().size(), 4u);
+  EXPECT_EQ(genesis.params().governance_threshold, 3u);
+  std::string text = genesis.ToJson();
+  EXPECT_NE(text.find("\"v\":2"), std::string::npos);
+  // An observer, as `evidence genesis --spec` writes one.
+  std::string with_observer = Mutate(text, [&](boost::json::object& g) {
+    g["observers"].as_array().push_back(boost::json::object{
+        {"name", "audit-bureau-node"},
+        {"institution", "泗水县审计局"},
+        {"node_key", crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst))
+                         .value()
+                         .public_key()
+                         .ToPem()},
+        {"address", "127.0.0.1:26700"}});
+  });
+  auto parsed = Genesis::Parse(with_observer);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->observers().size(), 1u);
+  EXPECT_EQ(parsed->ToJson(), with_observer + "\n");
+  EXPECT_NE(parsed->Hash(), genesis.Hash());
+  auto reparsed = Genesis::Parse(text);
+  ASSERT_TRUE(reparsed.ok());
+  EXPECT_EQ(reparsed->Hash(), genesis.Hash());
+  EXPECT_EQ(reparsed->params(), genesis.params());
+}
+
+TEST(GenesisV2, VersionOneHasNoGovernanceAndKeepsItsForm) {
+  testing::TestChain chain;
+  EXPECT_EQ(chain.genesis().version(), 1);
+  EXPECT_FALSE(chain.genesis().governed());
+  EXPECT_EQ(chain.genesis().params(), kLegacyChainParams);
+  std::string text = chain.genesis().ToJson();
+  for (const char* member : {"\"v\"", "\"params\"", "\"admins\"", "\"observers\""}) {
+    EXPECT_EQ(text.find(member), std::string::npos) << member;
+  }
+  // Governance members without "v": 2 are unknown fields of version 1.
+  auto with_admins = Genesis::Parse(Mutate(text, [](auto& g) { g["admins"] = boost::json::array(); }));
+  EXPECT_EQ(ErrorCodeOf(with_admins.status()), ErrorCode::kGenesisInvalid);
+  EXPECT_FALSE(Genesis::Parse(Mutate(text, [](auto& g) { g["v"] = 1; })).ok());
+  EXPECT_FALSE(Genesis::Parse(Mutate(text, [](auto& g) { g["v"] = 3; })).ok());
+}
+
+TEST(GenesisV2, StrictRefusals) {
+  testing::TestChain chain(Governed());
+  std::string text = chain.genesis().ToJson();
+  auto admin = [](boost::json::object& g, size_t i) -> boost::json::object& {
+    return g["admins"].as_array()[i].as_object();
+  };
+  std::vector<std::pair<std::string, std::function<void(boost::json::object&)>>> cases = {
+      {"no params", [](auto& g) { g.erase("params"); }},
+      {"no admins", [](auto& g) { g.erase("admins"); }},
+      {"no observers", [](auto& g) { g.erase("observers"); }},
+      {"empty admins", [](auto& g) { g["admins"] = boost::json::array(); }},
+      {"params missing a field", [](auto& g) { g["params"].as_object().erase("block_bytes_max"); }},
+      {"params unknown field", [](auto& g) { g["params"].as_object()["x"] = 1; }},
+      {"threshold 0", [](auto& g) { g["params"].as_object()["governance_threshold"] = 0; }},
+      {"threshold above institutions",
+       [](auto& g) { g["params"].as_object()["governance_threshold"] = 5; }},
+      {"block limit 0", [](auto& g) { g["params"].as_object()["block_records_max"] = 0; }},
+      {"block bytes over the protocol limit",
+       [](auto& g) { g["params"].as_object()["block_bytes_max"] = 1 << 30; }},
+      {"batch over the protocol limit",
+       [](auto& g) { g["params"].as_object()["batch_records_max"] = 10001; }},
+      {"negative skew", [](auto& g) { g["params"].as_object()["record_future_skew_ms"] = -1; }},
+      {"window over ten years",
+       [](auto& g) { g["params"].as_object()["record_past_window_ms"] = int64_t{1} << 50; }},
+      {"admin institution repeated",
+       [&](auto& g) { admin(g, 1)["institution"] = admin(g, 0)["institution"]; }},
+      {"admin key repeated", [&](auto& g) { admin(g, 1)["keys"] = admin(g, 0)["keys"]; }},
+      {"admin without keys", [&](auto& g) { admin(g, 0)["keys"] = boost::json::array(); }},
+      {"admin key is a vote key",
+       [&](auto& g) {
+         admin(g, 0)["keys"].as_array()[0] = g["validators"].as_array()[0].as_object()["vote_key"];
+       }},
+      {"admin key is an agency key",
+       [&](auto& g) {
+         admin(g, 0)["keys"].as_array()[0] =
+             g["agencies"].as_array()[0].as_object()["keys"].as_array()[0];
+       }},
+      {"validator institution without admins",
+       [&](auto& g) { g["admins"].as_array().pop_back(); }},
+      {"observer named like a validator",
+       [](auto& g) {
+         auto& v = g["validators"].as_array()[0].as_object();
+         g["observers"].as_array().push_back(boost::json::object{
+             {"name", v["name"]}, {"institution", "x"}, {"node_key", v["node_key"]},
+             {"address", "h:1"}});
+       }},
+  };
+  for (const auto& [name, change] : cases) {
+    auto parsed = Genesis::Parse(Mutate(text, change));
+    ASSERT_FALSE(parsed.ok()) << name;
+    EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kGenesisInvalid)
+        << name << ": " << parsed.status().message();
+  }
+}
+
+TEST(GenesisV2, DefaultThresholdIsMoreThanTwoThirds) {
+  EXPECT_EQ(DefaultGovernanceThreshold(1), 1u);
+  EXPECT_EQ(DefaultGovernanceThreshold(3), 3u);
+  EXPECT_EQ(DefaultGovernanceThreshold(4), 3u);
+  EXPECT_EQ(DefaultGovernanceThreshold(5), 4u);
+  EXPECT_EQ(DefaultGovernanceThreshold(6), 5u);
+  EXPECT_EQ(DefaultGovernanceThreshold(7), 5u);
+}
+
 }  // namespace
 }  // namespace evidence::ledger

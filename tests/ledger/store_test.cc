@@ -203,9 +203,9 @@ TEST_F(StoreTest, AppendRefusesWhatDoesNotExtendTheLog) {
   // The store's ChainState validates the next block.
   chain_.Advance(block, commit);
   Block next = chain_.MakeNextBlock({chain_.MakeRecord(1, "c", 101)});
-  EXPECT_TRUE(ValidateBlock(chain_.genesis(), store_->chain_state(), next, RecordPolicy{}).ok());
+  EXPECT_TRUE(ValidateBlock(store_->chain_state(), next).ok());
   Block duplicate = chain_.MakeNextBlock({records_[0]});
-  EXPECT_EQ(ErrorCodeOf(ValidateBlock(chain_.genesis(), store_->chain_state(), duplicate, RecordPolicy{})),
+  EXPECT_EQ(ErrorCodeOf(ValidateBlock(store_->chain_state(), duplicate)),
             ErrorCode::kBlockDuplicateRecord);
 }
 

@@ -199,7 +199,7 @@ TEST(SubmissionRules, AnOldChainWithRecordsTheRulesRefuseStillSyncsAuditsAndVeri
     for (const std::vector<Record>& records : blocks) {
       Block block = chain.MakeNextBlock(records);
       // What a syncing node checks for every block it fetches.
-      Status valid = ValidateBlock(chain.genesis(), (*store)->chain_state(), block, RecordPolicy{});
+      Status valid = ValidateBlock((*store)->chain_state(), block);
       ASSERT_TRUE(valid.ok()) << valid.ToString();
       TestChain::Step step = chain.Next(records);
       ASSERT_TRUE((*store)->Append(step.block, step.commit).ok());
@@ -260,11 +260,10 @@ class ExplainTest : public ::testing::Test {
     return std::string(bytes.begin(), bytes.end());
   }
   std::string Explain(const Record& record, const boost::json::object* received = nullptr) {
-    EXPECT_EQ(ErrorCodeOf(CheckRecord(chain_.genesis(), record, chain_.next_block_time_ms(),
-                                      RecordPolicy{})),
+    EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain_.state().next, record, chain_.next_block_time_ms())),
               ErrorCode::kRecordBadSignature)
         << "the test record must fail its signature check";
-    return ExplainBadSignature(chain_.genesis(), record, received);
+    return ExplainBadSignature(*chain_.state().next, record, received);
   }
 
   TestChain chain_;
@@ -336,7 +335,7 @@ TEST_F(ExplainTest, ASignatureOfSomethingElseGetsNoGuess) {
 TEST_F(ExplainTest, AnAlgorithmThatIsNotTheKeysIsSaidInPlainWords) {
   Record record = chain_.MakeRecord(0, "CASE-1", 1);
   record.sig.algorithm = crypto::SignatureAlgorithm::kEd25519;
-  Status status = CheckRecord(chain_.genesis(), record, chain_.next_block_time_ms(), RecordPolicy{});
+  Status status = CheckRecord(*chain_.state().next, record, chain_.next_block_time_ms());
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kRecordBadSignature);
   EXPECT_NE(status.message().find("sig.alg is \"ed25519\", but key " +
                                   chain_.agency_key(0).key_id()),
@@ -354,7 +353,7 @@ TEST_F(ExplainTest, ABatchSignatureIsExplainedToo) {
                   header.end());
   Bytes without_prefix = chain_.agency_key(0).Sign(AsBytes(jcs)).value();
   for (Record& record : records) record.sig.value = without_prefix;
-  const std::string why = ExplainBadSignature(chain_.genesis(), records[1], nullptr);
+  const std::string why = ExplainBadSignature(*chain_.state().next, records[1], nullptr);
   EXPECT_NE(why.find("\"EVIDENCE-BATCH/v1\\n\""), std::string::npos) << why;
 }
 

@@ -16,6 +16,15 @@ constexpr const char* kFixedKeys[] = {
     "MC4CAQAwBQYDK2VwBCIEIGgI2m3n4iopq3tuHTZmsXjDOdhvPmqMLj6gCLJPJB6C",
     "MC4CAQAwBQYDK2VwBCIEIOevHi45s0zruF+dkIx5ttQ9mvt1dSu+SGuD4mrSMYNs",
     "MC4CAQAwBQYDK2VwBCIEIDLoypQrUev6i4l1UzpQNB4y/lyZxuxANpIbW7FxNVrP",
+    // Admin keys of the four institutions (governed chains), then spares.
+    "MC4CAQAwBQYDK2VwBCIEIJtL/hipi8v8fbyEHV1Ws8gE/m1Tf26zSfrHME49Z2oK",
+    "MC4CAQAwBQYDK2VwBCIEIHSiT5I7EOutAuGMRiENOVOTU99d3R4yIOrCEZ40VImU",
+    "MC4CAQAwBQYDK2VwBCIEIEduonV2UnpXV8WaDw96dZg5JQiF75OyMxHF+fF9miSp",
+    "MC4CAQAwBQYDK2VwBCIEIGFfZ/JiU/V4W1nJEM7xYVBFIVU6OB1PzcTsx7rJU809",
+    "MC4CAQAwBQYDK2VwBCIEIPc4FaEgoF47ESgfq8vdlE+i2MiHIERJQ24pjBLUZAn/",
+    "MC4CAQAwBQYDK2VwBCIEIA7iUgfczhiKhJhw6H/yll5XLqoyLAfQHDlrfOs/CetV",
+    "MC4CAQAwBQYDK2VwBCIEIMfwz4VzLVyDVqEq3rpUujeewKn6PyI6pbmh1UJedizv",
+    "MC4CAQAwBQYDK2VwBCIEIJ1Q2GDWYZtIAh9Bm9k+sPA/FCL6nGlnKFKbuXuygctg",
 };
 
 crypto::PrivateKey Fixed(size_t index) {
@@ -64,8 +73,24 @@ TestChain::TestChain(TestChainOptions options)
   readers.push_back({"court-reader", "court", crypto::Hash(crypto::HashAlgorithm::kSha256,
                                                             std::string_view("court-token")),
                      std::nullopt});
-  auto genesis = Genesis::Create(options_.chain_id, options_.genesis_time_ms, options_.hash,
-                                 std::move(validators), std::move(agencies), std::move(readers));
+  GenesisContents contents;
+  contents.version = options_.governed ? 2 : 1;
+  contents.chain_id = options_.chain_id;
+  contents.genesis_time_ms = options_.genesis_time_ms;
+  contents.hash = options_.hash;
+  if (options_.governed) {
+    for (size_t i = 0; i < kValidators; ++i) {
+      admin_keys_.push_back(options_.fixed_keys ? Fixed(kAdminKeysFirst + i)
+                                                : Generate(crypto::SignatureAlgorithm::kEd25519));
+      contents.admins.push_back({institutions[i], {admin_keys_.back().public_key()}});
+    }
+    contents.params = options_.params;
+    contents.params.governance_threshold = DefaultGovernanceThreshold(kValidators);
+  }
+  contents.validators = std::move(validators);
+  contents.agencies = std::move(agencies);
+  contents.readers = std::move(readers);
+  auto genesis = Genesis::Create(std::move(contents));
   EVIDENCE_CHECK_MSG(genesis.ok(), genesis.status().ToString().c_str());
   genesis_ = std::move(genesis).value();
   state_.last_block_time_ms = genesis_.genesis_time_ms();
@@ -74,6 +99,8 @@ TestChain::TestChain(TestChainOptions options)
   state_.contains_record = [ids](const crypto::Digest& id) -> Result<bool> {
     return ids->count(id) > 0;
   };
+  state_.next = GovernanceState::FromGenesis(genesis_);
+  state_.last = state_.next;
 }
 
 const std::string& TestChain::agency_id(size_t agency) const { return agency_ids_.at(agency); }
@@ -137,7 +164,7 @@ Block TestChain::MakeNextBlock(const std::vector<Record>& records) const {
   Block block;
   for (const Record& r : records) block.leaves.push_back(RecordLeaf(r));
   block.last_commit = state_.height == 0 ? Commit{} : last_commit_;
-  block.header = MakeBlockHeader(genesis_, state_, block.leaves, block.last_commit, block.evidence,
+  block.header = MakeBlockHeader(state_, block.leaves, block.last_commit, block.evidence,
                                  static_cast<uint32_t>((state_.height + 1) % kValidators));
   return block;
 }

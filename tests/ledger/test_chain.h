@@ -34,11 +34,19 @@ struct TestChainOptions {
   // When set, the keys are the fixed Ed25519 test keys below instead of fresh ones,
   // so genesis, records, blocks and receipts are byte-for-byte reproducible.
   bool fixed_keys = false;
+  // A version-2 genesis: one admin key per validator institution, threshold 3 of 4,
+  // and these params (their governance_threshold is set to 3).
+  bool governed = false;
+  ChainParams params;
 };
 
 // PKCS#8 PEM of fixed Ed25519 test keys (never use outside tests): 4 validator
-// vote keys, 4 node keys, 2 agency keys.
+// vote keys, 4 node keys, 2 agency keys, 4 admin keys, then 4 spares
+// (kSpareKeysFirst...) for keys that governance adds.
 std::string FixedTestKeyPem(size_t index);
+inline constexpr size_t kAdminKeysFirst = 10;
+inline constexpr size_t kSpareKeysFirst = 14;
+inline constexpr size_t kSpareKeys = 4;
 
 class TestChain {
  public:
@@ -51,6 +59,8 @@ class TestChain {
   crypto::HashAlgorithm hash() const { return genesis_.hash(); }
   const crypto::PrivateKey& validator_key(size_t index) const { return validator_keys_.at(index); }
   const crypto::PrivateKey& agency_key(size_t agency) const { return agency_keys_.at(agency); }
+  // The admin key of validator `index`'s institution (governed chains only).
+  const crypto::PrivateKey& admin_key(size_t index) const { return admin_keys_.at(index); }
   // "sishui-market-supervision" (0) and "sishui-justice-bureau" (1).
   const std::string& agency_id(size_t agency) const;
 
@@ -91,6 +101,7 @@ class TestChain {
   TestChainOptions options_;
   std::vector<crypto::PrivateKey> validator_keys_;
   std::vector<crypto::PrivateKey> agency_keys_;
+  std::vector<crypto::PrivateKey> admin_keys_;
   std::vector<std::string> agency_ids_;
   Genesis genesis_;
   ChainState state_;

@@ -14,10 +14,10 @@ using testing::TestChain;
 class RecordRules : public ::testing::Test {
  protected:
   Status Check(const Record& r, int64_t now_ms = testing::kGenesisTimeMs) {
-    return CheckRecord(chain_.genesis(), r, now_ms, policy_);
+    return CheckRecord(*chain_.state().next, r, now_ms);
   }
   TestChain chain_;
-  RecordPolicy policy_;
+  const ChainParams& params_ = kLegacyChainParams;
 };
 
 TEST_F(RecordRules, AcceptsAValidRecordAndBatch) {
@@ -34,11 +34,11 @@ TEST_F(RecordRules, ChainMismatch) {
 
 TEST_F(RecordRules, TimeWindow) {
   int64_t now = testing::kGenesisTimeMs;
-  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1, now + policy_.future_skew_ms), now).ok());
-  EXPECT_EQ(ErrorCodeOf(Check(chain_.MakeRecord(0, "c", 1, now + policy_.future_skew_ms + 1), now)),
+  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1, now + params_.record_future_skew_ms), now).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(chain_.MakeRecord(0, "c", 1, now + params_.record_future_skew_ms + 1), now)),
             ErrorCode::kRecordTimeInFuture);
-  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1, now - policy_.past_window_ms), now).ok());
-  EXPECT_EQ(ErrorCodeOf(Check(chain_.MakeRecord(0, "c", 1, now - policy_.past_window_ms - 1), now)),
+  EXPECT_TRUE(Check(chain_.MakeRecord(0, "c", 1, now - params_.record_past_window_ms), now).ok());
+  EXPECT_EQ(ErrorCodeOf(Check(chain_.MakeRecord(0, "c", 1, now - params_.record_past_window_ms - 1), now)),
             ErrorCode::kRecordTimeOutOfWindow);
 }
 
@@ -77,17 +77,17 @@ class BlockRules : public ::testing::Test {
   }
   Block Valid() { return chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 3), chain_.MakeRecord(1, "d", 4)}); }
   Status Validate(const Block& block) {
-    return ValidateBlock(chain_.genesis(), chain_.state(), block, policy_);
+    return ValidateBlock(chain_.state(), block);
   }
   // Re-derives the header fields that follow from the contents, so a test can
   // change one rule at a time.
   void Reseal(Block& block) {
     uint32_t proposer = block.header.proposer;
-    block.header = MakeBlockHeader(chain_.genesis(), chain_.state(), block.leaves,
+    block.header = MakeBlockHeader(chain_.state(), block.leaves,
                                    block.last_commit, block.evidence, proposer);
   }
   TestChain chain_;
-  RecordPolicy policy_;
+  const ChainParams& params_ = kLegacyChainParams;
   Record first_;
 };
 
@@ -96,7 +96,7 @@ TEST_F(BlockRules, AcceptsValidBlocksIncludingFirstAndEmpty) {
   EXPECT_TRUE(Validate(chain_.MakeNextBlock({})).ok());
   TestChain fresh;
   Block first = fresh.MakeNextBlock({fresh.MakeRecord(0, "c", 1)});
-  EXPECT_TRUE(ValidateBlock(fresh.genesis(), fresh.state(), first, policy_).ok());
+  EXPECT_TRUE(ValidateBlock(fresh.state(), first).ok());
 }
 
 TEST_F(BlockRules, HeaderRules) {
@@ -164,7 +164,7 @@ TEST_F(BlockRules, RecordRulesInsideBlocks) {
   Reseal(block);
   EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadRecord);
   // A record far from block time.
-  block = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 80, chain_.next_block_time_ms() + policy_.future_skew_ms + 1)});
+  block = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 80, chain_.next_block_time_ms() + params_.record_future_skew_ms + 1)});
   EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockBadRecord);
 }
 
@@ -172,7 +172,7 @@ TEST_F(BlockRules, BatchInBlockCostsOneSignatureCheck) {
   std::vector<Record> batch = chain_.MakeBatch(0, "c", 500, 50);
   Block block = chain_.MakeNextBlock(batch);
   BatchSignatureCache cache;
-  EXPECT_TRUE(ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, &cache).ok());
+  EXPECT_TRUE(ValidateBlock(chain_.state(), block, &cache).ok());
   EXPECT_EQ(cache.signature_checks(), 1u);
 }
 
@@ -188,7 +188,8 @@ CheckedLeafFn CheckedLeaves(const std::map<std::string, CheckedLeaf>& checked) {
 }
 
 CheckedLeaf CheckedOf(crypto::HashAlgorithm hash, const Record& record) {
-  return CheckedLeaf{RecordId(hash, record), record.time_ms};
+  return CheckedLeaf{RecordId(hash, record), record.time_ms, record.agency, record.sig.key_id,
+                     record.sig.batch ? record.sig.batch->size : 0};
 }
 
 TEST_F(BlockRules, LeavesCheckedBeforeAreNotCheckedAgain) {
@@ -196,7 +197,7 @@ TEST_F(BlockRules, LeavesCheckedBeforeAreNotCheckedAgain) {
   Record b = chain_.MakeRecord(1, "d", 4);
   Block block = chain_.MakeNextBlock({a, b});
   uint64_t checks = 0;
-  ASSERT_TRUE(ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, nullptr, nullptr,
+  ASSERT_TRUE(ValidateBlock(chain_.state(), block, nullptr, nullptr,
                             &checks).ok());
   EXPECT_EQ(checks, 2u) << "without the pool's answer every leaf is verified";
 
@@ -209,7 +210,7 @@ TEST_F(BlockRules, LeavesCheckedBeforeAreNotCheckedAgain) {
     return CheckedLeaves(checked)(leaf);
   };
   Status status =
-      ValidateBlock(chain_.genesis(), chain_.state(), block, policy_, nullptr, counting, &checks);
+      ValidateBlock(chain_.state(), block, nullptr, counting, &checks);
   EXPECT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(checks, 0u);
   EXPECT_EQ(lookups, 2u);
@@ -221,8 +222,7 @@ TEST_F(BlockRules, LeavesNotCheckedBeforeAreCheckedInFull) {
   bad.sig.value[0] ^= 1;
   std::map<std::string, CheckedLeaf> checked = {{RecordLeaf(a), CheckedOf(chain_.hash(), a)}};
   uint64_t checks = 0;
-  Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({a, bad}),
-                                policy_, nullptr, CheckedLeaves(checked), &checks);
+  Status status = ValidateBlock(chain_.state(), chain_.MakeNextBlock({a, bad}), nullptr, CheckedLeaves(checked), &checks);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord);
   EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
   EXPECT_EQ(checks, 1u);
@@ -232,31 +232,29 @@ TEST_F(BlockRules, LeavesNotCheckedBeforeAreCheckedInFull) {
   Record forged = a;
   forged.sig.value[0] ^= 1;
   ASSERT_EQ(RecordId(chain_.hash(), forged), RecordId(chain_.hash(), a));
-  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({forged}), policy_,
+  status = ValidateBlock(chain_.state(), chain_.MakeNextBlock({forged}),
                          nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
 
   // A foreign chain's record the pool never checked is refused as before.
   Record foreign = chain_.MakeRecord(0, "c", 5);
   foreign.chain_id = "other-chain";
-  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({foreign}),
-                         policy_, nullptr, CheckedLeaves(checked), nullptr);
+  status = ValidateBlock(chain_.state(), chain_.MakeNextBlock({foreign}), nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_NE(status.message().find("record.chain_mismatch"), std::string::npos) << status.message();
 }
 
 TEST_F(BlockRules, BlockDependentRulesStillApplyToCheckedLeaves) {
   // Checked on admission, but too far ahead of this block's time.
-  Record late = chain_.MakeRecord(0, "c", 4, chain_.next_block_time_ms() + policy_.future_skew_ms + 1);
+  Record late = chain_.MakeRecord(0, "c", 4, chain_.next_block_time_ms() + params_.record_future_skew_ms + 1);
   std::map<std::string, CheckedLeaf> checked = {
       {RecordLeaf(late), CheckedOf(chain_.hash(), late)},
       {RecordLeaf(first_), CheckedOf(chain_.hash(), first_)}};
-  Status status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({late}),
-                                policy_, nullptr, CheckedLeaves(checked), nullptr);
+  Status status = ValidateBlock(chain_.state(), chain_.MakeNextBlock({late}), nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord) << status.message();
   EXPECT_NE(status.message().find("record.time_in_future"), std::string::npos) << status.message();
 
   // Already in the log.
-  status = ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({first_}), policy_,
+  status = ValidateBlock(chain_.state(), chain_.MakeNextBlock({first_}),
                          nullptr, CheckedLeaves(checked), nullptr);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockDuplicateRecord) << status.message();
 
@@ -265,16 +263,44 @@ TEST_F(BlockRules, BlockDependentRulesStillApplyToCheckedLeaves) {
   checked.emplace(RecordLeaf(a), CheckedOf(chain_.hash(), a));
   Block twice = chain_.MakeNextBlock({a});
   twice.leaves.push_back(twice.leaves[0]);
-  status = ValidateBlock(chain_.genesis(), chain_.state(), twice, policy_, nullptr,
+  status = ValidateBlock(chain_.state(), twice, nullptr,
                          CheckedLeaves(checked), nullptr);
   EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockDuplicateRecord) << status.message();
 
   // Roots: a checked leaf under a header made for other leaves.
   Block wrong_root = chain_.MakeNextBlock({a});
   wrong_root.leaves[0] = RecordLeaf(late);
-  status = ValidateBlock(chain_.genesis(), chain_.state(), wrong_root, policy_, nullptr,
+  status = ValidateBlock(chain_.state(), wrong_root, nullptr,
                          CheckedLeaves(checked), nullptr);
   EXPECT_FALSE(status.ok());
+}
+
+// The limits come from the chain's params, not from constants or node settings.
+TEST(ChainParamsRules, BlockAndBatchLimitsAndTheTimeWindowAreTheChains) {
+  testing::TestChainOptions options;
+  options.governed = true;
+  options.params.block_records_max = 2;
+  options.params.block_bytes_max = kBlockBytesMin;
+  options.params.batch_records_max = 3;
+  options.params.record_future_skew_ms = 10;
+  options.params.record_past_window_ms = 20;
+  TestChain chain(options);
+  Block three = chain.MakeNextBlock(
+      {chain.MakeRecord(0, "c", 1), chain.MakeRecord(0, "c", 2), chain.MakeRecord(1, "c", 3)});
+  EXPECT_EQ(ErrorCodeOf(ValidateBlock(chain.state(), three)), ErrorCode::kBlockTooLarge);
+  Block two = chain.MakeNextBlock({chain.MakeRecord(0, "c", 1), chain.MakeRecord(0, "c", 2)});
+  EXPECT_TRUE(ValidateBlock(chain.state(), two).ok());
+  std::vector<Record> batch = chain.MakeBatch(0, "c", 10, 4);
+  EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain.state().next, batch[0], testing::kGenesisTimeMs)),
+            ErrorCode::kBatchTooLarge);
+  batch = chain.MakeBatch(0, "c", 10, 3);
+  EXPECT_TRUE(CheckRecord(*chain.state().next, batch[0], testing::kGenesisTimeMs).ok());
+  EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain.state().next, chain.MakeRecord(0, "c", 1, testing::kGenesisTimeMs + 11),
+                                    testing::kGenesisTimeMs)),
+            ErrorCode::kRecordTimeInFuture);
+  EXPECT_EQ(ErrorCodeOf(CheckRecord(*chain.state().next, chain.MakeRecord(0, "c", 1, testing::kGenesisTimeMs - 21),
+                                    testing::kGenesisTimeMs)),
+            ErrorCode::kRecordTimeOutOfWindow);
 }
 
 }  // namespace

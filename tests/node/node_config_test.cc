@@ -66,9 +66,6 @@ timeout_propose_delta_ms = 100
 timeout_vote_ms = 700
 timeout_vote_delta_ms = 50
 retransmit_interval_ms = 900
-[records]
-future_skew_ms = 1000
-past_window_ms = 2000
 [log]
 level = "debug"
 json = true
@@ -94,8 +91,6 @@ json = true
   EXPECT_EQ(options->consensus.timeout_vote_ms, 700);
   EXPECT_EQ(options->consensus.timeout_vote_delta_ms, 50);
   EXPECT_EQ(options->consensus.retransmit_interval_ms, 900);
-  EXPECT_EQ(options->record_policy.future_skew_ms, 1000);
-  EXPECT_EQ(options->record_policy.past_window_ms, 2000);
   EXPECT_EQ(options->log_level, "debug");
   EXPECT_TRUE(options->log_json);
 }
@@ -131,6 +126,16 @@ TEST_F(NodeConfigTest, RefusesTyposWrongTypesAndMissingRequiredSettings) {
   EXPECT_FALSE(Load("[node]\ndata_dir = \"d\"\nnode_key = \"k\"\n").ok()) << "no genesis";
   EXPECT_FALSE(Load("[node\n").ok()) << "not TOML";
   EXPECT_FALSE(LoadNodeOptions((dir_ / "missing.toml").string()).ok());
+}
+
+// The record time window decides validity: it is a chain parameter, and a
+// node.toml that still sets it is refused with the way to fix it.
+TEST_F(NodeConfigTest, RefusesTheRecordWindowAsANodeSetting) {
+  auto old = Load(std::string(kMinimal) + "[records]\nfuture_skew_ms = 1000\n");
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.status().message().find("params.record_future_skew_ms"), std::string::npos)
+      << old.status().message();
+  EXPECT_TRUE(Load(std::string(kMinimal) + "[records]\n").ok()) << "an empty table sets nothing";
 }
 
 // Regression (issue 18): problems were reported one per run.

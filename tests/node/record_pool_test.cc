@@ -20,7 +20,7 @@ class RecordPoolTest : public ::testing::Test {
     options.records_max = records_max;
     options.bytes_max = bytes_max;
     options.verify_threads = 2;
-    return RecordPool(chain_.genesis(), options);
+    return RecordPool([state = chain_.state().next] { return state; }, options);
   }
   crypto::Digest IdOf(const ledger::Record& record) {
     return ledger::RecordId(chain_.hash(), record);
@@ -105,17 +105,17 @@ TEST_F(RecordPoolTest, ReapTakesArrivalOrderWithinLimitsAndDropsCommitted) {
   for (const ledger::Record& record : records) {
     ASSERT_TRUE(pool.CheckAndAdd({record}, kGenesisTimeMs).ok());
   }
-  std::vector<std::string> three = pool.Reap(3, 1 << 20, kGenesisTimeMs, NotInLog);
+  std::vector<std::string> three = pool.Reap(3, 1 << 20, *chain_.state().next, kGenesisTimeMs, NotInLog);
   ASSERT_EQ(three.size(), 3u);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(three[i], ledger::RecordLeaf(records[i]));
   EXPECT_EQ(pool.size(), 5u) << "reaping does not remove";
 
   size_t one_leaf = three[0].size();
-  EXPECT_EQ(pool.Reap(10, one_leaf * 2, kGenesisTimeMs, NotInLog).size(), 2u) << "byte budget";
+  EXPECT_EQ(pool.Reap(10, one_leaf * 2, *chain_.state().next, kGenesisTimeMs, NotInLog).size(), 2u) << "byte budget";
 
   crypto::Digest committed = IdOf(records[0]);
   auto in_log = [&](const crypto::Digest& id) { return id == committed; };
-  std::vector<std::string> rest = pool.Reap(10, 1 << 20, kGenesisTimeMs, in_log);
+  std::vector<std::string> rest = pool.Reap(10, 1 << 20, *chain_.state().next, kGenesisTimeMs, in_log);
   EXPECT_EQ(rest.size(), 4u);
   EXPECT_FALSE(pool.Contains(committed)) << "a record found in the log is dropped";
 
@@ -152,9 +152,9 @@ TEST_F(RecordPoolTest, ReapKeepsRecordsAheadOfTheBlockTime) {
   int64_t now_ms = kGenesisTimeMs + 3600 * 1000;
   ledger::Record record = chain_.MakeRecord(0, "C", 1, now_ms);
   ASSERT_TRUE(pool.CheckAndAdd({record}, now_ms).ok());
-  EXPECT_TRUE(pool.Reap(10, 1 << 20, kGenesisTimeMs, NotInLog).empty());
+  EXPECT_TRUE(pool.Reap(10, 1 << 20, *chain_.state().next, kGenesisTimeMs, NotInLog).empty());
   EXPECT_EQ(pool.size(), 1u) << "kept for a later block";
-  EXPECT_EQ(pool.Reap(10, 1 << 20, now_ms, NotInLog).size(), 1u);
+  EXPECT_EQ(pool.Reap(10, 1 << 20, *chain_.state().next, now_ms, NotInLog).size(), 1u);
 }
 
 
@@ -168,8 +168,7 @@ TEST_F(RecordPoolTest, BlockOfPooledRecordsValidatesWithoutSignatureChecks) {
     return pool.CheckedLeafOf(leaf);
   };
   uint64_t checks = 0;
-  Status status = ledger::ValidateBlock(chain_.genesis(), chain_.state(),
-                                        chain_.MakeNextBlock(pooled), ledger::RecordPolicy{},
+  Status status = ledger::ValidateBlock(chain_.state(), chain_.MakeNextBlock(pooled),
                                         nullptr, verified, &checks);
   EXPECT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(checks, 0u);
@@ -178,8 +177,7 @@ TEST_F(RecordPoolTest, BlockOfPooledRecordsValidatesWithoutSignatureChecks) {
   ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 2);
   bad.sig.value[0] ^= 1;
   checks = 0;
-  status = ledger::ValidateBlock(chain_.genesis(), chain_.state(), chain_.MakeNextBlock({a, bad}),
-                                 ledger::RecordPolicy{}, nullptr, verified, &checks);
+  status = ledger::ValidateBlock(chain_.state(), chain_.MakeNextBlock({a, bad}), nullptr, verified, &checks);
   EXPECT_NE(status.message().find("record.bad_signature"), std::string::npos) << status.message();
   EXPECT_EQ(checks, 1u);
 
@@ -194,7 +192,8 @@ TEST_F(RecordPoolTest, BlockOfPooledRecordsValidatesWithoutSignatureChecks) {
   other_sig.sig.value[0] ^= 1;
   EXPECT_FALSE(pool.CheckedLeafOf(ledger::RecordLeaf(other_sig)).has_value());
   // Reaped away as too old for a block: no longer vouched for either.
-  pool.Reap(10, 1 << 20, batch[1].time_ms + ledger::RecordPolicy{}.past_window_ms + 1, NotInLog);
+  pool.Reap(10, 1 << 20, *chain_.state().next,
+            batch[1].time_ms + ledger::kLegacyChainParams.record_past_window_ms + 1, NotInLog);
   EXPECT_FALSE(pool.CheckedLeafOf(ledger::RecordLeaf(batch[1])).has_value());
 }
 

@@ -52,14 +52,14 @@ class ServiceTest : public ::testing::Test {
     RecordPoolOptions options;
     options.records_max = records_max;
     options.verify_threads = 2;
-    pool_ = std::make_unique<RecordPool>(chain_.genesis(), options);
+    pool_ = std::make_unique<RecordPool>([this] { return store_->NextState(); }, options);
     ChainService::Hooks hooks;
     hooks.on_admitted = [this](std::vector<std::string> leaves, bool) {
       admitted_ += leaves.size();
     };
     hooks.status = [this] { return status_; };
-    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_,
-                                              ledger::RecordPolicy{}, std::move(hooks), &metrics_);
+    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_, std::move(hooks),
+                                              &metrics_);
   }
 
   json::object Json(const ledger::Record& record) { return ledger::RecordToJson(record).as_object(); }
@@ -254,7 +254,7 @@ TEST_F(ServiceTest, AGossipedBatchCostsOneSignatureCheck) {
     admitted_ += leaves.size();
   };
   hooks.status = [this] { return status_; };
-  ChainService service(chain_.genesis(), *store_, *pool_, ledger::RecordPolicy{}, std::move(hooks),
+  ChainService service(chain_.genesis(), *store_, *pool_, std::move(hooks),
                        &metrics);
   constexpr size_t kRecords = 20;
   std::vector<ledger::Record> batch = chain_.MakeBatch(1, "CASE-B", 100, kRecords);

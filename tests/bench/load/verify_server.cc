@@ -36,14 +36,15 @@ Status NotServed() { return Status::NotFound("evidence-verify-server only accept
 
 class VerifyOnlyService : public api::NodeService {
  public:
-  explicit VerifyOnlyService(const ledger::Genesis& genesis) : genesis_(genesis) {}
+  explicit VerifyOnlyService(const ledger::Genesis& genesis)
+      : genesis_(genesis), state_(ledger::GovernanceState::FromGenesis(genesis)) {}
 
   Result<api::SubmitOutcome> SubmitRecord(const boost::json::object& record_json,
                                           const api::SubmitOptions&,
                                           boost::json::object*) override {
     Result<ledger::Record> record = ledger::RecordFromJson(boost::json::value(record_json));
     if (!record.ok()) return record.status();
-    Status checked = ledger::CheckRecord(genesis_, *record, WallClockMs(), policy_);
+    Status checked = ledger::CheckRecord(*state_, *record, WallClockMs());
     if (!checked.ok()) return checked;
     accepted_.fetch_add(1, std::memory_order_relaxed);
     api::SubmitOutcome outcome;
@@ -87,7 +88,7 @@ class VerifyOnlyService : public api::NodeService {
 
  private:
   const ledger::Genesis& genesis_;
-  const ledger::RecordPolicy policy_;
+  const ledger::GovernanceStatePtr state_;
   std::atomic<uint64_t> accepted_{0};
 };
 
