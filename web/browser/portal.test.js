@@ -9,6 +9,10 @@
 //     record's page on the issuing node
 //   - the public block routes carry no case id; the explorer and the case trail
 //     show what they verified; the English switch
+//   - the case trail draws an arc for each record's links to earlier records
+//   - a node genesis other than the one this browser pinned for the chain is
+//     flagged on every page until accepted; a local genesis file is the one the
+//     page verifies against
 // The README's screenshots (portal-verify.png, portal-certificate.png) go to
 // $EVIDENCE_SCREENSHOT_DIR (docs/images when regenerating them), the others and
 // the certificate's PDF to a temporary directory (printed at the end).
@@ -286,6 +290,82 @@ test('explorer and case trail show what the browser verified', async () => {
   // The case id travelled in the API path only; the page's own URL keeps it in
   // the fragment, which the browser never sends.
   assert.ok(requests.filter((r) => !r.url.includes('/v1/cases/')).every((r) => !decodeURIComponent(r.url).includes(CASE_ID)));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// A record that answers earlier ones names them in `links` (evidence sign --link):
+// the case trail draws an arc from it to each of them, in the left rail.
+test('case trail draws the links between records', async () => {
+  const file = join(work, '行政复议决定书.txt');
+  writeFileSync(file, `行政复议决定书 ${CASE_ID}：维持原行政处罚决定。`);
+  const signed = execFileSync(CLI, ['sign', '--key', node.agencyKey, '--agency', 'dev-agency', '--chain-id', node.genesis.chain_id, '--kind', 'reconsideration_document', '--case', CASE_ID, '--stage', 'decision', '--link', recordId, file]);
+  const posted = await fetch(`${node.url}/v1/records?wait=commit`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: signed });
+  assert.equal(posted.status, 201, await posted.clone().text());
+  const answerId = (await posted.json()).id;
+  assert.match(answerId, /^[0-9a-f]{64}$/);
+
+  const { context, page, errors } = await openPage();
+  await page.goto(`${node.url}/cases`);
+  await page.fill('[data-testid=reader-token]', node.readerToken);
+  await page.fill('[data-testid=case-id]', CASE_ID);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(`[data-testid=timeline] [data-record="${answerId}"]`);
+  assert.equal(await page.getAttribute(`[data-testid=timeline] [data-record="${answerId}"]`, 'data-links'), recordId);
+  const arcs = await page.locator('.link-path').evaluateAll((paths) => paths.map((p) => `${p.getAttribute('data-from')}>${p.getAttribute('data-to')}`));
+  assert.deepEqual(arcs, [`${answerId}>${recordId}`]);
+  assert.equal(await page.locator('[data-testid=timeline] .ok').count(), await page.locator('[data-testid=timeline] [data-record]').count(), 'every receipt verified');
+  await page.screenshot({ path: join(SHOTS, 'portal-cases-links.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// The root of trust: the fingerprint of the node's genesis is remembered per
+// chain; a node that later serves another genesis for that chain is flagged on
+// every page until the user accepts it. A genesis file the user picks is the one
+// the page verifies against (a receipt of another chain is invalid with it).
+test('genesis: a changed node genesis is flagged until accepted; a local genesis is used for verifying', async () => {
+  const { context, page, errors } = await openPage();
+  const pinKey = `evidence-ledger.genesis-pin.${node.genesis.chain_id}`;
+  await page.goto(`${node.url}/`);
+  await page.waitForSelector('[data-testid=genesis-fingerprint]', { state: 'attached' });
+  const fingerprint = (await page.textContent('[data-testid=genesis-fingerprint]')).split(':')[1];
+  assert.equal(await page.evaluate((key) => localStorage.getItem(key), pinKey), fingerprint, 'the first visit pins the genesis');
+  assert.equal(await page.locator('[data-testid=genesis-accept]').count(), 0);
+
+  // As if this browser had seen another genesis for the chain before.
+  await page.evaluate((key) => localStorage.setItem(key, '00'.repeat(32)), pinKey);
+  for (const path of ['/', '/explorer', `/records/${recordId}`]) {
+    await page.goto(node.url + path);
+    await page.waitForSelector('[data-testid=genesis-accept]');
+    assert.match(await page.textContent('.notice--warning'), /创世文件.*不一致/, path);
+  }
+  assert.equal(await page.textContent('[data-testid=genesis-accept]'), '已与运营方核实，信任新的创世文件');
+  await page.click('[data-testid=language]');
+  assert.equal(await page.textContent('[data-testid=genesis-accept]'), 'Checked with the operators: trust the new genesis file');
+  await page.click('[data-testid=language]');
+  await page.click('[data-testid=genesis-accept]');
+  await page.waitForSelector('[data-testid=genesis-accept]', { state: 'detached' });
+  assert.equal(await page.evaluate((key) => localStorage.getItem(key), pinKey), fingerprint, 'accepted: the node\'s genesis is pinned');
+
+  // A local genesis of another chain: the same file's receipt does not verify.
+  await page.goto(`${node.url}/`);
+  await page.waitForSelector('[data-testid=genesis]');
+  const otherChain = join(work, 'other-chain-genesis.json');
+  writeFileSync(otherChain, JSON.stringify({ ...node.genesis, chain_id: `${node.genesis.chain_id}-other` }));
+  await page.click('[data-testid=genesis] summary');
+  await page.setInputFiles('#genesis-file', otherChain);
+  await page.waitForSelector('[data-testid=genesis] .notice--info', { state: 'attached' });
+  assert.equal(await page.textContent('.genesis__chain'), `${node.genesis.chain_id}-other`);
+  await page.setInputFiles('[data-testid=document]', documentPath);
+  await page.waitForSelector('[data-testid=verdict]');
+  assert.equal(await page.getAttribute('[data-testid=verdict]', 'data-verdict'), 'invalid');
+  // Back to the node's genesis: valid again.
+  await page.click('[data-testid=genesis] summary');
+  await page.click('[data-testid=genesis] .actions button');
+  await page.waitForFunction((chain) => document.querySelector('.genesis__chain')?.textContent === chain, node.genesis.chain_id);
+  await page.setInputFiles('[data-testid=document]', documentPath);
+  await page.waitForSelector('[data-testid=verdict][data-verdict=valid]');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -115,11 +115,15 @@ export default {
   'genesis.fingerprint': 'Genesis fingerprint',
   'genesis.validators': 'Validators',
   'genesis.agencies': ({ count }) => `Registered agencies: ${count}`,
+  'genesis.governance': 'Governance',
+  'genesis.governanceRule': ({ threshold, institutions }) => `Changes to the register need the admin keys of at least ${threshold} of ${institutions} institutions (genesis version 2)`,
+  'genesis.observers': ({ count }) => `Observer nodes (no vote): ${count}`,
   'genesis.useLocal': 'Use a local genesis file',
   'genesis.useNode': 'Use the node\'s genesis file',
   'genesis.local': 'Using the genesis file you provided.',
   'genesis.changed':
     'Warning: the node\'s genesis file differs from the one this browser used before. Do not rely on the results of this page until you have checked with the operators.',
+  'genesis.accept': 'Checked with the operators: trust the new genesis file',
   'genesis.loadFailed': ({ detail }) => `Could not load the genesis file: ${detail}`,
   'genesis.invalid': ({ detail }) => `The genesis file is invalid: ${detail}`,
 

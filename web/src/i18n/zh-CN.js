@@ -116,11 +116,15 @@ export default {
   'genesis.fingerprint': '创世文件指纹',
   'genesis.validators': '验证机构',
   'genesis.agencies': ({ count }) => `登记的提交机关：${count} 个`,
+  'genesis.governance': '链上治理',
+  'genesis.governanceRule': ({ threshold, institutions }) => `登记簿的变更须经 ${institutions} 家机构中至少 ${threshold} 家的管理密钥签名（创世文件第 2 版）`,
+  'genesis.observers': ({ count }) => `观察节点（无表决权）：${count} 个`,
   'genesis.useLocal': '使用本地创世文件',
   'genesis.useNode': '改用节点提供的创世文件',
   'genesis.local': '正在使用您提供的本地创世文件。',
   'genesis.changed':
     '注意：节点提供的创世文件与您上次在本浏览器中使用的不一致。在与运营方核实前，请不要信任本页的核验结果。',
+  'genesis.accept': '已与运营方核实，信任新的创世文件',
   'genesis.loadFailed': ({ detail }) => `无法取得或解析创世文件：${detail}`,
   'genesis.invalid': ({ detail }) => `创世文件无效：${detail}`,
 

@@ -23,7 +23,7 @@ export function trustNotices(ctx) {
       'warning',
       t('genesis.changed'),
       ' ',
-      h('button', { type: 'button', class: 'link-button', on: { click: () => { acceptNodeGenesis(trust); loadTrustInto(ctx); } } }, 'OK'),
+      h('button', { type: 'button', class: 'link-button', testid: 'genesis-accept', on: { click: () => { acceptNodeGenesis(trust); loadTrustInto(ctx); } } }, t('genesis.accept')),
     );
   }
   return null;
@@ -67,8 +67,12 @@ export function genesisPanel(ctx) {
         h('dt', null, t('genesis.validators')),
         h('dd', null, h('ul', { class: 'signers' }, genesis.validators.map((v) => h('li', null, h('span', { class: 'signers__name' }, v.institution), h('span', { class: 'signers__time' }, v.name))))),
       ),
+      genesis.params
+        ? h('div', { class: 'facts__row' }, h('dt', null, t('genesis.governance')), h('dd', { testid: 'genesis-governance' }, t('genesis.governanceRule', { threshold: genesis.params.governance_threshold, institutions: genesis.admins.length })))
+        : null,
     ),
     h('p', { class: 'muted' }, t('genesis.agencies', { count: genesis.agencies.length })),
+    genesis.observers.length ? h('p', { class: 'muted' }, t('genesis.observers', { count: genesis.observers.length })) : null,
     alertBox,
     h(
       'div',

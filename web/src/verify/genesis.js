@@ -4,6 +4,9 @@
 // returns what verification needs: the chain's hash, validators with parsed vote
 // keys, agencies with parsed keys, the validator set hash and the genesis
 // fingerprint H(JCS(genesis)) (ledger::Genesis::Hash).
+// Version 2 (`"v": 2`, docs/governance.md) adds the chain's params, the
+// institutions' admin keys and observers, checked by the same rules as
+// ledger/genesis.cc and ledger/chain_params.cc; a version-1 file has no "v".
 // Pure functions.
 import canonicalize from 'canonicalize';
 import { decodeUtf8, isDigestHex, toHex, utf8 } from './bytes.js';
@@ -18,6 +21,19 @@ const VALIDATORS_MAX = 1000;
 const AGENCIES_MAX = 10000;
 const AGENCY_KEYS_MAX = 16;
 const READERS_MAX = 10000;
+const OBSERVERS_MAX = 1000; // limits::kObserversMax
+const ADMIN_INSTITUTIONS_MAX = 64; // limits::kGovernanceInstitutionsMax
+const ADMIN_KEYS_MAX = 16; // limits::kGovernanceAdminKeysMax, per institution
+const DAY_MS = 24 * 3600 * 1000;
+// ledger/chain_params.cc CheckChainParams: each parameter's protocol bounds.
+const PARAM_BOUNDS = Object.freeze({
+  batch_records_max: [1, LIMITS.batchRecordsMax],
+  block_bytes_max: [4096, 16 * 1024 * 1024],
+  block_records_max: [1, 10000],
+  governance_threshold: [0, ADMIN_INSTITUTIONS_MAX],
+  record_future_skew_ms: [0, DAY_MS],
+  record_past_window_ms: [0, 3650 * DAY_MS],
+});
 
 /**
  * @typedef {object} Agency
@@ -26,7 +42,16 @@ const READERS_MAX = 10000;
  * @property {string} institution
  * @property {import('./keys.js').PublicKey[]} keys
  *
+ * @typedef {object} ChainParams the chain's rules (ledger/chain_params.h)
+ * @property {number} batch_records_max
+ * @property {number} block_bytes_max
+ * @property {number} block_records_max
+ * @property {number} governance_threshold institutions whose admins must sign an action
+ * @property {number} record_future_skew_ms
+ * @property {number} record_past_window_ms
+ *
  * @typedef {object} Genesis
+ * @property {1|2} version
  * @property {string} chainId
  * @property {number} genesisTimeMs
  * @property {'sha256'|'sm3'} hashName
@@ -34,6 +59,9 @@ const READERS_MAX = 10000;
  * @property {import('./block.js').Validator[]} validators
  * @property {Agency[]} agencies
  * @property {{id: string, role: string}[]} readers
+ * @property {ChainParams|null} params version 2 only
+ * @property {{institution: string, keys: import('./keys.js').PublicKey[]}[]} admins empty in version 1
+ * @property {{name: string, institution: string, nodeKey: import('./keys.js').PublicKey, address: string}[]} observers
  * @property {string} validatorSetHash hex
  * @property {string} fingerprint hex H(JCS(genesis))
  */
@@ -68,6 +96,8 @@ function invalid(detail) {
 
 function readGenesis(value) {
   const reader = new FieldReader(value, 'genesis');
+  const version = reader.optional('v') === undefined ? 1 : reader.signed('v');
+  if (reader.optional('v') !== undefined && version !== 2) throw reader.fail('v must be 2 (version 1 has no "v")');
   const chainId = reader.string('chain_id');
   const genesisTimeMs = reader.signed('genesis_time_ms');
   const hashName = reader.string('hash');
@@ -76,20 +106,25 @@ function readGenesis(value) {
   const validators = reader.array('validators', VALIDATORS_MAX).map(readValidator);
   const agencies = reader.array('agencies', AGENCIES_MAX).map(readAgency);
   const readers = reader.array('readers', READERS_MAX).map(readReader);
+  const params = version === 2 ? readParams(reader.required('params')) : null;
+  const admins = version === 2 ? reader.array('admins', ADMIN_INSTITUTIONS_MAX).map(readAdmin) : [];
+  const observers = version === 2 ? reader.array('observers', OBSERVERS_MAX).map(readObserver) : [];
   reader.finish();
   if (!identifier(chainId) || utf8(chainId).length > LIMITS.chainIdBytesMax) {
     throw reader.fail('chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -');
   }
   if (genesisTimeMs < 0) throw reader.fail('genesis_time_ms must be 0..2^53-1 unix ms');
   if (validators.length === 0) throw reader.fail('validator set is empty');
-  unique(validators.map((v) => v.name), 'validators[].name');
+  unique([...validators.map((v) => v.name), ...observers.map((o) => o.name)], 'validators[].name and observers[].name');
   unique(validators.map((v) => v.voteKey.keyId), 'validators[].vote_key');
-  unique(validators.map((v) => v.nodeKey.keyId), 'validators[].node_key');
+  unique([...validators.map((v) => v.nodeKey.keyId), ...observers.map((o) => o.nodeKey.keyId)], 'validators[].node_key and observers[].node_key');
   unique(agencies.map((a) => a.id), 'agencies[].id');
   unique(agencies.flatMap((a) => a.keys.map((k) => k.keyId)), 'agencies[].keys');
   unique(readers.map((r) => r.id), 'readers[].id');
+  if (version === 2) checkAdmins(/** @type {ChainParams} */ (params), admins, validators, observers, agencies);
   const setText = validators.map((v) => `${v.voteKey.keyId}:${v.power}\n`).join('');
   return {
+    version: /** @type {1|2} */ (version),
     chainId,
     genesisTimeMs,
     hashName: /** @type {'sha256'|'sm3'} */ (hashName),
@@ -97,6 +132,9 @@ function readGenesis(value) {
     validators,
     agencies,
     readers,
+    params,
+    admins,
+    observers,
     validatorSetHash: toHex(H(utf8(setText))),
     fingerprint: toHex(H(utf8(canonicalize(value)))),
   };
@@ -147,6 +185,74 @@ function readReader(value, i) {
   if (pem !== undefined) key(reader, 'key');
   reader.finish();
   return out;
+}
+
+// ledger/chain_params.cc ChainParamsFromJson and CheckChainParams: all six
+// fields, integers within their bounds.
+function readParams(value) {
+  const reader = new FieldReader(value, 'genesis.params');
+  /** @type {any} */
+  const params = {};
+  for (const [field, [min, max]] of Object.entries(PARAM_BOUNDS)) {
+    const v = field.endsWith('_ms') ? reader.signed(field) : reader.unsigned(field);
+    if (v < min || v > max) throw reader.fail(`${field} must be ${min}..${max}, not ${v}`);
+    params[field] = v;
+  }
+  reader.finish();
+  return /** @type {ChainParams} */ (params);
+}
+
+function readAdmin(value, i) {
+  const reader = new FieldReader(value, `genesis.admins[${i}]`);
+  const admin = {
+    institution: name(reader, 'institution', false),
+    keys: reader.stringArray('keys', ADMIN_KEYS_MAX).map((pem, k) => {
+      const parsed = parsePublicKeyPem(pem);
+      if (!parsed.ok) throw reader.fail(`keys[${k}]: ${parsed.error}`);
+      return parsed.key;
+    }),
+  };
+  if (admin.keys.length === 0) throw reader.fail(`keys must hold 1..${ADMIN_KEYS_MAX} keys`);
+  reader.finish();
+  return admin;
+}
+
+function readObserver(value, i) {
+  const reader = new FieldReader(value, `genesis.observers[${i}]`);
+  const observer = {
+    name: name(reader, 'name', true),
+    institution: name(reader, 'institution', false),
+    nodeKey: key(reader, 'node_key'),
+    address: name(reader, 'address', false),
+  };
+  reader.finish();
+  return observer;
+}
+
+// ledger/genesis.cc CheckAdmins: admin keys separate from every vote, node and
+// agency key and never repeated, every validator's institution among the admins,
+// a threshold the admin institutions can reach.
+function checkAdmins(params, admins, validators, observers, agencies) {
+  if (admins.length === 0) throw new SchemaError('genesis: admins: at least one institution with admin keys is required');
+  const otherKeys = new Set([
+    ...validators.flatMap((v) => [v.voteKey.keyId, v.nodeKey.keyId]),
+    ...observers.map((o) => o.nodeKey.keyId),
+    ...agencies.flatMap((a) => a.keys.map((k) => k.keyId)),
+  ]);
+  for (const [i, admin] of admins.entries()) {
+    for (const k of admin.keys) {
+      if (otherKeys.has(k.keyId)) throw new SchemaError(`genesis: admins[${i}]: key ${k.keyId} is also a vote, node or agency key; admin keys must be separate`);
+    }
+  }
+  unique(admins.map((a) => a.institution), 'admins[].institution');
+  unique(admins.flatMap((a) => a.keys.map((k) => k.keyId)), 'admins[].keys');
+  const institutions = new Set(admins.map((a) => a.institution));
+  for (const [i, v] of validators.entries()) {
+    if (!institutions.has(v.institution)) throw new SchemaError(`genesis: validators[${i}]: institution "${v.institution.slice(0, 64)}" has no admin keys`);
+  }
+  if (params.governance_threshold < 1 || params.governance_threshold > admins.length) {
+    throw new SchemaError(`genesis: params.governance_threshold must be 1..${admins.length} (the institutions with admin keys)`);
+  }
 }
 
 function name(reader, field, asIdentifier) {

@@ -1,0 +1,250 @@
+// `evidence gov propose | sign | check`, run as real processes on a governed
+// genesis of four institutions (threshold 3).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "crypto/signature.h"
+#include "ledger/genesis.h"
+#include "ledger/governance.h"
+#include "tests/testing/process.h"
+
+namespace evidence::cli {
+namespace {
+
+using testing::RunEvidence;
+using testing::RunResult;
+using testing::TempDir;
+
+class GovCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string spec = "chain_id = \"sishui-gov\"\ngenesis_time_ms = 1790000000000\n";
+    const char* institutions[] = {"泗水县司法局", "泗水县人民检察院", "泗水县人民法院",
+                                  "泗水县公证处"};
+    for (int i = 1; i <= 4; ++i) {
+      std::string n = std::to_string(i);
+      for (std::string name : {"v" + n, "n" + n, "admin" + n}) Keygen(name);
+      spec += "\n[[validator]]\nname = \"node" + n + "\"\ninstitution = \"" + institutions[i - 1] +
+              "\"\nvote_key = \"v" + n + ".pem\"\nnode_key = \"n" + n +
+              ".pem\"\naddress = \"127.0.0.1:880" + n + "\"\n";
+      spec += "\n[[admin]]\ninstitution = \"" + std::string(institutions[i - 1]) +
+              "\"\nkeys = [\"admin" + n + ".pub.pem\"]\n";
+    }
+    Keygen("agency");
+    Keygen("agency2");
+    spec += "\n[[agency]]\nid = \"market\"\nname = \"泗水县市场监督管理局\"\ninstitution = "
+            "\"泗水县人民政府\"\nkeys = [\"agency.pub.pem\"]\n";
+    auto r = RunEvidence({"genesis", "--spec", dir_.Write("spec.toml", spec), "--out", Genesis()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  void Keygen(const std::string& name) {
+    auto r = RunEvidence({"keygen", "--alg", "ed25519", "--out", dir_.File(name + ".pem"), "--pub",
+                          dir_.File(name + ".pub.pem")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string Genesis() { return dir_.File("genesis.json"); }
+  RunResult Propose(std::vector<std::string> args) {
+    args.insert(args.begin(), {"gov", "propose"});
+    return RunEvidence(args);
+  }
+  RunResult Sign(const std::string& action, int admin) {
+    return RunEvidence({"gov", "sign", action, "--key",
+                        dir_.File("admin" + std::to_string(admin) + ".pem")});
+  }
+  RunResult Check(const std::string& action, std::vector<std::string> after = {}) {
+    std::vector<std::string> args = {"gov", "check", action, "--genesis", Genesis()};
+    for (const std::string& earlier : after) {
+      args.push_back("--after");
+      args.push_back(earlier);
+    }
+    return RunEvidence(args);
+  }
+  ledger::GovernanceAction Load(const std::string& path) {
+    auto action = ledger::ParseAction(testing::ReadFile(path));
+    EXPECT_TRUE(action.ok()) << action.status().ToString();
+    return action.ok() ? *action : ledger::GovernanceAction{};
+  }
+
+  TempDir dir_;
+};
+
+// The whole flow: propose, too few signatures, three institutions, accepted.
+TEST_F(GovCliTest, ProposeSignAndCheckAnAddAgency) {
+  std::string p = dir_.File("p1.json");
+  auto r = Propose({"add-agency", "--genesis", Genesis(), "--seq", "1", "--id", "traffic-police",
+                    "--name", "泗水县公安局交通管理大队", "--institution", "泗水县公安局", "--key",
+                    dir_.File("agency2.pub.pem"), "--out", p});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("add-agency, seq 1, chain sishui-gov, unsigned"), std::string::npos) << r.out;
+  ledger::GovernanceAction unsigned_action = Load(p);
+  EXPECT_EQ(unsigned_action.type(), ledger::ActionType::kAddAgency);
+  EXPECT_EQ(std::get<ledger::AddAgency>(unsigned_action.body).agency.keys[0].key_id(),
+            crypto::PublicKey::LoadPem(dir_.File("agency2.pub.pem"))->key_id());
+
+  auto unsigned_check = Check(p);
+  EXPECT_EQ(unsigned_check.exit_code, 1);
+  EXPECT_NE(unsigned_check.out.find("signed by 0 of 4 institutions (threshold 3)"),
+            std::string::npos)
+      << unsigned_check.out;
+  EXPECT_NE(unsigned_check.out.find("REFUSED governance.too_few_signatures"), std::string::npos)
+      << unsigned_check.out;
+
+  ASSERT_EQ(Sign(p, 1).exit_code, 0);
+  auto again = Sign(p, 1);
+  EXPECT_EQ(again.exit_code, 2) << "the same key twice";
+  ASSERT_EQ(Sign(p, 2).exit_code, 0);
+  EXPECT_EQ(Check(p).exit_code, 1) << "two of four institutions";
+  auto third = Sign(p, 3);
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_NE(third.out.find("(3 signatures)"), std::string::npos) << third.out;
+  auto ok = Check(p);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("signed by 3 of 4 institutions"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("OK: the register would accept it (next seq 2)"), std::string::npos)
+      << ok.out;
+  ledger::GovernanceAction signed_action = Load(p);
+  EXPECT_EQ(signed_action.sigs.size(), 3u);
+  EXPECT_EQ(ledger::ActionSigningBytes(signed_action), ledger::ActionSigningBytes(unsigned_action))
+      << "signing changes only sigs";
+
+  // Replayed: the same action again after itself.
+  auto replay = Check(p, {p});
+  EXPECT_EQ(replay.exit_code, 1);
+  EXPECT_NE(replay.out.find("REFUSED governance.bad_sequence"), std::string::npos) << replay.out;
+
+  // Seq 2 after it: a key for the new agency.
+  std::string p2 = dir_.File("p2.json");
+  ASSERT_EQ(Propose({"add-agency-key", "--genesis", Genesis(), "--seq", "2", "--agency",
+                     "traffic-police", "--key", dir_.File("agency.pub.pem"), "--out", p2})
+                .exit_code,
+            0);
+  for (int admin : {2, 3, 4}) ASSERT_EQ(Sign(p2, admin).exit_code, 0);
+  auto conflict = Check(p2, {p});
+  EXPECT_EQ(conflict.exit_code, 1) << "the key belongs to agency market already";
+  EXPECT_NE(conflict.out.find("REFUSED governance.conflict"), std::string::npos) << conflict.out;
+  EXPECT_EQ(Check(p2).exit_code, 1) << "without seq 1 before it";
+}
+
+// A signed file whose operands were edited no longer verifies.
+TEST_F(GovCliTest, AnEditedSignedActionIsRefused) {
+  std::string p = dir_.File("p.json");
+  ASSERT_EQ(Propose({"remove-agency", "--genesis", Genesis(), "--seq", "1", "--agency", "market",
+                     "--out", p})
+                .exit_code,
+            0);
+  for (int admin : {1, 2, 3}) ASSERT_EQ(Sign(p, admin).exit_code, 0);
+  ASSERT_EQ(Check(p).exit_code, 0);
+  boost::json::object json = boost::json::parse(testing::ReadFile(p)).as_object();
+  json["agency_id"] = "other";
+  dir_.Write("p.json", boost::json::serialize(json));
+  auto edited = Check(p);
+  EXPECT_EQ(edited.exit_code, 1);
+  EXPECT_NE(edited.out.find("REFUSED governance.bad_signature"), std::string::npos) << edited.out;
+}
+
+TEST_F(GovCliTest, RevocationTimesAndKeysAreRead) {
+  std::string p = dir_.File("revoke.json");
+  auto r = Propose({"revoke-agency-key", "--genesis", Genesis(), "--seq", "1", "--agency", "market",
+                    "--key", dir_.File("agency.pub.pem"), "--reason", "compromised", "--effective",
+                    "2026-12-01T08:00:00.250+08:00", "--out", p});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto revoke = std::get<ledger::RevokeAgencyKey>(Load(p).body);
+  EXPECT_EQ(revoke.effective_ms, 1796083200250) << "2026-12-01T00:00:00.250Z";
+  EXPECT_EQ(revoke.reason, "compromised");
+  EXPECT_EQ(revoke.key_id, crypto::PublicKey::LoadPem(dir_.File("agency.pub.pem"))->key_id());
+  ASSERT_EQ(Propose({"revoke-agency-key", "--chain-id", "sishui-gov", "--seq", "1", "--agency",
+                     "market", "--key-id", revoke.key_id, "--reason", "rotated", "--effective",
+                     "2026-12-01T00:00:00Z", "--out", p, "--force"})
+                .exit_code,
+            0);
+  EXPECT_EQ(std::get<ledger::RevokeAgencyKey>(Load(p).body).effective_ms, 1796083200000);
+}
+
+// Bad options are refused with the reason (exit 2) and write nothing.
+TEST_F(GovCliTest, BadProposalsAreRefusedAndWriteNothing) {
+  std::string out = dir_.File("bad.json");
+  const std::string g = Genesis();
+  std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"revoke-agency-key", "--genesis", g, "--seq", "1", "--agency", "market", "--key",
+        dir_.File("agency.pub.pem"), "--reason", "rotated", "--effective", "2026-12-01 08:00"},
+       "is not an RFC 3339 time"},
+      {{"revoke-agency-key", "--genesis", g, "--seq", "1", "--agency", "market", "--key",
+        dir_.File("agency.pub.pem"), "--reason", "rotated", "--effective",
+        "2026-02-30T00:00:00Z"},
+       "is not an RFC 3339 time"},
+      {{"revoke-agency-key", "--genesis", g, "--seq", "1", "--agency", "market", "--key",
+        dir_.File("agency.pub.pem"), "--reason", "rotated", "--effective",
+        "2026-12-01T00:00:00Z\nx = 1"},
+       "is not an RFC 3339 time"},
+      {{"revoke-agency-key", "--genesis", g, "--seq", "1", "--agency", "market", "--key",
+        dir_.File("agency.pub.pem"), "--reason", "rotated", "--effective-ms", "-5"},
+       "effective_ms must be 0..2^53-1"},
+      {{"add-agency", "--genesis", g, "--seq", "1", "--id", "x", "--name", "n", "--institution",
+        "i", "--key", dir_.File("agency2.pem")},
+       "is a private key; give the public key file"},
+      {{"add-reader", "--genesis", g, "--seq", "1", "--id", "r", "--role", "court"},
+       "give exactly one of --token-sha256, --token-file, --key"},
+      {{"set-params", "--genesis", g, "--seq", "1"}, "give at least one param to change"},
+      {{"rotate-validator-keys", "--genesis", g, "--seq", "1", "--name", "node1"},
+       "give one or more of --vote-key, --node-key, --address"},
+      {{"remove-agency", "--seq", "1", "--agency", "market"},
+       "give exactly one of --genesis G.json, --chain-id ID"},
+  };
+  for (auto& [args, message] : cases) {
+    args.insert(args.end(), {"--out", out});
+    auto r = Propose(args);
+    EXPECT_EQ(r.exit_code, 2) << message << "\n" << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << "wanted '" << message << "' in: " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out)) << message;
+  }
+  auto zero = Propose({"remove-agency", "--genesis", g, "--seq", "0", "--agency", "market",
+                       "--out", out});
+  EXPECT_NE(zero.exit_code, 0) << "seq starts at 1";
+  // Not an action / a missing file.
+  dir_.Write("junk.json", "{\"v\":1}");
+  EXPECT_EQ(Sign(dir_.File("junk.json"), 1).exit_code, 2);
+  EXPECT_EQ(Sign(dir_.File("missing.json"), 1).exit_code, 1);
+}
+
+TEST_F(GovCliTest, SetParamsAndValidatorActionsRoundTrip) {
+  std::string p = dir_.File("params.json");
+  ASSERT_EQ(Propose({"set-params", "--genesis", Genesis(), "--seq", "1",
+                     "--records-past-window-ms", "86400000", "--block-records-max", "500",
+                     "--out", p})
+                .exit_code,
+            0);
+  auto params = std::get<ledger::SetParams>(Load(p).body).params;
+  EXPECT_EQ(params.at("record_past_window_ms").as_int64(), 86400000);
+  EXPECT_EQ(params.size(), 2u);
+  for (int admin : {1, 3, 4}) ASSERT_EQ(Sign(p, admin).exit_code, 0);
+  EXPECT_EQ(Check(p).exit_code, 0);
+
+  Keygen("v5");
+  Keygen("n5");
+  std::string add = dir_.File("add.json");
+  ASSERT_EQ(Propose({"add-validator", "--genesis", Genesis(), "--seq", "2", "--name", "node5",
+                     "--institution", "泗水县司法局", "--vote-key", dir_.File("v5.pub.pem"),
+                     "--node-key", dir_.File("n5.pub.pem"), "--address", "127.0.0.1:8805",
+                     "--out", add})
+                .exit_code,
+            0);
+  for (int admin : {1, 2, 3}) ASSERT_EQ(Sign(add, admin).exit_code, 0);
+  auto added = Check(add, {p});
+  EXPECT_EQ(added.exit_code, 0) << added.out;
+  std::string removal = dir_.File("remove.json");
+  ASSERT_EQ(Propose({"remove-validator", "--genesis", Genesis(), "--seq", "2", "--name", "node1",
+                     "--out", removal})
+                .exit_code,
+            0);
+  for (int admin : {1, 2, 3}) ASSERT_EQ(Sign(removal, admin).exit_code, 0);
+  auto unsafe = Check(removal, {p});
+  EXPECT_EQ(unsafe.exit_code, 1) << "four validators are the minimum";
+  EXPECT_NE(unsafe.out.find("REFUSED governance.unsafe_validator_set"), std::string::npos)
+      << unsafe.out;
+}
+
+}  // namespace
+}  // namespace evidence::cli
