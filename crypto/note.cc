@@ -248,7 +248,8 @@ Result<NoteKey> NoteKey::ForWitness(std::string name, const PublicKey& key) {
 Result<NoteKey> NoteKey::FromVkey(std::string_view vkey) {
   const size_t first = vkey.find('+');
   const size_t second = first == std::string_view::npos ? first : vkey.find('+', first + 1);
-  if (second == std::string_view::npos || vkey.find('+', second + 1) != std::string_view::npos) {
+  // The name has no '+'; the base64 key after the second one may.
+  if (second == std::string_view::npos) {
     return Status::InvalidArgument("a vkey is <name>+<hex key ID>+<base64 key>");
   }
   std::string name(vkey.substr(0, first));
