@@ -46,14 +46,75 @@ static_assert(kGovernanceActionsPerBlockMax <= kGovernancePoolActionsMax,
 inline constexpr size_t kFrameBytesMax = kBlockBytesMax + 1024 * 1024;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");
 
+// Consensus core (node/consensus/core.h): what one validator's messages may make
+// the core keep. At the current height each proposer may bring this many blocks
+// (its own, and rarely a re-proposed valid value nobody brought before); for
+// the next height one proposal and a few votes per validator.
+inline constexpr size_t kConsensusProposerBlocksPerHeightMax = 2;
+inline constexpr size_t kConsensusNextHeightProposalsPerValidatorMax = 1;
+inline constexpr size_t kConsensusNextHeightVotesPerValidatorMax = 8;  // 2 types x 4 rounds
+
 // Node: write-ahead log and per-peer send queues (local).
 inline constexpr size_t kWalRecordBytesMax = kFrameBytesMax;
+// The log's file: each record is a whole signer state, so when the next one
+// would pass this, the log is rewritten to hold only it (a stalled height,
+// whose every vote writes the locked block again, cannot fill the disk).
+inline constexpr size_t kWalBytesMax = 4 * kWalRecordBytesMax;
+static_assert(kWalBytesMax >= 2 * kWalRecordBytesMax, "a full record is appended to a log holding one");
 // Frames: gossip under load is many small frames (a few records each), so the
 // frame bound sits far above what the byte bound allows of them: bytes, not the
 // count of small frames, limit a queue.
 inline constexpr size_t kPeerSendQueueFramesMax = 16384;
 inline constexpr size_t kPeerSendQueueBytesMax = 64 * 1024 * 1024;
 static_assert(kPeerSendQueueBytesMax >= 2 * kFrameBytesMax, "a peer queue holds two full frames");
+
+// Peers (local): what one peer may cost this node. Every peer holds a genesis
+// node key, but one may be Byzantine: each bound is per peer, so one cannot
+// take another's share (docs/design.md §5 adds them up).
+// Unauthenticated inbound connections (TLS handshakes in progress).
+inline constexpr uint64_t kP2pHandshakeTimeoutMsDefault = 5'000;
+inline constexpr size_t kP2pPendingHandshakesMax = 64;
+inline constexpr size_t kP2pPendingHandshakesPerAddressMax = 4;
+static_assert(kP2pPendingHandshakesPerAddressMax * 8 <= kP2pPendingHandshakesMax,
+              "one address holds at most an eighth of the pending handshakes");
+// Decoded messages waiting for the consensus thread (node/intake/peer_inbox.h).
+inline constexpr size_t kPeerInboxConsensusMessagesMax = 1024;
+inline constexpr size_t kPeerInboxConsensusBytesMax = kFrameBytesMax + 1024 * 1024;
+static_assert(kPeerInboxConsensusBytesMax >= kFrameBytesMax, "a full proposal fits the lane");
+inline constexpr size_t kPeerInboxBulkMessagesMax = 64;
+inline constexpr size_t kPeerInboxBulkBytesMax = kFrameBytesMax;
+static_assert(kPeerInboxBulkBytesMax >= kFrameBytesMax, "a full sync response fits the lane");
+// Gossiped records waiting for their checks (node/intake/peer_intake.h): in
+// all, and from one peer.
+inline constexpr size_t kGossipInboxRecordsMax = 50'000;
+inline constexpr size_t kGossipInboxBytesMax = 64 * 1024 * 1024;
+inline constexpr size_t kGossipInboxRecordsPerPeerMax = kGossipInboxRecordsMax / 2;
+inline constexpr size_t kGossipInboxBytesPerPeerMax = kGossipInboxBytesMax / 2;
+static_assert(kGossipInboxBytesPerPeerMax >= kFrameBytesMax, "a peer's full gossip frame fits");
+// Decided blocks served to peers (node/driver/block_server.h): a response
+// stops growing at the target; each peer's budget refills at the rate.
+inline constexpr size_t kSyncBlocksMax = 64;  // blocks asked for / answered at once
+inline constexpr size_t kSyncResponseBytesTarget = 8 * 1024 * 1024;
+inline constexpr size_t kSyncServeBytesPerSecondPerPeer = 32 * 1024 * 1024;
+inline constexpr size_t kSyncServeBurstBytesPerPeer = 2 * kSyncResponseBytesTarget;
+static_assert(kSyncServeBurstBytesPerPeer >= kSyncResponseBytesTarget,
+              "a full response fits a peer's saved budget");
+static_assert(kSyncResponseBytesTarget < kFrameBytesMax,
+              "a response (its first block alone, or blocks up to the target) fits a frame");
+
+// The memory a peer may cost this node, at most: the frame being read and its
+// decoded copy, its inbox lanes and gossip share, its send queue, a response
+// being served to it, and its blocks in the consensus core (current height's
+// budget and a next-height proposal, each with up to two copies: the message
+// and the store).
+inline constexpr size_t kPeerMemoryBytesMax =
+    2 * kFrameBytesMax + kPeerInboxConsensusBytesMax + kPeerInboxBulkBytesMax +
+    kGossipInboxBytesPerPeerMax + kPeerSendQueueBytesMax + kSyncResponseBytesTarget +
+    kBlockBytesMax +
+    (kConsensusProposerBlocksPerHeightMax + kConsensusNextHeightProposalsPerValidatorMax) *
+        kBlockBytesMax;
+static_assert(kPeerMemoryBytesMax <= 256ull * 1024 * 1024,
+              "one peer (a Byzantine validator) costs at most 256 MiB");
 
 // HTTP (local).
 inline constexpr size_t kHttpBodyBytesMax = 8 * 1024 * 1024;
@@ -66,7 +127,25 @@ inline constexpr uint64_t kHttpWaitTimeoutMsDefault = 30'000;  // ?wait=commit w
 inline constexpr uint64_t kHttpWaitTimeoutMsMax = 120'000;
 static_assert(kHttpWaitTimeoutMsDefault <= kHttpWaitTimeoutMsMax, "the default wait is allowed");
 inline constexpr uint64_t kHttpRequestTimeoutMsDefault = 10'000;  // a whole request must arrive in this
+// The request line and headers (and, on a kept-alive connection, the wait for
+// the next request) must arrive within this: a partial header holds a slot only
+// this long.
+inline constexpr uint64_t kHttpHeaderTimeoutMsDefault = 5'000;
+static_assert(kHttpHeaderTimeoutMsDefault <= kHttpRequestTimeoutMsDefault,
+              "the headers arrive within the time of the whole request");
+inline constexpr size_t kHttpQueryParametersMax = 16;  // no route takes more than a few
 inline constexpr size_t kHttpConnectionsMax = 512;
+// One client (remote address) may hold only a share of the connections, and of
+// the request bodies being received: its connections and its bodies in flight
+// (counted as the bytes arrive, never from Content-Length up front).
+inline constexpr size_t kHttpConnectionsPerClientMax = 32;
+static_assert(kHttpConnectionsPerClientMax * 8 <= kHttpConnectionsMax,
+              "one client holds at most an eighth of the connections");
+inline constexpr size_t kHttpClientBodyBytesMax = 4 * kHttpBodyBytesMax;
+static_assert(kHttpClientBodyBytesMax >= kHttpBodyBytesMax, "a client can send one full body");
+inline constexpr size_t kHttpBodyBytesInFlightMax = 256 * 1024 * 1024;  // all clients together
+static_assert(kHttpBodyBytesInFlightMax >= 8 * kHttpClientBodyBytesMax,
+              "one client holds at most an eighth of the body budget");
 // Per-agency submission rate (records accepted per second, bucket size), and how
 // many agencies the limiter tracks at once.
 inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;

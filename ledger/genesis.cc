@@ -1,5 +1,7 @@
 #include "ledger/genesis.h"
 
+#include "ledger/roles.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -253,6 +255,10 @@ Status CheckReaders(const GenesisContents& c) {
     std::string where = "readers[" + std::to_string(i) + "]";
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".id", r.id, true));
     EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".role", r.role, true));
+    if (FindReaderRole(r.role) == nullptr) {
+      return Invalid(where + ".role \"" + r.role + "\" is not a reader role; use one of " +
+                     ReaderRoleNames() + " (ledger/roles.h, docs/api.md)");
+    }
     if (r.token_sha256.has_value() == r.key.has_value()) {
       return Invalid(where + ": exactly one of token_sha256 and key is required");
     }

@@ -23,14 +23,16 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/limits.h"
 #include "common/status.h"
 #include "node/consensus/types.h"
 
 namespace evidence::node {
 
 inline constexpr size_t kGossipRecordsMax = 1000;  // records in one gossip frame
-inline constexpr size_t kSyncBlocksMax = 64;       // blocks asked for / answered at once
-inline constexpr size_t kSyncResponseBytesTarget = 8 * 1024 * 1024;  // a response stops growing here
+inline constexpr size_t kSyncBlocksMax = limits::kSyncBlocksMax;  // blocks asked for / answered at once
+// A response stops growing here (node/driver/block_server.h).
+inline constexpr size_t kSyncResponseBytesTarget = limits::kSyncResponseBytesTarget;
 
 enum class PeerMessageKind : uint8_t {
   kConsensus = 1,

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "api/http/api_server.h"
+#include "common/log_throttle.h"
 #include "common/metrics.h"
 #include "ledger/store.h"
 #include "node/consensus/key_signer.h"
@@ -68,6 +69,7 @@ class NodeImpl {
   std::optional<crypto::TimestampAuthority> timestamp_authority_;  // moved into timestamps_
   bool started_ = false;
   bool stopped_ = false;
+  LogThrottle refusal_log_{5, std::chrono::seconds(1)};
 
   metrics::Registry registry_;
   NodeMetrics metrics_;
@@ -170,9 +172,10 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
 
 void NodeImpl::CreateIntakeAndValidator() {
   intake_ = std::make_unique<PeerIntake>(
+      genesis_.validators().size(),
       [this](std::vector<std::string> leaves) { service_->AdmitFromPeer(std::move(leaves)); },
-      [this](uint32_t peer, PeerMessage message) {
-        driver_->PostPeerMessage(peer, std::move(message));
+      [this](uint32_t peer, PeerMessage message, size_t bytes) {
+        driver_->PostPeerMessage(peer, std::move(message), bytes);
       },
       [this](uint32_t peer) { return genesis_.validators()[peer].name; },
       metrics_.peer_frames_dropped);
@@ -201,8 +204,13 @@ Status NodeImpl::CreateTransport() {
       [this](uint32_t peer, Bytes frame) { intake_->OnFrame(peer, std::move(frame)); });
   transport_->OnPeerConnected([this](uint32_t peer) { driver_->OnPeerConnected(peer); });
   transport_->OnPeerDisconnected([this](uint32_t peer) { driver_->OnPeerDisconnected(peer); });
-  transport_->OnConnectionRefused([](const std::string& remote, const Status& reason) {
-    spdlog::warn("event=p2p_refused remote={} reason=\"{}\"", remote, reason.message());
+  // One line per refusal would let anyone who reaches the port flood the log
+  // (issue 17, finding 4): a few lines a second, then a count.
+  transport_->OnConnectionRefused([this](const std::string& remote, const Status& reason) {
+    if (std::optional<uint64_t> suppressed = refusal_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::warn("event=p2p_refused remote={} reason=\"{}\" suppressed={}", remote,
+                   reason.message(), *suppressed);
+    }
   });
   return Status::Ok();
 }

@@ -40,9 +40,17 @@ NodeMetrics::NodeMetrics(metrics::Registry& registry)
                                            "Signature verifications performed.")),
       peer_frames_dropped(registry.AddCounter(
           "evidence_peer_frames_dropped_total",
-          "Frames from peers dropped unprocessed because the node was behind on them.")),
+          "Frames from peers dropped unprocessed: malformed, or the sending peer's share "
+          "of the inbox (or of the gossip queue) was full.")),
       peer_send_frames_dropped(registry.AddCounter(
           "evidence_peer_send_frames_dropped_total",
-          "Frames to peers dropped, oldest first, from a full send queue.")) {}
+          "Frames to peers dropped, oldest bulk first, from a full send queue.")),
+      sync_served_bytes(registry.AddCounter(
+          "evidence_sync_served_bytes_total",
+          "Bytes of decided blocks served to peers (each peer within its budget).")),
+      p2p_handshakes_refused(registry.AddCounter(
+          "evidence_p2p_handshakes_refused_total",
+          "Inbound p2p connections closed before their TLS handshake finished: over their "
+          "address's share, evicted for a newer one, or timed out.")) {}
 
 }  // namespace evidence::node

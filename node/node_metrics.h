@@ -39,6 +39,8 @@ struct NodeMetrics {
   metrics::Counter& signature_checks;          // evidence_signature_checks_total
   metrics::Counter& peer_frames_dropped;       // evidence_peer_frames_dropped_total
   metrics::Counter& peer_send_frames_dropped;  // evidence_peer_send_frames_dropped_total
+  metrics::Counter& sync_served_bytes;         // evidence_sync_served_bytes_total
+  metrics::Counter& p2p_handshakes_refused;    // evidence_p2p_handshakes_refused_total
 };
 
 }  // namespace evidence::node

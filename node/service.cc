@@ -300,12 +300,13 @@ Result<std::vector<api::RecordView>> ChainService::FindByDigest(std::string_view
   return views;
 }
 
+// What the reader may read is its role's (ledger/roles.h), checked by the API.
 std::optional<api::Reader> ChainService::FindReader(std::string_view token_sha256_hex) {
+  // The register's readers (governance may add, remove or re-role them).
   const ledger::GovernanceStatePtr state = store_.NextState();
   for (const ledger::GenesisReader& reader : state->readers()) {
     if (reader.token_sha256 && crypto::DigestHex(*reader.token_sha256) == token_sha256_hex) {
-      // Every reader the register lists is an authorised reader of case trails.
-      return api::Reader{reader.id, reader.role, true};
+      return api::Reader{reader.id, reader.role};
     }
   }
   return std::nullopt;

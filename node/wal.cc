@@ -197,8 +197,10 @@ Bytes EncodeWalRecord(uint64_t height, ByteView payload) {
   return out;
 }
 
-Result<std::unique_ptr<Wal>> Wal::Open(const std::string& path, WalReplay* replay) {
+Result<std::unique_ptr<Wal>> Wal::Open(const std::string& path, WalReplay* replay,
+                                       uint64_t bytes_max) {
   EVIDENCE_CHECK(replay != nullptr);
+  EVIDENCE_CHECK(bytes_max >= kHeaderBytes + kRecordHeaderBytes + limits::kWalRecordBytesMax);
   *replay = WalReplay{};
   std::error_code exists_error;
   if (!std::filesystem::exists(path, exists_error)) {
@@ -235,11 +237,11 @@ Result<std::unique_ptr<Wal>> Wal::Open(const std::string& path, WalReplay* repla
     }
   }
   replay->records = std::move(parsed->records);
-  return std::unique_ptr<Wal>(new Wal(path, fd, valid));
+  return std::unique_ptr<Wal>(new Wal(path, fd, valid, bytes_max));
 }
 
-Wal::Wal(std::string path, int fd, uint64_t size_bytes)
-    : path_(std::move(path)), fd_(fd), size_bytes_(size_bytes) {}
+Wal::Wal(std::string path, int fd, uint64_t size_bytes, uint64_t bytes_max)
+    : path_(std::move(path)), bytes_max_(bytes_max), fd_(fd), size_bytes_(size_bytes) {}
 
 Wal::~Wal() {
   MutexLock lock(&mutex_);
@@ -267,6 +269,14 @@ Status Wal::AppendLocked(uint64_t height, ByteView payload) {
                                       " had a write error; restart to replay it");
   }
   const Bytes record = EncodeWalRecord(height, payload);
+  if (size_bytes_ + record.size() > bytes_max_) {
+    // Each record is a whole state: the log restarts from this one alone (a
+    // stalled height re-writing its locked block with every vote cannot grow
+    // the file without bound). Atomic: the old log or the new one survives.
+    Bytes contents(kHeader.begin(), kHeader.end());
+    contents.insert(contents.end(), record.begin(), record.end());
+    return ReplaceLocked(contents);
+  }
   Status status =
       WriteAll(fd_, record.data(), record.size(), static_cast<off_t>(size_bytes_), path_);
   if (status.ok() && ::fdatasync(fd_) != 0) status = Errno("fdatasync", path_);
@@ -295,16 +305,26 @@ Status Wal::CompactBelow(uint64_t height) {
     const Bytes encoded = EncodeWalRecord(record.height, record.payload);
     kept.insert(kept.end(), encoded.begin(), encoded.end());
   }
-  EVIDENCE_RETURN_IF_ERROR(WriteFileAtomically(path_, kept));
+  return ReplaceLocked(kept);
+}
+
+Status Wal::ReplaceLocked(const Bytes& contents) {
+  EVIDENCE_RETURN_IF_ERROR(WriteFileAtomically(path_, contents));
   int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     failed_ = true;
-    return Errno("reopen after compaction", path_);
+    return Errno("reopen after rewriting", path_);
   }
   ::close(fd_);
   fd_ = fd;
-  size_bytes_ = kept.size();
+  size_bytes_ = contents.size();
+  ++rewrites_;
   return Status::Ok();
+}
+
+uint64_t Wal::rewrites() const {
+  MutexLock lock(&mutex_);
+  return rewrites_;
 }
 
 }  // namespace evidence::node

@@ -7,7 +7,13 @@
 // format is specified in docs/wal-format.md.
 //
 // Durability: Append() returns only after the record is written and
-// fdatasync()ed. Open() replays the file: a torn or corrupt tail (a crash in the
+// fdatasync()ed.
+//
+// Size: each record is a whole state (the consensus layer writes its complete
+// signer state every time; only the last record matters on replay), so an
+// Append that would take the file past `bytes_max` rewrites the log to hold
+// that record alone, atomically (issue 17, finding 9: a stalled height whose
+// every vote wrote the locked block again grew the log without bound). Open() replays the file: a torn or corrupt tail (a crash in the
 // middle of an append) is truncated with a warning; damage before the last
 // record is a Corruption error, never silently skipped. CompactBelow() rewrites
 // the file atomically (temporary file, fsync, rename, directory fsync).
@@ -26,6 +32,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/limits.h"
 #include "common/mutex.h"
 #include "common/status.h"
 #include "common/thread_annotations.h"
@@ -54,13 +61,16 @@ class Wal {
 
   // Opens the log at `path`, creating it (atomically) if it does not exist, and
   // replays it into `replay`. A torn tail is truncated on disk before returning.
-  static Result<std::unique_ptr<Wal>> Open(const std::string& path, WalReplay* replay);
+  // `bytes_max` must hold at least one record of the largest size.
+  static Result<std::unique_ptr<Wal>> Open(const std::string& path, WalReplay* replay,
+                                           uint64_t bytes_max = limits::kWalBytesMax);
 
   ~Wal();
   Wal(const Wal&) = delete;
   Wal& operator=(const Wal&) = delete;
 
-  // Appends one record and fdatasync()s it. A payload above
+  // Appends one record and fdatasync()s it (or, past bytes_max, rewrites the
+  // log to hold it alone, see above). A payload above
   // limits::kWalRecordBytesMax is refused (InvalidArgument). After an I/O
   // error the log is unusable: every later call fails (restart and replay).
   Status Append(uint64_t height, ByteView payload);
@@ -71,17 +81,23 @@ class Wal {
 
   // Bytes of the file (header + records).
   uint64_t size_bytes() const;
+  // Times the file was rewritten (compactions and appends past bytes_max).
+  uint64_t rewrites() const;
   const std::string& path() const { return path_; }
 
  private:
-  Wal(std::string path, int fd, uint64_t size_bytes);
+  Wal(std::string path, int fd, uint64_t size_bytes, uint64_t bytes_max);
   Status AppendLocked(uint64_t height, ByteView payload) EVIDENCE_REQUIRES(mutex_);
+  // Atomically makes the file `contents` (header and whole records).
+  Status ReplaceLocked(const Bytes& contents) EVIDENCE_REQUIRES(mutex_);
 
   const std::string path_;
+  const uint64_t bytes_max_;
   mutable Mutex mutex_;
   int fd_ EVIDENCE_GUARDED_BY(mutex_);
   uint64_t size_bytes_ EVIDENCE_GUARDED_BY(mutex_);
   bool failed_ EVIDENCE_GUARDED_BY(mutex_) = false;
+  uint64_t rewrites_ EVIDENCE_GUARDED_BY(mutex_) = 0;
 };
 
 // Encodes one record exactly as it is stored (header + payload); exposed for

@@ -1,12 +1,17 @@
-// `evidence receipt ID --node URL [--out FILE]`
+// `evidence receipt ID --node URL (--file DOCUMENT | --digest ALG:HEX | --token TOKEN)
+//                    [--out FILE]`
 //
 // Fetches the receipt of a committed record (GET /v1/records/{id}) and prints it
 // (canonical JSON, docs/receipt-format.md) or writes it to FILE, ready for
-// `evidence verify`. Exit 0 with the receipt; 1 when the record is still
-// pending, unknown to the node, or the node cannot be reached; 2 for unusable
-// input (an id that is not 64 hex digits, a bad URL).
+// `evidence verify`. The node shows a record only to whoever holds its document
+// (--file hashes it with the chain's hash; --digest gives the digest) or to a
+// reader (--token, or EVIDENCE_READER_TOKEN); see docs/api.md, "Access". Exit 0
+// with the receipt; 1 when the record is still pending, unknown to the node,
+// not shown (no or a wrong document or token), or the node cannot be reached; 2 for unusable input (an
+// id that is not 64 hex digits, a bad URL, an unreadable file).
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <cstdlib>
 #include <iostream>
 
 #include "api/cli/commands.h"
@@ -24,6 +29,9 @@ struct ReceiptOptions {
   std::string id;
   std::string node;
   std::string out;
+  std::string file;
+  std::string digest;
+  std::string token;
 };
 
 Result<std::string> NormalizeId(std::string id) {
@@ -50,6 +58,12 @@ Result<ledger::Receipt> ReceiptFromAnswer(const HttpAnswer& answer, const std::s
   if (answer.status == 404) {
     return Status::NotFound(url + " has no record " + id + " (not-found, HTTP 404)");
   }
+  if (answer.status == 401 || answer.status == 403) {
+    return Status::PermissionDenied(
+        "the node shows record " + id + " and its receipt only to whoever holds its document "
+        "or to a reader: give --file DOCUMENT, --digest ALG:HEX or --token TOKEN (" +
+        DescribeAnswer(answer) + ")");
+  }
   if (answer.status != 200) return Status::Unavailable(DescribeAnswer(answer));
   EVIDENCE_ASSIGN_OR_RETURN(boost::json::value body, ParseAnswerJson(answer));
   const boost::json::object* object = body.if_object();
@@ -71,6 +85,29 @@ Result<ledger::Receipt> ReceiptFromAnswer(const HttpAnswer& answer, const std::s
   return parsed;
 }
 
+// The document digest to show the node ("" for none): --digest as given, or
+// --file hashed with the chain's hash (GET /v1/status).
+Result<std::string> DocumentDigest(const ReceiptOptions& options, HttpClient& client) {
+  if (!options.digest.empty()) {
+    std::string digest = options.digest;
+    for (char& c : digest) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return digest;
+  }
+  if (options.file.empty()) return std::string();
+  auto answer = client.Get("/v1/status", kRequestTimeout);
+  if (!answer.ok()) return answer.status();
+  if (answer->status != 200) return Status::Unavailable("GET /v1/status: " + DescribeAnswer(*answer));
+  EVIDENCE_ASSIGN_OR_RETURN(boost::json::value status, ParseAnswerJson(*answer));
+  const boost::json::value* hash = status.is_object() ? status.as_object().if_contains("hash") : nullptr;
+  crypto::HashAlgorithm algorithm = crypto::HashAlgorithm::kSha256;
+  if (hash != nullptr && hash->is_string() && hash->as_string() == "sm3") {
+    algorithm = crypto::HashAlgorithm::kSm3;
+  }
+  auto file = HashFile(algorithm, options.file);
+  if (!file.ok()) return Status::InvalidArgument(file.status().message());
+  return std::string(crypto::HashAlgorithmName(algorithm)) + ":" + crypto::DigestHex(file->digest);
+}
+
 int RunReceipt(const ReceiptOptions& options) {
   auto id = NormalizeId(options.id);
   if (!id.ok()) {
@@ -83,7 +120,18 @@ int RunReceipt(const ReceiptOptions& options) {
     return 2;
   }
   HttpClient client(*url);
-  auto answer = client.Get("/v1/records/" + *id, kRequestTimeout);
+  std::string token = options.token;
+  if (token.empty()) {
+    if (const char* from_env = std::getenv("EVIDENCE_READER_TOKEN")) token = from_env;
+  }
+  client.set_bearer_token(token);
+  auto digest = DocumentDigest(options, client);
+  if (!digest.ok()) {
+    PrintError(kCommand, digest.status().message());
+    return digest.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  const std::string query = digest->empty() ? "" : "?digest=" + *digest;
+  auto answer = client.Get("/v1/records/" + *id + query, kRequestTimeout);
   if (!answer.ok()) {
     PrintError(kCommand, answer.status().message());
     return 1;
@@ -117,6 +165,12 @@ void RegisterReceipt(CLI::App& app) {
   command->add_option("--node", options.node, "The node's API, e.g. http://127.0.0.1:8080")
       ->required();
   command->add_option("--out", options.out, "Write the receipt here instead of stdout");
+  command->add_option("--file", options.file,
+                      "The record's document: its digest shows the node you hold it");
+  command->add_option("--digest", options.digest,
+                      "The record's document digest, sha256:<64 hex> or sm3:<64 hex>");
+  command->add_option("--token", options.token,
+                      "A reader token (default: $EVIDENCE_READER_TOKEN)");
   command->callback([] { SetExitCode(RunReceipt(options)); });
 }
 

@@ -316,7 +316,10 @@ void Submitter::WaitForReceipt(const Document& document, Clock::time_point deadl
                                      "with 'evidence receipt " +
                                      document.id + " --node " + client_.url().text + "'");
     }
-    auto answer = client_.Get("/v1/records/" + document.id, kRequestTimeout);
+    // The document's digest shows the node we hold it: it answers the record
+    // and its receipt, not only its status (docs/api.md, "Access").
+    auto answer = client_.Get("/v1/records/" + document.id + "?digest=" + document.record.digest,
+                              kRequestTimeout);
     if (!answer.ok()) return Fail(document.path, answer.status().message());
     if (answer->status != 200) return Fail(document.path, DescribeAnswer(*answer));
     auto body = ParseAnswerJson(*answer);

@@ -262,6 +262,7 @@ Result<HttpAnswer> HttpClient::Send(bool post, std::string_view target, std::str
   request.set(http::field::host, HostHeader(url_));
   request.set(http::field::user_agent, "evidence-cli/0.1.0");
   request.set(http::field::accept, "application/json, application/problem+json");
+  if (!bearer_token_.empty()) request.set(http::field::authorization, "Bearer " + bearer_token_);
   if (post) {
     request.set(http::field::content_type, content_type);
     request.body() = std::string(body);

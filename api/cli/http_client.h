@@ -71,6 +71,10 @@ class HttpClient {
   Result<HttpAnswer> PostText(std::string_view target, std::string_view body,
                               std::chrono::milliseconds timeout);
 
+  // Sends "Authorization: Bearer <token>" with every request from now on (a
+  // reader credential; empty: none).
+  void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
+
   const NodeUrl& url() const { return url_; }
 
  private:
@@ -79,6 +83,7 @@ class HttpClient {
                           std::string_view content_type, std::chrono::milliseconds timeout);
 
   NodeUrl url_;
+  std::string bearer_token_;
   std::unique_ptr<Connection> connection_;
 };
 

@@ -36,4 +36,6 @@ uint16_t ApiServer::port() const { return server_->port(); }
 
 size_t ApiServer::connections() const { return server_->connections(); }
 
+size_t ApiServer::body_bytes_in_flight() const { return server_->body_bytes_in_flight(); }
+
 }  // namespace evidence::api

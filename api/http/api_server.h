@@ -42,6 +42,7 @@ class ApiServer {
   void Stop();
   uint16_t port() const;
   size_t connections() const;
+  size_t body_bytes_in_flight() const;
 
  private:
   // Order matters: members go in reverse order, so the waiter completes every wait

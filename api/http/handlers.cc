@@ -239,6 +239,28 @@ ApiResult<std::string> ReadHash(std::string_view raw, std::string_view what, Pro
   return hex;
 }
 
+// "sha256:<64 hex>" or "sm3:<64 hex>" (hex in either case) as lower case, else
+// bad-digest.
+ApiResult<std::string> ReadDigest(std::string_view text) {
+  const size_t colon = text.find(':');
+  const std::string algorithm(text.substr(0, colon));
+  if (colon == std::string_view::npos || (algorithm != "sha256" && algorithm != "sm3")) {
+    return MakeError(ProblemType::kBadDigest, "write the digest as sha256:<64 hex> or sm3:<64 hex>");
+  }
+  auto hex = ReadHash(text.substr(colon + 1), "the digest", ProblemType::kBadDigest);
+  if (!hex.ok()) return hex.error();
+  return algorithm + ":" + *hex;
+}
+
+// The "digest" of a record object, lower-cased ("" when absent).
+std::string DigestOf(const boost::json::object& record) {
+  const boost::json::value* digest = record.if_contains("digest");
+  if (digest == nullptr || !digest->is_string()) return "";
+  std::string out(digest->as_string());
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 // The "agency" of a record object ("" when absent or not a string: the service
 // refuses such records, so they are never charged).
 std::string AgencyOf(const boost::json::value& record) {
@@ -289,34 +311,44 @@ void ApiHandlers::Register(Router& router) {
       reply(query.ok() ? make() : Problem(request, query.error()));
     };
   };
-  router.Add("POST", "/v1/records", plain(&ApiHandlers::SubmitRecord));
-  router.Add("POST", "/v1/batches", plain(&ApiHandlers::SubmitBatch));
-  router.Add("GET", "/v1/records/{}", with_params(&ApiHandlers::GetRecord));
-  router.Add("GET", "/v1/records/{}/timestamp", with_params(&ApiHandlers::GetTimestamp));
-  router.Add("GET", "/checkpoint", plain(&ApiHandlers::GetCheckpoint));
-  router.Add("POST", "/v1/cosignatures", plain(&ApiHandlers::AddCosignature));
-  router.Add("GET", "/v1/digests/{}", with_params(&ApiHandlers::FindByDigest));
-  router.Add("GET", "/v1/cases/{}", with_params(&ApiHandlers::GetCase));
-  router.Add("GET", "/v1/blocks/{}", with_params(&ApiHandlers::GetBlock));
-  router.Add("GET", "/v1/blocks", plain(&ApiHandlers::ListBlocks));
-  router.Add("GET", "/v1/tree-head", plain(&ApiHandlers::GetTreeHead));
-  router.Add("GET", "/v1/genesis", fixed([this] {
+  // Who may call what: api/http/access.h, the table in docs/api.md.
+  router.set_authenticator(
+      [this](std::string_view token_sha256_hex) { return service_.FindReader(token_sha256_hex); });
+  router.Add("POST", "/v1/records", Access::kSubmission, plain(&ApiHandlers::SubmitRecord));
+  router.Add("POST", "/v1/batches", Access::kSubmission, plain(&ApiHandlers::SubmitBatch));
+  router.Add("GET", "/v1/records/{}", Access::kRecordHolder,
+             with_params(&ApiHandlers::GetRecord));
+  // Tokens and checkpoints carry no case metadata (a digest, a time, a tree head).
+  router.Add("GET", "/v1/records/{}/timestamp", Access::kPublic,
+             with_params(&ApiHandlers::GetTimestamp));
+  router.Add("GET", "/checkpoint", Access::kPublic, plain(&ApiHandlers::GetCheckpoint));
+  // The cosignature's own signature by an accepted witness key authenticates it.
+  router.Add("POST", "/v1/cosignatures", Access::kSubmission,
+             plain(&ApiHandlers::AddCosignature));
+  router.Add("GET", "/v1/digests/{}", Access::kDocumentHolder,
+             with_params(&ApiHandlers::FindByDigest));
+  router.Add("GET", "/v1/cases/{}", Access::kCaseTrails, with_params(&ApiHandlers::GetCase));
+  router.Add("GET", "/v1/blocks/{}", Access::kRedacted, with_params(&ApiHandlers::GetBlock));
+  router.Add("GET", "/v1/blocks", Access::kRedacted, plain(&ApiHandlers::ListBlocks));
+  router.Add("GET", "/v1/tree-head", Access::kPublic, plain(&ApiHandlers::GetTreeHead));
+  router.Add("GET", "/v1/genesis", Access::kPublic, fixed([this] {
                HttpResponse response;
                response.body = service_.GetGenesisJson();
                return response;
              }));
-  router.Add("GET", "/v1/consistency", plain(&ApiHandlers::GetConsistency));
-  router.Add("GET", "/v1/status", plain(&ApiHandlers::GetStatus));
-  router.Add("GET", "/readyz", plain(&ApiHandlers::GetReady));
-  router.Add("GET", "/healthz", fixed([] { return Json(200, {{"status", "ok"}}); }));
-  router.Add("GET", "/openapi.yaml", fixed([] {
+  router.Add("GET", "/v1/consistency", Access::kPublic, plain(&ApiHandlers::GetConsistency));
+  router.Add("GET", "/v1/status", Access::kPublic, plain(&ApiHandlers::GetStatus));
+  router.Add("GET", "/readyz", Access::kPublic, plain(&ApiHandlers::GetReady));
+  router.Add("GET", "/healthz", Access::kPublic,
+             fixed([] { return Json(200, {{"status", "ok"}}); }));
+  router.Add("GET", "/openapi.yaml", Access::kPublic, fixed([] {
                HttpResponse response;
                response.content_type = "application/yaml";
                response.body = std::string(OpenApiYaml());
                return response;
              }));
   if (registry_ != nullptr) {
-    router.Add("GET", "/metrics", fixed([registry = registry_] {
+    router.Add("GET", "/metrics", Access::kPublic, fixed([registry = registry_] {
                  HttpResponse response;
                  response.content_type = std::string(metrics::kPrometheusContentType);
                  response.body = registry->RenderText();
@@ -411,13 +443,35 @@ void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
                });
 }
 
+// Access::kRecordHolder: the record and its receipt for a reader who may read
+// records (the router has refused one who may not), or for the caller who
+// names the record's document digest (?digest=sha256:<hex>), as a submitting
+// agency or the holder of the document can; anyone else 401, before the id is
+// even looked up, so the answer says nothing about the record.
 void ApiHandlers::GetRecord(const HttpRequest& request, const Params& params, Reply reply) {
-  auto query = ReadQuery(request, {});
+  auto query = ReadQuery(request, {"digest"});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto id = ReadHash(params[0], "a record id", ProblemType::kBadRequest);
   if (!id.ok()) return reply(Problem(request, id.error()));
+  const bool reader = request.caller.May(ledger::ReaderRight::kRecords);
+  std::optional<std::string> digest;
+  if (const std::string* text = Find(*query, "digest")) {
+    auto parsed = ReadDigest(*text);
+    if (!parsed.ok()) return reply(Problem(request, parsed.error()));
+    digest = std::move(parsed).value();
+  }
+  const auto refuse = [&] {
+    HttpResponse response = Problem(
+        request, ProblemType::kUnauthorized,
+        "a record is shown to a reader ('Authorization: Bearer <token>') or to whoever names its "
+        "document digest: add ?digest=sha256:<hex of the document> (evidence hash FILE)");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+    reply(std::move(response));
+  };
+  if (!reader && !digest) return refuse();
   auto view = service_.GetRecord(*id);
   if (!view.ok()) return reply(Problem(request, view.status()));
+  if (!reader && DigestOf(view->record) != *digest) return refuse();
   reply(Json(200, RecordJson(*view)));
 }
 
@@ -483,75 +537,27 @@ void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params,
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto decoded = PercentDecode(params[0]);
-  const std::string text = decoded.ok() ? std::move(decoded).value() : std::string();
-  const size_t colon = text.find(':');
-  const std::string algorithm = text.substr(0, colon);
-  if (colon == std::string::npos || (algorithm != "sha256" && algorithm != "sm3")) {
-    return reply(Problem(request, ProblemType::kBadDigest,
-                         "write the digest as sha256:<64 hex> or sm3:<64 hex>"));
-  }
-  auto hex =
-      ReadHash(std::string_view(text).substr(colon + 1), "the digest", ProblemType::kBadDigest);
-  if (!hex.ok()) return reply(Problem(request, hex.error()));
-  auto views = service_.FindByDigest(algorithm, *hex);
+  auto digest = ReadDigest(decoded.ok() ? *decoded : std::string());
+  if (!digest.ok()) return reply(Problem(request, digest.error()));
+  const size_t colon = digest->find(':');
+  const std::string algorithm = digest->substr(0, colon);
+  const std::string hex = digest->substr(colon + 1);
+  auto views = service_.FindByDigest(algorithm, hex);
   if (!views.ok()) return reply(Problem(request, views.status()));
   if (views->empty()) {
     return reply(Problem(request, ProblemType::kNotFound,
-                         "no record carries the digest " + algorithm + ":" + *hex));
+                         "no record carries the digest " + *digest));
   }
   boost::json::array records;
   for (const RecordView& view : *views) records.push_back(RecordJson(view));
   boost::json::object body;
-  body["digest"] = algorithm + ":" + *hex;
+  body["digest"] = *digest;
   body["records"] = std::move(records);
   reply(Json(200, body));
 }
 
-namespace {
-
-// The reader behind "Authorization: Bearer <token>", or the 401 to answer.
-ApiResult<Reader> Authenticate(NodeService& service, std::string_view authorization) {
-  constexpr std::string_view kScheme = "bearer ";
-  std::string scheme(authorization.substr(0, kScheme.size()));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string_view token = authorization.size() > kScheme.size()
-                               ? authorization.substr(kScheme.size())
-                               : std::string_view();
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-  if (scheme != kScheme || token.empty() || token.size() > limits::kHttpBearerTokenBytesMax) {
-    return MakeError(ProblemType::kUnauthorized,
-                     "send a reader token from genesis as 'Authorization: Bearer <token>'");
-  }
-  const std::string digest = crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token));
-  std::optional<Reader> reader = service.FindReader(digest);
-  if (!reader) {
-    return MakeError(ProblemType::kUnauthorized, "the bearer token is not a registered reader's");
-  }
-  return std::move(*reader);
-}
-
-// The problem for a refused credential; a 401 carries the challenge RFC 6750 asks for.
-HttpResponse Unauthorized(const HttpRequest& request, const ApiError& error) {
-  HttpResponse response = Problem(request, error);
-  if (error.type == ProblemType::kUnauthorized) {
-    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
-  }
-  return response;
-}
-
-}  // namespace
-
+// The router has checked the reader (Access::kCaseTrails) before this runs.
 void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Reply reply) {
-  // Credentials first: an unauthorised caller learns nothing, not even whether
-  // the case exists.
-  auto reader = Authenticate(service_, request.authorization);
-  if (!reader.ok()) return reply(Unauthorized(request, reader.error()));
-  if (!reader->may_read_cases) {
-    return reply(Problem(
-        request, ProblemType::kForbidden,
-        "reader '" + reader->id + "' (role '" + reader->role + "') may not read case trails"));
-  }
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto case_id = PercentDecode(params[0]);
@@ -574,23 +580,15 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
   reply(Json(200, body));
 }
 
-// Blocks are public as header, commit and leaf hashes; their records (case ids,
-// titles, agencies) go only to readers who may read case trails. A credential
-// that is sent must be valid: a wrong token is refused, not silently ignored.
-ApiResult<BlockDetail> ApiHandlers::ReadBlockDetail(const HttpRequest& request) {
-  if (request.authorization.empty()) return BlockDetail::kLeafHashes;
-  auto reader = Authenticate(service_, request.authorization);
-  if (!reader.ok()) return reader.error();
-  if (!reader->may_read_cases) {
-    return MakeError(ProblemType::kForbidden, "reader '" + reader->id + "' (role '" +
-                                                  reader->role + "') may not read records");
-  }
-  return BlockDetail::kRecords;
+// Access::kRedacted: blocks are public as header, commit and leaf hashes; their
+// records (case ids, titles, agencies) go only to readers who may read records
+// (the router has refused a reader who may not, and any wrong token).
+BlockDetail ApiHandlers::DetailFor(const HttpRequest& request) {
+  return request.caller.May(ledger::ReaderRight::kRecords) ? BlockDetail::kRecords
+                                                           : BlockDetail::kLeafHashes;
 }
 
 void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Reply reply) {
-  auto detail = ReadBlockDetail(request);
-  if (!detail.ok()) return reply(Unauthorized(request, detail.error()));
   auto query = ReadQuery(request, {});
   if (!query.ok()) return reply(Problem(request, query.error()));
   const std::optional<uint64_t> height = ParseUint64(params[0]);
@@ -598,14 +596,12 @@ void ApiHandlers::GetBlock(const HttpRequest& request, const Params& params, Rep
     return reply(
         Problem(request, ProblemType::kBadRequest, "the height must be a decimal integer"));
   }
-  auto block = service_.GetBlock(*height, *detail);
+  auto block = service_.GetBlock(*height, DetailFor(request));
   if (!block.ok()) return reply(Problem(request, block.status()));
   reply(Json(200, *block));
 }
 
 void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
-  auto detail = ReadBlockDetail(request);
-  if (!detail.ok()) return reply(Unauthorized(request, detail.error()));
   auto query = ReadQuery(request, {"from", "limit"});
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto from = ReadNumber(*query, "from", 0, UINT64_MAX);
@@ -613,7 +609,7 @@ void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
   auto limit = ReadNumber(*query, "limit", 1, limits::kPageLimitMax);
   if (!limit.ok()) return reply(Problem(request, limit.error()));
   auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault),
-                                  *detail);
+                                  DetailFor(request));
   if (!page.ok()) return reply(Problem(request, page.status()));
   boost::json::array blocks;
   for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));

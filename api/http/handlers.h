@@ -1,7 +1,7 @@
 // The routes of DESIGN.md §6 over a NodeService: request parsing and checking,
-// the reader check for case trails and for the records in blocks (the public
-// sees a block's leaf hashes only), ?wait=commit, and the JSON shapes of the
-// answers (documented in api/openapi.yaml and docs/api.md).
+// each route's Access (access.h: the Router checks readers before a handler
+// runs; handlers redact what the caller may not see), ?wait=commit, and the
+// JSON shapes of the answers (documented in api/openapi.yaml and docs/api.md).
 //
 // Every refusal is a problem+json answer; nothing refused reaches the service's
 // state-changing calls (SubmitRecord, SubmitBatch) unless the body is strict JSON.
@@ -58,7 +58,7 @@ class ApiHandlers {
   void AddCosignature(const HttpRequest& request, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
-  ApiResult<BlockDetail> ReadBlockDetail(const HttpRequest& request);
+  static BlockDetail DetailFor(const HttpRequest& request);
   void GetBlock(const HttpRequest& request, const Params& params, Reply reply);
   void ListBlocks(const HttpRequest& request, Reply reply);
   void GetTreeHead(const HttpRequest& request, Reply reply);

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/http/access.h"
 #include "common/status.h"
 
 namespace evidence::api {
@@ -63,13 +64,6 @@ struct SubmitOutcome {
 struct BatchOutcome {
   std::string batch_id;                // the batch root (sig.batch.root), lower-case hex
   std::vector<SubmitOutcome> records;  // one per record, in the batch's order
-};
-
-// A reader from genesis, found by the SHA-256 of its bearer token.
-struct Reader {
-  std::string id;
-  std::string role;
-  bool may_read_cases = false;  // the role's right to read case trails
 };
 
 struct CaseTrail {
@@ -152,7 +146,8 @@ class NodeService {
 
   // Block at `height` with its commit: {"height", "hash", "header", "commit",
   // "last_commit", "leaves": [leaf hash hex, ...]}, plus "records" (the leaves'
-  // records, in order) when `detail` is kRecords (the API checks the reader).
+  // records, in order) when `detail` is kRecords (the API has checked the reader
+  // may read records).
   // Beyond the tip: not-found.
   virtual Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) = 0;
 

@@ -42,13 +42,13 @@ HttpResponse File(const WebFile& file) {
 
 void RegisterPortal(Router& router) {
   for (const WebPage& page : WebPages()) {
-    router.Add("GET", std::string(page.route),
+    router.Add("GET", std::string(page.route), Access::kPublic,
                [&page](const HttpRequest&, const std::vector<std::string_view>&, Reply reply) {
                  reply(Page(page));
                });
   }
   for (const WebFile& file : WebFiles()) {
-    router.Add("GET", std::string(file.path),
+    router.Add("GET", std::string(file.path), Access::kPublic,
                [&file](const HttpRequest&, const std::vector<std::string_view>&, Reply reply) {
                  reply(File(file));
                });

@@ -1,10 +1,13 @@
 #include "api/http/router.h"
 
 #include <atomic>
+#include <cctype>
 #include <memory>
 
-#include "common/metrics.h"
 #include "api/http/url.h"
+#include "common/limits.h"
+#include "common/metrics.h"
+#include "crypto/hash.h"
 
 namespace evidence::api {
 namespace {
@@ -69,9 +72,10 @@ HttpResponse ProblemResponse(const ApiError& error, std::string_view instance) {
   return response;
 }
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
   Route route;
   route.method = std::move(method);
+  route.access = access;
   route.segments.clear();
   for (std::string_view segment : SplitPath(pattern)) route.segments.emplace_back(segment);
   route.pattern = std::move(pattern);
@@ -91,7 +95,34 @@ Reply Router::Counted(std::string route, Reply reply) const {
   };
 }
 
-void Router::Dispatch(const HttpRequest& request, Reply reply) const {
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& route : routes_) out.push_back({route.method, route.pattern, route.access});
+  return out;
+}
+
+ApiResult<Caller> Router::Authenticate(std::string_view authorization) const {
+  constexpr std::string_view kScheme = "bearer";
+  std::string scheme(authorization.substr(0, authorization.find(' ')));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (authorization.empty() || scheme != kScheme) return Caller{};  // anonymous
+  std::string_view token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty() || token.size() > limits::kHttpBearerTokenBytesMax) {
+    return MakeError(ProblemType::kUnauthorized,
+                     "send a reader token from genesis as 'Authorization: Bearer <token>'");
+  }
+  const std::string digest =
+      crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token));
+  std::optional<Reader> reader = authenticator_ ? authenticator_(digest) : std::nullopt;
+  if (!reader) {
+    return MakeError(ProblemType::kUnauthorized, "the bearer token is not a registered reader's");
+  }
+  return Caller{std::move(reader)};
+}
+
+void Router::Dispatch(HttpRequest request, Reply reply) const {
   const std::string instance = InstanceOf(request.target);
   auto target = SplitTarget(request.target);
   if (!target.ok()) {
@@ -111,6 +142,34 @@ void Router::Dispatch(const HttpRequest& request, Reply reply) const {
       continue;
     }
     Reply counted = Counted(route.pattern, std::move(reply));
+    ApiResult<Caller> caller = Authenticate(request.authorization);
+    const std::optional<ledger::ReaderRight> right = RequiredRight(route.access);
+    if (caller.ok() && right && !caller->reader) {
+      caller = MakeError(ProblemType::kUnauthorized,
+                         "send a reader token from genesis as 'Authorization: Bearer <token>'");
+    }
+    if (!caller.ok()) {
+      // Checked before anything else: an unauthorised caller learns nothing,
+      // not even whether what it asked for exists.
+      HttpResponse response = ProblemResponse(caller.error(), instance);
+      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"evidence-ledger\"");
+      counted(std::move(response));
+      return;
+    }
+    // A reader whose role lacks the route's right (or, where readers see more
+    // than the public, that right) is told so; it never gets the public view
+    // instead, which would hide a misconfigured credential.
+    const std::optional<ledger::ReaderRight> reader_right = ReaderRightOf(route.access);
+    if (caller->reader && reader_right && !caller->May(*reader_right)) {
+      counted(ProblemResponse(
+          MakeError(ProblemType::kForbidden,
+                    "reader '" + caller->reader->id + "' (role '" + caller->reader->role +
+                        "') may not read " +
+                        std::string(ledger::ReaderRightDescription(*reader_right))),
+          instance));
+      return;
+    }
+    request.caller = std::move(caller).value();
     try {
       route.handler(request, params, counted);
     } catch (...) {

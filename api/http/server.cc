@@ -15,6 +15,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "api/http/arriving_body.h"
+#include "api/http/client_table.h"
+#include "common/log_throttle.h"
 #include "common/metrics.h"
 #include "common/mutex.h"
 #include "common/thread.h"
@@ -30,16 +35,24 @@ class Session;
 
 struct Server::Impl {
   Impl(ServerOptions options_in, RequestHandler handler_in)
-      : options(std::move(options_in)), handler(std::move(handler_in)) {}
+      : options(std::move(options_in)),
+        handler(std::move(handler_in)),
+        clients(options.connections_max, options.connections_per_client_max,
+                options.client_body_bytes_max, options.body_bytes_in_flight_max) {}
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
   void Register(const std::shared_ptr<Session>& session);
   void Unregister(Session* session);
 
+  // A refusal of a client (limits, malformed HTTP): counted, and logged at most
+  // a few lines a second however many there are.
+  void LogRefusal(const std::string& client, int status, const std::string& detail);
+
   const ServerOptions options;
   const RequestHandler handler;
-  std::atomic<size_t> connections{0};
+  ClientTable clients;
+  LogThrottle refusal_log{5, std::chrono::seconds(1)};
   Mutex sessions_mutex;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions EVIDENCE_GUARDED_BY(sessions_mutex);
   std::vector<std::thread> threads;
@@ -63,26 +76,29 @@ struct Server::Impl {
 };
 
 // One connection: read a request, hand it to the handler, write the reply, repeat.
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, public BodyBudget {
  public:
-  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
-    server_.connections.fetch_add(1);
+  Session(tcp::socket socket, std::string client, Server::Impl& server)
+      : stream_(std::move(socket)), client_(std::move(client)), server_(server) {
+    admission_ = server_.clients.Open(client_);
   }
-  ~Session() {
+  ~Session() override {
     server_.Unregister(this);
-    server_.connections.fetch_sub(1);
+    if (admission_ == ClientTable::Admission::kAdmitted) {
+      server_.clients.Close(client_, body_reserved_);
+    }
   }
 
-  void Start(bool over_capacity) {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this(), over_capacity] {
-      if (over_capacity) {
-        ApiError error = MakeError(ProblemType::kTooMany, "too many open connections; retry later");
-        error.retry_after_seconds = 1;
-        self->keep_alive_ = false;
-        self->Write(ProblemResponse(error, "/"));
-      } else {
-        self->ReadHeader();
-      }
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->admission_ == ClientTable::Admission::kAdmitted) return self->ReadHeader();
+      const bool server_full = self->admission_ == ClientTable::Admission::kServerFull;
+      self->RefuseTooMany(server_full ? "too many open connections; retry later"
+                                      : "too many open connections from " + self->client_ +
+                                            " (at most " +
+                                            std::to_string(
+                                                self->server_.options.connections_per_client_max) +
+                                            " a client); retry later");
     });
   }
 
@@ -91,6 +107,16 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
+  }
+
+  // BodyBudget: the body's bytes, as they arrive.
+  bool Reserve(size_t bytes) override {
+    if (!server_.clients.ReserveBody(client_, bytes)) {
+      body_budget_exceeded_ = true;
+      return false;
+    }
+    body_reserved_ += bytes;
+    return true;
   }
 
  private:
@@ -103,22 +129,31 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(HttpResponse response);
   void OnWrite(bool close, beast::error_code ec);
   void Refuse(ProblemType type, std::string detail);
+  void RefuseTooMany(std::string detail);
+  void ReleaseBody();
 
   beast::tcp_stream stream_;
+  const std::string client_;  // the remote address, without the port
   Server::Impl& server_;
+  ClientTable::Admission admission_ = ClientTable::Admission::kAdmitted;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<ArrivingBody>> parser_;
   http::response<http::string_body> response_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
+  size_t body_reserved_ = 0;  // of the request being read or handled
+  bool body_budget_exceeded_ = false;
 };
 
 void Session::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_.options.header_bytes_max));
   parser_->body_limit(server_.options.body_bytes_max);
-  // One deadline for the whole request: a client that trickles bytes is cut off.
-  stream_.expires_after(server_.options.request_timeout);
+  parser_->get().body().budget = this;
+  // The headers (or, kept alive, the next request) must come within the header
+  // timeout, the body within the rest of the request timeout: a client that
+  // trickles bytes is cut off.
+  stream_.expires_after(std::min(server_.options.header_timeout, server_.options.request_timeout));
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -126,6 +161,7 @@ void Session::ReadHeader() {
 
 void Session::OnHeader(beast::error_code ec) {
   if (ec) return OnReadError(ec);
+  stream_.expires_after(server_.options.request_timeout);
   const auto& request = parser_->get();
   version_ = request.version();
   if (beast::iequals(request[http::field::expect], "100-continue") && !parser_->is_done()) {
@@ -155,6 +191,11 @@ void Session::OnBody(beast::error_code ec) {
 void Session::OnReadError(beast::error_code ec) {
   static const auto& kHttpCategory =
       beast::http::make_error_code(http::error::bad_target).category();
+  if (body_budget_exceeded_) {
+    return RefuseTooMany("too many request bytes in flight from " + client_ +
+                         " (at most " + std::to_string(server_.options.client_body_bytes_max) +
+                         " a client); retry later");
+  }
   if (ec == http::error::body_limit) {
     return Refuse(
         ProblemType::kTooLarge,
@@ -174,7 +215,9 @@ void Session::OnReadError(beast::error_code ec) {
 }
 
 void Session::Refuse(ProblemType type, std::string detail) {
+  ReleaseBody();
   keep_alive_ = false;
+  server_.LogRefusal(client_, ProblemHttpStatus(type), detail);
   HttpResponse response = ProblemResponse(MakeError(type, std::move(detail)), "/");
   if (server_.options.requests != nullptr) {
     server_.options.requests->Increment({"transport", std::to_string(response.status)});
@@ -182,15 +225,33 @@ void Session::Refuse(ProblemType type, std::string detail) {
   Write(std::move(response));
 }
 
+void Session::RefuseTooMany(std::string detail) {
+  ReleaseBody();
+  keep_alive_ = false;
+  server_.LogRefusal(client_, 429, detail);
+  ApiError error = MakeError(ProblemType::kTooMany, std::move(detail));
+  error.retry_after_seconds = 1;
+  if (server_.options.requests != nullptr) {
+    server_.options.requests->Increment({"transport", "429"});
+  }
+  Write(ProblemResponse(error, "/"));
+}
+
+void Session::ReleaseBody() {
+  if (body_reserved_ == 0) return;
+  server_.clients.ReleaseBody(client_, body_reserved_);
+  body_reserved_ = 0;
+}
+
 void Session::Handle() {
-  http::request<http::string_body> request = parser_->release();
+  http::request<ArrivingBody> request = parser_->release();
   keep_alive_ = request.keep_alive();
   HttpRequest plain;
   plain.method = std::string(request.method_string());
   plain.target = std::string(request.target());
   plain.authorization = std::string(request[http::field::authorization]);
   plain.content_type = std::string(request[http::field::content_type]);
-  plain.body = std::move(request.body());
+  plain.body = std::move(request.body().text);
   auto replied = std::make_shared<std::atomic<bool>>(false);
   Reply reply = [self = shared_from_this(), replied](HttpResponse response) {
     if (replied->exchange(true)) return;
@@ -208,6 +269,8 @@ void Session::Handle() {
     // into 4xx themselves, so what lands here is an internal failure.
     reply(ProblemResponse(MakeError(ProblemType::kInternal, "internal error"), instance));
   }
+  // The handler has parsed the body (a wait keeps only what it took from it).
+  ReleaseBody();
 }
 
 void Session::Write(HttpResponse response) {
@@ -260,17 +323,29 @@ void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  const bool over_capacity = connections.load() >= options.connections_max;
-  auto session = std::make_shared<Session>(std::move(socket), *this);
+  beast::error_code endpoint_ec;
+  const tcp::endpoint remote = socket.remote_endpoint(endpoint_ec);
+  std::string client = endpoint_ec ? "unknown" : remote.address().to_string();
+  auto session = std::make_shared<Session>(std::move(socket), std::move(client), *this);
   Register(session);
-  session->Start(over_capacity);
+  session->Start();
   Accept();
+}
+
+void Server::Impl::LogRefusal(const std::string& client, int status, const std::string& detail) {
+  if (std::optional<uint64_t> suppressed = refusal_log.Admit(LogThrottle::Clock::now())) {
+    spdlog::warn("event=http_refused client={} status={} reason=\"{}\" suppressed={}", client,
+                 status, detail.substr(0, 200), *suppressed);
+  }
 }
 
 Server::Server(ServerOptions options, RequestHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
   EVIDENCE_CHECK(impl_->options.threads >= 1);
   EVIDENCE_CHECK(impl_->options.connections_max >= 1);
+  EVIDENCE_CHECK(impl_->options.connections_per_client_max >= 1);
+  EVIDENCE_CHECK(impl_->options.client_body_bytes_max >= impl_->options.body_bytes_max);
+  EVIDENCE_CHECK(impl_->options.body_bytes_in_flight_max >= impl_->options.client_body_bytes_max);
 }
 
 Server::~Server() { Stop(); }
@@ -335,6 +410,8 @@ void Server::Stop() {
 
 uint16_t Server::port() const { return impl_->port; }
 
-size_t Server::connections() const { return impl_->connections.load(); }
+size_t Server::connections() const { return impl_->clients.connections(); }
+
+size_t Server::body_bytes_in_flight() const { return impl_->clients.body_bytes(); }
 
 }  // namespace evidence::api

@@ -32,7 +32,9 @@ Result<Target> SplitTarget(std::string_view target);
 Result<std::string> PercentDecode(std::string_view text);
 
 // Query "a=1&b=x%20y" -> decoded pairs, in order. Refuses a repeated name, an
-// empty name and bad escapes. "a" alone is ("a", "").
+// empty name, bad escapes and more than limits::kHttpQueryParametersMax
+// parameters. "a" alone is ("a", ""). Linear in the query's length (the repeat
+// check sorts the names).
 Result<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query);
 
 // Decimal digits only (no sign, no spaces, no leading zeros except "0"), fits u64.

@@ -37,11 +37,15 @@ ConsensusCore::ConsensusCore(CoreConfig config, const ledger::ValidatorSet& vali
         return powers;
       }()),
       max_round_seen_(validators.size(), 0),
+      next_height_votes_(validators.size(), 0),
+      next_height_proposals_(validators.size(), 0),
+      proposer_block_bytes_(validators.size(), 0),
       peer_behind_ms_(validators.size(), 0) {
   EVIDENCE_CHECK(validators_.size() > 0);
   EVIDENCE_CHECK(!own_index_ || (*own_index_ < validators_.size() && signer_ != nullptr));
   EVIDENCE_CHECK(config_.timeout_propose_ms > 0 && config_.timeout_vote_ms > 0);
   EVIDENCE_CHECK(config_.retransmit_interval_ms > 0 && config_.fetch_interval_ms > 0);
+  EVIDENCE_CHECK(config_.block_bytes_max > 0 && config_.future_rounds_window < kRoundMax);
 }
 
 // ---------------------------------------------------------------- inputs
@@ -103,9 +107,11 @@ uint32_t ConsensusCore::RestoreHeight(const PersistedState& state) {
   return state.round;
 }
 
-void ConsensusCore::OnMessage(const Message& message, int64_t now_ms) {
+void ConsensusCore::OnMessage(const Message& message, int64_t now_ms,
+                              std::optional<uint32_t> from) {
   EVIDENCE_CHECK(started_);
   now_ms_ = std::max(now_ms_, now_ms);
+  from_ = from;
   if (const auto* proposal = std::get_if<Proposal>(&message)) {
     HandleProposal(*proposal);
   } else if (const auto* vote = std::get_if<ledger::Vote>(&message)) {
@@ -173,68 +179,144 @@ void ConsensusCore::MarkWorkPending() {
   }
 }
 
-// Returns true when the message is for the current height. Messages for the
-// next height are kept; anything ahead means we are behind, anything older
-// means the sender is.
-bool ConsensusCore::AcceptHeight(uint64_t height, uint32_t sender, const Message& message) {
-  if (height == height_) return true;
-  if (height > height_) {
-    if (height == height_ + 1 && next_height_messages_.size() < config_.future_messages_max) {
-      next_height_messages_.push_back(message);
-    }
-    RequestFetch(kNil);
-  } else if (sender < peer_behind_ms_.size() && sender != own_index_ &&
-             (peer_behind_ms_[sender] == 0 ||
-              now_ms_ - peer_behind_ms_[sender] >= config_.fetch_interval_ms)) {
-    peer_behind_ms_[sender] = now_ms_;
-    Emit(PeerBehindEffect{sender, height});
+bool ConsensusCore::VerifySignature(const Message& message) const {
+  if (const auto* proposal = std::get_if<Proposal>(&message)) {
+    return verifier_.Verify(proposal->proposer_index,
+                            ProposalSigningBytes(config_.chain_id, *proposal),
+                            proposal->signature);
   }
-  return false;
+  const auto& vote = std::get<ledger::Vote>(message);
+  return verifier_.Verify(vote.validator_index, ledger::VoteSigningBytes(config_.chain_id, vote),
+                          vote.signature);
+}
+
+bool ConsensusCore::ProposalBlockFits(const Proposal& proposal) const {
+  return !proposal.block.empty() && proposal.block.size() <= config_.block_bytes_max;
+}
+
+// A proposer's share of this height's block store: a proposer that equivocates
+// or proposes a new block every round it leads runs out, others keep theirs.
+bool ConsensusCore::ChargeProposer(uint32_t proposer, size_t bytes) {
+  EVIDENCE_CHECK(proposer < proposer_block_bytes_.size());
+  if (proposer_block_bytes_[proposer] + bytes > kProposerBlockBudgets * config_.block_bytes_max) {
+    return false;
+  }
+  proposer_block_bytes_[proposer] += bytes;
+  return true;
+}
+
+bool ConsensusCore::HandleOtherHeight(const Message& message) {
+  const uint64_t height = MessageHeight(message);
+  if (height == height_) return false;
+  if (height == height_ + 1) {
+    KeepForNextHeight(message);
+  } else if (height > height_) {
+    // We are behind: ask for our height's block (rate-limited), if the message
+    // is a validator's at all.
+    if ((!fetched_once_ || now_ms_ - last_fetch_ms_ >= config_.fetch_interval_ms) &&
+        VerifySignature(message)) {
+      RequestFetch(kNil);
+    }
+  } else {
+    AnswerPeerBehind(message);
+  }
+  return true;
+}
+
+// Kept for the next height only once checked: the signature, and for a
+// proposal its proposer, round and block; at most a few per signer.
+void ConsensusCore::KeepForNextHeight(const Message& message) {
+  if (const auto* proposal = std::get_if<Proposal>(&message)) {
+    const uint32_t proposer = proposal->proposer_index;
+    // proposer(h + 1, r) == proposer(h, r + 1) (proposer.h): no schedule jump.
+    if (proposer >= validators_.size() || proposal->round > config_.future_rounds_window ||
+        next_height_proposals_[proposer] >= kNextHeightProposalsPerValidatorMax ||
+        !ProposalBlockFits(*proposal) ||
+        proposers_.ProposerAt(height_, proposal->round + 1) != proposer ||
+        !VerifySignature(message) || blocks_.Hash(proposal->block) != proposal->block_hash) {
+      return;
+    }
+    ++next_height_proposals_[proposer];
+  } else {
+    const auto& vote = std::get<ledger::Vote>(message);
+    const uint32_t signer = vote.validator_index;
+    if (signer >= validators_.size() ||
+        next_height_votes_[signer] >= kNextHeightVotesPerValidatorMax ||
+        vote.round > config_.future_rounds_window || !VerifySignature(message)) {
+      return;
+    }
+    ++next_height_votes_[signer];
+  }
+  next_height_messages_.push_back(message);
+  RequestFetch(kNil);
+}
+
+// The sender works at a height we decided: send it that block (the driver
+// serves it within the sender's sync budget). To the peer that sent the
+// message, never to the validator it names: an old vote replayed by someone
+// else must not make us push blocks to a validator that did not ask.
+void ConsensusCore::AnswerPeerBehind(const Message& message) {
+  const uint32_t signer = std::holds_alternative<Proposal>(message)
+                              ? std::get<Proposal>(message).proposer_index
+                              : std::get<ledger::Vote>(message).validator_index;
+  const uint32_t peer = from_.value_or(signer);
+  if (peer >= peer_behind_ms_.size() || peer == own_index_) return;
+  if (peer_behind_ms_[peer] != 0 && now_ms_ - peer_behind_ms_[peer] < config_.fetch_interval_ms) {
+    return;
+  }
+  if (!VerifySignature(message)) return;
+  peer_behind_ms_[peer] = now_ms_;
+  Emit(PeerBehindEffect{peer, MessageHeight(message)});
 }
 
 void ConsensusCore::HandleProposal(const Proposal& proposal) {
-  if (!AcceptHeight(proposal.height, proposal.proposer_index, proposal)) return;
+  if (HandleOtherHeight(proposal)) return;
   if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
   if (proposal.round > round_ + config_.future_rounds_window) return;
-  RoundState& state = Round(proposal.round);
-  for (const Proposal& known : state.proposals) {
-    if (known.block_hash == proposal.block_hash && known.pol_round == proposal.pol_round) return;
+  if (!ProposalBlockFits(proposal)) return;
+  if (const RoundState* known_round = FindRound(proposal.round)) {
+    for (const Proposal& known : known_round->proposals) {
+      if (known.block_hash == proposal.block_hash && known.pol_round == proposal.pol_round) return;
+    }
+    if (known_round->proposals.size() >= kProposalsPerRoundMax) return;
   }
-  if (state.proposals.size() >= kProposalsPerRoundMax) return;
-  if (!verifier_.Verify(proposal.proposer_index, ProposalSigningBytes(config_.chain_id, proposal),
-                        proposal.signature)) {
-    return;
+  const bool new_block = !block_store_.contains(proposal.block_hash);
+  if (new_block && proposer_block_bytes_[proposal.proposer_index] + proposal.block.size() >
+                       kProposerBlockBudgets * config_.block_bytes_max) {
+    return;  // checked before the signature and the hash cost anything
   }
+  if (!VerifySignature(proposal)) return;
   if (blocks_.Hash(proposal.block) != proposal.block_hash) return;
-  if (!block_store_.contains(proposal.block_hash)) {
+  if (new_block) {
+    EVIDENCE_CHECK(ChargeProposer(proposal.proposer_index, proposal.block.size()));
     block_store_[proposal.block_hash] =
         BlockInfo{proposal.block, blocks_.IsValid(height_, proposal.block)};
   }
   Proposal stored = proposal;
   stored.block.clear();  // kept once, in block_store_
-  state.proposals.push_back(std::move(stored));
+  Round(proposal.round).proposals.push_back(std::move(stored));
   NoteRound(proposal.proposer_index, proposal.round);
   MarkWorkPending();
 }
 
 void ConsensusCore::HandleVote(const ledger::Vote& vote) {
-  if (!AcceptHeight(vote.height, vote.validator_index, vote)) return;
-  bool far_future = vote.round > round_ + config_.future_rounds_window;
-  VoteSet* set = nullptr;
+  if (HandleOtherHeight(vote)) return;
+  const bool far_future = vote.round > round_ + config_.future_rounds_window;
   if (!far_future) {
-    RoundState& state = Round(vote.round);
-    set = vote.type == ledger::VoteType::kPrevote ? &state.prevotes : &state.precommits;
-    if (set->Contains(vote)) return;  // re-sent: already counted
+    const RoundState* state = FindRound(vote.round);
+    const VoteSet* known = state == nullptr ? nullptr
+                           : vote.type == ledger::VoteType::kPrevote ? &state->prevotes
+                                                                     : &state->precommits;
+    if (known != nullptr && known->Contains(vote)) return;  // re-sent: already counted
   }
-  if (!verifier_.Verify(vote.validator_index, ledger::VoteSigningBytes(config_.chain_id, vote),
-                        vote.signature)) {
-    return;
-  }
+  if (!VerifySignature(vote)) return;
   NoteRound(vote.validator_index, vote.round);
   MarkWorkPending();
   if (far_future) return;  // counted only for the round skip
+  RoundState& state = Round(vote.round);  // created only for a signed vote
+  VoteSet& set = vote.type == ledger::VoteType::kPrevote ? state.prevotes : state.precommits;
   const ledger::Vote* first = nullptr;
-  if (set->Add(vote, &first) == VoteSet::AddResult::kConflict) {
+  if (set.Add(vote, &first) == VoteSet::AddResult::kConflict) {
     Emit(EvidenceEffect{*first, vote});
   }
 }
@@ -442,6 +524,9 @@ void ConsensusCore::StartHeight(uint64_t height) {
   rounds_.clear();
   block_store_.clear();
   std::fill(max_round_seen_.begin(), max_round_seen_.end(), 0);
+  std::fill(proposer_block_bytes_.begin(), proposer_block_bytes_.end(), 0);
+  std::fill(next_height_votes_.begin(), next_height_votes_.end(), 0);
+  std::fill(next_height_proposals_.begin(), next_height_proposals_.end(), 0);
   round_skip_dirty_ = false;
   work_pending_ = false;
   ready_block_.reset();
@@ -450,9 +535,12 @@ void ConsensusCore::StartHeight(uint64_t height) {
   fetched_once_ = false;
   own_votes_.clear();
   own_proposal_.reset();
-  // Messages kept for this height are replayed (only insertion: Evaluate runs after).
+  // Messages kept for this height are replayed (only insertion: Evaluate runs
+  // after). They are checked again (cheaply: known signatures fail fast only
+  // on a mismatch) against this height's rules, e.g. the proposer budgets.
   std::deque<Message> kept;
   kept.swap(next_height_messages_);
+  from_.reset();
   for (const Message& message : kept) {
     if (MessageHeight(message) != height_) continue;
     if (const auto* proposal = std::get_if<Proposal>(&message)) HandleProposal(*proposal);
@@ -686,6 +774,63 @@ PersistedState ConsensusCore::CurrentPersistedState() const {
     }
   }
   return state;
+}
+
+namespace {
+
+constexpr size_t kVoteBytesMax = sizeof(ledger::Vote) + kSignatureBytesMax;
+
+size_t MessageBytes(const Message& message) {
+  size_t bytes = sizeof(Message);
+  if (const auto* proposal = std::get_if<Proposal>(&message)) {
+    bytes += proposal->block.size() + proposal->signature.size();
+  } else if (const auto* vote = std::get_if<ledger::Vote>(&message)) {
+    bytes += vote->signature.size();
+  }
+  return bytes;
+}
+
+}  // namespace
+
+size_t ConsensusCore::RetainedBytes() const {
+  size_t bytes = 0;
+  for (const auto& [hash, info] : block_store_) bytes += sizeof(info) + info.block.size();
+  for (const Message& message : next_height_messages_) bytes += MessageBytes(message);
+  for (const auto& [round, state] : rounds_) {
+    bytes += sizeof(state);
+    for (const Proposal& proposal : state.proposals) bytes += MessageBytes(proposal);
+    for (const VoteSet* set : {&state.prevotes, &state.precommits}) {
+      for (const auto& [hash, tally] : set->tallies()) {
+        for (const ledger::Vote* vote : set->VotesFor(hash)) {
+          bytes += sizeof(*vote) + vote->signature.size();
+        }
+      }
+    }
+  }
+  for (const ledger::Vote& vote : own_votes_) bytes += sizeof(vote) + vote.signature.size();
+  if (own_proposal_) bytes += MessageBytes(*own_proposal_);
+  if (ready_block_) bytes += ready_block_->size();
+  return bytes;
+}
+
+// Blocks: each proposer's budget, the next height's proposals, and our own
+// block in three places (the application's, our proposal, the store) plus the
+// lock and valid value restored from the WAL. Votes and proposals without
+// blocks: every round up to the window ahead of the current one.
+size_t ConsensusCore::RetainedBytesBound() const {
+  const size_t n = validators_.size();
+  const size_t block = sizeof(BlockInfo) + sizeof(Message) + config_.block_bytes_max +
+                       kSignatureBytesMax;
+  const size_t blocks = n * (kProposerBlockBudgets * config_.block_bytes_max +
+                             kProposerBlockBudgets * sizeof(BlockInfo) +
+                             kNextHeightProposalsPerValidatorMax * block) +
+                        6 * block;
+  const size_t next_votes = n * kNextHeightVotesPerValidatorMax * (sizeof(Message) + kSignatureBytesMax);
+  const size_t rounds = static_cast<size_t>(round_) + config_.future_rounds_window + 1;
+  const size_t per_round = sizeof(RoundState) +
+                           kProposalsPerRoundMax * (sizeof(Message) + kSignatureBytesMax) +
+                           2 * n * VoteSet::kVotesPerValidatorMax * kVoteBytesMax;
+  return blocks + next_votes + rounds * per_round + kOwnVotesMax * kVoteBytesMax;
 }
 
 void ConsensusCore::RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block) {

@@ -15,6 +15,18 @@
 // pending records (OnRecordsPending, OnBlockReady) or a peer is active at this
 // height, so an idle network signs nothing and makes no empty blocks.
 //
+// Memory (issue 17, finding 1): nothing a peer sends is kept before its
+// signature (and, for a proposal, its proposer and block hash) is checked, and
+// what is kept is bounded per signer: for the next height at most
+// kNextHeightVotesPerValidatorMax votes and one proposal; at the current height
+// at most kProposerBlockBudgets blocks of block_bytes_max brought by each
+// proposer, and votes only for rounds up to future_rounds_window ahead. So one
+// Byzantine validator can make the core hold a few of its own blocks, never
+// more: RetainedBytes() <= RetainedBytesBound() at every step (the simulator
+// checks it). A message for an earlier height is answered (PeerBehind) only to
+// the peer that sent it (never to the validator it names), at most once per
+// fetch interval per peer, and only when signed.
+//
 // Thread-safety: not thread-safe; one strand owns a core.
 // Invariants: height never decreases; round never decreases within a height;
 // at most one decision per height; the outbox order is the order effects must run.
@@ -28,6 +40,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/limits.h"
 #include "common/status.h"
 #include "ledger/vote.h"
 #include "node/consensus/deviations.h"
@@ -48,8 +61,18 @@ struct CoreConfig {
   int64_t retransmit_interval_ms = 2000;
   int64_t fetch_interval_ms = 1000;  // at most one FetchBlock / PeerBehind per peer per interval
   uint32_t future_rounds_window = 32;  // rounds above the current one whose messages are kept
-  size_t future_messages_max = 2048;  // messages kept for the next height
+  // The largest block a proposal may carry (the protocol's limit; the simulator
+  // uses a small one). The core's memory bound is counted in these.
+  size_t block_bytes_max = limits::kBlockBytesMax;
 };
+
+// What one validator's messages may make the core keep (limits.h).
+inline constexpr size_t kNextHeightVotesPerValidatorMax =
+    limits::kConsensusNextHeightVotesPerValidatorMax;
+inline constexpr size_t kNextHeightProposalsPerValidatorMax =
+    limits::kConsensusNextHeightProposalsPerValidatorMax;
+// Blocks of block_bytes_max each proposer may bring into one height.
+inline constexpr size_t kProposerBlockBudgets = limits::kConsensusProposerBlocksPerHeightMax;
 
 class ConsensusCore {
  public:
@@ -68,7 +91,11 @@ class ConsensusCore {
   void Start(uint64_t height, int64_t previous_time_ms, int64_t now_ms);
 
   // Messages checked by ValidateMessage(); BlockRequest is the application's.
-  void OnMessage(const Message& message, int64_t now_ms);
+  // `from`: the peer that delivered it (a validator index), when known: a
+  // message for a decided height is answered to it, never to the validator
+  // the message names (who may not have asked).
+  void OnMessage(const Message& message, int64_t now_ms,
+                 std::optional<uint32_t> from = std::nullopt);
   void OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind, int64_t now_ms);
   // The application's answer to RequestBlock (ignored for another height).
   void OnBlockReady(uint64_t height, Bytes block, int64_t now_ms);
@@ -86,6 +113,11 @@ class ConsensusCore {
   uint64_t rounds_started() const { return rounds_started_; }
   uint32_t ProposerAt(uint64_t height, uint32_t round) { return proposers_.ProposerAt(height, round); }
   PersistedState CurrentPersistedState() const;
+
+  // Bytes of blocks, votes and proposals the core holds now, and the most it
+  // may hold at its current round (the memory bound above).
+  size_t RetainedBytes() const;
+  size_t RetainedBytesBound() const;
 
  private:
   struct BlockInfo {
@@ -108,7 +140,15 @@ class ConsensusCore {
   void HandleProposal(const Proposal& proposal);
   void HandleVote(const ledger::Vote& vote);
   void HandleDecided(const DecidedBlock& decided);
-  bool AcceptHeight(uint64_t height, uint32_t sender, const Message& message);
+  // For a message not of the current height: keeps it (next height), asks for
+  // the block we lack (ahead) or answers the peer that is behind. False when
+  // the message is of the current height and must be handled.
+  bool HandleOtherHeight(const Message& message);
+  void KeepForNextHeight(const Message& message);
+  void AnswerPeerBehind(const Message& message);
+  bool VerifySignature(const Message& message) const;
+  bool ProposalBlockFits(const Proposal& proposal) const;
+  bool ChargeProposer(uint32_t proposer, size_t bytes);
   void NoteRound(uint32_t validator_index, uint32_t round);
   void MarkWorkPending();
   void RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block);
@@ -175,7 +215,11 @@ class ConsensusCore {
   std::map<crypto::Digest, BlockInfo> block_store_;  // blocks seen at this height
   std::vector<uint32_t> max_round_seen_;  // per validator, at this height
   bool round_skip_dirty_ = false;
-  std::deque<Message> next_height_messages_;
+  std::deque<Message> next_height_messages_;  // signature-checked, bounded per signer
+  std::vector<uint32_t> next_height_votes_;      // per validator
+  std::vector<uint32_t> next_height_proposals_;  // per validator
+  std::vector<size_t> proposer_block_bytes_;     // per validator, at this height
+  std::optional<uint32_t> from_;                 // the peer of the message being handled
 
   bool work_pending_ = false;
   std::optional<Bytes> ready_block_;  // the application's block for this height

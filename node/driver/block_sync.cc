@@ -25,24 +25,6 @@ BlockSync::BlockSync(const ledger::Genesis& genesis, const ledger::Store& store,
       send_(std::move(send)),
       tracker_(ValidatorPowers(genesis), node_index) {}
 
-void BlockSync::Serve(uint32_t peer, uint64_t from_height, uint64_t count) {
-  uint64_t head = store_.height();
-  SyncResponse response;
-  size_t bytes = 0;
-  for (uint64_t height = from_height;
-       height <= head && height < from_height + count && response.blocks.size() < kSyncBlocksMax &&
-       bytes < kSyncResponseBytesTarget;
-       ++height) {
-    Result<ledger::Block> block = store_.GetBlock(height);
-    Result<ledger::Commit> commit = store_.GetCommit(height);
-    if (!block.ok() || !commit.ok()) break;
-    consensus::DecidedBlock decided{ledger::EncodeBlock(*block), std::move(*commit)};
-    bytes += decided.block.size();
-    response.blocks.push_back(std::move(decided));
-  }
-  if (!response.blocks.empty()) send_(peer, response);
-}
-
 void BlockSync::MaybeRequest(int64_t now_ms) {
   std::optional<SyncTarget> target = tracker_.Next(store_.height(), now_ms);
   if (!target) return;

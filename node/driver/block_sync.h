@@ -1,9 +1,10 @@
-// BlockSync: the consensus thread's side of block sync. It serves decided
-// blocks (with their commits) to peers that ask, and, when this node is behind
-// (SyncTracker, node/sync.h: peers with more than 1/3 of the power report a
-// higher committed height), asks one peer at a time for the next range. The
-// blocks that come back are checked by the consensus core (commit quorum,
-// block rules) before they are stored: the driver feeds them to it.
+// BlockSync: the consensus thread's side of block sync: when this node is
+// behind (SyncTracker, node/sync.h: peers with more than 1/3 of the power
+// report a higher committed height), it asks one peer at a time for the next
+// range. The blocks that come back are checked by the consensus core (commit
+// quorum, block rules) before they are stored: the driver feeds them to it.
+// Serving blocks to peers is the BlockServer's (block_server.h, its own
+// thread).
 //
 // Thread-safety: the consensus thread only.
 #pragma once
@@ -30,9 +31,6 @@ class BlockSync {
   void OnPeerDisconnected(uint32_t peer) { tracker_.OnPeerDisconnected(peer); }
   void OnResponse(uint32_t peer) { tracker_.OnResponse(peer); }
 
-  // Sends `peer` up to `count` decided blocks from `from_height` (at most
-  // kSyncBlocksMax blocks and about kSyncResponseBytesTarget bytes).
-  void Serve(uint32_t peer, uint64_t from_height, uint64_t count);
   // Asks one peer for the next range of blocks when this node is behind.
   void MaybeRequest(int64_t now_ms);
 

@@ -34,6 +34,10 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
       node_index_(node_index),
       own_index_(own_index),
       io_(std::make_unique<asio::io_context>()),
+      inbox_(parts.genesis.validators().size(), PeerInbox::Defaults()),
+      block_server_(parts.store, parts.genesis.validators().size(),
+                    BlockServeOptions::Defaults(),
+                    [this](uint32_t peer, Bytes frame) { SendServed(peer, std::move(frame)); }),
       core_(std::make_unique<consensus::ConsensusCore>(
           std::move(core_config), parts.genesis.validator_set(), own_index, parts.signer,
           parts.verifier, parts.blocks)),
@@ -74,10 +78,12 @@ void ConsensusDriver::Start() {
     strand_.AssertHeld();
     StartConsensus();
   });
+  block_server_.Start();
 }
 
 void ConsensusDriver::Stop() {
   if (stopping_.exchange(true)) return;
+  block_server_.Stop();
   if (!thread_.joinable()) return;
   Post([this]() {
     strand_.AssertHeld();
@@ -106,16 +112,47 @@ void ConsensusDriver::StartConsensus() {
 
 // ---------------------------------------------------------------- inputs
 
-void ConsensusDriver::PostPeerMessage(uint32_t peer, PeerMessage message) {
-  if (inbox_frames_.fetch_add(1) >= kInboxFramesMax) {
-    inbox_frames_.fetch_sub(1);
-    metrics_.peer_frames_dropped.Increment();
+// On the transport's thread: requests for blocks go to the block server (its
+// own thread and per-peer budget), everything else to the peer's inbox lane.
+void ConsensusDriver::PostPeerMessage(uint32_t peer, PeerMessage message, size_t bytes) {
+  if (peer >= genesis_.validators().size() || peer == node_index_) return;
+  if (const auto* request = std::get_if<SyncRequest>(&message)) {
+    block_server_.Request(peer, request->from_height, request->count);
     return;
   }
-  Post([this, peer, message = std::move(message)]() mutable {
+  if (const auto* consensus_message = std::get_if<consensus::Message>(&message)) {
+    if (const auto* request = std::get_if<consensus::BlockRequest>(consensus_message)) {
+      block_server_.Request(peer, request->height, 1);
+      return;
+    }
+  }
+  const PeerInbox::PushResult pushed = inbox_.Push(peer, std::move(message), bytes);
+  if (pushed == PeerInbox::PushResult::kDropped) {
+    metrics_.peer_frames_dropped.Increment();
+    if (std::optional<uint64_t> suppressed = inbox_drop_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::warn("event=peer_inbox_full peer={} dropped_from_peer={} suppressed={}",
+                   genesis_.validators()[peer].name, inbox_.dropped(peer), *suppressed);
+    }
+    return;
+  }
+  if (pushed == PeerInbox::PushResult::kQueuedWakeConsumer) {
+    Post([this] {
+      strand_.AssertHeld();
+      DrainInbox();
+    });
+  }
+}
+
+// A few messages per turn; the rest after the work queued meanwhile.
+void ConsensusDriver::DrainInbox() {
+  for (size_t i = 0; i < kInboxDrainBatch; ++i) {
+    std::optional<PeerInbox::Item> item = inbox_.Pop();
+    if (!item) return;  // the next Push wakes us again
+    HandleMessage(item->peer, std::move(item->message));
+  }
+  Post([this] {
     strand_.AssertHeld();
-    inbox_frames_.fetch_sub(1);
-    HandleMessage(peer, std::move(message));
+    DrainInbox();
   });
 }
 
@@ -169,27 +206,26 @@ void ConsensusDriver::HandleMessage(uint32_t peer, PeerMessage message) {
   } else if (auto* status = std::get_if<StatusMessage>(&message)) {
     sync_.OnPeerHeight(peer, status->height);
     MaybeSync();
-  } else if (auto* request = std::get_if<SyncRequest>(&message)) {
-    sync_.Serve(peer, request->from_height, request->count);
+  } else if (std::holds_alternative<SyncRequest>(message)) {
+    EVIDENCE_CHECK_MSG(false, "sync requests go to the block server");
   } else {
     HandleSyncResponse(peer, std::move(std::get<SyncResponse>(message)));
   }
 }
 
 void ConsensusDriver::HandleConsensusMessage(uint32_t peer, consensus::Message message) {
-  if (auto* request = std::get_if<consensus::BlockRequest>(&message)) {
-    sync_.Serve(peer, request->height, 1);
-    return;
-  }
+  EVIDENCE_CHECK(!std::holds_alternative<consensus::BlockRequest>(message));
   Status valid = consensus::ValidateMessage(message, genesis_.validators().size());
   if (!valid.ok()) {
-    spdlog::warn("event=consensus_message_refused peer={} reason=\"{}\"",
-                 genesis_.validators()[peer].name, valid.message());
+    if (std::optional<uint64_t> suppressed = inbox_drop_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::warn("event=consensus_message_refused peer={} reason=\"{}\" suppressed={}",
+                   genesis_.validators()[peer].name, valid.message(), *suppressed);
+    }
     return;
   }
   uint64_t height = consensus::MessageHeight(message);
   if (height > 1) sync_.OnPeerHeight(peer, height - 1);
-  core_->OnMessage(message, WallClockMs());
+  core_->OnMessage(message, WallClockMs(), peer);
   RunEffects();
   MaybeSync();
 }
@@ -200,7 +236,7 @@ void ConsensusDriver::HandleSyncResponse(uint32_t peer, SyncResponse response) {
     uint64_t before = core_->height();
     if (decided.commit.height != before) continue;
     sync_.OnPeerHeight(peer, decided.commit.height);
-    core_->OnMessage(consensus::Message(std::move(decided)), WallClockMs());
+    core_->OnMessage(consensus::Message(std::move(decided)), WallClockMs(), peer);
     applying_synced_block_ = true;
     RunEffects();
     applying_synced_block_ = false;
@@ -243,7 +279,9 @@ void ConsensusDriver::Execute(consensus::Effect& effect) {
     Broadcast(SyncRequest{fetch->height, 1});
     MaybeSync();
   } else if (auto* behind = std::get_if<consensus::PeerBehindEffect>(&effect)) {
-    sync_.Serve(behind->validator_index, behind->height, kSyncBlocksMax);
+    // The core names the peer that sent the old message; it is served within
+    // its own budget, off this thread.
+    block_server_.Request(behind->validator_index, behind->height, kSyncBlocksMax);
   } else if (auto* commit = std::get_if<consensus::CommitEffect>(&effect)) {
     ExecuteCommit(*commit);
   } else {
@@ -400,16 +438,40 @@ void ConsensusDriver::FlushGossip() {
   gossip_outbox_.clear();
 }
 
+namespace {
+
+// Gossip and blocks wait behind proposals, votes and status.
+p2p::Priority PriorityOf(const PeerMessage& message) {
+  if (std::holds_alternative<RecordsGossip>(message) ||
+      std::holds_alternative<SyncResponse>(message)) {
+    return p2p::Priority::kBulk;
+  }
+  if (const auto* consensus_message = std::get_if<consensus::Message>(&message)) {
+    if (std::holds_alternative<consensus::DecidedBlock>(*consensus_message)) {
+      return p2p::Priority::kBulk;
+    }
+  }
+  return p2p::Priority::kConsensus;
+}
+
+}  // namespace
+
 void ConsensusDriver::SendTo(uint32_t peer, const PeerMessage& message) {
   if (peer == node_index_ || transport_ == nullptr) return;
-  Status status = transport_->Send(peer, EncodePeerMessage(message));
+  Status status = transport_->Send(peer, EncodePeerMessage(message), PriorityOf(message));
   if (!status.ok()) spdlog::warn("event=p2p_send_failed reason=\"{}\"", status.message());
 }
 
 void ConsensusDriver::Broadcast(const PeerMessage& message) {
   if (transport_ == nullptr) return;
-  Status status = transport_->Broadcast(EncodePeerMessage(message));
+  Status status = transport_->Broadcast(EncodePeerMessage(message), PriorityOf(message));
   if (!status.ok()) spdlog::warn("event=p2p_broadcast_failed reason=\"{}\"", status.message());
+}
+
+void ConsensusDriver::SendServed(uint32_t peer, Bytes frame) {
+  if (peer == node_index_ || transport_ == nullptr) return;
+  Status status = transport_->Send(peer, std::move(frame), p2p::Priority::kBulk);
+  if (!status.ok()) spdlog::warn("event=p2p_send_failed reason=\"{}\"", status.message());
 }
 
 // ---------------------------------------------------------------- status
@@ -448,6 +510,17 @@ void ConsensusDriver::PublishProgress() {
   if (send_dropped > send_dropped_reported_) {
     metrics_.peer_send_frames_dropped.Increment(send_dropped - send_dropped_reported_);
     send_dropped_reported_ = send_dropped;
+  }
+  const uint64_t served = block_server_.bytes_served();
+  if (served > served_reported_) {
+    metrics_.sync_served_bytes.Increment(served - served_reported_);
+    served_reported_ = served;
+  }
+  const p2p::HandshakeStats handshakes = transport_->handshake_stats();
+  const uint64_t refused = handshakes.refused_per_address + handshakes.evicted + handshakes.timed_out;
+  if (refused > handshakes_refused_reported_) {
+    metrics_.p2p_handshakes_refused.Increment(refused - handshakes_refused_reported_);
+    handshakes_refused_reported_ = refused;
   }
 }
 

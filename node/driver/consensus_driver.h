@@ -7,8 +7,15 @@
 //
 // Inputs from other threads arrive by posting to the thread:
 //   - peer messages decoded by the PeerIntake on the transport's thread
-//     (PostPeerMessage; at most kInboxFramesMax queued, beyond that dropped and
-//     counted: consensus retransmits, sync re-asks);
+//     (PostPeerMessage) go to the PeerInbox (node/intake/peer_inbox.h): per
+//     peer, bounded in messages and bytes, consensus messages before bulk,
+//     peers in turn; what does not fit is dropped and counted (consensus
+//     retransmits, sync re-asks). The consensus thread drains it a few
+//     messages at a time, so timers and other work interleave. Requests for
+//     blocks (SyncRequest, BlockRequest) never reach the consensus thread: the
+//     BlockServer (block_server.h) serves them on its own thread within each
+//     peer's budget, and so are the blocks the core pushes to a peer that is
+//     behind (PeerBehind, to the peer that sent the old message);
 //   - records admitted to the mempool by the API and gossip threads
 //     (PostRecordsAdmitted; coalesced into one post per burst);
 //   - peer connections and disconnections (the transport's thread).
@@ -37,8 +44,11 @@
 #include "ledger/genesis.h"
 #include "ledger/store.h"
 #include "node/consensus/core.h"
+#include "common/log_throttle.h"
 #include "node/driver/block_builder.h"
+#include "node/driver/block_server.h"
 #include "node/driver/block_sync.h"
+#include "node/intake/peer_inbox.h"
 #include "node/messages.h"
 #include "node/node_metrics.h"
 
@@ -52,9 +62,9 @@ class RecordPool;
 class Wal;
 struct NodeStatus;
 
-// Consensus messages queued for the consensus thread; beyond this they are
-// dropped (evidence_peer_frames_dropped_total).
-inline constexpr size_t kInboxFramesMax = 4096;
+// Peer messages handled per turn of the consensus thread before it lets other
+// work (timers, admitted records) run.
+inline constexpr size_t kInboxDrainBatch = 8;
 
 struct DriverOptions {
   BlockBuilderOptions block;
@@ -97,8 +107,8 @@ class ConsensusDriver {
   // Stops the thread (timers cancelled, queued work dropped). Idempotent.
   void Stop();
 
-  // Any thread.
-  void PostPeerMessage(uint32_t peer, PeerMessage message);
+  // Any thread. `bytes`: the message's size on the wire.
+  void PostPeerMessage(uint32_t peer, PeerMessage message, size_t bytes);
   void PostRecordsAdmitted(std::vector<std::string> leaves, bool from_peer)
       EVIDENCE_EXCLUDES(admitted_mutex_);
   void OnPeerConnected(uint32_t peer);
@@ -110,6 +120,7 @@ class ConsensusDriver {
 
   // Consensus thread.
   void StartConsensus() EVIDENCE_REQUIRES(strand_);
+  void DrainInbox() EVIDENCE_REQUIRES(strand_);
   void HandleMessage(uint32_t peer, PeerMessage message) EVIDENCE_REQUIRES(strand_);
   void HandleConsensusMessage(uint32_t peer, consensus::Message message)
       EVIDENCE_REQUIRES(strand_);
@@ -130,6 +141,7 @@ class ConsensusDriver {
   void PublishProgress() EVIDENCE_REQUIRES(strand_);
   void SendTo(uint32_t peer, const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
   void Broadcast(const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
+  void SendServed(uint32_t peer, Bytes frame);  // the block server's thread
 
   // Runs `work` on the consensus thread.
   template <class Work>
@@ -150,7 +162,9 @@ class ConsensusDriver {
   std::unique_ptr<boost::asio::io_context> io_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
-  std::atomic<size_t> inbox_frames_{0};
+  PeerInbox inbox_;
+  BlockServer block_server_;
+  LogThrottle inbox_drop_log_{5, std::chrono::seconds(1)};
 
   std::unique_ptr<consensus::ConsensusCore> core_ EVIDENCE_GUARDED_BY(strand_);
   BlockBuilder builder_ EVIDENCE_GUARDED_BY(strand_);
@@ -164,6 +178,8 @@ class ConsensusDriver {
   // commit is not counted in the commit latency).
   bool applying_synced_block_ EVIDENCE_GUARDED_BY(strand_) = false;
   uint64_t send_dropped_reported_ EVIDENCE_GUARDED_BY(strand_) = 0;
+  uint64_t served_reported_ EVIDENCE_GUARDED_BY(strand_) = 0;
+  uint64_t handshakes_refused_reported_ EVIDENCE_GUARDED_BY(strand_) = 0;
   std::unique_ptr<boost::asio::steady_timer> status_timer_ EVIDENCE_GUARDED_BY(strand_);
   std::unique_ptr<boost::asio::steady_timer> block_timer_ EVIDENCE_GUARDED_BY(strand_);
   bool block_timer_armed_ EVIDENCE_GUARDED_BY(strand_) = false;

@@ -9,12 +9,17 @@
 
 namespace evidence::node {
 
-PeerIntake::PeerIntake(AdmitFn admit, ConsensusFn to_consensus, PeerNameFn peer_name,
-                       metrics::Counter& dropped)
+PeerIntake::PeerIntake(size_t peers, AdmitFn admit, ConsensusFn to_consensus,
+                       PeerNameFn peer_name, metrics::Counter& dropped)
     : admit_(std::move(admit)),
       to_consensus_(std::move(to_consensus)),
       peer_name_(std::move(peer_name)),
-      dropped_(dropped) {}
+      dropped_(dropped) {
+  EVIDENCE_CHECK(peers >= 1);
+  MutexLock lock(&inbox_mutex_);
+  peer_records_.assign(peers, 0);
+  peer_bytes_.assign(peers, 0);
+}
 
 PeerIntake::~PeerIntake() { Stop(); }
 
@@ -38,30 +43,40 @@ void PeerIntake::Stop() {
 // (its own bound): under load the consensus thread is busy with blocks, and
 // gossip queued behind them would overflow the consensus inbox.
 void PeerIntake::OnFrame(uint32_t peer, Bytes frame) {
+  const size_t bytes = frame.size();
   Result<PeerMessage> decoded = DecodePeerMessage(frame);
+  frame = Bytes();  // the decoded copy is all that is kept
   if (!decoded.ok()) {
-    spdlog::warn("event=peer_message_refused peer={} reason=\"{}\"", peer_name_(peer),
-                 decoded.status().message());
+    dropped_.Increment();
+    if (std::optional<uint64_t> suppressed = refusal_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::warn("event=peer_message_refused peer={} reason=\"{}\" suppressed={}",
+                   peer_name_(peer), decoded.status().message(), *suppressed);
+    }
     return;
   }
   if (auto* gossip = std::get_if<RecordsGossip>(&*decoded)) {
-    QueueGossip(std::move(gossip->leaves));
+    QueueGossip(peer, std::move(gossip->leaves));
     return;
   }
-  to_consensus_(peer, std::move(decoded).value());
+  to_consensus_(peer, std::move(decoded).value(), bytes);
 }
 
-void PeerIntake::QueueGossip(std::vector<std::string> leaves) {
+void PeerIntake::QueueGossip(uint32_t peer, std::vector<std::string> leaves) {
   size_t bytes = 0;
   for (const std::string& leaf : leaves) bytes += leaf.size();
   {
     MutexLock lock(&inbox_mutex_);
     if (stopping_) return;
+    EVIDENCE_CHECK(peer < peer_records_.size());
     if (inbox_.size() + leaves.size() > kGossipInboxRecordsMax ||
-        inbox_bytes_ + bytes > kGossipInboxBytesMax) {
+        inbox_bytes_ + bytes > kGossipInboxBytesMax ||
+        peer_records_[peer] + leaves.size() > limits::kGossipInboxRecordsPerPeerMax ||
+        peer_bytes_[peer] + bytes > limits::kGossipInboxBytesPerPeerMax) {
       dropped_.Increment();
       return;
     }
+    peer_records_[peer] += leaves.size();
+    peer_bytes_[peer] += bytes;
     for (std::string& leaf : leaves) inbox_.push_back(std::move(leaf));
     inbox_bytes_ += bytes;
     if (draining_) return;
@@ -81,6 +96,8 @@ void PeerIntake::Drain() {
       }
       leaves.swap(inbox_);
       inbox_bytes_ = 0;
+      std::fill(peer_records_.begin(), peer_records_.end(), 0);
+      std::fill(peer_bytes_.begin(), peer_bytes_.end(), 0);
     }
     // In slices, so that a proposal whose records are still queued here waits
     // for one slice at most before it checks them itself (the slices after it

@@ -72,6 +72,14 @@ std::string RemoteOf(const tcp::socket& socket) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
+// The remote address without the port: what per-address limits count.
+std::string AddressOf(const tcp::socket& socket) {
+  ErrorCode ec;
+  const tcp::endpoint endpoint = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return endpoint.address().to_string();
+}
+
 // Low-latency frames and dead-connection detection within about a minute.
 void TuneSocket(tcp::socket& socket) {
   ErrorCode ec;
@@ -102,12 +110,14 @@ struct Transport::Impl {
     DialState dial_state = DialState::kIdle;
     uint32_t backoff_ms = 0;
   };
-  // Shared with callers of Send; guarded by mutex_.
+  // Shared with callers of Send; guarded by mutex_. Consensus frames go first.
   struct Queue {
-    std::deque<Bytes> frames;
+    std::deque<Bytes> consensus;
+    std::deque<Bytes> bulk;
     size_t bytes = 0;
     bool kick_posted = false;
     PeerStats stats;
+    size_t frames() const { return consensus.size() + bulk.size(); }
   };
 
   Impl(TransportOptions options_in, std::unique_ptr<asio::ssl::context> tls_in)
@@ -119,8 +129,14 @@ struct Transport::Impl {
   void ScheduleDial(uint32_t index, bool immediately);
   void Dial(uint32_t index);
   void DialFailed(uint32_t index, const std::string& what);
-  // Accepting.
+  // Accepting, and the pending (unauthenticated) inbound handshakes.
   void Accept();
+  void AdmitInbound(tcp::socket socket);
+  void EvictOldestInbound();
+  // Removes `session` from the pending set (and its address's count); false
+  // when it was not pending.
+  bool ForgetPending(const std::shared_ptr<Session>& session);
+  void NoteHandshakeTimeout();
   // Session events.
   std::optional<uint32_t> PeerOfKeyId(const std::string& key_id) const;
   void HandshakeDone(const std::shared_ptr<Session>& session, uint32_t index);
@@ -141,6 +157,11 @@ struct Transport::Impl {
   std::vector<Slot> slots;
   std::map<std::string, uint32_t> index_by_key_id;
   std::set<std::shared_ptr<Session>> pending;  // not yet authenticated
+  // Pending inbound sessions, oldest first (entries no longer pending are
+  // skipped and pruned), and how many each remote address has.
+  std::deque<std::weak_ptr<Session>> inbound_order;
+  std::map<std::string, size_t> pending_by_address;
+  size_t pending_inbound = 0;
   bool stopping = false;                       // I/O thread only
 
   FrameHandler on_frame;
@@ -157,6 +178,8 @@ struct Transport::Impl {
   mutable Mutex mutex_;
   std::vector<Queue> queues EVIDENCE_GUARDED_BY(mutex_);
   std::vector<bool> connected EVIDENCE_GUARDED_BY(mutex_);
+  HandshakeStats handshakes EVIDENCE_GUARDED_BY(mutex_);
+  size_t pending_count EVIDENCE_GUARDED_BY(mutex_) = 0;  // a copy of pending.size()
 };
 
 // One TCP+TLS connection. Owned by shared_ptr (the pending operations and the
@@ -166,12 +189,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(Transport::Impl* owner, tcp::socket socket, std::optional<uint32_t> expected_peer)
       : owner_(owner),
         remote_(RemoteOf(socket)),
+        address_(AddressOf(socket)),
         expected_peer_(expected_peer),
         stream_(std::move(socket), *owner->tls),
         handshake_timer_(owner->io) {}
 
   bool outbound() const { return expected_peer_.has_value(); }
   const std::string& remote() const { return remote_; }
+  const std::string& address() const { return address_; }
   std::optional<uint32_t> expected_peer() const { return expected_peer_; }
 
   void Start();
@@ -189,6 +214,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Transport::Impl* owner_;
   const std::string remote_;
+  const std::string address_;
   const std::optional<uint32_t> expected_peer_;
   asio::ssl::stream<tcp::socket> stream_;
   asio::steady_timer handshake_timer_;
@@ -215,7 +241,9 @@ void Session::Start() {
   }
   handshake_timer_.expires_after(std::chrono::milliseconds(owner_->options.handshake_timeout_ms));
   handshake_timer_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
-    if (!ec && !self->peer_) self->Fail(Status::Unauthenticated("TLS handshake timed out"));
+    if (ec || self->peer_ || self->closed_) return;
+    self->owner_->NoteHandshakeTimeout();
+    self->Fail(Status::Unauthenticated("TLS handshake timed out"));
   });
   stream_.async_handshake(
       outbound() ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
@@ -388,20 +416,91 @@ Status Transport::Impl::Listen() {
 void Transport::Impl::Accept() {
   acceptor.async_accept([this](const ErrorCode& ec, tcp::socket socket) {
     if (stopping) return;
-    if (!ec) {
-      if (pending.size() >= options.pending_handshakes_max) {
-        const std::string remote = RemoteOf(socket);
-        ErrorCode ignored;
-        socket.close(ignored);
-        if (on_refused) on_refused(remote, Status::ResourceExhausted("too many pending handshakes"));
-      } else {
-        auto session = std::make_shared<Session>(this, std::move(socket), std::nullopt);
-        pending.insert(session);
-        session->Start();
-      }
-    }
+    if (!ec) AdmitInbound(std::move(socket));
     Accept();
   });
+}
+
+// An address gets only its share of the pending handshakes; when all are taken,
+// the oldest pending one (most likely idle) makes room: a real peer finishes
+// its handshake in milliseconds, so idle connections cannot lock it out.
+void Transport::Impl::AdmitInbound(tcp::socket socket) {
+  const std::string address = AddressOf(socket);
+  auto held = pending_by_address.find(address);
+  if (held != pending_by_address.end() &&
+      held->second >= options.pending_handshakes_per_address_max) {
+    const std::string remote = RemoteOf(socket);
+    ErrorCode ignored;
+    socket.close(ignored);
+    {
+      MutexLock lock(&mutex_);
+      ++handshakes.refused_per_address;
+    }
+    if (on_refused) {
+      on_refused(remote, Status::ResourceExhausted(
+                             "too many TLS handshakes pending from " + address + " (at most " +
+                             std::to_string(options.pending_handshakes_per_address_max) + ")"));
+    }
+    return;
+  }
+  while (pending_inbound >= options.pending_handshakes_max) EvictOldestInbound();
+  auto session = std::make_shared<Session>(this, std::move(socket), std::nullopt);
+  pending.insert(session);
+  ++pending_by_address[address];
+  ++pending_inbound;
+  // Entries of sessions that left the pending set are pruned now and then.
+  if (inbound_order.size() >= 2 * options.pending_handshakes_max + 16) {
+    std::erase_if(inbound_order, [this](const std::weak_ptr<Session>& weak) {
+      const std::shared_ptr<Session> entry = weak.lock();
+      return !entry || !pending.contains(entry);
+    });
+  }
+  inbound_order.push_back(session);
+  {
+    MutexLock lock(&mutex_);
+    pending_count = pending.size();
+  }
+  session->Start();
+}
+
+void Transport::Impl::EvictOldestInbound() {
+  while (!inbound_order.empty()) {
+    const std::shared_ptr<Session> oldest = inbound_order.front().lock();
+    inbound_order.pop_front();
+    if (!oldest || !pending.contains(oldest)) continue;
+    oldest->CloseSilently();
+    ForgetPending(oldest);
+    {
+      MutexLock lock(&mutex_);
+      ++handshakes.evicted;
+    }
+    if (on_refused) {
+      on_refused(oldest->remote(),
+                 Status::ResourceExhausted("closed while its TLS handshake was pending: " +
+                                           std::to_string(options.pending_handshakes_max) +
+                                           " handshakes pending, and it was the oldest"));
+    }
+    return;
+  }
+  EVIDENCE_CHECK_MSG(pending_inbound == 0, "pending inbound handshakes out of order");
+}
+
+bool Transport::Impl::ForgetPending(const std::shared_ptr<Session>& session) {
+  if (pending.erase(session) == 0) return false;
+  if (!session->outbound()) {
+    auto held = pending_by_address.find(session->address());
+    EVIDENCE_CHECK(held != pending_by_address.end() && held->second > 0 && pending_inbound > 0);
+    if (--held->second == 0) pending_by_address.erase(held);
+    --pending_inbound;
+  }
+  MutexLock lock(&mutex_);
+  pending_count = pending.size();
+  return true;
+}
+
+void Transport::Impl::NoteHandshakeTimeout() {
+  MutexLock lock(&mutex_);
+  ++handshakes.timed_out;
 }
 
 void Transport::Impl::ScheduleDial(uint32_t index, bool immediately) {
@@ -449,6 +548,10 @@ void Transport::Impl::Dial(uint32_t index) {
                               auto session =
                                   std::make_shared<Session>(this, std::move(*socket), index);
                               pending.insert(session);
+                              {
+                                MutexLock lock(&mutex_);
+                                pending_count = pending.size();
+                              }
                               session->Start();
                             });
       });
@@ -463,7 +566,7 @@ void Transport::Impl::DialFailed(uint32_t index, const std::string& what) {
 }
 
 void Transport::Impl::HandshakeDone(const std::shared_ptr<Session>& session, uint32_t index) {
-  pending.erase(session);
+  ForgetPending(session);
   Slot& slot = slots[index];
   if (session->outbound()) slot.dial_state = DialState::kIdle;
   const auto now = std::chrono::steady_clock::now();
@@ -505,10 +608,9 @@ void Transport::Impl::HandshakeDone(const std::shared_ptr<Session>& session, uin
 void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
                                     const Status& reason) {
   if (stopping) return;
-  const bool was_pending = pending.erase(session) > 0;
+  const bool was_pending = ForgetPending(session);
   if (was_pending) {
-    spdlog::warn("p2p: connection refused remote={} reason=\"{}\"", session->remote(),
-                 reason.ToString());
+    // Logged by the refusal handler (throttled: a flood of these is an attack).
     if (on_refused) on_refused(session->remote(), reason);
     if (session->outbound()) {
       slots[*session->expected_peer()].dial_state = DialState::kIdle;
@@ -529,8 +631,9 @@ void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
       MutexLock lock(&mutex_);
       connected[index] = false;
       Queue& queue = queues[index];
-      queue.stats.frames_dropped_not_connected += queue.frames.size();
-      queue.frames.clear();
+      queue.stats.frames_dropped_not_connected += queue.frames();
+      queue.consensus.clear();
+      queue.bulk.clear();
       queue.bytes = 0;
     }
     spdlog::info("p2p: disconnected peer={} reason=\"{}\"", slot.config.name,
@@ -557,12 +660,16 @@ std::vector<Bytes> Transport::Impl::NextFrames(uint32_t index, size_t bytes_targ
   size_t bytes = 0;
   MutexLock lock(&mutex_);
   Queue& queue = queues[index];
-  while (!queue.frames.empty() &&
-         (frames.empty() || bytes + queue.frames.front().size() < bytes_target)) {
-    bytes += queue.frames.front().size();
-    queue.bytes -= queue.frames.front().size();
-    frames.push_back(std::move(queue.frames.front()));
-    queue.frames.pop_front();
+  for (;;) {
+    std::deque<Bytes>* source = !queue.consensus.empty() ? &queue.consensus
+                                : !queue.bulk.empty()    ? &queue.bulk
+                                                         : nullptr;
+    if (source == nullptr) break;
+    if (!frames.empty() && bytes + source->front().size() >= bytes_target) break;
+    bytes += source->front().size();
+    queue.bytes -= source->front().size();
+    frames.push_back(std::move(source->front()));
+    source->pop_front();
   }
   return frames;
 }
@@ -591,6 +698,9 @@ void Transport::Impl::Shutdown() {
   }
   for (const auto& session : pending) session->CloseSilently();
   pending.clear();
+  inbound_order.clear();
+  pending_by_address.clear();
+  pending_inbound = 0;
   work.reset();
   // Abandon what is still in flight (resolves, connects): their handlers are
   // destroyed with the io_context, never run.
@@ -612,6 +722,7 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
                                    options.peers[options.self_index].name);
   }
   if (options.frame_bytes_max > options.send_queue_bytes_max || options.send_queue_frames_max == 0 ||
+      options.pending_handshakes_max == 0 || options.pending_handshakes_per_address_max == 0 ||
       options.frame_bytes_max > UINT32_MAX || options.reconnect_initial_ms == 0 ||
       options.reconnect_max_ms < options.reconnect_initial_ms) {
     return Status::InvalidArgument("p2p options: inconsistent frame, queue or backoff limits");
@@ -692,7 +803,7 @@ void Transport::Stop() {
 uint16_t Transport::listen_port() const { return impl_->port.load(); }
 uint32_t Transport::peer_count() const { return static_cast<uint32_t>(impl_->slots.size()); }
 
-Status Transport::Send(uint32_t peer_index, Bytes frame) {
+Status Transport::Send(uint32_t peer_index, Bytes frame, Priority priority) {
   if (peer_index >= impl_->slots.size() || peer_index == impl_->options.self_index) {
     return Status::InvalidArgument("no peer with index " + std::to_string(peer_index));
   }
@@ -710,11 +821,13 @@ Status Transport::Send(uint32_t peer_index, Bytes frame) {
       return Status::Ok();
     }
     queue.bytes += frame.size();
-    queue.frames.push_back(std::move(frame));
-    while (queue.frames.size() > impl_->options.send_queue_frames_max ||
+    (priority == Priority::kConsensus ? queue.consensus : queue.bulk).push_back(std::move(frame));
+    // Bulk goes first when something must go; then the oldest consensus frames.
+    while (queue.frames() > impl_->options.send_queue_frames_max ||
            queue.bytes > impl_->options.send_queue_bytes_max) {
-      queue.bytes -= queue.frames.front().size();
-      queue.frames.pop_front();
+      std::deque<Bytes>& victims = !queue.bulk.empty() ? queue.bulk : queue.consensus;
+      queue.bytes -= victims.front().size();
+      victims.pop_front();
       ++queue.stats.frames_dropped_queue_full;
     }
     post_kick = !queue.kick_posted;
@@ -727,12 +840,22 @@ Status Transport::Send(uint32_t peer_index, Bytes frame) {
   return Status::Ok();
 }
 
-Status Transport::Broadcast(const Bytes& frame) {
+Status Transport::Broadcast(const Bytes& frame, Priority priority) {
   for (uint32_t index = 0; index < impl_->slots.size(); ++index) {
     if (index == impl_->options.self_index) continue;
-    EVIDENCE_RETURN_IF_ERROR(Send(index, frame));
+    EVIDENCE_RETURN_IF_ERROR(Send(index, frame, priority));
   }
   return Status::Ok();
+}
+
+HandshakeStats Transport::handshake_stats() const {
+  MutexLock lock(&impl_->mutex_);
+  return impl_->handshakes;
+}
+
+size_t Transport::pending_handshakes() const {
+  MutexLock lock(&impl_->mutex_);
+  return impl_->pending_count;
 }
 
 PeerStats Transport::stats(uint32_t peer_index) const {

@@ -13,9 +13,20 @@
 // - Every peer with an address is dialled, and redialled with exponential
 //   backoff (capped) while not connected. If both sides of a pair dial at once,
 //   both keep the connection dialled by the lower peer index and close the other.
-// - Per-peer send queues are bounded in frames and bytes; when full, the OLDEST
-//   queued frame is dropped (consensus messages supersede older ones) and
+// - Per-peer send queues are bounded in frames and bytes, with two priorities:
+//   consensus frames (proposals, votes, status) are written before bulk frames
+//   (gossip, sync responses), so a vote never waits behind megabytes of blocks.
+//   When a queue is full the OLDEST bulk frame is dropped first, then the oldest
+//   consensus frame (consensus messages supersede older ones); drops are
 //   counted. Frames sent to a peer that is not connected are dropped and counted.
+// - Unauthenticated inbound connections (TLS handshakes in progress) are bounded
+//   in all (pending_handshakes_max) and per remote address
+//   (pending_handshakes_per_address_max), each for at most
+//   handshake_timeout_ms: beyond its address's share a connection is closed at
+//   once; when all slots are taken the oldest pending inbound handshake is
+//   closed to make room, so idle connections cannot keep a restarted validator
+//   from rejoining (issue 17, finding 4). Every refusal goes to the refusal
+//   handler (the node logs them, throttled); the transport logs none itself.
 //
 // Thread-safety: Send, Broadcast, stats and Stop may be called from any thread.
 // Handlers are set before Start and are invoked on the transport's single I/O
@@ -55,12 +66,17 @@ struct TransportOptions {
 
   uint32_t reconnect_initial_ms = 200;
   uint32_t reconnect_max_ms = 10'000;
-  uint32_t handshake_timeout_ms = 10'000;
+  uint32_t handshake_timeout_ms = limits::kP2pHandshakeTimeoutMsDefault;
   size_t frame_bytes_max = limits::kFrameBytesMax;
   size_t send_queue_frames_max = limits::kPeerSendQueueFramesMax;
   size_t send_queue_bytes_max = limits::kPeerSendQueueBytesMax;
-  size_t pending_handshakes_max = 64;  // unauthenticated inbound connections at once
+  // Unauthenticated inbound connections at once, in all and from one address.
+  size_t pending_handshakes_max = limits::kP2pPendingHandshakesMax;
+  size_t pending_handshakes_per_address_max = limits::kP2pPendingHandshakesPerAddressMax;
 };
+
+// Which frames of a send queue go first (and are dropped last).
+enum class Priority { kConsensus, kBulk };
 
 // Counters of one peer; a snapshot.
 struct PeerStats {
@@ -70,6 +86,13 @@ struct PeerStats {
   uint64_t frames_received = 0;
   uint64_t frames_dropped_queue_full = 0;      // oldest frames dropped from a full queue
   uint64_t frames_dropped_not_connected = 0;   // sent while no connection existed
+};
+
+// Counters of the inbound handshakes the transport refused or cut short.
+struct HandshakeStats {
+  uint64_t refused_per_address = 0;  // the address already had its share pending
+  uint64_t evicted = 0;              // closed to make room for a newer connection
+  uint64_t timed_out = 0;
 };
 
 class Session;  // one connection (transport.cc)
@@ -108,11 +131,13 @@ class Transport {
   // Queues `frame` for `peer_index`. InvalidArgument for an unknown peer, self,
   // or a frame above frame_bytes_max; otherwise Ok even if the frame is later
   // dropped (see PeerStats).
-  Status Send(uint32_t peer_index, Bytes frame);
+  Status Send(uint32_t peer_index, Bytes frame, Priority priority = Priority::kConsensus);
   // Sends to every connected peer.
-  Status Broadcast(const Bytes& frame);
+  Status Broadcast(const Bytes& frame, Priority priority = Priority::kConsensus);
 
   PeerStats stats(uint32_t peer_index) const;
+  HandshakeStats handshake_stats() const;
+  size_t pending_handshakes() const;
 
  private:
   friend class Session;

@@ -35,15 +35,15 @@ class HandlersTest : public ::testing::Test {
   HandlersTest() {
     handlers_.Register(router_);
     router_.set_request_counter(&http_requests_);
-    service_.AddReader("court-token", Reader{"court-1", "court", true});
-    service_.AddReader("press-token", Reader{"press-1", "press", false});
+    service_.AddReader("court-token", Reader{"court-1", "court"});
+    service_.AddReader("press-token", Reader{"press-1", "press"});
   }
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
                     std::string authorization = "", std::string content_type = "application/json") {
     std::promise<HttpResponse> promise;
     HttpRequest request{std::move(method), std::move(target), std::move(authorization),
-                        std::move(content_type), std::move(body)};
+                        std::move(content_type), std::move(body), {}};
     router_.Dispatch(request,
                      [&promise](HttpResponse response) { promise.set_value(std::move(response)); });
     return promise.get_future().get();
@@ -215,17 +215,38 @@ TEST_F(HandlersTest, BatchesAreAcceptedAllOrNoneAndCanWait) {
 
 TEST_F(HandlersTest, GetRecordShowsStatusAndReceipt) {
   const std::string id(Body(Call("POST", "/v1/records", RecordJson(12))).at("id").as_string());
-  HttpResponse pending = Call("GET", "/v1/records/" + id);
+  const std::string with_digest = "/v1/records/" + id + "?digest=" + kDigest;
+  HttpResponse pending = Call("GET", with_digest);
   ASSERT_EQ(pending.status, 200);
   EXPECT_EQ(Body(pending).at("status").as_string(), "pending");
   EXPECT_TRUE(Body(pending).at("receipt").is_null());
   service_.Commit(id);
   std::string upper = id;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  HttpResponse committed = Call("GET", "/v1/records/" + upper);
+  HttpResponse committed = Call("GET", "/v1/records/" + upper, "", "Bearer court-token");
   ASSERT_EQ(committed.status, 200);
   EXPECT_EQ(Body(committed).at("receipt").at("record_id").as_string(), id);
-  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + std::string(64, '0'))), "not-found");
+  EXPECT_EQ(Body(committed).at("record").at("case_id").as_string(), kCaseId);
+  // The document's digest in upper case names it too.
+  std::string upper_digest = kDigest;
+  for (char& c : upper_digest) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  upper_digest.replace(0, 6, "sha256");
+  EXPECT_TRUE(Body(Call("GET", "/v1/records/" + id + "?digest=" + upper_digest))
+                  .as_object()
+                  .contains("record"));
+  // Anyone else: 401, whatever the id (issue 17, finding 3).
+  for (const std::string& target :
+       {"/v1/records/" + id, "/v1/records/" + id + "?digest=sha256:" + std::string(64, '0'),
+        "/v1/records/" + std::string(64, '0')}) {
+    HttpResponse refused = Call("GET", target);
+    EXPECT_EQ(refused.status, 401) << target;
+    EXPECT_NE(Header(refused, "WWW-Authenticate"), "") << target;
+    EXPECT_EQ(refused.body.find(kCaseId), std::string::npos) << target;
+  }
+  EXPECT_EQ(Call("GET", "/v1/records/" + id, "", "Bearer press-token").status, 403);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + id + "?digest=md5:00")), "bad-digest");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + std::string(64, '0'), "", "Bearer court-token")),
+            "not-found");
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/xyz")), "bad-request");
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + id + "?x=1")), "bad-request");
 }

@@ -12,9 +12,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <functional>
 #include <thread>
 
 #include "api/http/api_server.h"
+#include "api/http/arriving_body.h"
 #include "common/metrics.h"
 #include "fake_node_service.h"
 
@@ -52,6 +54,29 @@ tcp::socket Connect(asio::io_context& io, uint16_t port) {
   timeval guard{20, 0};
   ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof(guard));
   return socket;
+}
+
+// A connected socket from another loopback address (all of 127/8 is loopback on
+// Linux): a second client, as the server's per-client limits see it.
+tcp::socket ConnectFrom(asio::io_context& io, uint16_t port, const std::string& source) {
+  tcp::socket socket(io);
+  socket.open(tcp::v4());
+  socket.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  timeval guard{20, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof(guard));
+  return socket;
+}
+
+// The server's threads act on their own and there is no event to wait on: spin
+// (yielding) until `condition` holds, at most 20 s.
+bool WaitUntil(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 Answer Exchange(tcp::socket& socket, http::verb method, const std::string& target,
@@ -114,8 +139,8 @@ class ServerTest : public ::testing::Test {
     auto port = api_->Start();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
-    service_.AddReader("court-token", Reader{"court-1", "court", true});
-    service_.AddReader("press-token", Reader{"press-1", "press", false});
+    service_.AddReader("court-token", Reader{"court-1", "court"});
+    service_.AddReader("press-token", Reader{"press-1", "press"});
   }
 
   // One request on a fresh connection.
@@ -151,7 +176,9 @@ TEST_F(ServerTest, EveryRouteAnswersOverTheNetwork) {
   service_.Commit(id);
   EXPECT_EQ(Send(http::verb::post, "/v1/batches", "{\"records\":[" + RecordJson(2) + "]}").status,
             202);
-  EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id).status, 200);
+  EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id).status, 401);
+  EXPECT_EQ(Send(http::verb::get, "/v1/records/" + id + "?digest=sha256:" + std::string(64, 'f')).status,
+            200);
   EXPECT_EQ(Send(http::verb::get, "/v1/digests/sha256:" + std::string(64, 'f')).status, 200);
   EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded).status, 401);
   EXPECT_EQ(Send(http::verb::get, "/v1/cases/" + kCaseIdEncoded, "", "Bearer press-token").status,
@@ -391,6 +418,125 @@ TEST_F(ServerTest, FullMempoolIs429WithRetryAfterOverTheNetwork) {
   const Answer answer = Send(http::verb::post, "/v1/records", RecordJson(9));
   EXPECT_EQ(answer.status, 429);
   EXPECT_EQ(answer.retry_after, "1");
+  ExpectStillServing();
+}
+
+// ---- issue 17, finding 5: one client must not deny the API or pin its memory
+
+TEST_F(ServerTest, OneClientCannotTakeEveryConnection) {
+  ApiServerOptions options;
+  options.server.connections_max = 48;
+  options.server.connections_per_client_max = 8;
+  Start(options);
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 48; ++i) idle.push_back(Connect(io, port_));  // 127.0.0.1 tries them all
+  // Another client is still served: only 8 of the 48 hold a slot.
+  tcp::socket other = ConnectFrom(io, port_, "127.0.0.2");
+  EXPECT_EQ(Exchange(other, http::verb::get, "/v1/status").status, 200);
+  // The ninth connection of the first client got 429 and was closed.
+  std::string refused;
+  char chunk[4096];
+  beast::error_code ec;
+  while (!ec) refused.append(chunk, idle[8].read_some(asio::buffer(chunk), ec));
+  EXPECT_EQ(StatusOf(refused), 429);
+  EXPECT_NE(refused.find("from 127.0.0.1"), std::string::npos);
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos);
+}
+
+TEST_F(ServerTest, APartialHeaderHoldsItsSlotOnlyForTheHeaderTimeout) {
+  ApiServerOptions options;
+  options.server.request_timeout = std::chrono::milliseconds(60'000);
+  options.server.header_timeout = std::chrono::milliseconds(200);
+  Start(options);
+  // Closed after 200 ms; Raw's 20 s read guard fails the test if it waited for
+  // the 60 s request timeout.
+  EXPECT_EQ(StatusOf(Raw(port_, "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ")), 0);
+  EXPECT_EQ(StatusOf(Raw(port_, "")), 0);  // an idle connection too
+  // A body, once the headers are in, has the rest of the request timeout.
+  asio::io_context io;
+  tcp::socket socket = Connect(io, port_);
+  const std::string body = RecordJson(5);
+  asio::write(socket, asio::buffer("POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                                   std::to_string(body.size()) + "\r\n\r\n"));
+  EXPECT_TRUE(WaitUntil([&] { return api_->connections() == 1; }));
+  asio::write(socket, asio::buffer(body));
+  std::string answer;
+  char chunk[4096];
+  beast::error_code ec;
+  while (answer.find("\r\n\r\n") == std::string::npos && !ec) {
+    answer.append(chunk, socket.read_some(asio::buffer(chunk), ec));
+  }
+  EXPECT_EQ(StatusOf(answer), 202);
+}
+
+TEST(ArrivingBodyTest, ABodyGrowsWithItsBytesNotWithItsAnnouncedLength) {
+  const std::string head =
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 8388608\r\n\r\n";
+  const std::string some(1000, 'x');
+  auto feed = [&](auto& parser) {
+    parser.body_limit(8 * 1024 * 1024);
+    beast::error_code ec;
+    size_t used = parser.put(asio::buffer(head), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(used, head.size());
+    used = parser.put(asio::buffer(some), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(used, some.size());
+  };
+  // Beast's string_body reserves the whole announced length at once (the
+  // 2.2 GiB of 300 partial bodies)...
+  http::request_parser<http::string_body> reserving;
+  feed(reserving);
+  EXPECT_GE(reserving.get().body().capacity(), 8u * 1024 * 1024);
+  // ... the server's body holds what came.
+  http::request_parser<ArrivingBody> arriving;
+  feed(arriving);
+  EXPECT_EQ(arriving.get().body().text, some);
+  EXPECT_LT(arriving.get().body().text.capacity(), 64u * 1024);
+}
+
+TEST_F(ServerTest, PartialBodiesPinOnlyTheirBytesAndAClientOverItsBudgetGets429) {
+  ApiServerOptions options;
+  options.server.body_bytes_max = 256 * 1024;
+  options.server.client_body_bytes_max = 512 * 1024;
+  options.server.body_bytes_in_flight_max = 4 * 1024 * 1024;
+  Start(options);
+  asio::io_context io;
+  const std::string announce =
+      "POST /v1/records HTTP/1.1\r\nHost: a\r\nContent-Length: 262144\r\n\r\n";
+  // Twenty connections announce 256 KiB each and send 1 KiB: 20 KiB held, not 5 MiB.
+  std::vector<tcp::socket> partial;
+  for (int i = 0; i < 20; ++i) {
+    partial.push_back(Connect(io, port_));
+    asio::write(partial.back(), asio::buffer(announce + std::string(1024, ' ')));
+  }
+  EXPECT_TRUE(WaitUntil([&] { return api_->body_bytes_in_flight() == 20 * 1024; }))
+      << api_->body_bytes_in_flight();
+  // One more sends all but the last byte: the client now holds 276 KiB.
+  partial.push_back(Connect(io, port_));
+  asio::write(partial.back(), asio::buffer(announce + std::string(262143, ' ')));
+  EXPECT_TRUE(WaitUntil([&] { return api_->body_bytes_in_flight() == 20 * 1024 + 262143; }));
+  // A whole 256 KiB body from the same client would pass its 512 KiB share: 429.
+  const std::string full = announce + std::string(262144 - 2, ' ') + "{}";
+  const std::string refused = Raw(port_, full);
+  EXPECT_EQ(StatusOf(refused), 429) << refused.substr(0, 300);
+  EXPECT_NE(refused.find("in flight from 127.0.0.1"), std::string::npos);
+  // Another client has its own share.
+  tcp::socket other = ConnectFrom(io, port_, "127.0.0.2");
+  asio::write(other, asio::buffer(announce + std::string(262144 - 2, ' ') + "{}"));
+  std::string answer;
+  char chunk[4096];
+  beast::error_code ec;
+  while (answer.find("\r\n\r\n") == std::string::npos && !ec) {
+    answer.append(chunk, other.read_some(asio::buffer(chunk), ec));
+  }
+  EXPECT_EQ(StatusOf(answer), 202) << answer.substr(0, 300);
+  state_changes_expected_ = 1;
+  // Closing the partial bodies gives their bytes back.
+  partial.clear();
+  EXPECT_TRUE(WaitUntil([&] { return api_->body_bytes_in_flight() == 0; }))
+      << api_->body_bytes_in_flight();
   ExpectStillServing();
 }
 

@@ -49,7 +49,7 @@ struct RawAnswer {
 // One HTTP/1.1 exchange on a fresh connection, without any client library, so
 // the tests can post exactly the bytes a curl user would.
 RawAnswer RawHttp(uint16_t port, const std::string& method, const std::string& target,
-                  const std::string& body = "") {
+                  const std::string& body = "", const std::string& authorization = "") {
   RawAnswer answer;
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return answer;
@@ -64,7 +64,8 @@ RawAnswer RawHttp(uint16_t port, const std::string& method, const std::string& t
     return answer;
   }
   std::string request = method + " " + target +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                        (authorization.empty() ? "" : "Authorization: " + authorization + "\r\n") +
                         "Content-Type: application/json\r\nContent-Length: " +
                         std::to_string(body.size()) + "\r\n\r\n" + body;
   for (size_t sent = 0; sent < request.size();) {
@@ -167,6 +168,7 @@ class DevNode {
   uint16_t port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string genesis() const { return dir_ + "/chain/genesis.json"; }
+  std::string reader_token_file() const { return dir_ + "/chain/reader-token"; }
   std::string agency_key() const { return dir_ + "/chain/agency.pem"; }
   std::string agency() const { return "dev-agency"; }
 
@@ -236,14 +238,20 @@ TEST_F(SubmitCliTest, OneFileWithWaitWritesAReceiptThatVerifies) {
   EXPECT_NE(verified.out.find("record id:    " + id), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("case:         (2026)鲁0831行复12号"), std::string::npos);
 
-  // The same receipt, fetched later by id.
-  auto fetched = RunEvidence({"receipt", id, "--node", node_->url()});
+  // The same receipt, fetched later by id: by whoever holds the document, or a reader.
+  auto fetched = RunEvidence({"receipt", id, "--node", node_->url(), "--file", file});
   ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
   EXPECT_EQ(fetched.out, ReadFile(receipt));
-  auto written = RunEvidence({"receipt", id, "--node", node_->url(), "--out", dir_.File("r.json")});
+  auto written = RunEvidence({"receipt", id, "--node", node_->url(), "--out", dir_.File("r.json"),
+                              "--token", ReadFile(node_->reader_token_file())});
   ASSERT_EQ(written.exit_code, 0) << written.err;
   EXPECT_EQ(ReadFile(dir_.File("r.json")), ReadFile(receipt));
   EXPECT_EQ(Verify(file, dir_.File("r.json")).exit_code, 0);
+  // Without either, the node does not show it.
+  auto redacted = RunEvidence({"receipt", id, "--node", node_->url()});
+  EXPECT_EQ(redacted.exit_code, 1);
+  EXPECT_NE(redacted.err.find("--file DOCUMENT"), std::string::npos) << redacted.err;
+  EXPECT_TRUE(redacted.out.empty());
 
   // Another document does not pass with this receipt.
   const std::string other = dir_.Write("other.pdf", "行政处罚决定书 v2");
@@ -302,9 +310,12 @@ TEST_F(SubmitCliTest, ManyFilesWithoutWaitAreAcceptedAndReportedPending) {
   EXPECT_NE(r.out.find("  " + a + "\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  " + b + "\n"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(a + ".receipt.json"));
-  // Each listed id is known to the node (pending or already committed).
+  // Each listed id is known to the node (pending or already committed); a
+  // reader may look at it.
+  const std::string reader = "Bearer " + ReadFile(node_->reader_token_file());
   for (size_t at = 0; at < r.out.size(); at = r.out.find('\n', at) + 1) {
-    RawAnswer answer = RawHttp(node_->port(), "GET", "/v1/records/" + r.out.substr(at, 64));
+    RawAnswer answer =
+        RawHttp(node_->port(), "GET", "/v1/records/" + r.out.substr(at, 64), "", reader);
     EXPECT_EQ(answer.status, 200) << answer.body;
   }
 }
@@ -332,8 +343,8 @@ TEST_F(SubmitCliTest, ARecordSignedOfflineAndPostedTwiceIsCommittedOnce) {
   EXPECT_EQ(second_json.at("id").as_string(), id);
   EXPECT_EQ(TreeSize(), before + 1);
 
-  auto receipt = RunEvidence(
-      {"receipt", id, "--node", node_->url(), "--out", dir_.File("opinion.receipt.json")});
+  auto receipt = RunEvidence({"receipt", id, "--node", node_->url(), "--file", file, "--out",
+                              dir_.File("opinion.receipt.json")});
   ASSERT_EQ(receipt.exit_code, 0) << receipt.err;
   EXPECT_EQ(Verify(file, dir_.File("opinion.receipt.json")).exit_code, 0);
 }
@@ -393,7 +404,8 @@ TEST_F(SubmitCliTest, MissingFilesFailByNameAndTheOthersStillGo) {
 }
 
 TEST_F(SubmitCliTest, ReceiptOfAnUnknownOrMalformedId) {
-  auto unknown = RunEvidence({"receipt", std::string(64, 'b'), "--node", node_->url()});
+  auto unknown = RunEvidence({"receipt", std::string(64, 'b'), "--node", node_->url(), "--digest",
+                              "sha256:" + std::string(64, 'c')});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_EQ(unknown.out, "");
   EXPECT_NE(unknown.err.find(node_->url() + " has no record " + std::string(64, 'b')),

@@ -66,6 +66,7 @@ class Harness {
     return proposal;
   }
   void Deliver(const Message& message) { core_->OnMessage(message, now_); }
+  void DeliverFrom(const Message& message, uint32_t peer) { core_->OnMessage(message, now_, peer); }
   void Votes(std::initializer_list<uint32_t> who, VoteType type, uint32_t round,
              const crypto::Digest& hash, uint64_t height = 1) {
     for (uint32_t w : who) Deliver(MakeVote(w, type, height, round, hash));
@@ -544,6 +545,106 @@ TEST(CoreTest, RetransmitResendsOwnVotes) {
   auto again = h.TakeOwnVotes();
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0], Harness::OwnVotes(first, 3)[0]);
+}
+
+CoreConfig SmallBlocksConfig() {
+  CoreConfig config = TestConfig();
+  config.block_bytes_max = 1000;
+  return config;
+}
+
+Bytes BigBlock(uint32_t tag, size_t size = 1000) {
+  Bytes block(size, 0);
+  for (size_t i = 0; i < 4; ++i) block[i] = static_cast<uint8_t>(tag >> (8 * i));
+  return block;
+}
+
+// Finding 1: messages for height + 1 were queued, whole blocks included, before
+// any signature or proposer check, 2,048 of them: a Byzantine validator grew a
+// node from 31 MiB to 4.2 GiB. Now nothing unchecked is kept, and a signer may
+// leave one proposal and a few votes for the next height.
+TEST(CoreTest, NextHeightMessagesAreKeptOnlyOnceCheckedAndFewPerSigner) {
+  Harness h({1, 1, 1, 1}, 3, SmallBlocksConfig());
+  h.core().Start(1, 0, h.now_);
+  const size_t idle = h.core().RetainedBytes();
+  const uint32_t proposer = h.core().ProposerAt(2, 0);
+  // Unsigned proposals of full blocks, as the attack sent them.
+  for (uint32_t i = 0; i < 5000; ++i) {
+    Proposal forged = h.MakeProposal(proposer, 2, 0, BigBlock(i));
+    forged.signature = Bytes{1, 2, 3};
+    h.Deliver(forged);
+  }
+  EXPECT_EQ(h.core().RetainedBytes(), idle);
+  // Signed ones: each validator signs a proposal for every round it leads and
+  // many votes; one proposal and kNextHeightVotesPerValidatorMax votes each are kept.
+  for (uint32_t round = 0; round < 32; ++round) {
+    const uint32_t who = h.core().ProposerAt(2, round);
+    h.Deliver(h.MakeProposal(who, 2, round, BigBlock(10'000 + round)));
+    for (uint32_t v = 0; v < 3; ++v) {
+      h.Deliver(h.MakeVote(v, VoteType::kPrevote, 2, round, h.blocks().Hash(BigBlock(round))));
+      h.Deliver(h.MakeVote(v, VoteType::kPrecommit, 2, round, kNil));
+    }
+  }
+  const size_t kept = h.core().RetainedBytes() - idle;
+  EXPECT_LE(kept, 4 * (1000 + sizeof(Message) + 64) +
+                      3 * kNextHeightVotesPerValidatorMax * (sizeof(Message) + 64));
+  EXPECT_GT(kept, 1000u);  // a signed proposal of the next height is kept
+  EXPECT_LE(h.core().RetainedBytes(), h.core().RetainedBytesBound());
+}
+
+// At the current height a proposer that equivocates, or proposes a new block
+// every round it leads, runs out of its block budget; the others keep theirs.
+TEST(CoreTest, AProposerBringsAtMostItsBudgetOfBlocksIntoAHeight) {
+  Harness h({1, 1, 1, 1}, 3, SmallBlocksConfig());
+  h.core().Start(1, 0, h.now_);
+  const size_t idle = h.core().RetainedBytes();
+  const uint32_t byzantine = h.core().ProposerAt(1, 0);
+  for (uint32_t round = 0; round <= 32; ++round) {
+    if (h.core().ProposerAt(1, round) != byzantine) continue;
+    for (uint32_t i = 0; i < 100; ++i) {
+      h.Deliver(h.MakeProposal(byzantine, 1, round, BigBlock(round * 1000 + i)));
+    }
+  }
+  EXPECT_LE(h.core().RetainedBytes() - idle, kProposerBlockBudgets * 1000 + 2000);
+  EXPECT_LE(h.core().RetainedBytes(), h.core().RetainedBytesBound());
+  // An honest proposer of a later round still gets its block in.
+  uint32_t round = 1;
+  while (h.core().ProposerAt(1, round) == byzantine) ++round;
+  const uint32_t honest = h.core().ProposerAt(1, round);
+  const size_t before = h.core().RetainedBytes();
+  h.Deliver(h.MakeProposal(honest, 1, round, BigBlock(777)));
+  EXPECT_GE(h.core().RetainedBytes(), before + 1000);
+}
+
+// Finding 6: a vote for an old height made the node push up to 64 blocks to
+// the validator the vote named, before its signature was checked. Now only a
+// signed message is answered, and to the peer that sent it.
+TEST(CoreTest, AnOldMessageIsAnsweredOnlyWhenSignedAndOnlyToItsSender) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(5, 0, h.now_);
+  Vote forged = h.MakeVote(1, VoteType::kPrevote, 1, 0, kNil);
+  forged.signature = Bytes(64, 9);
+  for (int i = 0; i < 6; ++i) h.DeliverFrom(forged, 2);
+  EXPECT_TRUE(Harness::Of<PeerBehindEffect>(h.Take()).empty());
+  // Validator 1's real vote, replayed by peer 2: the blocks go to peer 2.
+  h.DeliverFrom(h.MakeVote(1, VoteType::kPrevote, 1, 0, kNil), 2);
+  auto behind = Harness::Of<PeerBehindEffect>(h.Take());
+  ASSERT_EQ(behind.size(), 1u);
+  EXPECT_EQ(behind[0].validator_index, 2u);
+  EXPECT_EQ(behind[0].height, 1u);
+  // At most once per fetch interval per peer.
+  h.DeliverFrom(h.MakeVote(0, VoteType::kPrevote, 2, 0, kNil), 2);
+  EXPECT_TRUE(Harness::Of<PeerBehindEffect>(h.Take()).empty());
+}
+
+// An unsigned message from far ahead does not make the node ask for blocks.
+TEST(CoreTest, AnUnsignedMessageFromAheadFetchesNothing) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(2, 0, h.now_);
+  Vote forged = h.MakeVote(1, VoteType::kPrevote, 9, 0, kNil);
+  forged.signature = Bytes(64, 9);
+  h.Deliver(forged);
+  EXPECT_TRUE(Harness::Of<FetchBlockEffect>(h.Take()).empty());
 }
 
 }  // namespace

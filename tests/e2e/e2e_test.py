@@ -10,6 +10,11 @@
                                             (height, round, type), as it and its peers saw
   e2e_test.py --node BIN stranger_refused   a TLS client whose key is not in genesis cannot
                                             talk to the p2p port; a genesis node key can
+  e2e_test.py --node BIN --byzantine-peer BIN byzantine
+                                            three honest validators keep committing, each
+                                            below BYZANTINE_RSS_BOUND_MIB of memory, while the
+                                            fourth (evidence-byzantine-peer, with its genesis
+                                            keys) replays issue 17's findings 1, 2 and 6
 
 Each test makes its own temporary directory and free ports, and stops every process it
 started, even on failure. Exit 0 on success; on failure the tail of each node's log is
@@ -22,6 +27,7 @@ import re
 import shutil
 import socket
 import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,14 +56,18 @@ def submit(cluster, node, count, wait=False):
     return submitted
 
 
-def wait_committed(cluster, node, ids, timeout_s=60):
+def wait_committed(cluster, node, records, timeout_s=60):
+    """Waits until every record ({id: record}) is committed on `node`. A record is
+    shown to whoever names its document digest (no reader token needed)."""
     def all_committed():
-        for record_id in ids:
-            status, body = cluster.api(node, "GET", f"/v1/records/{record_id}", timeout_s=5)
+        for record_id, record in records.items():
+            status, body = cluster.api(node, "GET",
+                                       f"/v1/records/{record_id}?digest={record['digest']}",
+                                       timeout_s=5)
             if status != 200 or body.get("status") != "committed":
                 return False
         return True
-    wait_until(f"{len(ids)} records committed on node {node + 1}", all_committed, timeout_s, 0.2)
+    wait_until(f"{len(records)} records committed on node {node + 1}", all_committed, timeout_s, 0.2)
 
 
 def same_tree_head(cluster, nodes, size):
@@ -196,7 +206,7 @@ def stalled_restart(cluster, victim, committed):
     for i in others_down:
         cluster.start(i)
     committed[record_id] = record
-    wait_committed(cluster, victim, [record_id])
+    wait_committed(cluster, victim, {record_id: record})
     return height
 
 
@@ -270,8 +280,141 @@ def stranger_refused(cluster):
     print("stranger refused at the TLS handshake; genesis node key accepted and sent a frame")
 
 
+# Every honest node's peak resident memory while the Byzantine validator attacks:
+# what one peer may cost (limits::kPeerMemoryBytesMax, 237 MiB, at most 256 MiB by
+# static_assert) plus 64 MiB of the node's own working set (17 MiB at rest here).
+# Before issue 17's fix a node went from 31 MiB to 4.2 GiB in 17 s in the review;
+# this test's attack took the old node past 480 MiB in 20 s (it peaks near 100 MiB now).
+BYZANTINE_RSS_BOUND_MIB = 256 + 64
+# Blocks a node may serve: 32 MiB/s and a 16 MiB burst per peer (limits.h).
+SYNC_SERVE_BYTES_PER_S = 32 * 1024 * 1024
+SYNC_SERVE_BURST_BYTES = 16 * 1024 * 1024
+BYZANTINE_PEER = None  # --byzantine-peer
+
+
+def rss_kib(pid, field):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} for pid {pid}")
+
+
+def warnings_logged(cluster, i):
+    return cluster.log_text(i).count("level=warn")
+
+
+def attack(cluster, honest, modes, seconds, idle_s):
+    """Runs evidence-byzantine-peer as validator 4 for `seconds` with `modes`; after
+    `idle_s` of an idle chain (nothing frees what a node queued for the next height
+    then), submits records with ?wait=commit round the honest nodes until it ends.
+    Returns the records committed meanwhile and the attack's length."""
+    log_path = os.path.join(cluster.dir, f"byzantine-{'-'.join(modes)}.log")
+    peer_log = open(log_path, "wb")
+    arguments = [BYZANTINE_PEER, "--genesis", cluster.genesis_path,
+                 "--node-key", cluster.node_keys[3].path, "--vote-key", cluster.vote_keys[3].path,
+                 "--index", "3", "--seconds", str(seconds)]
+    for mode in modes:
+        arguments += ["--mode", mode]
+    started = time.monotonic()
+    peer = subprocess.Popen(arguments, stdout=peer_log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    committed = {}
+    try:
+        k = 0
+        while peer.poll() is None:
+            for i in honest:
+                check(cluster.running(i), f"node {i + 1} died under the attack ({modes})")
+            if time.monotonic() - started < idle_s:
+                time.sleep(0.2)  # an idle chain: a real process is being watched
+                continue
+            node = honest[k % len(honest)]
+            record_id, record = cluster.make_record()
+            status, body = cluster.api(node, "POST", "/v1/records?wait=commit", record)
+            check(status == 201, f"under attack ({modes}), node {node + 1} did not commit a "
+                                 f"record: HTTP {status} {body}")
+            committed[record_id] = record
+            k += 1
+        attack_s = time.monotonic() - started
+    finally:
+        if peer.poll() is None:
+            peer.kill()
+        peer.wait()
+        peer_log.close()
+    with open(log_path) as f:
+        peer_text = f.read()
+    check(peer.returncode == 0, f"the Byzantine peer failed: exit {peer.returncode}\n{peer_text}")
+    check(re.search(r"connections=([1-9])", peer_text) is not None,
+          "the Byzantine peer never connected (control)")
+    sent = re.search(r"frames_sent=(\d+) bytes_queued=(\d+)", peer_text)
+    check(sent is not None, f"no summary from the Byzantine peer:\n{peer_text}")
+    for i in honest:
+        check(cluster.running(i), f"node {i + 1} died under the attack ({modes})")
+    return committed, attack_s, int(sent.group(1)), int(sent.group(2))
+
+
+def byzantine(cluster):
+    check(BYZANTINE_PEER is not None, "byzantine needs --byzantine-peer")
+    honest = [0, 1, 2]
+    for i in honest:
+        cluster.start(i)
+    cluster.wait_ready(honest)
+    # A history for the sync requests to ask for: a block per waited record.
+    history = {}
+    for k in range(12):
+        history.update(submit(cluster, k % 3, 1, wait=True))
+    height_before = max(cluster.height(i) for i in honest)
+    rss_before = [rss_kib(cluster.processes[i].pid, "VmRSS") // 1024 for i in honest]
+    served_before = [cluster.metric(i, "evidence_sync_served_bytes_total") for i in honest]
+    check(None not in served_before, "the node has no evidence_sync_served_bytes_total")
+    warn_before = [warnings_logged(cluster, i) for i in honest]
+
+    # Finding 1: full-size proposals for the next height, unsigned in another
+    # proposer's name and signed as itself, first on an idle chain.
+    committed_1, attack_1_s, frames_1, bytes_1 = attack(cluster, honest, ["future"], 20, 10)
+    check(bytes_1 > 512 << 20, f"the Byzantine peer queued only {bytes_1} bytes of proposals "
+                             "(control: the attack did not run)")
+    # Findings 2 and 6: 14-byte requests for 64 blocks as fast as they go, and
+    # old votes in other validators' names.
+    committed_2, attack_2_s, frames_2, _ = attack(cluster, honest, ["sync", "amplify"], 20, 0)
+    check(frames_2 > 100_000, f"the Byzantine peer sent only {frames_2} requests (control)")
+
+    committed = {**committed_1, **committed_2}
+    # Keeps committing: every record waited for was committed, and all three
+    # nodes hold them all.
+    check(len(committed_1) >= 5 and len(committed_2) >= 10,
+          f"only {len(committed_1)} + {len(committed_2)} records committed under attack")
+    for i in honest:
+        wait_committed(cluster, i, committed)
+    height_after = max(cluster.height(i) for i in honest)
+    peak_mib = [rss_kib(cluster.processes[i].pid, "VmHWM") // 1024 for i in honest]
+    for k, i in enumerate(honest):
+        check(peak_mib[k] < BYZANTINE_RSS_BOUND_MIB,
+              f"node {i + 1} peaked at {peak_mib[k]} MiB (bound {BYZANTINE_RSS_BOUND_MIB} MiB)")
+    # Findings 2 and 6: what each node served (to the attacker, and to anyone a
+    # forged vote named) stays within the budget of the peers that could ask.
+    served = [cluster.metric(i, "evidence_sync_served_bytes_total") - served_before[k]
+              for k, i in enumerate(honest)]
+    attack_s = attack_1_s + attack_2_s
+    budget = 3 * (SYNC_SERVE_BURST_BYTES + SYNC_SERVE_BYTES_PER_S * (attack_s + 5))
+    for k, i in enumerate(honest):
+        check(served[k] <= budget, f"node {i + 1} served {served[k]:.0f} bytes (budget {budget})")
+    check(sum(served) > 0, "no node served the Byzantine peer's requests (control)")
+    dropped = [cluster.metric(i, "evidence_peer_frames_dropped_total") or 0 for i in honest]
+    # Refusals are logged a few lines a second, not one per frame.
+    warns = [warnings_logged(cluster, i) - warn_before[k] for k, i in enumerate(honest)]
+    for k, i in enumerate(honest):
+        check(warns[k] <= 40 * (attack_s + 5), f"node {i + 1} logged {warns[k]} warnings")
+    print(f"finding 1 ({attack_1_s:.0f}s, {bytes_1 >> 20} MiB of proposals queued by the peer, "
+          f"10s of it on an idle chain): {len(committed_1)} records committed; "
+          f"findings 2 and 6 ({attack_2_s:.0f}s, {frames_2} frames): {len(committed_2)} "
+          f"records committed; height {height_before} -> {height_after}; resident memory "
+          f"before {rss_before} MiB, peak {peak_mib} MiB (bound {BYZANTINE_RSS_BOUND_MIB} MiB); "
+          f"blocks served {[int(b) for b in served]} bytes; peer frames dropped "
+          f"{[int(d) for d in dropped]}; warnings logged {warns}")
+
 TESTS = {"crash_recovery": crash_recovery, "no_double_sign": no_double_sign,
-         "stranger_refused": stranger_refused}
+         "stranger_refused": stranger_refused, "byzantine": byzantine}
 
 
 def main():
@@ -279,8 +422,11 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--node", required=True, help="path of the evidence-node binary")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--byzantine-peer", help="path of evidence-byzantine-peer (byzantine)")
     parser.add_argument("test", choices=sorted(TESTS))
     args = parser.parse_args()
+    global BYZANTINE_PEER
+    BYZANTINE_PEER = args.byzantine_peer and os.path.abspath(args.byzantine_peer)
     work_dir = tempfile.mkdtemp(prefix=f"evidence-e2e-{args.test}-")
     cluster = Cluster(os.path.abspath(args.node), work_dir)
     ok = False

@@ -86,6 +86,9 @@ TEST(Genesis, StrictRefusals) {
       {"reader with neither",
        [](auto& g) { g["readers"].as_array()[0].as_object().erase("token_sha256"); }},
       {"bad token", [](auto& g) { g["readers"].as_array()[0].as_object()["token_sha256"] = "AB"; }},
+      // A role outside ledger/roles.h would have no rights at all: refused, not
+      // silently locked out.
+      {"unknown reader role", [](auto& g) { g["readers"].as_array()[0].as_object()["role"] = "press"; }},
   };
   for (const auto& [name, change] : cases) {
     auto parsed = Genesis::Parse(Mutate(text, change));

@@ -20,7 +20,9 @@ TEST(NodeMetricsTest, RegistersTheStandardSeries) {
         "evidence_commit_latency_seconds_bucket{le=\"+Inf\"} 0\n",
         "# TYPE evidence_signature_checks_total counter\n",
         "# TYPE evidence_peer_frames_dropped_total counter\n",
-        "# TYPE evidence_peer_send_frames_dropped_total counter\n"}) {
+        "# TYPE evidence_peer_send_frames_dropped_total counter\n",
+        "# TYPE evidence_sync_served_bytes_total counter\n",
+        "# TYPE evidence_p2p_handshakes_refused_total counter\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
   }
 }

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -434,6 +435,105 @@ TEST(Transport, FullSendQueueDropsTheOldestFrames) {
   }
   EXPECT_EQ(previous, kFrames - 1);
   EXPECT_EQ(node_a.transport->stats(1).frames_sent + dropped, kFrames);
+}
+
+// An idle TCP connection from `address` (a loopback address of its own, so that
+// per-address limits see distinct clients).
+tcp::socket IdleConnection(asio::io_context& io, const std::string& address, uint16_t port) {
+  tcp::socket socket(io);
+  socket.open(tcp::v4());
+  socket.bind(tcp::endpoint(asio::ip::make_address(address), 0));
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  return socket;
+}
+
+// Finding 4: 64 pending handshakes were shared by everyone. One address now
+// holds at most its share; the rest of its connections are closed at once.
+TEST(Transport, OneAddressGetsOnlyItsShareOfPendingHandshakes) {
+  const PrivateKey a = NewKey(), b = NewKey();
+  Node node_a = StartNode({&a, &b}, 0, {}, [](TransportOptions& o) {
+    o.handshake_timeout_ms = 60'000;
+    o.pending_handshakes_per_address_max = 4;
+  });
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 20; ++i) {
+    idle.push_back(IdleConnection(io, "127.0.0.2", node_a.transport->listen_port()));
+  }
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return e.refusals().size() >= 16; }));
+  const std::vector<Status> refusals =
+      node_a.events->Read<std::vector<Status>>([](const Events& e) { return e.refusals(); });
+  EXPECT_EQ(refusals.size(), 16u);
+  for (const Status& reason : refusals) {
+    EXPECT_EQ(reason.code(), StatusCode::kResourceExhausted);
+    EXPECT_NE(reason.message().find("127.0.0.2"), std::string::npos) << reason.ToString();
+  }
+  EXPECT_EQ(node_a.transport->pending_handshakes(), 4u);
+  EXPECT_EQ(node_a.transport->handshake_stats().refused_per_address, 16u);
+  EXPECT_TRUE(ServerCloses(idle.back()));
+}
+
+// Finding 4: idle connections that filled every pending slot kept a restarted
+// validator out for as long as they lasted. Now the oldest pending handshake
+// makes room, and a real peer finishes its handshake at once.
+TEST(Transport, IdleConnectionsCannotKeepARestartedValidatorOut) {
+  const PrivateKey a = NewKey(), b = NewKey();
+  constexpr size_t kSlots = 8;
+  Node node_a = StartNode({&a, &b}, 0, {}, [](TransportOptions& o) {
+    o.handshake_timeout_ms = 600'000;  // the idle connections outlive the test
+    o.pending_handshakes_max = kSlots;
+    o.pending_handshakes_per_address_max = 1;
+  });
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  // One more than the slots, each from its own address: every slot is taken by
+  // an idle connection, and the first one was closed to make room.
+  for (size_t i = 0; i <= kSlots; ++i) {
+    idle.push_back(IdleConnection(io, "127.0.0." + std::to_string(2 + i),
+                                  node_a.transport->listen_port()));
+  }
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return e.refusals().size() >= 1; }));
+  EXPECT_EQ(node_a.transport->pending_handshakes(), kSlots);
+  EXPECT_TRUE(ServerCloses(idle.front()));
+  // The validator (re)starts and dials in.
+  Node node_b = StartNode({&a, &b}, 1, {{0, Loopback(node_a.transport->listen_port())}});
+  ASSERT_TRUE(Connected(*node_a.events, 1));
+  ASSERT_TRUE(Connected(*node_b.events, 0));
+  EXPECT_GE(node_a.transport->handshake_stats().evicted, 2u);
+  const Bytes frame = ToBytes("back in");
+  EXPECT_TRUE(Deliver(node_b, 0, node_a, 1, frame));
+}
+
+// Consensus frames are written before bulk frames queued earlier (a vote never
+// waits behind megabytes of blocks), and a full queue drops bulk first.
+TEST(Transport, ConsensusFramesOvertakeQueuedBulkFrames) {
+  const PrivateKey a = NewKey(), b = NewKey();
+  std::promise<void> release;
+  // B's I/O thread stalls on its first frame, so A's socket buffers and then
+  // its 8-frame queue fill with bulk frames.
+  const std::shared_future<void> gate = release.get_future().share();
+  Node node_a = StartNode({&a, &b}, 0, {}, [](TransportOptions& o) { o.send_queue_frames_max = 8; });
+  Node node_b = StartNode({&a, &b}, 1, {{0, Loopback(node_a.transport->listen_port())}}, nullptr, 0,
+                          gate);
+  ASSERT_TRUE(Connected(*node_a.events, 1));
+  ASSERT_TRUE(Connected(*node_b.events, 0));
+  constexpr uint32_t kBulk = 400;  // 25 MiB: far more than loopback socket buffers hold
+  for (uint32_t i = 0; i < kBulk; ++i) {
+    ASSERT_TRUE(node_a.transport->Send(1, Bytes(64 * 1024, 'b'), Priority::kBulk).ok());
+  }
+  const Bytes vote = ToBytes("vote");
+  ASSERT_TRUE(node_a.transport->Send(1, vote, Priority::kConsensus).ok());
+  const uint64_t dropped = node_a.transport->stats(1).frames_dropped_queue_full;
+  EXPECT_GT(dropped, 0u);
+  release.set_value();
+  ASSERT_TRUE(node_b.events->WaitUntil(
+      [&](const Events& e) { return e.frame_count() == kBulk + 1 - dropped; }));
+  const auto frames =
+      node_b.events->Read<std::vector<Bytes>>([](const Events& e) { return e.FramesFrom(0); });
+  const auto at = std::find(frames.begin(), frames.end(), vote);
+  ASSERT_NE(at, frames.end()) << "the vote was dropped";
+  // The bulk frames still queued when the vote came were written after it.
+  EXPECT_GE(frames.end() - at - 1, 4);
 }
 
 }  // namespace

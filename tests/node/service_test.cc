@@ -152,6 +152,18 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   EXPECT_EQ(block->at("records").as_array().size(), 1u);
   EXPECT_EQ(service_->GetBlock(3, api::BlockDetail::kRecords).status().code(),
             StatusCode::kNotFound);
+  EXPECT_EQ(block->at("records").as_array()[0].at("case_id").as_string(), "CASE-1");
+  // Without the right to see records: the leaf hashes only (issue 17, finding 3).
+  auto open_block = service_->GetBlock(2, api::BlockDetail::kLeafHashes);
+  ASSERT_TRUE(open_block.ok());
+  EXPECT_FALSE(open_block->as_object().contains("records"));
+  ASSERT_EQ(open_block->at("leaves").as_array().size(), 1u);
+  EXPECT_EQ(open_block->at("leaves").as_array()[0].as_string(),
+            crypto::DigestHex(ledger::RecordLeafHash(crypto::HashAlgorithm::kSha256, second)));
+  EXPECT_EQ(json::serialize(*open_block).find("CASE-1"), std::string::npos);
+  auto open_page = service_->ListBlocks(1, 1, api::BlockDetail::kLeafHashes);
+  ASSERT_TRUE(open_page.ok());
+  EXPECT_EQ(json::serialize(open_page->blocks[0]).find("CASE-1"), std::string::npos);
   auto page = service_->ListBlocks(1, 1, api::BlockDetail::kRecords);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->blocks.size(), 1u);
@@ -230,7 +242,7 @@ TEST_F(ServiceTest, ReadersAndReadiness) {
   auto reader = service_->FindReader(token_hash);
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->id, "court-reader");
-  EXPECT_TRUE(reader->may_read_cases);
+  EXPECT_EQ(reader->role, "court");
   EXPECT_FALSE(service_->FindReader(std::string(64, '0')));
 
   EXPECT_TRUE(service_->GetReadiness().ready);

@@ -216,6 +216,38 @@ TEST_F(WalTest, CompactBelowKeepsOnlyLaterHeightsAndStaysAppendable) {
   EXPECT_EQ(replay.records[2], (WalRecord{4, ToBytes("h4")}));
 }
 
+// Finding 9: while a height stalls on a lock, every vote writes the locked block
+// (up to 16 MiB) again, and the log grew without bound. Past bytes_max an append
+// rewrites the log to hold only its record (each record is a whole state).
+TEST_F(WalTest, AStalledHeightCannotGrowTheLogPastItsBound) {
+  const uint64_t bytes_max = Wal::kHeaderBytes + Wal::kRecordHeaderBytes + limits::kWalRecordBytesMax;
+  const Bytes locked_block(2 * 1024 * 1024, 0x5a);
+  {
+    WalReplay replay;
+    auto opened = Wal::Open(path_, &replay, bytes_max);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    std::unique_ptr<Wal> wal = std::move(opened).value();
+    uint64_t largest = 0;
+    for (int vote = 0; vote < 30; ++vote) {  // 60 MiB written in all
+      Bytes state = locked_block;
+      state[0] = static_cast<uint8_t>(vote);
+      ASSERT_TRUE(wal->Append(7, state).ok());
+      largest = std::max<uint64_t>(largest, fs::file_size(path_));
+      EXPECT_EQ(wal->size_bytes(), fs::file_size(path_));
+    }
+    EXPECT_LE(largest, bytes_max);
+    EXPECT_GE(wal->rewrites(), 3u);
+  }
+  EXPECT_FALSE(fs::exists(path_ + ".tmp"));
+  WalReplay replay;
+  auto reopened = Wal::Open(path_, &replay, bytes_max);
+  ASSERT_TRUE(reopened.ok());
+  ASSERT_FALSE(replay.records.empty());
+  EXPECT_EQ(replay.records.back().height, 7u);
+  EXPECT_EQ(replay.records.back().payload.size(), locked_block.size());
+  EXPECT_EQ(replay.records.back().payload[0], 29);  // the last state survives
+}
+
 // A child process appends records and reports each one through a pipe once
 // Append has returned; the parent SIGKILLs it mid-stream. Every reported record
 // must survive in the replay, in order.

@@ -366,6 +366,7 @@ void Simulation::Setup() {
   core_config_.timeout_vote_delta_ms = 250;
   core_config_.retransmit_interval_ms = 1000;
   core_config_.fetch_interval_ms = 500;
+  core_config_.block_bytes_max = kBlockBytes;  // the core's memory bound counts these
   record_interval_ms_ = Random(3) == 0 ? 0 : static_cast<int64_t>(Random(1500));
   SetupFaultSchedule();
   std::ostringstream about;
@@ -628,7 +629,14 @@ void Simulation::Deliver(const Event& event) {
       if (node.behaviours & kVoteAll) ByzantineOnProposal(event.node, *p);
     }
   }
-  node.core->OnMessage(message, NodeNow(event.node));
+  node.core->OnMessage(message, NodeNow(event.node), event.from);
+  // Whatever the Byzantine validators send, an honest core holds no more than
+  // its bound (issue 17, finding 1).
+  if (!node.byzantine && node.core->RetainedBytes() > node.core->RetainedBytesBound()) {
+    Fail("memory bound", "v" + std::to_string(event.node) + " holds " +
+                             std::to_string(node.core->RetainedBytes()) + " bytes, bound " +
+                             std::to_string(node.core->RetainedBytesBound()));
+  }
   Process(event.node);
 }
 

@@ -11,8 +11,8 @@
 //     show what they verified; the English switch
 //   - the case trail draws an arc for each record's links to earlier records
 //   - a node genesis other than the one this browser pinned for the chain is
-//     flagged on every page until accepted; a local genesis file is the one the
-//     page verifies against
+//     flagged on every page, which verifies nothing until it is accepted; a
+//     local genesis file is the one the page verifies against
 // The README's screenshots (portal-verify.png, portal-certificate.png) go to
 // $EVIDENCE_SCREENSHOT_DIR (docs/images when regenerating them), the others and
 // the certificate's PDF to a temporary directory (printed at the end).
@@ -243,7 +243,7 @@ test('certificate: renders, fits one A4 page, and its QR code opens the record o
   const png = PNG.sync.read(await qr.screenshot());
   const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   assert.ok(decoded, 'the QR code decodes');
-  assert.equal(decoded.data, `${node.url}/records/${recordId}`);
+  assert.equal(decoded.data, `${node.url}/records/${recordId}#digest=${receipt.record.digest}`);
   await page.locator('[data-testid=certificate]').screenshot({ path: join(README_SHOTS, 'portal-certificate.png'), scale: 'css' });
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   writeFileSync(join(SHOTS, 'portal-certificate.pdf'), pdf);
@@ -322,8 +322,9 @@ test('case trail draws the links between records', async () => {
 
 // The root of trust: the fingerprint of the node's genesis is remembered per
 // chain; a node that later serves another genesis for that chain is flagged on
-// every page until the user accepts it. A genesis file the user picks is the one
-// the page verifies against (a receipt of another chain is invalid with it).
+// every page, and nothing is verified against it, until the user accepts it. A
+// genesis file the user picks is the one the page verifies against (a receipt of
+// another chain is invalid with it).
 test('genesis: a changed node genesis is flagged until accepted; a local genesis is used for verifying', async () => {
   const { context, page, errors } = await openPage();
   const pinKey = `evidence-ledger.genesis-pin.${node.genesis.chain_id}`;
@@ -333,19 +334,27 @@ test('genesis: a changed node genesis is flagged until accepted; a local genesis
   assert.equal(await page.evaluate((key) => localStorage.getItem(key), pinKey), fingerprint, 'the first visit pins the genesis');
   assert.equal(await page.locator('[data-testid=genesis-accept]').count(), 0);
 
-  // As if this browser had seen another genesis for the chain before.
+  // As if this browser had seen another genesis for the chain before: every page
+  // warns and verifies nothing; the verify page shows the new fingerprint.
   await page.evaluate((key) => localStorage.setItem(key, '00'.repeat(32)), pinKey);
-  for (const path of ['/', '/explorer', `/records/${recordId}`]) {
+  const recordPage = `/records/${recordId}#digest=${receipt.record.digest}`;
+  for (const path of ['/explorer', recordPage, '/']) {
     await page.goto(node.url + path);
     await page.waitForSelector('[data-testid=genesis-accept]');
-    assert.match(await page.textContent('.notice--warning'), /创世文件.*不一致/, path);
+    assert.match(await page.textContent('.notice--warning'), /创世文件.*不一致.*核验已暂停/, path);
   }
+  assert.equal(await page.textContent('[data-testid=genesis-fingerprint]'), `sha256:${fingerprint}`);
+  // The record page ran its checks (none) once the warning is up.
+  await page.goto(node.url + recordPage);
+  await page.waitForSelector('[data-testid=genesis-accept]');
+  assert.equal(await page.locator('[data-testid=verdict]').count(), 0, 'no verdict against an unaccepted genesis');
   assert.equal(await page.textContent('[data-testid=genesis-accept]'), '已与运营方核实，信任新的创世文件');
   await page.click('[data-testid=language]');
   assert.equal(await page.textContent('[data-testid=genesis-accept]'), 'Checked with the operators: trust the new genesis file');
   await page.click('[data-testid=language]');
   await page.click('[data-testid=genesis-accept]');
-  await page.waitForSelector('[data-testid=genesis-accept]', { state: 'detached' });
+  await page.waitForSelector('[data-testid=verdict][data-verdict=valid]');
+  assert.equal(await page.locator('[data-testid=genesis-accept]').count(), 0);
   assert.equal(await page.evaluate((key) => localStorage.getItem(key), pinKey), fingerprint, 'accepted: the node\'s genesis is pinned');
 
   // A local genesis of another chain: the same file's receipt does not verify.

@@ -132,14 +132,23 @@ class Client:
     def status(self):
         return self._json("GET", "/v1/status")
 
-    def record(self, record_id):
-        return self._json("GET", "/v1/records/" + record_id)
+    def record(self, record_id, *, digest=None, token=None):
+        """A record and its receipt. The node shows them to whoever names the
+        record's document digest (``digest``, "sha256:<hex>": what the agency
+        that signed it has) or to a reader (``token``); to anyone else 401."""
+        path = "/v1/records/" + record_id
+        if digest is not None:
+            path += "?digest=" + urllib.parse.quote(digest, safe=":")
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else None
+        return self._json("GET", path, headers=headers)
 
-    def receipt(self, record_id, *, wait_seconds=60.0, poll_seconds=0.5):
-        """The receipt of a record, polling GET /v1/records/{id} until it is committed."""
+    def receipt(self, record_id, *, digest=None, token=None, wait_seconds=60.0,
+                poll_seconds=0.5):
+        """The receipt of a record, polling GET /v1/records/{id} until it is
+        committed (give its document ``digest`` or a reader ``token``)."""
         deadline = time.monotonic() + wait_seconds
         while True:
-            view = self.record(record_id)
+            view = self.record(record_id, digest=digest, token=token)
             if view.get("status") == "committed" and view.get("receipt"):
                 return view["receipt"]
             if time.monotonic() >= deadline:

@@ -50,10 +50,11 @@ def main():
         position = 0
         for batch in sign_batches(key, unsigned, chain["hash"]):
             answer = node.submit_batch(batch, wait=True, timeout_ms=60_000)
-            for record_id, outcome in zip(batch.ids, answer["records"]):
+            for record_id, outcome, record in zip(batch.ids, answer["records"], batch.records):
                 path = files[position]
                 position += 1
-                receipt = outcome.get("receipt") or node.receipt(record_id)
+                receipt = outcome.get("receipt") or node.receipt(record_id,
+                                                                  digest=record["digest"])
                 if genesis is not None:
                     with open(path, "rb") as f:
                         verify_receipt(receipt, genesis, document=f.read())

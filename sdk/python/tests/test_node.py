@@ -146,9 +146,11 @@ class AgainstANode(unittest.TestCase):
         self.assertTrue(dry["valid"])
         answer = self.client.submit_batch(batch, wait=True)
         self.assertEqual(answer["batch_id"], batch.batch_id)
-        for path, record_id, outcome in zip(paths, batch.ids, answer["records"]):
+        for path, record_id, outcome, record in zip(paths, batch.ids, answer["records"],
+                                                    batch.records):
             self.assertEqual(outcome["id"], record_id)
-            receipt = outcome.get("receipt") or self.client.receipt(record_id)
+            receipt = outcome.get("receipt") or self.client.receipt(record_id,
+                                                                    digest=record["digest"])
             with open(path, "rb") as f:
                 verify_receipt(receipt, self.genesis, document=f.read())
         # The trail, asked for in another spelling of the case id.

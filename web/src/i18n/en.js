@@ -122,7 +122,7 @@ export default {
   'genesis.useNode': 'Use the node\'s genesis file',
   'genesis.local': 'Using the genesis file you provided.',
   'genesis.changed':
-    'Warning: the node\'s genesis file differs from the one this browser used before. Do not rely on the results of this page until you have checked with the operators.',
+    'Warning: the node\'s genesis file differs from the one this browser used before, so nothing is verified. Compare the new fingerprint (verify page, "Root of trust") with the one the operators publish, or use a genesis file of your own.',
   'genesis.accept': 'Checked with the operators: trust the new genesis file',
   'genesis.loadFailed': ({ detail }) => `Could not load the genesis file: ${detail}`,
   'genesis.invalid': ({ detail }) => `The genesis file is invalid: ${detail}`,

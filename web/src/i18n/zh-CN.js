@@ -123,7 +123,7 @@ export default {
   'genesis.useNode': '改用节点提供的创世文件',
   'genesis.local': '正在使用您提供的本地创世文件。',
   'genesis.changed':
-    '注意：节点提供的创世文件与您上次在本浏览器中使用的不一致。在与运营方核实前，请不要信任本页的核验结果。',
+    '注意：节点提供的创世文件与您上次在本浏览器中使用的不一致，核验已暂停。请在“文件核验”页的“信任根”中将新指纹与运营方公布的指纹核对，或使用您自己保存的创世文件。',
   'genesis.accept': '已与运营方核实，信任新的创世文件',
   'genesis.loadFailed': ({ detail }) => `无法取得或解析创世文件：${detail}`,
   'genesis.invalid': ({ detail }) => `创世文件无效：${detail}`,

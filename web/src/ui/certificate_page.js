@@ -1,6 +1,7 @@
 // The certificate (存证证明, /records/{id}/certificate): a printable A4 page of what
 // the record's receipt proves, verified here first, with a QR code that opens
-// the record's page (/records/{id}) on the node that issued it. Opened from a
+// the record's page (/records/{id}#digest=..., when the digest is known) on the
+// node that issued it. Opened from a
 // verification result it carries the document's digest in the URL fragment
 // (#digest=..., never sent to the node), finds the record by that digest and
 // checks the receipt against it; otherwise it reads the record by id.
@@ -19,7 +20,10 @@ export function certificatePage() {
   const id = recordIdFromPath(location.pathname);
   const fragment = new URLSearchParams(location.hash.slice(1)).get('digest');
   const digest = fragment && parseDocumentDigest(fragment) ? fragment : null;
-  const url = id ? `${location.origin}/records/${id}` : '';
+  // The QR code carries the digest in the fragment (never sent to the node): the
+  // node shows a record to whoever names its document's digest, and the holder
+  // of the certificate is shown it (docs/api.md, "Access").
+  const url = id ? `${location.origin}/records/${id}${digest ? `#digest=${digest}` : ''}` : '';
   const issuedAt = Date.now();
   /** @type {{loading: boolean, error: string|null, verdict: any, qr: SVGElement|null}} */
   const state = { loading: true, error: null, verdict: null, qr: null };

@@ -23,7 +23,7 @@ export function trustNotices(ctx) {
       'warning',
       t('genesis.changed'),
       ' ',
-      h('button', { type: 'button', class: 'link-button', testid: 'genesis-accept', on: { click: () => { acceptNodeGenesis(trust); loadTrustInto(ctx); } } }, t('genesis.accept')),
+      h('button', { type: 'button', class: 'link-button', testid: 'genesis-accept', on: { click: () => { acceptNodeGenesis(trust); location.reload(); } } }, t('genesis.accept')),
     );
   }
   return null;
@@ -31,7 +31,9 @@ export function trustNotices(ctx) {
 
 /** @param {import('./layout.js').PageContext} ctx */
 export function genesisPanel(ctx) {
-  const genesis = ctx.trust?.genesis;
+  // While the node's genesis differs from the pinned one, its fingerprint is shown
+  // (to be checked with the operators) but nothing is verified against it.
+  const genesis = ctx.trust?.genesis ?? ctx.trust?.candidate;
   if (!genesis) return null;
   const alertBox = h('div');
   const pick = h('input', {

@@ -4,7 +4,7 @@
 // record only to readers, the file's digest finds it instead.
 import { findByDigest, getRecord } from '../api.js';
 import { t } from '../i18n/index.js';
-import { verifyReceipt } from '../verify/index.js';
+import { parseDocumentDigest, verifyReceipt } from '../verify/index.js';
 import { checkList, factDetails, factsList, failure, jsonDownload, notice, recordChips, verdictBanner } from './components.js';
 import { h } from './dom.js';
 import { filePicker } from './file_picker.js';
@@ -29,6 +29,18 @@ export function recordPage() {
     await loadTrustInto(ctx);
     const genesis = ctx.trust?.genesis;
     if (!genesis || !id) return done(ctx, id ? null : t('record.notFound'));
+    // Opened from a certificate's QR code: the document's digest in the fragment
+    // (never sent as part of the page's URL) finds the record for anyone.
+    const fragment = new URLSearchParams(location.hash.slice(1)).get('digest');
+    const digest = fragment && parseDocumentDigest(fragment) ? fragment : null;
+    if (digest && !readerToken()) {
+      const found = await findByDigest(digest);
+      const match = found.ok ? found.data.records.find((r) => r.id === id) : null;
+      if (match) {
+        show(genesis, match, digest);
+        return done(ctx);
+      }
+    }
     const answer = await getRecord(id, readerToken());
     if (!answer.ok) {
       if (answer.status === 401 || answer.status === 403) state.access = false;

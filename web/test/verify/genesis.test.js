@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import canonicalize from 'canonicalize';
 import { hashFunction } from '../../src/verify/hash.js';
 import { toHex, utf8 } from '../../src/verify/bytes.js';
 import { findAgency, findAgencyKey, parseGenesis } from '../../src/verify/genesis.js';
 import { verifyReceipt } from '../../src/verify/receipt.js';
-import { documentDigest, genesis, genesisText, receipt } from '../helpers/example.js';
+import { cliVerdict } from '../helpers/cli_verify.js';
+import { documentBytes, documentDigest, genesis, genesisText, receipt, receiptText } from '../helpers/example.js';
+import { evidenceCli } from '../helpers/paths.js';
 
 test('the example genesis: validator set hash (§9 step 7) and fingerprint H(JCS(genesis))', () => {
   assert.equal(genesis.chainId, 'sishui-evidence');
@@ -82,7 +87,7 @@ test('a version-2 genesis: params, admins and observers read; fingerprint H(JCS(
   assert.equal(verdict.verdict, 'valid', verdict.detail);
 });
 
-test('a version-2 genesis that ledger/genesis.cc refuses is refused with genesis.invalid', () => {
+test('a version-2 genesis that ledger/genesis.cc refuses is refused with genesis.invalid, as evidence verify refuses it', (t) => {
   const base = versionTwo();
   const v1 = JSON.parse(genesisText);
   const without = (field) => Object.fromEntries(Object.entries(base).filter(([k]) => k !== field));
@@ -114,9 +119,23 @@ test('a version-2 genesis that ledger/genesis.cc refuses is refused with genesis
     'an observer with a validator node key': { ...base, observers: [{ ...base.observers[0], node_key: v1.validators[0].node_key }] },
     'an observer with an unknown field': { ...base, observers: [{ ...base.observers[0], power: 1 }] },
   };
-  for (const [what, value] of Object.entries(cases)) {
-    const parsed = parseGenesis(JSON.stringify(value));
-    assert.equal(parsed.ok, false, what);
-    assert.equal(parsed.code, 'genesis.invalid', what);
+  const cli = evidenceCli();
+  const dir = mkdtempSync(join(tmpdir(), 'web-genesis-'));
+  try {
+    writeFileSync(join(dir, 'document.txt'), documentBytes);
+    const cliSays = (value) => {
+      writeFileSync(join(dir, 'genesis.json'), JSON.stringify(value));
+      return cliVerdict(/** @type {string} */ (cli), dir, join(dir, 'document.txt'), receiptText);
+    };
+    if (cli) assert.equal(cliSays(base), null, 'evidence verify: the receipt is valid with the version-2 genesis');
+    for (const [what, value] of Object.entries(cases)) {
+      const parsed = parseGenesis(JSON.stringify(value));
+      assert.equal(parsed.ok, false, what);
+      assert.equal(parsed.code, 'genesis.invalid', what);
+      if (cli) assert.equal(cliSays(value), 'genesis.invalid', `evidence verify: ${what}`);
+    }
+    if (!cli) t.diagnostic('the evidence CLI is not built: not compared with evidence verify');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -196,15 +196,28 @@ public final class EvidenceClient {
     return json(get("/v1/status"));
   }
 
-  public JsonNode record(String recordId) {
-    return json(get("/v1/records/" + recordId));
+  /**
+   * A record and its receipt. The node shows them to whoever names the record's
+   * document digest ("sha256:<hex>": what the agency that signed it has); to
+   * anyone else without a reader token, 401.
+   */
+  public JsonNode record(String recordId, String documentDigest) {
+    return json(get("/v1/records/" + recordId + "?digest=" + documentDigest));
   }
 
-  /** The receipt of a record, polling GET /v1/records/{id} until it is committed. */
-  public JsonNode receipt(String recordId, Duration wait) {
+  /** A record and its receipt, for a reader (its bearer token). */
+  public JsonNode recordForReader(String recordId, String readerToken) {
+    return json(get("/v1/records/" + recordId).header("Authorization", "Bearer " + readerToken));
+  }
+
+  /**
+   * The receipt of a record, polling GET /v1/records/{id}?digest= until it is
+   * committed.
+   */
+  public JsonNode receipt(String recordId, String documentDigest, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
-      JsonNode view = record(recordId);
+      JsonNode view = record(recordId, documentDigest);
       if (view.path("status").asText().equals("committed") && view.path("receipt").isObject()) {
         return view.get("receipt");
       }

@@ -167,7 +167,10 @@ class NodeTest {
     assertEquals(batch.batchId(), answer.path("batch_id").asText());
     for (int i = 0; i < paths.size(); i++) {
       JsonNode receipt = answer.path("records").get(i).path("receipt");
-      if (!receipt.isObject()) receipt = client.receipt(batch.ids().get(i), Duration.ofSeconds(60));
+      if (!receipt.isObject()) {
+        receipt = client.receipt(batch.ids().get(i),
+            batch.records().get(i).path("digest").asText(), Duration.ofSeconds(60));
+      }
       Receipts.verify(receipt, genesis, Files.readAllBytes(paths.get(i)));
     }
     JsonNode trail = client.caseTrail("(2026) 鲁0831行罚9号", node.readerToken());
@@ -241,7 +244,10 @@ class NodeTest {
       JsonNode batchAnswer = client.submitBatch(batch, EvidenceClient.SubmitOptions.WAIT);
       for (int i = 0; i < 3; i++) {
         JsonNode receipt = batchAnswer.path("records").get(i).path("receipt");
-        if (!receipt.isObject()) receipt = client.receipt(batch.ids().get(i), Duration.ofSeconds(60));
+        if (!receipt.isObject()) {
+          receipt = client.receipt(batch.ids().get(i),
+              batch.records().get(i).path("digest").asText(), Duration.ofSeconds(60));
+        }
         assertEquals(batch.ids().get(i),
             Receipts.verify(receipt, genesis, documents.get(i + 1)).recordId());
       }
