@@ -157,4 +157,7 @@ inline constexpr size_t kRateLimitedAgenciesMax = 4096;
 inline constexpr uint64_t kSignatureExplanationsPerSecond = 20;
 inline constexpr uint64_t kSignatureExplanationsBurst = 100;
 
+// Files an operator writes (local): a real node.toml is a few hundred bytes.
+inline constexpr size_t kNodeTomlBytesMax = 1024 * 1024;
+
 }  // namespace evidence::limits

@@ -406,6 +406,15 @@ Result<PublicKey> PublicKey::FromSpkiDer(ByteView der) {
   EVIDENCE_ASSIGN_OR_RETURN(SignatureAlgorithm algorithm, Classify(pkey.get()));
   if (algorithm != SignatureAlgorithm::kEd25519) {
     EVIDENCE_RETURN_IF_ERROR(CheckKey(pkey.get(), /*has_private=*/false));
+    // A decoded EC key re-encodes as it was read (a compressed point, explicit
+    // curve parameters): ask for the canonical form, so that the comparison
+    // below refuses the others.
+    if (EVP_PKEY_set_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                       OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1 ||
+        EVP_PKEY_set_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_EC_ENCODING,
+                                       OSSL_PKEY_EC_ENCODING_GROUP) != 1) {
+      return OpenSslError(StatusCode::kInternal, "cannot set the EC key's encoding");
+    }
   }
   // One key, one id: only the canonical DER encoding is accepted.
   EVIDENCE_ASSIGN_OR_RETURN(Bytes canonical, EncodeSpki(pkey.get()));

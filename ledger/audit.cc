@@ -19,13 +19,11 @@ class Auditor {
 
   // Checks block `height`; blocks must be checked in order from 1.
   Status CheckBlock(uint64_t height);
-  Status ScanAllKeys();
+  Status CheckAllKeys();
   uint64_t signature_checks() const { return unbatched_records_ + cache_.signature_checks(); }
 
  private:
   Status CheckLeaves(const Block& block, uint64_t height);
-  Status CheckIndexes(const Record& record, const crypto::Digest& id, uint64_t leaf_index,
-                      uint64_t height);
 
   const Store& store_;
   const Genesis& genesis_;
@@ -79,7 +77,8 @@ Status Auditor::CheckLeaves(const Block& block, uint64_t height) {
     EVIDENCE_RETURN_IF_ERROR(nodes);
     auto record = ParseRecord(leaf);  // ValidateBlock parsed it already: cannot fail
     EVIDENCE_CHECK(record.ok());
-    EVIDENCE_RETURN_IF_ERROR(CheckIndexes(*record, RecordId(genesis_.hash(), *record), index, height));
+    EVIDENCE_RETURN_IF_ERROR(
+        store_.CheckRecordIndexes(*record, RecordId(genesis_.hash(), *record), index, height));
     ++report_.records_checked;
     if (!record->sig.batch) ++unbatched_records_;
   }
@@ -89,44 +88,70 @@ Status Auditor::CheckLeaves(const Block& block, uint64_t height) {
   return Status::Ok();
 }
 
-Status Auditor::CheckIndexes(const Record& record, const crypto::Digest& id, uint64_t leaf_index,
-                             uint64_t height) {
-  auto stored = store_.GetRecord(id);
-  if (!stored.ok()) return Status::Corruption("record index: " + stored.status().message());
-  if (stored->leaf_index != leaf_index || stored->height != height) {
-    return Status::Corruption("record index of " + crypto::DigestHex(id) + " points elsewhere");
-  }
-  // The secondary indexes must list this leaf.
-  auto by_case = store_.RecordsByCase(record.case_id, 1, leaf_index == 0 ? std::nullopt
-                                                                           : std::optional<uint64_t>(leaf_index - 1));
-  if (!by_case.ok() || by_case->empty() || (*by_case)[0].leaf_index != leaf_index) {
-    return Status::Corruption("case index misses leaf " + std::to_string(leaf_index));
-  }
-  return Status::Ok();
-}
-
-Status Auditor::ScanAllKeys() {
-  std::unique_ptr<leveldb::Iterator> it(store_.db()->NewIterator(store_.read_options()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++report_.keys_scanned;
-  if (!it->status().ok()) return Status::Corruption("reading every key: " + it->status().ToString());
-  return Status::Ok();
+// Every key read once, and counted: with every record's own entries present
+// (Store::CheckRecordIndexes), equal counts mean no index holds an entry of its own (one
+// that names a leaf under another digest, case, agency or time).
+Status Auditor::CheckAllKeys() {
+  EVIDENCE_ASSIGN_OR_RETURN(Store::KeyCounts counts, store_.CountKeys());
+  report_.keys_scanned = counts.total;
+  const uint64_t height = report_.head_height;
+  const uint64_t size = log_.size();
+  uint64_t nodes = 0;  // perfect subtrees of a log of `size` leaves, at every level
+  for (uint64_t width = 1; width != 0 && width <= size; width <<= 1) nodes += size / width;
+  auto expect = [](std::string_view what, uint64_t found, uint64_t expected) -> Status {
+    if (found == expected) return Status::Ok();
+    return Status::Corruption("the store holds " + std::to_string(found) + " " + std::string(what) +
+                              ", the blocks account for " + std::to_string(expected));
+  };
+  EVIDENCE_RETURN_IF_ERROR(expect("version keys", counts.version, 1));
+  EVIDENCE_RETURN_IF_ERROR(expect("head keys", counts.head, height == 0 ? 0 : 1));
+  EVIDENCE_RETURN_IF_ERROR(expect("blocks", counts.blocks, height));
+  EVIDENCE_RETURN_IF_ERROR(expect("commits", counts.commits, height));
+  EVIDENCE_RETURN_IF_ERROR(expect("leaves", counts.leaves, size));
+  EVIDENCE_RETURN_IF_ERROR(expect("Merkle nodes", counts.nodes, nodes));
+  EVIDENCE_RETURN_IF_ERROR(expect("record index entries", counts.records, report_.records_checked));
+  EVIDENCE_RETURN_IF_ERROR(expect("digest index entries", counts.digests, report_.records_checked));
+  EVIDENCE_RETURN_IF_ERROR(expect("case index entries", counts.cases, report_.records_checked));
+  return expect("agency index entries", counts.agencies, report_.records_checked);
 }
 
 }  // namespace
 
+Result<std::string> LocateStore(const std::string& directory) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) {
+    return Status::NotFound("no directory at " + directory);
+  }
+  if (fs::exists(fs::path(directory) / "CURRENT", ec)) return directory;
+  const fs::path nested = fs::path(directory) / "store";
+  if (fs::exists(nested / "CURRENT", ec)) return nested.string();
+  return Status::NotFound("no store at " + directory + ": neither it nor " + nested.string() +
+                          " holds one (a node keeps its store in <data_dir>/store, data_dir "
+                          "being [node] data_dir of its node.toml)");
+}
+
 AuditReport Audit(const std::string& directory, const Genesis& genesis,
                   const AuditProgressFn& progress) {
   AuditReport report;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(directory, ec)) {
-    report.reason = "no store at " + directory;
+  Result<std::string> located = LocateStore(directory);
+  if (!located.ok()) {
+    report.reason = located.status().message();
+    return report;
+  }
+  const std::string& store_directory = *located;
+  if (StoreInUseByAnotherProcess(store_directory)) {
+    report.in_use = true;
+    report.reason = "the store at " + store_directory +
+                    " is in use by a running node (LevelDB admits one process at a time): "
+                    "stop the node, or audit a copy made by `evidence backup`";
     return report;
   }
   StoreOptions options;
   options.create_if_missing = false;
   options.paranoid_checks = true;
   options.verify_checksums = true;
-  auto store = Store::Open(directory, genesis, options);
+  auto store = Store::Open(store_directory, genesis, options);
   if (!store.ok()) {
     report.reason = "the store does not open: " + store.status().ToString();
     return report;
@@ -144,7 +169,7 @@ AuditReport Audit(const std::string& directory, const Genesis& genesis,
     ++report.blocks_checked;
     if (progress) progress(height, report.head_height);
   }
-  Status scan = auditor.ScanAllKeys();
+  Status scan = auditor.CheckAllKeys();
   if (!scan.ok()) {
     report.reason = scan.ToString();
     return report;

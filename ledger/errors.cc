@@ -124,6 +124,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "block.wrong_state";
     case ErrorCode::kReceiptBadGovernance:
       return "receipt.bad_governance";
+    case ErrorCode::kReceiptWrongChain:
+      return "receipt.wrong_chain";
+    case ErrorCode::kReceiptUnsupportedVersion:
+      return "receipt.unsupported_version";
   }
   EVIDENCE_CHECK_MSG(false, "ErrorCode without a name");
   return {};

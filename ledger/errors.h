@@ -87,6 +87,9 @@ enum class ErrorCode {
   kBlockBadGovernance,       // "block.bad_governance": a governance action of the block is refused
   kBlockWrongState,          // "block.wrong_state": next_validators_hash, governance_hash or state_hash
   kReceiptBadGovernance,     // "receipt.bad_governance": the governance history does not lead to the block's state
+  // Receipts (added later; docs/receipt-format.md §7 gives every code's exit status).
+  kReceiptWrongChain,          // "receipt.wrong_chain": a well-formed receipt of another chain
+  kReceiptUnsupportedVersion,  // "receipt.unsupported_version": `v` is an integer other than 1
 };
 
 // Every ErrorCode, in declaration order (for tables and tests).
@@ -129,6 +132,7 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kBlockBadGovernance,
     ErrorCode::kBlockWrongState,
     ErrorCode::kReceiptBadGovernance,
+    ErrorCode::kReceiptWrongChain,    ErrorCode::kReceiptUnsupportedVersion,
 };
 
 // The StatusReason domain of ledger error codes.

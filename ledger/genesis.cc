@@ -26,13 +26,24 @@ Status CheckName(const std::string& where, std::string_view value, bool identifi
   return CheckRegisterName(ErrorCode::kGenesisInvalid, where, value, identifier);
 }
 
-Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name, SchemaCodes codes) {
-  EVIDENCE_ASSIGN_OR_RETURN(std::string pem, reader.String(name));
+// A key in genesis (and in a governance action) is the canonical PEM text of its
+// SPKI (as ToJson writes it: 64-character base64 lines, "\n" line ends), so that
+// every verifier reads the same bytes for it (docs/receipt-format.md §1, §2).
+Result<crypto::PublicKey> KeyFromPem(FieldReader& reader, const std::string& name,
+                                     const std::string& pem, SchemaCodes codes) {
   auto key = crypto::PublicKey::FromPem(pem);
-  if (!key.ok()) {
-    return reader.Error(codes.bad_value, std::string(name) + ": " + key.status().message());
+  if (!key.ok()) return reader.Error(codes.bad_value, name + ": " + key.status().message());
+  if (key->ToPem() != pem) {
+    return reader.Error(codes.bad_value,
+                        name + " is not in canonical PEM form (\"-----BEGIN PUBLIC KEY-----\\n\", "
+                               "base64 in lines of 64 characters, \"-----END PUBLIC KEY-----\\n\")");
   }
   return std::move(key).value();
+}
+
+Result<crypto::PublicKey> KeyField(FieldReader& reader, std::string_view name, SchemaCodes codes) {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string pem, reader.String(name));
+  return KeyFromPem(reader, std::string(name), pem, codes);
 }
 
 Result<std::vector<crypto::PublicKey>> KeyList(FieldReader& reader, std::string_view name,
@@ -40,12 +51,10 @@ Result<std::vector<crypto::PublicKey>> KeyList(FieldReader& reader, std::string_
   EVIDENCE_ASSIGN_OR_RETURN(std::vector<std::string> pems, reader.StringArray(name, max));
   std::vector<crypto::PublicKey> keys;
   for (size_t k = 0; k < pems.size(); ++k) {
-    auto key = crypto::PublicKey::FromPem(pems[k]);
-    if (!key.ok()) {
-      return reader.Error(codes.bad_value, std::string(name) + "[" + std::to_string(k) + "]: " +
-                                               key.status().message());
-    }
-    keys.push_back(std::move(key).value());
+    EVIDENCE_ASSIGN_OR_RETURN(
+        crypto::PublicKey key,
+        KeyFromPem(reader, std::string(name) + "[" + std::to_string(k) + "]", pems[k], codes));
+    keys.push_back(std::move(key));
   }
   return keys;
 }
@@ -189,9 +198,8 @@ Status CheckRegisterName(ErrorCode code, const std::string& where, std::string_v
   }
   if (!IsValidUtf8(value)) return LedgerError(code, where + " is not UTF-8");
   for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return LedgerError(code, where + " has a control character");
-    }
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return LedgerError(code, where + " has a control character");
   }
   return Status::Ok();
 }

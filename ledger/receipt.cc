@@ -61,8 +61,10 @@ Result<BlockHeader> BlockHeaderFromJson(const json::value& value) {
   FieldReader reader(value, "block", kReceiptCodes);
   BlockHeader h;
   EVIDENCE_ASSIGN_OR_RETURN(h.chain_id, reader.String("chain_id"));
-  if (h.chain_id.empty() || h.chain_id.size() > limits::kChainIdBytesMax) {
-    return Malformed("block.chain_id must be 1..64 bytes");
+  // The rule of genesis chain ids (and of record.chain_id).
+  if (h.chain_id.size() > limits::kChainIdBytesMax || !IsIdentifier(h.chain_id)) {
+    return Malformed("block.chain_id must be 1.." + std::to_string(limits::kChainIdBytesMax) +
+                     " characters of A-Z a-z 0-9 . _ -");
   }
   EVIDENCE_ASSIGN_OR_RETURN(h.height, reader.Unsigned("height"));
   EVIDENCE_ASSIGN_OR_RETURN(h.time_ms, reader.Signed("time_ms"));
@@ -131,8 +133,14 @@ std::string ReceiptToText(const Receipt& receipt) {
 Result<Receipt> ReceiptFromJson(const json::value& value) {
   FieldReader reader(value, "receipt", kReceiptCodes);
   Receipt r;
+  // The version first: a later version may have other members.
   EVIDENCE_ASSIGN_OR_RETURN(int64_t version, reader.Signed("v"));
-  if (version != 1) return Malformed("receipt version " + std::to_string(version) + " is not 1");
+  if (version != 1) {
+    return LedgerError(ErrorCode::kReceiptUnsupportedVersion,
+                       "receipt version " + std::to_string(version) +
+                           ": this verifier knows version 1 only (a later `evidence verify` "
+                           "may know it)");
+  }
   EVIDENCE_ASSIGN_OR_RETURN(const json::value* record, reader.Required("record"));
   auto parsed = RecordFromJson(*record);
   if (!parsed.ok()) return Malformed("record: " + parsed.status().message());
@@ -174,11 +182,15 @@ Result<Receipt> BuildReceipt(const Store& store, const crypto::Digest& record_id
 
 Result<ProvenFacts> VerifyReceiptForDigest(std::string_view digest, const Receipt& r,
                                            const Genesis& genesis) {
-  // 1. The chain.
-  if (r.record.chain_id != genesis.chain_id() || r.header.chain_id != genesis.chain_id()) {
-    return Malformed("the receipt is for chain \"" + r.header.chain_id + "\", genesis is for \"" +
-                     genesis.chain_id() + "\"");
-  }
+  // 1. The chain. Each chain id is named on its own, so that the message shows
+  // the one that differs (it used to print block.chain_id for both).
+  auto wrong_chain = [&](std::string_view field, const std::string& chain_id) {
+    return LedgerError(ErrorCode::kReceiptWrongChain,
+                       std::string(field) + " is \"" + chain_id + "\", but the genesis is for \"" +
+                           genesis.chain_id() + "\"");
+  };
+  if (r.record.chain_id != genesis.chain_id()) return wrong_chain("record.chain_id", r.record.chain_id);
+  if (r.header.chain_id != genesis.chain_id()) return wrong_chain("block.chain_id", r.header.chain_id);
   // 2. The document.
   if (digest != r.record.digest) {
     return LedgerError(ErrorCode::kReceiptDigestMismatch,
@@ -229,6 +241,7 @@ Result<ProvenFacts> VerifyReceiptForDigest(std::string_view digest, const Receip
   facts.digest = r.record.digest;
   facts.record_time_ms = r.record.time_ms;
   facts.block_time_ms = r.header.time_ms;
+  facts.existed_by_ms = CommitMedianTimeMs(genesis.validator_set(), r.commit);
   facts.height = r.header.height;
   facts.leaf_index = r.leaf_index;
   facts.tree_size = r.tree_size;
@@ -238,6 +251,12 @@ Result<ProvenFacts> VerifyReceiptForDigest(std::string_view digest, const Receip
   }
   facts.total_power = genesis.validator_set().total_power();
   return facts;
+}
+
+bool IsUnusableInput(const Status& status) {
+  std::optional<ErrorCode> code = ErrorCodeOf(status);
+  return !code.has_value() || *code == ErrorCode::kReceiptMalformed ||
+         *code == ErrorCode::kReceiptUnsupportedVersion || *code == ErrorCode::kGenesisInvalid;
 }
 
 Result<ProvenFacts> VerifyReceipt(ByteView document, const Receipt& receipt,

@@ -12,18 +12,28 @@
 //                 "signatures": [ { "validator", "timestamp_ms", "signature" } ] },
 //     "validator_set_hash": "<hex>" }
 //
-// VerifyReceipt checks, in this order, and stops at the first failure with a
-// "receipt.*" error code:
-//   1. the receipt's chain is the genesis chain              receipt.malformed
+// ParseReceipt refuses (exit status 2 of `evidence verify`, "unusable input"):
+//   text that is not a well-formed v1 receipt (section 6 of the page: strict
+//   JSON, every member, type, format and limit, the record's v1 format rules)
+//                                                            receipt.malformed
+//   `v` an integer other than 1                              receipt.unsupported_version
+// VerifyReceipt then checks, in this order, and stops at the first failure
+// (exit status 1, "invalid"):
+//   1. record.chain_id and block.chain_id are the genesis'   receipt.wrong_chain
 //   2. the document's digest is the record's digest          receipt.digest_mismatch
 //   3. the record's signature (or batch signature + path)    receipt.bad_record_signature
-//      by a key genesis registers for the record's agency
+//      by a key genesis registers for the record's agency,
+//      of the algorithm sig.alg names
 //   4. the leaf H(0x00 || JCS(record)) is at leaf_index in   receipt.bad_inclusion
 //      the tree of tree_size = block.log_size, root block.log_root
 //   5. H(block header bytes) = commit.block_hash, heights    receipt.header_mismatch
 //   6. the commit's precommits by > 2/3 of genesis power     receipt.bad_commit
 //   7. validator_set_hash and block.validators_hash are      receipt.validator_set_mismatch
 //      the genesis validator set's hash
+// docs/receipt-format.md §7 lists every rule with its limit; the corpus in
+// tests/vectors/receipts/ holds one receipt per rule with the expected answer.
+// The record rules applied are the v1 record format (CheckRecordShape), never
+// the submission rules, which may tighten over time: v1 receipts verify forever.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -75,7 +85,11 @@ struct ProvenFacts {
   std::string stage;
   std::string digest;
   int64_t record_time_ms = 0;  // claimed by the agency
-  int64_t block_time_ms = 0;   // BFT time of the block
+  int64_t block_time_ms = 0;   // BFT time of the block (from the previous commit)
+  // What the receipt proves about time: the document existed no later than this
+  // (存在时间不晚于), the weighted median of the commit's precommit timestamps
+  // (CommitMedianTimeMs; docs/receipt-format.md §7).
+  int64_t existed_by_ms = 0;
   uint64_t height = 0;
   uint64_t leaf_index = 0;
   uint64_t tree_size = 0;
@@ -83,6 +97,12 @@ struct ProvenFacts {
   uint64_t signing_power = 0;
   uint64_t total_power = 0;
 };
+
+// True when a failed verification means the inputs are unusable (malformed or
+// unsupported receipt, invalid genesis, or an error without a ledger code such
+// as an unreadable file): exit status 2 of `evidence verify`, where a receipt
+// that is well-formed but proves nothing is 1.
+bool IsUnusableInput(const Status& status);
 
 // The document's bytes, or only its digest ("sha256:<hex>").
 Result<ProvenFacts> VerifyReceipt(ByteView document, const Receipt& receipt, const Genesis& genesis);

@@ -1,8 +1,11 @@
 #include "ledger/store.h"
 
+#include <fcntl.h>
 #include <leveldb/cache.h>
+#include <unistd.h>
 #include <leveldb/write_batch.h>
 
+#include <array>
 #include <bit>
 #include <optional>
 
@@ -84,6 +87,81 @@ std::string EncodeHead(const TreeHead& head) {
   return out;
 }
 
+// The three secondary index keys Append writes for a record at `leaf_index`
+// (their values are empty), named for messages.
+std::array<std::pair<std::string_view, std::string>, 3> IndexKeys(const Record& record,
+                                                                  uint64_t leaf_index) {
+  std::string suffix;
+  PutU64(suffix, leaf_index);
+  std::string agency_key = AgencyPrefix(record.agency);
+  PutU64(agency_key, OrderedTime(record.time_ms));
+  return {{{"digest", DigestPrefix(ParseDocumentDigest(record.digest).value()) + suffix},
+           {"case", CasePrefix(record.case_id) + suffix},
+           {"agency", agency_key + suffix}}};
+}
+
+// Counts one key by its kind (docs/storage-format.md); Corruption for a key of
+// no known kind or with a bad length.
+Status CountKey(std::string_view key, Store::KeyCounts& counts) {
+  if (key == kVersionKey) {
+    ++counts.version;
+    return Status::Ok();
+  }
+  if (key == kHeadKey) {
+    ++counts.head;
+    return Status::Ok();
+  }
+  // Case and agency keys: a variable part, 0x00, then `tail` fixed bytes.
+  auto separated = [&](size_t tail) {
+    return key.size() >= 2 + tail && key[key.size() - tail - 1] == '\0';
+  };
+  uint64_t* count = nullptr;
+  bool well_formed = false;
+  switch (key.empty() ? '\0' : key[0]) {
+    case kBlockPrefix:
+      count = &counts.blocks;
+      well_formed = key.size() == 9;
+      break;
+    case kCommitPrefix:
+      count = &counts.commits;
+      well_formed = key.size() == 9;
+      break;
+    case kLeafPrefix:
+      count = &counts.leaves;
+      well_formed = key.size() == 9;
+      break;
+    case kNodePrefix:
+      count = &counts.nodes;
+      well_formed = key.size() == 10;
+      break;
+    case kRecordPrefix:
+      count = &counts.records;
+      well_formed = key.size() == 1 + crypto::kDigestBytes;
+      break;
+    case kDigestPrefix:
+      count = &counts.digests;
+      well_formed = key.size() == 2 + crypto::kDigestBytes + 8;
+      break;
+    case kCasePrefix:
+      count = &counts.cases;
+      well_formed = separated(8);
+      break;
+    case kAgencyPrefix:
+      count = &counts.agencies;
+      well_formed = separated(16);
+      break;
+    default:
+      break;
+  }
+  if (count == nullptr || !well_formed) {
+    return Status::Corruption("a key of " + std::to_string(key.size()) + " bytes starting with '" +
+                              std::string(key.substr(0, 1)) + "' is " +
+                              (count == nullptr ? "of no known kind" : "malformed"));
+  }
+  ++*count;
+  return Status::Ok();
+}
+
 Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
   if (status.ok()) return Status::Ok();
   std::string message = std::string(what) + ": " + status.ToString();
@@ -94,6 +172,18 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 }
 
 }  // namespace
+
+bool StoreInUseByAnotherProcess(const std::string& directory) {
+  // LevelDB's PosixEnv locks <directory>/LOCK with fcntl(F_SETLK, F_WRLCK).
+  int fd = ::open((directory + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  bool held = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
 
 Store::Store(const Genesis& genesis, const StoreOptions& options)
     : genesis_(genesis),
@@ -145,6 +235,20 @@ Status Store::Initialize() {
   auto version = Get(std::string(kVersionKey), "store version");
   if (version.ok()) {
     if (*version != expected) {
+      // "evidence-store/N" with N above ours: a newer binary wrote it.
+      std::string_view prefix = "evidence-store/";
+      if (version->starts_with(prefix)) {
+        std::string number = version->substr(prefix.size(), version->find('\0') - prefix.size());
+        // Above the highest format this binary knows (kStoreFormatV2); 9 digits at most.
+        if (!number.empty() && number.size() <= 9 &&
+            number.find_first_not_of("0123456789") == std::string::npos &&
+            std::stoul(number) > 2) {
+          return Status::FailedPrecondition(
+              "the store is in format evidence-store/" + number +
+              ", written by a newer evidence-node; this one reads up to " +
+              std::string(kStoreFormatV2) + ": run the newer version (docs/operations.md, Upgrade)");
+        }
+      }
       return Status::FailedPrecondition(
           "the store was written for another genesis or format (expected " +
           std::string(format) + " of genesis " + crypto::DigestHex(genesis_.Hash()) + ")");
@@ -269,13 +373,7 @@ Status Store::Append(const Block& block, const Commit& commit,
     PutU64(location, h.height);
     ids.push_back(parsed_here ? RecordId(genesis_.hash(), *record) : (*held)->id);
     batch.Put(RecordKey(ids.back()), location);
-    std::string suffix;
-    PutU64(suffix, index);
-    batch.Put(DigestPrefix(ParseDocumentDigest(record->digest).value()) + suffix, "");
-    batch.Put(CasePrefix(record->case_id) + suffix, "");
-    std::string agency_key = AgencyPrefix(record->agency);
-    PutU64(agency_key, OrderedTime(record->time_ms));
-    batch.Put(agency_key + suffix, "");
+    for (const auto& [unused, key] : IndexKeys(*record, index)) batch.Put(key, "");
   }
   if (log.size() != h.log_size || log.Root() != h.log_root) {
     return Status::InvalidArgument("block " + std::to_string(h.height) +
@@ -330,6 +428,43 @@ Result<BlockHeader> Store::GetHeader(uint64_t height) const {
   return block->header;
 }
 
+Status Store::ExportSnapshot(
+    const std::function<Status(const TreeHead&)>& begin,
+    const std::function<Status(std::string_view, std::string_view)>& each,
+    const std::atomic<bool>* stop) const {
+  const leveldb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    leveldb::DB* db;
+    const leveldb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_.get(), snapshot};
+  leveldb::ReadOptions read = read_options();
+  read.snapshot = snapshot;
+  read.fill_cache = false;
+  TreeHead head{0, 0, crypto::MerkleHasher(genesis_.hash()).EmptyRoot(), {}};
+  std::string value;
+  leveldb::Status status = db_->Get(read, std::string(kHeadKey), &value);
+  if (status.ok()) {
+    if (value.size() != 16 + crypto::kDigestBytes) return Status::Corruption("head has a bad size");
+    head = TreeHead{GetU64(value, 0), GetU64(value, 8), {}, GetDigest(value, 16)};
+    EVIDENCE_RETURN_IF_ERROR(FromLevelDb(
+        db_->Get(read, HeightKey(kBlockPrefix, head.height), &value), "reading the head block"));
+    if (value.size() < 16) return Status::Corruption("the head block is truncated");
+    EVIDENCE_ASSIGN_OR_RETURN(Block block, DecodeBlock(AsBytes(std::string_view(value).substr(16))));
+    head.root = block.header.log_root;
+  } else if (!status.IsNotFound()) {
+    return FromLevelDb(status, "reading the head");
+  }
+  EVIDENCE_RETURN_IF_ERROR(begin(head));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (stop != nullptr && stop->load()) return Status::Unavailable("the export was stopped");
+    EVIDENCE_RETURN_IF_ERROR(each(std::string_view(it->key().data(), it->key().size()),
+                                  std::string_view(it->value().data(), it->value().size())));
+  }
+  return FromLevelDb(it->status(), "reading the store");
+}
+
 Result<Commit> Store::GetCommit(uint64_t height) const {
   EVIDENCE_ASSIGN_OR_RETURN(std::string value, Get(HeightKey(kCommitPrefix, height),
                                                    "commit " + std::to_string(height)));
@@ -380,6 +515,41 @@ Result<bool> Store::ContainsRecord(const crypto::Digest& record_id) const {
   return location.status();
 }
 
+Status Store::CheckRecordIndexes(const Record& record, const crypto::Digest& id,
+                                 uint64_t leaf_index, uint64_t height) const {
+  std::string location;
+  PutU64(location, leaf_index);
+  PutU64(location, height);
+  auto stored = Get(RecordKey(id), "record index entry of " + crypto::DigestHex(id));
+  if (!stored.ok()) return Status::Corruption("record index: " + stored.status().message());
+  if (*stored != location) {
+    return Status::Corruption("record index entry of " + crypto::DigestHex(id) +
+                              " points elsewhere");
+  }
+  for (const auto& [index, key] : IndexKeys(record, leaf_index)) {
+    auto entry =
+        Get(key, std::string(index) + " index entry of leaf " + std::to_string(leaf_index));
+    if (!entry.ok()) return Status::Corruption(entry.status().message());
+    if (!entry->empty()) {
+      return Status::Corruption(std::string(index) + " index entry of leaf " +
+                                std::to_string(leaf_index) + " has a value");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Store::KeyCounts> Store::CountKeys() const {
+  KeyCounts counts;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    ++counts.total;
+    EVIDENCE_RETURN_IF_ERROR(CountKey(key, counts));
+  }
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "reading every key"));
+  return counts;
+}
+
 Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
                                                    const std::string& from, const std::string& to,
                                                    size_t limit) const {
@@ -393,6 +563,15 @@ Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
     EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
     auto record = ParseRecord(leaf);
     if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+    // A damaged entry could name another record's leaf: answer only records
+    // whose own index keys include this one.
+    bool indexed_here = false;
+    for (const auto& [unused, own_key] : IndexKeys(*record, leaf_index))
+      indexed_here |= own_key == key;
+    if (!indexed_here) {
+      return Status::Corruption("an index entry names leaf " + std::to_string(leaf_index) +
+                                ", which does not belong to it");
+    }
     EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecord(RecordId(genesis_.hash(), *record)));
     out.push_back(std::move(stored));
   }

@@ -18,7 +18,9 @@
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +63,12 @@ struct TreeHead {
   crypto::Digest root{};
   crypto::Digest block_hash{};  // zeros for the empty store
 };
+
+// True when another process holds the LevelDB lock of the store in
+// `directory` (a running node; LevelDB admits one process at a time). False
+// when nobody does, or there is no store there. Locks held by this process are
+// not seen (POSIX record locks belong to a process).
+bool StoreInUseByAnotherProcess(const std::string& directory);
 
 class Store {
  public:
@@ -118,8 +126,32 @@ class Store {
   // Root of the first `size` leaves, from stored nodes.
   Result<crypto::Digest> RootAt(uint64_t size) const;
 
+  // A consistent copy of every key (a LevelDB snapshot, so appends may go on
+  // meanwhile): `begin(head)` with the head the snapshot holds, then
+  // `each(key, value)` for every key in key order. Stops at the first error
+  // either returns; `stop` (when given) is polled between keys.
+  Status ExportSnapshot(const std::function<Status(const TreeHead&)>& begin,
+                        const std::function<Status(std::string_view, std::string_view)>& each,
+                        const std::atomic<bool>* stop = nullptr) const;
+
   const Genesis& genesis() const { return genesis_; }
-  // Raw access for audit: the LevelDB handle and read options.
+
+  // Audit (ledger/audit.h). The four index entries of one record (by id, by
+  // document digest, by case, by agency and time) exist, with exactly the keys
+  // and values Append writes for it at `leaf_index` of block `height`;
+  // Corruption naming the index otherwise.
+  Status CheckRecordIndexes(const Record& record, const crypto::Digest& id, uint64_t leaf_index,
+                            uint64_t height) const;
+  // Every key of the database read once (a damaged table is found), counted by
+  // kind. A key of no known kind, or of a known kind with a bad length, is
+  // Corruption.
+  struct KeyCounts {
+    uint64_t version = 0, head = 0, blocks = 0, commits = 0, leaves = 0, nodes = 0;
+    uint64_t records = 0, digests = 0, cases = 0, agencies = 0;
+    uint64_t total = 0;
+  };
+  Result<KeyCounts> CountKeys() const;
+  // Raw access (tests): the LevelDB handle and read options.
   leveldb::DB* db() const { return db_.get(); }
   leveldb::ReadOptions read_options() const;
 

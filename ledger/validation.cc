@@ -145,16 +145,21 @@ Status CheckEvidence(const ChainState& state, const Block& block) {
   return Status::Ok();
 }
 
-// Every record rule but the signature; returns the agency key the signature is
-// checked with.
-Result<const crypto::PublicKey*> CheckRecordRules(const GovernanceState& state, const Record& record,
-                                                  int64_t now_ms) {
+Status CheckRecordChain(const GovernanceState& state, const Record& record) {
   EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(record));
   if (record.chain_id != state.chain_id()) {
     return LedgerError(ErrorCode::kRecordChainMismatch, "chain_id \"" + record.chain_id +
                                                             "\" is not this chain's \"" +
                                                             state.chain_id() + "\"");
   }
+  return Status::Ok();
+}
+
+// Every record rule but the signature; returns the agency key the signature is
+// checked with.
+Result<const crypto::PublicKey*> CheckRecordRules(const GovernanceState& state, const Record& record,
+                                                  int64_t now_ms) {
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordChain(state, record));
   EVIDENCE_RETURN_IF_ERROR(CheckRecordTime(record.time_ms, now_ms, state.params()));
   return CheckRegistered(state, record.agency, record.sig.key_id,
                          record.sig.batch ? record.sig.batch->size : 0);
@@ -171,6 +176,15 @@ Status CheckSignature(const GovernanceState& state, const crypto::PublicKey& key
 Status CheckRecord(const GovernanceState& state, const Record& record, int64_t now_ms,
                    BatchSignatureCache* cache) {
   EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key, CheckRecordRules(state, record, now_ms));
+  return CheckSignature(state, *key, record, cache);
+}
+
+Status CheckRecordAuthorship(const GovernanceState& state, const Record& record,
+                             BatchSignatureCache* cache) {
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordChain(state, record));
+  EVIDENCE_ASSIGN_OR_RETURN(const crypto::PublicKey* key,
+                            CheckRegistered(state, record.agency, record.sig.key_id,
+                                            record.sig.batch ? record.sig.batch->size : 0));
   return CheckSignature(state, *key, record, cache);
 }
 

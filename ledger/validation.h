@@ -11,6 +11,8 @@
 //                     registered (not removed), key registered for that agency and
 //                     not revoked, batch size within params.batch_records_max,
 //                     signature (batch signature + path for batched records).
+//   CheckRecordAuthorship  the same without the time window (for copies of
+//                     records already held).
 //   CheckRecordIsNew  stateful: the record id is not in the log yet. The same
 //                     record twice is idempotent ("record.duplicate" tells the
 //                     caller to answer with the existing entry, not a second one).
@@ -38,6 +40,13 @@ namespace evidence::ledger {
 
 Status CheckRecord(const GovernanceState& state, const Record& record, int64_t now_ms,
                    BatchSignatureCache* cache = nullptr);
+
+// The rules of CheckRecord that do not depend on time: shape, chain id, agency
+// and key registered, signature. For a copy of a record the node already holds
+// (the record id does not cover `sig`, so a copy with another or a damaged
+// signature has the same id).
+Status CheckRecordAuthorship(const GovernanceState& state, const Record& record,
+                             BatchSignatureCache* cache = nullptr);
 
 // `contains(id)` answers whether the log holds the record id (a store lookup).
 using ContainsRecordFn = std::function<Result<bool>(const crypto::Digest& record_id)>;

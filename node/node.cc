@@ -10,6 +10,7 @@
 #include "common/log_throttle.h"
 #include "common/metrics.h"
 #include "ledger/store.h"
+#include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
 #include "node/driver/block_validator.h"
 #include "node/driver/consensus_driver.h"
@@ -86,6 +87,7 @@ class NodeImpl {
   std::unique_ptr<p2p::Transport> transport_;
   std::unique_ptr<ConsensusDriver> driver_;
   std::unique_ptr<api::ApiServer> api_;
+  std::unique_ptr<BackupServer> backup_;
   uint16_t api_port_ = 0;
 };
 
@@ -100,6 +102,14 @@ Status NodeImpl::Start() {
   metrics_.records_committed.Increment(store_->head().size);
   metrics_.height.Set(static_cast<int64_t>(store_->height()));
   metrics_.mempool_records_max.Set(static_cast<int64_t>(options_.mempool_records_max));
+  // `evidence backup` of this running node (a failure leaves the node without
+  // it: it says so and runs on).
+  auto backup = BackupServer::Start(options_.data_dir + "/" + kBackupSocketName, *store_);
+  if (backup.ok()) {
+    backup_ = std::move(*backup);
+  } else {
+    spdlog::warn("event=backup_socket_failed reason=\"{}\"", backup.status().message());
+  }
   RecordPoolOptions pool_options;
   pool_options.records_max = options_.mempool_records_max;
   pool_options.bytes_max = options_.mempool_bytes_max;
@@ -256,6 +266,7 @@ void NodeImpl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   if (api_) api_->Stop();
+  if (backup_) backup_->Stop();
   if (transport_) transport_->Stop();
   if (driver_) driver_->Stop();
   if (intake_) intake_->Stop();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -254,19 +255,40 @@ void CheckTogether(ConfigReader& r, const NodeOptions& options) {
 }  // namespace
 
 NodeConfig ReadNodeConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text(limits::kNodeTomlBytesMax + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!in && !in.eof()) {
+    NodeConfig config;
+    config.problems.push_back("node.toml: " + path + ": cannot be read");
+    config.parsed = false;
+    return config;
+  }
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > limits::kNodeTomlBytesMax) {
+    NodeConfig config;
+    config.problems.push_back("node.toml: " + path + ": larger than " +
+                              std::to_string(limits::kNodeTomlBytesMax) + " bytes");
+    config.parsed = false;
+    return config;
+  }
+  return ParseNodeConfig(text, fs::absolute(fs::path(path)).parent_path().string(), path);
+}
+
+NodeConfig ParseNodeConfig(std::string_view text, const std::string& base_directory,
+                           const std::string& source_name) {
   NodeConfig config;
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
-    config.problems.push_back("node.toml: " + path + ":" +
+    config.problems.push_back("node.toml: " + source_name + ":" +
                               std::to_string(error.source().begin.line) + ": " +
                               std::string(error.description()));
     config.parsed = false;
     return config;
   }
-  fs::path base = fs::absolute(fs::path(path)).parent_path();
-  ConfigReader reader(root, base);
+  ConfigReader reader(root, fs::path(base_directory));
   Status read = ReadTables(reader, config.options);
   EVIDENCE_CHECK_MSG(read.ok(), "the config reader records problems instead of failing");
   CheckTogether(reader, config.options);

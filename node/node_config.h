@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,7 +43,12 @@ struct NodeConfig {
   std::vector<std::string> problems;
   bool parsed = true;
 };
+// Reads the file (at most limits::kNodeTomlBytesMax bytes) and parses it.
 NodeConfig ReadNodeConfig(const std::string& path);
+// The same from the text of a node.toml; relative paths are resolved against
+// `base_directory`; `source_name` names the text in problems.
+NodeConfig ParseNodeConfig(std::string_view text, const std::string& base_directory,
+                           const std::string& source_name);
 
 // Splits "host:port" (the port may be 0).
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address);

@@ -66,6 +66,40 @@ Result<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypt
   return std::optional<api::SubmitOutcome>();
 }
 
+// The record id does not cover `sig`: a copy of a held record with a damaged
+// or foreign signature has the same id. It is answered as already known only
+// when it is the exact leaf the node holds or its own signature holds (an
+// agency may sign the same record again; P-256 and SM2 signatures differ each
+// time). The time window is not applied: the record was in it when admitted.
+Status ChainService::CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
+                                    api::RecordStatus status) {
+  const std::string leaf = ledger::RecordLeaf(record);
+  if (status == api::RecordStatus::kCommitted) {
+    Result<ledger::StoredRecord> stored = store_.GetRecord(id);
+    if (!stored.ok()) return stored.status();
+    if (stored->leaf == leaf) return Status::Ok();
+  } else if (mempool_.CheckedLeafOf(leaf)) {
+    return Status::Ok();
+  }
+  if (metrics_ != nullptr) metrics_->signature_checks.Increment(1);
+  return ledger::CheckRecordAuthorship(*store_.NextState(), record);
+}
+
+// A record checked against the store, then committed by the consensus thread
+// before it entered the mempool, would stay there for good (the commit removed
+// it before it was added): a restarted node catching up on gossip and blocks
+// at once did this, and the stale entry kept it saying records wait. Looking
+// again once it is in closes the gap (the store is written before the pool is
+// cleaned).
+void ChainService::DropCommitted(const std::vector<crypto::Digest>& ids) {
+  std::vector<crypto::Digest> committed;
+  for (const crypto::Digest& id : ids) {
+    Result<bool> contained = store_.ContainsRecord(id);
+    if (contained.ok() && *contained) committed.push_back(id);
+  }
+  if (!committed.empty()) mempool_.Remove(committed);
+}
+
 namespace {
 
 // The answer's facts about record `i` of a submission.
@@ -149,6 +183,8 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
     auto known = KnownOutcome(ids[i]);
     if (!known.ok()) return known.status();
     if (known->has_value()) {
+      Status copy = CheckKnownCopy(records[i], ids[i], (**known).status);
+      if (!copy.ok()) return Refuse(copy, records, i, *outcomes, received, details);
       (**known).signing_bytes_sha256 = (*outcomes)[i].signing_bytes_sha256;
       (*outcomes)[i] = std::move(**known);
     } else {
@@ -181,8 +217,8 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   }
   uint64_t checks = 0;
   size_t refused = 0;
-  Result<std::vector<std::string>> admitted = mempool_.CheckAndAdd(
-      std::move(fresh_records), now_ms, &checks, std::move(fresh_ids), &refused);
+  Result<std::vector<std::string>> admitted =
+      mempool_.CheckAndAdd(std::move(fresh_records), now_ms, &checks, fresh_ids, &refused);
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted.ok()) {
     if (admitted.status().code() == StatusCode::kResourceExhausted) {
@@ -190,6 +226,7 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
     }
     return Refuse(admitted.status(), records, fresh.at(refused), *outcomes, received, details);
   }
+  DropCommitted(fresh_ids);
   if (metrics_ != nullptr) {
     metrics_->mempool_records.Set(static_cast<int64_t>(mempool_.size()));
   }
@@ -246,7 +283,8 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
   // so a batch costs one check however its records arrive.
   uint64_t checks = 0;
   std::vector<std::string> admitted_leaves =
-      mempool_.CheckAndAddEach(std::move(records), WallClockMs(), &checks, std::move(ids));
+      mempool_.CheckAndAddEach(std::move(records), WallClockMs(), &checks, ids);
+  DropCommitted(ids);
   if (metrics_ != nullptr) metrics_->signature_checks.Increment(checks);
   if (!admitted_leaves.empty()) hooks_.on_admitted(std::move(admitted_leaves), true);
 }
@@ -443,6 +481,16 @@ Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from
   std::vector<std::string> out;
   for (const crypto::Digest& hash : *proof) out.push_back(crypto::DigestHex(hash));
   return out;
+}
+
+json::object ChainService::GetGovernance() {
+  // The height first: the state is then the one in force for that block or a
+  // later one, never an older one.
+  const uint64_t height = store_.height() + 1;
+  const ledger::GovernanceStatePtr state = store_.NextState();
+  return json::object{{"height", height},
+                      {"state_hash", crypto::DigestHex(state->Hash())},
+                      {"register", state->ToJson()}};
 }
 
 json::object ChainService::GetStatus() {

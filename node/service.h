@@ -3,7 +3,8 @@
 //
 // Submissions: strict schema (ledger::RecordFromJson; a batch's format,
 // ledger::ParseBatch), then "already known?" (store, then mempool: the same
-// record id again is idempotent and checked no further), then the submission
+// record id again is idempotent: the exact leaf held is checked no further, any
+// other copy's signature must hold), then the submission
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
 // twice in a batch), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
@@ -109,6 +110,7 @@ class ChainService : public api::NodeService {
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
+  boost::json::object GetGovernance() override;
   boost::json::object GetStatus() override;
   api::Readiness GetReadiness() override;
   uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) override;
@@ -117,6 +119,9 @@ class ChainService : public api::NodeService {
  private:
   struct Checked;  // a record that passed every check, ready for the mempool
   Result<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
+  Status CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
+                        api::RecordStatus status);
+  void DropCommitted(const std::vector<crypto::Digest>& ids);
   Status Admit(const std::vector<ledger::Record>& records, const api::SubmitOptions& options,
                std::vector<api::SubmitOutcome>* outcomes, const boost::json::object* received,
                boost::json::object* details);

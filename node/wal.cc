@@ -215,6 +215,18 @@ Result<std::unique_ptr<Wal>> Wal::Open(const std::string& path, WalReplay* repla
     return file.status();
   }
   const Bytes& bytes = file.value();
+  // A later format keeps the magic and raises the version (the last 3 bytes):
+  // refuse it by name rather than call it damaged.
+  if (bytes.size() >= kHeaderBytes && std::equal(kHeader.begin(), kHeader.begin() + 5, bytes.begin())) {
+    uint32_t version = (uint32_t{bytes[5]} << 16) | (uint32_t{bytes[6]} << 8) | bytes[7];
+    if (version > kHeader[7]) {
+      ::close(fd);
+      return Status::FailedPrecondition(
+          "write-ahead log " + path + " is in WAL format " + std::to_string(version) +
+          ", written by a newer evidence-node; this one reads format 1: run the newer version "
+          "(docs/operations.md, Upgrade)");
+    }
+  }
   if (bytes.size() < kHeaderBytes || !std::equal(kHeader.begin(), kHeader.end(), bytes.begin())) {
     ::close(fd);
     return Status::Corruption("write-ahead log " + path +

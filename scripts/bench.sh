@@ -2,14 +2,19 @@
 # Benchmarks of evidence-ledger against the machine's own limits and a peer (etcd),
 # in one run (docs/performance.md has the method and the latest figures).
 #
-#   scripts/bench.sh [--quick]
+#   scripts/bench.sh [--quick] [--gm-only]
+#
+# --gm-only measures the limits and the 国密 single node only (no chart).
 #
 # Builds a Release build (BUILD_DIR, default build-release), then measures:
 #   1. limits: openssl speed verifications/s (Ed25519: the --dev chain's agency key;
-#      ECDSA P-256: the localnet agency key) on all cores, and SHA-256 bytes/s;
+#      ECDSA P-256: the localnet agency key; SM2: a 国密 chain's agency key) on all
+#      cores, and SHA-256 bytes/s;
 #   2. single-node ingest against an evidence-node --dev chain (single records, then
 #      batches), and the ceiling of single-record ingest over HTTP here
-#      (evidence-verify-server: the node's HTTP stack and record checks alone);
+#      (evidence-verify-server: the node's HTTP stack and record checks alone); then
+#      single records on a one-validator 国密 chain (SM3 hash, SM2 vote and agency
+#      keys) against the SM2 verify limit;
 #   3. four validators (scripts/localnet.sh) at 100% and 50% of their maximum,
 #      single records and batches;
 #   4. proof serving (GET /v1/digests/...);
@@ -21,12 +26,14 @@
 # BENCH_CONNECTIONS (default 16), BENCH_OUT_DIR (default bench/results).
 set -euo pipefail
 
-QUICK=0
-case "${1:-}" in
-  --quick) QUICK=1 ;;
-  "") ;;
-  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-esac
+QUICK=0 GM_ONLY=0
+for argument in "$@"; do
+  case "$argument" in
+    --quick) QUICK=1 ;;
+    --gm-only) GM_ONLY=1 ;;
+    *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  esac
+done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # Paths relative to the checkout in ccache's keys, so another clone reuses the cache.
@@ -117,11 +124,15 @@ measure_limits() {
   ED25519_VERIFY=$(cut -d: -f6 <<<"$line")
   line=$(openssl speed -mr -multi "$CORES" -seconds "$SPEED_S" ecdsap256 2>/dev/null | grep '^+F4:' | head -1)
   P256_VERIFY=$(cut -d: -f5 <<<"$line")  # +F4:index:bits:sign/s:verify/s
+  line=$(openssl speed -mr -multi "$CORES" -seconds "$SPEED_S" sm2 2>/dev/null | grep '^+F7:' | head -1)
+  SM2_VERIFY=$(cut -d: -f6 <<<"$line")  # +F7:index:bits:curve:sign/s:verify/s
   line=$(openssl speed -mr -multi "$CORES" -seconds "$SPEED_S" -bytes 16384 -evp sha256 2>/dev/null | grep '^+F:' | head -1)
   SHA256_BYTES=$(cut -d: -f4 <<<"$line")
-  [ -n "$ED25519_VERIFY" ] && [ -n "$P256_VERIFY" ] && [ -n "$SHA256_BYTES" ] || die "openssl speed gave no figures"
+  [ -n "$ED25519_VERIFY" ] && [ -n "$P256_VERIFY" ] && [ -n "$SM2_VERIFY" ] && [ -n "$SHA256_BYTES" ] ||
+    die "openssl speed gave no figures"
   result limit_ed25519_verify "$(calc "$ED25519_VERIFY")" verifications/s
   result limit_p256_verify "$(calc "$P256_VERIFY")" verifications/s
+  result limit_sm2_verify "$(calc "$SM2_VERIFY")" verifications/s
   result limit_sha256 "$(calc "$SHA256_BYTES")" bytes/s
 }
 
@@ -228,6 +239,62 @@ measure_http_ceiling() {
   result single_record_http_ceiling "$(calc "$ceiling")" records/s
   ratio single_record_http_ceiling_vs_verify_limit "$(calc "$ceiling / $ED25519_VERIFY")"
   ratio single_node_ingest_vs_http_ceiling "$(calc "$SINGLE_RPS / $ceiling")"
+  kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
+  unset 'PIDS[-1]'
+}
+
+# One validator of a 国密 chain: SM3 hash, SM2 vote key and SM2 agency key (the p2p
+# key stays P-256: docs/operations.md §10), fed single records like the --dev node.
+measure_gm_single_node() {
+  local dir="$WORK/gm" port=$((BASE_PORT + 3))
+  log "国密 single node: $SINGLE_RECORDS records, $CONNECTIONS connections"
+  mkdir -p "$dir/data"
+  "$BIN/evidence" keygen --alg sm2 --out "$dir/vote_key.pem" --pub "$dir/vote_key.pub.pem" >/dev/null
+  "$BIN/evidence" keygen --alg p256 --out "$dir/node_key.pem" --pub "$dir/node_key.pub.pem" >/dev/null
+  "$BIN/evidence" keygen --alg sm2 --out "$dir/agency.pem" --pub "$dir/agency.pub.pem" >/dev/null
+  cat >"$dir/genesis-spec.toml" <<TOML
+chain_id = "bench-gm"
+hash = "sm3"
+genesis_time_ms = $(date +%s%3N)
+
+[[validator]]
+name = "gm-validator"
+institution = "bench"
+vote_key = "vote_key.pub.pem"
+node_key = "node_key.pub.pem"
+address = "127.0.0.1:$((BASE_PORT + 4))"
+
+[[agency]]
+id = "gm-agency"
+name = "bench"
+institution = "bench"
+keys = ["agency.pub.pem"]
+TOML
+  "$BIN/evidence" genesis --spec "$dir/genesis-spec.toml" --out "$dir/genesis.json" >/dev/null
+  cat >"$dir/node.toml" <<TOML
+[node]
+name = "gm-validator"
+genesis = "genesis.json"
+data_dir = "data"
+vote_key = "vote_key.pem"
+node_key = "node_key.pem"
+[p2p]
+listen = "127.0.0.1:$((BASE_PORT + 4))"
+[api]
+listen = "127.0.0.1:$port"
+agency_records_per_second = 0
+[consensus]
+timeout_propose_ms = 200
+timeout_vote_ms = 200
+TOML
+  "$BIN/evidence-node" --config "$dir/node.toml" >"$WORK/gm.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$port/readyz"
+  prepare gm "$dir/genesis.json" gm-agency "$dir/agency.pem" "$SINGLE_RECORDS" 0 >/dev/null
+  local summary; summary=$(load_run gm gm "http://127.0.0.1:$port" 0)
+  report_run single_node_gm_ingest "$summary"
+  ratio single_node_gm_ingest_vs_sm2_verify_limit \
+    "$(calc "$(field "$summary" committed_records_per_second) / $SM2_VERIFY")"
   kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
   unset 'PIDS[-1]'
 }
@@ -378,7 +445,14 @@ main() {
   install_tools
   build
   measure_limits
+  if [ $GM_ONLY = 1 ]; then
+    measure_gm_single_node
+    result bench_wall_time $((SECONDS - started)) s
+    write_json
+    return
+  fi
   measure_single_node
+  measure_gm_single_node
   measure_cluster
   measure_etcd
   result bench_wall_time $((SECONDS - started)) s

@@ -10,7 +10,10 @@
 #   scripts/localnet.sh wipe N    stop node N and delete its ledger data (it re-syncs on start)
 #
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
-# LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N).
+# LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
+# LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
+# with SM2 vote and agency keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
+# has no SM2 — docs/operations.md §10). Read when the network is first generated.
 # Each institution gets a CA and a time-stamping certificate (openssl); the env file
 # names the CA certificates TSA_CA1..TSA_CA4 (docs/timestamps.md).
 set -euo pipefail
@@ -28,6 +31,11 @@ NAMES=(justice-bureau procuratorate court notary-office)
 INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
 CHAIN_ID=${LOCALNET_CHAIN_ID:-localnet-sishui}
 WITNESS_NAME=witness.localnet/w1
+case "${LOCALNET_CRYPTO:-default}" in
+  default) HASH=sha256 VOTE_ALG=ed25519 NODE_ALG=ed25519 AGENCY_ALG=p256 ;;
+  gm) HASH=sm3 VOTE_ALG=sm2 NODE_ALG=p256 AGENCY_ALG=sm2 ;;
+  *) echo "localnet: LOCALNET_CRYPTO must be gm or unset, got '$LOCALNET_CRYPTO'" >&2; exit 2 ;;
+esac
 
 die() { echo "localnet: $*" >&2; exit 1; }
 api_port() { echo $((BASE_PORT + $1)); }
@@ -120,15 +128,15 @@ generate() {
   local spec="$LOCALNET_DIR/genesis-spec.toml"
   {
     echo "chain_id = \"$CHAIN_ID\""
-    echo "hash = \"sha256\""
+    echo "hash = \"$HASH\""
     # A new local chain starts now (a real network fixes its start in the spec).
     echo "genesis_time_ms = $(date +%s%3N)"
   } >"$spec"
   for i in 1 2 3 4; do
     local dir; dir=$(node_dir "$i")
     mkdir -p "$dir/data"
-    "$BIN/evidence" keygen --alg ed25519 --out "$dir/vote_key.pem" >/dev/null
-    "$BIN/evidence" keygen --alg ed25519 --out "$dir/node_key.pem" >/dev/null
+    "$BIN/evidence" keygen --alg "$VOTE_ALG" --out "$dir/vote_key.pem" >/dev/null
+    "$BIN/evidence" keygen --alg "$NODE_ALG" --out "$dir/node_key.pem" >/dev/null
     write_node_config "$i"
     make_tsa "$i"
     {
@@ -143,7 +151,7 @@ generate() {
     } >>"$spec"
   done
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
-  "$BIN/evidence" keygen --alg p256 --out "$agency_key" >/dev/null
+  "$BIN/evidence" keygen --alg "$AGENCY_ALG" --out "$agency_key" >/dev/null
   "$BIN/evidence" keygen --alg sm2 --out "$LOCALNET_DIR/keys/sishui-reconsideration-office.pem" >/dev/null
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/court-reader.token"
   chmod 600 "$LOCALNET_DIR/keys/court-reader.token"
@@ -169,6 +177,7 @@ EOF
   "$BIN/evidence" genesis --spec "$spec" --out "$LOCALNET_DIR/genesis.json" >/dev/null
   {
     echo "CHAIN_ID=$CHAIN_ID"
+    echo "HASH=$HASH"
     for i in 1 2 3 4; do echo "NODE${i}_API=http://127.0.0.1:$(api_port "$i")"; done
     echo "AGENCY=sishui-market-supervision"
     echo "AGENCY_KEY=$agency_key"

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake pkg-config ccache git clang
+  build-essential cmake pkg-config ccache git clang clang-14 libclang-rt-14-dev
   libssl-dev openssl
   libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev

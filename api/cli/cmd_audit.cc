@@ -3,9 +3,13 @@
 // Re-checks a node's store from the bytes on disk (ledger/audit.h): every block,
 // commit, signature, Merkle node and root. Progress goes to stderr. Exit 0 when
 // the store is sound; 1 naming the first bad block (or the damage found) when it
-// is not; 2 for unusable input (no store directory, unreadable genesis). Run it on
-// a stopped node or on a copy: LevelDB admits one process at a time.
+// is not; 2 for unusable input (no store, unreadable genesis, a store in use by
+// a running node). --data may name the store or the node's data directory that
+// holds it (store/). Run it on a stopped node or on a copy made by
+// `evidence backup`: LevelDB admits one process at a time.
 #include <CLI/CLI.hpp>
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
@@ -29,22 +33,31 @@ int RunAudit(const AuditOptions& options) {
     PrintError(kCommand, "genesis: " + genesis.status().message());
     return 2;
   }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(options.data, ec)) {
-    PrintError(kCommand, "no store directory at " + options.data);
+  Result<std::string> store = ledger::LocateStore(options.data);
+  if (!store.ok()) {
+    PrintError(kCommand, store.status().message());
     return 2;
   }
+  if (*store != options.data) std::cerr << "audit: the store is " << *store << "\n";
+  // On a terminal one line is rewritten in place; in a file or a pipe (a cron
+  // job's mail, journald) one line per 10% instead of carriage returns.
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  const uint64_t step = terminal ? 1 : 10;
   uint64_t last_percent = 101;
   auto progress = [&](uint64_t height, uint64_t total) {
     uint64_t percent = total == 0 ? 100 : height * 100 / total;
-    if (percent == last_percent && height != total) return;
+    if (height != total && (percent / step == last_percent / step)) return;
     last_percent = percent;
-    std::cerr << "\raudit: block " << height << "/" << total << " (" << percent << "%)"
-              << std::flush;
-    if (height == total) std::cerr << "\n";
+    std::cerr << (terminal ? "\r" : "") << "audit: block " << height << "/" << total << " ("
+              << percent << "%)" << (terminal ? "" : "\n") << std::flush;
+    if (terminal && height == total) std::cerr << "\n";
   };
-  ledger::AuditReport report = ledger::Audit(options.data, *genesis, progress);
+  ledger::AuditReport report = ledger::Audit(*store, *genesis, progress);
   if (!report.ok) {
+    if (report.in_use) {
+      PrintError(kCommand, report.reason);
+      return 2;
+    }
     if (report.bad_height) {
       PrintError(kCommand, "block " + std::to_string(*report.bad_height) + " is bad: " + report.reason);
     } else {
@@ -64,7 +77,8 @@ void RegisterAudit(CLI::App& app) {
   static AuditOptions options;
   CLI::App* command = app.add_subcommand(
       std::string(kCommand), "Re-check every block, commit, signature and Merkle root of a store");
-  command->add_option("--data", options.data, "The node's data (store) directory")->required();
+  command->add_option("--data", options.data, "The node's data directory, or its store/ inside it")
+      ->required();
   command->add_option("--genesis", options.genesis, "The chain's genesis JSON")->required();
   command->callback([] { SetExitCode(RunAudit(options)); });
 }

@@ -114,6 +114,30 @@ class SpecReader {
     return KeyAt(path, where + "." + key);
   }
 
+  // `table`'s "keys": a non-empty list of paths to public PEM files. Nullopt (and
+  // one problem naming `what`) when the list is missing or empty; a bad entry is a
+  // problem of its own and is left out of the keys returned.
+  std::optional<std::vector<crypto::PublicKey>> KeyFiles(const toml::table& table,
+                                                         const std::string& where,
+                                                         const char* what) {
+    const toml::array* paths = table["keys"].as_array();
+    if (paths == nullptr || paths->empty()) {
+      Problem(where, std::string("'keys' (") + what + ") is required");
+      return std::nullopt;
+    }
+    std::vector<crypto::PublicKey> keys;
+    for (size_t k = 0; k < paths->size(); ++k) {
+      auto path = paths->get(k)->value<std::string>();
+      std::string key_where = where + ".keys[" + std::to_string(k) + "]";
+      if (!path) {
+        Problem(key_where, "must be a path to a public PEM file");
+        continue;
+      }
+      if (auto key = KeyAt(*path, key_where)) keys.push_back(std::move(*key));
+    }
+    return keys;
+  }
+
   std::optional<crypto::PublicKey> KeyAt(const std::string& path, const std::string& where) {
     auto key = LoadAnyPublicKey(base_ / path);
     if (!key.ok()) {
@@ -189,20 +213,9 @@ std::vector<ledger::GenesisAgency> ParseAgencies(const toml::table& spec, SpecRe
     agency.id = r.RequiredString(*table, "id", where);
     agency.name = r.RequiredString(*table, "name", where);
     agency.institution = r.RequiredString(*table, "institution", where);
-    const toml::array* keys = (*table)["keys"].as_array();
-    if (keys == nullptr || keys->empty()) {
-      r.Problem(where, "'keys' (a list of paths to public PEM files) is required");
-      continue;
-    }
-    for (size_t k = 0; k < keys->size(); ++k) {
-      auto path = keys->get(k)->value<std::string>();
-      std::string key_where = where + ".keys[" + std::to_string(k) + "]";
-      if (!path) {
-        r.Problem(key_where, "must be a path to a public PEM file");
-        continue;
-      }
-      if (auto key = r.KeyAt(*path, key_where)) agency.keys.push_back(std::move(*key));
-    }
+    auto keys = r.KeyFiles(*table, where, "a list of paths to public PEM files");
+    if (!keys) continue;
+    agency.keys = std::move(*keys);
     out.push_back(std::move(agency));
   }
   return out;
@@ -286,20 +299,9 @@ std::vector<ledger::GenesisAdmin> ParseAdmins(const toml::table& spec, SpecReade
     r.CheckKeys(*table, {"institution", "keys"}, where);
     ledger::GenesisAdmin admin;
     admin.institution = r.RequiredString(*table, "institution", where);
-    const toml::array* keys = (*table)["keys"].as_array();
-    if (keys == nullptr || keys->empty()) {
-      r.Problem(where, "'keys' (a list of admin key file paths) is required");
-      continue;
-    }
-    for (size_t k = 0; k < keys->size(); ++k) {
-      auto path = keys->get(k)->value<std::string>();
-      std::string key_where = where + ".keys[" + std::to_string(k) + "]";
-      if (!path) {
-        r.Problem(key_where, "must be a path to a public PEM file");
-        continue;
-      }
-      if (auto key = r.KeyAt(*path, key_where)) admin.keys.push_back(std::move(*key));
-    }
+    auto keys = r.KeyFiles(*table, where, "a list of admin key file paths");
+    if (!keys) continue;
+    admin.keys = std::move(*keys);
     out.push_back(std::move(admin));
   }
   return out;

@@ -23,6 +23,7 @@ void RegisterReceipt(CLI::App& app);
 void RegisterStatus(CLI::App& app);
 void RegisterTimestamp(CLI::App& app);
 void RegisterWitness(CLI::App& app);
+void RegisterBackup(CLI::App& app);
 void RegisterGov(CLI::App& app);
 
 // Exit code of the subcommand that ran (0 unless it sets one).

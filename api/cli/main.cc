@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterStatus(app);
   evidence::cli::RegisterTimestamp(app);
   evidence::cli::RegisterWitness(app);
+  evidence::cli::RegisterBackup(app);
   evidence::cli::RegisterGov(app);
   try {
     app.parse(argc, argv);

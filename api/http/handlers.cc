@@ -336,6 +336,8 @@ void ApiHandlers::Register(Router& router) {
                response.body = service_.GetGenesisJson();
                return response;
              }));
+  router.Add("GET", "/v1/governance", Access::kPublic,
+             fixed([this] { return Json(200, service_.GetGovernance()); }));
   router.Add("GET", "/v1/consistency", Access::kPublic, plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", Access::kPublic, plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", Access::kPublic, plain(&ApiHandlers::GetReady));

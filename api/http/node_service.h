@@ -159,6 +159,11 @@ class NodeService {
   // ledger::Genesis::ToJson), for verifiers: the portal checks receipts against it.
   virtual std::string GetGenesisJson() = 0;
 
+  // The governance register in force for the next block, for GET /v1/governance:
+  //   { "height": <the next block's height>, "state_hash": "<hex>",
+  //     "register": <ledger::GovernanceState::ToJson> }
+  virtual boost::json::object GetGovernance() = 0;
+
   // Latest signed tree head. Nothing committed yet: not-found.
   virtual Result<TreeHead> GetTreeHead() = 0;
 

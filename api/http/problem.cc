@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/http/strict_json.h"
+
 namespace evidence::api {
 namespace {
 
@@ -197,6 +199,8 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
     case ErrorCode::kBlockBadGovernance:
     case ErrorCode::kBlockWrongState:
     case ErrorCode::kReceiptBadGovernance:
+    case ErrorCode::kReceiptWrongChain:
+    case ErrorCode::kReceiptUnsupportedVersion:
       return ProblemType::kInternal;
   }
   EVIDENCE_CHECK_MSG(false, "ledger::ErrorCode without a problem type");
@@ -241,12 +245,36 @@ ApiError ErrorFromStatus(const Status& status) {
   return error;
 }
 
+namespace {
+
+// Boost.JSON writes strings byte for byte: a detail that is not valid UTF-8 (a
+// handler that echoed raw request bytes) would make the body invalid JSON. Its
+// bytes outside printable ASCII are then percent-encoded.
+std::string ValidUtf8Detail(const std::string& detail) {
+  if (IsValidUtf8(detail)) return detail;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : detail) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7F) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ProblemJson(const ApiError& error, std::string_view instance) {
   boost::json::object body;
   body["type"] = ProblemTypeUri(error.type);
   body["title"] = ProblemTitle(error.type);
   body["status"] = ProblemHttpStatus(error.type);
-  body["detail"] = error.detail;
+  body["detail"] = ValidUtf8Detail(error.detail);
   body["instance"] = instance;
   for (const auto& member : error.extensions) {
     if (!body.contains(member.key())) body[member.key()] = member.value();

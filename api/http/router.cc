@@ -41,14 +41,13 @@ bool Match(const std::vector<std::string>& pattern, const std::vector<std::strin
   return true;
 }
 
-}  // namespace
-
-std::string InstanceOf(std::string_view target) {
+// `text` for a problem body: printable ASCII as is (but '"' and '\\'), every
+// other byte percent-encoded, at most `bytes_max` bytes.
+std::string Printable(std::string_view text, size_t bytes_max) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  target = target.substr(0, target.find('?'));
   std::string out;
-  for (char c : target) {
-    if (out.size() >= 256) break;
+  for (char c : text) {
+    if (out.size() >= bytes_max) break;
     const auto u = static_cast<unsigned char>(c);
     if (u > 0x20 && u < 0x7F && c != '"' && c != '\\') {
       out += c;
@@ -59,6 +58,12 @@ std::string InstanceOf(std::string_view target) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string InstanceOf(std::string_view target) {
+  return Printable(target.substr(0, target.find('?')), 256);
 }
 
 HttpResponse ProblemResponse(const ApiError& error, std::string_view instance) {
@@ -181,10 +186,10 @@ void Router::Dispatch(HttpRequest request, Reply reply) const {
   }
   Reply counted = Counted("unmatched", std::move(reply));
   if (!allow.empty()) {
-    HttpResponse response =
-        ProblemResponse(MakeError(ProblemType::kMethodNotAllowed,
-                                  request.method + " is not allowed here; use " + allow),
-                        instance);
+    HttpResponse response = ProblemResponse(
+        MakeError(ProblemType::kMethodNotAllowed,
+                  Printable(request.method, 32) + " is not allowed here; use " + allow),
+        instance);
     response.headers.emplace_back("Allow", allow);
     counted(std::move(response));
     return;

@@ -37,6 +37,7 @@ ConsensusCore::ConsensusCore(CoreConfig config, const ledger::ValidatorSet& vali
         return powers;
       }()),
       max_round_seen_(validators.size(), 0),
+      peer_seen_(validators.size(), false),
       next_height_votes_(validators.size(), 0),
       next_height_proposals_(validators.size(), 0),
       proposer_block_bytes_(validators.size(), 0),
@@ -63,13 +64,24 @@ void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now
   started_ = true;
   now_ms_ = now_ms;
   previous_time_ms_ = previous_time_ms;
-  uint32_t start_round = 0;
+  EnterHeight(height);
+  Evaluate();
+}
+
+// Round 0 of `height`, or, when the restored signer state is of this height, the
+// round last signed with the votes signed in it (re-sent at once: peers may need
+// them to finish the round). A restored state of a later height waits until the
+// core reaches it: a validator whose store was lost (wiped, restored from an
+// old backup) syncs the heights below first, and without its own votes at the
+// WAL's height it could neither re-send them nor sign again in those rounds
+// (the guard), so rounds its peers needed those votes for never ended.
+void ConsensusCore::EnterHeight(uint64_t height) {
   StartHeight(height);
+  uint32_t start_round = 0;
   if (restored_ && restored_->height == height) start_round = RestoreHeight(*restored_);
-  restored_.reset();
+  if (restored_ && restored_->height <= height) restored_.reset();
   StartRound(start_round);
   if (!own_votes_.empty()) Retransmit();
-  Evaluate();
 }
 
 // Back into the round we last signed in, with the lock, the valid value and its
@@ -83,7 +95,6 @@ uint32_t ConsensusCore::RestoreHeight(const PersistedState& state) {
   valid_hash_ = state.valid_hash;
   RestoreBlock(locked_round_, locked_hash_, state.locked_block);
   RestoreBlock(valid_round_, valid_hash_, state.valid_block);
-  work_pending_ = true;
   if (const std::optional<Proposal>& proposal = state.valid_proposal;
       proposal && proposal->height == height_ && blocks_.Hash(proposal->block) == proposal->block_hash) {
     RestoreBlock(valid_round_, proposal->block_hash, proposal->block);
@@ -149,7 +160,7 @@ void ConsensusCore::OnBlockReady(uint64_t height, Bytes block, int64_t now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
   if (height != height_ || block.empty()) return;
   ready_block_ = std::move(block);
-  MarkWorkPending();
+  Wake();
   if (step_ == Step::kPropose && own_index_ &&
       proposers_.ProposerAt(height_, round_) == *own_index_ && !own_proposal_) {
     Propose();
@@ -160,7 +171,8 @@ void ConsensusCore::OnBlockReady(uint64_t height, Bytes block, int64_t now_ms) {
 void ConsensusCore::OnRecordsPending(int64_t now_ms) {
   EVIDENCE_CHECK(started_);
   now_ms_ = std::max(now_ms_, now_ms);
-  MarkWorkPending();
+  records_pending_ = true;
+  Wake();
   Evaluate();
 }
 
@@ -170,13 +182,27 @@ std::vector<Effect> ConsensusCore::TakeEffects() {
   return out;
 }
 
-void ConsensusCore::MarkWorkPending() {
+void ConsensusCore::Wake() {
   if (work_pending_) return;
   work_pending_ = true;
   if (step_ == Step::kPropose) {
     EmitTimeout(TimeoutKind::kPropose,
                 config_.timeout_propose_ms + round_ * config_.timeout_propose_delta_ms);
   }
+  // Retransmits stopped while the round was idle.
+  if (!own_votes_.empty() || own_proposal_) EnsureRetransmit();
+}
+
+// Whether round `round` has work: records wait (the application said so in
+// this round), a block to propose, a lock or valid value to decide, or a peer
+// already at this round or beyond. A round without any of these is idle: no
+// timer runs and nothing is signed until something arrives.
+bool ConsensusCore::RoundHasWork(uint32_t round) const {
+  if (records_pending_ || ready_block_ || locked_round_ >= 0 || valid_round_ >= 0) return true;
+  for (uint32_t i = 0; i < max_round_seen_.size(); ++i) {
+    if (i != own_index_ && peer_seen_[i] && max_round_seen_[i] >= round) return true;
+  }
+  return false;
 }
 
 bool ConsensusCore::VerifySignature(const Message& message) const {
@@ -271,8 +297,10 @@ void ConsensusCore::AnswerPeerBehind(const Message& message) {
 
 void ConsensusCore::HandleProposal(const Proposal& proposal) {
   if (HandleOtherHeight(proposal)) return;
-  if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
+  // The window first: the proposer schedule walks every round up to the one
+  // asked for, so a far-future round (up to kRoundMax) would cost a billion steps.
   if (proposal.round > round_ + config_.future_rounds_window) return;
+  if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
   if (!ProposalBlockFits(proposal)) return;
   if (const RoundState* known_round = FindRound(proposal.round)) {
     for (const Proposal& known : known_round->proposals) {
@@ -296,7 +324,7 @@ void ConsensusCore::HandleProposal(const Proposal& proposal) {
   stored.block.clear();  // kept once, in block_store_
   Round(proposal.round).proposals.push_back(std::move(stored));
   NoteRound(proposal.proposer_index, proposal.round);
-  MarkWorkPending();
+  if (proposal.round >= round_) Wake();
 }
 
 void ConsensusCore::HandleVote(const ledger::Vote& vote) {
@@ -311,7 +339,9 @@ void ConsensusCore::HandleVote(const ledger::Vote& vote) {
   }
   if (!VerifySignature(vote)) return;
   NoteRound(vote.validator_index, vote.round);
-  MarkWorkPending();
+  // A peer at this round or a later one: take part. Votes of earlier rounds
+  // (retransmits) do not restart rounds that ended.
+  if (vote.round >= round_) Wake();
   if (far_future) return;  // counted only for the round skip
   RoundState& state = Round(vote.round);  // created only for a signed vote
   VoteSet& set = vote.type == ledger::VoteType::kPrevote ? state.prevotes : state.precommits;
@@ -352,6 +382,7 @@ void ConsensusCore::HandleDecided(const DecidedBlock& decided) {
 }
 
 void ConsensusCore::NoteRound(uint32_t validator_index, uint32_t round) {
+  peer_seen_[validator_index] = true;
   if (round > max_round_seen_[validator_index]) {
     max_round_seen_[validator_index] = round;
     round_skip_dirty_ = true;
@@ -524,11 +555,13 @@ void ConsensusCore::StartHeight(uint64_t height) {
   rounds_.clear();
   block_store_.clear();
   std::fill(max_round_seen_.begin(), max_round_seen_.end(), 0);
+  std::fill(peer_seen_.begin(), peer_seen_.end(), false);
   std::fill(proposer_block_bytes_.begin(), proposer_block_bytes_.end(), 0);
   std::fill(next_height_votes_.begin(), next_height_votes_.end(), 0);
   std::fill(next_height_proposals_.begin(), next_height_proposals_.end(), 0);
   round_skip_dirty_ = false;
   work_pending_ = false;
+  records_pending_ = false;
   ready_block_.reset();
   block_requested_ = false;
   retransmit_scheduled_ = false;
@@ -550,10 +583,15 @@ void ConsensusCore::StartHeight(uint64_t height) {
 
 void ConsensusCore::StartRound(uint32_t round) {
   EVIDENCE_CHECK(round >= round_);
+  // A round that ended without a decision ends what the application said about
+  // waiting records: it says so again while they wait (interfaces.h). Without
+  // that, one stray wake kept an idle network running nil rounds forever.
+  if (round > round_) records_pending_ = false;
   round_ = round;
   step_ = Step::kPropose;
   ++rounds_started_;
   round_skip_dirty_ = true;
+  work_pending_ = RoundHasWork(round_);
   if (!own_proposal_ || own_proposal_->round != round_) own_proposal_.reset();
   if (own_index_ && proposers_.ProposerAt(height_, round_) == *own_index_) Propose();
   if (work_pending_) {
@@ -589,8 +627,7 @@ void ConsensusCore::FinishHeight(const Bytes& block, const ledger::Commit& commi
   int64_t median_time_ms = ledger::CommitMedianTimeMs(validators_, commit);
   Emit(CommitEffect{height_, block, commit, median_time_ms});
   previous_time_ms_ = std::max(previous_time_ms_, median_time_ms);
-  StartHeight(height_ + 1);
-  StartRound(0);
+  EnterHeight(height_ + 1);
 }
 
 void ConsensusCore::Prevote(const crypto::Digest& block_hash) {
@@ -691,7 +728,9 @@ void ConsensusCore::Retransmit() {
   if (valid_round_ >= 0 && static_cast<uint32_t>(valid_round_) < round_) {
     if (std::optional<Proposal> proposal = ValidProposal()) Emit(BroadcastEffect{std::move(*proposal)});
   }
-  if (!own_votes_.empty() || own_proposal_) EnsureRetransmit();
+  // An idle round (nothing to decide, nobody active) stops re-sending; Wake()
+  // starts it again.
+  if (work_pending_ && (!own_votes_.empty() || own_proposal_)) EnsureRetransmit();
 }
 
 // A proposer-signed proposal of the valid value (preferably of the valid round),

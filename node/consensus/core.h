@@ -9,11 +9,17 @@
 // step) below the last one it signed, and at the same (height, round, step) it
 // only re-sends the identical vote. The last signed state, the lock and the own
 // votes of the height are emitted as a Persist effect before the messages they
-// cover, and come back through Restore() after a crash.
+// cover, and come back through Restore() after a crash; a restored state of a
+// height above the store's is kept until the core has synced up to it, and the
+// votes in it are re-sent there.
 //
-// Idle: the round-0 propose timer only runs once the application reported
-// pending records (OnRecordsPending, OnBlockReady) or a peer is active at this
-// height, so an idle network signs nothing and makes no empty blocks.
+// Idle: a round's propose timer only runs while the round has work: the
+// application reported waiting records in this round (OnRecordsPending,
+// OnBlockReady), there is a lock or valid value to decide, or a peer is active
+// at this round or a later one. A round that ends without a decision forgets
+// the records signal (the application repeats it while records wait), so an
+// idle network signs nothing, makes no empty blocks, and a stray wake costs at
+// most one round of nil votes (docs/consensus.md).
 //
 // Memory (issue 17, finding 1): nothing a peer sends is kept before its
 // signature (and, for a proposal, its proposer and block hash) is checked, and
@@ -99,7 +105,8 @@ class ConsensusCore {
   void OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind, int64_t now_ms);
   // The application's answer to RequestBlock (ignored for another height).
   void OnBlockReady(uint64_t height, Bytes block, int64_t now_ms);
-  // The application has records waiting for a block.
+  // The application has records waiting for a block. Valid for the current
+  // round: at every new round the application says it again while records wait.
   void OnRecordsPending(int64_t now_ms);
 
   std::vector<Effect> TakeEffects();
@@ -112,6 +119,8 @@ class ConsensusCore {
   int32_t valid_round() const { return valid_round_; }
   uint64_t rounds_started() const { return rounds_started_; }
   uint32_t ProposerAt(uint64_t height, uint32_t round) { return proposers_.ProposerAt(height, round); }
+  // Steps the proposer schedule has walked (tests check the work stays bounded).
+  uint64_t proposer_schedule_steps() const { return proposers_.steps_done(); }
   PersistedState CurrentPersistedState() const;
 
   // Bytes of blocks, votes and proposals the core holds now, and the most it
@@ -150,7 +159,8 @@ class ConsensusCore {
   bool ProposalBlockFits(const Proposal& proposal) const;
   bool ChargeProposer(uint32_t proposer, size_t bytes);
   void NoteRound(uint32_t validator_index, uint32_t round);
-  void MarkWorkPending();
+  void Wake();
+  bool RoundHasWork(uint32_t round) const;
   void RestoreBlock(int32_t round, const crypto::Digest& hash, const Bytes& block);
   uint32_t RestoreHeight(const PersistedState& state);
 
@@ -164,6 +174,7 @@ class ConsensusCore {
   bool TryLaterValidValue();
   void ScheduleVoteTimeouts();
 
+  void EnterHeight(uint64_t height);
   void StartHeight(uint64_t height);
   void StartRound(uint32_t round);
   void Propose();
@@ -214,6 +225,7 @@ class ConsensusCore {
   std::map<uint32_t, RoundState> rounds_;
   std::map<crypto::Digest, BlockInfo> block_store_;  // blocks seen at this height
   std::vector<uint32_t> max_round_seen_;  // per validator, at this height
+  std::vector<bool> peer_seen_;           // per validator: a valid message at this height
   bool round_skip_dirty_ = false;
   std::deque<Message> next_height_messages_;  // signature-checked, bounded per signer
   std::vector<uint32_t> next_height_votes_;      // per validator
@@ -221,7 +233,8 @@ class ConsensusCore {
   std::vector<size_t> proposer_block_bytes_;     // per validator, at this height
   std::optional<uint32_t> from_;                 // the peer of the message being handled
 
-  bool work_pending_ = false;
+  bool work_pending_ = false;     // the current round runs its timers (RoundHasWork)
+  bool records_pending_ = false;  // the application said records wait, in this round
   std::optional<Bytes> ready_block_;  // the application's block for this height
   bool block_requested_ = false;
   bool retransmit_scheduled_ = false;
@@ -235,7 +248,7 @@ class ConsensusCore {
   uint8_t signed_step_ = 0;
   std::vector<ledger::Vote> own_votes_;  // of height_
   std::optional<Proposal> own_proposal_;  // of (height_, round_)
-  std::optional<PersistedState> restored_;
+  std::optional<PersistedState> restored_;  // until the core reaches its height
 
   std::vector<Effect> effects_;
 };

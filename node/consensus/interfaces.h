@@ -14,6 +14,8 @@
 //     stale timeouts are harmless (the core ignores them).
 //   - RequestBlock asks the application for a block to propose at (height, round);
 //     it answers with OnBlockReady, or not at all while it has nothing to propose.
+//   - OnRecordsPending (an input) holds for the current round only: at every new
+//     height and round the application calls it again while records wait.
 //   - FetchBlock asks peers for the decided block at `height` (BlockRequest);
 //     PeerBehind says a peer sends messages for a height we already decided: send
 //     it our DecidedBlock for that height.

@@ -20,7 +20,13 @@ class ProposerSchedule {
  public:
   explicit ProposerSchedule(std::vector<uint64_t> powers);
 
+  // Walks the schedule from the nearest remembered step: O(height + round) from
+  // genesis at worst, O(round) within the height last asked for. Callers bound
+  // the rounds they ask about (ConsensusCore: its future-rounds window).
   uint32_t ProposerAt(uint64_t height, uint32_t round);
+
+  // Advances applied since the last reset (for tests: the work done).
+  uint64_t steps_done() const { return steps_done_; }
 
  private:
   void Reset();

@@ -345,6 +345,12 @@ Result<PersistedState> DecodePersistedState(ByteView bytes) {
   if (state.step > static_cast<uint8_t>(Step::kPrecommit)) {
     return Status::Corruption("persisted consensus state has an unknown step");
   }
+  // Rounds the core could never have reached (it refuses messages at kRoundMax
+  // and above): restoring one would walk the proposer schedule that far.
+  auto round_ok = [](int64_t round) { return round >= -1 && round < int64_t{kRoundMax}; };
+  if (state.round >= kRoundMax || !round_ok(state.locked_round) || !round_ok(state.valid_round)) {
+    return Status::Corruption("persisted consensus state has a round out of range");
+  }
   return state;
 }
 

@@ -259,9 +259,21 @@ void ConsensusDriver::MaybeSync() {
 void ConsensusDriver::RunEffects() {
   for (;;) {
     std::vector<consensus::Effect> effects = core_->TakeEffects();
-    if (effects.empty() && !TryAnswerBlockRequest()) break;
+    if (effects.empty() && !TryAnswerBlockRequest() && !SignalRecordsAtNewRound()) break;
     for (consensus::Effect& effect : effects) Execute(effect);
   }
+}
+
+// OnRecordsPending holds for one round (consensus/core.h): at every new height
+// and round the core is told again while the mempool holds records. A node
+// behind its peers syncs first and is told once it has caught up.
+bool ConsensusDriver::SignalRecordsAtNewRound() {
+  const std::pair<uint64_t, uint32_t> now{core_->height(), core_->round()};
+  if (now == records_signalled_at_ || !consensus_running_ || sync_.behind()) return false;
+  records_signalled_at_ = now;
+  if (mempool_.size() == 0) return false;
+  core_->OnRecordsPending(WallClockMs());
+  return true;
 }
 
 void ConsensusDriver::Execute(consensus::Effect& effect) {
@@ -355,13 +367,7 @@ void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
   }
   PublishProgress();
   Broadcast(StatusMessage{effect.height});
-  if (mempool_.size() > 0) {
-    Post([this]() {
-      strand_.AssertHeld();
-      core_->OnRecordsPending(WallClockMs());
-      RunEffects();
-    });
-  }
+  // Records still waiting are signalled at the new height (SignalRecordsAtNewRound).
 }
 
 void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {

@@ -133,6 +133,7 @@ class ConsensusDriver {
   void ExecuteCommit(consensus::CommitEffect& effect) EVIDENCE_REQUIRES(strand_);
   void ExecuteEvidence(const consensus::EvidenceEffect& effect) EVIDENCE_REQUIRES(strand_);
   bool TryAnswerBlockRequest() EVIDENCE_REQUIRES(strand_);
+  bool SignalRecordsAtNewRound() EVIDENCE_REQUIRES(strand_);
   bool WaitForFullerBlock() EVIDENCE_REQUIRES(strand_);
   void OnRecordsAdmitted(std::vector<std::string> leaves) EVIDENCE_REQUIRES(strand_);
   void FlushGossip() EVIDENCE_REQUIRES(strand_);
@@ -184,6 +185,8 @@ class ConsensusDriver {
   std::unique_ptr<boost::asio::steady_timer> block_timer_ EVIDENCE_GUARDED_BY(strand_);
   bool block_timer_armed_ EVIDENCE_GUARDED_BY(strand_) = false;
   Clock::time_point last_commit_at_ EVIDENCE_GUARDED_BY(strand_){};
+  // The (height, round) at which the core was last told whether records wait.
+  std::pair<uint64_t, uint32_t> records_signalled_at_ EVIDENCE_GUARDED_BY(strand_){0, 0};
 
   // Records admitted by API and gossip threads, handed to the consensus thread
   // in one post per burst rather than one per submission.

@@ -132,7 +132,8 @@ struct Transport::Impl {
   // Accepting, and the pending (unauthenticated) inbound handshakes.
   void Accept();
   void AdmitInbound(tcp::socket socket);
-  void EvictOldestInbound();
+  // Closes the oldest pending inbound handshake; returns its remote (empty if none).
+  std::string EvictOldestInbound();
   // Removes `session` from the pending set (and its address's count); false
   // when it was not pending.
   bool ForgetPending(const std::shared_ptr<Session>& session);
@@ -219,6 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::ssl::stream<tcp::socket> stream_;
   asio::steady_timer handshake_timer_;
   std::string refusal_;  // why VerifyPeer refused, for the report
+  std::string alpn_offer_;  // inbound: the dialler's protocols when none is ours
   std::optional<uint32_t> peer_;
   bool closed_ = false;
   bool writing_ = false;
@@ -239,6 +241,7 @@ void Session::Start() {
     Fail(Status::Internal("setting the TLS verify callback failed: " + ec.message()));
     return;
   }
+  if (!outbound()) SetAlpnOfferSink(stream_.native_handle(), &alpn_offer_);
   handshake_timer_.expires_after(std::chrono::milliseconds(owner_->options.handshake_timeout_ms));
   handshake_timer_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
     if (ec || self->peer_ || self->closed_) return;
@@ -277,9 +280,20 @@ bool Session::VerifyPeer(asio::ssl::verify_context& context) {
 
 void Session::OnHandshake(const ErrorCode& ec) {
   if (closed_) return;
+  const std::string& ours = owner_->options.protocol;
   if (ec) {
-    Fail(Status::Unauthenticated(refusal_.empty() ? "TLS handshake failed: " + ec.message()
-                                                  : refusal_));
+    if (!alpn_offer_.empty()) {
+      Fail(Status::FailedPrecondition(
+          "peer speaks p2p protocol " + alpn_offer_ + ", this node " + ours +
+          ": the two run releases with different p2p protocols; upgrade the older one"));
+    } else if (outbound() && IsNoApplicationProtocolAlert(ec)) {
+      Fail(Status::FailedPrecondition(
+          "peer refused p2p protocol " + ours +
+          ": it runs a release with another p2p protocol; upgrade the older one"));
+    } else {
+      Fail(Status::Unauthenticated(refusal_.empty() ? "TLS handshake failed: " + ec.message()
+                                                    : refusal_));
+    }
     return;
   }
   // Identify the peer from the certificate actually in use (the verify callback
@@ -290,6 +304,13 @@ void Session::OnHandshake(const ErrorCode& ec) {
       owner_->PeerOfKeyId(KeyIdOfCertificate(SSL_get0_peer_certificate(ssl)));
   if (!index || (expected_peer_ && *index != *expected_peer_)) {
     Fail(Status::Unauthenticated("peer certificate changed after verification"));
+    return;
+  }
+  // A peer without ALPN (a release from before protocol versions) agrees on none.
+  if (SelectedProtocol(ssl) != ours) {
+    Fail(Status::FailedPrecondition("peer " + owner_->slots[*index].config.name +
+                                    " speaks no p2p protocol version, this node " + ours +
+                                    ": it runs an older release; upgrade it"));
     return;
   }
   peer_ = index;
@@ -443,7 +464,10 @@ void Transport::Impl::AdmitInbound(tcp::socket socket) {
     }
     return;
   }
-  while (pending_inbound >= options.pending_handshakes_max) EvictOldestInbound();
+  // Refusals of evicted handshakes are reported once the newcomer is counted, so
+  // whoever hears of one sees the pending count it left (never one in between).
+  std::vector<std::string> evicted;
+  while (pending_inbound >= options.pending_handshakes_max) evicted.push_back(EvictOldestInbound());
   auto session = std::make_shared<Session>(this, std::move(socket), std::nullopt);
   pending.insert(session);
   ++pending_by_address[address];
@@ -461,9 +485,17 @@ void Transport::Impl::AdmitInbound(tcp::socket socket) {
     pending_count = pending.size();
   }
   session->Start();
+  for (const std::string& remote : evicted) {
+    if (on_refused && !remote.empty()) {
+      on_refused(remote, Status::ResourceExhausted(
+                             "closed while its TLS handshake was pending: " +
+                             std::to_string(options.pending_handshakes_max) +
+                             " handshakes pending, and it was the oldest"));
+    }
+  }
 }
 
-void Transport::Impl::EvictOldestInbound() {
+std::string Transport::Impl::EvictOldestInbound() {
   while (!inbound_order.empty()) {
     const std::shared_ptr<Session> oldest = inbound_order.front().lock();
     inbound_order.pop_front();
@@ -474,15 +506,10 @@ void Transport::Impl::EvictOldestInbound() {
       MutexLock lock(&mutex_);
       ++handshakes.evicted;
     }
-    if (on_refused) {
-      on_refused(oldest->remote(),
-                 Status::ResourceExhausted("closed while its TLS handshake was pending: " +
-                                           std::to_string(options.pending_handshakes_max) +
-                                           " handshakes pending, and it was the oldest"));
-    }
-    return;
+    return oldest->remote();
   }
   EVIDENCE_CHECK_MSG(pending_inbound == 0, "pending inbound handshakes out of order");
+  return {};
 }
 
 bool Transport::Impl::ForgetPending(const std::shared_ptr<Session>& session) {
@@ -741,7 +768,8 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
   }
   index_by_key_id.erase(node_key.key_id());  // never accept ourselves
   EVIDENCE_ASSIGN_OR_RETURN(auto tls,
-                            MakeTlsContext(node_key, options.peers[options.self_index].name));
+                            MakeTlsContext(node_key, options.peers[options.self_index].name,
+                                           options.protocol));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(tls));
   impl->index_by_key_id = std::move(index_by_key_id);
   for (const PeerConfig& peer : impl->options.peers) {

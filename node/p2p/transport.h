@@ -8,6 +8,9 @@
 //   SHA-256 key id of its SubjectPublicKeyInfo) is one of the configured peers'
 //   node keys; a dialer also requires it to be the very peer it dialled.
 //   Everyone else is refused during the handshake, before any frame is read.
+// - The p2p protocol version is negotiated with ALPN in the handshake: a peer
+//   that speaks another version (or none, an older release) is refused with a
+//   message naming both versions, before any frame is read.
 // - Frames: u32 big-endian length, then the payload. A frame longer than
 //   `frame_bytes_max` closes the connection.
 // - Every peer with an address is dialled, and redialled with exponential
@@ -50,6 +53,11 @@
 
 namespace evidence::node::p2p {
 
+// The version of the frames and the peer-message envelope this release speaks
+// (ALPN protocol name; docs/p2p-wire-format.md "Protocol version"). A release that
+// changes either increments it.
+inline constexpr std::string_view kP2pProtocol = "evidence-p2p/1";
+
 // One validator of the network, as genesis and node.toml describe it.
 struct PeerConfig {
   std::string name;           // for logs
@@ -63,6 +71,9 @@ struct TransportOptions {
   // `self_index` is this node and is never dialled nor accepted.
   std::vector<PeerConfig> peers;
   uint32_t self_index = 0;
+  // Offered when dialling and required when accepting (1..255 bytes). Only tests
+  // set another one, to play a peer of another release.
+  std::string protocol = std::string(kP2pProtocol);
 
   uint32_t reconnect_initial_ms = 200;
   uint32_t reconnect_max_ms = 10'000;

@@ -121,6 +121,7 @@ class AccessTest : public ::testing::Test {
         {"GET /openapi.yaml", {"GET /openapi.yaml", {{"/openapi.yaml", ""}}}},
         {"GET /metrics", {"GET /metrics", {{"/metrics", ""}}}},
         {"GET /v1/genesis", {"GET /v1/genesis", {{"/v1/genesis", ""}}}},
+        {"GET /v1/governance", {"GET /v1/governance", {{"/v1/governance", ""}}}},
     };
     // The portal's static pages and assets: one row of the table for them all.
     for (const WebPage& page : WebPages()) {

@@ -179,6 +179,11 @@ class FakeNodeService : public NodeService {
 
   std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
+  boost::json::object GetGovernance() override {
+    return {{"height", 1}, {"state_hash", std::string(64, 'e')},
+            {"register", boost::json::object{{"next_seq", 1}}}};
+  }
+
   boost::json::object GetStatus() override {
     std::lock_guard lock(mutex_);
     if (throw_in_status_) throw std::runtime_error("fake failure");

@@ -357,6 +357,14 @@ TEST_F(HandlersTest, BlockRecordsOnlyForReaders) {
   }
 }
 
+TEST_F(HandlersTest, TheGovernanceRegisterIsServedAsTheServiceHasIt) {
+  HttpResponse governance = Call("GET", "/v1/governance");
+  ASSERT_EQ(governance.status, 200);
+  EXPECT_EQ(governance.content_type, "application/json");
+  EXPECT_EQ(boost::json::parse(governance.body).as_object(), service_.GetGovernance());
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/governance?x=1")), "bad-request");
+}
+
 TEST_F(HandlersTest, GenesisIsServedAsTheServiceHasIt) {
   HttpResponse genesis = Call("GET", "/v1/genesis");
   ASSERT_EQ(genesis.status, 200);
@@ -428,6 +436,17 @@ TEST_F(HandlersTest, AnExceptionInsideTheServiceIs500InternalNotACrash) {
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(ProblemOf(response), "internal");
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
+}
+
+// Found by fuzz_http_api: a method that is not valid UTF-8 was echoed into the
+// 405 problem's detail byte for byte, and the body was not valid JSON.
+TEST_F(HandlersTest, RegressionMethodWithInvalidUtf8GivesAParsableProblem) {
+  HttpResponse response = Call("GET\x96\x96", "/readyz");
+  EXPECT_EQ(response.status, 405);
+  boost::system::error_code error;
+  boost::json::value body = boost::json::parse(response.body, error);
+  ASSERT_FALSE(error) << response.body;
+  EXPECT_EQ(body.at("detail").as_string(), "GET%96%96 is not allowed here; use GET");
 }
 
 TEST_F(HandlersTest, WrongMethodIs405WithAllowAndUnknownRouteIs404) {
@@ -545,7 +564,7 @@ TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
        {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
         "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
         "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
-        "  /v1/genesis:\n    get:", "  /:\n    get:",
+        "  /v1/genesis:\n    get:", "  /v1/governance:\n    get:", "  /:\n    get:",
         "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
         "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;

@@ -103,5 +103,22 @@ TEST(ProblemTest, ProblemJsonHasTheRfc9457Members) {
   EXPECT_EQ(body.at("instance").as_string(), "/v1/records");
 }
 
+// A detail that is not valid UTF-8 (raw request bytes echoed by a handler)
+// still gives a body that is valid JSON (found with fuzz_http_api).
+TEST(ProblemTest, RegressionDetailWithInvalidUtf8StaysValidJson) {
+  const std::string text =
+      ProblemJson(MakeError(ProblemType::kBadRequest, "bad \xff\xfe byte\n"), "/v1/x");
+  boost::system::error_code error;
+  boost::json::value body = boost::json::parse(text, error);
+  ASSERT_FALSE(error) << text;
+  EXPECT_EQ(body.at("detail").as_string(), "bad %FF%FE byte%0A");
+  // Valid UTF-8 is kept as it is.
+  EXPECT_EQ(
+      boost::json::parse(ProblemJson(MakeError(ProblemType::kBadRequest, "案号 (2026)\n"), "/"))
+          .at("detail")
+          .as_string(),
+      "案号 (2026)\n");
+}
+
 }  // namespace
 }  // namespace evidence::api

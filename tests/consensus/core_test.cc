@@ -238,6 +238,7 @@ TEST(CoreTest, TimeoutsGrowWithTheRound) {
     }
     h.core().OnTimeout(1, round, TimeoutKind::kPrecommit, h.now_);
     EXPECT_EQ(h.core().round(), round + 1);
+    h.core().OnRecordsPending(h.now_);  // the application, at the new round: records still wait
     auto next = Harness::Of<ScheduleTimeoutEffect>(h.Take());
     bool propose_timer = false;
     for (const auto& t : next) {
@@ -248,6 +249,42 @@ TEST(CoreTest, TimeoutsGrowWithTheRound) {
     }
     EXPECT_TRUE(propose_timer);
   }
+}
+
+// The idle spin (issue 16): a stray wake (a restarted node whose application
+// said records wait though it had none to propose, or any peer's vote at an
+// idle height) made every validator run rounds at that height for good,
+// signing nil prevotes and precommits with the round climbing. A round that
+// ends without a decision now ends the activity unless records still wait.
+TEST(CoreTest, RegressionAStrayWakeCostsOneRoundNotAnEndlessSpin) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  h.Take();
+  // A peer's nil prevote at round 0 wakes this validator.
+  h.Votes({0}, VoteType::kPrevote, 0, kNil);
+  ASSERT_EQ(Harness::Of<ScheduleTimeoutEffect>(h.Take()).size(), 1u);
+  h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+  h.Votes({1, 2}, VoteType::kPrevote, 0, kNil);
+  h.Votes({0, 1, 2}, VoteType::kPrecommit, 0, kNil);
+  h.Take();
+  h.core().OnTimeout(1, 0, TimeoutKind::kPrecommit, h.now_);
+  ASSERT_EQ(h.core().round(), 1u);
+  // Round 1: nobody has records, no lock, no peer at round 1: idle.
+  std::vector<Effect> idle = h.Take();
+  EXPECT_TRUE(Harness::Of<ScheduleTimeoutEffect>(idle).empty());
+  EXPECT_TRUE(Harness::OwnVotes(idle, 3).empty());
+  // Retransmitted round-0 votes do not restart it.
+  h.Votes({0, 1, 2}, VoteType::kPrevote, 0, kNil);
+  EXPECT_TRUE(h.Take().empty());
+  // The retransmit timer of round 0 does not keep re-sending either.
+  h.core().OnTimeout(1, 0, TimeoutKind::kRetransmit, h.now_);
+  EXPECT_TRUE(Harness::Of<ScheduleTimeoutEffect>(h.Take()).empty());
+  // A peer at round 1, or records, wake it again.
+  h.Votes({2}, VoteType::kPrevote, 1, kNil);
+  auto woken = Harness::Of<ScheduleTimeoutEffect>(h.Take());
+  ASSERT_FALSE(woken.empty());
+  EXPECT_EQ(woken[0].kind, TimeoutKind::kPropose);
+  EXPECT_EQ(woken[0].round, 1u);
 }
 
 // Locks on a polka at round 0, then refuses a fresh proposal at round 1.
@@ -261,6 +298,14 @@ void LockOnRoundZero(Harness& h, const Bytes& block) {
   h.core().OnTimeout(1, 0, TimeoutKind::kPrecommit, h.now_);
   ASSERT_EQ(h.core().round(), 1u);
   h.Take();
+}
+
+TEST(CoreTest, ALockKeepsRoundsGoingWithoutRecords) {
+  Harness h({1, 1, 1, 1}, 3);
+  LockOnRoundZero(h, Block(7));
+  // Locked at round 0, now in round 1 without records: the lock keeps it going.
+  h.core().OnTimeout(1, 1, TimeoutKind::kPropose, h.now_);
+  EXPECT_EQ(h.TakeOwnVotes().size(), 1u);
 }
 
 TEST(CoreTest, LockedValidatorPrevotesNilForAnotherBlock) {
@@ -467,6 +512,20 @@ TEST(CoreTest, ForgedSignaturesAndWrongProposersAreIgnored) {
   EXPECT_EQ(h.core().step(), Step::kPropose);
 }
 
+// Found by fuzz_consensus_core: a proposal for a far-future round (any round
+// below kRoundMax passes ValidateMessage) made the core look up that round's
+// proposer before dropping it, walking the proposer schedule up to a billion
+// steps on the consensus thread; one Byzantine peer could stall a validator.
+TEST(CoreTest, RegressionFarFutureProposalRoundDoesNotWalkTheProposerSchedule) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  const uint64_t steps_before = h.core().proposer_schedule_steps();
+  h.Deliver(h.MakeProposal(1, 1, kRoundMax - 1, Block(1)));
+  EXPECT_LE(h.core().proposer_schedule_steps(), steps_before + 64);
+  EXPECT_TRUE(h.Take().empty());
+  EXPECT_EQ(h.core().round(), 0u);
+}
+
 TEST(CoreTest, HrsGuardNeverSignsAConflictingVoteAfterRestart) {
   Harness h({1, 1, 1, 1}, 3);
   h.core().Start(1, 0, h.now_);
@@ -529,6 +588,45 @@ TEST(CoreTest, RestoredStateOfAnOlderHeightStillGuards) {
   h.core().OnRecordsPending(h.now_);
   h.core().OnTimeout(3, 0, TimeoutKind::kPropose, h.now_);
   EXPECT_TRUE(h.TakeOwnVotes().empty());
+}
+
+// Found by the chaos test (docs/reliability.md): a validator whose store was wiped
+// (its WAL kept) starts again at height 1 and syncs. The restored signer state of
+// a later height was dropped at the start, so at the WAL's height it had lost the
+// votes it signed there: it could not re-send them and the guard kept it from
+// signing again in those rounds; peers that needed those votes waited forever.
+TEST(CoreTest, RegressionAWipedValidatorBringsItsWalVotesBackWhenItCatchesUp) {
+  Harness h({1, 1, 1, 1}, 3);
+  h.core().Start(1, 0, h.now_);
+  crypto::Digest first = h.blocks().Hash(Block(1));
+  ledger::Commit commit{1, 0, first, {}};
+  for (uint32_t i = 0; i < 3; ++i) {
+    Vote v = h.MakeVote(i, VoteType::kPrecommit, 1, 0, first);
+    commit.signatures.push_back({i, v.timestamp_ms, v.signature});
+  }
+  h.Deliver(DecidedBlock{Block(1), commit});
+  ASSERT_EQ(h.core().height(), 2u);
+  crypto::Digest second = h.blocks().Hash(Block(2));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(2, 0), 2, 0, Block(2)));
+  std::vector<Vote> signed_votes = h.TakeOwnVotes();
+  ASSERT_EQ(signed_votes.size(), 1u);
+  PersistedState wal = h.core().CurrentPersistedState();
+  ASSERT_EQ(wal.height, 2u);
+
+  h.Restart(wal, 1);  // the store is gone: back at height 1, the WAL at height 2
+  EXPECT_TRUE(h.TakeOwnVotes().empty());
+  h.Deliver(DecidedBlock{Block(1), commit});  // synced from a peer
+  ASSERT_EQ(h.core().height(), 2u);
+  std::vector<Vote> resent = h.TakeOwnVotes();
+  ASSERT_EQ(resent.size(), 1u) << "the prevote signed before the wipe is not re-sent";
+  EXPECT_EQ(resent[0], signed_votes[0]);
+  // With it, two more prevotes make the polka: the round goes on to a precommit.
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(2, 0), 2, 0, Block(2)));
+  h.Votes({0, 1}, VoteType::kPrevote, 0, second, 2);
+  std::vector<Vote> votes = h.TakeOwnVotes();
+  ASSERT_FALSE(votes.empty());
+  EXPECT_EQ(votes.back().type, VoteType::kPrecommit);
+  EXPECT_EQ(votes.back().block_hash, second);
 }
 
 TEST(CoreTest, RetransmitResendsOwnVotes) {

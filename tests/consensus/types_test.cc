@@ -118,5 +118,27 @@ TEST(TypesTest, PersistedStateRoundTrips) {
   EXPECT_FALSE(DecodePersistedState(bytes).ok());
 }
 
+// Found by fuzz_persisted_state: a signer state whose round no core could
+// have reached (kRoundMax and above, or a lock round out of range) decoded,
+// and restoring it walked the proposer schedule for billions of steps.
+TEST(TypesTest, RegressionPersistedStateWithAnUnreachableRoundIsRefused) {
+  PersistedState state;
+  state.height = 2;
+  state.step = 2;
+  state.round = kRoundMax;
+  EXPECT_EQ(DecodePersistedState(EncodePersistedState(state)).status().code(),
+            StatusCode::kCorruption);
+  state.round = 3;
+  state.locked_round = -2;
+  EXPECT_FALSE(DecodePersistedState(EncodePersistedState(state)).ok());
+  state.locked_round = static_cast<int32_t>(kRoundMax);
+  EXPECT_FALSE(DecodePersistedState(EncodePersistedState(state)).ok());
+  state.locked_round = -1;
+  state.valid_round = static_cast<int32_t>(kRoundMax);
+  EXPECT_FALSE(DecodePersistedState(EncodePersistedState(state)).ok());
+  state.valid_round = 2;
+  EXPECT_TRUE(DecodePersistedState(EncodePersistedState(state)).ok());
+}
+
 }  // namespace
 }  // namespace evidence::consensus

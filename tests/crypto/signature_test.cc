@@ -323,6 +323,31 @@ TEST(SignatureTest, OtherCurvesAndKeyTypesAreRefused) {
   EXPECT_FALSE(public_key.ok());
 }
 
+// Regression: a compressed point decoded to the same key and re-encoded
+// compressed, so FromSpkiDer accepted it under a second key id (found by the
+// receipt corpus, tests/vectors/receipts/, case genesis-p256-key-compressed).
+TEST(SignatureTest, CompressedPointIsRefused) {
+  for (SignatureAlgorithm algorithm : {SignatureAlgorithm::kP256, SignatureAlgorithm::kSm2}) {
+    PrivateKey key = MustGenerate(algorithm);
+    const Bytes& canonical = key.public_key().spki_der();
+    const unsigned char* cursor = canonical.data();
+    EVP_PKEY* pkey = d2i_PUBKEY(nullptr, &cursor, static_cast<long>(canonical.size()));
+    ASSERT_NE(pkey, nullptr);
+    ASSERT_EQ(EVP_PKEY_set_utf8_string_param(pkey, "point-format", "compressed"), 1);
+    unsigned char* der = nullptr;
+    int length = i2d_PUBKEY(pkey, &der);
+    EVP_PKEY_free(pkey);
+    ASSERT_GT(length, 0);
+    Bytes compressed(der, der + length);
+    OPENSSL_free(der);
+    ASSERT_LT(compressed.size(), canonical.size());
+    auto parsed = PublicKey::FromSpkiDer(compressed);
+    ASSERT_FALSE(parsed.ok()) << SignatureAlgorithmName(algorithm);
+    EXPECT_NE(parsed.status().message().find("canonical"), std::string::npos);
+    EXPECT_TRUE(PublicKey::FromSpkiDer(canonical).ok());
+  }
+}
+
 TEST(SignatureTest, SavePemIsPrivateAndNeverOverwrites) {
   TempDir dir;
   PrivateKey key = MustGenerate(SignatureAlgorithm::kEd25519);

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -55,8 +56,18 @@ class Ed25519Key:
         self.public_pem = openssl("pkey", "-in", path, "-pubout").decode()
         self.key_id = hashlib.sha256(
             openssl("pkey", "-in", path, "-pubout", "-outform", "DER")).hexdigest()
+        # Debian's python3-cryptography signs in-process (the chaos test's load); without
+        # it (another python3) every signature costs an openssl process.
+        try:
+            from cryptography.hazmat.primitives.serialization import load_pem_private_key
+            with open(path, "rb") as pem:
+                self._key = load_pem_private_key(pem.read(), password=None)
+        except ImportError:
+            self._key = None
 
     def sign(self, message):
+        if self._key is not None:
+            return self._key.sign(message)
         # Ed25519 signs in one shot, which needs a file of known size.
         with tempfile.NamedTemporaryFile() as data:
             data.write(message)
@@ -90,8 +101,11 @@ def wait_until(what, predicate, timeout_s, interval_s=0.1):
 
 
 class Cluster:
-    def __init__(self, node_binary, work_dir, timeouts_ms=(800, 400)):
+    def __init__(self, node_binary, work_dir, timeouts_ms=(800, 400), peer_address=None):
+        """peer_address(i, j), if given, is the "host:port" node i dials to reach node j
+        (written to node i's [p2p] peers); by default every node dials genesis addresses."""
         self.node_binary = node_binary
+        self.peer_address = peer_address
         self.dir = work_dir
         self.processes = {}
         self.logs = {}
@@ -107,6 +121,7 @@ class Cluster:
         self.reader_token = base64.b16encode(os.urandom(16)).decode().lower()
         self.timeouts_ms = timeouts_ms
         self.seq = 0
+        self._seq_lock = threading.Lock()
         self._write_files()
 
     # ------------------------------------------------------------------ files
@@ -141,6 +156,11 @@ class Cluster:
 
     def _write_config(self, i):
         propose_ms, vote_ms = self.timeouts_ms
+        peers = ""
+        if self.peer_address is not None:
+            peers = "peers = { " + ", ".join(
+                f'{name} = "{self.peer_address(i, j)}"'
+                for j, (name, _) in enumerate(VALIDATORS) if j != i) + " }\n"
         text = f"""# node {i + 1} of the e2e network
 [node]
 name = "{VALIDATORS[i][0]}"
@@ -151,7 +171,7 @@ node_key = "{self.node_keys[i].path}"
 
 [p2p]
 listen = "127.0.0.1:{self.p2p_ports[i]}"
-
+{peers}
 [api]
 listen = "127.0.0.1:{self.api_ports[i]}"
 
@@ -264,16 +284,24 @@ timeout_vote_ms = {vote_ms}
     # ------------------------------------------------------------------ records
 
     def make_record(self, case_id="(2026)鲁0831行复12号", stage="decision"):
-        self.seq += 1
-        document = f"e2e document {self.seq} {os.urandom(8).hex()}".encode()
+        """Returns (record id, record) of a new signed record."""
+        record_id, record, _ = self.make_record_with_document(case_id, stage)
+        return record_id, record
+
+    def make_record_with_document(self, case_id="(2026)鲁0831行复12号", stage="decision"):
+        """Returns (record id, record, document bytes). Thread-safe."""
+        with self._seq_lock:
+            self.seq += 1
+            seq = self.seq
+        document = f"e2e document {seq} {os.urandom(8).hex()}".encode()
         record = {
             "v": 1, "chain_id": CHAIN_ID, "kind": "enforcement_record", "case_id": case_id,
             "stage": stage, "agency": AGENCY,
             "digest": "sha256:" + hashlib.sha256(document).hexdigest(), "size": len(document),
-            "media_type": "application/pdf", "title": f"行政处罚决定书 {self.seq}", "links": [],
+            "media_type": "application/pdf", "title": f"行政处罚决定书 {seq}", "links": [],
             "time": int(time.time() * 1000),
         }
         signing = b"EVIDENCE-RECORD/v1\n" + jcs(record).encode()
         record["sig"] = {"alg": "ed25519", "key": self.agency_key.key_id,
                          "value": base64.b64encode(self.agency_key.sign(signing)).decode()}
-        return hashlib.sha256(signing).hexdigest(), record
+        return hashlib.sha256(signing).hexdigest(), record, document

@@ -10,6 +10,12 @@
                                             (height, round, type), as it and its peers saw
   e2e_test.py --node BIN stranger_refused   a TLS client whose key is not in genesis cannot
                                             talk to the p2p port; a genesis node key can
+  e2e_test.py --node BIN --evidence CLI backup_restore
+                                            `evidence backup` of a running validator while
+                                            records pour in; the validator's disk is lost;
+                                            `evidence restore` into a fresh directory audits
+                                            clean; the node warns it has no WAL, catches up
+                                            from its peers and holds every record
   e2e_test.py --node BIN --byzantine-peer BIN byzantine
                                             three honest validators keep committing, each
                                             below BYZANTINE_RSS_BOUND_MIB of memory, while the
@@ -244,13 +250,16 @@ def no_double_sign(cluster):
           f"{len(committed)} records committed")
 
 
-def tls_talk(port, key_pem_path, cert_path):
-    """Connects with this client key; returns the bytes the node sent (b'' when refused)."""
+def tls_talk(port, key_pem_path, cert_path, protocols=("evidence-p2p/1",)):
+    """Connects with this client key, offering these p2p protocols (ALPN); returns the
+    bytes the node sent (b'' when refused)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_3
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     context.load_cert_chain(cert_path, key_pem_path)
+    if protocols:
+        context.set_alpn_protocols(list(protocols))
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
         try:
             with context.wrap_socket(raw) as tls:
@@ -277,7 +286,92 @@ def stranger_refused(cluster):
     check(tls_talk(port, member.path, member_cert) != b"",
           "the genesis node key of node 4 was refused (the control failed)")
     check("event=p2p_refused" in cluster.log_text(0), "node 1 did not log the refusal")
-    print("stranger refused at the TLS handshake; genesis node key accepted and sent a frame")
+    # The right key, but another p2p protocol version, or none (an older release).
+    check(tls_talk(port, member.path, member_cert, ("evidence-p2p/2",)) == b"",
+          "a peer of p2p protocol evidence-p2p/2 was let in")
+    # The node logs a refusal after it closed the connection: wait for the line.
+    wait_until("node 1 names the protocol versions",
+               lambda: "peer speaks p2p protocol evidence-p2p/2, this node evidence-p2p/1"
+               in cluster.log_text(0), 30)
+    check(tls_talk(port, member.path, member_cert, ()) == b"",
+          "a peer without a p2p protocol version was let in and sent data")
+    wait_until("node 1 says the peer speaks no protocol version",
+               lambda: "speaks no p2p protocol version, this node evidence-p2p/1"
+               in cluster.log_text(0), 30)
+    print("stranger refused at the TLS handshake; genesis node key accepted and sent a frame; "
+          "other and missing p2p protocol versions refused by name")
+
+
+def run_cli(evidence, *args):
+    import subprocess
+    done = subprocess.run([evidence, *args], capture_output=True, text=True, timeout=120)
+    check(done.returncode == 0, f"evidence {' '.join(args)}: exit {done.returncode}\n"
+                                f"{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def backup_restore(cluster, evidence):
+    all_nodes = range(4)
+    victim = 1
+    cluster.start_all()
+    cluster.wait_ready(all_nodes)
+    committed = submit(cluster, 0, 20, wait=False)
+    wait_committed(cluster, victim, committed)
+
+    # Load: records keep arriving at node 1 while the backup of node 2 is taken.
+    import threading
+    stop = threading.Event()
+    during = {}
+
+    def load():
+        while not stop.is_set():
+            during.update(submit(cluster, 0, 5))
+
+    loader = threading.Thread(target=load)
+    loader.start()
+    try:
+        wait_until("records committed during the load",
+                   lambda: len(during) >= 20 and cluster.height(victim) is not None, 60)
+        backup_file = os.path.join(cluster.dir, "node2.backup")
+        out = run_cli(evidence, "backup", "--node-data", os.path.join(cluster.node_dir(victim), "data"),
+                      "--out", backup_file)
+        print(out.strip())
+        check("wrote " + backup_file in out and "sha256" in out, out)
+        backup_height = int(re.search(r"height (\d+)", out).group(1))
+        check(backup_height >= 1, out)
+        wait_until("more records during the load", lambda: len(during) >= 60, 60)
+    finally:
+        stop.set()
+        loader.join()
+    check("event=backup_served" in cluster.log_text(victim) or
+          '"event":"backup_served"' in cluster.log_text(victim), "node 2 did not log the backup")
+
+    # The server is lost: the node is dead (SIGKILL) and its disk gone, WAL included.
+    cluster.kill(victim)
+    cluster.wipe(victim)
+    after = submit(cluster, 0, 10, wait=True)
+    data_dir = os.path.join(cluster.node_dir(victim), "data")
+    restored = run_cli(evidence, "restore", backup_file, "--data", data_dir,
+                       "--genesis", cluster.genesis_path)
+    print(restored.strip())
+    check("audit OK" in restored and f"height {backup_height}" in restored, restored)
+    check("no consensus.wal" in restored, restored)
+    audit = run_cli(evidence, "audit", "--data", os.path.join(data_dir, "store"),
+                    "--genesis", cluster.genesis_path)
+    check(audit.startswith("OK:"), audit)
+
+    cluster.start(victim)
+    cluster.wait_ready([victim])
+    every = {**committed, **during, **after}
+    wait_committed(cluster, 0, every)
+    size = cluster.tree_head(0)[0]
+    heads = wait_until("node 2 caught up with the same tree head",
+                       lambda: same_tree_head(cluster, all_nodes, size), 60)
+    wait_committed(cluster, victim, every)
+    log = cluster.log_text(victim)
+    check("wal_missing" in log, "the restored node did not warn about its missing WAL")
+    print(f"backup at height {backup_height}; restored node caught up to {heads[0]} "
+          f"with {len(every)} records")
 
 
 # Every honest node's peak resident memory while the Byzantine validator attacks:
@@ -414,13 +508,15 @@ def byzantine(cluster):
           f"{[int(d) for d in dropped]}; warnings logged {warns}")
 
 TESTS = {"crash_recovery": crash_recovery, "no_double_sign": no_double_sign,
-         "stranger_refused": stranger_refused, "byzantine": byzantine}
+         "stranger_refused": stranger_refused, "backup_restore": backup_restore,
+         "byzantine": byzantine}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--node", required=True, help="path of the evidence-node binary")
+    parser.add_argument("--evidence", help="path of the evidence CLI (backup_restore)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--byzantine-peer", help="path of evidence-byzantine-peer (byzantine)")
     parser.add_argument("test", choices=sorted(TESTS))
@@ -431,7 +527,10 @@ def main():
     cluster = Cluster(os.path.abspath(args.node), work_dir)
     ok = False
     try:
-        TESTS[args.test](cluster)
+        if args.test == "backup_restore":
+            TESTS[args.test](cluster, os.path.abspath(args.evidence))
+        else:
+            TESTS[args.test](cluster)
         ok = True
     except Exception:
         traceback.print_exc()

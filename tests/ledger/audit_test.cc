@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include "tests/ledger/test_chain.h"
@@ -148,6 +149,70 @@ TEST_F(AuditTest, CatchesCommitNodeAndIndexDamage) {
   report = Audit(directory_, chain_.genesis());
   EXPECT_FALSE(report.ok);
   EXPECT_TRUE(report.bad_height.has_value()) << report.reason;
+  fs::remove_all(copy);
+}
+
+// Found trying the CLI as a new user: the audit looked up each record by id
+// and by case, but not the digest or agency+time indexes, and never noticed
+// an index entry that names a record under another digest, case or agency: a
+// damaged index (which GET /v1/digests and /v1/cases answer from) passed.
+TEST_F(AuditTest, RegressionDamagedSecondaryIndexesAreFound) {
+  std::string copy = directory_ + "-index";
+  fs::remove_all(copy);
+  fs::copy(directory_, copy);
+  // One key of each index, from the store as written.
+  std::map<char, std::string> first_key;
+  for (const auto& [key, value] : Dump(directory_)) {
+    if (!key.empty() && !first_key.contains(key[0])) first_key[key[0]] = key;
+  }
+  struct Damage {
+    std::string name;
+    std::function<void(leveldb::DB*)> apply;
+  };
+  auto erase = [&](char kind) {
+    return [&, kind](leveldb::DB* db) { ASSERT_TRUE(db->Delete({}, first_key.at(kind)).ok()); };
+  };
+  // An entry moved to another digest, case or time names the same leaf under
+  // the wrong key: the right key is missing and one too many exists elsewhere.
+  auto move = [&](char kind, size_t byte) {
+    return [&, kind, byte](leveldb::DB* db) {
+      std::string moved = first_key.at(kind);
+      moved[byte] ^= 1;
+      ASSERT_TRUE(db->Delete({}, first_key.at(kind)).ok());
+      ASSERT_TRUE(db->Put({}, moved, "").ok());
+    };
+  };
+  auto extra = [&](char kind) {
+    return [&, kind](leveldb::DB* db) {
+      std::string another = first_key.at(kind);
+      another.back() ^= 0x40;  // the same digest, case or agency naming another leaf
+      ASSERT_TRUE(db->Put({}, another, "").ok());
+    };
+  };
+  const std::vector<Damage> damages = {
+      {"digest entry missing", erase('d')},
+      {"digest entry moved", move('d', 5)},
+      {"digest entry extra", extra('d')},
+      {"case entry missing", erase('k')},
+      {"case entry moved", move('k', 2)},
+      {"case entry extra", extra('k')},
+      {"agency entry missing", erase('a')},
+      {"agency entry moved", move('a', 30)},
+      {"agency entry extra", extra('a')},
+      {"unknown key", [](leveldb::DB* db) { ASSERT_TRUE(db->Put({}, "zzz", "").ok()); }}};
+  for (const Damage& damage : damages) {
+    fs::remove_all(directory_);
+    fs::copy(copy, directory_);
+    leveldb::DB* db = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), directory_, &db).ok());
+    damage.apply(db);
+    delete db;
+    AuditReport report = Audit(directory_, chain_.genesis());
+    EXPECT_FALSE(report.ok) << damage.name << " passed the audit";
+    const std::string expected = damage.name == "unknown key" ? "no known kind" : "index";
+    EXPECT_NE(report.reason.find(expected), std::string::npos)
+        << damage.name << ": " << report.reason;
+  }
   fs::remove_all(copy);
 }
 

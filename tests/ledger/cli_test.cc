@@ -79,6 +79,9 @@ TEST_F(CliTest, VerifyExitCodes) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find(record_id_), std::string::npos) << ok.output;
   EXPECT_NE(ok.output.find("block height: 2"), std::string::npos) << ok.output;
+  // What the receipt proves comes first: the commit's median time.
+  size_t existed = ok.output.find("existed no later than (存在时间不晚于): ");
+  EXPECT_LT(existed, ok.output.find("record id:")) << ok.output;
   EXPECT_NE(ok.output.find("(2026)鲁0831行罚7号"), std::string::npos);
 
   CommandRun tampered = Evidence("verify " + Path("document.txt") + " --receipt " + Path("tampered.json") + tail);
@@ -90,6 +93,18 @@ TEST_F(CliTest, VerifyExitCodes) {
   EXPECT_EQ(other.exit_code, 1);
   EXPECT_NE(other.output.find("receipt.digest_mismatch"), std::string::npos) << other.output;
 
+  // Unusable input: exit 2, the code first on the error line.
+  Write("version2.json", "{\"v\":2}");
+  CommandRun version2 = Evidence("verify " + Path("document.txt") + " --receipt " + Path("version2.json") + tail);
+  EXPECT_EQ(version2.exit_code, 2) << version2.output;
+  EXPECT_NE(version2.output.find("evidence verify: receipt.unsupported_version: "), std::string::npos)
+      << version2.output;
+  Write("bad-genesis.json", "{}");
+  CommandRun bad_genesis = Evidence("verify " + Path("document.txt") + " --receipt " + Path("receipt.json") +
+                                    " --genesis " + Path("bad-genesis.json"));
+  EXPECT_EQ(bad_genesis.exit_code, 2) << bad_genesis.output;
+  EXPECT_NE(bad_genesis.output.find("evidence verify: genesis.invalid: "), std::string::npos)
+      << bad_genesis.output;
   Write("broken.json", "{\"v\":1");
   EXPECT_EQ(Evidence("verify " + Path("document.txt") + " --receipt " + Path("broken.json") + tail).exit_code, 2);
   EXPECT_EQ(Evidence("verify " + Path("missing.txt") + " --receipt " + Path("receipt.json") + tail).exit_code, 2);
@@ -107,6 +122,17 @@ TEST_F(CliTest, AuditExitCodes) {
   EXPECT_NE(ok.output.find("OK: 3 blocks, 4 records"), std::string::npos) << ok.output;
   EXPECT_NE(ok.output.find("audit: block 3/3"), std::string::npos) << ok.output;
   EXPECT_EQ(Evidence("audit --data " + Path("nowhere") + genesis).exit_code, 2);
+  // Regression (issue 18): output to a pipe had carriage returns.
+  EXPECT_EQ(ok.output.find('\r'), std::string::npos) << ok.output;
+  // Regression (issue 18): a store held by a running node was called damaged.
+  {
+    auto running = Store::Open(data_, chain_.genesis());
+    ASSERT_TRUE(running.ok());
+    CommandRun locked = Evidence("audit --data " + data_ + genesis);
+    EXPECT_EQ(locked.exit_code, 2) << locked.output;
+    EXPECT_NE(locked.output.find("is in use by a running node"), std::string::npos) << locked.output;
+    EXPECT_EQ(locked.output.find("damaged"), std::string::npos) << locked.output;
+  }
   // Damage the leaf of block 2's second record.
   {
     leveldb::DB* db = nullptr;
@@ -123,6 +149,28 @@ TEST_F(CliTest, AuditExitCodes) {
   CommandRun bad = Evidence("audit --data " + data_ + genesis);
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("block 2 is bad"), std::string::npos) << bad.output;
+}
+
+// Found trying the CLI as a new user: `evidence audit --data DIR` on a node's
+// data directory (which holds store/ and consensus.wal) said "the store is
+// damaged". It must find the store inside, or say where a node keeps it.
+TEST_F(CliTest, RegressionAuditFindsTheStoreInsideANodeDataDirectory) {
+  std::string genesis = " --genesis " + Path("genesis.json");
+  const fs::path node_data = directory_ / "node-data";
+  fs::create_directories(node_data);
+  fs::rename(data_, node_data / "store");
+  std::ofstream(node_data / "consensus.wal") << "EVWAL";
+  CommandRun ok = Evidence("audit --data " + node_data.string() + genesis);
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("OK: 3 blocks, 4 records"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("the store is " + (node_data / "store").string()), std::string::npos)
+      << ok.output;
+
+  fs::create_directories(directory_ / "empty");
+  CommandRun none = Evidence("audit --data " + Path("empty") + genesis);
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_EQ(none.output.find("damaged"), std::string::npos) << none.output;
+  EXPECT_NE(none.output.find("<data_dir>/store"), std::string::npos) << none.output;
 }
 
 }  // namespace

@@ -86,6 +86,29 @@ TEST(Genesis, StrictRefusals) {
       {"reader with neither",
        [](auto& g) { g["readers"].as_array()[0].as_object().erase("token_sha256"); }},
       {"bad token", [](auto& g) { g["readers"].as_array()[0].as_object()["token_sha256"] = "AB"; }},
+      // A key is its canonical PEM text only (docs/receipt-format.md §2): the
+      // same key with CRLF line ends, or without the final line end, is refused.
+      {"key with CRLF",
+       [](auto& g) {
+         auto& v = g["validators"].as_array()[0].as_object();
+         std::string pem(v["vote_key"].as_string());
+         std::string crlf;
+         for (char c : pem) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+         v["vote_key"] = crlf;
+       }},
+      {"agency key without final line end",
+       [](auto& g) {
+         auto& keys = g["agencies"].as_array()[0].as_object()["keys"].as_array();
+         std::string pem(keys[0].as_string());
+         pem.pop_back();
+         keys[0] = pem;
+       }},
+      {"text before the PEM block",
+       [](auto& g) {
+         auto& v = g["validators"].as_array()[1].as_object();
+         v["node_key"] = "my key\n" + std::string(v["node_key"].as_string());
+       }},
+      {"DEL in an institution", [](auto& g) { g["validators"].as_array()[0].as_object()["institution"] = "a\x7f"; }},
       // A role outside ledger/roles.h would have no rights at all: refused, not
       // silently locked out.
       {"unknown reader role", [](auto& g) { g["readers"].as_array()[0].as_object()["role"] = "press"; }},

@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "ledger/json.h"
@@ -113,16 +111,64 @@ TEST(Receipt, JsonRoundTripIsDeterministic) {
   Fixture again(FixedOptions(), "json-again");
   EXPECT_EQ(ReceiptToText(again.ReceiptOf(again.example)), text);
   EXPECT_EQ(again.chain.genesis().ToJson(), f.chain.genesis().ToJson());
-  // Pins the worked example of docs/receipt-format.md (section 9): a change of any
-  // format that feeds the receipt changes this hash; regenerate the page then.
+  // A change of any format that feeds the receipt changes this hash (the page's
+  // examples and the corpus are pinned by tests/receipts/ as well).
   EXPECT_EQ(crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, text)),
             "f78160f9752a3b127c60a037e50a635054957e859622fb877664b182e88b868a");
-  // The worked example of docs/receipt-format.md comes from here.
-  if (const char* out = std::getenv("EVIDENCE_WRITE_RECEIPT_EXAMPLE")) {
-    std::ofstream(std::string(out) + "/receipt.json") << text;
-    std::ofstream(std::string(out) + "/genesis.json") << f.chain.genesis().ToJson();
-    std::ofstream(std::string(out) + "/document.txt") << f.document;
-  }
+}
+
+// Regression (issue 19, finding 8): with record.chain_id wrong and block.chain_id
+// right, the message printed the genesis chain id on both sides.
+TEST(Receipt, WrongChainMessageNamesTheChainIdThatDiffers) {
+  Fixture f(FixedOptions(), "wrong-chain");
+  Receipt receipt = f.ReceiptOf(f.example);
+  receipt.record.chain_id = "other-chain";
+  auto facts = VerifyReceiptForDigest(f.example.digest, receipt, f.chain.genesis());
+  EXPECT_EQ(ErrorCodeOf(facts.status()), ErrorCode::kReceiptWrongChain);
+  EXPECT_NE(facts.status().message().find("record.chain_id is \"other-chain\""), std::string::npos)
+      << facts.status().message();
+  EXPECT_FALSE(IsUnusableInput(facts.status()));
+  receipt = f.ReceiptOf(f.example);
+  receipt.header.chain_id = "another-chain";
+  facts = VerifyReceiptForDigest(f.example.digest, receipt, f.chain.genesis());
+  EXPECT_NE(facts.status().message().find("block.chain_id is \"another-chain\", but the genesis is "
+                                          "for \"sishui-evidence\""),
+            std::string::npos)
+      << facts.status().message();
+}
+
+TEST(Receipt, OtherVersionsAreUnsupportedNotMalformed) {
+  Fixture f(FixedOptions(), "version");
+  boost::json::value json = ReceiptToJson(f.ReceiptOf(f.example));
+  json.as_object()["v"] = 2;
+  json.as_object().erase("record");  // a later version may have other members
+  auto parsed = ParseReceipt(CanonicalJson(json).value());
+  EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kReceiptUnsupportedVersion);
+  EXPECT_TRUE(IsUnusableInput(parsed.status()));
+  json.as_object()["v"] = "1";
+  parsed = ParseReceipt(CanonicalJson(json).value());
+  EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kReceiptMalformed);
+  EXPECT_TRUE(IsUnusableInput(parsed.status()));
+  EXPECT_TRUE(IsUnusableInput(Status::IoError("cannot open x")));
+  EXPECT_FALSE(IsUnusableInput(LedgerError(ErrorCode::kReceiptBadCommit, "x")));
+}
+
+// The time a receipt proves is the commit's weighted median, not the header's
+// time (which comes from the previous block's commit and can be earlier than
+// the record).
+TEST(Receipt, ProvesTheCommitsMedianTime) {
+  Fixture f(FixedOptions(), "existed-by");
+  Receipt receipt = f.ReceiptOf(f.example);
+  auto facts = VerifyReceiptForDigest(f.example.digest, receipt, f.chain.genesis());
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  // Precommits at block time + 1, 2, 3, 4 s (power 1 each): more than half of 4
+  // is reached at the third.
+  EXPECT_EQ(facts->existed_by_ms, receipt.header.time_ms + 3000);
+  EXPECT_EQ(facts->block_time_ms, receipt.header.time_ms);
+  receipt.commit.signatures.pop_back();  // three signers: the second of three
+  facts = VerifyReceiptForDigest(f.example.digest, receipt, f.chain.genesis());
+  ASSERT_TRUE(facts.ok());
+  EXPECT_EQ(facts->existed_by_ms, receipt.header.time_ms + 2000);
 }
 
 // Changes one scalar (every string and integer of the JSON tree, one at a time).

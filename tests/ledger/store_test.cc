@@ -217,6 +217,26 @@ TEST_F(StoreTest, RefusesOtherGenesisAndInconsistentStores) {
   auto refused = Store::Open(directory_, other.genesis());
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
 
+  // Regression (issue 18): a store of a newer format is refused by name.
+  {
+    std::string newer_copy = directory_ + "-newer";
+    std::filesystem::remove_all(newer_copy);
+    std::filesystem::copy(directory_, newer_copy);
+    leveldb::DB* db = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), newer_copy, &db).ok());
+    std::string version;
+    ASSERT_TRUE(db->Get(leveldb::ReadOptions(), "V", &version).ok());
+    version.replace(0, 16, "evidence-store/3");
+    ASSERT_TRUE(db->Put(leveldb::WriteOptions(), "V", version).ok());
+    delete db;
+    auto newer = Store::Open(newer_copy, chain_.genesis());
+    EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(newer.status().message().find("evidence-store/3, written by a newer evidence-node"),
+              std::string::npos)
+        << newer.status().ToString();
+    std::filesystem::remove_all(newer_copy);
+  }
+
   // Remove one Merkle node of the frontier: the recomputed root must not match.
   auto damage = [&](const std::function<void(leveldb::DB*)>& change) {
     leveldb::DB* db = nullptr;

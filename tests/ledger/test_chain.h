@@ -11,6 +11,7 @@
 // Ed25519 signatures are deterministic per key). Not thread-safe.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,22 +32,36 @@ struct TestChainOptions {
   crypto::SignatureAlgorithm validator_keys = crypto::SignatureAlgorithm::kEd25519;
   crypto::SignatureAlgorithm agency_keys = crypto::SignatureAlgorithm::kEd25519;
   int64_t genesis_time_ms = kGenesisTimeMs;
-  // When set, the keys are the fixed Ed25519 test keys below instead of fresh ones,
-  // so genesis, records, blocks and receipts are byte-for-byte reproducible.
+  // When set, the keys are the fixed test keys below (of the algorithms chosen
+  // above; node keys of the validators' algorithm) instead of fresh ones, so
+  // genesis, records, blocks and receipts are byte-for-byte reproducible
+  // (P-256 and SM2 signatures also need a fixed random source, see
+  // tests/receipts/receipt_vectors.cc).
   bool fixed_keys = false;
+  // The validators' voting power, one entry per validator.
+  std::vector<uint64_t> powers = {1, 1, 1, 1};
   // A version-2 genesis: one admin key per validator institution, threshold 3 of 4,
   // and these params (their governance_threshold is set to 3).
   bool governed = false;
   ChainParams params;
 };
 
-// PKCS#8 PEM of fixed Ed25519 test keys (never use outside tests): 4 validator
-// vote keys, 4 node keys, 2 agency keys, 4 admin keys, then 4 spares
+// PKCS#8 PEM of fixed test keys of `algorithm` (never use outside tests). For
+// each algorithm: 4 validator vote keys (0-3), 4 node keys (4-7), 2 agency keys
+// (8, 9); Ed25519 also has 4 admin keys (kAdminKeysFirst...) and 4 spares
 // (kSpareKeysFirst...) for keys that governance adds.
-std::string FixedTestKeyPem(size_t index);
+std::string FixedTestKeyPem(size_t index,
+                            crypto::SignatureAlgorithm algorithm = crypto::SignatureAlgorithm::kEd25519);
 inline constexpr size_t kAdminKeysFirst = 10;
 inline constexpr size_t kSpareKeysFirst = 14;
 inline constexpr size_t kSpareKeys = 4;
+
+// Who signs a commit and when.
+struct CommitPlan {
+  std::vector<uint32_t> signers = {0, 1, 2, 3};  // increasing validator indexes
+  // Per signer, the precommit time minus the block time; empty: 1000 * (index + 1).
+  std::vector<int64_t> offsets_ms;
+};
 
 class TestChain {
  public:
@@ -75,10 +90,12 @@ class TestChain {
   std::vector<Record> MakeBatch(size_t agency, std::string case_id, uint64_t first_seed,
                                 size_t count) const;
 
-  // A commit for (height, round 0, block_hash) signed by `signers`, with precommit
-  // timestamps base_time_ms + 1000 * (index + 1).
+  // A commit for (height, round 0, block_hash) signed as `plan` says, with
+  // precommit timestamps base_time_ms + the plan's offsets.
   Commit MakeCommit(uint64_t height, const crypto::Digest& block_hash, int64_t base_time_ms,
                     const std::vector<uint32_t>& signers = {0, 1, 2, 3}) const;
+  Commit MakeCommit(uint64_t height, const crypto::Digest& block_hash, int64_t base_time_ms,
+                    const CommitPlan& plan) const;
 
   // The next block on the current state, with these records, proposer height % 4.
   Block MakeNextBlock(const std::vector<Record>& records) const;
@@ -87,8 +104,9 @@ class TestChain {
     Block block;
     Commit commit;  // the commit of this block
   };
-  // Builds the next block, commits it with all validators and advances the state.
-  Step Next(const std::vector<Record>& records);
+  // Builds the next block, commits it (with all validators unless `plan` says
+  // otherwise) and advances the state.
+  Step Next(const std::vector<Record>& records, const CommitPlan& plan = {});
   // Advances the state with a block built elsewhere (must be valid).
   void Advance(const Block& block, const Commit& commit);
 

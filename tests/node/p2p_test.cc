@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "common/encoding.h"
 #include "node/p2p/frame.h"
+#include "node/p2p/tls.h"
 #include "node/p2p/transport.h"
 
 namespace evidence::node::p2p {
@@ -284,6 +286,69 @@ TEST(Transport, StrangerListeningIsRefusedByTheDialler) {
   node_a.transport->Stop();
   EXPECT_EQ(node_a.events->Read<int>([](const Events& e) { return e.connect_total(); }), 0);
   EXPECT_EQ(node_s.events->Read<size_t>([](const Events& e) { return e.frame_count(); }), 0u);
+}
+
+// A release with another p2p protocol version dials in: both sides refuse the
+// connection during the handshake and say which versions met; no frame passes.
+TEST(Transport, PeerOfAnotherProtocolVersionIsRefusedByName) {
+  EXPECT_EQ(kP2pProtocol, "evidence-p2p/1");  // docs/p2p-wire-format.md names it
+  const PrivateKey a = NewKey(), b = NewKey();
+  Node node_a = StartNode({&a, &b}, 0, {});
+  Node node_b = StartNode({&a, &b}, 1, {{0, Loopback(node_a.transport->listen_port())}},
+                          [](TransportOptions& options) {
+                            options.protocol = "evidence-p2p/2";
+                            options.reconnect_initial_ms = options.reconnect_max_ms = 5000;
+                          });
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return !e.refusals().empty(); }));
+  ASSERT_TRUE(node_b.events->WaitUntil([](const Events& e) { return !e.refusals().empty(); }));
+  const Status at_a = node_a.events->Read<Status>([](const Events& e) { return e.refusals()[0]; });
+  const Status at_b = node_b.events->Read<Status>([](const Events& e) { return e.refusals()[0]; });
+  EXPECT_EQ(at_a.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(at_a.message().find("peer speaks p2p protocol evidence-p2p/2, this node evidence-p2p/1"),
+            std::string::npos) << at_a.ToString();
+  EXPECT_EQ(at_b.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(at_b.message().find("peer refused p2p protocol evidence-p2p/2"), std::string::npos)
+      << at_b.ToString();
+  (void)node_b.transport->Send(0, ToBytes("a frame of version 2"));
+  node_b.transport->Stop();
+  EXPECT_EQ(node_a.events->Read<int>([](const Events& e) { return e.connect_total(); }), 0);
+  EXPECT_EQ(node_b.events->Read<int>([](const Events& e) { return e.connect_total(); }), 0);
+  EXPECT_EQ(node_a.events->Read<size_t>([](const Events& e) { return e.frame_count(); }), 0u);
+}
+
+// A listener of an older release (no ALPN at all) agrees on no protocol: the
+// dialler refuses it after the handshake, before a frame.
+TEST(Transport, ListenerWithoutProtocolVersionIsRefusedByTheDialler) {
+  const PrivateKey a = NewKey(), b = NewKey();
+  auto old_tls = MakeTlsContext(b, "node1", kP2pProtocol);
+  ASSERT_TRUE(old_tls.ok());
+  SSL_CTX_set_alpn_select_cb((*old_tls)->native_handle(), nullptr, nullptr);  // as before ALPN
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  auto served = std::async(std::launch::async, [&] {
+    asio::ssl::stream<tcp::socket> stream(io, **old_tls);
+    acceptor.accept(stream.next_layer());
+    stream.set_verify_callback([](bool, asio::ssl::verify_context&) { return true; });
+    boost::system::error_code ec;
+    stream.handshake(asio::ssl::stream_base::server, ec);
+    if (!ec) {
+      std::array<uint8_t, 64> buffer;
+      while (!ec) stream.read_some(asio::buffer(buffer), ec);  // until A closes
+    }
+    return ec;
+  });
+  Node node_a = StartNode({&a, &b}, 0, {{1, Loopback(acceptor.local_endpoint().port())}},
+                          [](TransportOptions& options) {
+                            options.reconnect_initial_ms = options.reconnect_max_ms = 5000;
+                          });
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return !e.refusals().empty(); }));
+  const Status reason = node_a.events->Read<Status>([](const Events& e) { return e.refusals()[0]; });
+  EXPECT_EQ(reason.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(reason.message().find("peer node1 speaks no p2p protocol version, this node evidence-p2p/1"),
+            std::string::npos) << reason.ToString();
+  ASSERT_EQ(served.wait_for(kWait), std::future_status::ready);
+  node_a.transport->Stop();
+  EXPECT_EQ(node_a.events->Read<int>([](const Events& e) { return e.connect_total(); }), 0);
 }
 
 // Reads from a raw TCP connection until the server closes it; false on timeout.

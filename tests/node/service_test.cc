@@ -204,6 +204,21 @@ TEST_F(ServiceTest, ServesTheGenesisItRunsOn) {
   EXPECT_EQ(parsed->Hash(), chain_.genesis().Hash());
 }
 
+// The register in force for the next block: genesis's, before any governance
+// action is committed, whatever the height.
+TEST_F(ServiceTest, ServesTheGovernanceRegisterInForceForTheNextBlock) {
+  const ledger::GovernanceStatePtr state = ledger::GovernanceState::FromGenesis(chain_.genesis());
+  json::object governance = service_->GetGovernance();
+  EXPECT_EQ(governance.at("height").to_number<int64_t>(), 1);
+  EXPECT_EQ(governance.at("state_hash").as_string(), crypto::DigestHex(state->Hash()));
+  EXPECT_EQ(governance.at("register"), state->ToJson());
+  EXPECT_EQ(governance.at("register").at("next_seq").to_number<int64_t>(), 1);
+  Commit({chain_.MakeRecord(0, "CASE-1", 1)});
+  governance = service_->GetGovernance();
+  EXPECT_EQ(governance.at("height").to_number<int64_t>(), 2);
+  EXPECT_EQ(governance.at("state_hash").as_string(), crypto::DigestHex(state->Hash()));
+}
+
 TEST_F(ServiceTest, RefusalsChangeNothing) {
   ledger::Record bad = chain_.MakeRecord(0, "CASE-1", 1);
   bad.title = "changed";
@@ -234,6 +249,50 @@ TEST_F(ServiceTest, BatchesAreAdmittedWhole) {
   ASSERT_EQ(outcome->records.size(), 5u);
   EXPECT_EQ(outcome->records[4].id, IdOf(batch[4]));
   EXPECT_EQ(pool_->size(), 5u);
+}
+
+// Found trying the API as a new user: the record id does not cover `sig`, so a
+// copy of a known record with a damaged signature was answered 200
+// already_known. A bad signature must always be refused, pending or committed.
+TEST_F(ServiceTest, RegressionKnownRecordWithABadSignatureIsRefused) {
+  ledger::Record record = chain_.MakeRecord(0, "CASE-1", 1);
+  ASSERT_TRUE(service_->SubmitRecord(Json(record), {}, nullptr).ok());
+  ledger::Record damaged = record;
+  damaged.sig.value[0] ^= 1;
+  auto pending = service_->SubmitRecord(Json(damaged), {}, nullptr);
+  ASSERT_FALSE(pending.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(pending.status()), ledger::ErrorCode::kRecordBadSignature);
+  ledger::Record foreign = record;
+  foreign.sig.key_id = chain_.agency_key(1).key_id();
+  auto unknown_key = service_->SubmitRecord(Json(foreign), {}, nullptr);
+  ASSERT_FALSE(unknown_key.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(unknown_key.status()), ledger::ErrorCode::kRecordUnknownKey);
+
+  // Another valid signature of the same record (here, as part of a batch) is
+  // the same record: already known, not a second entry.
+  std::vector<ledger::Record> batch = chain_.MakeBatch(0, "CASE-1", 1, 2);
+  ASSERT_EQ(IdOf(batch[0]), IdOf(record));
+  ASSERT_NE(batch[0].sig, record.sig);
+  json::array records;
+  for (const ledger::Record& r : batch) records.push_back(ledger::RecordToJson(r));
+  auto outcome = service_->SubmitBatch(json::object{{"records", records}}, {}, nullptr);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_TRUE(outcome->records[0].already_known);
+  EXPECT_FALSE(outcome->records[1].already_known);
+  // A batch holding a damaged copy is refused whole.
+  ledger::Record damaged_batched = batch[1];
+  damaged_batched.sig.value[3] ^= 1;
+  json::array with_damage{ledger::RecordToJson(batch[0]), ledger::RecordToJson(damaged_batched)};
+  EXPECT_FALSE(service_->SubmitBatch(json::object{{"records", with_damage}}, {}, nullptr).ok());
+
+  Commit({record});
+  auto committed = service_->SubmitRecord(Json(damaged), {}, nullptr);
+  ASSERT_FALSE(committed.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(committed.status()), ledger::ErrorCode::kRecordBadSignature);
+  auto exact = service_->SubmitRecord(Json(record), {}, nullptr);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_TRUE(exact->already_known);
+  EXPECT_EQ(exact->status, api::RecordStatus::kCommitted);
 }
 
 TEST_F(ServiceTest, ReadersAndReadiness) {

@@ -101,6 +101,20 @@ TEST_F(WalTest, NewLogIsHeaderOnly) {
   EXPECT_EQ(wal->size_bytes(), Wal::kHeaderBytes);
 }
 
+// Regression (issue 18): a WAL of a newer format is refused by name, not as damage.
+TEST_F(WalTest, ANewerFormatIsRefusedByName) {
+  Bytes header = {'E', 'V', 'W', 'A', 'L', 0, 0, 2};
+  WriteFile(ByteView(header.data(), header.size()));
+  WalReplay replay;
+  auto wal = Wal::Open(path_, &replay);
+  ASSERT_FALSE(wal.ok());
+  EXPECT_EQ(wal.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(wal.status().message().find("WAL format 2, written by a newer evidence-node"),
+            std::string::npos)
+      << wal.status().ToString();
+  EXPECT_EQ(HexEncode(ReadFile()), "455657414c000002") << "left as it was";
+}
+
 TEST_F(WalTest, AppendThenReplayReturnsEveryRecordInOrder) {
   std::vector<WalRecord> written;
   {

@@ -33,6 +33,10 @@ VALIDATORS_MAX = 1000
 AGENCIES_MAX = 10_000
 AGENCY_KEYS_MAX = 16
 READERS_MAX = 10_000
+READER_ROLES = ("court", "procuratorate", "reconsideration", "supervisor")  # ledger/roles.h
+OBSERVERS_MAX = 1000             # version 2 (docs/governance.md)
+ADMIN_INSTITUTIONS_MAX = 64
+ADMIN_KEYS_MAX = 16              # per institution
 NAME_BYTES_MAX = 256
 VOTE_SIGNATURE_BYTES_MAX = 256
 TOTAL_POWER_MAX = 2**60
@@ -137,8 +141,15 @@ class Genesis:
 
     def __init__(self, document):
         invalid = "genesis.invalid"
-        _members(document, "genesis", ("chain_id", "genesis_time_ms", "hash", "validators",
-                                       "agencies", "readers"), invalid)
+        members = ("chain_id", "genesis_time_ms", "hash", "validators", "agencies", "readers")
+        # Version 2 ("v": 2, docs/governance.md) adds params, admins and observers;
+        # version 1 has no "v".
+        version = document.get("v") if isinstance(document, dict) else None
+        if isinstance(document, dict) and "v" in document:
+            if type(version) is not int or version != 2:
+                _fail(invalid, 'v must be 2 (version 1 has no "v")')
+            members += ("v", "params", "admins", "observers")
+        _members(document, "genesis", members, invalid)
         self.chain_id = _string(document["chain_id"], "chain_id", invalid)
         if not 1 <= len(self.chain_id) <= 64 or not _IDENTIFIER.fullmatch(self.chain_id):
             _fail(invalid, "chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -")
@@ -150,6 +161,8 @@ class Genesis:
         self.validators = self._validators(document["validators"])
         self.agency_keys = self._agencies(document["agencies"])
         self._readers(document["readers"])
+        if version == 2:
+            self._governance(document)
         lines = "".join(f"{key.key_id}:{power}\n" for key, power in self.validators)
         self.validator_set_hash = self.H(lines.encode())
         self.total_power = sum(power for _, power in self.validators)
@@ -162,6 +175,7 @@ class Genesis:
 
     def _validators(self, listed):
         validators, names, vote_keys, node_keys, total = [], set(), set(), set(), 0
+        self._institutions, self._names, self._node_keys, self._other_keys = [], set(), set(), set()
         listed = self._list(listed, "validators", VALIDATORS_MAX)
         if not listed:
             _fail("genesis.invalid", "the validator set is empty")
@@ -184,7 +198,62 @@ class Genesis:
                     _fail("genesis.invalid", f"{where}.{what} is repeated")
                 seen.add(item)
             validators.append((vote_key, power))
+            self._institutions.append(v["institution"])
+            self._names.add(name)
+            self._node_keys.add(node_key.key_id)
+            self._other_keys.update((vote_key.key_id, node_key.key_id))
         return validators
+
+    _PARAM_BOUNDS = {"batch_records_max": (1, 10000), "block_bytes_max": (4096, 16777216),
+                     "block_records_max": (1, 10000), "governance_threshold": (0, 64),
+                     "record_future_skew_ms": (0, 86400000),
+                     "record_past_window_ms": (0, 315360000000)}
+
+    def _governance(self, document):
+        """Version 2: params, observers and admins (docs/receipt-format.md §2)."""
+        invalid = "genesis.invalid"
+        params = document["params"]
+        _members(params, "params", tuple(self._PARAM_BOUNDS), invalid)
+        for name, (low, high) in self._PARAM_BOUNDS.items():
+            _integer(params[name], f"params.{name}", invalid, low, high)
+        for i, o in enumerate(self._list(document["observers"], "observers", OBSERVERS_MAX)):
+            where = f"observers[{i}]"
+            _members(o, where, ("name", "institution", "node_key", "address"), invalid)
+            name = _name(o["name"], f"{where}.name", identifier=True)
+            _name(o["institution"], f"{where}.institution")
+            node_key = _key(o["node_key"], f"{where}.node_key")
+            _name(o["address"], f"{where}.address")
+            if name in self._names or node_key.key_id in self._node_keys:
+                _fail(invalid, f"{where}: the name or node key of another validator or observer")
+            self._names.add(name)
+            self._node_keys.add(node_key.key_id)
+            self._other_keys.add(node_key.key_id)
+        admins = self._list(document["admins"], "admins", ADMIN_INSTITUTIONS_MAX)
+        if not admins:
+            _fail(invalid, "admins: at least one institution with admin keys is required")
+        for keys in self.agency_keys.values():
+            self._other_keys.update(key.key_id for key in keys)
+        institutions, admin_keys = set(), set()
+        for i, a in enumerate(admins):
+            where = f"admins[{i}]"
+            _members(a, where, ("institution", "keys"), invalid)
+            institution = _name(a["institution"], f"{where}.institution")
+            if institution in institutions:
+                _fail(invalid, f"{where}.institution is repeated")
+            institutions.add(institution)
+            keys = self._list(a["keys"], f"{where}.keys", ADMIN_KEYS_MAX)
+            if not keys:
+                _fail(invalid, f"{where}.keys must hold 1..{ADMIN_KEYS_MAX} keys")
+            for j, k in enumerate(keys):
+                key_id = _key(k, f"{where}.keys[{j}]").key_id
+                if key_id in self._other_keys or key_id in admin_keys:
+                    _fail(invalid, f"{where}: key {key_id} is another key or registered twice")
+                admin_keys.add(key_id)
+        for i, institution in enumerate(self._institutions):
+            if institution not in institutions:
+                _fail(invalid, f"validators[{i}]: institution has no admin keys")
+        if not 1 <= params["governance_threshold"] <= len(admins):
+            _fail(invalid, f"params.governance_threshold must be 1..{len(admins)}")
 
     def _agencies(self, listed):
         agencies, all_keys = {}, set()
@@ -217,7 +286,8 @@ class Genesis:
             credential = "token_sha256" if "token_sha256" in r else "key"
             _members(r, where, ("id", "role", credential), "genesis.invalid")
             reader_id = _name(r["id"], f"{where}.id", identifier=True)
-            _name(r["role"], f"{where}.role", identifier=True)
+            if _name(r["role"], f"{where}.role", identifier=True) not in READER_ROLES:
+                _fail("genesis.invalid", f"{where}.role is not one of {', '.join(READER_ROLES)}")
             if credential == "key":
                 _key(r["key"], f"{where}.key")
             else:

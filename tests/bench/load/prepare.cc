@@ -23,7 +23,8 @@ int64_t NowMs() {
       .count();
 }
 
-// A realistic record: a penalty decision of an enforcement case, unique digest.
+// A realistic record: a penalty decision of an enforcement case, unique digest
+// (with the chain's hash: sha256, or sm3 on a 国密 chain).
 ledger::Record MakeRecord(const ledger::Genesis& genesis, const std::string& agency,
                           const std::string& nonce, size_t index, int64_t time_ms) {
   ledger::Record record;
@@ -33,8 +34,8 @@ ledger::Record MakeRecord(const ledger::Genesis& genesis, const std::string& age
   record.stage = "decision";
   record.agency = agency;
   crypto::Digest document =
-      crypto::Hash(crypto::HashAlgorithm::kSha256, "bench " + nonce + " " + std::to_string(index));
-  record.digest = ledger::FormatDocumentDigest(crypto::HashAlgorithm::kSha256, document);
+      crypto::Hash(genesis.hash(), "bench " + nonce + " " + std::to_string(index));
+  record.digest = ledger::FormatDocumentDigest(genesis.hash(), document);
   record.size = 183204 + index % 4096;
   record.media_type = "application/pdf";
   record.title = "泗水县市场监督管理局行政处罚决定书 第" + std::to_string(index) + "号";
@@ -55,9 +56,6 @@ Result<std::string> RandomNonce() {
 Result<PrepareSummary> Prepare(const PrepareOptions& options) {
   EVIDENCE_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(options.genesis_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::LoadPem(options.key_path));
-  if (genesis.hash() != crypto::HashAlgorithm::kSha256) {
-    return Status::InvalidArgument("prepare makes sha256 document digests; the chain uses sm3");
-  }
   EVIDENCE_ASSIGN_OR_RETURN(std::string nonce, RandomNonce());
   std::ofstream out(options.out_path, std::ios::binary | std::ios::trunc);
   if (!out) return Status::IoError("cannot write " + options.out_path);

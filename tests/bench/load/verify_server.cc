@@ -26,6 +26,7 @@
 #include "common/clock.h"
 #include "crypto/hash.h"
 #include "ledger/genesis.h"
+#include "ledger/governance_state.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
 
@@ -76,6 +77,11 @@ class VerifyOnlyService : public api::NodeService {
   Result<api::TreeHead> GetTreeHead() override { return NotServed(); }
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {
     return NotServed();
+  }
+  boost::json::object GetGovernance() override {
+    const ledger::GovernanceStatePtr state = ledger::GovernanceState::FromGenesis(genesis_);
+    return {{"height", 1}, {"state_hash", crypto::DigestHex(state->Hash())},
+            {"register", state->ToJson()}};
   }
   boost::json::object GetStatus() override {
     return {{"chain_id", genesis_.chain_id()},

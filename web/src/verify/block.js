@@ -47,8 +47,8 @@ export function readHeader(value, where = 'block') {
     evidence_hash: reader.string('evidence_hash'),
     last_commit_hash: reader.string('last_commit_hash'),
   };
-  const chainBytes = utf8(header.chain_id).length;
-  if (chainBytes < 1 || chainBytes > LIMITS.chainIdBytesMax) throw reader.fail('chain_id must be 1..64 bytes');
+  // The genesis chain id rule (docs/receipt-format.md §6): 1..64 of A-Z a-z 0-9 . _ -
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(header.chain_id)) throw reader.fail('chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -');
   if (header.proposer > LIMITS.uint32Max) throw reader.fail('proposer out of range');
   for (const name of HEADER_HASHES) {
     if (!isDigestHex(header[name])) throw reader.fail(`${name} must be 64 lower-case hex digits`);

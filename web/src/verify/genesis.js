@@ -21,6 +21,7 @@ const VALIDATORS_MAX = 1000;
 const AGENCIES_MAX = 10000;
 const AGENCY_KEYS_MAX = 16;
 const READERS_MAX = 10000;
+const READER_ROLES = Object.freeze(['court', 'procuratorate', 'reconsideration', 'supervisor']); // ledger/roles.h
 const OBSERVERS_MAX = 1000; // limits::kObserversMax
 const ADMIN_INSTITUTIONS_MAX = 64; // limits::kGovernanceInstitutionsMax
 const ADMIN_KEYS_MAX = 16; // limits::kGovernanceAdminKeysMax, per institution
@@ -176,6 +177,8 @@ function readAgency(value, i) {
 function readReader(value, i) {
   const reader = new FieldReader(value, `genesis.readers[${i}]`);
   const out = { id: name(reader, 'id', true), role: name(reader, 'role', true) };
+  // ledger/roles.h: a role outside the table would have no rights at all.
+  if (!READER_ROLES.includes(out.role)) throw reader.fail(`role must be one of ${READER_ROLES.join(', ')}`);
   const token = reader.optional('token_sha256');
   const pem = reader.optional('key');
   if ((token === undefined) === (pem === undefined)) {
@@ -261,7 +264,7 @@ function name(reader, field, asIdentifier) {
   if (bytes < 1 || bytes > NAME_BYTES_MAX) throw reader.fail(`${field} must be 1..${NAME_BYTES_MAX} bytes`);
   if (asIdentifier && !identifier(value)) throw reader.fail(`${field} may hold only A-Z a-z 0-9 . _ -`);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(value)) throw reader.fail(`${field} has a control character`);
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw reader.fail(`${field} has a control character`);
   return value;
 }
 

@@ -3,7 +3,8 @@
 // the same checks in the same order, stopping at the first failure with the same
 // error code.
 //   parse                                   receipt.malformed
-//   1. chain ids are the genesis chain's    receipt.malformed
+//   v an integer other than 1               receipt.unsupported_version
+//   1. chain ids are the genesis chain's    receipt.wrong_chain
 //   2. the document's digest                receipt.digest_mismatch
 //   3. the agency's signature               receipt.bad_record_signature
 //   4. inclusion in the block's log root    receipt.bad_inclusion
@@ -98,17 +99,21 @@ export function verifyReceipt(value, genesis, documentDigest) {
   try {
     receipt = readReceipt(value);
   } catch (error) {
+    if (error instanceof UnsupportedVersion) return invalid('format', 'receipt.unsupported_version', error.message);
     if (error instanceof SchemaError) return invalid('format', 'receipt.malformed', error.message);
     throw error;
   }
   return checkReceipt(receipt, genesis, documentDigest);
 }
 
+/** A receipt whose `v` is an integer other than 1 (read before its other members). */
+class UnsupportedVersion extends Error {}
+
 /** Throws a SchemaError for anything ledger::ReceiptFromJson refuses. */
 function readReceipt(value) {
   const reader = new FieldReader(value, 'receipt');
   const version = reader.signed('v');
-  if (version !== 1) throw reader.fail(`receipt version ${version} is not 1`);
+  if (version !== 1) throw new UnsupportedVersion(`receipt version ${version}: this verifier knows version 1 only`);
   let record;
   try {
     record = readRecord(reader.required('record'));
@@ -134,8 +139,10 @@ function readReceipt(value) {
 function checkReceipt(r, genesis, documentDigest) {
   const H = genesis.H;
   // 1. The chain.
-  if (r.record.chain_id !== genesis.chainId || r.header.chain_id !== genesis.chainId) {
-    return invalid('chain', 'receipt.malformed', `the receipt is for chain "${r.header.chain_id}", genesis is for "${genesis.chainId}"`);
+  for (const [field, chainId] of [['record.chain_id', r.record.chain_id], ['block.chain_id', r.header.chain_id]]) {
+    if (chainId !== genesis.chainId) {
+      return invalid('chain', 'receipt.wrong_chain', `${field} is "${chainId}", but the genesis is for "${genesis.chainId}"`);
+    }
   }
   // 2. The document.
   if (documentDigest !== null && documentDigest !== r.record.digest) {

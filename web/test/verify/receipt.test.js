@@ -40,7 +40,8 @@ test('each check fails with its own code', () => {
   assert.equal(code({ ...r, block: { ...r.block, proposer: 3 } }), 'receipt.header_mismatch');
   assert.equal(code({ ...r, commit: { ...r.commit, signatures: r.commit.signatures.slice(0, 2) } }), 'receipt.bad_commit');
   assert.equal(code({ ...r, validator_set_hash: '0'.repeat(64) }), 'receipt.validator_set_mismatch');
-  assert.equal(code({ ...r, block: { ...r.block, chain_id: 'other' } }), 'receipt.malformed');
+  assert.equal(code({ ...r, block: { ...r.block, chain_id: 'other' } }), 'receipt.wrong_chain');
+  assert.equal(code({ ...r, v: 2 }), 'receipt.unsupported_version');
   assert.equal(code({ ...r, extra: 1 }), 'receipt.malformed');
   assert.equal(verifyReceiptText(receiptText.replace('{', '{"v":1,'), genesis, documentDigest).code, 'receipt.malformed', 'duplicate key');
   assert.equal(verifyReceiptText('[]', genesis, documentDigest).code, 'receipt.malformed');

@@ -38,6 +38,9 @@ public final class Receipts {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._-]+");
   private static final long UINT32_MAX = 0xffffffffL;
   private static final long TOTAL_POWER_MAX = 1L << 60;
+  // ledger/roles.h: the reader roles a genesis may name.
+  private static final List<String> READER_ROLES =
+      List.of("court", "procuratorate", "reconsideration", "supervisor");
   private static final List<String> HEADER_HASHES = List.of("previous_hash", "log_root",
       "leaves_root", "validators_hash", "evidence_hash", "last_commit_hash");
   private static final Set<String> UNUSABLE =
@@ -143,9 +146,24 @@ public final class Receipts {
     final byte[] validatorSetHash;
     final long totalPower;
 
+    // Version 2 ("v": 2, docs/governance.md): what its admin keys must differ from.
+    private final List<String> validatorInstitutions = new ArrayList<>();
+    private final Set<String> nodeNames = new HashSet<>();
+    private final Set<String> nodeKeyIds = new HashSet<>();
+    private final Set<String> otherKeyIds = new HashSet<>();
+
     public Genesis(JsonNode document) throws ReceiptException {
-      members(document, "genesis", List.of("chain_id", "genesis_time_ms", "hash", "validators",
-          "agencies", "readers"), INVALID);
+      List<String> topMembers = new ArrayList<>(List.of("chain_id", "genesis_time_ms", "hash",
+          "validators", "agencies", "readers"));
+      boolean version2 = document.isObject() && document.has("v");
+      if (version2) {  // version 1 has no "v"
+        JsonNode v = document.path("v");
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() != 2) {
+          throw fail(INVALID, "v must be 2 (version 1 has no \"v\")");
+        }
+        topMembers.addAll(List.of("v", "params", "admins", "observers"));
+      }
+      members(document, "genesis", topMembers, INVALID);
       chainId = string(document.path("chain_id"), "chain_id", INVALID);
       if (chainId.isEmpty() || chainId.length() > 64 || !IDENTIFIER.matcher(chainId).matches()) {
         throw fail(INVALID, "chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -");
@@ -158,6 +176,7 @@ public final class Receipts {
       totalPower = readValidators(list(document.path("validators"), "validators", 1000));
       readAgencies(list(document.path("agencies"), "agencies", 10_000));
       readReaders(list(document.path("readers"), "readers", 10_000));
+      if (version2) readGovernance(document);
       StringBuilder set = new StringBuilder();
       for (int i = 0; i < validatorKeys.size(); i++) {
         set.append(validatorKeys.get(i).keyId()).append(':').append(validatorPowers.get(i))
@@ -229,8 +248,78 @@ public final class Receipts {
         }
         validatorKeys.add(voteKey);
         validatorPowers.add(power);
+        validatorInstitutions.add(v.path("institution").textValue());
+        nodeNames.add(validatorName);
+        nodeKeyIds.add(nodeKey.keyId());
+        otherKeyIds.add(voteKey.keyId());
+        otherKeyIds.add(nodeKey.keyId());
       }
       return total;
+    }
+
+    private static final Map<String, long[]> PARAM_BOUNDS = Map.of(
+        "batch_records_max", new long[] {1, 10_000},
+        "block_bytes_max", new long[] {4096, 16L * 1024 * 1024},
+        "block_records_max", new long[] {1, 10_000},
+        "governance_threshold", new long[] {0, 64},
+        "record_future_skew_ms", new long[] {0, 86_400_000L},
+        "record_past_window_ms", new long[] {0, 3650L * 86_400_000L});
+
+    /** Version 2: params, observers and admins (docs/receipt-format.md §2). */
+    private void readGovernance(JsonNode document) throws ReceiptException {
+      JsonNode params = document.path("params");
+      members(params, "params", List.copyOf(PARAM_BOUNDS.keySet()), INVALID);
+      for (Map.Entry<String, long[]> bound : PARAM_BOUNDS.entrySet()) {
+        integer(params.path(bound.getKey()), "params." + bound.getKey(), INVALID,
+            bound.getValue()[0], bound.getValue()[1]);
+      }
+      JsonNode observers = list(document.path("observers"), "observers", 1000);
+      for (int i = 0; i < observers.size(); i++) {
+        JsonNode o = observers.get(i);
+        String where = "observers[" + i + "]";
+        members(o, where, List.of("name", "institution", "node_key", "address"), INVALID);
+        String observerName = name(o.path("name"), where + ".name", true);
+        name(o.path("institution"), where + ".institution", false);
+        Keys.PublicKey nodeKey = key(o.path("node_key"), where + ".node_key");
+        name(o.path("address"), where + ".address", false);
+        if (!nodeNames.add(observerName) || !nodeKeyIds.add(nodeKey.keyId())) {
+          throw fail(INVALID, where + ": the name or node key of another validator or observer");
+        }
+        otherKeyIds.add(nodeKey.keyId());
+      }
+      JsonNode admins = list(document.path("admins"), "admins", 64);
+      if (admins.isEmpty()) {
+        throw fail(INVALID, "admins: at least one institution with admin keys is required");
+      }
+      for (List<Keys.PublicKey> keys : agencyKeys.values()) {
+        for (Keys.PublicKey key : keys) otherKeyIds.add(key.keyId());
+      }
+      Set<String> institutions = new HashSet<>();
+      Set<String> adminKeyIds = new HashSet<>();
+      for (int i = 0; i < admins.size(); i++) {
+        JsonNode a = admins.get(i);
+        String where = "admins[" + i + "]";
+        members(a, where, List.of("institution", "keys"), INVALID);
+        String institution = name(a.path("institution"), where + ".institution", false);
+        if (!institutions.add(institution)) throw fail(INVALID, where + ".institution is repeated");
+        JsonNode pems = list(a.path("keys"), where + ".keys", 16);
+        if (pems.isEmpty()) throw fail(INVALID, where + ".keys must hold 1..16 keys");
+        for (int k = 0; k < pems.size(); k++) {
+          String keyId = key(pems.get(k), where + ".keys[" + k + "]").keyId();
+          if (otherKeyIds.contains(keyId) || !adminKeyIds.add(keyId)) {
+            throw fail(INVALID, where + ": key " + keyId + " is another key or registered twice");
+          }
+        }
+      }
+      for (int i = 0; i < validatorInstitutions.size(); i++) {
+        if (!institutions.contains(validatorInstitutions.get(i))) {
+          throw fail(INVALID, "validators[" + i + "]: institution has no admin keys");
+        }
+      }
+      long threshold = params.path("governance_threshold").asLong();
+      if (threshold < 1 || threshold > admins.size()) {
+        throw fail(INVALID, "params.governance_threshold must be 1.." + admins.size());
+      }
     }
 
     private void readAgencies(JsonNode listed) throws ReceiptException {
@@ -269,7 +358,10 @@ public final class Receipts {
         String credential = r.has("key") ? "key" : "token_sha256";
         members(r, where, List.of("id", "role", credential), INVALID);
         String id = name(r.path("id"), where + ".id", true);
-        name(r.path("role"), where + ".role", true);
+        String role = name(r.path("role"), where + ".role", true);
+        if (!READER_ROLES.contains(role)) {
+          throw fail(INVALID, where + ".role is not one of " + String.join(", ", READER_ROLES));
+        }
         if (credential.equals("key")) {
           key(r.path("key"), where + ".key");
         } else {

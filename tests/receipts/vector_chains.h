@@ -1,0 +1,104 @@
+// The chains behind the receipt vectors (tests/vectors/receipts/, and the worked
+// examples of docs/receipt-format.md in docs/receipt-examples/): small chains
+// built in memory from the fixed test keys, and the golden receipts of their
+// records. Everything is deterministic: Ed25519 signs deterministically, and
+// P-256 and SM2 draw their nonces from UseFixedRandomSource's stream, reseeded
+// by name before each chain and each case that signs, so that adding a case
+// changes no other file.
+//
+// Chains (genesis file stems):
+//   sha256-ed25519  "sishui-evidence", SHA-256, Ed25519, power 1 each: block 1 two
+//                   records; block 2 the worked example, a batch of three; block 3
+//                   a record at every v1 limit; block 4 a batch of one.
+//   sm3-sm2         "sishui-evidence-gm", SM3, SM2 keys, documents digested with
+//                   SM3: block 1 one record; block 2 the example, a batch of two.
+//   p256-weighted   "county-p256-test", SHA-256, P-256, powers 2,1,1,2: block 1
+//                   one record (tree of one, empty proof) whose commit's times are
+//                   out of index order; block 2 a record whose signature has a high
+//                   S, committed by validators 0, 1 and 3 with tied times.
+//
+// Thread-safety: none (tests only; the random source is process-wide).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/receipt.h"
+#include "tests/ledger/test_chain.h"
+
+namespace evidence::vectors {
+
+// Replaces OpenSSL's random source for the whole process with SHA-256 in
+// counter mode over `seed`. For test vectors only: nothing real may be signed
+// in such a process. Call again to restart the stream from another seed.
+void UseFixedRandomSource(std::string_view seed);
+
+// The same P-256 DER signature with S replaced by n - S when S is low: ECDSA
+// does not fix the sign of S, and verifiers must accept both
+// (docs/receipt-format.md §1).
+Bytes HighS(const Bytes& der);
+
+// One chain and where each of its records went.
+class VectorChain {
+ public:
+  VectorChain(std::string name, ledger::testing::TestChainOptions options);
+
+  const std::string& name() const { return name_; }
+  ledger::testing::TestChain& chain() { return chain_; }
+  const ledger::testing::TestChain& chain() const { return chain_; }
+  crypto::HashAlgorithm hash() const { return chain_.hash(); }
+
+  // Appends the next block with these records, committed as `plan` says.
+  void Commit(const std::vector<ledger::Record>& records,
+              const ledger::testing::CommitPlan& plan = {});
+  // The receipt of a committed record (proof in its own block's tree head).
+  ledger::Receipt ReceiptOf(const ledger::Record& record) const;
+  // Signs the receipt's commit again, over its header as it now is (each
+  // signature keeps its validator and timestamp).
+  void Recommit(ledger::Receipt& receipt) const;
+  // A record of `agency` for this document (digest with `digest_algorithm`), unsigned.
+  ledger::Record DocumentRecord(size_t agency, const std::string& case_id, const std::string& kind,
+                                const std::string& stage, const std::string& title,
+                                const std::string& document,
+                                crypto::HashAlgorithm digest_algorithm) const;
+
+ private:
+  struct Placed {
+    uint64_t height;
+    uint64_t leaf_index;
+  };
+  std::string name_;
+  ledger::testing::TestChain chain_;
+  std::vector<crypto::Digest> leaf_hashes_;
+  std::vector<ledger::BlockHeader> headers_;  // by height - 1
+  std::vector<ledger::Commit> commits_;       // by height - 1
+  std::map<crypto::Digest, Placed> placed_;   // by record id
+};
+
+// A receipt every verifier must accept.
+struct Golden {
+  std::string name;         // case name, also the example directory of the page's examples
+  std::string description;
+  const VectorChain* chain;
+  std::string document;     // document file name (in documents/)
+  ledger::Receipt receipt;
+  int64_t existed_by_ms;    // what it proves, stated by design (checked against the code)
+};
+
+struct Corpus {
+  std::map<std::string, std::unique_ptr<VectorChain>> chains;  // by genesis name
+  std::map<std::string, std::string> documents;                // file name -> bytes
+  std::vector<Golden> goldens;
+  const Golden& golden(const std::string& name) const;
+};
+
+// Builds the chains and the golden receipts (the same bytes on every run).
+Corpus BuildCorpus();
+
+// The three goldens that docs/receipt-format.md works through, in page order.
+inline constexpr const char* kExampleNames[] = {"sha256-ed25519-single", "sha256-ed25519-batched",
+                                                "sm3-sm2-single"};
+
+}  // namespace evidence::vectors
