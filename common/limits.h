@@ -159,5 +159,7 @@ inline constexpr uint64_t kSignatureExplanationsBurst = 100;
 
 // Files an operator writes (local): a real node.toml is a few hundred bytes.
 inline constexpr size_t kNodeTomlBytesMax = 1024 * 1024;
+// Supervision reports (local): the longest period one report may cover, in days.
+inline constexpr size_t kReportPeriodDaysMax = 3660;
 
 }  // namespace evidence::limits

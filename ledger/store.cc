@@ -560,22 +560,59 @@ Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
     if (key.substr(0, prefix.size()) != prefix || (!to.empty() && key >= to)) break;
     if (key.size() < prefix.size() + 8) return Status::Corruption("index key too short");
     uint64_t leaf_index = GetU64(key, key.size() - 8);
-    EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
-    auto record = ParseRecord(leaf);
-    if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+    EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecordAt(leaf_index));
     // A damaged entry could name another record's leaf: answer only records
     // whose own index keys include this one.
     bool indexed_here = false;
-    for (const auto& [unused, own_key] : IndexKeys(*record, leaf_index))
+    for (const auto& [unused, own_key] : IndexKeys(stored.record, leaf_index))
       indexed_here |= own_key == key;
     if (!indexed_here) {
       return Status::Corruption("an index entry names leaf " + std::to_string(leaf_index) +
                                 ", which does not belong to it");
     }
-    EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecord(RecordId(genesis_.hash(), *record)));
     out.push_back(std::move(stored));
   }
   EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scanning an index"));
+  return out;
+}
+
+Result<std::vector<uint64_t>> Store::ScanLeafIndexes(const std::string& prefix,
+                                                     const std::string& from,
+                                                     const std::string& to, size_t limit) const {
+  std::vector<uint64_t> out;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  for (it->Seek(from); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, prefix.size()) != prefix || (!to.empty() && key >= to)) break;
+    if (key.size() < prefix.size() + 8) return Status::Corruption("index key too short");
+    if (out.size() == limit) {
+      return Status::ResourceExhausted("more than " + std::to_string(limit) + " records");
+    }
+    out.push_back(GetU64(key, key.size() - 8));
+  }
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scanning an index"));
+  return out;
+}
+
+Result<StoredRecord> Store::GetRecordAt(uint64_t leaf_index) const {
+  if (leaf_index >= head().size) {
+    return Status::NotFound("no leaf " + std::to_string(leaf_index) + " in the log");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
+  auto record = ParseRecord(leaf);
+  if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+  StoredRecord out;
+  out.id = RecordId(genesis_.hash(), *record);
+  EVIDENCE_ASSIGN_OR_RETURN(std::string location,
+                            Get(RecordKey(out.id), "record " + crypto::DigestHex(out.id)));
+  if (location.size() != 16 || GetU64(location, 0) != leaf_index) {
+    return Status::Corruption("the record index does not point back at leaf " +
+                              std::to_string(leaf_index));
+  }
+  out.record = std::move(record).value();
+  out.leaf = std::move(leaf);
+  out.leaf_index = leaf_index;
+  out.height = GetU64(location, 8);
   return out;
 }
 
@@ -591,6 +628,23 @@ Result<std::vector<StoredRecord>> Store::RecordsByCase(std::string_view case_id,
   std::string from = prefix;
   if (after) PutU64(from, *after + 1);
   return ScanIndex(prefix, from, "", limit);
+}
+
+Result<std::vector<uint64_t>> Store::CaseLeafIndexes(std::string_view case_id,
+                                                     size_t limit) const {
+  std::string prefix = CasePrefix(case_id);
+  return ScanLeafIndexes(prefix, prefix, "", limit);
+}
+
+Result<std::vector<uint64_t>> Store::AgencyLeafIndexes(std::string_view agency, int64_t from_ms,
+                                                       int64_t to_ms, size_t limit) const {
+  if (to_ms <= from_ms) return std::vector<uint64_t>{};
+  std::string prefix = AgencyPrefix(agency);
+  std::string from = prefix;
+  PutU64(from, OrderedTime(from_ms));
+  std::string to = prefix;
+  PutU64(to, OrderedTime(to_ms));
+  return ScanLeafIndexes(prefix, from, to, limit);
 }
 
 Result<std::vector<StoredRecord>> Store::RecordsByAgency(std::string_view agency, int64_t from_ms,

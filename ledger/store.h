@@ -119,6 +119,16 @@ class Store {
   Result<std::vector<StoredRecord>> RecordsByAgency(std::string_view agency, int64_t from_ms,
                                                     int64_t to_ms, size_t limit) const;
 
+  // The leaf indexes of the same two indexes, without reading any record: for
+  // callers that read many records once each (supervision reports). More than
+  // `limit` entries: ResourceExhausted.
+  Result<std::vector<uint64_t>> CaseLeafIndexes(std::string_view case_id, size_t limit) const;
+  Result<std::vector<uint64_t>> AgencyLeafIndexes(std::string_view agency, int64_t from_ms,
+                                                  int64_t to_ms, size_t limit) const;
+  // The record at `leaf_index` with its id and height (one leaf read and one
+  // record-index read). Beyond the log: NotFound.
+  Result<StoredRecord> GetRecordAt(uint64_t leaf_index) const;
+
   // RFC 9162 proofs from stored nodes (O(log n) reads). size/new_size at most the
   // head's log size.
   Result<std::vector<crypto::Digest>> InclusionProof(uint64_t index, uint64_t size) const;
@@ -165,6 +175,8 @@ class Store {
   Result<StoredRecord> LoadRecord(uint64_t leaf_index, uint64_t height) const;
   Result<std::vector<StoredRecord>> ScanIndex(const std::string& prefix, const std::string& from,
                                               const std::string& to, size_t limit) const;
+  Result<std::vector<uint64_t>> ScanLeafIndexes(const std::string& prefix, const std::string& from,
+                                                const std::string& to, size_t limit) const;
 
   const Genesis genesis_;
   const GovernanceStatePtr genesis_state_;

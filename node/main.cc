@@ -2,7 +2,8 @@
 //
 //   evidence-node --config node.toml [--log-json]
 //   evidence-node --config node.toml --check
-//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3] [--log-json]
+//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3]
+//                 [--past-window-days N] [--log-json]
 //
 // SIGTERM and SIGINT stop it cleanly: the API first, then p2p, then consensus.
 // SIGHUP reopens the log file ([log] file) after logrotate moved it.
@@ -37,13 +38,16 @@ struct CommandLine {
   std::string data_dir;
   std::string api_listen = "127.0.0.1:8080";
   std::string dev_hash = "sha256";
+  int64_t dev_past_window_days = 7;
   bool log_json = false;
 };
 
 Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
                             crypto::ParseHashAlgorithm(command_line.dev_hash));
-  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir, hash));
+  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain,
+                            PrepareDevChain(command_line.data_dir, hash,
+                                            command_line.dev_past_window_days * 86'400'000));
   NodeOptions options;
   options.genesis_path = chain.genesis_path;
   options.data_dir = chain.data_dir;
@@ -64,6 +68,9 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   }
   std::cout << "  genesis:      " << chain.genesis_path << "\n"
             << "  reader token: " << chain.reader_token << "\n";
+  if (!chain.supervisor_token.empty()) {
+    std::cout << "  supervisor token: " << chain.supervisor_token << " (supervision reports)\n";
+  }
   return options;
 }
 
@@ -205,7 +212,14 @@ int main(int argc, char** argv) {
                                   "Hash of a --dev chain when it is created: sha256 or sm3")
                        ->check(CLI::IsMember({"sha256", "sm3"}))
                        ->capture_default_str();
+  auto* past_window = app.add_option("--past-window-days", command_line.dev_past_window_days,
+                                     "How old a record's time may be on a --dev chain, in days "
+                                     "(a chain param, set when the chain is made; evidence "
+                                     "demo-cases needs a year: 400)")
+                          ->check(CLI::Range(1, 3650))
+                          ->capture_default_str();
   app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
+  past_window->needs(dev);
   check->needs(config);
   dev_hash->needs(dev);
   config->excludes(dev);

@@ -79,6 +79,8 @@ class NodeImpl {
   std::unique_ptr<RecordPool> mempool_;
   std::unique_ptr<TimestampService> timestamps_;
   std::unique_ptr<CheckpointService> checkpoints_;
+  std::unique_ptr<supervision::RuleSet> supervision_rules_;    // from node.toml, if named
+  std::unique_ptr<supervision::WorkingCalendar> calendar_;     // from node.toml, if named
   std::unique_ptr<ChainService> service_;
   std::unique_ptr<PeerIntake> intake_;
   std::unique_ptr<consensus::KeySigner> signer_;
@@ -132,9 +134,22 @@ Status NodeImpl::Start() {
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
       genesis_.validators()[node_index_].name, std::move(witnesses),
       [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
+  SupervisionSettings supervision;
+  if (!options_.supervision_rules_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(supervision::RuleSet rules,
+                              supervision::RuleSet::Load(options_.supervision_rules_path));
+    supervision_rules_ = std::make_unique<supervision::RuleSet>(std::move(rules));
+    supervision.rules = supervision_rules_.get();
+  }
+  if (!options_.holiday_calendar_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(supervision::WorkingCalendar calendar,
+                              supervision::WorkingCalendar::Load(options_.holiday_calendar_path));
+    calendar_ = std::make_unique<supervision::WorkingCalendar>(std::move(calendar));
+    supervision.calendar = calendar_.get();
+  }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
-                                            &metrics_, timestamps_.get(),
-                                            checkpoints_.get());
+                                            &metrics_, timestamps_.get(), checkpoints_.get(),
+                                            supervision);
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));
@@ -374,6 +389,16 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       options.block_bytes_max == 0 || options.block_bytes_max > limits::kBlockBytesMax) {
     out.problems.push_back("block limits must be 1.." + std::to_string(limits::kBlockRecordsMax) +
                            " records and 1.." + std::to_string(limits::kBlockBytesMax) + " bytes");
+  }
+  // Supervision files named in node.toml (Start loads them again; the built-in ones are checked
+  // by their tests).
+  if (!options.supervision_rules_path.empty()) {
+    auto rules = supervision::RuleSet::Load(options.supervision_rules_path);
+    if (!rules.ok()) out.problems.push_back("supervision.rules: " + rules.status().message());
+  }
+  if (!options.holiday_calendar_path.empty()) {
+    auto calendar = supervision::WorkingCalendar::Load(options.holiday_calendar_path);
+    if (!calendar.ok()) out.problems.push_back("supervision.calendar: " + calendar.status().message());
   }
   return out;
 }

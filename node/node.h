@@ -77,6 +77,10 @@ struct NodeOptions {
   // Witnesses whose cosignatures POST /v1/cosignatures accepts ([witness] keys:
   // C2SP vkeys of type 0x04, docs/witness.md).
   std::vector<std::string> witness_vkeys;
+  // Supervision rules (stage vocabulary, thresholds) and holiday calendar files;
+  // empty: the built-in configs/supervision-rules.toml and configs/holidays-cn.toml.
+  std::string supervision_rules_path;
+  std::string holiday_calendar_path;
 
   std::string log_level = "info";  // trace, debug, info, warn, error
   bool log_json = false;

@@ -207,6 +207,11 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
   EVIDENCE_RETURN_IF_ERROR(r.Table("witness", {"keys"}, [&](const toml::table& t) -> Status {
     return r.Strings(t, "keys", o.witness_vkeys);
   }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("supervision", {"rules", "calendar"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "rules", o.supervision_rules_path));
+    return r.Path(t, "calendar", o.holiday_calendar_path);
+  }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json", "file"}, [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "level", o.log_level));
     EVIDENCE_RETURN_IF_ERROR(r.Path(t, "file", o.log_file));

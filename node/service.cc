@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/clock.h"
@@ -16,6 +17,7 @@
 #include "node/record_pool.h"
 #include "node/checkpoints.h"
 #include "node/timestamps.h"
+#include "supervision/store_report.h"
 
 namespace evidence::node {
 namespace {
@@ -34,7 +36,8 @@ Status TooMany(const Status& status) {
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
                            RecordPool& mempool, Hooks hooks, NodeMetrics* metrics,
-                           const TimestampService* timestamps, CheckpointService* checkpoints)
+                           const TimestampService* timestamps, CheckpointService* checkpoints,
+                           SupervisionSettings supervision)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
@@ -44,7 +47,10 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       checkpoints_(checkpoints),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
-      genesis_json_(genesis.ToJson()) {}
+      genesis_json_(genesis.ToJson()),
+      supervision_(supervision) {
+  EVIDENCE_CHECK(supervision_.rules != nullptr && supervision_.calendar != nullptr);
+}
 
 // ---------------------------------------------------------------- submissions
 
@@ -196,6 +202,8 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   if (records.size() > 1) EVIDENCE_RETURN_IF_ERROR(rules.CheckDistinct());
   for (size_t i : fresh) {
     Status status = rules.CheckRecord(i);
+    // The stage vocabulary binds new submissions only (never blocks or receipts).
+    if (status.ok()) status = supervision_.rules->CheckStage(records[i].kind, records[i].stage);
     if (!status.ok()) return Refuse(status, records, i, *outcomes, received, details);
   }
   if (fresh.empty()) return Status::Ok();
@@ -409,6 +417,29 @@ json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
   return out;
 }
 
+Result<json::object> ChainService::SupervisionReport(const api::SupervisionReportQuery& query) {
+  if (query.agency) {
+    const auto& agencies = genesis_.agencies();
+    if (std::none_of(agencies.begin(), agencies.end(),
+                     [&](const ledger::GenesisAgency& agency) { return agency.id == *query.agency; })) {
+      return Status::NotFound("no agency '" + *query.agency + "' in genesis");
+    }
+  }
+  bool idle = false;
+  if (!report_running_.compare_exchange_strong(idle, true)) {
+    return Status::ResourceExhausted("another supervision report is being made");
+  }
+  struct Done {
+    std::atomic<bool>& running;
+    ~Done() { running.store(false); }
+  } done{report_running_};
+  supervision::ReportRequest request{query.from_day, query.to_day, query.agency};
+  supervision::StoreReportOptions options;
+  options.cancel = query.cancel;
+  return supervision::BuildReportFromStore(store_, *supervision_.rules, *supervision_.calendar,
+                                           request, WallClockMs(), options);
+}
+
 Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
@@ -498,6 +529,7 @@ json::object ChainService::GetStatus() {
   NodeStatus status = hooks_.status();
   const ledger::GovernanceStatePtr state = store_.NextState();
   json::object out{{"chain_id", genesis_.chain_id()},
+                   {"genesis_time_ms", genesis_.genesis_time_ms()},
                    {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
                    {"tree_size", head.size},

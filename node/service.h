@@ -6,7 +6,9 @@
 // record id again is idempotent: the exact leaf held is checked no further, any
 // other copy's signature must hold), then the submission
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
-// twice in a batch), then the register rules and the signature
+// twice in a batch) and the stage vocabulary of the supervision rules (new
+// records only: a record committed under older rules is still answered as
+// known), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
 // the mempool (full: too-many with Retry-After). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
@@ -17,6 +19,10 @@
 //
 // Reads go to the store (LevelDB reads are safe from any thread) and build
 // receipts (ledger/receipt.h) against the block that holds the record.
+//
+// Supervision reports (GET /v1/reports/supervision) are built from the store's
+// indexes (supervision/store_report.h), one at a time: a second request while
+// one runs gets ResourceExhausted (429, retry).
 //
 // Commit watches: OnCommitted (called by the node's consensus thread after each
 // stored block) fires every watch on the block's records, outside the lock.
@@ -40,6 +46,8 @@
 #include "ledger/store.h"
 #include "ledger/submission.h"
 #include "ledger/validation.h"
+#include "supervision/calendar.h"
+#include "supervision/rules.h"
 #include "node/node_metrics.h"
 
 namespace evidence::node {
@@ -58,6 +66,14 @@ struct NodeStatus {
   uint64_t frames_dropped = 0;
 };
 
+// The supervision rules (stage vocabulary, thresholds) and the holiday calendar
+// the service checks new records' stages with and builds reports from; both
+// must outlive the service. Default: the built-in files.
+struct SupervisionSettings {
+  const supervision::RuleSet* rules = &supervision::RuleSet::Default();
+  const supervision::WorkingCalendar* calendar = &supervision::WorkingCalendar::Default();
+};
+
 class ChainService : public api::NodeService {
  public:
   struct Hooks {
@@ -72,7 +88,8 @@ class ChainService : public api::NodeService {
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
                Hooks hooks, NodeMetrics* metrics,
                const TimestampService* timestamps = nullptr,
-               CheckpointService* checkpoints = nullptr);
+               CheckpointService* checkpoints = nullptr,
+               SupervisionSettings supervision = {});
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -99,6 +116,7 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
+  Result<boost::json::object> SupervisionReport(const api::SupervisionReportQuery& query) override;
   Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
   Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
                                      api::BlockDetail detail) override;
@@ -144,6 +162,8 @@ class ChainService : public api::NodeService {
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;
   const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
+  const SupervisionSettings supervision_;
+  std::atomic<bool> report_running_{false};
 
   struct Watch {
     std::string id_hex;

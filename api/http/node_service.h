@@ -20,6 +20,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -97,6 +98,18 @@ struct TimestampAnswer {
   std::string redirect_url;  // otherwise the URL where that institution's node serves it
 };
 
+// GET /v1/reports/supervision: the cases with an act the agencies dated in
+// [from_day, to_day] (civil days in the supervision rules' time zone, both
+// included), of one agency or all.
+struct SupervisionReportQuery {
+  int32_t from_day = 0;
+  int32_t to_day = 0;
+  std::optional<std::string> agency;
+  // Set (by the API, when it stops) once nobody waits for the report any more;
+  // the service then gives up early with kUnavailable. Null: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
 struct Readiness {
   bool ready = false;
   std::string reason;  // why not, when not ready (e.g. "syncing: height 10 of 250")
@@ -143,6 +156,11 @@ class NodeService {
   // `case_id` and its canonical form (ledger/case_id.h) are both looked up.
   // Unknown case: not-found.
   virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
+
+  // The supervision report of a period (supervision/report.h has its shape; the
+  // API has checked the reader's role). ResourceExhausted when another report is
+  // being made or the period holds too many records to judge at once.
+  virtual Result<boost::json::object> SupervisionReport(const SupervisionReportQuery& query) = 0;
 
   // Block at `height` with its commit: {"height", "hash", "header", "commit",
   // "last_commit", "leaves": [leaf hash hex, ...]}, plus "records" (the leaves'

@@ -130,6 +130,9 @@ class AccessTest : public ::testing::Test {
         {"GET /checkpoint", {"GET /checkpoint", {{"/checkpoint", ""}}}},
         // The fake stores notes starting "good" (a witness's cosignature).
         {"POST /v1/cosignatures", {"POST /v1/cosignatures", {{"/v1/cosignatures", "good note\n"}}}},
+        {"GET /v1/reports/supervision",
+         {"GET /v1/reports/supervision",
+          {{"/v1/reports/supervision?from=2026-01-01&to=2026-12-31", ""}}}},
     };
     // The portal's static pages and assets: one row of the table for them all.
     for (const WebPage& page : WebPages()) {

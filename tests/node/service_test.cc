@@ -9,6 +9,7 @@
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/errors.h"
+#include "ledger/receipt.h"
 #include "node/node_metrics.h"
 #include "node/record_pool.h"
 #include "tests/ledger/test_chain.h"
@@ -533,6 +534,85 @@ TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
   auto known = service_->SubmitRecord(Json(record), api::SubmitOptions{true}, nullptr);
   ASSERT_TRUE(known.ok());
   EXPECT_TRUE(known->already_known);
+}
+
+// Issue 14: the stage vocabulary binds new submissions; records committed with
+// free-text stages before it stay valid, answerable and provable.
+TEST_F(ServiceTest, AStageOutsideItsKindsVocabularyIsRefusedButOldRecordsStayValid) {
+  ledger::Record free_text = chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 1);
+  free_text.stage = "payment";
+  ASSERT_TRUE(ledger::SignRecord(chain_.agency_key(0), free_text).ok());
+  json::object details;
+  auto refused = service_->SubmitRecord(Json(free_text), {}, &details);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordUnknownStage);
+  EXPECT_NE(refused.status().message().find("filing (立案)"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(details.at("record_id").as_string(), IdOf(free_text));
+  // In a batch, the refused record is named by its position; nothing is admitted.
+  std::vector<ledger::Record> batch = {chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 2),
+                                       chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 3)};
+  batch[1].stage = "Decision";
+  ASSERT_TRUE(ledger::SignBatch(chain_.hash(), chain_.agency_key(0), batch).ok());
+  json::array records;
+  for (const ledger::Record& record : batch) records.push_back(ledger::RecordToJson(record));
+  auto batch_refused = service_->SubmitBatch(json::object{{"records", std::move(records)}}, {}, nullptr);
+  ASSERT_FALSE(batch_refused.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(batch_refused.status()), ledger::ErrorCode::kRecordUnknownStage);
+  EXPECT_EQ(batch_refused.status().message().rfind("records[1]: ", 0), 0u) << batch_refused.status().message();
+  EXPECT_EQ(pool_->size(), 0u);
+  EXPECT_EQ(admitted_, 0u);
+
+  // A record committed before the vocabulary existed (here: put straight into a block).
+  Commit({free_text});
+  auto again = service_->SubmitRecord(Json(free_text), {}, nullptr);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->already_known);
+  EXPECT_EQ(again->status, api::RecordStatus::kCommitted);
+  auto receipt = ledger::BuildReceipt(*store_, ledger::RecordId(chain_.hash(), free_text));
+  ASSERT_TRUE(receipt.ok());
+  auto proven = ledger::VerifyReceipt(AsBytes(std::string_view("document 1")), *receipt, chain_.genesis());
+  EXPECT_TRUE(proven.ok()) << proven.status().ToString();
+  // Every kind keeps "unspecified" and "other".
+  ledger::Record other = chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 4);
+  other.kind = "litigation_document";
+  other.stage = "other";
+  ASSERT_TRUE(ledger::SignRecord(chain_.agency_key(0), other).ok());
+  EXPECT_TRUE(service_->SubmitRecord(Json(other), {}, nullptr).ok());
+}
+
+TEST_F(ServiceTest, ASupervisionReportJudgesTheCasesOfThePeriod) {
+  const int64_t now = WallClockMs();
+  const int64_t day = 86'400'000;
+  auto act = [&](const char* stage, int64_t time, uint64_t seed) {
+    ledger::Record record = chain_.UnsignedRecord(0, "(2026)鲁0831行罚6号", seed, time);
+    record.stage = stage;
+    EXPECT_TRUE(ledger::SignRecord(chain_.agency_key(0), record).ok());
+    return record;
+  };
+  // Filed 120 days ago, decided yesterday: later than 90 days.
+  const ledger::Record filing = act("filing", now - 120 * day, 1);
+  const ledger::Record decision = act("decision", now - day, 2);
+  Commit({filing});
+  Commit({decision});
+  const int32_t today = static_cast<int32_t>(now / day);
+  auto report = service_->SupervisionReport({today - 200, today + 1, std::nullopt});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->at("summary").at("totals").at("cases").to_number<int64_t>(), 1);
+  bool late_decision = false;
+  for (const json::value& finding : report->at("findings").as_array()) {
+    if (finding.at("rule").as_string() != "decision_within_90_days") continue;
+    late_decision = true;
+    EXPECT_EQ(finding.at("records").as_array().size(), 2u);
+    EXPECT_EQ(finding.at("records").at(0).as_string(), IdOf(filing));
+  }
+  EXPECT_TRUE(late_decision) << json::serialize(*report);
+  auto unknown = service_->SupervisionReport({today - 10, today, "no-such-agency"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  auto one = service_->SupervisionReport({today - 10, today + 1, chain_.agency_id(0)});
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->at("period").at("agency").as_string(), chain_.agency_id(0));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ const NAV = [
   { page: 'verify', href: '/verify', label: 'nav.verify' },
   { page: 'explorer', href: '/explorer', label: 'nav.explorer' },
   { page: 'cases', href: '/cases', label: 'nav.cases' },
+  { page: 'reports', href: '/reports', label: 'nav.reports' },
 ];
 
 /**
