@@ -169,7 +169,17 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
   std::error_code error;
   std::filesystem::create_directories(options_.data_dir, error);
   if (error) return Status::IoError("cannot create " + options_.data_dir + ": " + error.message());
-  EVIDENCE_ASSIGN_OR_RETURN(store_, ledger::Store::Open(options_.data_dir + "/store", genesis_));
+  Result<std::unique_ptr<ledger::Store>> store =
+      ledger::Store::Open(options_.data_dir + "/store", genesis_);
+  if (!store.ok() && store.status().code() == StatusCode::kCorruption) {
+    return Status::Corruption(
+        "the store in " + options_.data_dir + "/store is damaged: " + store.status().message() +
+        ". Recovery: run evidence-node --config <node.toml> --resync (sets it aside and rebuilds "
+        "it from the peers, keeping consensus.wal), or restore a backup (evidence restore); "
+        "evidence audit --data " + options_.data_dir + " shows the damage");
+  }
+  if (!store.ok()) return store.status();
+  store_ = std::move(store).value();
   const std::string wal_path = options_.data_dir + "/consensus.wal";
   const bool wal_existed = std::filesystem::exists(wal_path, error);
   WalReplay replay;
@@ -249,6 +259,7 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
   driver_options.block.interval_ms = options_.block_interval_ms;
   driver_options.status_interval_ms = options_.status_interval_ms;
   driver_options.data_dir = options_.data_dir;
+  driver_options.disk_reserve_bytes = options_.disk_reserve_bytes;
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
                                *validator_, transport_.get()};

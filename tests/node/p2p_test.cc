@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/encoding.h"
@@ -499,6 +500,13 @@ TEST(Transport, FullSendQueueDropsTheOldestFrames) {
     previous = index;
   }
   EXPECT_EQ(previous, kFrames - 1);
+  // A counts a frame as sent when its write completes, which can be just after
+  // B has read it (398 of 400 under load): wait for A's handlers to run.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (node_a.transport->stats(1).frames_sent + dropped < kFrames &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
   EXPECT_EQ(node_a.transport->stats(1).frames_sent + dropped, kFrames);
 }
 
