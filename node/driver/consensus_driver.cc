@@ -389,9 +389,15 @@ void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
 }
 
 void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
-  spdlog::warn("event=duplicate_vote validator={} height={} round={}",
-               genesis_.validators()[effect.first.validator_index].name, effect.first.height,
-               effect.first.round);
+  // The index is a position in the set of the vote's height: named when that
+  // is the core's height still (the outbox may run after the core moved on).
+  const uint32_t index = effect.first.validator_index;
+  const ledger::ValidatorSet& set = core_->validators();
+  const std::string validator = effect.first.height == core_->height() && index < set.size()
+                                    ? set.at(index).name
+                                    : "#" + std::to_string(index);
+  spdlog::warn("event=duplicate_vote validator={} height={} round={}", validator,
+               effect.first.height, effect.first.round);
   if (pending_evidence_.size() < ledger::kEvidenceMax) {
     pending_evidence_.push_back({effect.first, effect.second});
   }
