@@ -152,6 +152,12 @@ inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;
 inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
 static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
 inline constexpr size_t kRateLimitedAgenciesMax = 4096;
+// Free space a node keeps on its data directory's file system: below it the node
+// writes nothing (no record taken, no vote, no block; node/disk_guard.h). Enough
+// for a few full blocks, LevelDB's next memtable flush and the WAL's records.
+inline constexpr uint64_t kDiskReserveBytesDefault = 256ULL * 1024 * 1024;
+inline constexpr uint64_t kDiskReserveBytesMax = 1ULL << 40;
+static_assert(kDiskReserveBytesDefault <= kDiskReserveBytesMax, "the default reserve is allowed");
 // Refused signatures the node explains to clients (each explanation costs up to
 // 7 more signature checks), per second over all clients, and the burst.
 inline constexpr uint64_t kSignatureExplanationsPerSecond = 20;

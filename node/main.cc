@@ -2,9 +2,12 @@
 //
 //   evidence-node --config node.toml [--log-json]
 //   evidence-node --config node.toml --check
+//   evidence-node --config node.toml --resync [--log-json]
 //   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3]
 //                 [--past-window-days N] [--log-json]
 //
+// --resync sets a damaged store aside (node/resync.h) and starts with an empty
+// one that it syncs from its peers; the write-ahead log is kept.
 // SIGTERM and SIGINT stop it cleanly: the API first, then p2p, then consensus.
 // SIGHUP reopens the log file ([log] file) after logrotate moved it.
 // Exit codes: 0 after a clean stop (or --check found nothing wrong), 1 when it
@@ -27,6 +30,7 @@
 #include "node/logging.h"
 #include "node/node.h"
 #include "node/node_config.h"
+#include "node/resync.h"
 
 namespace evidence::node {
 namespace {
@@ -34,6 +38,7 @@ namespace {
 struct CommandLine {
   std::string config_path;
   bool check = false;
+  bool resync = false;
   bool dev = false;
   std::string data_dir;
   std::string api_listen = "127.0.0.1:8080";
@@ -154,6 +159,17 @@ int Run(const CommandLine& command_line) {
     return 1;
   }
   spdlog::set_level(spdlog::level::from_str(options->log_level));
+  if (command_line.resync) {
+    Result<std::string> aside = SetStoreAsideForResync(options->data_dir, UtcStampNow());
+    if (!aside.ok()) {
+      LogStartFailure(aside.status());
+      return 1;
+    }
+    spdlog::warn("event=store_set_aside to={} reason=\"--resync: the store is rebuilt from the "
+                 "peers; consensus.wal is kept, so this validator signs nothing that conflicts "
+                 "with what it signed before\"",
+                 *aside);
+  }
 
   Result<std::unique_ptr<Node>> node = Node::Create(std::move(*options));
   if (!node.ok()) {
@@ -218,8 +234,14 @@ int main(int argc, char** argv) {
                                      "demo-cases needs a year: 400)")
                           ->check(CLI::Range(1, 3650))
                           ->capture_default_str();
-  app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
   past_window->needs(dev);
+  auto* resync = app.add_flag(
+      "--resync", command_line.resync,
+      "Set the store aside (DATA_DIR/store.damaged-<time>) and rebuild it from the peers; the "
+      "write-ahead log is kept. For a store that fails its checks at start");
+  app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
+  resync->needs(config);
+  resync->excludes(check);
   check->needs(config);
   dev_hash->needs(dev);
   config->excludes(dev);

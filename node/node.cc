@@ -20,6 +20,9 @@
 #include "node/p2p/transport.h"
 #include "node/record_pool.h"
 #include "node/service.h"
+#include "node/checkpoints.h"
+#include "node/timestamps.h"
+#include "common/clock.h"
 #include "node/wal.h"
 
 namespace evidence::node {
@@ -31,13 +34,15 @@ class NodeImpl {
  public:
   NodeImpl(NodeOptions options, ledger::Genesis genesis, crypto::PrivateKey node_key,
            uint32_t node_index, std::optional<crypto::PrivateKey> vote_key,
-           std::optional<uint32_t> own_index)
+           std::optional<uint32_t> own_index,
+           std::optional<crypto::TimestampAuthority> timestamp_authority)
       : options_(std::move(options)),
         genesis_(std::move(genesis)),
         node_key_(std::move(node_key)),
         node_index_(node_index),
         vote_key_(std::move(vote_key)),
         own_index_(own_index),
+        timestamp_authority_(std::move(timestamp_authority)),
         metrics_(registry_) {}
   ~NodeImpl() { Stop(); }
 
@@ -62,6 +67,7 @@ class NodeImpl {
   const uint32_t node_index_;
   const std::optional<crypto::PrivateKey> vote_key_;
   const std::optional<uint32_t> own_index_;
+  std::optional<crypto::TimestampAuthority> timestamp_authority_;  // moved into timestamps_
   bool started_ = false;
   bool stopped_ = false;
   LogThrottle refusal_log_{5, std::chrono::seconds(1)};
@@ -71,6 +77,8 @@ class NodeImpl {
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<RecordPool> mempool_;
+  std::unique_ptr<TimestampService> timestamps_;
+  std::unique_ptr<CheckpointService> checkpoints_;
   std::unique_ptr<supervision::RuleSet> supervision_rules_;    // from node.toml, if named
   std::unique_ptr<supervision::WorkingCalendar> calendar_;     // from node.toml, if named
   std::unique_ptr<ChainService> service_;
@@ -115,6 +123,17 @@ Status NodeImpl::Start() {
     driver_->PostRecordsAdmitted(std::move(leaves), from_peer);
   };
   hooks.status = [this] { return driver_->Snapshot(); };
+  timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
+                                                   std::move(timestamp_authority_),
+                                                   options_.tsa_peer_urls);
+  std::vector<crypto::NoteKey> witnesses;
+  for (const std::string& vkey : options_.witness_vkeys) {
+    witnesses.push_back(crypto::NoteKey::FromVkey(vkey).value());  // checked by LoadFiles
+  }
+  checkpoints_ = std::make_unique<CheckpointService>(
+      genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
+      genesis_.validators()[node_index_].name, std::move(witnesses),
+      [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
   SupervisionSettings supervision;
   if (!options_.supervision_rules_path.empty()) {
     EVIDENCE_ASSIGN_OR_RETURN(supervision::RuleSet rules,
@@ -129,7 +148,8 @@ Status NodeImpl::Start() {
     supervision.calendar = calendar_.get();
   }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
-                                            &metrics_, supervision);
+                                            &metrics_, timestamps_.get(), checkpoints_.get(),
+                                            supervision);
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));
@@ -149,7 +169,17 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
   std::error_code error;
   std::filesystem::create_directories(options_.data_dir, error);
   if (error) return Status::IoError("cannot create " + options_.data_dir + ": " + error.message());
-  EVIDENCE_ASSIGN_OR_RETURN(store_, ledger::Store::Open(options_.data_dir + "/store", genesis_));
+  Result<std::unique_ptr<ledger::Store>> store =
+      ledger::Store::Open(options_.data_dir + "/store", genesis_);
+  if (!store.ok() && store.status().code() == StatusCode::kCorruption) {
+    return Status::Corruption(
+        "the store in " + options_.data_dir + "/store is damaged: " + store.status().message() +
+        ". Recovery: run evidence-node --config <node.toml> --resync (sets it aside and rebuilds "
+        "it from the peers, keeping consensus.wal), or restore a backup (evidence restore); "
+        "evidence audit --data " + options_.data_dir + " shows the damage");
+  }
+  if (!store.ok()) return store.status();
+  store_ = std::move(store).value();
   const std::string wal_path = options_.data_dir + "/consensus.wal";
   const bool wal_existed = std::filesystem::exists(wal_path, error);
   WalReplay replay;
@@ -229,6 +259,7 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
   driver_options.block.interval_ms = options_.block_interval_ms;
   driver_options.status_interval_ms = options_.status_interval_ms;
   driver_options.data_dir = options_.data_dir;
+  driver_options.disk_reserve_bytes = options_.disk_reserve_bytes;
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
                                *validator_, transport_.get()};
@@ -281,6 +312,7 @@ struct LoadedFiles {
   std::optional<uint32_t> node_index;
   std::optional<crypto::PrivateKey> vote_key;
   std::optional<uint32_t> own_index;
+  std::optional<crypto::TimestampAuthority> timestamp_authority;
   std::vector<std::string> problems;
 };
 
@@ -340,6 +372,30 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       out.problems.push_back("p2p.peers names \"" + name + "\", no validator in genesis");
     }
   }
+  if (!options.tsa_key_path.empty() || !options.tsa_cert_path.empty()) {
+    auto authority = crypto::TimestampAuthority::Load(options.tsa_key_path, options.tsa_cert_path);
+    if (!authority.ok()) {
+      out.problems.push_back("timestamp: " + authority.status().message());
+    } else {
+      out.timestamp_authority = std::move(*authority);
+    }
+  }
+  for (const std::string& vkey : options.witness_vkeys) {
+    auto key = crypto::NoteKey::FromVkey(vkey);
+    if (!key.ok() || key->type() != crypto::NoteKeyType::kCosignatureV1) {
+      out.problems.push_back("witness.keys: \"" + vkey + "\" is not a cosignature vkey (type 0x04): " +
+                             (key.ok() ? "wrong type" : key.status().message()));
+    }
+  }
+  for (const auto& peer : options.tsa_peer_urls) {
+    const bool known =
+        out.genesis &&
+        std::any_of(out.genesis->validators().begin(), out.genesis->validators().end(),
+                    [&](const ledger::GenesisValidator& v) { return v.name == peer.first; });
+    if (out.genesis && !known) {
+      out.problems.push_back("timestamp.peers names \"" + peer.first + "\", no validator in genesis");
+    }
+  }
   if (options.block_records_max == 0 || options.block_records_max > limits::kBlockRecordsMax ||
       options.block_bytes_max == 0 || options.block_bytes_max > limits::kBlockBytesMax) {
     out.problems.push_back("block limits must be 1.." + std::to_string(limits::kBlockRecordsMax) +
@@ -376,7 +432,8 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
       !fs::is_directory(options.data_dir, error)) {
     report.problems.push_back("data_dir: " + options.data_dir + " is not a directory");
   }
-  for (const std::string& key_path : {options.node_key_path, options.vote_key_path}) {
+  for (const std::string& key_path :
+       {options.node_key_path, options.vote_key_path, options.tsa_key_path}) {
     if (key_path.empty()) continue;
     fs::perms perms = fs::status(key_path, error).permissions();
     if (!error && (perms & fs::perms::others_all) != fs::perms::none) {
@@ -407,7 +464,8 @@ Result<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
   if (!files.problems.empty()) return Status::InvalidArgument(JoinLines(files.problems));
   auto impl = std::make_unique<NodeImpl>(std::move(options), std::move(*files.genesis),
                                          std::move(*files.node_key), *files.node_index,
-                                         std::move(files.vote_key), files.own_index);
+                                         std::move(files.vote_key), files.own_index,
+                                         std::move(files.timestamp_authority));
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

@@ -15,6 +15,8 @@
 #include "ledger/receipt.h"
 #include "ledger/submission.h"
 #include "node/record_pool.h"
+#include "node/checkpoints.h"
+#include "node/timestamps.h"
 #include "supervision/store_report.h"
 
 namespace evidence::node {
@@ -34,12 +36,15 @@ Status TooMany(const Status& status) {
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
                            RecordPool& mempool, Hooks hooks, NodeMetrics* metrics,
+                           const TimestampService* timestamps, CheckpointService* checkpoints,
                            SupervisionSettings supervision)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
       hooks_(std::move(hooks)),
       metrics_(metrics),
+      timestamps_(timestamps),
+      checkpoints_(checkpoints),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
       genesis_json_(genesis.ToJson()),
@@ -57,7 +62,7 @@ Result<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypt
   outcome.id = crypto::DigestHex(id);
   outcome.already_known = true;
   if (*committed) {
-    Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
+    Result<ledger::Receipt> receipt = ProvenReceipt(id);
     if (!receipt.ok()) return receipt.status();
     outcome.status = api::RecordStatus::kCommitted;
     outcome.receipt = ledger::ReceiptToJson(*receipt);
@@ -212,6 +217,8 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
     }
     return Status::Ok();
   }
+  // Held records are answered above; new ones wait until the node can store blocks.
+  EVIDENCE_RETURN_IF_ERROR(DiskRoom());
   std::vector<ledger::Record> fresh_records;
   std::vector<crypto::Digest> fresh_ids;
   for (size_t i : fresh) {
@@ -235,6 +242,16 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   }
   if (!admitted->empty()) hooks_.on_admitted(std::move(*admitted), false);
   return Status::Ok();
+}
+
+Status ChainService::DiskRoom() const {
+  const NodeStatus status = hooks_.status();
+  if (!status.disk_full) return Status::Ok();
+  return Status::Unavailable(
+      "this node's disk is full (" + std::to_string(status.disk_free_bytes) +
+      " bytes free, below its reserve of " + std::to_string(status.disk_reserve_bytes) +
+      "): it takes no records until its operator frees space; send the same record to another "
+      "validator, or here again later");
 }
 
 Result<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json,
@@ -294,8 +311,42 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
 
 // ---------------------------------------------------------------- reads
 
+// A receipt as a verifier would check it with genesis alone (ledger::
+// VerifyReceiptForDigest) and for the record asked for: a damaged block, commit,
+// leaf, index entry or Merkle node never leaves this node as a proof. The checks
+// cost about as much as one verification (four signatures), once per receipt.
+Result<ledger::Receipt> ChainService::ProvenReceipt(const crypto::Digest& id) const {
+  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
+  if (!receipt.ok()) {
+    if (receipt.status().code() != StatusCode::kNotFound) return StoreDamaged(id, receipt.status());
+    Result<bool> indexed = store_.ContainsRecord(id);
+    if (indexed.ok() && !*indexed) return receipt.status();  // not committed (yet)
+    return StoreDamaged(id, receipt.status());  // indexed, but a part is missing
+  }
+  if (crypto::Hash(genesis_.hash(), ledger::RecordSigningBytes(receipt->record)) != id) {
+    return StoreDamaged(id, Status::Corruption("the record index names the leaf of another record"));
+  }
+  Result<ledger::ProvenFacts> proven =
+      ledger::VerifyReceiptForDigest(receipt->record.digest, *receipt, genesis_);
+  if (!proven.ok()) return StoreDamaged(id, proven.status());
+  return receipt;
+}
+
+Status ChainService::StoreDamaged(const crypto::Digest& id, const Status& damage) const {
+  if (std::optional<uint64_t> suppressed = damage_log_.Admit(LogThrottle::Clock::now())) {
+    spdlog::critical(
+        "event=store_damaged record={} reason=\"{}\" recovery=\"this node serves no proof of "
+        "this record from its store; stop it and run evidence-node --config <node.toml> "
+        "--resync (rebuilds the store from the peers, keeps consensus.wal)\" suppressed={}",
+        crypto::DigestHex(id), damage.message(), *suppressed);
+  }
+  return Status::Unavailable("this node's store is damaged where it holds record " +
+                             crypto::DigestHex(id) + " (" + damage.message() +
+                             "): it gives no proof from damaged data; ask another validator");
+}
+
 Result<api::RecordView> ChainService::CommittedView(const ledger::StoredRecord& stored) {
-  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, stored.id);
+  Result<ledger::Receipt> receipt = ProvenReceipt(stored.id);
   if (!receipt.ok()) return receipt.status();
   api::RecordView view;
   view.id = crypto::DigestHex(stored.id);
@@ -311,7 +362,7 @@ Result<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
   Result<ledger::StoredRecord> stored = store_.GetRecord(*id);
   if (stored.ok()) return CommittedView(*stored);
   if (stored.status().code() != StatusCode::kNotFound) {
-    return stored.status();
+    return StoreDamaged(*id, stored.status());
   }
   std::optional<ledger::Record> pending = mempool_.Get(*id);
   if (!pending) return Status::NotFound("no record with id " + std::string(id_hex));
@@ -462,6 +513,24 @@ Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
   return page;
 }
 
+Result<api::TimestampAnswer> ChainService::GetTimestamp(std::string_view id_hex,
+                                                        std::string_view institution) {
+  if (timestamps_ == nullptr) {
+    return Status::Unavailable("this node issues no time-stamp tokens");
+  }
+  return timestamps_->Get(id_hex, institution);
+}
+
+Result<std::string> ChainService::GetCheckpoint() {
+  if (checkpoints_ == nullptr) return Status::Unavailable("this node serves no checkpoints");
+  return checkpoints_->GetCheckpoint();
+}
+
+Status ChainService::AddCosignature(std::string_view note) {
+  if (checkpoints_ == nullptr) return Status::Unavailable("this node takes no cosignatures");
+  return checkpoints_->AddCosignature(note);
+}
+
 std::string ChainService::GetGenesisJson() { return genesis_json_; }
 
 Result<api::TreeHead> ChainService::GetTreeHead() {
@@ -530,6 +599,11 @@ api::Readiness ChainService::GetReadiness() {
   NodeStatus status = hooks_.status();
   uint64_t height = store_.height();
   if (!status.consensus_running) return {false, "starting"};
+  if (status.disk_full) {
+    return {false, "disk full: " + std::to_string(status.disk_free_bytes) +
+                       " bytes free, below the reserve of " +
+                       std::to_string(status.disk_reserve_bytes)};
+  }
   if (status.best_peer_height > height) {
     return {false, "syncing: height " + std::to_string(height) + " of " +
                        std::to_string(status.best_peer_height)};
@@ -554,7 +628,7 @@ uint64_t ChainService::WatchCommit(std::string_view id_hex, CommitCallback on_co
     watches_by_id_.emplace(std::string(id_hex), token);
   }
   // Registered first, checked second: a commit in between fires it either way.
-  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, *id);
+  Result<ledger::Receipt> receipt = ProvenReceipt(*id);
   if (!receipt.ok()) return token;
   CommitCallback callback;
   {

@@ -10,7 +10,8 @@
 // records only: a record committed under older rules is still answered as
 // known), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
-// the mempool (full: too-many with Retry-After). A dry run stops before the
+// the mempool (full: too-many with Retry-After; the node's disk below its
+// reserve: not-ready 503, node/disk_guard.h). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
 // to peers, wake consensus). Nothing refused changes any state. A refusal
 // carries the record id and signing-bytes hash the node computed, and a
@@ -18,7 +19,9 @@
 // (limits::kSignatureExplanationsPerSecond), what most likely went wrong.
 //
 // Reads go to the store (LevelDB reads are safe from any thread) and build
-// receipts (ledger/receipt.h) against the block that holds the record.
+// receipts (ledger/receipt.h) against the block that holds the record; each
+// receipt is verified as a client would verify it before it is served, so a
+// damaged store answers 503 (and logs event=store_damaged), never a bad proof.
 //
 // Supervision reports (GET /v1/reports/supervision) are built from the store's
 // indexes (supervision/store_report.h), one at a time: a second request while
@@ -40,9 +43,11 @@
 
 #include "api/http/node_service.h"
 #include "api/http/rate_limiter.h"
+#include "common/log_throttle.h"
 #include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "ledger/genesis.h"
+#include "ledger/receipt.h"
 #include "ledger/store.h"
 #include "ledger/submission.h"
 #include "ledger/validation.h"
@@ -53,6 +58,8 @@
 namespace evidence::node {
 
 class RecordPool;
+class TimestampService;
+class CheckpointService;
 
 // What the node reports about itself (a snapshot).
 struct NodeStatus {
@@ -62,6 +69,11 @@ struct NodeStatus {
   uint32_t peers_connected = 0;
   bool quorum_connected = false;  // own power + connected validators' power > 2/3
   uint64_t frames_dropped = 0;
+  // The data directory's file system is below the reserve (node/disk_guard.h):
+  // submissions are refused until space returns.
+  bool disk_full = false;
+  uint64_t disk_free_bytes = 0;
+  uint64_t disk_reserve_bytes = 0;
 };
 
 // The supervision rules (stage vocabulary, thresholds) and the holiday calendar
@@ -81,9 +93,13 @@ class ChainService : public api::NodeService {
     std::function<NodeStatus()> status;
   };
 
-  // Every reference must outlive the service. `metrics` may be null.
+  // Every reference must outlive the service. `metrics` may be null;
+  // `timestamps` and `checkpoints` too (then their routes answer unavailable).
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               Hooks hooks, NodeMetrics* metrics, SupervisionSettings supervision = {});
+               Hooks hooks, NodeMetrics* metrics,
+               const TimestampService* timestamps = nullptr,
+               CheckpointService* checkpoints = nullptr,
+               SupervisionSettings supervision = {});
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -114,6 +130,10 @@ class ChainService : public api::NodeService {
   Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
   Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
                                      api::BlockDetail detail) override;
+  Result<api::TimestampAnswer> GetTimestamp(std::string_view id_hex,
+                                            std::string_view institution) override;
+  Result<std::string> GetCheckpoint() override;
+  Status AddCosignature(std::string_view note) override;
   std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
@@ -127,6 +147,12 @@ class ChainService : public api::NodeService {
  private:
   struct Checked;  // a record that passed every check, ready for the mempool
   Result<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
+  // Unavailable while the node's disk is below its reserve (NodeStatus::disk_full).
+  Status DiskRoom() const;
+  // The receipt of a committed record, checked as a verifier checks it; NotFound
+  // when not committed; Unavailable (and a log line) when the store is damaged.
+  Result<ledger::Receipt> ProvenReceipt(const crypto::Digest& id) const;
+  Status StoreDamaged(const crypto::Digest& id, const Status& damage) const;
   Status CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
                         api::RecordStatus status);
   void DropCommitted(const std::vector<crypto::Digest>& ids);
@@ -146,12 +172,16 @@ class ChainService : public api::NodeService {
   RecordPool& mempool_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
+  const TimestampService* timestamps_;
+  CheckpointService* checkpoints_;
   // Signature refusals explained (ledger::ExplainBadSignature costs up to
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;
   const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
   const SupervisionSettings supervision_;
   std::atomic<bool> report_running_{false};
+  // event=store_damaged lines: one per 10 s, the rest counted.
+  mutable LogThrottle damage_log_{1, std::chrono::seconds(10)};
 
   struct Watch {
     std::string id_hex;
