@@ -131,7 +131,12 @@ Status NodeImpl::Start() {
   checkpoints_ = std::make_unique<CheckpointService>(
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
       genesis_.validators()[node_index_].name, std::move(witnesses),
-      [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
+      [] { return static_cast<uint64_t>(WallClockMs() / 1000); },
+      options_.data_dir + "/" + std::string(CheckpointService::kStateFileName));
+  if (!checkpoints_->LoadStatus().ok()) {
+    spdlog::warn("event=cosignatures_not_restored reason=\"{}\"",
+                 checkpoints_->LoadStatus().message());
+  }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
                                             &metrics_, timestamps_.get(),
                                             checkpoints_.get());
