@@ -133,7 +133,12 @@ Status NodeImpl::Start() {
   checkpoints_ = std::make_unique<CheckpointService>(
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
       genesis_.validators()[node_index_].name, std::move(witnesses),
-      [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
+      [] { return static_cast<uint64_t>(WallClockMs() / 1000); },
+      options_.data_dir + "/" + std::string(CheckpointService::kStateFileName));
+  if (!checkpoints_->LoadStatus().ok()) {
+    spdlog::warn("event=cosignatures_not_restored reason=\"{}\"",
+                 checkpoints_->LoadStatus().message());
+  }
   SupervisionSettings supervision;
   if (!options_.supervision_rules_path.empty()) {
     EVIDENCE_ASSIGN_OR_RETURN(supervision::RuleSet rules,
