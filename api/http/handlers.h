@@ -53,6 +53,9 @@ class ApiHandlers {
   void SubmitRecord(const HttpRequest& request, Reply reply);
   void SubmitBatch(const HttpRequest& request, Reply reply);
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
+  void GetTimestamp(const HttpRequest& request, const Params& params, Reply reply);
+  void GetCheckpoint(const HttpRequest& request, Reply reply);
+  void AddCosignature(const HttpRequest& request, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
   static BlockDetail DetailFor(const HttpRequest& request);
