@@ -44,7 +44,7 @@ Status Check(ErrorCode code, const Status& status) {
 }  // namespace
 
 json::value BlockHeaderToJson(const BlockHeader& h) {
-  return json::object{{"chain_id", h.chain_id},
+  json::object out{{"chain_id", h.chain_id},
                       {"height", h.height},
                       {"time_ms", h.time_ms},
                       {"previous_hash", crypto::DigestHex(h.previous_hash)},
@@ -55,6 +55,14 @@ json::value BlockHeaderToJson(const BlockHeader& h) {
                       {"proposer", h.proposer},
                       {"evidence_hash", crypto::DigestHex(h.evidence_hash)},
                       {"last_commit_hash", crypto::DigestHex(h.last_commit_hash)}};
+  if (h.version != kBlockVersionLegacy) {
+    // Version-2 members (a v1 receipt's block never has them).
+    out["version"] = h.version;
+    out["actions_root"] = crypto::DigestHex(h.actions_root);
+    out["next_validators_hash"] = crypto::DigestHex(h.next_validators_hash);
+    out["state_hash"] = crypto::DigestHex(h.state_hash);
+  }
+  return out;
 }
 
 Result<BlockHeader> BlockHeaderFromJson(const json::value& value) {
@@ -173,6 +181,12 @@ Result<Receipt> BuildReceipt(const Store& store, const crypto::Digest& record_id
   r.record = stored.record;
   r.leaf_index = stored.leaf_index;
   EVIDENCE_ASSIGN_OR_RETURN(r.header, store.GetHeader(stored.height));
+  if (r.header.version != kBlockVersionLegacy) {
+    return Status::FailedPrecondition(
+        "block " + std::to_string(stored.height) +
+        " comes after a governance change: its receipt needs the governance history, "
+        "which receipt version 1 cannot carry");
+  }
   EVIDENCE_ASSIGN_OR_RETURN(r.commit, store.GetCommit(stored.height));
   r.tree_size = r.header.log_size;
   EVIDENCE_ASSIGN_OR_RETURN(r.inclusion_proof, store.InclusionProof(r.leaf_index, r.tree_size));

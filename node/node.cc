@@ -113,6 +113,8 @@ Status NodeImpl::Start() {
     driver_->PostRecordsAdmitted(std::move(leaves), from_peer);
   };
   hooks.status = [this] { return driver_->Snapshot(); };
+  // An admitted governance action wakes consensus like a record (nothing to gossip).
+  hooks.on_governance_admitted = [this] { driver_->PostRecordsAdmitted({}, true); };
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
                                             &metrics_);
   CreateIntakeAndValidator();

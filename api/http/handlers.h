@@ -52,6 +52,9 @@ class ApiHandlers {
   using Params = std::vector<std::string_view>;
   void SubmitRecord(const HttpRequest& request, Reply reply);
   void SubmitBatch(const HttpRequest& request, Reply reply);
+  void SubmitGovernance(const HttpRequest& request, Reply reply);
+  // GET /v1/agencies and /v1/validators: one list of the register in force.
+  void GetRegisterList(const HttpRequest& request, std::string_view list, Reply reply);
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);

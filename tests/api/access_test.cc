@@ -122,6 +122,10 @@ class AccessTest : public ::testing::Test {
         {"GET /metrics", {"GET /metrics", {{"/metrics", ""}}}},
         {"GET /v1/genesis", {"GET /v1/genesis", {{"/v1/genesis", ""}}}},
         {"GET /v1/governance", {"GET /v1/governance", {{"/v1/governance", ""}}}},
+        {"POST /v1/governance",
+         {"POST /v1/governance", {{"/v1/governance", R"({"seq":1})"}}}},
+        {"GET /v1/agencies", {"GET /v1/agencies", {{"/v1/agencies", ""}}}},
+        {"GET /v1/validators", {"GET /v1/validators", {{"/v1/validators", ""}}}},
     };
     // The portal's static pages and assets: one row of the table for them all.
     for (const WebPage& page : WebPages()) {
