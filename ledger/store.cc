@@ -383,6 +383,7 @@ GovernanceStatePtr Store::NextState() const {
 
 GovernanceStatePtr Store::StateInForce(uint64_t height) const {
   MutexLock lock(&mutex_);
+  if (height > head_.height + kGovernanceActivationDelay) return nullptr;
   return history_.InForce(height);
 }
 

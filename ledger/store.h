@@ -105,9 +105,8 @@ class Store {
   // The governance state in force for the next block (height() + 1): the
   // register records are admitted against now.
   GovernanceStatePtr NextState() const;
-  // The register in force for block `height` (>= 1; heights above the head
-  // get the register the committed blocks already fix, which is the one in
-  // force for the next two heights only).
+  // The register in force for block `height` (>= 1), known up to height() + 2
+  // (the register after the blocks up to height - 2); nullptr above.
   GovernanceStatePtr StateInForce(uint64_t height) const;
   // The register after every governance action of the blocks up to `height`.
   GovernanceStatePtr StateAfter(uint64_t height) const;

@@ -12,6 +12,7 @@
 #include "ledger/store.h"
 #include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
+#include "node/consensus/validator_sets.h"
 #include "node/driver/block_validator.h"
 #include "node/driver/consensus_driver.h"
 #include "node/intake/peer_intake.h"
@@ -74,6 +75,8 @@ class NodeImpl {
   std::unique_ptr<ChainService> service_;
   std::unique_ptr<PeerIntake> intake_;
   std::unique_ptr<consensus::KeySigner> signer_;
+  // The validators of each height: the store's register in force there.
+  std::unique_ptr<consensus::RegisterValidatorSets> validator_sets_;
   std::unique_ptr<consensus::ValidatorSetVerifier> verifier_;
   std::unique_ptr<LedgerBlockValidator> validator_;
   std::unique_ptr<p2p::Transport> transport_;
@@ -172,7 +175,7 @@ void NodeImpl::CreateIntakeAndValidator() {
       [this](uint32_t peer) { return genesis_.validators()[peer].name; },
       metrics_.peer_frames_dropped);
   if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
-  verifier_ = std::make_unique<consensus::ValidatorSetVerifier>(genesis_.validator_set());
+  verifier_ = std::make_unique<consensus::ValidatorSetVerifier>();
   validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, *mempool_, *intake_,
                                                       metrics_.signature_checks);
 }
@@ -216,9 +219,11 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
   driver_options.block.interval_ms = options_.block_interval_ms;
   driver_options.status_interval_ms = options_.status_interval_ms;
   driver_options.data_dir = options_.data_dir;
+  validator_sets_ = std::make_unique<consensus::RegisterValidatorSets>(
+      [store = store_.get()](uint64_t height) { return store->StateInForce(height); });
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
-                               *validator_, transport_.get()};
+                               *validator_, transport_.get(), validator_sets_.get()};
   driver_ = std::make_unique<ConsensusDriver>(driver_options, std::move(core_config), parts,
                                               node_index_, own_index_, std::move(restored));
 }

@@ -349,7 +349,7 @@ void ConsensusSeeds(Writer& w) {
     signers.push_back(
         std::make_unique<consensus::testing::FakeSigner>(fuzz::kConsensusKeyBase + i));
     cores.push_back(std::make_unique<consensus::ConsensusCore>(
-        fuzz::ConsensusConfig(), fuzz::ConsensusValidators(), i, signers.back().get(), verifier,
+        fuzz::ConsensusConfig(), fuzz::ConsensusValidatorSets(), signers.back().get(), verifier,
         blocks));
     cores.back()->Start(1, now_ms, now_ms);
     cores.back()->OnRecordsPending(now_ms);
