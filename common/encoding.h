@@ -22,4 +22,8 @@ std::string Base64Encode(ByteView data);
 // Refuses whitespace, missing or excess padding, and non-alphabet characters.
 Result<Bytes> Base64Decode(std::string_view text);
 
+// Percent-encodes (RFC 3986 §2.1, upper-case hex) every byte but the unreserved
+// characters A-Z a-z 0-9 - . _ ~, for one query value or path segment.
+std::string PercentEncode(std::string_view text);
+
 }  // namespace evidence

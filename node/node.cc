@@ -21,6 +21,9 @@
 #include "node/p2p/transport.h"
 #include "node/record_pool.h"
 #include "node/service.h"
+#include "node/checkpoints.h"
+#include "node/timestamps.h"
+#include "common/clock.h"
 #include "node/wal.h"
 
 namespace evidence::node {
@@ -32,13 +35,15 @@ class NodeImpl {
  public:
   NodeImpl(NodeOptions options, ledger::Genesis genesis, crypto::PrivateKey node_key,
            uint32_t node_index, std::optional<crypto::PrivateKey> vote_key,
-           std::optional<uint32_t> own_index)
+           std::optional<uint32_t> own_index,
+           std::optional<crypto::TimestampAuthority> timestamp_authority)
       : options_(std::move(options)),
         genesis_(std::move(genesis)),
         node_key_(std::move(node_key)),
         node_index_(node_index),
         vote_key_(std::move(vote_key)),
         own_index_(own_index),
+        timestamp_authority_(std::move(timestamp_authority)),
         metrics_(registry_) {}
   ~NodeImpl() { Stop(); }
 
@@ -63,6 +68,7 @@ class NodeImpl {
   const uint32_t node_index_;
   const std::optional<crypto::PrivateKey> vote_key_;
   const std::optional<uint32_t> own_index_;
+  std::optional<crypto::TimestampAuthority> timestamp_authority_;  // moved into timestamps_
   bool started_ = false;
   bool stopped_ = false;
   LogThrottle refusal_log_{5, std::chrono::seconds(1)};
@@ -72,6 +78,8 @@ class NodeImpl {
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<RecordPool> mempool_;
+  std::unique_ptr<TimestampService> timestamps_;
+  std::unique_ptr<CheckpointService> checkpoints_;
   std::unique_ptr<ChainService> service_;
   std::unique_ptr<PeerIntake> intake_;
   std::unique_ptr<consensus::KeySigner> signer_;
@@ -118,8 +126,20 @@ Status NodeImpl::Start() {
   hooks.status = [this] { return driver_->Snapshot(); };
   // An admitted governance action wakes consensus like a record (nothing to gossip).
   hooks.on_governance_admitted = [this] { driver_->PostRecordsAdmitted({}, true); };
+  timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
+                                                   std::move(timestamp_authority_),
+                                                   options_.tsa_peer_urls);
+  std::vector<crypto::NoteKey> witnesses;
+  for (const std::string& vkey : options_.witness_vkeys) {
+    witnesses.push_back(crypto::NoteKey::FromVkey(vkey).value());  // checked by LoadFiles
+  }
+  checkpoints_ = std::make_unique<CheckpointService>(
+      genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
+      genesis_.validators()[node_index_].name, std::move(witnesses),
+      [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
-                                            &metrics_);
+                                            &metrics_, timestamps_.get(),
+                                            checkpoints_.get());
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));
@@ -273,6 +293,7 @@ struct LoadedFiles {
   std::optional<uint32_t> node_index;
   std::optional<crypto::PrivateKey> vote_key;
   std::optional<uint32_t> own_index;
+  std::optional<crypto::TimestampAuthority> timestamp_authority;
   std::vector<std::string> problems;
 };
 
@@ -332,6 +353,30 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       out.problems.push_back("p2p.peers names \"" + name + "\", no validator in genesis");
     }
   }
+  if (!options.tsa_key_path.empty() || !options.tsa_cert_path.empty()) {
+    auto authority = crypto::TimestampAuthority::Load(options.tsa_key_path, options.tsa_cert_path);
+    if (!authority.ok()) {
+      out.problems.push_back("timestamp: " + authority.status().message());
+    } else {
+      out.timestamp_authority = std::move(*authority);
+    }
+  }
+  for (const std::string& vkey : options.witness_vkeys) {
+    auto key = crypto::NoteKey::FromVkey(vkey);
+    if (!key.ok() || key->type() != crypto::NoteKeyType::kCosignatureV1) {
+      out.problems.push_back("witness.keys: \"" + vkey + "\" is not a cosignature vkey (type 0x04): " +
+                             (key.ok() ? "wrong type" : key.status().message()));
+    }
+  }
+  for (const auto& peer : options.tsa_peer_urls) {
+    const bool known =
+        out.genesis &&
+        std::any_of(out.genesis->validators().begin(), out.genesis->validators().end(),
+                    [&](const ledger::GenesisValidator& v) { return v.name == peer.first; });
+    if (out.genesis && !known) {
+      out.problems.push_back("timestamp.peers names \"" + peer.first + "\", no validator in genesis");
+    }
+  }
   if (options.block_records_max == 0 || options.block_records_max > limits::kBlockRecordsMax ||
       options.block_bytes_max == 0 || options.block_bytes_max > limits::kBlockBytesMax) {
     out.problems.push_back("block limits must be 1.." + std::to_string(limits::kBlockRecordsMax) +
@@ -358,7 +403,8 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
       !fs::is_directory(options.data_dir, error)) {
     report.problems.push_back("data_dir: " + options.data_dir + " is not a directory");
   }
-  for (const std::string& key_path : {options.node_key_path, options.vote_key_path}) {
+  for (const std::string& key_path :
+       {options.node_key_path, options.vote_key_path, options.tsa_key_path}) {
     if (key_path.empty()) continue;
     fs::perms perms = fs::status(key_path, error).permissions();
     if (!error && (perms & fs::perms::others_all) != fs::perms::none) {
@@ -389,7 +435,8 @@ Result<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
   if (!files.problems.empty()) return Status::InvalidArgument(JoinLines(files.problems));
   auto impl = std::make_unique<NodeImpl>(std::move(options), std::move(*files.genesis),
                                          std::move(*files.node_key), *files.node_index,
-                                         std::move(files.vote_key), files.own_index);
+                                         std::move(files.vote_key), files.own_index,
+                                         std::move(files.timestamp_authority));
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

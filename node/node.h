@@ -68,6 +68,16 @@ struct NodeOptions {
   int64_t status_interval_ms = 1000;
   int64_t wait_timeout_ms_default = 30'000;
 
+  // RFC 3161 time-stamping ([timestamp], docs/timestamps.md): the institution's
+  // TSA key and certificate (both or neither), and the API URLs of the other
+  // institutions' nodes by validator name (tokens of theirs are redirected there).
+  std::string tsa_key_path;
+  std::string tsa_cert_path;
+  std::map<std::string, std::string> tsa_peer_urls;
+  // Witnesses whose cosignatures POST /v1/cosignatures accepts ([witness] keys:
+  // C2SP vkeys of type 0x04, docs/witness.md).
+  std::vector<std::string> witness_vkeys;
+
   std::string log_level = "info";  // trace, debug, info, warn, error
   bool log_json = false;
   std::string log_file;  // empty: standard error

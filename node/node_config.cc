@@ -93,15 +93,30 @@ class ConfigReader {
     return Status::Ok();
   }
 
-  Status Peers(const toml::table& table, std::map<std::string, std::string>& out) {
+  Status Strings(const toml::table& table, const char* key, std::vector<std::string>& out) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Problem(where_ + "." + key, "must be an array of strings");
+    for (const toml::node& element : *array) {
+      const auto* text = element.as_string();
+      if (text == nullptr) return Problem(where_ + "." + key, "must be an array of strings");
+      out.push_back(text->get());
+    }
+    return Status::Ok();
+  }
+
+  // `peers = { <validator name> = "<what>" }` of the current table.
+  Status Peers(const toml::table& table, std::map<std::string, std::string>& out,
+               const std::string& what = "host:port") {
     const toml::node* node = table.get("peers");
     if (node == nullptr) return Status::Ok();
     const toml::table* peers = node->as_table();
-    if (peers == nullptr) return Problem("p2p.peers", "must be a table of name = \"host:port\"");
+    if (peers == nullptr) return Problem(where_ + ".peers", "must be a table of name = \"" + what + "\"");
     for (const auto& [name, value] : *peers) {
       const auto* address = value.as_string();
       if (address == nullptr) {
-        Report("p2p.peers." + std::string(name.str()), "must be a string \"host:port\"");
+        Report(where_ + ".peers." + std::string(name.str()), "must be a string \"" + what + "\"");
         continue;
       }
       out[std::string(name.str())] = address->get();
@@ -183,6 +198,15 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
                    "params.record_future_skew_ms and record_past_window_ms (genesis, changed by "
                    "`evidence gov propose set-params`); remove the [records] table");
   }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("timestamp", {"key", "cert", "peers"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "key", o.tsa_key_path));
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "cert", o.tsa_cert_path));
+    return r.Peers(t, o.tsa_peer_urls, "http://host:port");
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("witness", {"keys"}, [&](const toml::table& t) -> Status {
+    return r.Strings(t, "keys", o.witness_vkeys);
+  }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json", "file"}, [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "level", o.log_level));
     EVIDENCE_RETURN_IF_ERROR(r.Path(t, "file", o.log_file));
@@ -213,6 +237,17 @@ void CheckTogether(ConfigReader& r, const NodeOptions& options) {
   for (const auto& [name, address] : options.peer_addresses) {
     if (!SplitHostPort(address).ok()) {
       r.Report("p2p.peers." + name, "\"" + address + "\" is not host:port");
+    }
+  }
+  if (options.tsa_key_path.empty() != options.tsa_cert_path.empty()) {
+    r.Report("timestamp", "needs both key and cert (or neither)");
+  }
+  for (const auto& [name, url] : options.tsa_peer_urls) {
+    const bool plain_url = url.starts_with("http://") && url.size() > 7 && url.size() <= 512 &&
+                           url.find_first_of("?#\" \\") == std::string::npos && !url.ends_with("/");
+    if (!plain_url) {
+      r.Report("timestamp.peers." + name,
+               "\"" + url + "\" is not a node URL (http://host:port, no trailing slash)");
     }
   }
 }

@@ -14,6 +14,8 @@
 #include "ledger/receipt.h"
 #include "ledger/submission.h"
 #include "node/record_pool.h"
+#include "node/checkpoints.h"
+#include "node/timestamps.h"
 
 namespace evidence::node {
 namespace {
@@ -31,12 +33,15 @@ Status TooMany(const Status& status) {
 }  // namespace
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
-                           RecordPool& mempool, Hooks hooks, NodeMetrics* metrics)
+                           RecordPool& mempool, Hooks hooks, NodeMetrics* metrics,
+                           const TimestampService* timestamps, CheckpointService* checkpoints)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
       hooks_(std::move(hooks)),
       metrics_(metrics),
+      timestamps_(timestamps),
+      checkpoints_(checkpoints),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
       genesis_json_(genesis.ToJson()),
@@ -430,6 +435,24 @@ Result<api::BlockPage> ChainService::ListBlocks(uint64_t from, uint64_t limit,
   }
   if (height <= head) page.next_from = height;
   return page;
+}
+
+Result<api::TimestampAnswer> ChainService::GetTimestamp(std::string_view id_hex,
+                                                        std::string_view institution) {
+  if (timestamps_ == nullptr) {
+    return Status::Unavailable("this node issues no time-stamp tokens");
+  }
+  return timestamps_->Get(id_hex, institution);
+}
+
+Result<std::string> ChainService::GetCheckpoint() {
+  if (checkpoints_ == nullptr) return Status::Unavailable("this node serves no checkpoints");
+  return checkpoints_->GetCheckpoint();
+}
+
+Status ChainService::AddCosignature(std::string_view note) {
+  if (checkpoints_ == nullptr) return Status::Unavailable("this node takes no cosignatures");
+  return checkpoints_->AddCosignature(note);
 }
 
 std::string ChainService::GetGenesisJson() { return genesis_json_; }

@@ -50,6 +50,8 @@
 namespace evidence::node {
 
 class RecordPool;
+class TimestampService;
+class CheckpointService;
 
 // What the node reports about itself (a snapshot).
 struct NodeStatus {
@@ -72,9 +74,12 @@ class ChainService : public api::NodeService {
     std::function<void()> on_governance_admitted;
   };
 
-  // Every reference must outlive the service. `metrics` may be null.
+  // Every reference must outlive the service. `metrics` may be null;
+  // `timestamps` and `checkpoints` too (then their routes answer unavailable).
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
-               Hooks hooks, NodeMetrics* metrics);
+               Hooks hooks, NodeMetrics* metrics,
+               const TimestampService* timestamps = nullptr,
+               CheckpointService* checkpoints = nullptr);
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -104,6 +109,10 @@ class ChainService : public api::NodeService {
   Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
   Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
                                      api::BlockDetail detail) override;
+  Result<api::TimestampAnswer> GetTimestamp(std::string_view id_hex,
+                                            std::string_view institution) override;
+  Result<std::string> GetCheckpoint() override;
+  Status AddCosignature(std::string_view note) override;
   std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
@@ -140,6 +149,8 @@ class ChainService : public api::NodeService {
   RecordPool& mempool_;
   const Hooks hooks_;
   NodeMetrics* metrics_;
+  const TimestampService* timestamps_;
+  CheckpointService* checkpoints_;
   // Signature refusals explained (ledger::ExplainBadSignature costs up to
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;

@@ -14,6 +14,8 @@
 # LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
 # with SM2 vote and agency keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
 # has no SM2 — docs/operations.md §10). Read when the network is first generated.
+# Each institution gets a CA and a time-stamping certificate (openssl); the env file
+# names the CA certificates TSA_CA1..TSA_CA4 (docs/timestamps.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +30,7 @@ READY_TIMEOUT_S=${LOCALNET_READY_TIMEOUT_S:-60}
 NAMES=(justice-bureau procuratorate court notary-office)
 INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
 CHAIN_ID=${LOCALNET_CHAIN_ID:-localnet-sishui}
+WITNESS_NAME=witness.localnet/w1
 case "${LOCALNET_CRYPTO:-default}" in
   default) HASH=sha256 VOTE_ALG=ed25519 NODE_ALG=ed25519 AGENCY_ALG=p256 ;;
   gm) HASH=sm3 VOTE_ALG=sm2 NODE_ALG=p256 AGENCY_ALG=sm2 ;;
@@ -70,14 +73,58 @@ write_node_config() {
     echo "[api]"
     echo "listen = \"127.0.0.1:$(api_port "$i")\""
     echo
+    echo "[timestamp]"
+    echo "key = \"tsa_key.pem\""
+    echo "cert = \"tsa_cert.pem\""
+    local peers="" j
+    for j in 1 2 3 4; do
+      [ "$j" = "$i" ] && continue
+      peers+="${peers:+, }${NAMES[$((j - 1))]} = \"http://127.0.0.1:$(api_port "$j")\""
+    done
+    echo "peers = { $peers }"
+    echo
+    echo "[witness]"
+    echo "keys = [\"$(cat "$LOCALNET_DIR/keys/witness.vkey")\"]"
+    echo
     echo "[log]"
     echo "level = \"info\""
   } >"$dir/node.toml"
 }
 
+# Institution i's certificate authority (its CA key stays in keys/, as a real
+# institution keeps it offline) and its time-stamping authority: a P-256 key and
+# a certificate with the critical extended key usage timeStamping, which the
+# node signs RFC 3161 tokens with (docs/timestamps.md).
+make_tsa() {
+  local i=$1 dir; dir=$(node_dir "$i")
+  local institution=${INSTITUTIONS[$((i - 1))]} name=${NAMES[$((i - 1))]}
+  local ca_key="$LOCALNET_DIR/keys/tsa-ca$i.key" ca="$LOCALNET_DIR/keys/tsa-ca$i.pem"
+  local ext="$LOCALNET_DIR/keys/tsa$i.ext"
+  (
+    umask 077
+    openssl req -x509 -new -utf8 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -keyout "$ca_key" -out "$ca" -days 3650 -subj "/O=$institution/CN=$institution CA" \
+      -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -new -utf8 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -keyout "$dir/tsa_key.pem" -out "$dir/tsa.csr" \
+      -subj "/O=$institution/CN=$institution TSA ($name)" 2>/dev/null
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+      "extendedKeyUsage=critical,timeStamping" >"$ext"
+    openssl x509 -req -in "$dir/tsa.csr" -CA "$ca" -CAkey "$ca_key" -set_serial "$i" \
+      -days 3650 -extfile "$ext" -out "$dir/tsa_cert.pem" 2>/dev/null
+  ) || die "cannot create the TSA certificates of node $i (is openssl installed?)"
+  chmod 644 "$ca" "$dir/tsa_cert.pem"
+  rm -f "$dir/tsa.csr" "$ext"
+}
+
 generate() {
   need_binaries
   mkdir -p "$LOCALNET_DIR/keys"
+  # An outside witness (docs/witness.md) whose cosignatures the nodes accept.
+  "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/witness.pem" >/dev/null
+  "$BIN/evidence" witness --key "$LOCALNET_DIR/keys/witness.pem" --name "$WITNESS_NAME" --vkey \
+    >"$LOCALNET_DIR/keys/witness.vkey"
   local spec="$LOCALNET_DIR/genesis-spec.toml"
   {
     echo "chain_id = \"$CHAIN_ID\""
@@ -91,6 +138,7 @@ generate() {
     "$BIN/evidence" keygen --alg "$VOTE_ALG" --out "$dir/vote_key.pem" >/dev/null
     "$BIN/evidence" keygen --alg "$NODE_ALG" --out "$dir/node_key.pem" >/dev/null
     write_node_config "$i"
+    make_tsa "$i"
     {
       echo
       echo "[[validator]]"
@@ -135,6 +183,9 @@ EOF
     echo "AGENCY_KEY=$agency_key"
     echo "READER_TOKEN=$(cat "$LOCALNET_DIR/keys/court-reader.token")"
     echo "GENESIS=$LOCALNET_DIR/genesis.json"
+    for i in 1 2 3 4; do echo "TSA_CA${i}=$LOCALNET_DIR/keys/tsa-ca$i.pem"; done
+    echo "WITNESS_KEY=$LOCALNET_DIR/keys/witness.pem"
+    echo "WITNESS_NAME=$WITNESS_NAME"
   } >"$LOCALNET_DIR/env"
 }
 

@@ -21,6 +21,8 @@ void RegisterSign(CLI::App& app);
 void RegisterSubmit(CLI::App& app);
 void RegisterReceipt(CLI::App& app);
 void RegisterStatus(CLI::App& app);
+void RegisterTimestamp(CLI::App& app);
+void RegisterWitness(CLI::App& app);
 void RegisterBackup(CLI::App& app);
 void RegisterGov(CLI::App& app);
 

@@ -221,6 +221,7 @@ struct HttpClient::Connection {
     answer.status = static_cast<int>(response.result_int());
     answer.content_type = std::string(response[http::field::content_type]);
     answer.body = std::move(response.body());
+    answer.location = std::string(response[http::field::location]);
     std::string_view retry = response[http::field::retry_after];
     unsigned seconds = 0;
     if (std::from_chars(retry.data(), retry.data() + retry.size(), seconds).ec == std::errc()) {
@@ -239,15 +240,21 @@ HttpClient::~HttpClient() {
 }
 
 Result<HttpAnswer> HttpClient::Get(std::string_view target, std::chrono::milliseconds timeout) {
-  return Send(false, target, "", timeout);
+  return Send(false, target, "", "", timeout);
 }
 
 Result<HttpAnswer> HttpClient::PostJson(std::string_view target, std::string_view body,
                                         std::chrono::milliseconds timeout) {
-  return Send(true, target, body, timeout);
+  return Send(true, target, body, "application/json", timeout);
+}
+
+Result<HttpAnswer> HttpClient::PostText(std::string_view target, std::string_view body,
+                                        std::chrono::milliseconds timeout) {
+  return Send(true, target, body, "text/plain; charset=utf-8", timeout);
 }
 
 Result<HttpAnswer> HttpClient::Send(bool post, std::string_view target, std::string_view body,
+                                    std::string_view content_type,
                                     std::chrono::milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   http::request<http::string_body> request{post ? http::verb::post : http::verb::get,
@@ -257,7 +264,7 @@ Result<HttpAnswer> HttpClient::Send(bool post, std::string_view target, std::str
   request.set(http::field::accept, "application/json, application/problem+json");
   if (!bearer_token_.empty()) request.set(http::field::authorization, "Bearer " + bearer_token_);
   if (post) {
-    request.set(http::field::content_type, "application/json");
+    request.set(http::field::content_type, content_type);
     request.body() = std::string(body);
   }
   request.keep_alive(true);

@@ -40,6 +40,7 @@ struct HttpAnswer {
   std::string content_type;
   std::string body;
   uint32_t retry_after_seconds = 0;  // from Retry-After, 0 when absent
+  std::string location;              // the Location header (redirects), empty when absent
 };
 
 // The answer body as JSON (any status), or why it is not JSON.
@@ -66,6 +67,9 @@ class HttpClient {
   // POST with Content-Type: application/json.
   Result<HttpAnswer> PostJson(std::string_view target, std::string_view body,
                               std::chrono::milliseconds timeout);
+  // POST with Content-Type: text/plain; charset=utf-8 (a signed note).
+  Result<HttpAnswer> PostText(std::string_view target, std::string_view body,
+                              std::chrono::milliseconds timeout);
 
   // Sends "Authorization: Bearer <token>" with every request from now on (a
   // reader credential; empty: none).
@@ -76,7 +80,7 @@ class HttpClient {
  private:
   struct Connection;
   Result<HttpAnswer> Send(bool post, std::string_view target, std::string_view body,
-                          std::chrono::milliseconds timeout);
+                          std::string_view content_type, std::chrono::milliseconds timeout);
 
   NodeUrl url_;
   std::string bearer_token_;

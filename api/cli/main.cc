@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterSubmit(app);
   evidence::cli::RegisterReceipt(app);
   evidence::cli::RegisterStatus(app);
+  evidence::cli::RegisterTimestamp(app);
+  evidence::cli::RegisterWitness(app);
   evidence::cli::RegisterBackup(app);
   evidence::cli::RegisterGov(app);
   try {

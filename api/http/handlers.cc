@@ -10,9 +10,13 @@
 #include "api/http/strict_json.h"
 #include "api/http/url.h"
 #include "crypto/hash.h"
+#include "crypto/note.h"
 
 namespace evidence::api {
 namespace {
+
+// A cosigned checkpoint (POST /v1/cosignatures) is one signed note.
+constexpr size_t kCosignatureBytesMax = crypto::kNoteBytesMax;
 
 using Query = std::vector<std::pair<std::string, std::string>>;
 
@@ -314,6 +318,13 @@ void ApiHandlers::Register(Router& router) {
   router.Add("POST", "/v1/batches", Access::kSubmission, plain(&ApiHandlers::SubmitBatch));
   router.Add("GET", "/v1/records/{}", Access::kRecordHolder,
              with_params(&ApiHandlers::GetRecord));
+  // Tokens and checkpoints carry no case metadata (a digest, a time, a tree head).
+  router.Add("GET", "/v1/records/{}/timestamp", Access::kPublic,
+             with_params(&ApiHandlers::GetTimestamp));
+  router.Add("GET", "/checkpoint", Access::kPublic, plain(&ApiHandlers::GetCheckpoint));
+  // The cosignature's own signature by an accepted witness key authenticates it.
+  router.Add("POST", "/v1/cosignatures", Access::kSubmission,
+             plain(&ApiHandlers::AddCosignature));
   router.Add("GET", "/v1/digests/{}", Access::kDocumentHolder,
              with_params(&ApiHandlers::FindByDigest));
   router.Add("GET", "/v1/cases/{}", Access::kCaseTrails, with_params(&ApiHandlers::GetCase));
@@ -513,6 +524,64 @@ void ApiHandlers::GetRecord(const HttpRequest& request, const Params& params, Re
   if (!view.ok()) return reply(Problem(request, view.status()));
   if (!reader && DigestOf(view->record) != *digest) return refuse();
   reply(Json(200, RecordJson(*view)));
+}
+
+// An RFC 3161 TimeStampResp (application/timestamp-reply, RFC 3161 §4) or, for
+// another institution's token, a temporary redirect to that institution's node.
+void ApiHandlers::GetTimestamp(const HttpRequest& request, const Params& params, Reply reply) {
+  auto query = ReadQuery(request, {"institution"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto id = ReadHash(params[0], "a record id", ProblemType::kBadRequest);
+  if (!id.ok()) return reply(Problem(request, id.error()));
+  const std::string* institution = Find(*query, "institution");
+  if (institution != nullptr && (institution->empty() || institution->size() > 256)) {
+    return reply(Problem(request, ProblemType::kBadRequest,
+                         "'institution' must be a validator's name or institution (1..256 bytes)"));
+  }
+  auto answer = service_.GetTimestamp(*id, institution ? *institution : std::string_view());
+  if (!answer.ok()) return reply(Problem(request, answer.status()));
+  HttpResponse response;
+  if (!answer->redirect_url.empty()) {
+    response.status = 307;
+    response.content_type = "text/plain";
+    response.body = answer->redirect_url + "\n";
+    response.headers.emplace_back("Location", answer->redirect_url);
+    return reply(std::move(response));
+  }
+  response.content_type = "application/timestamp-reply";
+  response.body = std::move(answer->token_der);
+  reply(std::move(response));
+}
+
+// The C2SP checkpoint as a signed note (text/plain, docs/witness.md).
+void ApiHandlers::GetCheckpoint(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto note = service_.GetCheckpoint();
+  if (!note.ok()) return reply(Problem(request, note.status()));
+  HttpResponse response;
+  response.content_type = "text/plain; charset=utf-8";
+  response.body = std::move(*note);
+  reply(std::move(response));
+}
+
+// A witness's cosignature: a signed note in text/plain, at most kNoteBytesMax.
+void ApiHandlers::AddCosignature(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  if (request.content_type != "text/plain" &&
+      request.content_type != "text/plain; charset=utf-8") {
+    return reply(Problem(request, ProblemType::kUnsupportedMediaType,
+                         "send the cosigned checkpoint as text/plain (a C2SP signed note)"));
+  }
+  if (request.body.size() > kCosignatureBytesMax) {
+    return reply(Problem(request, ProblemType::kTooLarge,
+                         "a cosigned checkpoint is at most " +
+                             std::to_string(kCosignatureBytesMax) + " bytes"));
+  }
+  Status added = service_.AddCosignature(request.body);
+  if (!added.ok()) return reply(Problem(request, added));
+  reply(Json(201, {{"accepted", true}}));
 }
 
 void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params, Reply reply) {

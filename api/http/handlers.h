@@ -56,6 +56,9 @@ class ApiHandlers {
   // GET /v1/agencies and /v1/validators: one list of the register in force.
   void GetRegisterList(const HttpRequest& request, std::string_view list, Reply reply);
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
+  void GetTimestamp(const HttpRequest& request, const Params& params, Reply reply);
+  void GetCheckpoint(const HttpRequest& request, Reply reply);
+  void AddCosignature(const HttpRequest& request, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
   static BlockDetail DetailFor(const HttpRequest& request);

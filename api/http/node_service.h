@@ -97,6 +97,13 @@ struct TreeHead {
   boost::json::value commit;  // the commit signing that block
 };
 
+// An RFC 3161 time-stamp token for a committed record (docs/timestamps.md).
+// Exactly one member is set.
+struct TimestampAnswer {
+  std::string token_der;     // a TimeStampResp DER, when this node's institution issues it
+  std::string redirect_url;  // otherwise the URL where that institution's node serves it
+};
+
 struct Readiness {
   bool ready = false;
   std::string reason;  // why not, when not ready (e.g. "syncing: height 10 of 250")
@@ -182,6 +189,25 @@ class NodeService {
   // (the API ensures 0 < from_size <= to_size). A size beyond the log: not-found.
   virtual Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                   uint64_t to_size) = 0;
+
+  // The RFC 3161 token of a committed record from the TSA of `institution` (a
+  // validator's name or institution in genesis; empty: this node's). A record
+  // that is unknown or still pending: not-found, never a token. An institution
+  // genesis does not name: invalid-argument. Another institution's token: its
+  // node's URL when this node knows it, else not-found. A node without a TSA:
+  // unavailable.
+  virtual Result<TimestampAnswer> GetTimestamp(std::string_view id_hex,
+                                               std::string_view institution) = 0;
+
+  // The latest tree head as a C2SP signed note (docs/witness.md): checkpoint
+  // text, this node's validator signature, the witnesses' cosignatures on it.
+  // Nothing committed yet: not-found.
+  virtual Result<std::string> GetCheckpoint() = 0;
+
+  // A witness's cosignature (a signed note: the current checkpoint and one
+  // cosignature). Unknown key: permission-denied; malformed, forged, stale:
+  // invalid-argument. A refusal stores nothing.
+  virtual Status AddCosignature(std::string_view note) = 0;
 
   // Node state for GET /v1/status (chain id, height, peers, mempool, version...).
   virtual boost::json::object GetStatus() = 0;

@@ -142,6 +142,41 @@ class FakeNodeService : public NodeService {
     return std::vector<std::string>{std::string(64, 'c'), std::string(64, 'd')};
   }
 
+  // Institution "court" (or ""): "TOKEN:<id>" for a committed record; "notary":
+  // a redirect to notary.example; anything else is unknown.
+  Result<TimestampAnswer> GetTimestamp(std::string_view id_hex,
+                                       std::string_view institution) override {
+    std::lock_guard lock(mutex_);
+    if (!institution.empty() && institution != "court" && institution != "notary") {
+      return Status::InvalidArgument("no institution " + std::string(institution));
+    }
+    auto it = records_.find(std::string(id_hex));
+    if (it == records_.end() || it->second.status != RecordStatus::kCommitted) {
+      return Status::NotFound("no committed record with this id");
+    }
+    if (institution == "notary") {
+      return TimestampAnswer{"", "http://notary.example/v1/records/" + std::string(id_hex) +
+                                     "/timestamp?institution=notary"};
+    }
+    return TimestampAnswer{"TOKEN:" + std::string(id_hex), ""};
+  }
+
+  // A checkpoint once a block is committed; cosignatures: "good" notes are
+  // stored, "unknown" ones refused as an unknown key, anything else as malformed.
+  Result<std::string> GetCheckpoint() override {
+    std::lock_guard lock(mutex_);
+    if (blocks_.empty()) return Status::NotFound("nothing committed yet");
+    return "test-chain\n" + std::to_string(committed_) + "\nAAAA\n\n" + cosignatures_;
+  }
+  Status AddCosignature(std::string_view note) override {
+    std::lock_guard lock(mutex_);
+    if (note.starts_with("unknown")) return Status::PermissionDenied("no such witness");
+    if (!note.starts_with("good")) return Status::InvalidArgument("malformed note");
+    cosignatures_ += std::string(note);
+    ++state_changes_;
+    return Status::Ok();
+  }
+
   std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
   // Accepts an object with an integer "seq" (the real checks are the ledger's:
@@ -314,6 +349,7 @@ class FakeNodeService : public NodeService {
   size_t state_changes_ = 0;
   size_t submissions_ = 0;
   uint64_t committed_ = 0;
+  std::string cosignatures_;
   uint64_t pending_count_ = 0;
   bool mempool_full_ = false;
   bool ready_ = true;

@@ -251,6 +251,52 @@ TEST_F(HandlersTest, GetRecordShowsStatusAndReceipt) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + id + "?x=1")), "bad-request");
 }
 
+TEST_F(HandlersTest, TimestampTokensAreGivenOnlyForCommittedRecords) {
+  const std::string id(Body(Call("POST", "/v1/records", RecordJson(40))).at("id").as_string());
+  const std::string route = "/v1/records/" + id + "/timestamp";
+  EXPECT_EQ(ProblemOf(Call("GET", route)), "not-found");  // pending: no token
+  service_.Commit(id);
+  HttpResponse token = Call("GET", route);
+  ASSERT_EQ(token.status, 200);
+  EXPECT_EQ(token.content_type, "application/timestamp-reply");
+  EXPECT_EQ(token.body, "TOKEN:" + id);
+  EXPECT_EQ(Call("GET", route + "?institution=court").body, "TOKEN:" + id);
+  HttpResponse redirect = Call("GET", route + "?institution=notary");
+  EXPECT_EQ(redirect.status, 307);
+  EXPECT_EQ(Header(redirect, "Location"),
+            "http://notary.example/v1/records/" + id + "/timestamp?institution=notary");
+  EXPECT_EQ(ProblemOf(Call("GET", route + "?institution=nobody")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", route + "?institution=")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", route + "?institution=" + std::string(257, 'x'))), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", route + "?at=1")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/xyz/timestamp")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/records/" + std::string(64, '0') + "/timestamp")),
+            "not-found");
+  EXPECT_EQ(ProblemOf(Call("POST", route)), "method-not-allowed");
+}
+
+TEST_F(HandlersTest, CheckpointAndCosignatureRoutes) {
+  EXPECT_EQ(ProblemOf(Call("GET", "/checkpoint")), "not-found");
+  service_.Commit(std::string(Body(Call("POST", "/v1/records", RecordJson(41))).at("id").as_string()));
+  HttpResponse checkpoint = Call("GET", "/checkpoint");
+  ASSERT_EQ(checkpoint.status, 200);
+  EXPECT_EQ(checkpoint.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(ProblemOf(Call("GET", "/checkpoint?x=1")), "bad-request");
+  const size_t before = service_.state_changes();
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/cosignatures", "good", "", "application/json")),
+            "unsupported-media-type");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/cosignatures", "unknown", "", "text/plain")), "forbidden");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/cosignatures", "bad", "", "text/plain")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/cosignatures", "good" + std::string(20000, 'x'), "",
+                           "text/plain")),
+            "too-large");
+  EXPECT_EQ(service_.state_changes(), before);
+  HttpResponse accepted = Call("POST", "/v1/cosignatures", "good", "", "text/plain; charset=utf-8");
+  EXPECT_EQ(accepted.status, 201);
+  EXPECT_EQ(service_.state_changes(), before + 1);
+  EXPECT_NE(Call("GET", "/checkpoint").body.find("good"), std::string::npos);
+}
+
 TEST_F(HandlersTest, DigestLookupIsOpenAndStrictAboutTheDigest) {
   Call("POST", "/v1/records", RecordJson(13));
   Call("POST", "/v1/records", RecordJson(14));

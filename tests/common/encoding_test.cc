@@ -45,3 +45,16 @@ TEST(Base64Test, RefusesNonCanonical) {
 
 }  // namespace
 }  // namespace evidence
+
+namespace evidence {
+namespace {
+
+TEST(PercentEncodeTest, KeepsUnreservedAndEncodesEveryOtherByte) {
+  EXPECT_EQ(PercentEncode("court-1.a_b~Z9"), "court-1.a_b~Z9");
+  EXPECT_EQ(PercentEncode("a b&c=d/?#%+"), "a%20b%26c%3Dd%2F%3F%23%25%2B");
+  EXPECT_EQ(PercentEncode("法院"), "%E6%B3%95%E9%99%A2");
+  EXPECT_EQ(PercentEncode(""), "");
+}
+
+}  // namespace
+}  // namespace evidence

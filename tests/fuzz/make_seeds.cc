@@ -18,6 +18,7 @@
 
 #include "common/check.h"
 #include "crypto/hash.h"
+#include "crypto/note.h"
 #include "ledger/json.h"
 #include "ledger/receipt.h"
 #include "ledger/store.h"
@@ -243,7 +244,7 @@ void GenesisSeeds(Writer& w) {
   std::vector<ledger::GenesisAgency> agencies = genesis.agencies();
   agencies[0].keys.push_back(*sm2);
   std::vector<ledger::GenesisReader> readers = genesis.readers();
-  readers.push_back({"procurator", "procurator", std::nullopt, *p256});
+  readers.push_back({"procurator", "procuratorate", std::nullopt, *p256});
   auto mixed = ledger::Genesis::Create("gm-chain", genesis.genesis_time_ms(),
                                        crypto::HashAlgorithm::kSm3, validators, agencies, readers);
   EVIDENCE_CHECK_MSG(mixed.ok(), mixed.status().ToString().c_str());
@@ -335,6 +336,30 @@ void HttpSeeds(Writer& w) {
   w.Put("url", "uint64_max", "18446744073709551615");
 }
 
+// The signed-note examples of c2sp.org/signed-note and tlog-cosignature (byte
+// for byte, as tests/crypto/note_test.cc pins them), a checkpoint text, a
+// verifier key, and a checkpoint the fixed chain's first validator signs.
+void NoteSeeds(Writer& w) {
+  w.Put("note", "example_note",
+        "This is an example message.\n\n\xE2\x80\x94 example.com/foo "
+        "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n");
+  w.Put("note", "cosigned_checkpoint",
+        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n"
+        "\xE2\x80\x94 example.com/behind-the-sofa "
+        "Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"
+        "\xE2\x80\x94 witness.example.com/w1 "
+        "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n");
+  w.Put("note", "vkey", "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k\n");
+  const crypto::Checkpoint checkpoint{"localnet-sishui", 5, Bytes(32, 0x0a)};
+  const std::string text = crypto::EncodeCheckpointText(checkpoint);
+  w.Put("note", "checkpoint_text", text);
+  const auto& chain = fuzz::FixedChain();
+  auto signature = crypto::SignNote(chain.validator_key(0), "localnet-sishui/v0",
+                                    crypto::NoteKeyType::kEd25519, text);
+  EVIDENCE_CHECK(signature.ok());
+  w.Put("note", "signed_checkpoint", crypto::EncodeNote(crypto::Note{text, {*signature}}));
+}
+
 // A perfect network of four honest cores deciding heights 1 and 2; the seed is
 // what validators 1..3 sent, in order, as the consensus_core target's input
 // (validator 0 is the core under test there).
@@ -415,6 +440,7 @@ int main(int argc, char** argv) {
   GenesisSeeds(w);
   ConfigSeeds(w);
   HttpSeeds(w);
+  NoteSeeds(w);
   ConsensusSeeds(w);
   std::printf("fuzz-seeds: wrote %d seeds under %s\n", w.written(), argv[1]);
   return 0;

@@ -68,6 +68,11 @@ class VerifyOnlyService : public api::NodeService {
   Result<api::BlockPage> ListBlocks(uint64_t, uint64_t, api::BlockDetail) override {
     return NotServed();
   }
+  Result<api::TimestampAnswer> GetTimestamp(std::string_view, std::string_view) override {
+    return NotServed();
+  }
+  Result<std::string> GetCheckpoint() override { return NotServed(); }
+  Status AddCosignature(std::string_view) override { return NotServed(); }
   std::string GetGenesisJson() override { return genesis_.ToJson(); }
   Result<api::TreeHead> GetTreeHead() override { return NotServed(); }
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {

@@ -1,0 +1,79 @@
+// CheckpointService: the log's tree head as a C2SP checkpoint (GET /checkpoint)
+// and the witnesses' cosignatures on it (POST /v1/cosignatures); docs/witness.md.
+//
+// The checkpoint's origin is the chain id; its text is origin, tree size and
+// base64 root of the latest committed block (no extension lines). A validator
+// node signs it with its vote key as key name "<chain id>/<validator name>"
+// (crypto/note.h: Ed25519 type 0x01, P-256 and SM2 as 0xff types), once per
+// tree head (the signature is kept, so one head has one note). A node without a
+// vote key serves the checkpoint with the cosignatures only.
+//
+// Cosignatures (tlog-cosignature v1, Ed25519) are accepted only from the
+// witness keys the service is given, only on the checkpoint the node serves
+// now (anything else is stale), with a time at most kCosignatureFutureSkewSeconds
+// ahead of the node's clock; the last one per witness is kept (at most one per
+// witness key, so the store is bounded by the number of keys). A refused
+// cosignature changes nothing.
+//
+// Thread-safety: every method may be called from any thread (one mutex).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/mutex.h"
+#include "common/status.h"
+#include "common/thread_annotations.h"
+#include "crypto/note.h"
+#include "crypto/signature.h"
+#include "ledger/genesis.h"
+#include "ledger/store.h"
+
+namespace evidence::node {
+
+class CheckpointService {
+ public:
+  static constexpr uint64_t kCosignatureFutureSkewSeconds = 600;
+
+  // `vote_key` (may be null: no log signature) and `clock_seconds` must outlive
+  // the service; `validator_name` names the vote key's validator.
+  CheckpointService(const ledger::Genesis& genesis, const ledger::Store& store,
+                    const crypto::PrivateKey* vote_key, std::string validator_name,
+                    std::vector<crypto::NoteKey> witnesses,
+                    std::function<uint64_t()> clock_seconds);
+
+  // The signed note of the latest tree head. NotFound before the first block.
+  Result<std::string> GetCheckpoint();
+
+  // A signed note: the current checkpoint's text and exactly one signature, a
+  // cosignature of a known witness. PermissionDenied for an unknown key,
+  // InvalidArgument for a malformed, forged, stale or future one.
+  Status AddCosignature(std::string_view note);
+
+  // "<chain id>/<validator name>": the key name of a validator's note signatures.
+  static std::string ValidatorKeyName(const ledger::Genesis& genesis, std::string_view name);
+
+ private:
+  std::string CurrentText() const;
+
+  const ledger::Genesis& genesis_;
+  const ledger::Store& store_;
+  const crypto::PrivateKey* const vote_key_;
+  const std::string validator_name_;
+  const std::vector<crypto::NoteKey> witnesses_;
+  const std::function<uint64_t()> clock_seconds_;
+
+  Mutex mutex_;
+  std::string signed_text_ EVIDENCE_GUARDED_BY(mutex_);
+  std::optional<crypto::NoteSignature> log_signature_ EVIDENCE_GUARDED_BY(mutex_);
+  // By witness key name: the checkpoint text cosigned and the cosignature.
+  std::map<std::string, std::pair<std::string, crypto::NoteSignature>> cosignatures_
+      EVIDENCE_GUARDED_BY(mutex_);
+};
+
+}  // namespace evidence::node

@@ -1,0 +1,157 @@
+#include "node/checkpoints.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/clock.h"
+#include "common/encoding.h"
+#include "tests/ledger/test_chain.h"
+
+namespace evidence::node {
+namespace {
+
+namespace fs = std::filesystem;
+using ledger::testing::TestChain;
+
+constexpr uint64_t kNowSeconds = 1'800'000'000;
+
+class CheckpointServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("checkpoints-test-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(WallClockMs()));
+    auto store = ledger::Store::Open(dir_.string(), chain_.genesis());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    witness_key_ = std::move(crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value());
+    stranger_key_ = std::move(crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value());
+    std::vector<crypto::NoteKey> witnesses = {
+        crypto::NoteKey::ForWitness("witness.example/w1", witness_key_->public_key()).value()};
+    service_ = std::make_unique<CheckpointService>(
+        chain_.genesis(), *store_, &chain_.validator_key(0), chain_.genesis().validators()[0].name,
+        std::move(witnesses), [] { return kNowSeconds; });
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void CommitBlock(uint64_t seed) {
+    TestChain::Step step = chain_.Next({chain_.MakeRecord(0, "(2026)鲁0831行罚1号", seed)});
+    ASSERT_TRUE(store_->Append(step.block, step.commit).ok());
+  }
+
+  std::string Cosign(const crypto::PrivateKey& key, std::string_view name, std::string_view text,
+                     uint64_t time = kNowSeconds) {
+    crypto::Note note;
+    note.text = std::string(text);
+    note.signatures.push_back(
+        crypto::SignNote(key, name, crypto::NoteKeyType::kCosignatureV1, text, time).value());
+    return crypto::EncodeNote(note);
+  }
+
+  std::string CurrentText() {
+    return crypto::DecodeNote(service_->GetCheckpoint().value()).value().text;
+  }
+
+  TestChain chain_;
+  fs::path dir_;
+  std::unique_ptr<ledger::Store> store_;
+  std::optional<crypto::PrivateKey> witness_key_;
+  std::optional<crypto::PrivateKey> stranger_key_;
+  std::unique_ptr<CheckpointService> service_;
+};
+
+TEST_F(CheckpointServiceTest, TheCheckpointIsTheTreeHeadSignedByTheValidator) {
+  EXPECT_EQ(service_->GetCheckpoint().status().code(), StatusCode::kNotFound);
+  CommitBlock(1);
+  auto served = service_->GetCheckpoint();
+  ASSERT_TRUE(served.ok()) << served.status().message();
+  auto note = crypto::DecodeNote(*served);
+  ASSERT_TRUE(note.ok());
+  auto checkpoint = crypto::DecodeCheckpointText(note->text);
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->origin, chain_.genesis().chain_id());
+  EXPECT_EQ(checkpoint->size, store_->head().size);
+  EXPECT_EQ(crypto::DigestFromBytes(checkpoint->root), store_->head().root);
+  ASSERT_EQ(note->signatures.size(), 1u);
+  const crypto::NoteKey validator = crypto::NoteKey::ForValidator(
+      CheckpointService::ValidatorKeyName(chain_.genesis(), chain_.genesis().validators()[0].name),
+      chain_.genesis().validators()[0].vote_key);
+  EXPECT_TRUE(validator.Verify(note->text, note->signatures[0]));
+  EXPECT_EQ(*service_->GetCheckpoint(), *served);  // one head, one note
+}
+
+TEST_F(CheckpointServiceTest, AKnownWitnessesCosignatureIsServedWithTheCheckpoint) {
+  CommitBlock(1);
+  const std::string text = CurrentText();
+  ASSERT_TRUE(service_->AddCosignature(Cosign(*witness_key_, "witness.example/w1", text)).ok());
+  auto note = crypto::DecodeNote(service_->GetCheckpoint().value());
+  ASSERT_TRUE(note.ok());
+  ASSERT_EQ(note->signatures.size(), 2u);
+  auto witness = crypto::NoteKey::ForWitness("witness.example/w1", witness_key_->public_key());
+  uint64_t time = 0;
+  EXPECT_TRUE(witness->Verify(note->text, note->signatures[1], &time));
+  EXPECT_EQ(time, kNowSeconds);
+  // A new head: the old cosignature is not shown with it.
+  CommitBlock(2);
+  EXPECT_EQ(crypto::DecodeNote(service_->GetCheckpoint().value())->signatures.size(), 1u);
+}
+
+TEST_F(CheckpointServiceTest, ForgedStaleUnknownFutureAndMalformedCosignaturesStoreNothing) {
+  CommitBlock(1);
+  const std::string old_text = CurrentText();
+  const std::string stale = Cosign(*witness_key_, "witness.example/w1", old_text);
+  CommitBlock(2);
+  const std::string text = CurrentText();
+  const std::string served = service_->GetCheckpoint().value();
+
+  Status unknown = service_->AddCosignature(Cosign(*stranger_key_, "witness.example/w1", text));
+  EXPECT_EQ(unknown.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->AddCosignature(Cosign(*witness_key_, "witness.example/w2", text)).code(),
+            StatusCode::kPermissionDenied);  // the name is part of the key
+  auto forged = crypto::DecodeNote(Cosign(*witness_key_, "witness.example/w1", text)).value();
+  forged.signatures[0].signature.back() ^= 1;
+  EXPECT_EQ(service_->AddCosignature(crypto::EncodeNote(forged)).code(),
+            StatusCode::kInvalidArgument);
+  Status stale_status = service_->AddCosignature(stale);
+  EXPECT_EQ(stale_status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(stale_status.message().find("stale"), std::string::npos);
+  EXPECT_EQ(service_->AddCosignature(Cosign(*witness_key_, "witness.example/w1", text,
+                                            kNowSeconds + 3600))
+                .code(),
+            StatusCode::kInvalidArgument);
+  auto two = crypto::DecodeNote(Cosign(*witness_key_, "witness.example/w1", text)).value();
+  two.signatures.push_back(two.signatures[0]);
+  EXPECT_EQ(service_->AddCosignature(crypto::EncodeNote(two)).code(), StatusCode::kInvalidArgument);
+  const ledger::TreeHead head = store_->head();
+  const std::string other_chain = crypto::EncodeCheckpointText(
+      {"another-chain", head.size, Bytes(head.root.begin(), head.root.end())});
+  EXPECT_EQ(service_->AddCosignature(Cosign(*witness_key_, "witness.example/w1", other_chain)).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->AddCosignature("not a note").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->AddCosignature(std::string(crypto::kNoteBytesMax + 1, 'a')).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->GetCheckpoint().value(), served);  // nothing was stored
+}
+
+TEST_F(CheckpointServiceTest, ANodeWithoutAVoteKeyServesOnlyCosignedCheckpoints) {
+  std::vector<crypto::NoteKey> witnesses = {
+      crypto::NoteKey::ForWitness("witness.example/w1", witness_key_->public_key()).value()};
+  CheckpointService observer(chain_.genesis(), *store_, nullptr, "observer", std::move(witnesses),
+                             [] { return kNowSeconds; });
+  CommitBlock(1);
+  EXPECT_EQ(observer.GetCheckpoint().status().code(), StatusCode::kNotFound);
+  const ledger::TreeHead head = store_->head();
+  const std::string text = crypto::EncodeCheckpointText(
+      {chain_.genesis().chain_id(), head.size, Bytes(head.root.begin(), head.root.end())});
+  ASSERT_TRUE(observer.AddCosignature(Cosign(*witness_key_, "witness.example/w1", text)).ok());
+  EXPECT_EQ(crypto::DecodeNote(observer.GetCheckpoint().value())->signatures.size(), 1u);
+}
+
+}  // namespace
+}  // namespace evidence::node
