@@ -196,6 +196,20 @@ class FakeNodeService : public NodeService {
 
   std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
+  // Accepts an object with an integer "seq" (the real checks are the ledger's:
+  // node/service_test.cc); anything else is malformed.
+  Result<GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
+                                             const SubmitOptions& options) override {
+    std::lock_guard lock(mutex_);
+    ++submissions_;
+    const boost::json::value* seq = action.if_contains("seq");
+    if (seq == nullptr || !seq->is_int64() || seq->as_int64() < 1) {
+      return ledger::LedgerError(ledger::ErrorCode::kGovernanceMalformed, "no seq");
+    }
+    if (!options.dry_run) ++state_changes_;
+    return GovernanceOutcome{std::string(64, 'a'), static_cast<uint64_t>(seq->as_int64()), false};
+  }
+
   boost::json::object GetGovernance() override {
     return {{"height", 1}, {"state_hash", std::string(64, 'e')},
             {"register", boost::json::object{{"next_seq", 1}}}};
