@@ -12,11 +12,14 @@
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
 # LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
 # LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; demo cases need 400).
-# The window is a chain param: another value than 7 makes a version-2 genesis whose four
-# institutions hold admin keys (keys/admin-N.pem) and whose params set the window. It is
-# fixed when the network is made; `up` with another value over an existing one refuses.
+# The genesis is version 2 (docs/governance.md): each of the four institutions holds one
+# admin key (keys/admin-N.pem, its public half keys/admin-N.pub.pem; the env file names the
+# private ones ADMIN_KEY1..ADMIN_KEY4), three of the four sign a governance action
+# (`evidence gov`). The window is a chain param of that genesis: it is fixed when the
+# network is made (later only `evidence gov propose set-params` changes it); `up` with
+# another value over an existing network refuses.
 # LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
-# with SM2 vote and agency keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
+# with SM2 vote, agency and admin keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
 # has no SM2 — docs/operations.md §10). Read when the network is first generated.
 # Each institution gets a CA and a time-stamping certificate (openssl); the env file
 # names the CA certificates TSA_CA1..TSA_CA4 (docs/timestamps.md).
@@ -41,8 +44,8 @@ INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民�
 CHAIN_ID=${LOCALNET_CHAIN_ID:-localnet-sishui}
 WITNESS_NAME=witness.localnet/w1
 case "${LOCALNET_CRYPTO:-default}" in
-  default) HASH=sha256 VOTE_ALG=ed25519 NODE_ALG=ed25519 AGENCY_ALG=p256 ;;
-  gm) HASH=sm3 VOTE_ALG=sm2 NODE_ALG=p256 AGENCY_ALG=sm2 ;;
+  default) HASH=sha256 VOTE_ALG=ed25519 NODE_ALG=ed25519 AGENCY_ALG=p256 ADMIN_ALG=ed25519 ;;
+  gm) HASH=sm3 VOTE_ALG=sm2 NODE_ALG=p256 AGENCY_ALG=sm2 ADMIN_ALG=sm2 ;;
   *) echo "localnet: LOCALNET_CRYPTO must be gm or unset, got '$LOCALNET_CRYPTO'" >&2; exit 2 ;;
 esac
 
@@ -152,11 +155,9 @@ generate() {
     echo "hash = \"$HASH\""
     # A new local chain starts now (a real network fixes its start in the spec).
     echo "genesis_time_ms = $(date +%s%3N)"
-    if [ "$PAST_WINDOW_DAYS" != 7 ]; then
-      echo
-      echo "[params]"
-      echo "record_past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
-    fi
+    echo
+    echo "[params]"
+    echo "record_past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
   } >"$spec"
   for i in 1 2 3 4; do
     local dir; dir=$(node_dir "$i")
@@ -174,13 +175,14 @@ generate() {
       echo "node_key = \"node$i/node_key.pem\""
       echo "power = 1"
       echo "address = \"127.0.0.1:$(p2p_port "$i")\""
-      if [ "$PAST_WINDOW_DAYS" != 7 ]; then
-        "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-$i.pem" >/dev/null
-        echo
-        echo "[[admin]]"
-        echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
-        echo "keys = [\"keys/admin-$i.pem\"]"
-      fi
+      # The institution's admin key: only its public half goes into the spec, as a real
+      # institution hands over only admin.pub.pem (docs/governance.md §4).
+      "$BIN/evidence" keygen --alg "$ADMIN_ALG" --out "$LOCALNET_DIR/keys/admin-$i.pem" \
+        --pub "$LOCALNET_DIR/keys/admin-$i.pub.pem" >/dev/null
+      echo
+      echo "[[admin]]"
+      echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+      echo "keys = [\"keys/admin-$i.pub.pem\"]"
     } >>"$spec"
   done
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
@@ -229,6 +231,7 @@ EOF
     for i in 1 2 3 4; do echo "TSA_CA${i}=$LOCALNET_DIR/keys/tsa-ca$i.pem"; done
     echo "WITNESS_KEY=$LOCALNET_DIR/keys/witness.pem"
     echo "WITNESS_NAME=$WITNESS_NAME"
+    for i in 1 2 3 4; do echo "ADMIN_KEY${i}=$LOCALNET_DIR/keys/admin-$i.pem"; done
   } >"$LOCALNET_DIR/env"
 }
 
