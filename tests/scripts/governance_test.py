@@ -13,6 +13,7 @@ with `evidence gov propose | sign | submit --wait` only:
 - revoke a key --reason compromised --effective T: verify warns for the record claimed
   after T;
 - rotate the notary office's admin key (add-admin-key, revoke-admin-key);
+- add a reader (a court clerk's token) who may then read a case, and remove it again;
 - send each bad action of issue 12 over HTTP (too few signatures, a revoked admin key, an
   unknown action, a replayed and a skipping seq, removing an agency that does not exist,
   leaving fewer than 4 validators): `gov submit` exits non-zero naming the problem type,
@@ -36,6 +37,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 ROOT, BUILD_DIR = sys.argv[1], sys.argv[2]
@@ -45,6 +48,8 @@ LOCALNET = os.path.join(ROOT, "scripts", "localnet.sh")
 # Every wait below is for an event the network makes happen within a few blocks; the
 # bound is only there so that a broken network fails the test instead of hanging it.
 DEADLINE_S = 60
+# The governance actions the test commits.
+ACTIONS = 10
 
 
 def fail(message):
@@ -239,6 +244,17 @@ class Net:
                  os.path.join(self.docs, name), "--out", out)
         return out
 
+    def read_case(self, token):
+        """HTTP status of reading the test's case trail with a reader token."""
+        case = urllib.parse.quote("(2026)鲁0831行罚7号", safe="")
+        request = urllib.request.Request(f"{self.api(4)}/v1/cases/{case}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
     def verify(self, name, receipt):
         result = evidence("verify", os.path.join(self.docs, name), "--receipt", receipt,
                           "--genesis", self.genesis)
@@ -311,24 +327,41 @@ def main():
         net.enact("revoke-admin-4", "revoke-admin-key", 7, "--institution", notary, "--key",
                   admin4_pub, signers=(1, 2, admin4b))
 
-        # 5. Bad actions over HTTP: each refused with its problem type, nothing changed.
-        reader = ("--id", "court-reader-2", "--role", "court", "--token-sha256", "ab" * 32)
-        net.refused(net.propose("too-few", "add-reader", 8, *reader, signers=(1, 2)),
+        # 5. A new reader (a second court clerk, by the SHA-256 of a token), then removed.
+        token_file = os.path.join(net.keys, "court-reader-2.token")
+        with open(token_file, "w") as f:
+            f.write(os.urandom(24).hex())
+        with open(token_file) as f:
+            token = f.read()
+        if net.read_case(token) != 401:
+            fail("an unregistered reader token may read a case")
+        net.enact("add-reader-2", "add-reader", 8, "--id", "court-reader-2", "--role", "court",
+                  "--token-file", token_file, signers=(1, 2, admin4b))
+        if net.read_case(token) != 200:
+            fail("the added reader may not read a case")
+        net.enact("remove-reader-2", "remove-reader", 9, "--id", "court-reader-2",
+                  signers=(3, 2, admin4b))
+        if net.read_case(token) != 401:
+            fail("the removed reader may still read a case")
+
+        # 6. Bad actions over HTTP: each refused with its problem type, nothing changed.
+        reader = ("--id", "court-reader-3", "--role", "court", "--token-sha256", "ab" * 32)
+        net.refused(net.propose("too-few", "add-reader", 10, *reader, signers=(1, 2)),
                     "(too-few-signatures, HTTP 400)")
-        net.refused(net.propose("revoked-admin", "add-reader", 8, *reader, signers=(1, 2, 4)),
+        net.refused(net.propose("revoked-admin", "add-reader", 10, *reader, signers=(1, 2, 4)),
                     "(admin-key-revoked, HTTP 400)")
         net.refused(os.path.join(net.actions, "1-add-traffic.json"), "(bad-sequence, HTTP 409)")
-        net.refused(net.propose("skips", "add-reader", 9, *reader, signers=(1, 2, 3)),
+        net.refused(net.propose("skips", "add-reader", 11, *reader, signers=(1, 2, 3)),
                     "(bad-sequence, HTTP 409)")
-        net.refused(net.propose("remove-nobody", "remove-agency", 8, "--agency",
+        net.refused(net.propose("remove-nobody", "remove-agency", 10, "--agency",
                                 "sishui-no-such-agency", signers=(1, 3, admin4b)),
                     "(unknown-entry, HTTP 400)")
-        net.refused(net.propose("three-validators", "remove-validator", 8, "--name", "court",
+        net.refused(net.propose("three-validators", "remove-validator", 10, "--name", "court",
                                 signers=(1, 2, 3)),
                     "(unsafe-validator-set, HTTP 400)")
-        unknown = os.path.join(net.actions, "8-unknown.json")
+        unknown = os.path.join(net.actions, "10-unknown.json")
         with open(unknown, "w") as f:
-            json.dump({"v": 1, "chain_id": net.env["CHAIN_ID"], "seq": 8, "action": "frobnicate",
+            json.dump({"v": 1, "chain_id": net.env["CHAIN_ID"], "seq": 10, "action": "frobnicate",
                        "sigs": []}, f)
         # `gov submit` reads the file as a node would and refuses it before sending (exit 2)...
         net.refused(unknown, "governance.unknown_action", exit_code=2)
@@ -338,8 +371,8 @@ def main():
         if status != 400 or not problem.get("type", "").endswith("/unknown-action"):
             fail(f"POST of an unknown action: {status} {problem}")
 
-        # 6. A narrower record window (1 day): a record 3 days old is refused from then on.
-        net.enact("window-1-day", "set-params", 8, "--records-past-window-ms", str(86400000),
+        # 7. A narrower record window (1 day): a record 3 days old is refused from then on.
+        net.enact("window-1-day", "set-params", 10, "--records-past-window-ms", str(86400000),
                   signers=(2, 3, admin4b))
         if net.governance(2)["register"]["params"]["record_past_window_ms"] != 86400000:
             fail("set-params did not change the window")
@@ -351,7 +384,7 @@ def main():
                                            net.env["AGENCY"], "--time",
                                            rfc3339(int(time.time() * 1000) - 3600000))
 
-        # 7. Every receipt verifies with the original genesis file alone.
+        # 8. Every receipt verifies with the original genesis file alone.
         load.stop.set()
         load.join()
         if load.failures:
@@ -376,7 +409,7 @@ def main():
             if hashlib.sha256(f.read()).hexdigest() != net.genesis_sha256:
                 fail("the genesis file changed")
 
-        # 8. Every load record committed on every node, then the stores audited.
+        # 9. Every load record committed on every node, then the stores audited.
         records = len(receipts) + load.accepted
         for node in range(1, 5):
             wait_until(f"node {node} holding all {records} records",
@@ -387,10 +420,10 @@ def main():
             result = evidence("audit", "--data", os.path.join(net.dir, f"node{node}", "data"),
                               "--genesis", net.genesis)
             said = result.stdout.strip().splitlines()[-1]
-            if f" {records} records, 8 governance actions," not in said:
+            if f" {records} records, {ACTIONS} governance actions," not in said:
                 fail(f"audit of node {node}: {said}")
             print(f"audit node {node}: {said}")
-        print(f"governance_test: passed: 8 actions, 7 refused, {load.accepted} load records, "
+        print(f"governance_test: passed: {ACTIONS} actions, 7 refused, {load.accepted} load records, "
               f"tree sizes {sorted(sizes)}, {time.monotonic() - started:.0f} s")
     finally:
         if load is not None:
