@@ -16,8 +16,9 @@ with `evidence gov propose | sign | submit --wait` only:
 - add a reader (a court clerk's token) who may then read a case, and remove it again;
 - send each bad action of issue 12 over HTTP (too few signatures, a revoked admin key, an
   unknown action, a replayed and a skipping seq, removing an agency that does not exist,
-  leaving fewer than 4 validators): `gov submit` exits non-zero naming the problem type,
-  and `gov show` shows the register unchanged;
+  leaving fewer than 4 validators, a set with no quorum when one is down; also an unknown
+  admin key, an edited signed action, another chain's action): `gov submit` exits non-zero
+  naming the problem type, and `gov show` shows the register unchanged;
 - narrow the record window (set-params): a record older than the new window is refused.
 
 At the end every receipt, from before and after every change, verifies with `evidence
@@ -147,6 +148,7 @@ class Net:
             os.makedirs(d)
         self.env = {}
         self.up = False
+        self.refusals = 0
 
     def localnet(self, *args):
         return run([LOCALNET, *args], env=self.shell_env)
@@ -222,6 +224,7 @@ class Net:
         after = self.show()
         if before != after:
             fail(f"a refused action ({problem}) changed the register: {before} -> {after}")
+        self.refusals += 1
         print(f"refused as {problem}: {os.path.basename(path)}")
 
     # Records.
@@ -359,6 +362,25 @@ def main():
         net.refused(net.propose("three-validators", "remove-validator", 10, "--name", "court",
                                 signers=(1, 2, 3)),
                     "(unsafe-validator-set, HTTP 400)")
+        net.refused(net.propose("court-power-2", "set-power", 10, "--name", "court", "--power",
+                                "2", signers=(1, 2, 3)),
+                    "(unsafe-validator-set, HTTP 400)")  # 2 of 5: no quorum with court down
+        stranger, _ = net.keygen("stranger-admin", "ed25519")
+        net.refused(net.propose("stranger", "add-reader", 10, *reader, signers=(1, 2, stranger)),
+                    "(unknown-admin-key, HTTP 400)")
+        edited = net.propose("edited", "remove-reader", 10, "--id", "court-reader", signers=(1, 2, 3))
+        with open(edited) as f:
+            action = json.load(f)
+        action["reader_id"] = "supervision-office"
+        with open(edited, "w") as f:
+            json.dump(action, f)
+        net.refused(edited, "(bad-signature, HTTP 400)")
+        other_chain = os.path.join(net.actions, "10-other-chain.json")
+        evidence("gov", "propose", "add-reader", "--chain-id", "another-chain", "--seq", "10",
+                 *reader, "--out", other_chain)
+        for admin in (1, 2, 3):
+            evidence("gov", "sign", other_chain, "--key", net.admin(admin))
+        net.refused(other_chain, "(wrong-chain, HTTP 400)")
         unknown = os.path.join(net.actions, "10-unknown.json")
         with open(unknown, "w") as f:
             json.dump({"v": 1, "chain_id": net.env["CHAIN_ID"], "seq": 10, "action": "frobnicate",
@@ -423,7 +445,7 @@ def main():
             if f" {records} records, {ACTIONS} governance actions," not in said:
                 fail(f"audit of node {node}: {said}")
             print(f"audit node {node}: {said}")
-        print(f"governance_test: passed: {ACTIONS} actions, 7 refused, {load.accepted} load records, "
+        print(f"governance_test: passed: {ACTIONS} actions, {net.refusals} refused, {load.accepted} load records, "
               f"tree sizes {sorted(sizes)}, {time.monotonic() - started:.0f} s")
     finally:
         if load is not None:
