@@ -284,9 +284,9 @@ def main():
         # A record before any change: its receipt is version 1.
         before_id, before_receipt = net.submit("before.txt", net.env["AGENCY_KEY"],
                                                net.env["AGENCY"])
-        # A record 3 days old: inside genesis's window of 7 days (step 6 narrows it).
+        # A record 3 days old: inside genesis's window of 7 days (step 7 narrows it).
         three_days_ago = int(time.time() * 1000) - 3 * 86400000
-        old_id, old_receipt = net.submit("old.txt", net.env["AGENCY_KEY"], net.env["AGENCY"],
+        _, old_receipt = net.submit("old.txt", net.env["AGENCY_KEY"], net.env["AGENCY"],
                                          "--time", rfc3339(three_days_ago))
 
         # 1. A new agency, signed by three of the four institutions.
