@@ -148,6 +148,10 @@ class ChainService : public api::NodeService {
   boost::json::object GetGovernance() override;
   Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
                                                   const api::SubmitOptions& options) override;
+  // A governance action a peer gossiped (its JCS leaf): checked and kept like
+  // one posted here. True when it is new to the pool; an error when it is
+  // refused (nothing changes).
+  Result<bool> AdmitGovernanceFromPeer(std::string_view leaf);
   // The pending governance actions (the proposer reaps them).
   GovernancePool& governance_pool() { return governance_pool_; }
   boost::json::object GetStatus() override;
