@@ -3,6 +3,10 @@
 # fifth node (泗水县审计局) as an observer; it starts, syncs the chain, serves the read API
 # (a receipt it gives verifies with the original genesis), takes a record and forwards it to
 # the validators; `status`, `stop`, `start`, `wipe` and `kill` take 5; `down` stops it.
+# Then its institution gets an admin key and the observer becomes the fifth validator
+# (add-admin-key, add-validator with the NODE5_* keys): with node 1 stopped a record commits
+# by 4 of 5, so only with node 5's vote; every receipt verifies with the original genesis
+# and `evidence audit` passes on all five stores.
 # Records keep arriving meanwhile (an action is in force two blocks after its commit).
 set -euo pipefail
 ROOT=$1
@@ -105,6 +109,74 @@ wait_node5 "$(tree_size "$NODE1_API")"
 curl -fsS "$NODE1_API/v1/governance" | jq -e '.actions_total == 1' >/dev/null ||
   fail "a second add proposed another action"
 "$ROOT/scripts/localnet.sh" kill 6 2>/dev/null && fail "kill 6 accepted"
+
+# The fifth institution joins governance (its admin key) and its observer becomes the
+# fifth validator (add-validator with NODE5_*'s keys); then, with node 1 stopped, a
+# record commits only with node 5's vote (5 equal powers: 4 must sign).
+gov() {
+  local seq name=$1 action=$2
+  shift 2
+  seq=$(curl -fsS "$NODE1_API/v1/governance" | jq -r .latest.next_seq)
+  "$BIN/evidence" gov propose "$action" --genesis "$GENESIS" --seq "$seq" "$@"     --out "$LOCALNET_DIR/actions/$name.json" >/dev/null
+  for k in 1 2 3; do
+    admin="ADMIN_KEY$k"
+    "$BIN/evidence" gov sign "$LOCALNET_DIR/actions/$name.json" --key "${!admin}" >/dev/null
+  done
+  "$BIN/evidence" gov submit "$LOCALNET_DIR/actions/$name.json" --node "$NODE1_API" --wait >/dev/null ||
+    fail "gov submit $name"
+}
+in_force() {  # jq test on GET /v1/governance of node 2, bounded wait
+  local deadline=$((SECONDS + 60))
+  until curl -fsS "$NODE2_API/v1/governance" | jq -e "$1" >/dev/null; do
+    [ $SECONDS -lt $deadline ] || fail "not in force: $1"
+    sleep 0.2
+  done
+}
+(
+  n=0
+  while :; do
+    n=$((n + 1))
+    echo "行政执法记录 joining $n $RANDOM" >"$LOCALNET_DIR/docs/join-$n.txt"
+    "$BIN/evidence" submit --node "$NODE2_API" --key "$AGENCY_KEY" --agency "$AGENCY" \
+      --kind enforcement_record --case "(2026)鲁0831行罚20号" \
+      "$LOCALNET_DIR/docs/join-$n.txt" >/dev/null 2>&1 || true
+    sleep 0.2
+  done
+) &
+load_pid=$!
+"$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-5.pem" \
+  --pub "$LOCALNET_DIR/keys/admin-5.pub.pem" >/dev/null
+gov add-admin-5 add-admin-key --institution "$NODE5_INSTITUTION" --key "$LOCALNET_DIR/keys/admin-5.pub.pem"
+in_force '.register.admins | length == 5'
+gov add-validator-5 add-validator --name "$NODE5_NAME" --institution "$NODE5_INSTITUTION" \
+  --vote-key "$NODE5_VOTE_KEY" --node-key "$NODE5_NODE_KEY" --power 1 --address "$NODE5_P2P"
+in_force '(.register.validators | length == 5) and (.register.observers | length == 0)'
+kill "$load_pid"
+wait "$load_pid" 2>/dev/null || true
+load_pid=
+"$ROOT/scripts/localnet.sh" stop 1 >/dev/null
+echo "行政处罚决定书 after the join $RANDOM" >"$LOCALNET_DIR/docs/joined.txt"
+"$BIN/evidence" submit --node "$NODE3_API" --key "$AGENCY_KEY" --agency "$AGENCY" \
+  --kind enforcement_record --case "(2026)鲁0831行罚21号" --stage service --wait --timeout 60 \
+  "$LOCALNET_DIR/docs/joined.txt" >/dev/null || fail "no commit without node 1: node 5 does not vote"
+said=$("$BIN/evidence" verify "$LOCALNET_DIR/docs/joined.txt" \
+  --receipt "$LOCALNET_DIR/docs/joined.txt.receipt.json" --genesis "$GENESIS")
+grep -q "^VALID" <<<"$said" || fail "the receipt after the join does not verify: $said"
+grep -q "committed by: validators holding 4 of 5 voting power" <<<"$said" ||
+  fail "not committed by 4 of 5: $said"
+# The receipt from node 5 of before the join still verifies, fetched again too.
+"$BIN/evidence" receipt "$id" --node "$NODE5_API" --file "$LOCALNET_DIR/docs/decision.txt" \
+  --out "$LOCALNET_DIR/docs/decision.again.json"
+for r in decision.from5.json decision.again.json; do
+  "$BIN/evidence" verify "$LOCALNET_DIR/docs/decision.txt" --receipt "$LOCALNET_DIR/docs/$r" \
+    --genesis "$GENESIS" | grep -q "^VALID" || fail "$r does not verify after the join"
+done
+"$ROOT/scripts/localnet.sh" start 1 >/dev/null
+
 "$ROOT/scripts/localnet.sh" down >/dev/null
 [ "$("$ROOT/scripts/localnet.sh" status | grep -c stopped)" = 5 ] || fail "not all five stopped"
+for i in 1 2 3 4 5; do
+  "$BIN/evidence" audit --data "$LOCALNET_DIR/node$i/data" --genesis "$GENESIS" 2>/dev/null |
+    grep -q "^OK: .* 3 governance actions," || fail "audit of node $i"
+done
 echo "localnet_observer_test: passed (base port $base)"
