@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A four-institution evidence-ledger network on 127.0.0.1, for trying it out and for tests.
 #
-#   scripts/localnet.sh up        keys, genesis, configs (first time), start 4 nodes, wait until ready
+#   scripts/localnet.sh up        keys, genesis, configs (first time), start the nodes, wait until ready
 #   scripts/localnet.sh down      stop every node (SIGTERM)
 #   scripts/localnet.sh status    one line per node: running or not, height, tree size
 #   scripts/localnet.sh kill N    SIGKILL node N
