@@ -3,7 +3,8 @@
 # fifth node (泗水县审计局) as an observer; it starts, syncs the chain, serves the read API
 # (a receipt it gives verifies with the original genesis), takes a record and forwards it to
 # the validators; `status`, `stop`, `start`, `wipe` and `kill` take 5; `down` stops it.
-# Then its institution gets an admin key and the observer becomes the fifth validator
+# Then its institution gets an admin key (the action sent to the observer, which passes it
+# on to the validators) and the observer becomes the fifth validator
 # (add-admin-key, add-validator with the NODE5_* keys): with node 1 stopped a record commits
 # by 4 of 5, so only with node 5's vote; every receipt verifies with the original genesis
 # and `evidence audit` passes on all five stores.
@@ -113,16 +114,16 @@ curl -fsS "$NODE1_API/v1/governance" | jq -e '.actions_total == 1' >/dev/null ||
 # The fifth institution joins governance (its admin key) and its observer becomes the
 # fifth validator (add-validator with NODE5_*'s keys); then, with node 1 stopped, a
 # record commits only with node 5's vote (5 equal powers: 4 must sign).
-gov() {
-  local seq name=$1 action=$2
-  shift 2
+gov() {  # gov NODE_API NAME ACTION FLAGS...: propose, sign by 3 admins, submit --wait
+  local seq node=$1 name=$2 action=$3
+  shift 3
   seq=$(curl -fsS "$NODE1_API/v1/governance" | jq -r .latest.next_seq)
   "$BIN/evidence" gov propose "$action" --genesis "$GENESIS" --seq "$seq" "$@"     --out "$LOCALNET_DIR/actions/$name.json" >/dev/null
   for k in 1 2 3; do
     admin="ADMIN_KEY$k"
     "$BIN/evidence" gov sign "$LOCALNET_DIR/actions/$name.json" --key "${!admin}" >/dev/null
   done
-  "$BIN/evidence" gov submit "$LOCALNET_DIR/actions/$name.json" --node "$NODE1_API" --wait >/dev/null ||
+  "$BIN/evidence" gov submit "$LOCALNET_DIR/actions/$name.json" --node "$node" --wait >/dev/null ||
     fail "gov submit $name"
 }
 in_force() {  # jq test on GET /v1/governance of node 2, bounded wait
@@ -146,9 +147,10 @@ in_force() {  # jq test on GET /v1/governance of node 2, bounded wait
 load_pid=$!
 "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-5.pem" \
   --pub "$LOCALNET_DIR/keys/admin-5.pub.pem" >/dev/null
-gov add-admin-5 add-admin-key --institution "$NODE5_INSTITUTION" --key "$LOCALNET_DIR/keys/admin-5.pub.pem"
+# Sent to the observer, which passes actions on to the validators.
+gov "$NODE5_API" add-admin-5 add-admin-key --institution "$NODE5_INSTITUTION" --key "$LOCALNET_DIR/keys/admin-5.pub.pem"
 in_force '.register.admins | length == 5'
-gov add-validator-5 add-validator --name "$NODE5_NAME" --institution "$NODE5_INSTITUTION" \
+gov "$NODE1_API" add-validator-5 add-validator --name "$NODE5_NAME" --institution "$NODE5_INSTITUTION" \
   --vote-key "$NODE5_VOTE_KEY" --node-key "$NODE5_NODE_KEY" --power 1 --address "$NODE5_P2P"
 in_force '(.register.validators | length == 5) and (.register.observers | length == 0)'
 kill "$load_pid"
