@@ -13,6 +13,9 @@ whose node and vote keys genesis does not know. Under a steady record load:
 3. An original validator stops: with 5 equal powers the quorum is 4, so the new node's
    vote is needed, and blocks keep committing.
 4. `remove-validator` of the stopped one (seq 4): four validators again, still committing.
+5. `rotate-validator-keys` of the new validator's vote key (seq 5): its node holds the next
+   key (`next_vote_key`) and signs with it from the activation height without a restart;
+   court stops, so the rotated key's precommit is needed (3 of 4).
 
 Receipts of records committed in every phase verify with `evidence verify` and the
 original genesis file only; `evidence audit` passes on every store.
