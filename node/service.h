@@ -20,7 +20,8 @@
 //
 // Governance actions (POST /v1/governance) are parsed strictly, checked
 // against the register after the last block and kept in the GovernancePool,
-// which the proposer reaps; Hooks::on_governance_admitted wakes consensus.
+// which the proposer reaps; Hooks::on_governance_admitted wakes consensus and
+// has the action gossiped to every peer (AdmitGovernanceFromPeer takes theirs).
 //
 // Reads go to the store (LevelDB reads are safe from any thread) and build
 // receipts (ledger/receipt.h) against the block that holds the record; each
