@@ -37,13 +37,14 @@ class NodeImpl {
  public:
   NodeImpl(NodeOptions options, ledger::Genesis genesis, crypto::PrivateKey node_key,
            std::optional<uint32_t> genesis_index, std::optional<crypto::PrivateKey> vote_key,
-           std::optional<uint32_t> own_index,
+           std::optional<crypto::PrivateKey> next_vote_key, std::optional<uint32_t> own_index,
            std::optional<crypto::TimestampAuthority> timestamp_authority)
       : options_(std::move(options)),
         genesis_(std::move(genesis)),
         node_key_(std::move(node_key)),
         genesis_index_(genesis_index),
         vote_key_(std::move(vote_key)),
+        next_vote_key_(std::move(next_vote_key)),
         own_index_(own_index),
         timestamp_authority_(std::move(timestamp_authority)),
         metrics_(registry_) {}
@@ -85,6 +86,7 @@ class NodeImpl {
   std::string node_name_;
   crypto::Digest membership_hash_{};             // the register RefreshMembership last applied
   const std::optional<crypto::PrivateKey> vote_key_;
+  const std::optional<crypto::PrivateKey> next_vote_key_;
   const std::optional<uint32_t> own_index_;
   std::optional<crypto::TimestampAuthority> timestamp_authority_;  // moved into timestamps_
   bool started_ = false;
@@ -334,7 +336,10 @@ void NodeImpl::CreateIntakeAndValidator() {
       },
       [this](uint32_t peer) { return peers_->Name(peer); },
       metrics_.peer_frames_dropped);
-  if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
+  if (vote_key_) {
+    signer_ = std::make_unique<consensus::KeySigner>(
+        *vote_key_, next_vote_key_ ? &*next_vote_key_ : nullptr);
+  }
   verifier_ = std::make_unique<consensus::ValidatorSetVerifier>();
   validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, *mempool_, *intake_,
                                                       metrics_.signature_checks);
@@ -436,6 +441,7 @@ struct LoadedFiles {
   std::optional<crypto::PrivateKey> node_key;
   std::optional<uint32_t> node_index;
   std::optional<crypto::PrivateKey> vote_key;
+  std::optional<crypto::PrivateKey> next_vote_key;
   std::optional<uint32_t> own_index;
   std::optional<crypto::TimestampAuthority> timestamp_authority;
   std::vector<std::string> problems;
@@ -496,6 +502,22 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
                                  out.genesis->validators()[*out.node_index].name + ")");
         }
       }
+    }
+  }
+  if (!options.next_vote_key_path.empty()) {
+    auto next = crypto::PrivateKey::LoadPem(options.next_vote_key_path);
+    if (!next.ok()) {
+      out.problems.push_back("next_vote_key: " + next.status().message());
+    } else if (options.vote_key_path.empty()) {
+      out.problems.push_back("next_vote_key: set vote_key too (the key in force now)");
+    } else if (out.vote_key && out.vote_key->key_id() == next->key_id()) {
+      out.problems.push_back("next_vote_key: the same key as vote_key");
+    } else if (out.genesis && GenesisUsesKey(*out.genesis, next->key_id())) {
+      out.problems.push_back("next_vote_key: " + next->key_id() + " (" +
+                             options.next_vote_key_path +
+                             ") is already a key in genesis; a rotation needs a new key");
+    } else {
+      out.next_vote_key = std::move(*next);
     }
   }
   // Addresses replace those of genesis's nodes (a node governance added later
@@ -573,7 +595,8 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
     report.problems.push_back("data_dir: " + options.data_dir + " is not a directory");
   }
   for (const std::string& key_path :
-       {options.node_key_path, options.vote_key_path, options.tsa_key_path}) {
+       {options.node_key_path, options.vote_key_path, options.next_vote_key_path,
+        options.tsa_key_path}) {
     if (key_path.empty()) continue;
     fs::perms perms = fs::status(key_path, error).permissions();
     if (!error && (perms & fs::perms::others_all) != fs::perms::none) {
@@ -608,7 +631,8 @@ Result<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
   if (!files.problems.empty()) return Status::InvalidArgument(JoinLines(files.problems));
   auto impl = std::make_unique<NodeImpl>(std::move(options), std::move(*files.genesis),
                                          std::move(*files.node_key), files.node_index,
-                                         std::move(files.vote_key), files.own_index,
+                                         std::move(files.vote_key),
+                                         std::move(files.next_vote_key), files.own_index,
                                          std::move(files.timestamp_authority));
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }

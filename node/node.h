@@ -42,6 +42,10 @@ struct NodeOptions {
   // Empty: an observer that never votes. A key genesis does not know is one
   // governance adds later: the node votes at heights whose set holds it.
   std::string vote_key_path;
+  // Optional: the vote key a rotate-validator-keys action gives this validator.
+  // The node signs with it at the heights whose set holds it, so the rotation
+  // needs no restart at its activation height (needs vote_key).
+  std::string next_vote_key_path;
   // p2p TLS identity: a genesis node key, or one governance admits (the others
   // accept it once the action is in force; docs/design.md §5 "Membership").
   std::string node_key_path;
