@@ -213,7 +213,7 @@ def test(cluster, evidence):
     cluster.start_all()
     cluster.start(NEW)
     cluster.wait_ready(range(4), timeout_s=30)
-    load = Load(cluster, range(4))
+    load = None
     try:
         commit_receipt(cluster, 0, "before-any-change", receipts)
         # A stranger: the others refuse its node key at the handshake.
@@ -222,8 +222,12 @@ def test(cluster, evidence):
         check(cluster.height(NEW) == 0, f"the fifth node synced before it was admitted: {cluster.height(NEW)}")
 
         # 1. Admitted as an observer (its institution gets an admin key too, for step 2).
+        # The load starts after it: this block carries the action and no record.
         gov.submit(0, "add-observer", "--name", NEW_NAME, "--institution", NEW_INSTITUTION,
                    "--node-key", node_pub, "--address", f"127.0.0.1:{cluster.p2p_ports[NEW]}")
+        check(any("records=0 governance_actions=1" in cluster.log_text(i) for i in range(4)),
+              "no block carried the action alone")
+        load = Load(cluster, range(4))
         gov.submit(1, "add-admin-key", "--institution", NEW_INSTITUTION,
                    "--key", os.path.join(cluster.dir, "admin5.pub.pem"))
         wait_until("the observer syncs", lambda: (cluster.height(NEW) or 0) >= (cluster.height(0) or 1) - 1
@@ -284,7 +288,8 @@ def test(cluster, evidence):
         check("event=node_started" in cluster.log_text(NEW)
               and cluster.log_text(NEW).count("event=node_started") == 1, "the fifth node restarted")
     finally:
-        load.stop()
+        if load is not None:
+            load.stop()
     print(f"load: {load.accepted} records accepted, {load.refused} refused")
     check(load.accepted >= 50 and load.refused == 0,
           f"the load put {load.accepted} records in, {load.refused} refused")
