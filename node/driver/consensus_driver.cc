@@ -287,8 +287,8 @@ void ConsensusDriver::RunEffects() {
 
 // OnRecordsPending holds for one round (consensus/core.h): at every new height
 // and round the core is told again while the mempool holds records or the
-// governance pool actions (only this node proposes them: rounds go on until
-// its turn). A node
+// governance pool actions, or while the last block's governance actions wait
+// for one more block to take effect (BlockBuilder::ActivationPending). A node
 // behind its peers syncs first and is told once it has caught up.
 bool ConsensusDriver::SignalRecordsAtNewRound() {
   const std::pair<uint64_t, uint32_t> now{core_->height(), core_->round()};
@@ -296,7 +296,10 @@ bool ConsensusDriver::SignalRecordsAtNewRound() {
     return false;
   }
   records_signalled_at_ = now;
-  if (mempool_.size() == 0 && service_.governance_pool().size() == 0) return false;
+  if (mempool_.size() == 0 && service_.governance_pool().size() == 0 &&
+      !builder_.ActivationPending()) {
+    return false;
+  }
   core_->OnRecordsPending(WallClockMs());
   return true;
 }
@@ -423,7 +426,7 @@ void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
 bool ConsensusDriver::TryAnswerBlockRequest() {
   if (!pending_request_ || pending_request_->height != core_->height() || Paused()) return false;
   if (mempool_.size() == 0 && pending_evidence_.empty() &&
-      service_.governance_pool().size() == 0) {
+      service_.governance_pool().size() == 0 && !builder_.ActivationPending()) {
     return false;
   }
   if (WaitForFullerBlock()) return false;

@@ -227,6 +227,11 @@ def test(cluster, evidence):
                    "--node-key", node_pub, "--address", f"127.0.0.1:{cluster.p2p_ports[NEW]}")
         check(any("records=0 governance_actions=1" in cluster.log_text(i) for i in range(4)),
               "no block carried the action alone")
+        # Still no records: the nodes make the one more block the action needs to take
+        # effect by themselves (an empty one), and admit the observer's node key.
+        for i in range(4):
+            wait_until(f"node {i + 1} admits the observer on a quiet network",
+                       lambda i=i: "event=peer_admitted peer=audit-bureau" in cluster.log_text(i), 15)
         load = Load(cluster, range(4))
         gov.submit(1, "add-admin-key", "--institution", NEW_INSTITUTION,
                    "--key", os.path.join(cluster.dir, "admin5.pub.pem"))
