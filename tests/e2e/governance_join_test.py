@@ -16,6 +16,9 @@ whose node and vote keys genesis does not know. Under a steady record load:
 5. `rotate-validator-keys` of the new validator's vote key (seq 5): its node holds the next
    key (`next_vote_key`) and signs with it from the activation height without a restart;
    court stops, so the rotated key's precommit is needed (3 of 4).
+6. `rotate-validator-keys` of its node key (seq 6): at the activation height the others drop
+   the old key; the node restarts with the new one and the chain, which needs its vote,
+   commits again.
 
 Receipts of records committed in every phase verify with `evidence verify` and the
 original genesis file only; `evidence audit` passes on every store.
@@ -292,6 +295,30 @@ def test(cluster, evidence):
         check(signers == [0, 1, 3], f"the commit after the rotation was signed by {signers}")
         check("event=node_started" in cluster.log_text(NEW)
               and cluster.log_text(NEW).count("event=node_started") == 1, "the fifth node restarted")
+
+        # 6. Its node key is rotated (seq 6). At the activation height the others refuse the
+        # old key and accept the new one; its vote is needed (court is down), so the chain
+        # waits until the node restarts with the new key, then commits again.
+        new_node_key = Ed25519Key(os.path.join(cluster.node_dir(NEW), "node-next.pem"))
+        new_node_pub = os.path.join(cluster.node_dir(NEW), "node-next.pub.pem")
+        with open(new_node_pub, "w") as out:
+            out.write(new_node_key.public_pem)
+        gov.submit(0, "rotate-validator-keys", "--name", NEW_NAME, "--node-key", new_node_pub)
+        for i in (0, 1):
+            wait_until(f"node {i + 1} refuses the old node key",
+                       lambda i=i: "event=peer_removed peer=audit-bureau" in cluster.log_text(i), 30)
+        load.set_nodes([0, 1])
+        cluster.stop(NEW)
+        config = os.path.join(cluster.node_dir(NEW), "node.toml")
+        with open(config) as f:
+            text = f.read()
+        with open(config, "w") as out:
+            out.write(text.replace(f'node_key = "{cluster.node_dir(NEW)}/node.pem"',
+                                   f'node_key = "{new_node_key.path}"'))
+        cluster.start(NEW)
+        receipt = commit_receipt(cluster, 0, "after-node-key-rotation", receipts)
+        signers = sorted(signature["validator"] for signature in receipt["commit"]["signatures"])
+        check(signers == [0, 1, 3], f"the commit after the node key rotation was signed by {signers}")
     finally:
         if load is not None:
             load.stop()
