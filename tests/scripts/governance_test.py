@@ -87,6 +87,7 @@ def post(url, body):
 
 
 def wait_until(what, predicate):
+    """Polls `predicate` (real processes are watched over HTTP: there is no event to wait on)."""
     deadline = time.monotonic() + DEADLINE_S
     while not predicate():
         if time.monotonic() > deadline:

@@ -8,7 +8,8 @@
 # (add-admin-key, add-validator with the NODE5_* keys): with node 1 stopped a record commits
 # by 4 of 5, so only with node 5's vote; every receipt verifies with the original genesis
 # and `evidence audit` passes on all five stores.
-# Records keep arriving meanwhile (an action is in force two blocks after its commit).
+# `add` runs on a quiet network (an action takes effect without records: the validators make
+# the block after it by themselves); records keep arriving while node 5 becomes a validator.
 set -euo pipefail
 ROOT=$1
 export BUILD_DIR=$2
@@ -41,23 +42,7 @@ wait_node5() {
 "$ROOT/scripts/localnet.sh" start 5 2>/dev/null && fail "start 5 accepted before add"
 mkdir -p "$LOCALNET_DIR/docs"
 
-# A trickle of records to the four validators while node 5 is admitted.
-(
-  n=0
-  while :; do
-    n=$((n + 1))
-    echo "行政执法记录 $n $RANDOM" >"$LOCALNET_DIR/docs/load-$n.txt"
-    "$BIN/evidence" submit --node "$NODE1_API" --key "$AGENCY_KEY" --agency "$AGENCY" \
-      --kind enforcement_record --case "(2026)鲁0831行罚20号" \
-      "$LOCALNET_DIR/docs/load-$n.txt" >/dev/null 2>&1 || true
-    sleep 0.2
-  done
-) &
-load_pid=$!
 "$ROOT/scripts/localnet.sh" add
-kill "$load_pid"
-wait "$load_pid" 2>/dev/null || true
-load_pid=
 
 # shellcheck disable=SC1091
 . "$LOCALNET_DIR/env"
