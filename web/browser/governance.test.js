@@ -7,6 +7,8 @@
 //     register used is the one after block 6; a record of a key revoked
 //     (rotated) later shows the note, one claimed after a compromised key's
 //     effective time the warning; the same in English
+//   - the certificate of the record whose key was compromised shows the
+//     register used and the warning, and still prints on one A4 page
 //   - the offline evidence-verify.html: the v2 receipt is valid from file +
 //     receipt + genesis; with a governance block left out it is invalid at the
 //     governance check
@@ -34,7 +36,8 @@ let server;
 let base = '';
 /** @type {import('playwright-core').Browser} */
 let browser;
-/** @type {Map<string, any>} digest -> receipt, of the corpus' valid v2 cases */
+/** @type {Map<string, {id: string, receipt: any}>} digest -> the record's id (a stand-in) and
+ * receipt, of the corpus' valid v2 cases */
 const byDigest = new Map();
 
 function required(name) {
@@ -54,18 +57,21 @@ function answer(response, status, type, body) {
 before(async () => {
   const manifest = JSON.parse(readFileSync(corpusFile('manifest-v2.json'), 'utf8'));
   for (const c of manifest.cases.filter((c) => c.exit === 0)) {
-    byDigest.set(digestOf(c.document), JSON.parse(readFileSync(corpusFile(c.receipt), 'utf8')));
+    const id = createHash('sha256').update(c.name).digest('hex');
+    byDigest.set(digestOf(c.document), { id, receipt: JSON.parse(readFileSync(corpusFile(c.receipt), 'utf8')) });
   }
   server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const notFound = () => answer(response, 404, 'application/problem+json', '{"type":"not-found","title":"not found","status":404}');
     if (path === '/v1/genesis') return answer(response, 200, 'application/json', readFileSync(corpusFile('genesis/governed.json')));
     if (path.startsWith('/v1/digests/')) {
-      const receipt = byDigest.get(path.slice('/v1/digests/'.length));
-      if (!receipt) return notFound();
-      return answer(response, 200, 'application/json', JSON.stringify({ records: [{ id: 'r', status: 'committed', record: receipt.record, receipt }] }));
+      const found = byDigest.get(path.slice('/v1/digests/'.length));
+      if (!found) return notFound();
+      const { id, receipt } = found;
+      return answer(response, 200, 'application/json', JSON.stringify({ records: [{ id, status: 'committed', record: receipt.record, receipt }] }));
     }
-    const file = path === '/' || path === '/verify' ? join(DIST, 'pages', 'verify.html') : join(DIST, path);
+    const page = path === '/' || path === '/verify' ? 'verify' : /^\/records\/[^/]+\/certificate$/.test(path) ? 'certificate' : null;
+    const file = page ? join(DIST, 'pages', `${page}.html`) : join(DIST, path);
     if (path.startsWith('/v1/') || path.includes('..') || !existsSync(file)) return notFound();
     return answer(response, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
   });
@@ -133,6 +139,21 @@ test('verify page: a later revocation gives a note; a compromised key from befor
   assert.match(await page.textContent('[data-testid=governance-warning]') ?? '', /revoked as compromised in block 4/);
   await page.screenshot({ path: join(SHOTS, 'verify-v2-warning-en.png'), fullPage: true });
   await page.click('[data-testid=language]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('certificate: the register used and the warning are on it, on one A4 page', async () => {
+  const { context, page, errors } = await openPage();
+  const digest = digestOf('documents/gov-compromised-after.txt');
+  await page.goto(`${base}/records/${byDigest.get(digest)?.id}/certificate#digest=${digest}`);
+  await page.waitForSelector('[data-testid=certificate-qr] svg');
+  assert.match(await page.textContent('[data-testid=certificate]') ?? '', /创世文件的登记状态/);
+  assert.match(await page.textContent('[data-testid=governance-warning]') ?? '', /因泄露被撤销/);
+  await page.locator('[data-testid=certificate]').screenshot({ path: join(SHOTS, 'certificate-v2-warning.png') });
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  const pages = /\/Type\s*\/Pages[^>]*\/Count\s+(\d+)/.exec(pdf.toString('latin1'));
+  assert.equal(pages?.[1], '1', 'the certificate prints on one A4 page');
   assert.deepEqual(errors, []);
   await context.close();
 });
