@@ -308,6 +308,13 @@ void NodeImpl::RefreshMembership() {
       spdlog::info("event=peer_admitted peer={} index={} power={} height={}", member.name, *index,
                    member.power, store_->height());
     }
+    if (*index != node_index_) {
+      Status moved = transport_->SetPeerAddress(*index, member.address);
+      if (!moved.ok()) {
+        spdlog::error("event=peer_address_refused peer={} reason=\"{}\"", member.name,
+                      moved.message());
+      }
+    }
     const PeerDirectory::Entry before = peers_->Get(*index);
     if (before.power != member.power && before.active) {
       spdlog::info("event=peer_power_changed peer={} power={} height={}", member.name,
