@@ -308,6 +308,13 @@ void NodeImpl::RefreshMembership() {
       spdlog::info("event=peer_admitted peer={} index={} power={} height={}", member.name, *index,
                    member.power, store_->height());
     }
+    if (*index != node_index_) {
+      Status moved = transport_->SetPeerAddress(*index, member.address);
+      if (!moved.ok()) {
+        spdlog::error("event=peer_address_refused peer={} reason=\"{}\"", member.name,
+                      moved.message());
+      }
+    }
     const PeerDirectory::Entry before = peers_->Get(*index);
     if (before.power != member.power && before.active) {
       spdlog::info("event=peer_power_changed peer={} power={} height={}", member.name,
@@ -615,8 +622,11 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
       (files.own_index ? "validator " + genesis.validators()[*files.own_index].name + " (" +
                              std::to_string(*files.own_index + 1) + " of " +
                              std::to_string(genesis.validators().size()) + ")"
-       : files.node_index ? "node " + genesis.validators()[*files.node_index].name +
-                                " without a vote key: it will not vote"
+       : files.node_index
+           ? "node " + genesis.validators()[*files.node_index].name +
+                 (files.vote_key ? ": its vote key is in no set yet; it votes once governance "
+                                   "adds it"
+                                 : " without a vote key: it will not vote")
                           : "a node genesis does not name (node key " +
                                 files.node_key->key_id() +
                                 "): the others accept it once governance admits it; it votes "

@@ -952,6 +952,21 @@ void Transport::RemovePeer(uint32_t peer_index) {
   });
 }
 
+Status Transport::SetPeerAddress(uint32_t peer_index, std::string address) {
+  if (!address.empty()) EVIDENCE_RETURN_IF_ERROR(ParseHostPort(address).status());
+  if (!IsPeer(peer_index)) return Status::Ok();
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl, peer_index, address = std::move(address)]() mutable {
+    Impl::Slot& slot = impl->slots[peer_index];
+    if (impl->stopping || !slot.active || slot.config.address == address) return;
+    spdlog::info("p2p: peer moved peer={} address={}", slot.config.name, address);
+    slot.config.address = std::move(address);
+    slot.backoff_ms = impl->options.reconnect_initial_ms;
+    impl->ScheduleDial(peer_index, true);
+  });
+  return Status::Ok();
+}
+
 bool Transport::IsPeer(uint32_t peer_index) const {
   MutexLock lock(&impl_->mutex_);
   return peer_index < impl_->slot_count && peer_index != impl_->options.self_index &&

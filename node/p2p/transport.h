@@ -158,6 +158,10 @@ class Transport {
   // connection (OnPeerDisconnected runs if it was connected); its queued
   // frames are dropped. No-op for self, an unknown or a removed index.
   void RemovePeer(uint32_t peer_index);
+  // Any thread. The register moved a peer (rotate-validator-keys --address):
+  // it is dialled there from now on. InvalidArgument for a bad address; no-op
+  // for self, an unknown or a removed index.
+  Status SetPeerAddress(uint32_t peer_index, std::string address);
   // Whether `peer_index` is a live slot (added and not removed).
   bool IsPeer(uint32_t peer_index) const;
 

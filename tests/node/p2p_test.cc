@@ -330,6 +330,20 @@ TEST(Transport, PeersAddedAndRemovedWhileRunning) {
   EXPECT_TRUE(node_a.transport->IsPeer(1));
 }
 
+// rotate-validator-keys --address: the register moves a peer; it is dialled
+// at the new address from then on.
+TEST(Transport, APeerMovedByTheRegisterIsDialledAtItsNewAddress) {
+  const PrivateKey a = NewKey(), b = NewKey();
+  Node node_b = StartNode({&a, &b}, 1, {});
+  // A dials B at an address where nobody listens.
+  Node node_a = StartNode({&a, &b}, 0, {{1, Loopback(PickFreePort())}});
+  EXPECT_EQ(node_a.transport->SetPeerAddress(1, "no-port").code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(node_a.transport->SetPeerAddress(1, Loopback(node_b.transport->listen_port())).ok());
+  ASSERT_TRUE(Connected(*node_a.events, 1));
+  ASSERT_TRUE(Connected(*node_b.events, 0));
+  EXPECT_TRUE(node_a.transport->SetPeerAddress(0, "127.0.0.1:1").ok());  // self: no-op
+}
+
 TEST(Transport, PeerSlotsAreBounded) {
   const PrivateKey a = NewKey(), b = NewKey(), c = NewKey();
   Node node_a = StartNode({&a, &b}, 0, {}, [](TransportOptions& options) { options.peers_max = 2; });
