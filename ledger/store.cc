@@ -306,6 +306,16 @@ Status Store::CheckHead() {
   head_ = h;
   last_block_time_ms_ = header.time_ms;
   log_ = std::move(log).value();
+  // Blocks are stored without their leaves: reading the recent ones is cheap.
+  const uint64_t first = h.height > kEvidenceHeightsMax ? h.height - kEvidenceHeightsMax + 1 : 1;
+  for (uint64_t height = first; height <= h.height; ++height) {
+    EVIDENCE_ASSIGN_OR_RETURN(std::string value,
+                              Get(HeightKey(kBlockPrefix, height), "block " + std::to_string(height)));
+    if (value.size() < 16) return Status::Corruption("block " + std::to_string(height) + " is truncated");
+    auto block = DecodeBlock(AsBytes(std::string_view(value).substr(16)));
+    if (!block.ok()) return block.status().WithContext("block " + std::to_string(height));
+    NoteRecordedEvidence(*block, recorded_evidence_);
+  }
   return Status::Ok();
 }
 
@@ -322,6 +332,7 @@ ChainState Store::chain_state() const {
   state.last_block_time_ms = last_block_time_ms_;
   state.log = log_;
   state.contains_record = [this](const crypto::Digest& id) { return ContainsRecord(id); };
+  state.recorded_evidence = recorded_evidence_;
   state.next = genesis_state_;
   state.last = genesis_state_;
   return state;
@@ -397,6 +408,7 @@ Status Store::Append(const Block& block, const Commit& commit,
   head_ = next;
   last_block_time_ms_ = h.time_ms;
   log_ = std::move(log);
+  NoteRecordedEvidence(block, recorded_evidence_);
   if (record_ids != nullptr) *record_ids = std::move(ids);
   return Status::Ok();
 }

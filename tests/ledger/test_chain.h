@@ -99,6 +99,10 @@ class TestChain {
 
   // The next block on the current state, with these records, proposer height % 4.
   Block MakeNextBlock(const std::vector<Record>& records) const;
+  // Duplicate-vote evidence: two prevotes of `validator` at (height, round)
+  // for two different block hashes, both signed with its vote key.
+  DuplicateVoteEvidence MakeEquivocation(uint32_t validator, uint64_t height,
+                                         uint32_t round) const;
 
   struct Step {
     Block block;
