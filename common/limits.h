@@ -35,6 +35,8 @@ inline constexpr size_t kGovernanceActionBytesMax = 16 * 1024;  // JCS of a sign
 inline constexpr size_t kGovernanceSignaturesMax = 64;       // on one action
 inline constexpr size_t kGovernanceActionsPerBlockMax = 16;
 inline constexpr size_t kGovernancePoolActionsMax = 256;     // pending, per node (local)
+inline constexpr size_t kGovernancePoolBytesMax = 1024 * 1024;  // their leaf bytes (local)
+inline constexpr size_t kGovernanceHistoryShownMax = 256;  // committed actions GET /v1/governance lists
 inline constexpr size_t kValidatorsMax = 1000;               // = commit signatures
 inline constexpr size_t kObserversMax = 1000;
 static_assert(kGovernanceSignaturesMax >= kGovernanceInstitutionsMax,
@@ -45,6 +47,11 @@ static_assert(kGovernanceActionsPerBlockMax <= kGovernancePoolActionsMax,
 // Wire (local).
 inline constexpr size_t kFrameBytesMax = kBlockBytesMax + 1024 * 1024;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");
+static_assert(kFrameBytesMax - kBlockBytesMax >=
+                  2 * kGovernanceActionsPerBlockMax * kGovernanceActionBytesMax,
+              "a frame carries a whole block and its governance actions");
+static_assert(kGovernancePoolBytesMax >= kGovernanceActionsPerBlockMax * kGovernanceActionBytesMax,
+              "a block's worth of the largest actions fits the pool");
 
 // Consensus core (node/consensus/core.h): what one validator's messages may make
 // the core keep. At the current height each proposer may bring this many blocks

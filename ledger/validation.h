@@ -76,6 +76,10 @@ struct ChainState {
   // The one in force for the last block (height): its validators signed the
   // commit of `height` that the next block carries. Equal to `next` at height 0.
   GovernanceStatePtr last;
+  // The register after every action of the blocks up to `height`: the actions
+  // of the next block apply to it, and it is in force for block height + 2
+  // (the next block's header carries its hash and its validators' hash).
+  GovernanceStatePtr latest;
 };
 
 // Checks, in order: chain id; height = state.height + 1; previous hash; validator
@@ -86,7 +90,11 @@ struct ChainState {
 // evidence (each item of a vote height below the block's, at most
 // kEvidenceHeightsMax below it and not before the validators of `last` took
 // office, no equivocation twice in the block nor one in
-// state.recorded_evidence, both votes signed) and its hash; every leaf a canonical valid record (CheckRecord with
+// state.recorded_evidence, both votes signed) and its hash; the header version
+// (ledger/governance_history.h, RequiredBlockVersion) and, in a version-2
+// block, its governance actions (each applies, in order, to `latest`:
+// ledger/governance.h), actions_root, next_validators_hash and state_hash (of
+// `latest`); every leaf a canonical valid record (CheckRecord with
 // the block time as now, under `next`), no record twice in the block or already
 // in the log; leaves root; log size and log root after the block.
 Status ValidateBlock(const ChainState& state, const Block& block,
@@ -124,9 +132,11 @@ Status ValidateBlock(const ChainState& state, const Block& block, BatchSignature
 
 // The header fields a proposer fills from the state and the block's contents
 // (everything except proposer), so a valid block is easy to build.
+// `actions` are the leaves of the governance actions the block carries (the
+// version follows RequiredBlockVersion).
 BlockHeader MakeBlockHeader(const ChainState& state, const std::vector<std::string>& leaves,
                             const Commit& last_commit,
                             const std::vector<DuplicateVoteEvidence>& evidence,
-                            uint32_t proposer);
+                            uint32_t proposer, const std::vector<std::string>& actions = {});
 
 }  // namespace evidence::ledger

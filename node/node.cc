@@ -12,6 +12,7 @@
 #include "ledger/store.h"
 #include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
+#include "node/consensus/validator_sets.h"
 #include "node/driver/block_validator.h"
 #include "node/driver/consensus_driver.h"
 #include "node/intake/peer_intake.h"
@@ -84,6 +85,8 @@ class NodeImpl {
   std::unique_ptr<ChainService> service_;
   std::unique_ptr<PeerIntake> intake_;
   std::unique_ptr<consensus::KeySigner> signer_;
+  // The validators of each height: the store's register in force there.
+  std::unique_ptr<consensus::RegisterValidatorSets> validator_sets_;
   std::unique_ptr<consensus::ValidatorSetVerifier> verifier_;
   std::unique_ptr<LedgerBlockValidator> validator_;
   std::unique_ptr<p2p::Transport> transport_;
@@ -123,6 +126,8 @@ Status NodeImpl::Start() {
     driver_->PostRecordsAdmitted(std::move(leaves), from_peer);
   };
   hooks.status = [this] { return driver_->Snapshot(); };
+  // An admitted governance action wakes consensus like a record (nothing to gossip).
+  hooks.on_governance_admitted = [this] { driver_->PostRecordsAdmitted({}, true); };
   timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
                                                    std::move(timestamp_authority_),
                                                    options_.tsa_peer_urls);
@@ -265,9 +270,11 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
   driver_options.status_interval_ms = options_.status_interval_ms;
   driver_options.data_dir = options_.data_dir;
   driver_options.disk_reserve_bytes = options_.disk_reserve_bytes;
+  validator_sets_ = std::make_unique<consensus::RegisterValidatorSets>(
+      [store = store_.get()](uint64_t height) { return store->StateInForce(height); });
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
-                               *validator_, transport_.get()};
+                               *validator_, transport_.get(), validator_sets_.get()};
   driver_ = std::make_unique<ConsensusDriver>(driver_options, std::move(core_config), parts,
                                               node_index_, own_index_, std::move(restored));
 }

@@ -48,7 +48,8 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
       genesis_json_(genesis.ToJson()),
-      supervision_(supervision) {
+      supervision_(supervision),
+      governance_pool_([&store] { return store.LatestState(); }) {
   EVIDENCE_CHECK(supervision_.rules != nullptr && supervision_.calendar != nullptr);
 }
 
@@ -587,9 +588,60 @@ json::object ChainService::GetGovernance() {
   // later one, never an older one.
   const uint64_t height = store_.height() + 1;
   const ledger::GovernanceStatePtr state = store_.NextState();
+  const ledger::GovernanceStatePtr latest = store_.LatestState();
+  json::array actions;
+  std::vector<uint64_t> heights = store_.GovernanceHeights();
+  // The newest blocks first until the answer holds limits::kGovernanceHistoryShownMax
+  // actions (or a few more: a block's actions are shown whole).
+  std::vector<json::object> newest_first;
+  for (auto at = heights.rbegin();
+       at != heights.rend() && newest_first.size() < limits::kGovernanceHistoryShownMax; ++at) {
+    Result<std::vector<std::string>> leaves = store_.GetActions(*at);
+    if (!leaves.ok()) break;  // a store read failed: show what was read
+    for (auto leaf = leaves->rbegin(); leaf != leaves->rend(); ++leaf) {
+      Result<ledger::GovernanceAction> action = ledger::ParseAction(*leaf);
+      if (!action.ok()) continue;  // committed actions parse (validation checked them)
+      newest_first.push_back(json::object{
+          {"height", *at},
+          {"seq", action->seq},
+          {"id", crypto::DigestHex(ledger::ActionId(genesis_.hash(), *action))},
+          {"action", ledger::ActionToJson(*action)}});
+    }
+  }
+  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) actions.push_back(*it);
+  json::array pending;
+  for (const PendingAction& entry : governance_pool_.Pending()) {
+    Result<ledger::GovernanceAction> action = ledger::ParseAction(entry.leaf);
+    EVIDENCE_CHECK(action.ok());
+    pending.push_back(json::object{{"seq", entry.seq},
+                                   {"id", crypto::DigestHex(entry.id)},
+                                   {"action", ledger::ActionToJson(*action)}});
+  }
   return json::object{{"height", height},
                       {"state_hash", crypto::DigestHex(state->Hash())},
-                      {"register", state->ToJson()}};
+                      {"register", state->ToJson()},
+                      {"latest", json::object{{"state_hash", crypto::DigestHex(latest->Hash())},
+                                              {"next_seq", latest->next_seq()}}},
+                      {"actions", std::move(actions)},
+                      {"actions_total", latest->next_seq() - 1},
+                      {"pending", std::move(pending)}};
+}
+
+Result<api::GovernanceOutcome> ChainService::SubmitGovernance(const json::object& body,
+                                                              const api::SubmitOptions& options) {
+  // Strictly as a block would carry it (ParseAction bounds the bytes).
+  EVIDENCE_ASSIGN_OR_RETURN(ledger::GovernanceAction action,
+                            ledger::ParseAction(json::serialize(body)));
+  const ledger::ActionContext context{store_.height() + 1, WallClockMs()};
+  EVIDENCE_ASSIGN_OR_RETURN(GovernancePool::Admission admission,
+                            governance_pool_.Add(action, context, options.dry_run));
+  if (!options.dry_run && !admission.already_known) {
+    spdlog::info("event=governance_admitted seq={} action={} id={}", admission.seq,
+                 ledger::ActionTypeName(action.type()), crypto::DigestHex(admission.id));
+    if (hooks_.on_governance_admitted) hooks_.on_governance_admitted();
+  }
+  return api::GovernanceOutcome{crypto::DigestHex(admission.id), admission.seq,
+                                admission.already_known};
 }
 
 json::object ChainService::GetStatus() {

@@ -18,6 +18,10 @@
 // refused signature its signing bytes and, within a small budget a second
 // (limits::kSignatureExplanationsPerSecond), what most likely went wrong.
 //
+// Governance actions (POST /v1/governance) are parsed strictly, checked
+// against the register after the last block and kept in the GovernancePool,
+// which the proposer reaps; Hooks::on_governance_admitted wakes consensus.
+//
 // Reads go to the store (LevelDB reads are safe from any thread) and build
 // receipts (ledger/receipt.h) against the block that holds the record; each
 // receipt is verified as a client would verify it before it is served, so a
@@ -53,6 +57,7 @@
 #include "ledger/validation.h"
 #include "supervision/calendar.h"
 #include "supervision/rules.h"
+#include "node/governance_pool.h"
 #include "node/node_metrics.h"
 
 namespace evidence::node {
@@ -91,6 +96,8 @@ class ChainService : public api::NodeService {
     // says they came by gossip (and need not be gossiped again).
     std::function<void(std::vector<std::string> leaves, bool from_peer)> on_admitted;
     std::function<NodeStatus()> status;
+    // A governance action was admitted to the pool (wakes the proposer).
+    std::function<void()> on_governance_admitted;
   };
 
   // Every reference must outlive the service. `metrics` may be null;
@@ -139,6 +146,10 @@ class ChainService : public api::NodeService {
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
   boost::json::object GetGovernance() override;
+  Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
+                                                  const api::SubmitOptions& options) override;
+  // The pending governance actions (the proposer reaps them).
+  GovernancePool& governance_pool() { return governance_pool_; }
   boost::json::object GetStatus() override;
   api::Readiness GetReadiness() override;
   uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) override;
@@ -182,6 +193,7 @@ class ChainService : public api::NodeService {
   std::atomic<bool> report_running_{false};
   // event=store_damaged lines: one per 10 s, the rest counted.
   mutable LogThrottle damage_log_{1, std::chrono::seconds(10)};
+  GovernancePool governance_pool_;
 
   struct Watch {
     std::string id_hex;

@@ -11,6 +11,7 @@
 #include "api/http/access.h"
 #include "api/http/strict_json.h"
 #include "api/http/url.h"
+#include "common/limits.h"
 #include "common/metrics.h"
 #include "common/time_text.h"
 #include "crypto/hash.h"
@@ -23,6 +24,8 @@ namespace {
 
 // A cosigned checkpoint (POST /v1/cosignatures) is one signed note.
 constexpr size_t kCosignatureBytesMax = crypto::kNoteBytesMax;
+// A POST /v1/governance body: the action's JCS bound, with room for indentation.
+constexpr size_t kGovernanceBodyBytesMax = 4 * limits::kGovernanceActionBytesMax;
 
 using Query = std::vector<std::pair<std::string, std::string>>;
 
@@ -354,6 +357,16 @@ void ApiHandlers::Register(Router& router) {
              }));
   router.Add("GET", "/v1/governance", Access::kPublic,
              fixed([this] { return Json(200, service_.GetGovernance()); }));
+  router.Add("POST", "/v1/governance", Access::kSubmission,
+             plain(&ApiHandlers::SubmitGovernance));
+  router.Add("GET", "/v1/agencies", Access::kPublic,
+             [this](const HttpRequest& request, const Params&, Reply reply) {
+               GetRegisterList(request, "agencies", std::move(reply));
+             });
+  router.Add("GET", "/v1/validators", Access::kPublic,
+             [this](const HttpRequest& request, const Params&, Reply reply) {
+               GetRegisterList(request, "validators", std::move(reply));
+             });
   router.Add("GET", "/v1/consistency", Access::kPublic, plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", Access::kPublic, plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", Access::kPublic, plain(&ApiHandlers::GetReady));
@@ -407,6 +420,54 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
                  }
                  reply(SubmitResponse(outcome, !waited.complete));
                });
+}
+
+// 202 when newly pending, 200 for an action pending already; a dry run
+// answers 200 with "dry_run": true. No waiting: an action commits when this
+// node proposes (GET /v1/governance shows it committed).
+void ApiHandlers::SubmitGovernance(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"dry_run"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto wait = ReadWait(*query, options_);
+  if (!wait.ok()) return reply(Problem(request, wait.error()));
+  // An action is at most 16 KiB as JCS; a body four times that (room for
+  // indentation) is refused before it costs a parse.
+  if (request.body.size() > kGovernanceBodyBytesMax) {
+    return reply(Problem(request, ProblemType::kTooLarge,
+                         "a governance action is at most " +
+                             std::to_string(limits::kGovernanceActionBytesMax) +
+                             " bytes as JCS; this body has " +
+                             std::to_string(request.body.size())));
+  }
+  auto body = ReadJsonBody(request);
+  if (!body.ok()) return reply(Problem(request, body.error()));
+  auto outcome = service_.SubmitGovernance(*body, SubmitOptions{wait->dry_run});
+  if (!outcome.ok()) return reply(Refusal(request, outcome.status(), {}, wait->dry_run));
+  boost::json::object answer{{"id", outcome->id},
+                             {"seq", outcome->seq},
+                             {"already_known", outcome->already_known}};
+  if (wait->dry_run) {
+    answer["dry_run"] = true;
+    answer["valid"] = true;
+    return reply(Json(200, answer));
+  }
+  answer["status"] = "pending";
+  return reply(Json(outcome->already_known ? 200 : 202, answer));
+}
+
+void ApiHandlers::GetRegisterList(const HttpRequest& request, std::string_view list,
+                                  Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  boost::json::object governance = service_.GetGovernance();
+  boost::json::object answer{{"height", governance["height"]},
+                             {"state_hash", governance["state_hash"]}};
+  const boost::json::value* entries = nullptr;
+  if (const boost::json::object* registered = governance["register"].if_object()) {
+    entries = registered->if_contains(list);
+  }
+  answer[list] = entries != nullptr ? *entries : boost::json::array{};
+  reply(Json(200, answer));
 }
 
 void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {

@@ -70,6 +70,9 @@ class ApiHandlers {
   using Params = std::vector<std::string_view>;
   void SubmitRecord(const HttpRequest& request, Reply reply);
   void SubmitBatch(const HttpRequest& request, Reply reply);
+  void SubmitGovernance(const HttpRequest& request, Reply reply);
+  // GET /v1/agencies and /v1/validators: one list of the register in force.
+  void GetRegisterList(const HttpRequest& request, std::string_view list, Reply reply);
   void GetRecord(const HttpRequest& request, const Params& params, Reply reply);
   void GetTimestamp(const HttpRequest& request, const Params& params, Reply reply);
   void GetCheckpoint(const HttpRequest& request, Reply reply);

@@ -67,6 +67,13 @@ struct BatchOutcome {
   std::vector<SubmitOutcome> records;  // one per record, in the batch's order
 };
 
+// What became of a submitted governance action.
+struct GovernanceOutcome {
+  std::string id;              // action id, lower-case hex
+  uint64_t seq = 0;
+  bool already_known = false;  // the same action is pending already (idempotent)
+};
+
 struct CaseTrail {
   std::string case_id;
   std::vector<RecordView> records;  // in ledger order; each record's `links` name earlier ones
@@ -179,8 +186,19 @@ class NodeService {
 
   // The governance register in force for the next block, for GET /v1/governance:
   //   { "height": <the next block's height>, "state_hash": "<hex>",
-  //     "register": <ledger::GovernanceState::ToJson> }
+  //     "register": <ledger::GovernanceState::ToJson>,
+  //     "latest": { "state_hash", "next_seq" }   the register after the last block
+  //     "actions": [ { "height", "seq", "id", "action" } ]  committed, newest last
+  //     "pending": [ { "seq", "id", "action" } ] }         this node's pool
   virtual boost::json::object GetGovernance() = 0;
+
+  // Checks a signed governance action (ledger/governance.h) against the
+  // register after the last block and the actions pending before it, and
+  // (unless options.dry_run) keeps it for this node's next proposal. Errors:
+  // the ledger's governance refusals, ResourceExhausted (pool full),
+  // Unavailable (not ready).
+  virtual Result<GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
+                                                     const SubmitOptions& options) = 0;
 
   // Latest signed tree head. Nothing committed yet: not-found.
   virtual Result<TreeHead> GetTreeHead() = 0;

@@ -45,7 +45,7 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
           std::move(core_config),
           parts.validator_sets != nullptr ? *parts.validator_sets : *genesis_validator_sets_,
           own_index ? parts.signer : nullptr, parts.verifier, parts.blocks)),
-      builder_(options.block, parts.store, parts.mempool),
+      builder_(options.block, parts.store, parts.mempool, parts.service.governance_pool()),
       sync_(parts.genesis, parts.store, node_index,
             [this](uint32_t peer, const PeerMessage& message) {
               strand_.AssertHeld();
@@ -276,7 +276,9 @@ void ConsensusDriver::RunEffects() {
 }
 
 // OnRecordsPending holds for one round (consensus/core.h): at every new height
-// and round the core is told again while the mempool holds records. A node
+// and round the core is told again while the mempool holds records or the
+// governance pool actions (only this node proposes them: rounds go on until
+// its turn). A node
 // behind its peers syncs first and is told once it has caught up.
 bool ConsensusDriver::SignalRecordsAtNewRound() {
   const std::pair<uint64_t, uint32_t> now{core_->height(), core_->round()};
@@ -284,7 +286,7 @@ bool ConsensusDriver::SignalRecordsAtNewRound() {
     return false;
   }
   records_signalled_at_ = now;
-  if (mempool_.size() == 0) return false;
+  if (mempool_.size() == 0 && service_.governance_pool().size() == 0) return false;
   core_->OnRecordsPending(WallClockMs());
   return true;
 }
@@ -404,7 +406,10 @@ void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
 
 bool ConsensusDriver::TryAnswerBlockRequest() {
   if (!pending_request_ || pending_request_->height != core_->height() || Paused()) return false;
-  if (mempool_.size() == 0 && pending_evidence_.size() == 0) return false;
+  if (mempool_.size() == 0 && pending_evidence_.size() == 0 &&
+      service_.governance_pool().size() == 0) {
+    return false;
+  }
   if (WaitForFullerBlock()) return false;
   std::optional<Bytes> block = builder_.Build(pending_request_->height, pending_evidence_,
                                               *own_index_);

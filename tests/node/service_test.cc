@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "common/limits.h"
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/errors.h"
@@ -674,6 +675,120 @@ TEST_F(ServiceTest, CommitLatencyLeavesOutSyncedBlocksAndRecordsCommittedCountsA
   EXPECT_EQ(metrics_.records_committed.value(), 2u);
   EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 1u);
   EXPECT_EQ(metrics_.mempool_records.value(), 0);
+}
+
+// ---------------------------------------------------------------- governance actions
+
+class GovernedServiceTest : public ServiceTest {
+ protected:
+  GovernedServiceTest() {
+    TestChainOptions options = RecentGenesis();
+    options.governed = true;
+    options.fixed_keys = true;
+    chain_ = TestChain(options);
+  }
+  void SetUp() override {
+    ServiceTest::SetUp();
+    // A service whose hook counts the wake-ups of consensus.
+    ChainService::Hooks hooks;
+    hooks.status = [this] { return status_; };
+    hooks.on_governance_admitted = [this] { ++governance_wakes_; };
+    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_, std::move(hooks),
+                                              &metrics_);
+  }
+  json::object AddTax(std::optional<uint64_t> seq = std::nullopt,
+                      const std::vector<size_t>& signers = {0, 1, 2}) {
+    crypto::PrivateKey key =
+        crypto::PrivateKey::FromPem(ledger::testing::FixedTestKeyPem(ledger::testing::kSpareKeysFirst))
+            .value();
+    return json::parse(chain_.ActionLeafOf(ledger::AddAgency{{"sishui-tax-bureau", "泗水县税务局",
+                                                              "泗水县人民政府",
+                                                              {key.public_key()}}},
+                                           seq, signers))
+        .as_object();
+  }
+  // What the proposer does: the pool's actions in the next block, committed.
+  void ProposeAndCommit() {
+    const ledger::ChainState state = store_->chain_state();
+    std::vector<std::string> actions = service_->governance_pool().Reap(
+        state.latest, ledger::ActionContext{state.height + 1, chain_.next_block_time_ms()},
+        limits::kGovernanceActionsPerBlockMax);
+    TestChain::Step step = chain_.NextWithActions({}, actions);
+    ASSERT_TRUE(store_->Append(step.block, step.commit).ok());
+    service_->OnCommitted(step.block, step.commit, {});
+  }
+  size_t governance_wakes_ = 0;
+};
+
+TEST_F(GovernedServiceTest, AnActionIsCheckedPooledProposedCommittedAndShown) {
+  auto dry = service_->SubmitGovernance(AddTax(), api::SubmitOptions{true});
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(service_->governance_pool().size(), 0u);
+  auto accepted = service_->SubmitGovernance(AddTax(), {});
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_EQ(accepted->seq, 1u);
+  EXPECT_FALSE(accepted->already_known);
+  EXPECT_EQ(governance_wakes_, 1u);
+  auto again = service_->SubmitGovernance(AddTax(), {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_known);
+  EXPECT_EQ(again->id, accepted->id);
+  EXPECT_EQ(governance_wakes_, 1u);
+  json::object governance = service_->GetGovernance();
+  ASSERT_EQ(governance.at("pending").as_array().size(), 1u);
+  EXPECT_EQ(governance.at("pending").as_array()[0].at("id").as_string(), accepted->id);
+  EXPECT_TRUE(governance.at("actions").as_array().empty());
+
+  ProposeAndCommit();  // block 1 commits it
+  governance = service_->GetGovernance();
+  EXPECT_TRUE(governance.at("pending").as_array().empty());
+  ASSERT_EQ(governance.at("actions").as_array().size(), 1u);
+  const json::value& committed = governance.at("actions").as_array()[0];
+  EXPECT_EQ(committed.at("height").to_number<int64_t>(), 1);
+  EXPECT_EQ(committed.at("id").as_string(), accepted->id);
+  EXPECT_EQ(governance.at("latest").at("next_seq").to_number<int64_t>(), 2);
+  EXPECT_EQ(governance.at("actions_total").to_number<int64_t>(), 1);
+  // In force from block 3: the register of block 2 is still genesis's.
+  EXPECT_EQ(governance.at("register").at("next_seq").to_number<int64_t>(), 1);
+  ProposeAndCommit();  // block 2
+  governance = service_->GetGovernance();
+  EXPECT_EQ(governance.at("height").to_number<int64_t>(), 3);
+  EXPECT_EQ(governance.at("register").at("next_seq").to_number<int64_t>(), 2);
+  EXPECT_NE(store_->NextState()->FindAgency("sishui-tax-bureau"), nullptr);
+}
+
+// Every refusal is the ledger's, with its code, and changes nothing.
+TEST_F(GovernedServiceTest, RefusedActionsChangeNothing) {
+  auto code = [&](json::object action) {
+    auto outcome = service_->SubmitGovernance(action, {});
+    EXPECT_FALSE(outcome.ok());
+    return ledger::ErrorCodeOf(outcome.status());
+  };
+  EXPECT_EQ(code(AddTax(std::nullopt, {0, 1})), ledger::ErrorCode::kGovernanceTooFewSignatures);
+  EXPECT_EQ(code(AddTax(2)), ledger::ErrorCode::kGovernanceBadSequence);
+  json::object unknown = AddTax();
+  unknown["action"] = "make-me-admin";
+  EXPECT_EQ(code(unknown), ledger::ErrorCode::kGovernanceUnknownAction);
+  json::object extra = AddTax();
+  extra["extra"] = 1;
+  EXPECT_EQ(code(extra), ledger::ErrorCode::kGovernanceMalformed);
+  json::object huge = AddTax();
+  huge["agency"].as_object()["name"] = std::string(limits::kGovernanceActionBytesMax, 'x');
+  EXPECT_EQ(code(huge), ledger::ErrorCode::kGovernanceMalformed);
+  EXPECT_EQ(service_->governance_pool().size(), 0u);
+  EXPECT_EQ(governance_wakes_, 0u);
+  // Another action at a pending seq.
+  ASSERT_TRUE(service_->SubmitGovernance(AddTax(), {}).ok());
+  json::object other = json::parse(chain_.ActionLeafOf(ledger::RemoveReader{
+                                       chain_.genesis().readers().front().id}))
+                           .as_object();
+  EXPECT_EQ(code(other), ledger::ErrorCode::kGovernanceBadSequence);
+  // The next seq after the pending one is taken.
+  json::object next = json::parse(chain_.ActionLeafOf(
+                                      ledger::RemoveReader{chain_.genesis().readers().front().id}, 2))
+                          .as_object();
+  EXPECT_TRUE(service_->SubmitGovernance(next, {}).ok());
+  EXPECT_EQ(service_->governance_pool().size(), 2u);
 }
 
 }  // namespace

@@ -81,6 +81,10 @@ class VerifyOnlyService : public api::NodeService {
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {
     return NotServed();
   }
+  Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object&,
+                                                  const api::SubmitOptions&) override {
+    return NotServed();
+  }
   boost::json::object GetGovernance() override {
     const ledger::GovernanceStatePtr state = ledger::GovernanceState::FromGenesis(genesis_);
     return {{"height", 1}, {"state_hash", crypto::DigestHex(state->Hash())},
