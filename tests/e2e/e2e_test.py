@@ -640,6 +640,9 @@ def byzantine_validator(cluster, evidence):
     for k, i in enumerate(honest):
         check(peak_mib[k] < BYZANTINE_RSS_BOUND_MIB,
               f"node {i + 1} peaked at {peak_mib[k]} MiB (bound {BYZANTINE_RSS_BOUND_MIB} MiB)")
+        # CPU time used, not elapsed time: about 3 s in 45 s here; a node that
+        # spent half a core on the attack and the load would be a finding.
+        check(cpu[k] < attack_s / 2, f"node {i + 1} used {cpu[k]:.1f} s of CPU in {attack_s:.0f} s")
 
     # Every honest node refused the invalid blocks, and saw duplicate votes.
     refusals = [{code: cluster.log_text(i).count(code) for code in REFUSAL_CODES} for i in honest]
