@@ -75,6 +75,7 @@ Status Auditor::CheckBlock(uint64_t height) {
   }
   state_.last_block_hash = hash;
   state_.last_block_time_ms = block.header.time_ms;
+  NoteRecordedEvidence(block, state_.recorded_evidence);
   return Status::Ok();
 }
 

@@ -137,6 +137,11 @@ crypto::Digest LeavesRoot(crypto::HashAlgorithm algorithm, const std::vector<std
   return crypto::MerkleRoot(hasher, hashes);
 }
 
+EvidenceKey KeyOf(const DuplicateVoteEvidence& evidence) {
+  return EvidenceKey{evidence.a.validator_index, evidence.a.height, evidence.a.round,
+                     evidence.a.type};
+}
+
 Status VerifyDuplicateVote(std::string_view chain_id, const ValidatorSet& validators,
                            const DuplicateVoteEvidence& e) {
   auto bad = [](std::string_view why) {

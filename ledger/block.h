@@ -67,6 +67,10 @@ inline constexpr std::string_view kBlockHeaderDomainV2 = "EVIDENCE-BLOCK/v2\n";
 inline constexpr uint32_t kBlockVersionLegacy = 1;
 inline constexpr uint32_t kBlockVersionGoverned = 2;
 inline constexpr size_t kEvidenceMax = 100;
+// Duplicate-vote evidence of votes at height v may be recorded in blocks v + 1
+// to v + kEvidenceHeightsMax only (ValidateBlock): within that window every
+// node knows which equivocations the chain recorded already (ChainState).
+inline constexpr uint64_t kEvidenceHeightsMax = 64;
 
 struct BlockHeader {
   // 1 or 2; the version-2 members are zeros in a version-1 header.
@@ -125,6 +129,17 @@ struct DuplicateVoteEvidence {
     archive(a, b);
   }
 };
+
+// What makes two pieces of evidence the same equivocation: the validator and
+// the (height, round, type) it signed two votes for. A chain records each once.
+struct EvidenceKey {
+  uint32_t validator_index = 0;
+  uint64_t height = 0;
+  uint32_t round = 0;
+  VoteType type = VoteType::kPrevote;
+  auto operator<=>(const EvidenceKey&) const = default;
+};
+EvidenceKey KeyOf(const DuplicateVoteEvidence& evidence);
 
 struct Block {
   BlockHeader header;

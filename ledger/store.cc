@@ -313,6 +313,16 @@ Status Store::CheckHead() {
   head_ = h;
   last_block_time_ms_ = header.time_ms;
   log_ = std::move(log).value();
+  // Blocks are stored without their leaves: reading the recent ones is cheap.
+  const uint64_t first = h.height > kEvidenceHeightsMax ? h.height - kEvidenceHeightsMax + 1 : 1;
+  for (uint64_t height = first; height <= h.height; ++height) {
+    EVIDENCE_ASSIGN_OR_RETURN(std::string value,
+                              Get(HeightKey(kBlockPrefix, height), "block " + std::to_string(height)));
+    if (value.size() < 16) return Status::Corruption("block " + std::to_string(height) + " is truncated");
+    auto block = DecodeBlock(AsBytes(std::string_view(value).substr(16)));
+    if (!block.ok()) return block.status().WithContext("block " + std::to_string(height));
+    NoteRecordedEvidence(*block, recorded_evidence_);
+  }
   return Status::Ok();
 }
 
@@ -370,6 +380,7 @@ ChainState Store::chain_state() const {
   state.last_block_time_ms = last_block_time_ms_;
   state.log = log_;
   state.contains_record = [this](const crypto::Digest& id) { return ContainsRecord(id); };
+  state.recorded_evidence = recorded_evidence_;
   state.next = history_.InForce(head_.height + 1);
   state.last = head_.height == 0 ? state.next : history_.InForce(head_.height);
   state.latest = history_.Latest();
@@ -487,6 +498,7 @@ Status Store::Append(const Block& block, const Commit& commit,
   last_block_time_ms_ = h.time_ms;
   log_ = std::move(log);
   history_ = std::move(history);
+  NoteRecordedEvidence(block, recorded_evidence_);
   if (record_ids != nullptr) *record_ids = std::move(ids);
   return Status::Ok();
 }

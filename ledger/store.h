@@ -210,6 +210,9 @@ class Store {
   GovernanceHistory history_;
   int64_t last_block_time_ms_ = 0;
   crypto::CompactRange log_;
+  // The equivocations of the last kEvidenceHeightsMax blocks (chain_state()),
+  // read from them at Open and kept up to date by Append.
+  RecordedEvidence recorded_evidence_;
 };
 
 }  // namespace evidence::ledger

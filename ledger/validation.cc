@@ -135,14 +135,41 @@ Status CheckEvidence(const ChainState& state, const Block& block) {
     return LedgerError(ErrorCode::kBlockWrongEvidence, "too much evidence in one block");
   }
   // Evidence is about votes of earlier heights; the validators of the last block
-  // are the ones whose votes this node can still judge.
+  // are the ones whose votes this node can still judge. The heights and the
+  // repeats are checked before any signature.
   const GovernanceState& voters = *state.last;
+  const uint64_t height = block.header.height;
+  RecordedEvidence in_block;
   for (const DuplicateVoteEvidence& e : block.evidence) {
-    EVIDENCE_RETURN_IF_ERROR(VerifyDuplicateVote(voters.chain_id(), voters.validator_set(), e));
+    const uint64_t voted_at = e.a.height;
+    if (voted_at >= height || voted_at + kEvidenceHeightsMax < height ||
+        voted_at < voters.validators_since()) {
+      return LedgerError(ErrorCode::kBlockWrongEvidence,
+                         "evidence of votes at height " + std::to_string(voted_at) +
+                             " in block " + std::to_string(height) + ": a block records votes "
+                             "of the " + std::to_string(kEvidenceHeightsMax) +
+                             " heights below it, under the validators in force");
+    }
+    const EvidenceKey key = KeyOf(e);
+    if (!in_block.insert(key).second) {
+      return LedgerError(ErrorCode::kBlockWrongEvidence,
+                         "the block records one equivocation twice (validator " +
+                             std::to_string(key.validator_index) + ", height " +
+                             std::to_string(key.height) + ")");
+    }
+    if (state.recorded_evidence.contains(key)) {
+      return LedgerError(ErrorCode::kBlockWrongEvidence,
+                         "the equivocation of validator " + std::to_string(key.validator_index) +
+                             " at height " + std::to_string(key.height) + " round " +
+                             std::to_string(key.round) + " is recorded in an earlier block");
+    }
   }
   if (block.header.evidence_hash !=
       EvidenceHash(voters.hash(), voters.chain_id(), block.evidence)) {
     return LedgerError(ErrorCode::kBlockWrongEvidence, "evidence_hash does not match");
+  }
+  for (const DuplicateVoteEvidence& e : block.evidence) {
+    EVIDENCE_RETURN_IF_ERROR(VerifyDuplicateVote(voters.chain_id(), voters.validator_set(), e));
   }
   return Status::Ok();
 }
@@ -240,6 +267,15 @@ Status CheckRecordIsNew(const crypto::Digest& record_id, const ContainsRecordFn&
                        "record " + crypto::DigestHex(record_id) + " is already in the log");
   }
   return Status::Ok();
+}
+
+void NoteRecordedEvidence(const Block& block, RecordedEvidence& recorded) {
+  for (const DuplicateVoteEvidence& e : block.evidence) recorded.insert(KeyOf(e));
+  // The next block (height + 1) records votes of heights from
+  // height + 1 - kEvidenceHeightsMax on.
+  std::erase_if(recorded, [&](const EvidenceKey& key) {
+    return key.height + kEvidenceHeightsMax < block.header.height + 1;
+  });
 }
 
 Status ValidateBlock(const ChainState& state, const Block& block, BatchSignatureCache* cache) {

@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -52,6 +53,13 @@ Status CheckRecordAuthorship(const GovernanceState& state, const Record& record,
 using ContainsRecordFn = std::function<Result<bool>(const crypto::Digest& record_id)>;
 Status CheckRecordIsNew(const crypto::Digest& record_id, const ContainsRecordFn& contains);
 
+// The equivocations the chain recorded that a next block could still name:
+// those of vote heights within kEvidenceHeightsMax of it.
+using RecordedEvidence = std::set<EvidenceKey>;
+// After `block` is committed: adds its evidence and forgets what the block
+// after it can no longer record (vote height + kEvidenceHeightsMax below its height).
+void NoteRecordedEvidence(const Block& block, RecordedEvidence& recorded);
+
 // What a block is checked against: the state after the last committed block.
 struct ChainState {
   uint64_t height = 0;                 // last committed height (0: empty chain)
@@ -59,6 +67,9 @@ struct ChainState {
   int64_t last_block_time_ms = 0;      // genesis time when height is 0
   crypto::CompactRange log{crypto::MerkleHasher(crypto::HashAlgorithm::kSha256)};  // after it
   ContainsRecordFn contains_record;    // log lookup by record id
+  // The equivocations recorded in the last kEvidenceHeightsMax blocks
+  // (NoteRecordedEvidence over them).
+  RecordedEvidence recorded_evidence;
   // The governance state in force for the next block (height + 1): its
   // validators sign it, its register and params judge its records.
   GovernanceStatePtr next;
@@ -76,10 +87,14 @@ struct ChainState {
 // 1, else a valid commit of height-1 for the previous block hash, by the
 // validators of `last`) and its hash; block time (genesis time at height 1,
 // else the commit's median time, never earlier than the previous block);
-// evidence and its hash; the header version (ledger/governance_history.h,
-// RequiredBlockVersion) and, in a version-2 block, its governance actions
-// (each applies, in order, to `latest`: ledger/governance.h), actions_root,
-// next_validators_hash and state_hash (of `latest`); every leaf a canonical valid record (CheckRecord with
+// evidence (each item of a vote height below the block's, at most
+// kEvidenceHeightsMax below it and not before the validators of `last` took
+// office, no equivocation twice in the block nor one in
+// state.recorded_evidence, both votes signed) and its hash; the header version
+// (ledger/governance_history.h, RequiredBlockVersion) and, in a version-2
+// block, its governance actions (each applies, in order, to `latest`:
+// ledger/governance.h), actions_root, next_validators_hash and state_hash (of
+// `latest`); every leaf a canonical valid record (CheckRecord with
 // the block time as now, under `next`), no record twice in the block or already
 // in the log; leaves root; log size and log root after the block.
 Status ValidateBlock(const ChainState& state, const Block& block,

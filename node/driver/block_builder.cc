@@ -30,9 +30,8 @@ bool BlockBuilder::ActivationPending() const {
   return in_force->Hash() != latest->Hash();
 }
 
-std::optional<Bytes> BlockBuilder::Build(
-    uint64_t height, const std::vector<ledger::DuplicateVoteEvidence>& pending_evidence,
-    uint32_t proposer) {
+std::optional<Bytes> BlockBuilder::Build(uint64_t height, const EvidencePool& pending_evidence,
+                                         uint32_t proposer) {
   ledger::ChainState state = store_.chain_state();
   if (state.height + 1 != height) return std::nullopt;
   ledger::Commit last_commit;
@@ -54,13 +53,8 @@ std::optional<Bytes> BlockBuilder::Build(
         return contains.ok() && *contains;
       });
   // Evidence is checked against the validators of the last block: only votes
-  // cast under that same validator list can be judged.
-  std::vector<ledger::DuplicateVoteEvidence> evidence;
-  for (const ledger::DuplicateVoteEvidence& item : pending_evidence) {
-    if (item.a.height < height && item.a.height >= state.last->validators_since()) {
-      evidence.push_back(item);
-    }
-  }
+  // cast under that same validator list can be judged, each equivocation once.
+  std::vector<ledger::DuplicateVoteEvidence> evidence = pending_evidence.ForBlock(state);
   std::vector<std::string> actions =
       governance_.Reap(state.latest, ledger::ActionContext{height, block_time_ms},
                        limits::kGovernanceActionsPerBlockMax);

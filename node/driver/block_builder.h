@@ -20,6 +20,7 @@
 #include "common/bytes.h"
 #include "ledger/block.h"
 #include "ledger/store.h"
+#include "node/driver/evidence_pool.h"
 
 namespace evidence::node {
 
@@ -57,17 +58,15 @@ class BlockBuilder {
 
   // The block for `height` proposed by validator `proposer`: records reaped
   // from the mempool, the governance actions pending that apply in order (at
-  // most limits::kGovernanceActionsPerBlockMax) and the `evidence` of earlier
-  // heights. Records that cannot
+  // most limits::kGovernanceActionsPerBlockMax) and the evidence of `evidence`
+  // a block on the store's state may record (EvidencePool::ForBlock). Records that cannot
   // go into this block (already in the log, time outside the window of the
   // block's time) are left out. When records wait but every one is ahead of the
   // block's BFT time (an idle chain's time is that of its last commit), the
   // block goes out empty: its commit brings the time forward. It also goes out
   // empty while a governance activation is pending (below). nullopt when the
   // store is not at height - 1 or there is nothing to propose.
-  std::optional<Bytes> Build(uint64_t height,
-                             const std::vector<ledger::DuplicateVoteEvidence>& evidence,
-                             uint32_t proposer);
+  std::optional<Bytes> Build(uint64_t height, const EvidencePool& evidence, uint32_t proposer);
 
  private:
   const BlockBuilderOptions options_;

@@ -382,10 +382,7 @@ void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
                      appended.message());
   }
   EVIDENCE_CHECK_MSG(appended.ok(), "a committed block cannot be stored; stopping");
-  std::erase_if(pending_evidence_, [&](const ledger::DuplicateVoteEvidence& evidence) {
-    return std::find(block->evidence.begin(), block->evidence.end(), evidence) !=
-           block->evidence.end();
-  });
+  pending_evidence_.OnCommitted(*block);
   if (pending_request_ && pending_request_->height <= effect.height) pending_request_.reset();
   last_commit_at_ = Clock::now();
   service_.OnCommitted(*block, effect.commit, record_ids, applying_synced_block_);
@@ -414,18 +411,18 @@ void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
   const std::string validator = effect.first.height == core_->height() && index < set.size()
                                     ? set.at(index).name
                                     : "#" + std::to_string(index);
-  spdlog::warn("event=duplicate_vote validator={} height={} round={}", validator,
-               effect.first.height, effect.first.round);
-  if (pending_evidence_.size() < ledger::kEvidenceMax) {
-    pending_evidence_.push_back({effect.first, effect.second});
-  }
+  const bool kept =
+      pending_evidence_.Add(effect.first, effect.second, store_.chain_state().recorded_evidence);
+  spdlog::warn("event=duplicate_vote validator={} height={} round={} type={} kept={}", validator,
+               effect.first.height, effect.first.round,
+               effect.first.type == ledger::VoteType::kPrevote ? "prevote" : "precommit", kept);
 }
 
 // ---------------------------------------------------------------- proposing
 
 bool ConsensusDriver::TryAnswerBlockRequest() {
   if (!pending_request_ || pending_request_->height != core_->height() || Paused()) return false;
-  if (mempool_.size() == 0 && pending_evidence_.empty() &&
+  if (mempool_.size() == 0 && pending_evidence_.size() == 0 &&
       service_.governance_pool().size() == 0 && !builder_.ActivationPending()) {
     return false;
   }

@@ -57,6 +57,7 @@
 #include "node/driver/block_builder.h"
 #include "node/driver/block_server.h"
 #include "node/driver/block_sync.h"
+#include "node/driver/evidence_pool.h"
 #include "node/intake/peer_inbox.h"
 #include "node/disk_guard.h"
 #include "node/messages.h"
@@ -212,7 +213,7 @@ class ConsensusDriver {
   BlockBuilder builder_ EVIDENCE_GUARDED_BY(strand_);
   BlockSync sync_ EVIDENCE_GUARDED_BY(strand_);
   std::optional<consensus::RequestBlockEffect> pending_request_ EVIDENCE_GUARDED_BY(strand_);
-  std::vector<ledger::DuplicateVoteEvidence> pending_evidence_ EVIDENCE_GUARDED_BY(strand_);
+  EvidencePool pending_evidence_ EVIDENCE_GUARDED_BY(strand_);
   std::vector<std::string> gossip_outbox_ EVIDENCE_GUARDED_BY(strand_);
   std::vector<ledger::Vote> logged_votes_ EVIDENCE_GUARDED_BY(strand_);
   bool gossip_flush_scheduled_ EVIDENCE_GUARDED_BY(strand_) = false;

@@ -15,7 +15,8 @@
 //                  at, it signs two prevotes and two precommits for two different
 //                  block ids, sends one of each pair to one honest peer, the other
 //                  to another, and both to the third (which one rotates), so an
-//                  honest node holds the duplicate-vote evidence;
+//                  honest node holds the duplicate-vote evidence; every other
+//                  round it sends both to every honest peer, in either order;
 //   invalid-block  it follows the chain (blocks synced from its peers into a store
 //                  of its own under --work-dir) and, for every height, proposes in
 //                  the round whose turn is its own (round 0 every fourth height
@@ -415,7 +416,9 @@ class ByzantineValidator {
 
   // For each (height, round) newly seen: two prevotes and two precommits for
   // two block ids. Honest peer k gets both, k+1 only the first, k+2 only the
-  // second (k rotates with height + round).
+  // second (k rotates with height + round); every other (height, round) all
+  // honest peers get both, in one order or the other, so several of them hold
+  // evidence of the same equivocation and each may propose it.
   void EquivocateWhereSeen() {
     std::vector<std::pair<uint64_t, uint32_t>> todo;
     {
@@ -431,11 +434,17 @@ class ByzantineValidator {
       const crypto::Digest a = FakeBlockId(height, round, 'a');
       const crypto::Digest b = FakeBlockId(height, round, 'b');
       const size_t k = static_cast<size_t>(height + round) % honest_.size();
+      const bool all_get_both = (height + round) % 2 == 1;
       for (ledger::VoteType type : {ledger::VoteType::kPrevote, ledger::VoteType::kPrecommit}) {
         const Bytes first = SignedVote(type, height, round, a);
         const Bytes second = SignedVote(type, height, round, b);
         for (size_t j = 0; j < honest_.size(); ++j) {
           const uint32_t peer = honest_[(k + j) % honest_.size()];
+          if (all_get_both) {
+            Send(peer, j % 2 == 0 ? first : second);
+            Send(peer, j % 2 == 0 ? second : first);
+            continue;
+          }
           if (j != 2) Send(peer, first);
           if (j != 1) Send(peer, second);
         }

@@ -93,6 +93,36 @@ TEST_F(StoreTest, AppendQueryAndReopen) {
   EXPECT_EQ(store_->GetRecord(missing).status().code(), StatusCode::kNotFound);
 }
 
+// The equivocations a next block may not record again (ValidateBlock) come
+// with the chain state, survive a restart, and are forgotten once no block can
+// record them any more (kEvidenceHeightsMax heights on).
+TEST_F(StoreTest, RecentlyRecordedEvidenceIsInTheChainStateAcrossARestart) {
+  OpenStore();
+  Fill(1, 1);
+  Block block = chain_.MakeNextBlock({});
+  block.evidence = {chain_.MakeEquivocation(1, 1, 0)};
+  block.header = MakeBlockHeader(chain_.state(), block.leaves, block.last_commit, block.evidence,
+                                 block.header.proposer);
+  ASSERT_TRUE(ValidateBlock(chain_.state(), block).ok());
+  const Commit commit = chain_.MakeCommit(2, BlockHash(chain_.hash(), block.header),
+                                          block.header.time_ms);
+  ASSERT_TRUE(store_->Append(block, commit).ok());
+  chain_.Advance(block, commit);
+  const RecordedEvidence recorded = {KeyOf(block.evidence[0])};
+  EXPECT_EQ(store_->chain_state().recorded_evidence, recorded);
+  OpenStore();
+  EXPECT_EQ(store_->chain_state().recorded_evidence, recorded);
+  EXPECT_EQ(chain_.state().recorded_evidence, recorded);
+  // Up to height kEvidenceHeightsMax, the next block may record votes of height 1.
+  while (store_->height() < kEvidenceHeightsMax) Fill(1, 0);
+  EXPECT_EQ(store_->chain_state().recorded_evidence, recorded);
+  Fill(1, 0);  // the next block is 1 + kEvidenceHeightsMax + 1: out of the window
+  EXPECT_TRUE(store_->chain_state().recorded_evidence.empty());
+  OpenStore();
+  EXPECT_TRUE(store_->chain_state().recorded_evidence.empty());
+  EXPECT_TRUE(chain_.state().recorded_evidence.empty());
+}
+
 // Leaves the caller holds parsed with their ids (its mempool's records) are
 // indexed from those; the store parses the others; the result is the same.
 TEST_F(StoreTest, AppendWithParsedRecordsIndexesTheSame) {

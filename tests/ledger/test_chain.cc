@@ -301,6 +301,20 @@ TestChain::Step TestChain::Next(const std::vector<Record>& records, const Commit
   return step;
 }
 
+DuplicateVoteEvidence TestChain::MakeEquivocation(uint32_t validator, uint64_t height,
+                                                  uint32_t round) const {
+  DuplicateVoteEvidence evidence;
+  uint8_t fill = 1;
+  for (Vote* vote : {&evidence.a, &evidence.b}) {
+    *vote = Vote{VoteType::kPrevote, height, round, {}, genesis_.genesis_time_ms(), validator, {}};
+    vote->block_hash.fill(fill++);
+    auto signature = validator_key(validator).Sign(VoteSigningBytes(genesis_.chain_id(), *vote));
+    EVIDENCE_CHECK(signature.ok());
+    vote->signature = std::move(signature).value();
+  }
+  return evidence;
+}
+
 void TestChain::Advance(const Block& block, const Commit& commit) {
   crypto::MerkleHasher hasher(hash());
   for (const std::string& leaf : block.leaves) {
@@ -318,6 +332,7 @@ void TestChain::Advance(const Block& block, const Commit& commit) {
   state_.last = state_.next;
   state_.next = history_->InForce(state_.height + 1);
   state_.latest = history_->Latest();
+  NoteRecordedEvidence(block, state_.recorded_evidence);
   last_commit_ = commit;
 }
 

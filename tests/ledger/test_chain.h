@@ -103,6 +103,10 @@ class TestChain {
   // action leaves), proposer height % 4.
   Block MakeNextBlock(const std::vector<Record>& records,
                       const std::vector<std::string>& actions = {}) const;
+  // Duplicate-vote evidence: two prevotes of `validator` at (height, round)
+  // for two different block hashes, both signed with its vote key.
+  DuplicateVoteEvidence MakeEquivocation(uint32_t validator, uint64_t height,
+                                         uint32_t round) const;
 
   struct Step {
     Block block;

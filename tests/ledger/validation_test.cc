@@ -125,6 +125,64 @@ TEST_F(BlockRules, HeaderRules) {
   }
 }
 
+// Regression (issue 16, found by e2e_byzantine_validator): two honest nodes that
+// both saw a validator's two votes each proposed them, and the chain recorded the
+// same equivocation in blocks 6 and 8. A block records each equivocation once:
+// not twice in itself, not again after an earlier block recorded it.
+TEST_F(BlockRules, RegressionAnEquivocationIsRecordedOnce) {
+  Block block = Valid();
+  block.evidence = {chain_.MakeEquivocation(3, 2, 0)};
+  Reseal(block);
+  ASSERT_TRUE(Validate(block).ok()) << Validate(block).ToString();
+  // The same pair twice, and the same votes in the other order.
+  DuplicateVoteEvidence swapped = block.evidence[0];
+  std::swap(swapped.a, swapped.b);
+  for (const DuplicateVoteEvidence& again : {block.evidence[0], swapped}) {
+    Block twice = block;
+    twice.evidence.push_back(again);
+    Reseal(twice);
+    EXPECT_EQ(ErrorCodeOf(Validate(twice)), ErrorCode::kBlockWrongEvidence);
+  }
+  // Recorded in block 3: block 4 may not record it again, in either order.
+  const Commit commit = chain_.MakeCommit(3, BlockHash(chain_.hash(), block.header),
+                                          block.header.time_ms);
+  chain_.Advance(block, commit);
+  for (const DuplicateVoteEvidence& again : {block.evidence[0], swapped}) {
+    Block next = chain_.MakeNextBlock({});
+    next.evidence = {again};
+    Reseal(next);
+    EXPECT_EQ(ErrorCodeOf(Validate(next)), ErrorCode::kBlockWrongEvidence)
+        << Validate(next).ToString();
+  }
+  // Another round of the same validator is another equivocation.
+  Block next = chain_.MakeNextBlock({});
+  next.evidence = {chain_.MakeEquivocation(3, 2, 1)};
+  Reseal(next);
+  EXPECT_TRUE(Validate(next).ok()) << Validate(next).ToString();
+}
+
+// Regression (issue 16): a Byzantine proposer could record evidence of votes at
+// or above the block's own height (votes nobody could have judged yet), or of
+// any height however old.
+TEST_F(BlockRules, RegressionEvidenceOutsideItsWindowIsRefused) {
+  for (uint64_t height : {uint64_t{3}, uint64_t{4}, uint64_t{1000}}) {
+    Block block = Valid();  // height 3
+    block.evidence = {chain_.MakeEquivocation(1, height, 0)};
+    Reseal(block);
+    EXPECT_EQ(ErrorCodeOf(Validate(block)), ErrorCode::kBlockWrongEvidence) << height;
+  }
+  // A window of kEvidenceHeightsMax heights below the block.
+  for (uint64_t i = chain_.state().height; i < kEvidenceHeightsMax + 1; ++i) chain_.Next({});
+  const uint64_t height = chain_.state().height + 1;
+  for (auto [voted_at, ok] : {std::pair{height - kEvidenceHeightsMax, true},
+                              std::pair{height - kEvidenceHeightsMax - 1, false}}) {
+    Block block = chain_.MakeNextBlock({});
+    block.evidence = {chain_.MakeEquivocation(1, voted_at, 0)};
+    Reseal(block);
+    EXPECT_EQ(Validate(block).ok(), ok) << voted_at << ": " << Validate(block).ToString();
+  }
+}
+
 TEST_F(BlockRules, LastCommitRules) {
   Block block = Valid();
   block.last_commit.signatures.pop_back();

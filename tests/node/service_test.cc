@@ -182,15 +182,7 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
 // signatures cover, so a reader checks the equivocation with genesis alone.
 TEST_F(ServiceTest, BlocksShowTheirDuplicateVoteEvidence) {
   Commit({chain_.MakeRecord(0, "CASE-1", 1)});
-  ledger::DuplicateVoteEvidence evidence;
-  for (auto [vote, fill] : {std::pair{&evidence.a, uint8_t{0x0a}}, std::pair{&evidence.b, uint8_t{0x0b}}}) {
-    *vote = ledger::Vote{ledger::VoteType::kPrecommit, 1, 0, {}, chain_.genesis().genesis_time_ms(), 2, {}};
-    vote->block_hash.fill(fill);
-    auto signature = chain_.validator_key(2).Sign(
-        ledger::VoteSigningBytes(chain_.genesis().chain_id(), *vote));
-    ASSERT_TRUE(signature.ok());
-    vote->signature = *signature;
-  }
+  const ledger::DuplicateVoteEvidence evidence = chain_.MakeEquivocation(2, 1, 0);
   ledger::Block block = chain_.MakeNextBlock({});
   block.evidence = {evidence};
   block.header = ledger::MakeBlockHeader(chain_.state(), block.leaves, block.last_commit,
@@ -212,7 +204,7 @@ TEST_F(ServiceTest, BlocksShowTheirDuplicateVoteEvidence) {
   ASSERT_EQ(shown.size(), 1u);
   for (const auto& [name, vote] : {std::pair{"a", &evidence.a}, std::pair{"b", &evidence.b}}) {
     const json::object& item = shown[0].at(name).as_object();
-    EXPECT_EQ(item.at("type").as_string(), "precommit");
+    EXPECT_EQ(item.at("type").as_string(), "prevote");
     EXPECT_EQ(item.at("height").to_number<uint64_t>(), 1u);
     EXPECT_EQ(item.at("round").to_number<uint32_t>(), 0u);
     EXPECT_EQ(item.at("block_hash").as_string(), crypto::DigestHex(vote->block_hash));
