@@ -1,5 +1,7 @@
 #include "crypto/note.h"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -253,9 +255,15 @@ Result<NoteKey> NoteKey::FromVkey(std::string_view vkey) {
     return Status::InvalidArgument("a vkey is <name>+<hex key ID>+<base64 key>");
   }
   std::string name(vkey.substr(0, first));
-  auto id = HexDecodeExact(vkey.substr(first + 1, second - first - 1), 4);
+  // Only the form Vkey() writes (lowercase hex) is read, so that two vkeys of one key are
+  // the same text: genesis, node.toml and the witness compare vkeys as strings.
+  const std::string_view id_hex = vkey.substr(first + 1, second - first - 1);
+  const bool lowercase = std::all_of(id_hex.begin(), id_hex.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  auto id = HexDecodeExact(id_hex, 4);
   auto material = Base64Decode(vkey.substr(second + 1));
-  if (!IsKeyName(name) || !id.ok() || !material.ok() || material->size() != 33) {
+  if (!IsKeyName(name) || !lowercase || !id.ok() || !material.ok() || material->size() != 33) {
     return Status::InvalidArgument("a vkey is <name>+<8 hex digits>+<base64 of 33 bytes>");
   }
   const uint8_t type = (*material)[0];

@@ -162,6 +162,9 @@ TEST(NoteTest, MalformedNotesAreRefused) {
   }
   EXPECT_FALSE(NoteKey::FromVkey("example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k").ok());
   EXPECT_FALSE(NoteKey::FromVkey("example.com/foo+530d903a").ok());
+  // The key ID in uppercase is the same number, but not the form a vkey is written in: read
+  // as a key, it would not equal its own Vkey() (found by fuzz_note).
+  EXPECT_FALSE(NoteKey::FromVkey("example.com/foo+530D903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k").ok());
 }
 
 }  // namespace
