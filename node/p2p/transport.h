@@ -65,7 +65,8 @@ namespace evidence::node::p2p {
 // changes either increments it.
 inline constexpr std::string_view kP2pProtocol = "evidence-p2p/1";
 
-// One validator of the network, as genesis and node.toml describe it.
+// One node of the network (a validator or an observer), as the register and
+// node.toml describe it.
 struct PeerConfig {
   std::string name;           // for logs
   crypto::PublicKey node_key; // the only key accepted for this peer
@@ -74,7 +75,8 @@ struct PeerConfig {
 
 struct TransportOptions {
   std::string listen_address = "127.0.0.1:0";  // "host:port"; port 0 picks a free port
-  // All validators in genesis order; peer index = position. The entry at
+  // The nodes known at start (the node passes the register in force: its
+  // validators, then its observers); peer index = position. The entry at
   // `self_index` is this node and is never dialled nor accepted.
   std::vector<PeerConfig> peers;
   uint32_t self_index = 0;
