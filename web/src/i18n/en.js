@@ -51,6 +51,7 @@ export default {
   'check.records': 'Block records match the leaves',
   'check.documentSkipped': 'Document digest (no file given, not compared)',
   'check.validatorsInForce': 'Validators match those in force at this block',
+  'check.lastCommit': 'Last commit and time match the block before',
   'check.governance': 'Governance changes proven from the genesis file',
   'fact.governance': 'Register used',
   'fact.governanceGenesis': 'the register of the genesis file (no governance change in force at this block)',

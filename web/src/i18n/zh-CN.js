@@ -52,6 +52,7 @@ export default {
   'check.records': '区块记录与叶子一致',
   'check.documentSkipped': '文件指纹（未提供原文件，未比对）',
   'check.validatorsInForce': '验证机构与本区块在任的一致',
+  'check.lastCommit': '上一区块的确认签名与时间一致',
   'check.governance': '治理变更自创世文件起逐级证明',
   'fact.governance': '所依据的登记状态',
   'fact.governanceGenesis': '创世文件的登记状态（本区块无生效的治理变更）',

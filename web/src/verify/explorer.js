@@ -17,6 +17,11 @@
 //   commit      > 2/3 of the power of the validators in force  block.bad_commit
 //   validatorsInForce  validators_hash is theirs               block.wrong_validators
 //   header      the proposer is one of them                    block.wrong_proposer
+//   lastCommit  last_commit_hash of its last commit; block 1:  block.bad_last_commit
+//               an empty one, at the genesis time; later ones: block.wrong_time
+//               the previous block's (previous_hash) by > 2/3
+//               of the validators in force at height - 1, the
+//               time their weighted median
 //   governance  the version the register requires (2 once an   block.wrong_state
 //               action was committed or when it carries one),
 //               actions_root of its actions,                   block.bad_governance
@@ -28,7 +33,7 @@
 // actions_root (or a later block's state_hash) does not hold.
 // Pure functions.
 import { fromHex, toHex, utf8 } from './bytes.js';
-import { blockHash, commitMedianTimeMs, equalsHex, readCommit, readHeader, verifyCommit } from './block.js';
+import { blockHash, commitHash, commitMedianTimeMs, equalsHex, readCommit, readHeader, verifyCommit } from './block.js';
 import { SchemaError } from './fields.js';
 import { ACTIVATION_DELAY, GovernanceError, GovernanceHistory, parseActionLeaf, registerFromGenesis } from './governance.js';
 import { leafHash, rootOfLeafHashes } from './merkle.js';
@@ -122,10 +127,11 @@ function showAction(leaf) {
  */
 export function verifyBlock(block, genesis, governance = chainGovernance(genesis, [])) {
   const H = genesis.H;
-  let header, commit;
+  let header, commit, lastCommit;
   try {
     header = readHeader(block?.header, 'block.header', true);
     commit = readCommit(block?.commit, 'block.commit');
+    lastCommit = readCommit(block?.last_commit, 'block.last_commit');
     if (!Array.isArray(block.leaves) || !block.leaves.every(isDigestHex)) {
       throw new SchemaError('block.leaves must be a list of 64 lower-case hex digits');
     }
@@ -150,6 +156,8 @@ export function verifyBlock(block, genesis, governance = chainGovernance(genesis
     return bad('validatorsInForce', 'block.wrong_validators', `validators_hash is not the hash of the validators in force at block ${height}`);
   }
   if (header.proposer >= inForce.validators.length) return bad('header', 'block.wrong_proposer', 'proposer index out of range');
+  const last = checkLastCommit(genesis, governance, header, lastCommit);
+  if (last) return last;
   // CheckGovernance: the version, and the governance members of a version-2 header.
   const actions = governance.actionsAt.get(height) ?? [];
   const before = governance.history.afterBlock(height - 1);
@@ -206,6 +214,29 @@ export function verifyBlock(block, genesis, governance = chainGovernance(genesis
       actions: governance.shownAt.get(height) ?? [],
     },
   };
+}
+
+// ledger CheckLastCommit, as far as one block shows it (the previous block's
+// hash is its previous_hash, which the commit of that block signs).
+function checkLastCommit(genesis, governance, header, lastCommit) {
+  const lastBad = (detail) => bad('lastCommit', 'block.bad_last_commit', detail);
+  if (header.height === 1) {
+    if (lastCommit.height !== 0 || lastCommit.round !== 0 || !/^0{64}$/.test(lastCommit.block_hash) || lastCommit.signatures.length !== 0) {
+      return lastBad('block 1 must have an empty last commit');
+    }
+    if (header.time_ms !== genesis.genesisTimeMs) return bad('lastCommit', 'block.wrong_time', 'block 1 time must be the genesis time');
+  } else {
+    if (lastCommit.height !== header.height - 1 || lastCommit.block_hash !== header.previous_hash) {
+      return lastBad(`last commit is not for block ${header.height - 1}`);
+    }
+    const signers = governance.history.inForce(header.height - 1).validators;
+    const verified = verifyCommit(genesis.chainId, signers, lastCommit);
+    if (!verified.ok) return lastBad(verified.error);
+    const median = commitMedianTimeMs(signers, lastCommit);
+    if (header.time_ms !== median) return bad('lastCommit', 'block.wrong_time', `time ${header.time_ms} is not the median of the last commit, ${median}`);
+  }
+  if (!equalsHex(commitHash(genesis.H, lastCommit), header.last_commit_hash)) return lastBad('last_commit_hash does not match');
+  return null;
 }
 
 function checkRecords(H, records, leaves) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519';
 import canonicalize from 'canonicalize';
-import { blockHash, precommitBytes } from '../../src/verify/block.js';
+import { blockHash, commitHash, commitMedianTimeMs, precommitBytes } from '../../src/verify/block.js';
 import { fromHex, toBase64, toHex } from '../../src/verify/bytes.js';
 import { chainGovernance, verifyBlock } from '../../src/verify/explorer.js';
 import { parseGenesis } from '../../src/verify/genesis.js';
@@ -116,6 +116,7 @@ function makeChain() {
   const history = new GovernanceHistory(registerFromGenesis(governedGenesis));
   const blocks = [];
   const governance = [];
+  let lastCommit = { height: 0, round: 0, block_hash: '0'.repeat(64), signatures: [] };
   for (let height = 1; height <= 6; height++) {
     const actions = height === 3 ? [ADD_FIFTH] : [];
     const inForce = history.inForce(height);
@@ -125,22 +126,23 @@ function makeChain() {
     const header = {
       chain_id: CHAIN,
       height,
-      time_ms: 1767225600000 + height * 5000,
-      previous_hash: digest(`block ${height - 1}`),
+      time_ms: height === 1 ? governedGenesis.genesisTimeMs : commitMedianTimeMs(history.inForce(height - 1).validators, lastCommit),
+      previous_hash: height === 1 ? '0'.repeat(64) : lastCommit.block_hash,
       log_size: height,
       log_root: digest(`log ${height}`),
       leaves_root: toHex(rootOfLeafHashes(H, leaves.map((hex) => fromHex(hex, 64)))),
       validators_hash: inForce.validatorSetHash,
       proposer: height % inForce.validators.length,
       evidence_hash: digest('no evidence'),
-      last_commit_hash: digest(`commit ${height - 1}`),
+      last_commit_hash: toHex(commitHash(H, lastCommit)),
       ...(actions.length > 0 || latest.nextSeq > 1
         ? { version: 2, actions_root: rootOf(actions), next_validators_hash: latest.validatorSetHash, state_hash: latest.hash }
         : {}),
     };
     const signers = inForce.validators.length === 5 ? [1, 2, 3, 4] : [0, 1, 2];
     const commit = commitOf(header, signers, inForce.validators.length === 5 ? vote : vote.slice(0, 4));
-    blocks.push({ height, hash: commit.block_hash, header, commit, last_commit: {}, evidence: [], leaves });
+    blocks.push({ height, hash: commit.block_hash, header, commit, last_commit: lastCommit, evidence: [], leaves });
+    lastCommit = commit;
     if (actions.length > 0) governance.push({ block: header, commit, actions });
     history.apply(height, header.time_ms, actions);
   }
@@ -224,6 +226,23 @@ test('a changed actions_root, state_hash, next_validators_hash or version is inv
   const unsigned = { ...chain.blocks[4], header: { ...chain.blocks[4].header, state_hash: other } };
   assert.equal(verifyBlock(unsigned, governedGenesis, governance).check, 'header');
   assert.equal(code(chain.blocks[4], (h) => (h.proposer = 5)), 'block.wrong_proposer');
+});
+
+test("a block's last commit and time are checked against the validators in force at the height before", () => {
+  const governance = chainGovernance(governedGenesis, chain.governance);
+  const check = (block) => verifyBlock(block, governedGenesis, governance);
+  const [first, , , , fifth, sixth] = chain.blocks;
+  // Block 6's last commit is block 5's, by the new set: valid (block 6 test above); its time moved.
+  assert.equal(check(resigned(sixth, (h) => (h.time_ms += 1))).code, 'block.wrong_time');
+  assert.equal(check(resigned(first, (h) => (h.time_ms += 1), [0, 1, 2], vote.slice(0, 4))).code, 'block.wrong_time');
+  // A last commit short of a quorum, or for another block.
+  const short = { ...sixth.last_commit, signatures: sixth.last_commit.signatures.slice(0, 2) };
+  assert.equal(check(resigned({ ...sixth, last_commit: short }, (h) => (h.last_commit_hash = toHex(commitHash(H, short))))).code, 'block.bad_last_commit');
+  assert.equal(check(resigned(sixth, (h) => (h.previous_hash = digest('other')))).code, 'block.bad_last_commit');
+  assert.equal(check(resigned(sixth, (h) => (h.last_commit_hash = digest('other')))).code, 'block.bad_last_commit');
+  const verdict = check(resigned(fifth, (h) => (h.last_commit_hash = '0'.repeat(64))));
+  assert.equal(verdict.check, 'lastCommit');
+  assert.equal(check({ ...first, last_commit: sixth.last_commit }).code, 'block.bad_last_commit');
 });
 
 test('a governance list that does not hold makes the blocks from its first bad block invalid', () => {
