@@ -37,6 +37,9 @@ inline constexpr size_t kGovernanceActionsPerBlockMax = 16;
 inline constexpr size_t kGovernancePoolActionsMax = 256;     // pending, per node (local)
 inline constexpr size_t kGovernancePoolBytesMax = 1024 * 1024;  // their leaf bytes (local)
 inline constexpr size_t kGovernanceHistoryShownMax = 256;  // committed actions GET /v1/governance lists
+// GET /v1/governance/blocks: governance blocks (header, commit, actions) per page.
+inline constexpr size_t kGovernanceBlocksPageMax = 256;
+inline constexpr size_t kGovernanceBlocksPageDefault = 64;
 inline constexpr size_t kValidatorsMax = 1000;               // = commit signatures
 inline constexpr size_t kObserversMax = 1000;
 static_assert(kGovernanceSignaturesMax >= kGovernanceInstitutionsMax,

@@ -162,6 +162,22 @@ Result<GovernanceBlock> GovernanceBlockFromJson(const json::value& value, size_t
 
 }  // namespace
 
+json::value GovernanceBlockToJson(const GovernanceBlock& g) {
+  json::array actions;
+  for (const std::string& leaf : g.actions) actions.emplace_back(leaf);
+  return json::object{{"block", BlockHeaderToJson(g.header)},
+                      {"commit", CommitToJson(g.commit)},
+                      {"actions", std::move(actions)}};
+}
+
+Result<GovernanceBlock> LoadGovernanceBlock(const Store& store, uint64_t height) {
+  GovernanceBlock g;
+  EVIDENCE_ASSIGN_OR_RETURN(g.header, store.GetHeader(height));
+  EVIDENCE_ASSIGN_OR_RETURN(g.commit, store.GetCommit(height));
+  EVIDENCE_ASSIGN_OR_RETURN(g.actions, store.GetActions(height));
+  return g;
+}
+
 json::value ReceiptToJson(const Receipt& r) {
   json::array proof;
   for (const crypto::Digest& d : r.inclusion_proof) proof.emplace_back(crypto::DigestHex(d));
@@ -175,13 +191,7 @@ json::value ReceiptToJson(const Receipt& r) {
                       {"validator_set_hash", crypto::DigestHex(r.validator_set_hash)}};
   if (r.version != 1) {
     json::array governance;
-    for (const GovernanceBlock& g : r.governance) {
-      json::array actions;
-      for (const std::string& leaf : g.actions) actions.emplace_back(leaf);
-      governance.push_back(json::object{{"block", BlockHeaderToJson(g.header)},
-                                        {"commit", CommitToJson(g.commit)},
-                                        {"actions", std::move(actions)}});
-    }
+    for (const GovernanceBlock& g : r.governance) governance.push_back(GovernanceBlockToJson(g));
     out["governance"] = std::move(governance);
   }
   return out;
@@ -257,10 +267,7 @@ Result<Receipt> BuildReceipt(const Store& store, const crypto::Digest& record_id
   r.version = 2;
   for (uint64_t height : store.GovernanceHeights()) {
     if (r.governance.size() == kReceiptGovernanceBlocksMax) break;
-    GovernanceBlock g;
-    EVIDENCE_ASSIGN_OR_RETURN(g.header, store.GetHeader(height));
-    EVIDENCE_ASSIGN_OR_RETURN(g.commit, store.GetCommit(height));
-    EVIDENCE_ASSIGN_OR_RETURN(g.actions, store.GetActions(height));
+    EVIDENCE_ASSIGN_OR_RETURN(GovernanceBlock g, LoadGovernanceBlock(store, height));
     r.governance.push_back(std::move(g));
   }
   return r;

@@ -107,6 +107,13 @@ Result<BlockHeader> BlockHeaderFromJson(const boost::json::value& json,
 boost::json::value CommitToJson(const Commit& commit);
 Result<Commit> CommitFromJson(const boost::json::value& json);
 
+// A governance block as a v2 receipt carries it ({"block", "commit", "actions"}),
+// also the shape of GET /v1/governance/blocks.
+boost::json::value GovernanceBlockToJson(const GovernanceBlock& block);
+// The block at `height` of the store (one of GovernanceHeights()) with its
+// commit and its action leaves.
+Result<GovernanceBlock> LoadGovernanceBlock(const Store& store, uint64_t height);
+
 // The receipt of a committed record (proof in the tree head of its own block):
 // version 1 for a version-1 block, version 2 (with every governance block the
 // store holds) otherwise.

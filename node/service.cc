@@ -583,6 +583,22 @@ Result<std::vector<std::string>> ChainService::GetConsistencyProof(uint64_t from
   return out;
 }
 
+Result<api::BlockPage> ChainService::ListGovernanceBlocks(uint64_t from, uint64_t limit) {
+  const std::vector<uint64_t> heights = store_.GovernanceHeights();
+  api::BlockPage page;
+  size_t bytes = 0;
+  auto at = std::lower_bound(heights.begin(), heights.end(), from);
+  for (; at != heights.end() && page.blocks.size() < limit && bytes < kPageBytesTarget; ++at) {
+    EVIDENCE_ASSIGN_OR_RETURN(ledger::GovernanceBlock block,
+                              ledger::LoadGovernanceBlock(store_, *at));
+    json::value shaped = ledger::GovernanceBlockToJson(block);
+    bytes += json::serialize(shaped).size();
+    page.blocks.push_back(std::move(shaped));
+  }
+  if (at != heights.end()) page.next_from = *at;
+  return page;
+}
+
 json::object ChainService::GetGovernance() {
   // The height first: the state is then the one in force for that block or a
   // later one, never an older one.

@@ -147,6 +147,7 @@ class ChainService : public api::NodeService {
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
   boost::json::object GetGovernance() override;
+  Result<api::BlockPage> ListGovernanceBlocks(uint64_t from, uint64_t limit) override;
   Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
                                                   const api::SubmitOptions& options) override;
   // A governance action a peer gossiped (its JCS leaf): checked and kept like

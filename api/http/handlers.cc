@@ -357,6 +357,8 @@ void ApiHandlers::Register(Router& router) {
              }));
   router.Add("GET", "/v1/governance", Access::kPublic,
              fixed([this] { return Json(200, service_.GetGovernance()); }));
+  router.Add("GET", "/v1/governance/blocks", Access::kPublic,
+             plain(&ApiHandlers::ListGovernanceBlocks));
   router.Add("POST", "/v1/governance", Access::kSubmission,
              plain(&ApiHandlers::SubmitGovernance));
   router.Add("GET", "/v1/agencies", Access::kPublic,
@@ -749,6 +751,26 @@ void ApiHandlers::ListBlocks(const HttpRequest& request, Reply reply) {
   if (!limit.ok()) return reply(Problem(request, limit.error()));
   auto page = service_.ListBlocks(from->value_or(1), limit->value_or(limits::kPageLimitDefault),
                                   DetailFor(request));
+  if (!page.ok()) return reply(Problem(request, page.status()));
+  boost::json::array blocks;
+  for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));
+  boost::json::object body;
+  body["blocks"] = std::move(blocks);
+  body["next_from"] = page->next_from ? boost::json::value(*page->next_from) : nullptr;
+  reply(Json(200, body));
+}
+
+// The governance history with its proof (header, commit, actions of each block
+// that carries actions), for verifiers that replay the register from genesis.
+void ApiHandlers::ListGovernanceBlocks(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"from", "limit"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto from = ReadNumber(*query, "from", 0, UINT64_MAX);
+  if (!from.ok()) return reply(Problem(request, from.error()));
+  auto limit = ReadNumber(*query, "limit", 1, limits::kGovernanceBlocksPageMax);
+  if (!limit.ok()) return reply(Problem(request, limit.error()));
+  auto page = service_.ListGovernanceBlocks(from->value_or(1),
+                                            limit->value_or(limits::kGovernanceBlocksPageDefault));
   if (!page.ok()) return reply(Problem(request, page.status()));
   boost::json::array blocks;
   for (boost::json::value& block : page->blocks) blocks.push_back(std::move(block));

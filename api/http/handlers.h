@@ -83,6 +83,7 @@ class ApiHandlers {
   static BlockDetail DetailFor(const HttpRequest& request);
   void GetBlock(const HttpRequest& request, const Params& params, Reply reply);
   void ListBlocks(const HttpRequest& request, Reply reply);
+  void ListGovernanceBlocks(const HttpRequest& request, Reply reply);
   void GetTreeHead(const HttpRequest& request, Reply reply);
   void GetConsistency(const HttpRequest& request, Reply reply);
   void GetStatus(const HttpRequest& request, Reply reply);

@@ -180,6 +180,13 @@ class NodeService {
   // may return fewer, e.g. to bound the response size), each as GetBlock shapes it.
   virtual Result<BlockPage> ListBlocks(uint64_t from, uint64_t limit, BlockDetail detail) = 0;
 
+  // The committed blocks that carry governance actions, from height `from` on, in
+  // height order: up to `limit` (1..kGovernanceBlocksPageMax; fewer once the page
+  // holds about 4 MiB), each {"block", "commit", "actions"} as a v2 receipt
+  // carries it (ledger::GovernanceBlockToJson). next_from: the height of the
+  // next governance block, nullopt when there is none.
+  virtual Result<BlockPage> ListGovernanceBlocks(uint64_t from, uint64_t limit) = 0;
+
   // The genesis file the node runs on, as JSON text (JCS and a newline:
   // ledger::Genesis::ToJson), for verifiers: the portal checks receipts against it.
   virtual std::string GetGenesisJson() = 0;

@@ -125,6 +125,8 @@ class AccessTest : public ::testing::Test {
         {"GET /metrics", {"GET /metrics", {{"/metrics", ""}}}},
         {"GET /v1/genesis", {"GET /v1/genesis", {{"/v1/genesis", ""}}}},
         {"GET /v1/governance", {"GET /v1/governance", {{"/v1/governance", ""}}}},
+        {"GET /v1/governance/blocks",
+         {"GET /v1/governance/blocks", {{"/v1/governance/blocks?from=1", ""}}}},
         {"POST /v1/governance",
          {"POST /v1/governance", {{"/v1/governance", R"({"seq":1})"}}}},
         {"GET /v1/agencies", {"GET /v1/agencies", {{"/v1/agencies", ""}}}},

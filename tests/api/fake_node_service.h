@@ -145,6 +145,28 @@ class FakeNodeService : public NodeService {
     return page;
   }
 
+  // Governance blocks: those added with AddGovernanceBlock, by height.
+  Result<BlockPage> ListGovernanceBlocks(uint64_t from, uint64_t limit) override {
+    std::lock_guard lock(mutex_);
+    last_governance_limit_ = limit;
+    BlockPage page;
+    auto at = governance_blocks_.lower_bound(from);
+    for (; at != governance_blocks_.end() && page.blocks.size() < limit; ++at) {
+      page.blocks.push_back(at->second);
+    }
+    if (at != governance_blocks_.end()) page.next_from = at->first;
+    return page;
+  }
+  void AddGovernanceBlock(uint64_t height) {
+    std::lock_guard lock(mutex_);
+    governance_blocks_[height] = boost::json::object{
+        {"block", {{"height", height}}}, {"commit", {{"height", height}}}, {"actions", {"{}"}}};
+  }
+  uint64_t last_governance_limit() {
+    std::lock_guard lock(mutex_);
+    return last_governance_limit_;
+  }
+
   Result<TreeHead> GetTreeHead() override {
     std::lock_guard lock(mutex_);
     if (blocks_.empty()) return Status::NotFound("nothing committed yet");
@@ -407,6 +429,8 @@ class FakeNodeService : public NodeService {
   std::map<std::string, RecordView> records_;
   std::vector<std::string> order_;
   std::vector<boost::json::value> blocks_;
+  std::map<uint64_t, boost::json::value> governance_blocks_;
+  uint64_t last_governance_limit_ = 0;
   std::map<std::string, Reader> readers_;
   std::map<uint64_t, std::pair<std::string, CommitCallback>> watches_;
   uint64_t next_token_ = 0;

@@ -769,13 +769,46 @@ TEST(RateLimitTest, AnAgencyOverItsRateGets429AndRefusedRecordsCostNothing) {
   EXPECT_EQ(service.state_changes(), 8u);
 }
 
+TEST_F(HandlersTest, GovernanceBlocksArePagedFromAHeight) {
+  HttpResponse empty = Call("GET", "/v1/governance/blocks");
+  ASSERT_EQ(empty.status, 200);
+  EXPECT_TRUE(Body(empty).at("blocks").as_array().empty());
+  EXPECT_TRUE(Body(empty).at("next_from").is_null());
+  EXPECT_EQ(service_.last_governance_limit(), limits::kGovernanceBlocksPageDefault);
+  for (uint64_t height : {4, 9, 15}) service_.AddGovernanceBlock(height);
+  HttpResponse first = Call("GET", "/v1/governance/blocks?from=1&limit=2");
+  ASSERT_EQ(first.status, 200);
+  const boost::json::value first_body = Body(first);
+  const boost::json::array& blocks = first_body.at("blocks").as_array();
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].at("block").at("height").as_int64(), 4);
+  EXPECT_EQ(blocks[1].at("block").at("height").as_int64(), 9);
+  EXPECT_TRUE(blocks[1].at("commit").is_object());
+  EXPECT_TRUE(blocks[1].at("actions").is_array());
+  EXPECT_EQ(first_body.at("next_from").as_int64(), 15);
+  HttpResponse rest = Call("GET", "/v1/governance/blocks?from=15");
+  EXPECT_EQ(Body(rest).at("blocks").as_array().size(), 1u);
+  EXPECT_TRUE(Body(rest).at("next_from").is_null());
+  EXPECT_EQ(Body(Call("GET", "/v1/governance/blocks?from=10")).at("blocks").as_array().size(), 1u);
+  EXPECT_EQ(service_.last_governance_limit(), limits::kGovernanceBlocksPageDefault);
+  EXPECT_EQ(Call("GET", "/v1/governance/blocks?limit=256").status, 200);
+  const size_t changes = service_.state_changes();
+  for (const char* bad : {"/v1/governance/blocks?limit=0", "/v1/governance/blocks?limit=257",
+                          "/v1/governance/blocks?from=x", "/v1/governance/blocks?from=-1",
+                          "/v1/governance/blocks?to=3"}) {
+    EXPECT_EQ(ProblemOf(Call("GET", bad)), "bad-request") << bad;
+  }
+  EXPECT_EQ(service_.state_changes(), changes);
+}
+
 TEST(OpenApiTest, DescribesEveryRouteAndEveryProblemType) {
   const std::string_view yaml = OpenApiYaml();
   for (const char* path :
        {"  /v1/records:\n    post:", "  /v1/batches:\n    post:", "  /v1/records/{id}:\n    get:",
         "  /v1/digests/{digest}:\n    get:", "  /v1/cases/{case_id}:\n    get:",
         "  /v1/blocks/{height}:\n    get:", "  /v1/blocks:\n    get:", "  /v1/tree-head:\n    get:",
-        "  /v1/genesis:\n    get:", "  /v1/governance:\n    get:", "  /:\n    get:",
+        "  /v1/genesis:\n    get:", "  /v1/governance:\n    get:",
+        "  /v1/governance/blocks:\n    get:", "  /:\n    get:",
         "  /v1/consistency:\n    get:", "  /v1/status:\n    get:", "  /healthz:\n    get:",
         "  /readyz:\n    get:", "  /metrics:\n    get:", "  /openapi.yaml:\n    get:"}) {
     EXPECT_NE(yaml.find(path), std::string_view::npos) << path;

@@ -167,6 +167,9 @@ class Limits(unittest.TestCase):
                     k["kHttpWaitTimeoutMsDefault"])
         self.expect("page size (`limit` of `GET /v1/blocks`)", k["kPageLimitMax"],
                     k["kPageLimitDefault"], k["kPageBytesTarget"])
+        self.expect("governance blocks per page (`limit` of `GET /v1/governance/blocks`)",
+                    k["kGovernanceBlocksPageMax"], k["kGovernanceBlocksPageDefault"],
+                    k["kPageBytesTarget"])
         self.expect("records in one case trail answer", k["kCaseRecordsMax"])
         self.expect("records in one digest look-up answer", k["kDigestRecordsMax"])
         self.expect("bearer token", k["kHttpBearerTokenBytesMax"])

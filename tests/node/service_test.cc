@@ -757,6 +757,53 @@ TEST_F(GovernedServiceTest, AnActionIsCheckedPooledProposedCommittedAndShown) {
   EXPECT_NE(store_->NextState()->FindAgency("sishui-tax-bureau"), nullptr);
 }
 
+// GET /v1/governance/blocks: each block that carries actions, as a v2 receipt
+// carries it (the receipt's own encoding), paged by height.
+TEST_F(GovernedServiceTest, ListsTheGovernanceBlocksAsAReceiptCarriesThem) {
+  auto empty = service_->ListGovernanceBlocks(1, 10);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->blocks.empty());
+  EXPECT_FALSE(empty->next_from.has_value());
+  ASSERT_TRUE(service_->SubmitGovernance(AddTax(), {}).ok());
+  ProposeAndCommit();  // block 1: the action
+  ProposeAndCommit();  // block 2: none
+  auto page = service_->ListGovernanceBlocks(1, 10);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->blocks.size(), 1u);
+  EXPECT_FALSE(page->next_from.has_value());
+  const ledger::GovernanceBlock expected = ledger::LoadGovernanceBlock(*store_, 1).value();
+  EXPECT_EQ(page->blocks[0], ledger::GovernanceBlockToJson(expected));
+  EXPECT_EQ(expected.header.version, ledger::kBlockVersionGoverned);
+  EXPECT_EQ(expected.actions.size(), 1u);
+  EXPECT_EQ(expected.header.height, 1u);
+  // The same bytes a v2 receipt carries.
+  EXPECT_EQ(page->blocks[0].at("block"), ledger::BlockHeaderToJson(store_->GetHeader(1).value()));
+  EXPECT_EQ(page->blocks[0].at("commit"), ledger::CommitToJson(store_->GetCommit(1).value()));
+  auto later = service_->ListGovernanceBlocks(2, 10);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->blocks.empty());
+  // A second action in block 3: pages of one block each.
+  ASSERT_TRUE(service_
+                  ->SubmitGovernance(json::parse(chain_.ActionLeafOf(
+                                                     ledger::RemoveAgency{"sishui-tax-bureau"}, 2,
+                                                     {0, 1, 2}))
+                                         .as_object(),
+                                     {})
+                  .ok());
+  ProposeAndCommit();  // block 3
+  auto first = service_->ListGovernanceBlocks(0, 1);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->blocks.size(), 1u);
+  EXPECT_EQ(first->blocks[0].at("block").at("height").to_number<uint64_t>(), 1u);
+  ASSERT_TRUE(first->next_from.has_value());
+  EXPECT_EQ(*first->next_from, 3u);
+  auto second = service_->ListGovernanceBlocks(*first->next_from, 1);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->blocks.size(), 1u);
+  EXPECT_EQ(second->blocks[0].at("block").at("height").to_number<uint64_t>(), 3u);
+  EXPECT_FALSE(second->next_from.has_value());
+}
+
 // Every refusal is the ledger's, with its code, and changes nothing.
 TEST_F(GovernedServiceTest, RefusedActionsChangeNothing) {
   auto code = [&](json::object action) {

@@ -52,6 +52,8 @@ export const getRecord = (id, token) => get(`/v1/records/${segment(id)}`, { toke
 export const getCase = (caseId, token) => get(`/v1/cases/${segment(caseId)}`, { token });
 /** @param {number} height @param {string|null} token */
 export const getBlock = (height, token) => get(`/v1/blocks/${height}`, { token });
+/** A page of governance blocks from height `from` ({blocks, next_from}). @param {number} from */
+export const listGovernanceBlocks = (from) => get(`/v1/governance/blocks?from=${from}&limit=256`);
 /** @param {number} from @param {number} limit @param {string|null} token */
 export const listBlocks = (from, limit, token) => get(`/v1/blocks?from=${from}&limit=${limit}`, { token });
 /**

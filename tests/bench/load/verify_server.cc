@@ -71,6 +71,9 @@ class VerifyOnlyService : public api::NodeService {
   Result<api::BlockPage> ListBlocks(uint64_t, uint64_t, api::BlockDetail) override {
     return NotServed();
   }
+  Result<api::BlockPage> ListGovernanceBlocks(uint64_t, uint64_t) override {
+    return NotServed();
+  }
   Result<api::TimestampAnswer> GetTimestamp(std::string_view, std::string_view) override {
     return NotServed();
   }

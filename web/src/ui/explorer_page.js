@@ -1,10 +1,15 @@
 // The explorer (/explorer): the latest tree head and blocks, newest first, each
-// verified here (header hash, commit signatures, leaf hashes); ?height=N shows one
-// block with its header, commit and leaf hashes, and its records when a reader's
-// token is in this tab. The public block routes carry leaf hashes only.
-import { getBlock, getTreeHead, listBlocks } from '../api.js';
+// verified here (header hash, commit signatures by the validators in force at
+// its height, governance members, leaf hashes); ?height=N shows one block with
+// its header, commit, governance actions and leaf hashes, and its records when a
+// reader's token is in this tab. The public block routes carry leaf hashes only.
+// The register in force at each height is replayed here from the genesis file
+// with the node's governance blocks (GET /v1/governance/blocks), each proven by
+// a commit, so nothing of the node is trusted; they are read after the blocks,
+// so they cover every block shown.
+import { getBlock, getTreeHead, listBlocks, listGovernanceBlocks } from '../api.js';
 import { t } from '../i18n/index.js';
-import { recordIdHex, verifyBlock } from '../verify/index.js';
+import { chainGovernance, recordIdHex, verifyBlock } from '../verify/index.js';
 import { notice, recordChips } from './components.js';
 import { h } from './dom.js';
 import { formatCount, formatTime, recordPath } from './format.js';
@@ -12,13 +17,15 @@ import { loadTrustInto, trustNotices } from './genesis_panel.js';
 import { readerToken } from './reader.js';
 
 const PAGE_SIZE = 20;
+const GOVERNANCE_PAGES_MAX = 64; // of 256 governance blocks each
 
 export function explorerPage() {
   const params = new URLSearchParams(location.search);
   const selected = positiveInteger(params.get('height'));
   const top = positiveInteger(params.get('to'));
-  /** @type {{loading: boolean, error: string|null, head: any, blocks: any[], block: any, from: number, to: number}} */
-  const state = { loading: true, error: null, head: null, blocks: [], block: null, from: 0, to: 0 };
+  /** @type {{loading: boolean, error: string|null, head: any, blocks: any[], block: any, from: number, to: number,
+   *           governance: import('../verify/explorer.js').ChainGovernance|null, governanceBlocks: number, governanceServed: boolean}} */
+  const state = { loading: true, error: null, head: null, blocks: [], block: null, from: 0, to: 0, governance: null, governanceBlocks: 0, governanceServed: true };
 
   /** @param {import('./layout.js').PageContext} ctx */
   async function start(ctx) {
@@ -29,7 +36,7 @@ export function explorerPage() {
       const answer = await getBlock(selected, token);
       if (!answer.ok) return finish(ctx, failure(answer));
       state.block = answer.data;
-      return finish(ctx);
+      return finish(ctx, await loadGovernance(ctx.trust.genesis));
     }
     const head = await getTreeHead();
     if (!head.ok && head.status !== 404) return finish(ctx, failure(head));
@@ -42,7 +49,29 @@ export function explorerPage() {
       if (!page.ok) return finish(ctx, failure(page));
       state.blocks = page.data.blocks.slice().reverse();
     }
-    finish(ctx);
+    finish(ctx, await loadGovernance(ctx.trust.genesis));
+  }
+
+  // Every governance block, page by page (null, or the error to show).
+  async function loadGovernance(genesis) {
+    const values = [];
+    let from = 1;
+    for (let pages = 0; from !== null && pages < GOVERNANCE_PAGES_MAX; pages++) {
+      const answer = await listGovernanceBlocks(from);
+      if (!answer.ok && answer.status === 404 && values.length === 0) {
+        state.governanceServed = false; // a node from before the route: genesis's validators only
+        break;
+      }
+      if (!answer.ok) return failure(answer);
+      const blocks = Array.isArray(answer.data?.blocks) ? answer.data.blocks : null;
+      if (blocks === null) return t('node.error', { status: 200, detail: 'no governance blocks list' });
+      values.push(...blocks);
+      const next = answer.data.next_from;
+      from = Number.isSafeInteger(next) && next > from ? next : null;
+    }
+    state.governance = chainGovernance(genesis, values);
+    state.governanceBlocks = values.length;
+    return null;
   }
 
   function finish(ctx, error = null) {
@@ -57,16 +86,25 @@ export function explorerPage() {
       h('section', { class: 'intro' }, h('h1', null, selected ? t('explorer.block', { height: selected }) : t('explorer.title')), h('p', { class: 'lead' }, t('explorer.lead'))),
       trustNotices(ctx),
       readerToken() ? notice('info', t('explorer.readerHint')) : null,
+      !state.loading && !state.error && state.governance ? governanceNotice() : null,
       state.error ? notice('error', state.error) : null,
       state.loading ? notice('info', t('common.loading')) : null,
       !state.loading && genesis && !state.error ? (selected ? blockView(genesis) : listView(genesis)) : null,
     ];
   }
 
+  function governanceNotice() {
+    if (!state.governanceServed) return notice('warning', t('explorer.governanceMissing'));
+    if (state.governanceBlocks === 0) return null;
+    return h('p', { class: 'muted', testid: 'governance-proven' }, t('explorer.governanceProven', { count: state.governanceBlocks }));
+  }
+
+  const check = (block, genesis) => verifyBlock(block, genesis, state.governance ?? undefined);
+
   function listView(genesis) {
     if (!state.head) return h('div', { class: 'panel' }, t('explorer.empty'));
     const headBlock = state.blocks.find((b) => b.height === state.head.height);
-    const headVerdict = headBlock ? verifyBlock(headBlock, genesis) : null;
+    const headVerdict = headBlock ? check(headBlock, genesis) : null;
     const headOk = headVerdict?.verdict === 'valid' && headBlock.header.log_root === state.head.root && headBlock.header.log_size === state.head.size;
     return [
       h(
@@ -106,15 +144,20 @@ export function explorerPage() {
   }
 
   function blockRow(block, genesis) {
-    const verdict = verifyBlock(block, genesis);
+    const verdict = check(block, genesis);
     const f = verdict.facts;
     return h(
       'tr',
       { dataset: { height: block.height } },
-      h('td', null, h('a', { href: `/explorer?height=${block.height}` }, `#${block.height}`)),
+      h(
+        'td',
+        null,
+        h('a', { href: `/explorer?height=${block.height}` }, `#${block.height}`),
+        f && f.actions.length > 0 ? [' ', h('span', { class: 'chip', testid: 'governance-chip', title: f.actions.map((a) => t(`govAction.${a.action}`)).join('、') }, t('explorer.actionsBadge', { count: f.actions.length }))] : null,
+      ),
       h('td', null, f ? formatTime(f.committedAtMs) : '—'),
       h('td', null, Array.isArray(block.leaves) ? block.leaves.length : '—'),
-      h('td', null, f ? institutionOf(genesis, f.proposer) : '—'),
+      h('td', null, f ? institutionOf(f.validators, f.proposer) : '—'),
       h('td', null, f ? f.signers.map((s) => s.institution).join('、') : '—'),
       h('td', null, verdict.verdict === 'valid' ? h('span', { class: 'ok' }, '✓') : h('span', { class: 'bad', title: verdict.detail }, `✕ ${t(`check.${verdict.check}`)}`)),
     );
@@ -122,7 +165,9 @@ export function explorerPage() {
 
   function blockView(genesis) {
     const block = state.block;
-    const verdict = verifyBlock(block, genesis);
+    const verdict = check(block, genesis);
+    const f = verdict.facts;
+    const validators = f ? f.validators : genesis.validators;
     const header = block.header ?? {};
     const rows = Object.entries(header).map(([name, value]) =>
       h('tr', null, h('th', null, name), h('td', null, h('code', { class: 'hash' }, String(value)), name === 'time_ms' ? h('span', { class: 'muted' }, `  (${formatTime(value, { millis: true })})`) : null)),
@@ -139,9 +184,18 @@ export function explorerPage() {
           'table',
           { class: 'data' },
           h('thead', null, h('tr', null, h('th', null, t('explorer.validator')), h('th', null, t('explorer.signedAt')))),
-          h('tbody', null, (block.commit?.signatures ?? []).map((s) => h('tr', null, h('td', null, genesis.validators[s.validator]?.institution ?? s.validator), h('td', null, formatTime(s.timestamp_ms, { millis: true }))))),
+          h('tbody', null, (block.commit?.signatures ?? []).map((s) => h('tr', null, h('td', null, validators[s.validator]?.institution ?? s.validator), h('td', null, formatTime(s.timestamp_ms, { millis: true }))))),
         ),
+        f
+          ? h(
+              'p',
+              { class: 'muted', testid: 'in-force' },
+              `${t('explorer.inForce')}: ${f.validators.map((v) => v.institution).join('、')} — `,
+              f.registerSince > 0 ? t('explorer.registerSince', { height: f.registerSince }) : t('explorer.registerGenesis'),
+            )
+          : null,
       ),
+      f && f.actions.length > 0 ? actionsPanel(f) : null,
       h('section', { class: 'panel' }, h('h2', null, t('explorer.leavesTitle', { count: block.leaves?.length ?? 0 })), h('ol', { class: 'leaves', start: '0', testid: 'leaves' }, (block.leaves ?? []).map((leaf) => h('li', null, leaf)))),
       Array.isArray(block.records)
         ? h(
@@ -164,8 +218,27 @@ function stat(label, value, hash = false) {
   return h('div', { class: 'stat' }, h('div', { class: 'stat__label' }, label), h('div', { class: ['stat__value', hash && 'stat__value--hash'] }, value));
 }
 
-function institutionOf(genesis, name) {
-  return genesis.validators.find((v) => v.name === name)?.institution ?? name;
+function institutionOf(validators, name) {
+  return validators.find((v) => v.name === name)?.institution ?? name;
+}
+
+function actionsPanel(f) {
+  return h(
+    'section',
+    { class: 'panel', testid: 'governance-actions' },
+    h('h2', null, t('explorer.actionsTitle', { count: f.actions.length })),
+    h('p', { class: 'muted' }, t('explorer.actionsNote', { height: f.height + 2 })),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'data' },
+        h('thead', null, h('tr', null, ['seq', 'action', 'subject'].map((c) => h('th', null, t(`explorer.col.${c}`))))),
+        h('tbody', null, f.actions.map((a) => h('tr', null, h('td', null, String(a.seq)), h('td', null, t(`govAction.${a.action}`)), h('td', null, a.subject)))),
+      ),
+    ),
+  );
 }
 
 function failure(answer) {

@@ -3,7 +3,7 @@
 // the vote bytes each precommit signs, the commit check (> 2/3 of the power) and
 // the commit's weighted median time.
 // Pure functions.
-import { concat, equalBytes, fromBase64, fromHex, i64, isDigestHex, u32, u64, u8, utf8 } from './bytes.js';
+import { concat, equalBytes, fromBase64, fromHex, i64, isDigestHex, u16, u32, u64, u8, utf8 } from './bytes.js';
 import { FieldReader } from './fields.js';
 import { LIMITS } from './limits.js';
 import { verifySignature } from './keys.js';
@@ -13,6 +13,7 @@ const BLOCK_DOMAIN_V2 = utf8('EVIDENCE-BLOCK/v2\n'); // a header that carries th
 const GOVERNED_BLOCK_VERSION = 2;
 const V2_HASHES = ['actions_root', 'next_validators_hash', 'state_hash'];
 const VOTE_DOMAIN = utf8('EVIDENCE-VOTE/v1\n');
+const COMMIT_DOMAIN = utf8('EVIDENCE-COMMIT/v1\n');
 const PRECOMMIT = 2;
 const HEADER_HASHES = ['previous_hash', 'log_root', 'leaves_root', 'validators_hash', 'evidence_hash', 'last_commit_hash'];
 
@@ -135,6 +136,30 @@ export function headerBytes(h) {
 /** @param {(data: Uint8Array) => Uint8Array} H @param {BlockHeader} header */
 export function blockHash(H, header) {
   return H(headerBytes(header));
+}
+
+/**
+ * ledger::CommitHash, a block's last_commit_hash (§5): zeros for a commit
+ * without signatures, else H("EVIDENCE-COMMIT/v1\n" || height u64 || round u32
+ * || block hash || count u32 || per signature: validator u32, timestamp i64,
+ * length u16, signature).
+ * @param {(data: Uint8Array) => Uint8Array} H @param {Commit} commit @returns {Uint8Array}
+ */
+export function commitHash(H, commit) {
+  if (commit.signatures.length === 0) return new Uint8Array(32);
+  return H(
+    concat(
+      COMMIT_DOMAIN,
+      u64(commit.height),
+      u32(commit.round),
+      /** @type {Uint8Array} */ (fromHex(commit.block_hash, 64)),
+      u32(commit.signatures.length),
+      ...commit.signatures.flatMap((s) => {
+        const signature = /** @type {Uint8Array} */ (fromBase64(s.signature));
+        return [u32(s.validator), i64(s.timestamp_ms), u16(signature.length), signature];
+      }),
+    ),
+  );
 }
 
 /**

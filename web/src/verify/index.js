@@ -4,6 +4,6 @@ export { parseGenesis, parseGenesisBytes, findAgency } from './genesis.js';
 export { verifyReceipt, verifyReceiptBytes, verifyReceiptText } from './receipt.js';
 export { documentDigests } from './document.js';
 export { verifyFiles } from './files.js';
-export { verifyBlock } from './explorer.js';
+export { chainGovernance, verifyBlock } from './explorer.js';
 export { parseDocumentDigest, recordIdHex, RECORD_KINDS } from './record.js';
 export { decodeUtf8, toHex } from './bytes.js';

@@ -183,14 +183,18 @@ function readReceipt(value) {
     governance: [],
   };
   if (!isDigestHex(receipt.validatorSetHash)) throw reader.fail('validator_set_hash must be 64 lower-case hex digits');
-  if (version === 2) receipt.governance = reader.array('governance', LIMITS.receiptGovernanceBlocksMax).map(readGovernanceBlock);
+  if (version === 2) receipt.governance = reader.array('governance', LIMITS.receiptGovernanceBlocksMax).map((value, i) => readGovernanceBlock(value, i));
   reader.finish();
   return receipt;
 }
 
-// ledger GovernanceBlockFromJson: a header (version 2 allowed), its commit, its action leaves.
-function readGovernanceBlock(value, i) {
-  const where = `governance[${i}]`;
+/**
+ * ledger GovernanceBlockFromJson: a header (version 2 allowed), its commit, its
+ * action leaves (a v2 receipt's governance block, or one of GET
+ * /v1/governance/blocks). Throws a SchemaError.
+ * @returns {GovernanceBlock}
+ */
+export function readGovernanceBlock(value, i, where = `governance[${i}]`) {
   const reader = new FieldReader(value, where);
   const header = readHeader(reader.required('block'), `${where}.block`, true);
   const commit = readCommit(reader.required('commit'), `${where}.commit`);
@@ -318,39 +322,54 @@ function factsOf(r, H, validators, agency, hash, commit, documentChecked, govern
 /** A governance block that does not hold: receipt.bad_governance. */
 class BadGovernance extends Error {}
 
+/** @typedef {{header: import('./block.js').BlockHeader, commit: import('./block.js').Commit, actions: string[]}} GovernanceBlock */
+
+/**
+ * One step of ReplayGovernance: checks governance block `g` against the history
+ * of the ones before it (the last at height `previous`, 0 for none) and applies
+ * it. Null when it holds, else why not (the history is then unchanged).
+ * @param {import('./genesis.js').Genesis} genesis @param {GovernanceHistory} history
+ * @param {GovernanceBlock} g @param {number} previous
+ * @returns {string|null}
+ */
+export function applyGovernanceBlock(genesis, history, g, previous) {
+  const H = genesis.H;
+  const h = g.header;
+  if (h.chain_id !== genesis.chainId) return "another chain's block";
+  if (h.version !== 2) return 'not a version-2 block header';
+  if (h.height <= previous) return 'heights must increase';
+  if (g.actions.length === 0) return 'carries no governance action';
+  if (!equalsHex(blockHash(H, h), g.commit.block_hash) || g.commit.height !== h.height) {
+    return 'the header is not the block its commit signs';
+  }
+  const inForce = history.inForce(h.height);
+  const quorum = verifyCommit(genesis.chainId, inForce.validators, g.commit);
+  if (!quorum.ok) return `commit: ${quorum.error}`;
+  if (h.validators_hash !== inForce.validatorSetHash) return 'validators_hash is not the hash of the validators in force';
+  const before = history.latest();
+  if (h.state_hash !== before.hash || h.next_validators_hash !== before.validatorSetHash) {
+    return 'state_hash is not the register the governance blocks before it give (is one missing?)';
+  }
+  const actionsRoot = rootOfLeafHashes(H, g.actions.map((leaf) => leafHash(H, utf8(leaf))));
+  if (!equalsHex(actionsRoot, /** @type {string} */ (h.actions_root))) return 'actions_root does not match the actions';
+  try {
+    history.apply(h.height, h.time_ms, g.actions);
+  } catch (error) {
+    if (error instanceof GovernanceError) return error.message;
+    throw error;
+  }
+  return null;
+}
+
 // ReplayGovernance: the receipt's governance blocks from genesis, each proven by
 // a commit of the validators in force at its height and applied in order.
 function replayGovernance(r, genesis) {
-  const H = genesis.H;
   const history = new GovernanceHistory(registerFromGenesis(genesis));
   let previous = 0;
   for (const [i, g] of r.governance.entries()) {
-    const h = g.header;
-    const bad = (why) => new BadGovernance(`governance[${i}] (block ${h.height}): ${why}`);
-    if (h.chain_id !== genesis.chainId) throw bad("another chain's block");
-    if (h.version !== 2) throw bad('not a version-2 block header');
-    if (h.height <= previous) throw bad('heights must increase');
-    previous = h.height;
-    if (g.actions.length === 0) throw bad('carries no governance action');
-    if (!equalsHex(blockHash(H, h), g.commit.block_hash) || g.commit.height !== h.height) {
-      throw bad('the header is not the block its commit signs');
-    }
-    const inForce = history.inForce(h.height);
-    const quorum = verifyCommit(genesis.chainId, inForce.validators, g.commit);
-    if (!quorum.ok) throw bad(`commit: ${quorum.error}`);
-    if (h.validators_hash !== inForce.validatorSetHash) throw bad('validators_hash is not the hash of the validators in force');
-    const before = history.latest();
-    if (h.state_hash !== before.hash || h.next_validators_hash !== before.validatorSetHash) {
-      throw bad('state_hash is not the register the governance blocks before it give (is one missing?)');
-    }
-    const actionsRoot = rootOfLeafHashes(H, g.actions.map((leaf) => leafHash(H, utf8(leaf))));
-    if (!equalsHex(actionsRoot, /** @type {string} */ (h.actions_root))) throw bad('actions_root does not match the actions');
-    try {
-      history.apply(h.height, h.time_ms, g.actions);
-    } catch (error) {
-      if (error instanceof GovernanceError) throw bad(error.message);
-      throw error;
-    }
+    const why = applyGovernanceBlock(genesis, history, g, previous);
+    if (why !== null) throw new BadGovernance(`governance[${i}] (block ${g.header.height}): ${why}`);
+    previous = g.header.height;
   }
   return history;
 }
