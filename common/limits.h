@@ -37,6 +37,7 @@ inline constexpr size_t kGovernanceActionsPerBlockMax = 16;
 inline constexpr size_t kGovernancePoolActionsMax = 256;     // pending, per node (local)
 inline constexpr size_t kValidatorsMax = 1000;               // = commit signatures
 inline constexpr size_t kObserversMax = 1000;
+inline constexpr size_t kWitnessesMax = 64;                 // outside witnesses in the register
 static_assert(kGovernanceSignaturesMax >= kGovernanceInstitutionsMax,
               "every institution can sign one action");
 static_assert(kGovernanceActionsPerBlockMax <= kGovernancePoolActionsMax,

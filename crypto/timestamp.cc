@@ -235,6 +235,66 @@ Result<TimestampAuthority> TimestampAuthority::FromPem(std::string_view key_pem,
   return authority;
 }
 
+namespace {
+
+Result<X509Ptr> ReadCertificate(std::string_view pem) {
+  BioPtr bio = MemoryBio(pem);
+  X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!certificate) return Failure(StatusCode::kInvalidArgument, "not a PEM certificate");
+  return certificate;
+}
+
+std::string CertificatePem(X509* certificate) {
+  BioPtr pem(BIO_new(BIO_s_mem()));
+  EVIDENCE_CHECK(pem && PEM_write_bio_X509(pem.get(), certificate) == 1);
+  return BioText(pem.get());
+}
+
+}  // namespace
+
+Result<CaCertificate> ParseCaCertificate(std::string_view pem) {
+  if (pem.size() > kCaCertificatePemBytesMax) {
+    return Status::InvalidArgument("the CA certificate is over " +
+                                   std::to_string(kCaCertificatePemBytesMax) + " bytes");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(X509Ptr certificate, ReadCertificate(pem));
+  CaCertificate out;
+  out.pem = CertificatePem(certificate.get());
+  if (out.pem != pem) {
+    return Status::InvalidArgument(
+        "the CA certificate is not one PEM certificate in canonical form (\"-----BEGIN "
+        "CERTIFICATE-----\\n\", base64 in lines of 64 characters, \"-----END "
+        "CERTIFICATE-----\\n\", nothing around it)");
+  }
+  const uint32_t flags = X509_get_extension_flags(certificate.get());
+  if ((flags & EXFLAG_INVALID) != 0 || (flags & EXFLAG_BCONS) == 0 || (flags & EXFLAG_CA) == 0) {
+    return Status::InvalidArgument("the certificate is not a CA certificate (basicConstraints CA:TRUE)");
+  }
+  out.subject = NameLine(X509_get_subject_name(certificate.get()));
+  unsigned char* der = nullptr;
+  const int der_length = i2d_X509(certificate.get(), &der);
+  EVIDENCE_CHECK(der_length > 0);
+  out.sha256_hex =
+      DigestHex(Hash(HashAlgorithm::kSha256, ByteView(der, static_cast<size_t>(der_length))));
+  OPENSSL_free(der);
+  return out;
+}
+
+Status CheckIssuedBy(std::string_view cert_pem, const CaCertificate& ca) {
+  EVIDENCE_ASSIGN_OR_RETURN(X509Ptr certificate, ReadCertificate(cert_pem));
+  Result<X509Ptr> authority = ReadCertificate(ca.pem);
+  EVIDENCE_CHECK_MSG(authority.ok(), "a parsed CA certificate does not parse again");
+  if (X509_check_issued(authority->get(), certificate.get()) != X509_V_OK) {
+    return Status::InvalidArgument("the certificate is not issued by " + ca.subject);
+  }
+  EVP_PKEY* ca_key = X509_get0_pubkey(authority->get());
+  if (ca_key == nullptr || X509_verify(certificate.get(), ca_key) != 1) {
+    ERR_clear_error();
+    return Status::InvalidArgument("the certificate does not carry the signature of " + ca.subject);
+  }
+  return Status::Ok();
+}
+
 Result<Bytes> TimestampAuthority::Issue(const TimestampRequest& request) const {
   if (request.serial.empty() || request.serial.size() > kTimestampSerialBytesMax) {
     return Status::InvalidArgument("the serial number must be 1.." +

@@ -1,14 +1,48 @@
 #include "node/checkpoints.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "common/check.h"
+#include "common/limits.h"
+#include "ledger/json.h"
+#include "node/wal.h"
 
 namespace evidence::node {
+namespace {
+
+// The state file holds at most one note per witness key.
+constexpr size_t kStateFileBytesMax = (limits::kWitnessesMax + 16) * (crypto::kNoteBytesMax + 64);
+
+}  // namespace
+
+std::vector<crypto::NoteKey> WitnessKeys(const ledger::Genesis& genesis,
+                                         const std::vector<std::string>& node_vkeys) {
+  std::vector<crypto::NoteKey> out;
+  for (const ledger::GenesisWitness& witness : genesis.witnesses()) {
+    // Genesis checked the name and the Ed25519 key.
+    out.push_back(crypto::NoteKey::ForWitness(witness.name, witness.key).value());
+  }
+  for (const std::string& vkey : node_vkeys) {
+    crypto::NoteKey key = crypto::NoteKey::FromVkey(vkey).value();  // checked by LoadFiles
+    const bool named = std::any_of(genesis.witnesses().begin(), genesis.witnesses().end(),
+                                   [&](const ledger::GenesisWitness& w) { return w.name == key.name(); });
+    if (!named) out.push_back(std::move(key));
+  }
+  return out;
+}
 
 CheckpointService::CheckpointService(const ledger::Genesis& genesis, const ledger::Store& store,
                                      const crypto::PrivateKey* vote_key,
                                      std::string validator_name,
                                      std::vector<crypto::NoteKey> witnesses,
-                                     std::function<uint64_t()> clock_seconds)
+                                     std::function<uint64_t()> clock_seconds,
+                                     std::string state_path)
     : genesis_(genesis),
       store_(store),
       // A validator whose key name cannot be a note key name (a space in its
@@ -17,8 +51,83 @@ CheckpointService::CheckpointService(const ledger::Genesis& genesis, const ledge
                                                                                  : nullptr),
       validator_name_(std::move(validator_name)),
       witnesses_(std::move(witnesses)),
-      clock_seconds_(std::move(clock_seconds)) {
+      clock_seconds_(std::move(clock_seconds)),
+      state_path_(std::move(state_path)) {
   EVIDENCE_CHECK(clock_seconds_ != nullptr);
+  if (!state_path_.empty()) Load();
+}
+
+const crypto::NoteKey* CheckpointService::Verifier(std::string_view text,
+                                                   const crypto::NoteSignature& signature,
+                                                   uint64_t* time_seconds) const {
+  for (const crypto::NoteKey& witness : witnesses_) {
+    if (witness.Matches(signature) && witness.type() == crypto::NoteKeyType::kCosignatureV1 &&
+        witness.Verify(text, signature, time_seconds)) {
+      return &witness;
+    }
+  }
+  return nullptr;
+}
+
+void CheckpointService::Load() {
+  std::error_code error;
+  if (!std::filesystem::exists(state_path_, error)) return;
+  std::ifstream in(state_path_, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    load_status_ = Status::IoError("cannot read " + state_path_);
+    return;
+  }
+  auto parsed = ledger::StrictJsonParse(content.str(), kStateFileBytesMax, limits::kJsonDepthMax);
+  const boost::json::object* root = parsed.ok() ? parsed->if_object() : nullptr;
+  const boost::json::array* notes = nullptr;
+  if (root != nullptr && root->size() == 2 && root->contains("v") && root->at("v").is_int64() &&
+      root->at("v").as_int64() == 1 &&
+      root->contains("cosignatures")) {
+    notes = root->at("cosignatures").if_array();
+  }
+  if (notes == nullptr || notes->size() > witnesses_.size() + limits::kWitnessesMax) {
+    load_status_ = Status::Corruption(state_path_ + " is not a cosignature state file");
+    return;
+  }
+  size_t dropped = 0;
+  MutexLock lock(&mutex_);
+  for (const boost::json::value& value : *notes) {
+    Result<crypto::Note> note = Status::Corruption("not a string");
+    if (value.is_string()) {
+      note = crypto::DecodeNote(std::string_view(value.as_string().data(), value.as_string().size()));
+    }
+    uint64_t time_seconds = 0;
+    const crypto::NoteKey* key =
+        note.ok() && note->signatures.size() == 1
+            ? Verifier(note->text, note->signatures[0], &time_seconds)
+            : nullptr;
+    if (key == nullptr || !crypto::DecodeCheckpointText(note->text).ok()) {
+      ++dropped;  // a removed witness, or damage: that witness cosigns again
+      continue;
+    }
+    cosignatures_[key->name()] = {note->text, note->signatures[0]};
+  }
+  if (dropped > 0) {
+    spdlog::warn("event=cosignatures_dropped count={} file=\"{}\"", dropped, state_path_);
+  }
+}
+
+Status CheckpointService::Save() {
+  boost::json::array notes;
+  for (const auto& [name, cosigned] : cosignatures_) {
+    notes.emplace_back(crypto::EncodeNote(crypto::Note{cosigned.first, {cosigned.second}}));
+  }
+  const std::string text =
+      boost::json::serialize(boost::json::object{{"v", 1}, {"cosignatures", std::move(notes)}});
+  EVIDENCE_CHECK(text.size() <= kStateFileBytesMax);
+  return WriteFileAtomically(state_path_, AsBytes(text));
+}
+
+size_t CheckpointService::CosignatureCount() {
+  MutexLock lock(&mutex_);
+  return cosignatures_.size();
 }
 
 std::string CheckpointService::ValidatorKeyName(const ledger::Genesis& genesis,
@@ -73,15 +182,13 @@ Status CheckpointService::AddCosignature(std::string_view body) {
                                    "\", not this chain's \"" + genesis_.chain_id() + "\"");
   }
   const crypto::NoteSignature& signature = note.signatures[0];
-  const crypto::NoteKey* key = nullptr;
-  for (const crypto::NoteKey& witness : witnesses_) {
-    if (witness.Matches(signature)) key = &witness;
-  }
-  if (key == nullptr) {
+  const bool known = std::any_of(witnesses_.begin(), witnesses_.end(),
+                                 [&](const crypto::NoteKey& w) { return w.Matches(signature); });
+  if (!known) {
     return Status::PermissionDenied("no witness key \"" + signature.name + "\" with this key ID is known here");
   }
   uint64_t time_seconds = 0;
-  if (!key->Verify(note.text, signature, &time_seconds)) {
+  if (Verifier(note.text, signature, &time_seconds) == nullptr) {
     return Status::InvalidArgument("the cosignature of " + signature.name + " does not verify");
   }
   if (time_seconds > clock_seconds_() + kCosignatureFutureSkewSeconds) {
@@ -93,7 +200,22 @@ Status CheckpointService::AddCosignature(std::string_view body) {
                                    ") is not the one this node serves now; fetch /checkpoint again");
   }
   MutexLock lock(&mutex_);
+  auto previous = cosignatures_.find(signature.name);
+  std::optional<std::pair<std::string, crypto::NoteSignature>> kept;
+  if (previous != cosignatures_.end()) kept = previous->second;
   cosignatures_[signature.name] = {note.text, signature};
+  if (!state_path_.empty()) {
+    // Written before it is acknowledged; a failed write takes it back.
+    Status saved = Save();
+    if (!saved.ok()) {
+      if (kept) {
+        cosignatures_[signature.name] = *kept;
+      } else {
+        cosignatures_.erase(signature.name);
+      }
+      return saved;
+    }
+  }
   return Status::Ok();
 }
 

@@ -15,6 +15,19 @@
 // witness key, so the store is bounded by the number of keys). A refused
 // cosignature changes nothing.
 //
+// Witness keys (WitnessKeys): the witnesses genesis names (version 2,
+// "witnesses"), then the vkeys of node.toml [witness] keys that name no genesis
+// witness (the operator's own, the only way on a version-1 chain).
+//
+// Persistence: with a state path, every accepted cosignature is written before
+// AddCosignature returns (the whole set, atomically: node/wal.h
+// WriteFileAtomically) as JSON {"v": 1, "cosignatures": ["<signed note>", ...]},
+// each a checkpoint text with one witness's cosignature, and read back by the
+// constructor: a note that no longer verifies under a known witness key (a
+// removed witness) is dropped; an unreadable file is reported by LoadStatus and
+// the service starts empty (witnesses cosign again on their next poll; no
+// committed record depends on it).
+//
 // Thread-safety: every method may be called from any thread (one mutex).
 #pragma once
 
@@ -42,10 +55,16 @@ class CheckpointService {
 
   // `vote_key` (may be null: no log signature) and `clock_seconds` must outlive
   // the service; `validator_name` names the vote key's validator.
+  // `state_path` empty: nothing is persisted.
   CheckpointService(const ledger::Genesis& genesis, const ledger::Store& store,
                     const crypto::PrivateKey* vote_key, std::string validator_name,
                     std::vector<crypto::NoteKey> witnesses,
-                    std::function<uint64_t()> clock_seconds);
+                    std::function<uint64_t()> clock_seconds, std::string state_path = "");
+
+  // What reading the state file at construction gave (Ok when there was none).
+  const Status& LoadStatus() const { return load_status_; }
+  // Cosignatures held (on any checkpoint text).
+  size_t CosignatureCount();
 
   // The signed note of the latest tree head. NotFound before the first block.
   Result<std::string> GetCheckpoint();
@@ -58,8 +77,17 @@ class CheckpointService {
   // "<chain id>/<validator name>": the key name of a validator's note signatures.
   static std::string ValidatorKeyName(const ledger::Genesis& genesis, std::string_view name);
 
+  // The file name of the state in a node's data directory.
+  static constexpr std::string_view kStateFileName = "cosignatures.json";
+
  private:
   std::string CurrentText() const;
+  // The known witness key that made `signature` over `text` (nullptr when
+  // none did); `time_seconds` receives its time.
+  const crypto::NoteKey* Verifier(std::string_view text, const crypto::NoteSignature& signature,
+                                  uint64_t* time_seconds) const;
+  void Load();
+  Status Save() EVIDENCE_REQUIRES(mutex_);
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
@@ -67,6 +95,8 @@ class CheckpointService {
   const std::string validator_name_;
   const std::vector<crypto::NoteKey> witnesses_;
   const std::function<uint64_t()> clock_seconds_;
+  const std::string state_path_;
+  Status load_status_;
 
   Mutex mutex_;
   std::string signed_text_ EVIDENCE_GUARDED_BY(mutex_);
@@ -75,5 +105,10 @@ class CheckpointService {
   std::map<std::string, std::pair<std::string, crypto::NoteSignature>> cosignatures_
       EVIDENCE_GUARDED_BY(mutex_);
 };
+
+// The witness keys a node accepts: genesis's witnesses, then those of
+// `node_vkeys` (checked cosignature vkeys) whose name genesis does not hold.
+std::vector<crypto::NoteKey> WitnessKeys(const ledger::Genesis& genesis,
+                                         const std::vector<std::string>& node_vkeys);
 
 }  // namespace evidence::node

@@ -124,14 +124,15 @@ Status NodeImpl::Start() {
   timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
                                                    std::move(timestamp_authority_),
                                                    options_.tsa_peer_urls);
-  std::vector<crypto::NoteKey> witnesses;
-  for (const std::string& vkey : options_.witness_vkeys) {
-    witnesses.push_back(crypto::NoteKey::FromVkey(vkey).value());  // checked by LoadFiles
-  }
   checkpoints_ = std::make_unique<CheckpointService>(
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
-      genesis_.validators()[node_index_].name, std::move(witnesses),
-      [] { return static_cast<uint64_t>(WallClockMs() / 1000); });
+      genesis_.validators()[node_index_].name, WitnessKeys(genesis_, options_.witness_vkeys),
+      [] { return static_cast<uint64_t>(WallClockMs() / 1000); },
+      options_.data_dir + "/" + std::string(CheckpointService::kStateFileName));
+  if (!checkpoints_->LoadStatus().ok()) {
+    spdlog::warn("event=cosignatures_not_restored reason=\"{}\"",
+                 checkpoints_->LoadStatus().message());
+  }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
                                             &metrics_, timestamps_.get(),
                                             checkpoints_.get());
@@ -354,11 +355,32 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       out.timestamp_authority = std::move(*authority);
     }
   }
+  // A TSA's certificate must be issued by the CA genesis names for the
+  // institution (when it names one), or its tokens would not verify under it.
+  if (out.timestamp_authority && out.genesis && out.node_index) {
+    const std::string& institution = out.genesis->validators()[*out.node_index].institution;
+    for (const ledger::GenesisTsa& tsa : out.genesis->tsas()) {
+      if (tsa.institution != institution) continue;
+      Status issued = crypto::CheckIssuedBy(out.timestamp_authority->certificate_pem(), tsa.ca_cert);
+      if (!issued.ok()) {
+        out.problems.push_back("timestamp.cert (" + options.tsa_cert_path + "): " +
+                               issued.message() + ", the TSA CA genesis names for " + institution);
+      }
+    }
+  }
   for (const std::string& vkey : options.witness_vkeys) {
     auto key = crypto::NoteKey::FromVkey(vkey);
     if (!key.ok() || key->type() != crypto::NoteKeyType::kCosignatureV1) {
       out.problems.push_back("witness.keys: \"" + vkey + "\" is not a cosignature vkey (type 0x04): " +
                              (key.ok() ? "wrong type" : key.status().message()));
+      continue;
+    }
+    for (size_t i = 0; out.genesis && i < out.genesis->witnesses().size(); ++i) {
+      const ledger::GenesisWitness& witness = out.genesis->witnesses()[i];
+      if (witness.name == key->name() && witness.key.key_id() != key->public_key().key_id()) {
+        out.problems.push_back("witness.keys: \"" + vkey + "\" names genesis's witness " +
+                               witness.name + " with another key");
+      }
     }
   }
   for (const auto& peer : options.tsa_peer_urls) {

@@ -77,7 +77,8 @@ Status SyncDirectoryOf(const std::string& path) {
   return Status::Ok();
 }
 
-// Writes `contents` to `path` atomically: temp file, fsync, rename, dir fsync.
+}  // namespace
+
 Status WriteFileAtomically(const std::string& path, ByteView contents) {
   const std::string temp = path + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -92,6 +93,8 @@ Status WriteFileAtomically(const std::string& path, ByteView contents) {
   }
   return SyncDirectoryOf(path);
 }
+
+namespace {
 
 struct ParseOutcome {
   std::vector<WalRecord> records;

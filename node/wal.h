@@ -39,6 +39,10 @@
 
 namespace evidence::node {
 
+// Writes `contents` to `path` atomically: a temporary file beside it (0600),
+// fsync, rename, fsync of the directory. Also for other small node state files.
+Status WriteFileAtomically(const std::string& path, ByteView contents);
+
 struct WalRecord {
   uint64_t height = 0;
   Bytes payload;

@@ -17,6 +17,13 @@
 // conflicting.checkpoint) with a README saying what they prove, the witness
 // prints where they are and exits 3 (also without --once). The state is kept.
 //
+// With --metrics-file PATH it writes, after every round (a fork included), the
+// Prometheus text format for node_exporter's textfile collector:
+//   evidence_witness_fork_detected      1 while any fork-*/ proof is in DIR, else 0
+//   evidence_witness_checkpoint_size    tree size of the last checkpoint verified
+//   evidence_witness_last_round_ok      1 when the last round cosigned or had nothing new
+// so an alert fires on a fork even where nobody reads the exit status.
+//
 // Exit: 0 after --once went well (or --vkey), 1 when the log cannot be
 // checked (unreachable, unsigned, malformed), 2 for unusable input, 3 on a fork.
 #include <CLI/CLI.hpp>
@@ -47,6 +54,7 @@ struct WitnessOptions {
   std::string genesis;
   std::string key;
   std::string state;
+  std::string metrics_file;
   std::string name = "witness";
   bool once = false;
   bool vkey = false;
@@ -233,6 +241,51 @@ std::optional<RoundError> Round(HttpClient& client, const ledger::Genesis& genes
   return std::nullopt;
 }
 
+// The metrics of --metrics-file, from the state directory and the last round.
+std::string WitnessMetrics(const WitnessOptions& options, const ledger::Genesis& genesis,
+                           bool last_round_ok) {
+  bool forked = false;
+  std::error_code error;
+  for (fs::directory_iterator it(options.state, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->is_directory() && it->path().filename().string().rfind("fork-", 0) == 0) forked = true;
+  }
+  uint64_t size = 0;
+  if (auto stored = ReadFile(fs::path(options.state) / "checkpoint"); stored.ok()) {
+    if (auto observed = CheckSignedCheckpoint(*stored, genesis); observed.ok()) {
+      size = observed->checkpoint.size;
+    }
+  }
+  std::ostringstream out;
+  out << "# HELP evidence_witness_fork_detected 1 while a split view's proof is in the state "
+         "directory (docs/witness.md)
+"
+      << "# TYPE evidence_witness_fork_detected gauge
+"
+      << "evidence_witness_fork_detected " << (forked ? 1 : 0) << "
+"
+      << "# HELP evidence_witness_checkpoint_size Tree size of the last checkpoint verified
+"
+      << "# TYPE evidence_witness_checkpoint_size gauge
+"
+      << "evidence_witness_checkpoint_size " << size << "
+"
+      << "# HELP evidence_witness_last_round_ok 1 when the last round checked the log
+"
+      << "# TYPE evidence_witness_last_round_ok gauge
+"
+      << "evidence_witness_last_round_ok " << (last_round_ok ? 1 : 0) << "
+";
+  return out.str();
+}
+
+void WriteMetrics(const WitnessOptions& options, const ledger::Genesis& genesis, bool last_round_ok) {
+  if (options.metrics_file.empty()) return;
+  Status written =
+      WriteFileAtomically(options.metrics_file, WitnessMetrics(options, genesis, last_round_ok));
+  if (!written.ok()) PrintError(kCommand, "--metrics-file: " + written.message());
+}
+
 int RunWitness(const WitnessOptions& options) {
   auto key = crypto::PrivateKey::LoadPem(options.key);
   if (!key.ok()) {
@@ -268,6 +321,7 @@ int RunWitness(const WitnessOptions& options) {
   HttpClient client(*url);
   while (true) {
     std::optional<RoundError> failed = Round(client, *genesis, *key, options);
+    WriteMetrics(options, *genesis, !failed.has_value());
     if (failed) {
       PrintError(kCommand, failed->message);
       if (options.once || failed->exit_code == kExitFork) return failed->exit_code;
@@ -288,6 +342,8 @@ void RegisterWitness(CLI::App& app) {
   command->add_option("--genesis", options.genesis, "The chain's genesis file");
   command->add_option("--key", options.key, "The witness's Ed25519 private key (PEM)")->required();
   command->add_option("--state", options.state, "Directory for the last verified checkpoint");
+  command->add_option("--metrics-file", options.metrics_file,
+                      "Write Prometheus metrics here after every round (textfile collector)");
   command->add_option("--name", options.name, "The witness's key name (no spaces, no '+')")
       ->capture_default_str();
   command->add_flag("--once", options.once, "Check and cosign once, then exit");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/clock.h"
 #include "common/encoding.h"
@@ -38,6 +39,18 @@ class CheckpointServiceTest : public ::testing::Test {
     service_.reset();
     store_.reset();
     fs::remove_all(dir_);
+    fs::remove(StatePath());
+  }
+
+  std::string StatePath() const { return dir_.string() + "-cosignatures.json"; }
+  // A service that keeps its cosignatures in StatePath(), as a node does.
+  std::unique_ptr<CheckpointService> Persistent(std::vector<crypto::NoteKey> witnesses) {
+    return std::make_unique<CheckpointService>(
+        chain_.genesis(), *store_, &chain_.validator_key(0), chain_.genesis().validators()[0].name,
+        std::move(witnesses), [] { return kNowSeconds; }, StatePath());
+  }
+  crypto::NoteKey WitnessKey() const {
+    return crypto::NoteKey::ForWitness("witness.example/w1", witness_key_->public_key()).value();
   }
 
   void CommitBlock(uint64_t seed) {
@@ -151,6 +164,78 @@ TEST_F(CheckpointServiceTest, ANodeWithoutAVoteKeyServesOnlyCosignedCheckpoints)
       {chain_.genesis().chain_id(), head.size, Bytes(head.root.begin(), head.root.end())});
   ASSERT_TRUE(observer.AddCosignature(Cosign(*witness_key_, "witness.example/w1", text)).ok());
   EXPECT_EQ(crypto::DecodeNote(observer.GetCheckpoint().value())->signatures.size(), 1u);
+}
+
+TEST_F(CheckpointServiceTest, CosignaturesSurviveARestart) {
+  CommitBlock(1);
+  service_ = Persistent({WitnessKey()});
+  const std::string text = CurrentText();
+  ASSERT_TRUE(service_->AddCosignature(Cosign(*witness_key_, "witness.example/w1", text)).ok());
+  ASSERT_TRUE(fs::exists(StatePath()));
+  service_.reset();  // the node stops
+  service_ = Persistent({WitnessKey()});
+  EXPECT_TRUE(service_->LoadStatus().ok()) << service_->LoadStatus().ToString();
+  EXPECT_EQ(service_->CosignatureCount(), 1u);
+  auto note = crypto::DecodeNote(service_->GetCheckpoint().value());
+  ASSERT_TRUE(note.ok());
+  ASSERT_EQ(note->signatures.size(), 2u);
+  EXPECT_TRUE(WitnessKey().Verify(note->text, note->signatures[1]));
+}
+
+TEST_F(CheckpointServiceTest, ARemovedWitnessesCosignatureIsDroppedOnRestart) {
+  CommitBlock(1);
+  service_ = Persistent({WitnessKey()});
+  ASSERT_TRUE(
+      service_->AddCosignature(Cosign(*witness_key_, "witness.example/w1", CurrentText())).ok());
+  service_.reset();
+  service_ = Persistent({});  // the witness is no longer accepted
+  EXPECT_TRUE(service_->LoadStatus().ok());
+  EXPECT_EQ(service_->CosignatureCount(), 0u);
+  EXPECT_EQ(crypto::DecodeNote(service_->GetCheckpoint().value()).value().signatures.size(), 1u);
+}
+
+TEST_F(CheckpointServiceTest, ADamagedStateFileIsReportedAndTheServiceStartsEmpty) {
+  CommitBlock(1);
+  for (std::string damage : {std::string("{\"v\":1,\"cosignatures\":"), std::string("[]"),
+                             std::string("{\"v\":2,\"cosignatures\":[]}"),
+                             std::string("{\"v\":1,\"cosignatures\":[1]}")}) {
+    {
+      std::ofstream out(StatePath(), std::ios::binary | std::ios::trunc);
+      out << damage;
+    }
+    service_ = Persistent({WitnessKey()});
+    EXPECT_EQ(service_->CosignatureCount(), 0u) << damage;
+    if (damage.find("[1]") == std::string::npos) {
+      EXPECT_FALSE(service_->LoadStatus().ok()) << damage;
+    }
+    // It works on and writes a good file again.
+    ASSERT_TRUE(
+        service_->AddCosignature(Cosign(*witness_key_, "witness.example/w1", CurrentText())).ok());
+    service_ = Persistent({WitnessKey()});
+    EXPECT_TRUE(service_->LoadStatus().ok());
+    EXPECT_EQ(service_->CosignatureCount(), 1u);
+  }
+}
+
+TEST(WitnessKeysTest, GenesisWitnessesFirstThenTheNodesOwnThatGenesisDoesNotName) {
+  ledger::testing::TestChainOptions options;
+  options.governed = true;
+  TestChain chain(options);
+  ledger::GenesisContents contents = chain.genesis().contents();
+  const auto genesis_witness = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value();
+  contents.witnesses.push_back({"witness.example/w1", genesis_witness.public_key()});
+  auto genesis = ledger::Genesis::Create(contents);
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  const auto own = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value();
+  const std::string own_vkey = crypto::NoteKey::ForWitness("witness.example/w2", own.public_key())->Vkey();
+  const std::string shadow_vkey =
+      crypto::NoteKey::ForWitness("witness.example/w1", own.public_key())->Vkey();
+  std::vector<crypto::NoteKey> keys = WitnessKeys(*genesis, {own_vkey, shadow_vkey});
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].name(), "witness.example/w1");
+  EXPECT_EQ(keys[0].public_key().key_id(), genesis_witness.public_key().key_id());
+  EXPECT_EQ(keys[1].name(), "witness.example/w2");
+  EXPECT_EQ(WitnessKeys(chain.genesis(), {}).size(), 0u);
 }
 
 }  // namespace

@@ -42,8 +42,9 @@ submit() {
 }
 witness() {
   "$BIN/evidence" witness --log "$1" --genesis "$GENESIS" --key "$WITNESS_KEY" \
-    --name "$WITNESS_NAME" --state "$state" --once
+    --name "$WITNESS_NAME" --state "$state" --metrics-file "$work/witness.prom" --once
 }
+metric() { sed -n "s/^$1 //p" "$work/witness.prom"; }
 
 submit one
 witness "$NODE1_API" >"$work/w1.out" || fail "the witness did not cosign the honest log"
@@ -59,6 +60,15 @@ size2=$(sed -n 2p "$work/checkpoint2")
 [ "$size2" -gt "$size1" ] || fail "the log did not grow: $size1 -> $size2"
 grep -q "^— $WITNESS_NAME " "$work/checkpoint2" || fail "no cosignature on the grown checkpoint"
 cmp -s <(head -3 "$state/checkpoint") <(head -3 "$work/checkpoint2") || fail "the state is not the last checkpoint"
+
+[ "$(metric evidence_witness_fork_detected)" = 0 ] || fail "fork metric set on an honest log"
+[ "$(metric evidence_witness_checkpoint_size)" = "$size2" ] || fail "checkpoint size metric: $(cat "$work/witness.prom")"
+
+# The node keeps the cosignature across a restart (cosignatures.json in its data directory).
+"$ROOT/scripts/localnet.sh" stop 1 >/dev/null
+"$ROOT/scripts/localnet.sh" start 1 >/dev/null
+curl -fsS "$NODE1_API/checkpoint" >"$work/checkpoint2b"
+grep -q "^— $WITNESS_NAME " "$work/checkpoint2b" || fail "the cosignature did not survive a restart: $(cat "$work/checkpoint2b")"
 
 # A stranger's cosignature is refused (403) and stores nothing.
 "$BIN/evidence" keygen --alg ed25519 --out "$work/stranger.pem" >/dev/null
@@ -87,6 +97,7 @@ check_fork() {  # what
   cmp -s "$dir/previous.checkpoint" "$state/checkpoint" || fail "$1: previous.checkpoint is not the state"
   grep -q "^— $CHAIN_ID/justice-bureau " "$dir/conflicting.checkpoint" || fail "$1: the conflicting one is unsigned"
   cmp -s "$dir/previous.checkpoint" "$dir/conflicting.checkpoint" && fail "$1: the two checkpoints are the same"
+  [ "$(metric evidence_witness_fork_detected)" = 1 ] || fail "$1: fork metric not set: $(cat "$work/witness.prom")"
   rm -rf "$dir"
 }
 # Same size, another root.
