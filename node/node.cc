@@ -191,7 +191,7 @@ void NodeImpl::CreateIntakeAndValidator() {
       [this](uint32_t peer) { return genesis_.validators()[peer].name; },
       metrics_.peer_frames_dropped);
   if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
-  verifier_ = std::make_unique<consensus::ValidatorSetVerifier>(genesis_.validator_set());
+  verifier_ = std::make_unique<consensus::ValidatorSetVerifier>();
   validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, *mempool_, *intake_,
                                                       metrics_.signature_checks);
 }

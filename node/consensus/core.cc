@@ -18,32 +18,16 @@ Step StepOf(ledger::VoteType type) {
 
 }  // namespace
 
-ConsensusCore::ConsensusCore(CoreConfig config, const ledger::ValidatorSet& validators,
-                             std::optional<uint32_t> own_index, Signer* signer,
-                             const SignatureVerifier& verifier, BlockValidator& blocks,
-                             const Deviations* deviations)
+ConsensusCore::ConsensusCore(CoreConfig config, const ValidatorSets& validator_sets,
+                             Signer* signer, const SignatureVerifier& verifier,
+                             BlockValidator& blocks, const Deviations* deviations)
     : config_(std::move(config)),
-      validators_(validators),
-      own_index_(own_index),
+      validator_sets_(validator_sets),
       signer_(signer),
       verifier_(verifier),
       blocks_(blocks),
       deviations_(deviations != nullptr ? *deviations : Deviations{}),
-      power_quorum_(validators),
-      quorum_(deviations_.quorum != nullptr ? *deviations_.quorum : power_quorum_),
-      proposers_([&] {
-        std::vector<uint64_t> powers;
-        for (const ledger::Validator& v : validators.validators()) powers.push_back(v.power);
-        return powers;
-      }()),
-      max_round_seen_(validators.size(), 0),
-      peer_seen_(validators.size(), false),
-      next_height_votes_(validators.size(), 0),
-      next_height_proposals_(validators.size(), 0),
-      proposer_block_bytes_(validators.size(), 0),
-      peer_behind_ms_(validators.size(), 0) {
-  EVIDENCE_CHECK(validators_.size() > 0);
-  EVIDENCE_CHECK(!own_index_ || (*own_index_ < validators_.size() && signer_ != nullptr));
+      quorum_(deviations_.quorum != nullptr ? *deviations_.quorum : power_quorum_) {
   EVIDENCE_CHECK(config_.timeout_propose_ms > 0 && config_.timeout_vote_ms > 0);
   EVIDENCE_CHECK(config_.retransmit_interval_ms > 0 && config_.fetch_interval_ms > 0);
   EVIDENCE_CHECK(config_.block_bytes_max > 0 && config_.future_rounds_window < kRoundMax);
@@ -64,6 +48,7 @@ void ConsensusCore::Start(uint64_t height, int64_t previous_time_ms, int64_t now
   started_ = true;
   now_ms_ = now_ms;
   previous_time_ms_ = previous_time_ms;
+  input_height_ = height;
   EnterHeight(height);
   Evaluate();
 }
@@ -103,14 +88,14 @@ uint32_t ConsensusCore::RestoreHeight(const PersistedState& state) {
     Round(stored.round).proposals.push_back(std::move(stored));
   }
   auto belongs = [&](const ledger::Vote& vote) {
-    return vote.height == height_ && vote.validator_index < validators_.size() &&
+    return vote.height == height_ && vote.validator_index < current_.set->size() &&
            (vote.type == ledger::VoteType::kPrevote || vote.type == ledger::VoteType::kPrecommit);
   };
   for (const ledger::Vote& vote : state.polka_votes) {
     if (belongs(vote) && vote.type == ledger::VoteType::kPrevote) Round(vote.round).prevotes.Add(vote, nullptr);
   }
   for (const ledger::Vote& vote : state.own_votes) {
-    if (!belongs(vote) || vote.validator_index != own_index_) continue;
+    if (!belongs(vote) || vote.validator_index != current_.own_index) continue;
     own_votes_.push_back(vote);
     RoundState& round = Round(vote.round);
     (vote.type == ledger::VoteType::kPrevote ? round.prevotes : round.precommits).Add(vote, nullptr);
@@ -120,8 +105,7 @@ uint32_t ConsensusCore::RestoreHeight(const PersistedState& state) {
 
 void ConsensusCore::OnMessage(const Message& message, int64_t now_ms,
                               std::optional<uint32_t> from) {
-  EVIDENCE_CHECK(started_);
-  now_ms_ = std::max(now_ms_, now_ms);
+  BeginInput(now_ms);
   from_ = from;
   if (const auto* proposal = std::get_if<Proposal>(&message)) {
     HandleProposal(*proposal);
@@ -137,8 +121,7 @@ void ConsensusCore::OnMessage(const Message& message, int64_t now_ms,
 
 void ConsensusCore::OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind,
                               int64_t now_ms) {
-  EVIDENCE_CHECK(started_);
-  now_ms_ = std::max(now_ms_, now_ms);
+  BeginInput(now_ms);
   if (height != height_) return;
   if (kind == TimeoutKind::kRetransmit) {
     retransmit_scheduled_ = false;
@@ -156,24 +139,28 @@ void ConsensusCore::OnTimeout(uint64_t height, uint32_t round, TimeoutKind kind,
 }
 
 void ConsensusCore::OnBlockReady(uint64_t height, Bytes block, int64_t now_ms) {
-  EVIDENCE_CHECK(started_);
-  now_ms_ = std::max(now_ms_, now_ms);
+  BeginInput(now_ms);
   if (height != height_ || block.empty()) return;
   ready_block_ = std::move(block);
   Wake();
-  if (step_ == Step::kPropose && own_index_ &&
-      proposers_.ProposerAt(height_, round_) == *own_index_ && !own_proposal_) {
+  if (step_ == Step::kPropose && current_.own_index &&
+      ProposerIn(current_, height_, round_) == *current_.own_index && !own_proposal_) {
     Propose();
   }
   Evaluate();
 }
 
 void ConsensusCore::OnRecordsPending(int64_t now_ms) {
-  EVIDENCE_CHECK(started_);
-  now_ms_ = std::max(now_ms_, now_ms);
+  BeginInput(now_ms);
   records_pending_ = true;
   Wake();
   Evaluate();
+}
+
+void ConsensusCore::BeginInput(int64_t now_ms) {
+  EVIDENCE_CHECK(started_);
+  now_ms_ = std::max(now_ms_, now_ms);
+  input_height_ = height_;
 }
 
 std::vector<Effect> ConsensusCore::TakeEffects() {
@@ -200,20 +187,104 @@ void ConsensusCore::Wake() {
 bool ConsensusCore::RoundHasWork(uint32_t round) const {
   if (records_pending_ || ready_block_ || locked_round_ >= 0 || valid_round_ >= 0) return true;
   for (uint32_t i = 0; i < max_round_seen_.size(); ++i) {
-    if (i != own_index_ && peer_seen_[i] && max_round_seen_[i] >= round) return true;
+    if (i != current_.own_index && peer_seen_[i] && max_round_seen_[i] >= round) return true;
   }
   return false;
 }
 
-bool ConsensusCore::VerifySignature(const Message& message) const {
+bool ConsensusCore::VerifySignature(const ledger::ValidatorSet& validators,
+                                    const Message& message) const {
   if (const auto* proposal = std::get_if<Proposal>(&message)) {
-    return verifier_.Verify(proposal->proposer_index,
+    return proposal->proposer_index < validators.size() &&
+           verifier_.Verify(validators, proposal->proposer_index,
                             ProposalSigningBytes(config_.chain_id, *proposal),
                             proposal->signature);
   }
   const auto& vote = std::get<ledger::Vote>(message);
-  return verifier_.Verify(vote.validator_index, ledger::VoteSigningBytes(config_.chain_id, vote),
-                          vote.signature);
+  return vote.validator_index < validators.size() &&
+         verifier_.Verify(validators, vote.validator_index,
+                          ledger::VoteSigningBytes(config_.chain_id, vote), vote.signature);
+}
+
+// ---------------------------------------------------------------- validator sets
+
+HeightValidators ConsensusCore::LookUpSet(uint64_t height) const {
+  if (!deviations_.validator_sets_one_height_early) return validator_sets_.ForHeight(height);
+  // The planted bug: the set of the next height, as if it had started one
+  // height earlier.
+  HeightValidators early = validator_sets_.ForHeight(height + 1);
+  if (early.since > 1) early.since -= 1;
+  return early;
+}
+
+ConsensusCore::HeightSet ConsensusCore::MakeHeightSet(HeightValidators validators) const {
+  EVIDENCE_CHECK_MSG(validators.set != nullptr && validators.set->size() > 0 &&
+                         validators.since >= 1,
+                     "no validator set for a height the core decides");
+  HeightSet out;
+  std::vector<uint64_t> powers;
+  for (size_t i = 0; i < validators.set->size(); ++i) {
+    const ledger::Validator& validator = validators.set->at(i);
+    powers.push_back(validator.power);
+    if (!out.own_index && signer_ != nullptr && signer_->Holds(validator.vote_key)) {
+      out.own_index = static_cast<uint32_t>(i);
+    }
+  }
+  out.proposers = std::make_unique<ProposerSchedule>(std::move(powers));
+  out.set = std::move(validators.set);
+  out.since = validators.since;
+  return out;
+}
+
+const ConsensusCore::HeightSet& ConsensusCore::NextSet() {
+  if (!next_) {
+    HeightValidators next = LookUpSet(height_ + 1);
+    EVIDENCE_CHECK(next.set != nullptr);
+    if (next.since == current_.since) {
+      // The same set: share it (and later the schedule's memo).
+      EVIDENCE_CHECK(next.set->size() == current_.set->size() &&
+                     next.set->total_power() == current_.set->total_power());
+      next_ = HeightSet{current_.set, current_.since, nullptr, current_.own_index};
+    } else {
+      EVIDENCE_CHECK_MSG(next.since == height_ + 1, "a validator set must start where it changes");
+      next_ = MakeHeightSet(std::move(next));
+    }
+    next_height_votes_.assign(next_->set->size(), 0);
+    next_height_proposals_.assign(next_->set->size(), 0);
+  }
+  return *next_;
+}
+
+// Step k of a set's rotation is (height - since) + round (proposer.h counts
+// heights from 1). A set shared with the current height uses the current
+// height's schedule, asked as (height_, round + 1): the same step, without
+// moving its memo to the next height.
+uint32_t ConsensusCore::ProposerIn(HeightSet& set, uint64_t height, uint32_t round) {
+  EVIDENCE_CHECK(height >= set.since);
+  if (set.proposers == nullptr) {
+    EVIDENCE_CHECK(height == height_ + 1 && set.since == current_.since);
+    return ProposerIn(current_, height_, round + 1);
+  }
+  return set.proposers->ProposerAt(height - set.since + 1, round);
+}
+
+uint32_t ConsensusCore::ProposerAt(uint64_t height, uint32_t round) {
+  if (started_ && height == height_) return ProposerIn(current_, height, round);
+  if (started_ && height == height_ + 1) {
+    NextSet();
+    return ProposerIn(*next_, height, round);
+  }
+  HeightSet other = MakeHeightSet(LookUpSet(height));
+  return ProposerIn(other, height, round);
+}
+
+uint64_t ConsensusCore::proposer_schedule_steps() const {
+  return current_.proposers == nullptr ? 0 : current_.proposers->steps_done();
+}
+
+const ledger::ValidatorSet& ConsensusCore::validators() const {
+  EVIDENCE_CHECK(current_.set != nullptr);
+  return *current_.set;
 }
 
 bool ConsensusCore::ProposalBlockFits(const Proposal& proposal) const {
@@ -240,7 +311,8 @@ bool ConsensusCore::HandleOtherHeight(const Message& message) {
     // We are behind: ask for our height's block (rate-limited), if the message
     // is a validator's at all.
     if ((!fetched_once_ || now_ms_ - last_fetch_ms_ >= config_.fetch_interval_ms) &&
-        VerifySignature(message)) {
+        VerifySignature(*NextSet().set, message)) {
+      // (Signed by a validator of the newest set we know.)
       RequestFetch(kNil);
     }
   } else {
@@ -252,23 +324,24 @@ bool ConsensusCore::HandleOtherHeight(const Message& message) {
 // Kept for the next height only once checked: the signature, and for a
 // proposal its proposer, round and block; at most a few per signer.
 void ConsensusCore::KeepForNextHeight(const Message& message) {
+  NextSet();
+  const ledger::ValidatorSet& next = *next_->set;
   if (const auto* proposal = std::get_if<Proposal>(&message)) {
     const uint32_t proposer = proposal->proposer_index;
-    // proposer(h + 1, r) == proposer(h, r + 1) (proposer.h): no schedule jump.
-    if (proposer >= validators_.size() || proposal->round > config_.future_rounds_window ||
+    if (proposer >= next.size() || proposal->round > config_.future_rounds_window ||
         next_height_proposals_[proposer] >= kNextHeightProposalsPerValidatorMax ||
         !ProposalBlockFits(*proposal) ||
-        proposers_.ProposerAt(height_, proposal->round + 1) != proposer ||
-        !VerifySignature(message) || blocks_.Hash(proposal->block) != proposal->block_hash) {
+        ProposerIn(*next_, height_ + 1, proposal->round) != proposer ||
+        !VerifySignature(next, message) || blocks_.Hash(proposal->block) != proposal->block_hash) {
       return;
     }
     ++next_height_proposals_[proposer];
   } else {
     const auto& vote = std::get<ledger::Vote>(message);
     const uint32_t signer = vote.validator_index;
-    if (signer >= validators_.size() ||
+    if (signer >= next.size() ||
         next_height_votes_[signer] >= kNextHeightVotesPerValidatorMax ||
-        vote.round > config_.future_rounds_window || !VerifySignature(message)) {
+        vote.round > config_.future_rounds_window || !VerifySignature(next, message)) {
       return;
     }
     ++next_height_votes_[signer];
@@ -286,11 +359,16 @@ void ConsensusCore::AnswerPeerBehind(const Message& message) {
                               ? std::get<Proposal>(message).proposer_index
                               : std::get<ledger::Vote>(message).validator_index;
   const uint32_t peer = from_.value_or(signer);
-  if (peer >= peer_behind_ms_.size() || peer == own_index_) return;
-  if (peer_behind_ms_[peer] != 0 && now_ms_ - peer_behind_ms_[peer] < config_.fetch_interval_ms) {
+  // Without a peer the signer stands for it; either way at most one entry per
+  // possible validator index.
+  if (peer >= kCommitSignaturesMax || (!from_ && peer == current_.own_index)) return;
+  auto last = peer_behind_ms_.find(peer);
+  if (last != peer_behind_ms_.end() && now_ms_ - last->second < config_.fetch_interval_ms) {
     return;
   }
-  if (!VerifySignature(message)) return;
+  // Signed by a validator of the set of its height, if we still know it.
+  HeightValidators then = LookUpSet(MessageHeight(message));
+  if (then.set == nullptr || !VerifySignature(*then.set, message)) return;
   peer_behind_ms_[peer] = now_ms_;
   Emit(PeerBehindEffect{peer, MessageHeight(message)});
 }
@@ -300,7 +378,7 @@ void ConsensusCore::HandleProposal(const Proposal& proposal) {
   // The window first: the proposer schedule walks every round up to the one
   // asked for, so a far-future round (up to kRoundMax) would cost a billion steps.
   if (proposal.round > round_ + config_.future_rounds_window) return;
-  if (proposers_.ProposerAt(height_, proposal.round) != proposal.proposer_index) return;
+  if (ProposerIn(current_, height_, proposal.round) != proposal.proposer_index) return;
   if (!ProposalBlockFits(proposal)) return;
   if (const RoundState* known_round = FindRound(proposal.round)) {
     for (const Proposal& known : known_round->proposals) {
@@ -313,7 +391,7 @@ void ConsensusCore::HandleProposal(const Proposal& proposal) {
                        kProposerBlockBudgets * config_.block_bytes_max) {
     return;  // checked before the signature and the hash cost anything
   }
-  if (!VerifySignature(proposal)) return;
+  if (!VerifySignature(*current_.set, proposal)) return;
   if (blocks_.Hash(proposal.block) != proposal.block_hash) return;
   if (new_block) {
     EVIDENCE_CHECK(ChargeProposer(proposal.proposer_index, proposal.block.size()));
@@ -329,6 +407,7 @@ void ConsensusCore::HandleProposal(const Proposal& proposal) {
 
 void ConsensusCore::HandleVote(const ledger::Vote& vote) {
   if (HandleOtherHeight(vote)) return;
+  if (vote.validator_index >= current_.set->size()) return;  // not of this height's set
   const bool far_future = vote.round > round_ + config_.future_rounds_window;
   if (!far_future) {
     const RoundState* state = FindRound(vote.round);
@@ -337,7 +416,7 @@ void ConsensusCore::HandleVote(const ledger::Vote& vote) {
                                                                      : &state->precommits;
     if (known != nullptr && known->Contains(vote)) return;  // re-sent: already counted
   }
-  if (!VerifySignature(vote)) return;
+  if (!VerifySignature(*current_.set, vote)) return;
   NoteRound(vote.validator_index, vote.round);
   // A peer at this round or a later one: take part. Votes of earlier rounds
   // (retransmits) do not restart rounds that ended.
@@ -360,7 +439,7 @@ void ConsensusCore::HandleDecided(const DecidedBlock& decided) {
   Tally tally;
   int64_t previous_index = -1;
   for (const ledger::CommitSignature& signature : commit.signatures) {
-    if (signature.validator_index >= validators_.size() ||
+    if (signature.validator_index >= current_.set->size() ||
         static_cast<int64_t>(signature.validator_index) <= previous_index) {
       return;  // unknown, repeated or unsorted signers
     }
@@ -368,11 +447,11 @@ void ConsensusCore::HandleDecided(const DecidedBlock& decided) {
     ledger::Vote vote{ledger::VoteType::kPrecommit, commit.height, commit.round,
                       commit.block_hash, signature.timestamp_ms, signature.validator_index,
                       signature.signature};
-    if (!verifier_.Verify(vote.validator_index, ledger::VoteSigningBytes(config_.chain_id, vote),
-                          vote.signature)) {
+    if (!verifier_.Verify(*current_.set, vote.validator_index,
+                          ledger::VoteSigningBytes(config_.chain_id, vote), vote.signature)) {
       return;
     }
-    tally.power += validators_.at(vote.validator_index).power;
+    tally.power += current_.set->at(vote.validator_index).power;
     tally.count += 1;
   }
   if (!IsQuorum(tally) || !blocks_.IsValid(height_, decided.block)) return;
@@ -405,7 +484,12 @@ void ConsensusCore::Evaluate() {
 }
 
 // upon <PROPOSAL, h, r, v, *> and 2f+1 <PRECOMMIT, h, r, id(v)>, any round r.
+// At most one decision per input: the set of height + 1, which the next height
+// checks messages against, depends on the block decided before it, and the
+// application applies that block only when it runs the outbox (a quorum kept
+// for the next height is decided at the next input: a timer runs for it).
 bool ConsensusCore::TryDecide() {
+  if (height_ != input_height_) return false;
   for (auto& [round, state] : rounds_) {
     if (!IsQuorum(state.precommits.total())) continue;
     for (const auto& [hash, tally] : state.precommits.tallies()) {
@@ -428,7 +512,7 @@ bool ConsensusCore::TryDecide() {
 bool ConsensusCore::TryRoundSkip() {
   if (!round_skip_dirty_) return false;
   round_skip_dirty_ = false;
-  std::vector<uint32_t> order(validators_.size());
+  std::vector<uint32_t> order(current_.set->size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     return max_round_seen_[a] > max_round_seen_[b];
@@ -437,7 +521,7 @@ bool ConsensusCore::TryRoundSkip() {
   for (uint32_t index : order) {
     uint32_t round = max_round_seen_[index];
     if (round <= round_) return false;
-    tally.power += validators_.at(index).power;
+    tally.power += current_.set->at(index).power;
     tally.count += 1;
     if (IsOneThirdPlus(tally)) {
       StartRound(round);
@@ -544,6 +628,30 @@ void ConsensusCore::ScheduleVoteTimeouts() {
 
 // ---------------------------------------------------------------- transitions
 
+// The set of `height`: the next set when it was looked up (it is the same
+// answer), else asked now; the current one is kept while `since` is the same.
+void ConsensusCore::EnterSet(uint64_t height) {
+  std::optional<HeightSet> next = std::move(next_);
+  next_.reset();
+  if (next && next->since != current_.since) {
+    current_ = std::move(*next);
+  } else if (!next) {
+    HeightValidators validators = LookUpSet(height);
+    if (current_.set == nullptr || validators.since != current_.since) {
+      current_ = MakeHeightSet(std::move(validators));
+    }
+  }
+  EVIDENCE_CHECK(height >= current_.since);
+  // Budgets per validator of this height's set; those of the next height are
+  // sized when its set is looked up.
+  const size_t n = current_.set->size();
+  max_round_seen_.assign(n, 0);
+  peer_seen_.assign(n, false);
+  proposer_block_bytes_.assign(n, 0);
+  next_height_votes_.clear();
+  next_height_proposals_.clear();
+}
+
 void ConsensusCore::StartHeight(uint64_t height) {
   height_ = height;
   round_ = 0;
@@ -552,13 +660,9 @@ void ConsensusCore::StartHeight(uint64_t height) {
   locked_hash_ = kNil;
   valid_round_ = -1;
   valid_hash_ = kNil;
-  rounds_.clear();
+  rounds_.clear();  // before the set their vote sets refer to may go
   block_store_.clear();
-  std::fill(max_round_seen_.begin(), max_round_seen_.end(), 0);
-  std::fill(peer_seen_.begin(), peer_seen_.end(), false);
-  std::fill(proposer_block_bytes_.begin(), proposer_block_bytes_.end(), 0);
-  std::fill(next_height_votes_.begin(), next_height_votes_.end(), 0);
-  std::fill(next_height_proposals_.begin(), next_height_proposals_.end(), 0);
+  EnterSet(height);
   round_skip_dirty_ = false;
   work_pending_ = false;
   records_pending_ = false;
@@ -593,7 +697,9 @@ void ConsensusCore::StartRound(uint32_t round) {
   round_skip_dirty_ = true;
   work_pending_ = RoundHasWork(round_);
   if (!own_proposal_ || own_proposal_->round != round_) own_proposal_.reset();
-  if (own_index_ && proposers_.ProposerAt(height_, round_) == *own_index_) Propose();
+  if (current_.own_index && ProposerIn(current_, height_, round_) == *current_.own_index) {
+    Propose();
+  }
   if (work_pending_) {
     EmitTimeout(TimeoutKind::kPropose,
                 config_.timeout_propose_ms + round_ * config_.timeout_propose_delta_ms);
@@ -624,7 +730,7 @@ void ConsensusCore::Decide(uint32_t round, const crypto::Digest& block_hash) {
 
 void ConsensusCore::FinishHeight(const Bytes& block, const ledger::Commit& commit) {
   EVIDENCE_CHECK(commit.height == height_);
-  int64_t median_time_ms = ledger::CommitMedianTimeMs(validators_, commit);
+  int64_t median_time_ms = ledger::CommitMedianTimeMs(*current_.set, commit);
   Emit(CommitEffect{height_, block, commit, median_time_ms});
   previous_time_ms_ = std::max(previous_time_ms_, median_time_ms);
   EnterHeight(height_ + 1);
@@ -656,7 +762,7 @@ ConsensusCore::Guard ConsensusCore::CheckHrs(uint32_t round, Step step,
 }
 
 void ConsensusCore::SignAndSendVote(ledger::VoteType type, const crypto::Digest& block_hash) {
-  if (!own_index_) return;
+  if (!current_.own_index) return;
   Guard guard = CheckHrs(round_, StepOf(type), block_hash);
   if (guard == Guard::kRefuse) return;
   if (guard == Guard::kResend) {
@@ -665,8 +771,10 @@ void ConsensusCore::SignAndSendVote(ledger::VoteType type, const crypto::Digest&
     }
     return;
   }
-  ledger::Vote vote{type, height_, round_, block_hash, VoteTimestamp(), *own_index_, {}};
-  vote.signature = signer_->Sign(ledger::VoteSigningBytes(config_.chain_id, vote));
+  const uint32_t own = *current_.own_index;
+  ledger::Vote vote{type, height_, round_, block_hash, VoteTimestamp(), own, {}};
+  vote.signature =
+      signer_->Sign(current_.set->at(own).vote_key, ledger::VoteSigningBytes(config_.chain_id, vote));
   signed_height_ = height_;
   signed_round_ = round_;
   signed_step_ = static_cast<uint8_t>(StepOf(type));
@@ -687,8 +795,11 @@ void ConsensusCore::SignAndSendVote(ledger::VoteType type, const crypto::Digest&
 void ConsensusCore::SignAndSendProposal(const Bytes& block, const crypto::Digest& hash,
                                         int32_t pol_round) {
   if (CheckHrs(round_, Step::kPropose, hash) != Guard::kSign) return;
-  Proposal proposal{height_, round_, pol_round, hash, block, now_ms_, *own_index_, {}};
-  proposal.signature = signer_->Sign(ProposalSigningBytes(config_.chain_id, proposal));
+  EVIDENCE_CHECK(current_.own_index.has_value());
+  const uint32_t own = *current_.own_index;
+  Proposal proposal{height_, round_, pol_round, hash, block, now_ms_, own, {}};
+  proposal.signature =
+      signer_->Sign(current_.set->at(own).vote_key, ProposalSigningBytes(config_.chain_id, proposal));
   signed_height_ = height_;
   signed_round_ = round_;
   signed_step_ = static_cast<uint8_t>(Step::kPropose);
@@ -720,7 +831,7 @@ void ConsensusCore::Retransmit() {
   // votes in that polka reached only us.
   if (const RoundState* polka = valid_round_ >= 0 ? FindRound(valid_round_) : nullptr) {
     for (const ledger::Vote* vote : polka->prevotes.VotesFor(valid_hash_)) {
-      if (vote->validator_index != own_index_) Emit(BroadcastEffect{*vote});
+      if (vote->validator_index != current_.own_index) Emit(BroadcastEffect{*vote});
     }
   }
   // ... and the proposal of the valid value, for peers that never got its block
@@ -769,7 +880,7 @@ void ConsensusCore::EmitTimeout(TimeoutKind kind, int64_t duration_ms) {
 
 ConsensusCore::RoundState& ConsensusCore::Round(uint32_t round) {
   auto it = rounds_.find(round);
-  if (it == rounds_.end()) it = rounds_.emplace(round, RoundState(validators_)).first;
+  if (it == rounds_.end()) it = rounds_.emplace(round, RoundState(*current_.set)).first;
   return it->second;
 }
 
@@ -855,16 +966,19 @@ size_t ConsensusCore::RetainedBytes() const {
 // Blocks: each proposer's budget, the next height's proposals, and our own
 // block in three places (the application's, our proposal, the store) plus the
 // lock and valid value restored from the WAL. Votes and proposals without
-// blocks: every round up to the window ahead of the current one.
+// blocks: every round up to the window ahead of the current one. Budgets of
+// this height count the validators of its set, those of the next height the
+// validators of the next one (none kept before it is looked up).
 size_t ConsensusCore::RetainedBytesBound() const {
-  const size_t n = validators_.size();
+  const size_t n = current_.set == nullptr ? 0 : current_.set->size();
+  const size_t n_next = next_ ? next_->set->size() : 0;
   const size_t block = sizeof(BlockInfo) + sizeof(Message) + config_.block_bytes_max +
                        kSignatureBytesMax;
   const size_t blocks = n * (kProposerBlockBudgets * config_.block_bytes_max +
-                             kProposerBlockBudgets * sizeof(BlockInfo) +
-                             kNextHeightProposalsPerValidatorMax * block) +
-                        6 * block;
-  const size_t next_votes = n * kNextHeightVotesPerValidatorMax * (sizeof(Message) + kSignatureBytesMax);
+                             kProposerBlockBudgets * sizeof(BlockInfo)) +
+                        n_next * kNextHeightProposalsPerValidatorMax * block + 6 * block;
+  const size_t next_votes =
+      n_next * kNextHeightVotesPerValidatorMax * (sizeof(Message) + kSignatureBytesMax);
   const size_t rounds = static_cast<size_t>(round_) + config_.future_rounds_window + 1;
   const size_t per_round = sizeof(RoundState) +
                            kProposalsPerRoundMax * (sizeof(Message) + kSignatureBytesMax) +

@@ -33,6 +33,16 @@
 // the peer that sent it (never to the validator it names), at most once per
 // fetch interval per peer, and only when signed.
 //
+// Validator sets (docs/governance.md §3): height H is decided by the set
+// ValidatorSets gives for H: its votes are counted, its proposals checked and
+// its proposer chosen (the rotation restarting at the set's `since`) with that
+// set, and messages of H + 1 are checked against the set of H + 1 before they
+// are kept. The core votes at a height as the member whose vote key its signer
+// holds; a height whose set has none is followed as an observer. Every budget
+// kept per validator is keyed by the index in the set of the height it is
+// spent at and starts again at each height: a validator removed keeps nothing,
+// a validator added starts with its full share.
+//
 // Thread-safety: not thread-safe; one strand owns a core.
 // Invariants: height never decreases; round never decreases within a height;
 // at most one decision per height; the outbox order is the order effects must run.
@@ -41,6 +51,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,11 +93,10 @@ inline constexpr size_t kProposerBlockBudgets = limits::kConsensusProposerBlocks
 
 class ConsensusCore {
  public:
-  // `own_index` is empty for a non-validating observer. The referenced objects
-  // must outlive the core. `signer` may be null only without an own index.
-  // `deviations` is the test-only seam (deviations.h); a node passes none.
-  ConsensusCore(CoreConfig config, const ledger::ValidatorSet& validators,
-                std::optional<uint32_t> own_index, Signer* signer,
+  // `signer` is null for a node that never votes (an observer). The
+  // referenced objects must outlive the core. `deviations` is the test-only
+  // seam (deviations.h); a node passes none.
+  ConsensusCore(CoreConfig config, const ValidatorSets& validator_sets, Signer* signer,
                 const SignatureVerifier& verifier, BlockValidator& blocks,
                 const Deviations* deviations = nullptr);
 
@@ -118,9 +128,14 @@ class ConsensusCore {
   const crypto::Digest& locked_hash() const { return locked_hash_; }
   int32_t valid_round() const { return valid_round_; }
   uint64_t rounds_started() const { return rounds_started_; }
-  uint32_t ProposerAt(uint64_t height, uint32_t round) { return proposers_.ProposerAt(height, round); }
-  // Steps the proposer schedule has walked (tests check the work stays bounded).
-  uint64_t proposer_schedule_steps() const { return proposers_.steps_done(); }
+  // The proposer of (height, round) under the set of `height`.
+  uint32_t ProposerAt(uint64_t height, uint32_t round);
+  // Steps the current height's proposer schedule has walked (tests check the
+  // work stays bounded).
+  uint64_t proposer_schedule_steps() const;
+  // The set of the current height, and our index in it (empty: not a member).
+  const ledger::ValidatorSet& validators() const;
+  std::optional<uint32_t> own_index() const { return current_.own_index; }
   PersistedState CurrentPersistedState() const;
 
   // Bytes of blocks, votes and proposals the core holds now, and the most it
@@ -129,6 +144,13 @@ class ConsensusCore {
   size_t RetainedBytesBound() const;
 
  private:
+  // The validators of one height and what the core derives from them.
+  struct HeightSet {
+    std::shared_ptr<const ledger::ValidatorSet> set;
+    uint64_t since = 0;
+    std::unique_ptr<ProposerSchedule> proposers;
+    std::optional<uint32_t> own_index;  // the member whose vote key the signer holds
+  };
   struct BlockInfo {
     Bytes block;
     bool valid = false;
@@ -155,7 +177,15 @@ class ConsensusCore {
   bool HandleOtherHeight(const Message& message);
   void KeepForNextHeight(const Message& message);
   void AnswerPeerBehind(const Message& message);
-  bool VerifySignature(const Message& message) const;
+  bool VerifySignature(const ledger::ValidatorSet& validators, const Message& message) const;
+  // The set of `height` (through the deviation seam); null set when unknown.
+  HeightValidators LookUpSet(uint64_t height) const;
+  HeightSet MakeHeightSet(HeightValidators validators) const;
+  // The set of height_ + 1, looked up at its first use in a height (the
+  // application has committed height_ - 1 by then) and the next-height budgets
+  // sized for it.
+  const HeightSet& NextSet();
+  uint32_t ProposerIn(HeightSet& set, uint64_t height, uint32_t round);
   bool ProposalBlockFits(const Proposal& proposal) const;
   bool ChargeProposer(uint32_t proposer, size_t bytes);
   void NoteRound(uint32_t validator_index, uint32_t round);
@@ -176,6 +206,9 @@ class ConsensusCore {
 
   void EnterHeight(uint64_t height);
   void StartHeight(uint64_t height);
+  void EnterSet(uint64_t height);
+  // Called at every input: the height it started at (see TryDecide).
+  void BeginInput(int64_t now_ms);
   void StartRound(uint32_t round);
   void Propose();
   void Decide(uint32_t round, const crypto::Digest& block_hash);
@@ -192,27 +225,29 @@ class ConsensusCore {
   void Emit(Effect effect) { effects_.push_back(std::move(effect)); }
   void EmitTimeout(TimeoutKind kind, int64_t duration_ms);
 
-  bool IsQuorum(Tally tally) const { return quorum_.IsQuorum(tally); }
-  bool IsOneThirdPlus(Tally tally) const { return quorum_.IsOneThirdPlus(tally); }
+  bool IsQuorum(Tally tally) const { return quorum_.IsQuorum(*current_.set, tally); }
+  bool IsOneThirdPlus(Tally tally) const { return quorum_.IsOneThirdPlus(*current_.set, tally); }
   RoundState& Round(uint32_t round);
   const RoundState* FindRound(uint32_t round) const;
   int64_t VoteTimestamp() const;
 
   CoreConfig config_;
-  const ledger::ValidatorSet& validators_;
-  std::optional<uint32_t> own_index_;
+  const ValidatorSets& validator_sets_;
   Signer* signer_;
   const SignatureVerifier& verifier_;
   BlockValidator& blocks_;
   const Deviations deviations_;
-  const PowerQuorum power_quorum_;
+  const PowerQuorum power_quorum_{};
   const QuorumRule& quorum_;  // power_quorum_ unless a test deviates
-  ProposerSchedule proposers_;
+
+  HeightSet current_;               // the set of height_ (from Start on)
+  std::optional<HeightSet> next_;   // the set of height_ + 1, once looked up
 
   bool started_ = false;
   int64_t now_ms_ = 0;
   int64_t previous_time_ms_ = 0;
   uint64_t height_ = 0;
+  uint64_t input_height_ = 0;  // height_ when the input being handled arrived
   uint32_t round_ = 0;
   Step step_ = Step::kPropose;
   uint64_t rounds_started_ = 0;
@@ -224,13 +259,15 @@ class ConsensusCore {
 
   std::map<uint32_t, RoundState> rounds_;
   std::map<crypto::Digest, BlockInfo> block_store_;  // blocks seen at this height
-  std::vector<uint32_t> max_round_seen_;  // per validator, at this height
-  std::vector<bool> peer_seen_;           // per validator: a valid message at this height
+  // Per validator of the current set (index in it), at this height.
+  std::vector<uint32_t> max_round_seen_;
+  std::vector<bool> peer_seen_;  // a valid message at this height
+  std::vector<size_t> proposer_block_bytes_;
   bool round_skip_dirty_ = false;
   std::deque<Message> next_height_messages_;  // signature-checked, bounded per signer
-  std::vector<uint32_t> next_height_votes_;      // per validator
-  std::vector<uint32_t> next_height_proposals_;  // per validator
-  std::vector<size_t> proposer_block_bytes_;     // per validator, at this height
+  // Per validator of the next height's set (sized when it is looked up).
+  std::vector<uint32_t> next_height_votes_;
+  std::vector<uint32_t> next_height_proposals_;
   std::optional<uint32_t> from_;                 // the peer of the message being handled
 
   bool work_pending_ = false;     // the current round runs its timers (RoundHasWork)
@@ -240,7 +277,7 @@ class ConsensusCore {
   bool retransmit_scheduled_ = false;
   int64_t last_fetch_ms_ = 0;
   bool fetched_once_ = false;
-  std::vector<int64_t> peer_behind_ms_;
+  std::map<uint32_t, int64_t> peer_behind_ms_;  // by peer: the last PeerBehind answer
 
   // Signer state (persisted).
   uint64_t signed_height_ = 0;

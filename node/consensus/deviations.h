@@ -12,26 +12,24 @@
 
 namespace evidence::consensus {
 
-// How many votes decide: more than 2/3 and more than 1/3 of the voting power.
+// How many votes of `validators` (the set of the height) decide: more than 2/3
+// and more than 1/3 of the voting power.
 class QuorumRule {
  public:
   virtual ~QuorumRule() = default;
-  virtual bool IsQuorum(Tally tally) const = 0;        // > 2/3 of the power
-  virtual bool IsOneThirdPlus(Tally tally) const = 0;  // > 1/3 of the power
+  virtual bool IsQuorum(const ledger::ValidatorSet& validators, Tally tally) const = 0;
+  virtual bool IsOneThirdPlus(const ledger::ValidatorSet& validators, Tally tally) const = 0;
 };
 
 // The protocol's rule, by voting power.
 class PowerQuorum final : public QuorumRule {
  public:
-  // `validators` must outlive the rule.
-  explicit PowerQuorum(const ledger::ValidatorSet& validators) : validators_(validators) {}
-  bool IsQuorum(Tally tally) const override { return validators_.IsQuorum(tally.power); }
-  bool IsOneThirdPlus(Tally tally) const override {
-    return validators_.IsOneThirdPlus(tally.power);
+  bool IsQuorum(const ledger::ValidatorSet& validators, Tally tally) const override {
+    return validators.IsQuorum(tally.power);
   }
-
- private:
-  const ledger::ValidatorSet& validators_;
+  bool IsOneThirdPlus(const ledger::ValidatorSet& validators, Tally tally) const override {
+    return validators.IsOneThirdPlus(tally.power);
+  }
 };
 
 struct Deviations {
@@ -39,6 +37,9 @@ struct Deviations {
   bool ignore_lock = false;            // prevote for any valid proposal despite the lock
   bool send_before_persist = false;    // broadcast own votes before their Persist effect
   bool skip_signer_guard = false;      // sign whatever the rules ask (no CheckHRS)
+  // Take the validator set of height h + 1 for height h: a set change applied
+  // one height early (e.g. an off-by-one in the activation delay).
+  bool validator_sets_one_height_early = false;
 };
 
 }  // namespace evidence::consensus

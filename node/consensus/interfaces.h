@@ -5,6 +5,12 @@
 // a fast keyed hash and its own block rules (tests/sim/). Implementations must be
 // deterministic for the simulator and must not call back into the core.
 //
+// Validator sets change with governance (docs/governance.md §3): an action
+// committed at height h changes the set from height h + 2 on. ValidatorSets
+// gives the set of each height (validator_sets.h has the adapters); the core
+// works at height H with the set of H and checks messages of H + 1 against the
+// set of H + 1, which is known while H is decided because of the delay.
+//
 // Effects contract (the node's driver executes an outbox in order):
 //   - Persist comes before the Broadcast of anything it covers: the driver makes
 //     the state durable (WAL append + fsync) before it sends the next messages.
@@ -24,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <variant>
 
 #include "common/bytes.h"
@@ -33,18 +40,47 @@
 
 namespace evidence::consensus {
 
-// Signs with the validator's own key.
+// The validators that decide one height, and the first height of the run of
+// heights they have decided unchanged (the proposer rotation restarts there:
+// ledger::GovernanceState::validators_since()). Two answers with the same
+// `since` are the same set.
+struct HeightValidators {
+  std::shared_ptr<const ledger::ValidatorSet> set;
+  uint64_t since = 1;
+};
+
+// The validator set of each height.
+class ValidatorSets {
+ public:
+  virtual ~ValidatorSets() = default;
+  // The set in force at `height` (>= 1), never null for the heights the core
+  // asks about: its current height H (the application has committed H - 1)
+  // and H + 1 — both fixed by blocks up to H - 1 — and, for a signed message
+  // of an earlier height, that height (null there means "no longer known":
+  // the message is dropped). Asked again at every height: the answer for
+  // H + 1 may be found only once the Commit effect of H - 1 has run.
+  virtual HeightValidators ForHeight(uint64_t height) const = 0;
+};
+
+// Signs with the validator's own vote keys. At each height the core votes as
+// the validator of that height's set whose vote key the signer holds, if any:
+// a validator whose key is rotated holds both keys around the change.
 class Signer {
  public:
   virtual ~Signer() = default;
-  virtual Bytes Sign(ByteView message) = 0;
+  // Whether this signer holds the private half of `vote_key`.
+  virtual bool Holds(const crypto::PublicKey& vote_key) const = 0;
+  // Signs with the private half of `vote_key`; Holds(vote_key) is true.
+  virtual Bytes Sign(const crypto::PublicKey& vote_key, ByteView message) = 0;
 };
 
-// Verifies signatures of any validator of the set, by index.
+// Verifies a signature of the validator at `validator_index` of `validators`
+// (the set of the message's height); false for an index outside the set.
 class SignatureVerifier {
  public:
   virtual ~SignatureVerifier() = default;
-  virtual bool Verify(uint32_t validator_index, ByteView message, ByteView signature) const = 0;
+  virtual bool Verify(const ledger::ValidatorSet& validators, uint32_t validator_index,
+                      ByteView message, ByteView signature) const = 0;
 };
 
 // Blocks are opaque to the core: this decides their hash and validity.

@@ -1,9 +1,10 @@
 // The consensus Signer and SignatureVerifier over real keys (crypto/signature.h):
-// what the node plugs into the core. The verifier checks signatures against the
-// vote keys of the validator set.
+// what the node plugs into the core. The signer holds the node's vote key; the
+// verifier checks signatures against the vote keys of the set it is given (the
+// set of the message's height).
 //
 // Thread-safety: KeySigner is not thread-safe (the core's strand owns it);
-// ValidatorSetVerifier is immutable and may be shared.
+// ValidatorSetVerifier is stateless and may be shared.
 #pragma once
 
 #include "crypto/signature.h"
@@ -15,21 +16,21 @@ namespace evidence::consensus {
 class KeySigner : public Signer {
  public:
   // The key must outlive the signer.
-  explicit KeySigner(const crypto::PrivateKey& key) : key_(key) {}
-  Bytes Sign(ByteView message) override;
+  explicit KeySigner(const crypto::PrivateKey& key);
+  bool Holds(const crypto::PublicKey& vote_key) const override;
+  Bytes Sign(const crypto::PublicKey& vote_key, ByteView message) override;
+  // Signs with the one key this signer holds (tools and tests).
+  Bytes Sign(ByteView message);
 
  private:
   const crypto::PrivateKey& key_;
+  const std::string key_id_;
 };
 
 class ValidatorSetVerifier : public SignatureVerifier {
  public:
-  // The set must outlive the verifier.
-  explicit ValidatorSetVerifier(const ledger::ValidatorSet& validators) : validators_(validators) {}
-  bool Verify(uint32_t validator_index, ByteView message, ByteView signature) const override;
-
- private:
-  const ledger::ValidatorSet& validators_;
+  bool Verify(const ledger::ValidatorSet& validators, uint32_t validator_index, ByteView message,
+              ByteView signature) const override;
 };
 
 }  // namespace evidence::consensus

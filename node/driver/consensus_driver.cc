@@ -38,9 +38,14 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
       block_server_(parts.store, parts.genesis.validators().size(),
                     BlockServeOptions::Defaults(),
                     [this](uint32_t peer, Bytes frame) { SendServed(peer, std::move(frame)); }),
+      genesis_validator_sets_(
+          parts.validator_sets == nullptr
+              ? std::make_unique<consensus::FixedValidatorSets>(parts.genesis.validator_set())
+              : nullptr),
       core_(std::make_unique<consensus::ConsensusCore>(
-          std::move(core_config), parts.genesis.validator_set(), own_index, parts.signer,
-          parts.verifier, parts.blocks)),
+          std::move(core_config),
+          parts.validator_sets != nullptr ? *parts.validator_sets : *genesis_validator_sets_,
+          own_index ? parts.signer : nullptr, parts.verifier, parts.blocks)),
       builder_(options.block, parts.store, parts.mempool),
       sync_(parts.genesis, parts.store, node_index,
             [this](uint32_t peer, const PeerMessage& message) {

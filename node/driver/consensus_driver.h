@@ -44,6 +44,7 @@
 #include "ledger/genesis.h"
 #include "ledger/store.h"
 #include "node/consensus/core.h"
+#include "node/consensus/validator_sets.h"
 #include "common/log_throttle.h"
 #include "node/driver/block_builder.h"
 #include "node/driver/block_server.h"
@@ -89,6 +90,9 @@ class ConsensusDriver {
     const consensus::SignatureVerifier& verifier;
     consensus::BlockValidator& blocks;
     p2p::Transport* transport;
+    // The validator set of each height (consensus/validator_sets.h); null:
+    // genesis's set at every height (FixedValidatorSets, owned by the driver).
+    const consensus::ValidatorSets* validator_sets = nullptr;
   };
 
   // `restored`: the signer state the WAL replayed (the last Persist that
@@ -167,6 +171,8 @@ class ConsensusDriver {
   BlockServer block_server_;
   LogThrottle inbox_drop_log_{5, std::chrono::seconds(1)};
 
+  // Genesis's set, when Parts names no ValidatorSets.
+  std::unique_ptr<consensus::FixedValidatorSets> genesis_validator_sets_;
   std::unique_ptr<consensus::ConsensusCore> core_ EVIDENCE_GUARDED_BY(strand_);
   BlockBuilder builder_ EVIDENCE_GUARDED_BY(strand_);
   BlockSync sync_ EVIDENCE_GUARDED_BY(strand_);

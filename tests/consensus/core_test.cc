@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
+
+#include "node/consensus/validator_sets.h"
 #include "tests/consensus/fakes.h"
 #include "tests/consensus/planted_bugs.h"
 
@@ -31,16 +35,16 @@ class Harness {
  public:
   Harness(std::vector<uint64_t> powers, uint32_t own, CoreConfig config = TestConfig(),
           PlantedBug bug = PlantedBug::kNone)
-      : set_(testing::MakeValidatorSet(powers)),
+      : sets_(testing::MakeValidatorSet(powers)),
         config_(std::move(config)),
         own_(own),
-        planted_(std::make_unique<PlantedDeviations>(bug, set_)) {
+        planted_(std::make_unique<PlantedDeviations>(bug)) {
     for (uint32_t i = 0; i < powers.size(); ++i) signers_.emplace_back(1000 + i);
     core_ = MakeCore();
   }
 
   std::unique_ptr<ConsensusCore> MakeCore() {
-    return std::make_unique<ConsensusCore>(config_, set_, own_, &signers_[own_], verifier_, blocks_,
+    return std::make_unique<ConsensusCore>(config_, sets_, &signers_[own_], verifier_, blocks_,
                                            planted_->get());
   }
   void Restart(const PersistedState& state, uint64_t height) {
@@ -50,7 +54,7 @@ class Harness {
   }
 
   ConsensusCore& core() { return *core_; }
-  const ledger::ValidatorSet& set() const { return set_; }
+  const ledger::ValidatorSet& set() const { return sets_.set(); }
   const FakeBlocks& blocks() const { return blocks_; }
 
   Vote MakeVote(uint32_t who, VoteType type, uint64_t height, uint32_t round,
@@ -97,7 +101,7 @@ class Harness {
   int64_t now_ = 1000;
 
  private:
-  ledger::ValidatorSet set_;
+  FixedValidatorSets sets_;
   CoreConfig config_;
   uint32_t own_;
   std::vector<FakeSigner> signers_;
@@ -743,6 +747,231 @@ TEST(CoreTest, AnUnsignedMessageFromAheadFetchesNothing) {
   forged.signature = Bytes(64, 9);
   h.Deliver(forged);
   EXPECT_TRUE(Harness::Of<FetchBlockEffect>(h.Take()).empty());
+}
+
+// ---------------------------------------------------------------- validator set changes
+
+// Validator sets that change at chosen heights, over the test keys (fakes.h).
+// It checks the ValidatorSets contract against the application the test
+// plays: a set is asked for only once the blocks that fix it are applied
+// (heights up to committed + 2, committed advanced as the test runs Commit
+// effects).
+class ScheduledSets : public ValidatorSets {
+ public:
+  // From `since` on: validator i holds test key key_numbers[i] with power powers[i].
+  void Add(uint64_t since, std::vector<uint64_t> powers, std::vector<size_t> key_numbers) {
+    sets_[since] = std::make_shared<const ledger::ValidatorSet>(
+        testing::MakeValidatorSet(powers, std::move(key_numbers)));
+  }
+  HeightValidators ForHeight(uint64_t height) const override {
+    EXPECT_LE(height, committed + 2) << "the set of height " << height
+                                     << " asked for before the block that fixes it is applied";
+    auto it = std::prev(sets_.upper_bound(height));
+    return HeightValidators{it->second, it->first};
+  }
+  uint64_t committed = 0;
+
+ private:
+  std::map<uint64_t, std::shared_ptr<const ledger::ValidatorSet>> sets_;
+};
+
+// One core over ScheduledSets; messages are signed with the test keys by number.
+class SetHarness {
+ public:
+  explicit SetHarness(std::vector<uint64_t> own_keys) {
+    std::vector<uint64_t> secrets;
+    for (uint64_t key : own_keys) secrets.push_back(testing::kTestSecretBase + key);
+    signer_ = std::make_unique<FakeSigner>(std::move(secrets));
+  }
+  void Start(uint64_t height) {
+    core_ = std::make_unique<ConsensusCore>(TestConfig(), sets, signer_.get(), verifier_, blocks_);
+    core_->Start(height, 0, now_);
+  }
+  ConsensusCore& core() { return *core_; }
+  crypto::Digest Hash(const Bytes& block) const { return blocks_.Hash(block); }
+
+  Vote MakeVote(size_t key, uint32_t index, VoteType type, uint64_t height, uint32_t round,
+                const crypto::Digest& hash) {
+    Vote vote{type, height, round, hash, 500, index, {}};
+    vote.signature = testing::KeyedHash(testing::kTestSecretBase + key,
+                                        ledger::VoteSigningBytes("test", vote));
+    return vote;
+  }
+  Proposal MakeProposal(size_t key, uint32_t index, uint64_t height, uint32_t round,
+                        const Bytes& block) {
+    Proposal proposal{height, round, -1, blocks_.Hash(block), block, 100, index, {}};
+    proposal.signature = testing::KeyedHash(testing::kTestSecretBase + key,
+                                            ProposalSigningBytes("test", proposal));
+    return proposal;
+  }
+  // A commit of `block` at `height` by the given (key, index) signers.
+  DecidedBlock Decided(uint64_t height, const Bytes& block,
+                       std::vector<std::pair<size_t, uint32_t>> signers) {
+    ledger::Commit commit{height, 0, blocks_.Hash(block), {}};
+    for (auto [key, index] : signers) {
+      Vote v = MakeVote(key, index, VoteType::kPrecommit, height, 0, commit.block_hash);
+      commit.signatures.push_back({index, v.timestamp_ms, v.signature});
+    }
+    return DecidedBlock{block, commit};
+  }
+  void Deliver(const Message& message) { core_->OnMessage(message, now_); }
+  // Runs the outbox as the application does: Commit effects are applied.
+  std::vector<Effect> Run() {
+    std::vector<Effect> effects = core_->TakeEffects();
+    for (const Effect& effect : effects) {
+      if (const auto* commit = std::get_if<CommitEffect>(&effect)) {
+        EXPECT_EQ(commit->height, sets.committed + 1);
+        sets.committed = commit->height;
+      }
+    }
+    return effects;
+  }
+
+  ScheduledSets sets;
+  int64_t now_ = 1000;
+
+ private:
+  std::unique_ptr<FakeSigner> signer_;
+  FakeVerifier verifier_;
+  FakeBlocks blocks_;
+  std::unique_ptr<ConsensusCore> core_;
+};
+
+// Votes count with the set of their height: a validator added from height 3
+// counts there and not before; the quorum grows with the set.
+TEST(CoreTest, VotesCountWithTheSetOfTheirHeight) {
+  SetHarness h({0});
+  h.sets.Add(1, {1, 1, 1, 1}, {0, 1, 2, 3});
+  h.sets.Add(3, {1, 1, 1, 1, 1}, {0, 1, 2, 3, 4});
+  h.Start(1);
+  h.Deliver(h.Decided(1, Block(1), {{0, 0}, {1, 1}, {2, 2}}));
+  ASSERT_EQ(Harness::Of<CommitEffect>(h.Run()).size(), 1u);
+  // Height 2: key 4 is no validator yet; its precommit (claiming index 4, or
+  // another's index) does not make a quorum with two others.
+  const crypto::Digest second = h.Hash(Block(2));
+  h.Deliver(h.MakeProposal(h.core().ProposerAt(2, 0), h.core().ProposerAt(2, 0), 2, 0, Block(2)));
+  for (auto [key, index] : std::vector<std::pair<size_t, uint32_t>>{{1, 1}, {2, 2}, {4, 4}, {4, 3}}) {
+    h.Deliver(h.MakeVote(key, index, VoteType::kPrecommit, 2, 0, second));
+  }
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Run()).empty());
+  h.Deliver(h.MakeVote(3, 3, VoteType::kPrecommit, 2, 0, second));
+  ASSERT_EQ(Harness::Of<CommitEffect>(h.Run()).size(), 1u);
+  // Height 3: five validators, a quorum is four of them, key 4 among them.
+  ASSERT_EQ(h.core().height(), 3u);
+  EXPECT_EQ(h.core().validators().size(), 5u);
+  EXPECT_EQ(h.core().own_index(), 0u);
+  const crypto::Digest third = h.Hash(Block(3));
+  const uint32_t proposer = h.core().ProposerAt(3, 0);
+  h.Deliver(h.MakeProposal(proposer, proposer, 3, 0, Block(3)));
+  for (uint32_t index : {1u, 2u, 4u}) h.Deliver(h.MakeVote(index, index, VoteType::kPrecommit, 3, 0, third));
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Run()).empty()) << "3 of 5 is no quorum";
+  h.Deliver(h.MakeVote(3, 3, VoteType::kPrecommit, 3, 0, third));
+  std::vector<CommitEffect> commits = Harness::Of<CommitEffect>(h.Run());
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].commit.signatures.size(), 4u);
+}
+
+// Messages of the next height are checked against the next height's set before
+// they are kept: at height 1 the validator with key 3 leaves and key 4 takes
+// index 3 from height 2. Key 4's votes for height 2 are kept (its budget is
+// there from the start), key 3's are not, and the kept ones decide height 2.
+TEST(CoreTest, NextHeightMessagesAreCheckedAgainstTheNextSet) {
+  SetHarness h({0});
+  h.sets.Add(1, {1, 1, 1, 1}, {0, 1, 2, 3});
+  h.sets.Add(2, {1, 1, 1, 1}, {0, 1, 2, 4});
+  h.Start(1);
+  h.Run();
+  const size_t idle = h.core().RetainedBytes();
+  const crypto::Digest second = h.Hash(Block(2));
+  h.Deliver(h.MakeVote(3, 3, VoteType::kPrecommit, 2, 0, second));  // key 3: gone at height 2
+  EXPECT_EQ(h.core().RetainedBytes(), idle);
+  const uint32_t proposer = h.core().ProposerAt(2, 0);
+  const size_t proposer_key = proposer == 3 ? 4 : proposer;
+  h.Deliver(h.MakeProposal(proposer_key, proposer, 2, 0, Block(2)));
+  for (auto [key, index] : std::vector<std::pair<size_t, uint32_t>>{{1, 1}, {2, 2}, {4, 3}}) {
+    h.Deliver(h.MakeVote(key, index, VoteType::kPrecommit, 2, 0, second));
+  }
+  EXPECT_GT(h.core().RetainedBytes(), idle);
+  EXPECT_LE(h.core().RetainedBytes(), h.core().RetainedBytesBound());
+  h.Deliver(h.Decided(1, Block(1), {{1, 1}, {2, 2}, {3, 3}}));  // height 1: key 3 still signs
+  ASSERT_EQ(Harness::Of<CommitEffect>(h.Run()).size(), 1u);
+  ASSERT_EQ(h.core().height(), 2u);
+  // One decision per input: the kept quorum decides height 2 at the next one.
+  h.core().OnRecordsPending(h.now_);
+  std::vector<CommitEffect> commits = Harness::Of<CommitEffect>(h.Run());
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].height, 2u);
+  std::vector<uint32_t> signers;
+  for (const auto& signature : commits[0].commit.signatures) signers.push_back(signature.validator_index);
+  EXPECT_EQ(signers, (std::vector<uint32_t>{1, 2, 3}));
+}
+
+// A validator whose vote key is rotated signs with the new key from the height
+// the rotation decides; a node that holds only the old key follows that height
+// as an observer and signs nothing.
+TEST(CoreTest, ARotatedVoteKeySignsFromItsHeightOn) {
+  for (bool holds_new_key : {true, false}) {
+    SetHarness h(holds_new_key ? std::vector<uint64_t>{0, 5} : std::vector<uint64_t>{0});
+    h.sets.Add(1, {1, 1, 1, 1}, {0, 1, 2, 3});
+    h.sets.Add(2, {1, 1, 1, 1}, {5, 1, 2, 3});
+    h.Start(1);
+    h.core().OnRecordsPending(h.now_);
+    h.core().OnTimeout(1, 0, TimeoutKind::kPropose, h.now_);
+    std::vector<Vote> first = Harness::OwnVotes(h.Run(), 0);
+    ASSERT_EQ(first.size(), 1u);
+    FakeVerifier verifier;
+    const auto bytes = [](const Vote& v) { return ledger::VoteSigningBytes("test", v); };
+    EXPECT_TRUE(verifier.Verify(*h.sets.ForHeight(1).set, 0, bytes(first[0]), first[0].signature));
+    h.Deliver(h.Decided(1, Block(1), {{1, 1}, {2, 2}, {3, 3}}));
+    h.Run();
+    ASSERT_EQ(h.core().height(), 2u);
+    h.core().OnRecordsPending(h.now_);
+    h.core().OnTimeout(2, 0, TimeoutKind::kPropose, h.now_);
+    std::vector<Vote> second = Harness::OwnVotes(h.Run(), 0);
+    if (!holds_new_key) {
+      EXPECT_FALSE(h.core().own_index().has_value());
+      EXPECT_TRUE(second.empty()) << "an observer at height 2 signs nothing";
+      continue;
+    }
+    EXPECT_EQ(h.core().own_index(), 0u);
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_TRUE(verifier.Verify(*h.sets.ForHeight(2).set, 0, bytes(second[0]), second[0].signature));
+    EXPECT_FALSE(verifier.Verify(*h.sets.ForHeight(1).set, 0, bytes(second[0]), second[0].signature));
+  }
+}
+
+// The proposer rotation restarts where the set changes (validators_since), on
+// every node alike, whatever the heights before.
+TEST(CoreTest, TheProposerRotationRestartsWhereTheSetChanges) {
+  SetHarness h({0});
+  h.sets.committed = 100;
+  h.sets.Add(1, {1, 2, 3, 4}, {0, 1, 2, 3});
+  h.sets.Add(5, {4, 3, 2, 1}, {0, 1, 2, 4});
+  h.Start(4);
+  ProposerSchedule before({1, 2, 3, 4}), after({4, 3, 2, 1});
+  for (uint32_t round = 0; round < 12; ++round) {
+    EXPECT_EQ(h.core().ProposerAt(4, round), before.ProposerAt(4, round)) << round;
+    EXPECT_EQ(h.core().ProposerAt(5, round), after.ProposerAt(1, round)) << round;
+    EXPECT_EQ(h.core().ProposerAt(7, round), after.ProposerAt(3, round)) << round;
+  }
+}
+
+// A commit from a peer is checked with the set of its height: after a power
+// change, signers that held a quorum before no longer do.
+TEST(CoreTest, ACommitIsCheckedWithTheSetOfItsHeight) {
+  SetHarness h({3});
+  h.sets.Add(1, {1, 1, 1, 1}, {0, 1, 2, 3});
+  h.sets.Add(2, {1, 1, 1, 4}, {0, 1, 2, 4});
+  h.Start(1);
+  h.Deliver(h.Decided(1, Block(1), {{0, 0}, {1, 1}, {2, 2}}));
+  ASSERT_EQ(Harness::Of<CommitEffect>(h.Run()).size(), 1u);
+  EXPECT_FALSE(h.core().own_index().has_value()) << "key 3 left at height 2";
+  h.Deliver(h.Decided(2, Block(2), {{0, 0}, {1, 1}, {2, 2}}));  // 3 of 7
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Run()).empty());
+  h.Deliver(h.Decided(2, Block(2), {{0, 0}, {3, 3}}));  // key 3 is not index 3 any more
+  EXPECT_TRUE(Harness::Of<CommitEffect>(h.Run()).empty());
+  h.Deliver(h.Decided(2, Block(2), {{0, 0}, {4, 3}}));  // 5 of 7
+  EXPECT_EQ(Harness::Of<CommitEffect>(h.Run()).size(), 1u);
 }
 
 }  // namespace

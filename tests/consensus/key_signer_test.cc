@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "node/consensus/core.h"
+#include "node/consensus/validator_sets.h"
 #include "tests/consensus/fakes.h"
 
 namespace evidence::consensus {
@@ -30,15 +31,18 @@ TEST(KeySignerTest, SignsVotesThatTheValidatorSetVerifies) {
                          crypto::SignatureAlgorithm::kSm2}) {
     RealValidators validators(algorithm, 3);
     KeySigner signer(validators.keys[1]);
-    ValidatorSetVerifier verifier(*validators.set);
+    ValidatorSetVerifier verifier;
+    const ledger::ValidatorSet& set = *validators.set;
+    EXPECT_TRUE(signer.Holds(set.at(1).vote_key));
+    EXPECT_FALSE(signer.Holds(set.at(0).vote_key));
     ledger::Vote vote{ledger::VoteType::kPrevote, 4, 1, {}, 99, 1, {}};
     Bytes message = ledger::VoteSigningBytes("chain", vote);
-    Bytes signature = signer.Sign(message);
-    EXPECT_TRUE(verifier.Verify(1, message, signature));
-    EXPECT_FALSE(verifier.Verify(0, message, signature));  // someone else's key
-    EXPECT_FALSE(verifier.Verify(7, message, signature));  // not in the set
+    Bytes signature = signer.Sign(set.at(1).vote_key, message);
+    EXPECT_TRUE(verifier.Verify(set, 1, message, signature));
+    EXPECT_FALSE(verifier.Verify(set, 0, message, signature));  // someone else's key
+    EXPECT_FALSE(verifier.Verify(set, 7, message, signature));  // not in the set
     message.back() ^= 1;
-    EXPECT_FALSE(verifier.Verify(1, message, signature));
+    EXPECT_FALSE(verifier.Verify(set, 1, message, signature));
   }
 }
 
@@ -47,11 +51,12 @@ TEST(KeySignerTest, SignsVotesThatTheValidatorSetVerifies) {
 TEST(KeySignerTest, SingleValidatorCommitVerifiesWithLedgerRules) {
   RealValidators validators(crypto::SignatureAlgorithm::kP256, 1);
   KeySigner signer(validators.keys[0]);
-  ValidatorSetVerifier verifier(*validators.set);
+  ValidatorSetVerifier verifier;
   testing::FakeBlocks blocks;
   CoreConfig config;
   config.chain_id = "real";
-  ConsensusCore core(config, *validators.set, 0, &signer, verifier, blocks);
+  FixedValidatorSets sets(*validators.set);
+  ConsensusCore core(config, sets, &signer, verifier, blocks);
   core.Start(1, 0, 1000);
   core.OnBlockReady(1, Bytes{1, 2, 3}, 1000);
   std::vector<CommitEffect> commits;

@@ -22,6 +22,7 @@ enum class PlantedBug {
   kQuorumTwoThirdsInclusive,  // accept exactly 2/3 of the power as a quorum
   kNoWal,                     // send own votes before they are persisted
   kSkipHrsCheck,              // sign whatever the rules ask, ignoring the last signed state
+  kValidatorSetEarly,         // a validator set change applied one height early
 };
 
 struct PlantedBugInfo {
@@ -31,11 +32,11 @@ struct PlantedBugInfo {
 std::span<const PlantedBugInfo> PlantedBugs();  // every bug but kNone
 Result<PlantedBug> ParsePlantedBug(std::string_view name);
 
-// The Deviations that plant `bug` into a core over `validators` (which must
-// outlive this object). kNone gives no deviations (get() is null).
+// The Deviations that plant `bug` into a core. kNone gives no deviations
+// (get() is null).
 class PlantedDeviations {
  public:
-  PlantedDeviations(PlantedBug bug, const ledger::ValidatorSet& validators);
+  explicit PlantedDeviations(PlantedBug bug);
   PlantedDeviations(const PlantedDeviations&) = delete;
   PlantedDeviations& operator=(const PlantedDeviations&) = delete;
 

@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   consensus::testing::FakeSigner signer(fuzz::kConsensusKeyBase);
   fuzz::ByzantineVerifier verifier;
   consensus::testing::FakeBlocks blocks;
-  consensus::ConsensusCore core(fuzz::ConsensusConfig(), fuzz::ConsensusValidators(), 0, &signer,
+  consensus::ConsensusCore core(fuzz::ConsensusConfig(), fuzz::ConsensusValidatorSets(), &signer,
                                 verifier, blocks);
   Checker checker;
   int64_t now_ms = fuzz::kConsensusStartMs;

@@ -11,6 +11,7 @@
 
 #include "ledger/vote.h"
 #include "node/consensus/core.h"
+#include "node/consensus/validator_sets.h"
 #include "tests/consensus/fakes.h"
 
 namespace evidence::fuzz {
@@ -19,11 +20,13 @@ inline constexpr uint64_t kConsensusKeyBase = 1000;  // FakeVerifier's keys: 100
 inline constexpr uint32_t kByzantineIndex = 3;
 inline constexpr int64_t kConsensusStartMs = 1'767'225'600'000;
 
-inline const ledger::ValidatorSet& ConsensusValidators() {
-  static const auto* set =
-      new ledger::ValidatorSet(consensus::testing::MakeValidatorSet({1, 1, 1, 1}));
-  return *set;
+inline const consensus::FixedValidatorSets& ConsensusValidatorSets() {
+  static const auto* sets =
+      new consensus::FixedValidatorSets(consensus::testing::MakeValidatorSet({1, 1, 1, 1}));
+  return *sets;
 }
+
+inline const ledger::ValidatorSet& ConsensusValidators() { return ConsensusValidatorSets().set(); }
 
 inline consensus::CoreConfig ConsensusConfig() {
   consensus::CoreConfig config;
@@ -41,9 +44,10 @@ inline Bytes ConsensusBlock(uint64_t height) {
 
 class ByzantineVerifier : public consensus::SignatureVerifier {
  public:
-  bool Verify(uint32_t index, ByteView message, ByteView signature) const override {
+  bool Verify(const ledger::ValidatorSet& validators, uint32_t index, ByteView message,
+              ByteView signature) const override {
     if (index == kByzantineIndex) return true;
-    return honest_.Verify(index, message, signature);
+    return honest_.Verify(validators, index, message, signature);
   }
 
  private:

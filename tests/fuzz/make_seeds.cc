@@ -244,7 +244,7 @@ void GenesisSeeds(Writer& w) {
   std::vector<ledger::GenesisAgency> agencies = genesis.agencies();
   agencies[0].keys.push_back(*sm2);
   std::vector<ledger::GenesisReader> readers = genesis.readers();
-  readers.push_back({"procurator", "procurator", std::nullopt, *p256});
+  readers.push_back({"procurator", "procuratorate", std::nullopt, *p256});
   auto mixed = ledger::Genesis::Create("gm-chain", genesis.genesis_time_ms(),
                                        crypto::HashAlgorithm::kSm3, validators, agencies, readers);
   EVIDENCE_CHECK_MSG(mixed.ok(), mixed.status().ToString().c_str());
@@ -374,7 +374,7 @@ void ConsensusSeeds(Writer& w) {
     signers.push_back(
         std::make_unique<consensus::testing::FakeSigner>(fuzz::kConsensusKeyBase + i));
     cores.push_back(std::make_unique<consensus::ConsensusCore>(
-        fuzz::ConsensusConfig(), fuzz::ConsensusValidators(), i, signers.back().get(), verifier,
+        fuzz::ConsensusConfig(), fuzz::ConsensusValidatorSets(), signers.back().get(), verifier,
         blocks));
     cores.back()->Start(1, now_ms, now_ms);
     cores.back()->OnRecordsPending(now_ms);

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view first_line = input.substr(0, input.find('\n'));
   if (auto key = NoteKey::FromVkey(first_line); key.ok()) {
     FUZZ_EXPECT(key->Vkey() == first_line);
-    NoteSignature forged{key->name(), key->key_id(), Bytes(64, 0x5a)};
+    NoteSignature forged{key->name(), key->key_id(), evidence::Bytes(64, 0x5a)};
     FUZZ_EXPECT(key->Matches(forged));
     FUZZ_EXPECT(!key->Verify("not signed\n", forged));
   }

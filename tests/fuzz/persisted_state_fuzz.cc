@@ -13,6 +13,7 @@
 #include "node/consensus/core.h"
 #include "node/consensus/types.h"
 #include "tests/consensus/fakes.h"
+#include "tests/fuzz/consensus_fuzz.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {
@@ -32,7 +33,8 @@ void RestoreAndStart(const consensus::PersistedState& state, uint64_t height) {
   consensus::testing::FakeBlocks blocks;
   consensus::CoreConfig config;
   config.chain_id = genesis.chain_id();
-  consensus::ConsensusCore core(config, genesis.validator_set(), 0, &signer, verifier, blocks);
+  // Validator 0 of four test keys (fakes.h): the signer holds its key.
+  consensus::ConsensusCore core(config, fuzz::ConsensusValidatorSets(), &signer, verifier, blocks);
   core.Restore(state);
   core.Start(height, genesis.genesis_time_ms(), genesis.genesis_time_ms());
   core.OnRecordsPending(genesis.genesis_time_ms());

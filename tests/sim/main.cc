@@ -1,5 +1,5 @@
 // evidence-sim: runs the deterministic consensus simulator over a range of seeds.
-//   evidence-sim --validators N --byzantine F --seeds A-B --heights H [--bug NAME]
+//   evidence-sim --validators N --byzantine F --seeds A-B --heights H [--set-changes C] [--bug NAME]
 //   evidence-sim --list-bugs
 // Exit 0 when every seed passes; at the first failing seed, print the seed, the
 // broken invariant and the last events, and exit 1 (2 for unusable arguments).
@@ -51,9 +51,10 @@ int RunSeeds(const evidence::sim::SimConfig& config, uint64_t first, uint64_t la
                   result.detail.c_str());
       std::printf("last events:\n");
       for (const std::string& line : result.trace) std::printf("  %s\n", line.c_str());
-      std::printf("replay: evidence-sim --validators %u --byzantine %u --heights %u --seeds %llu%s%s --verbose\n",
-                  config.validators, config.byzantine, config.heights, static_cast<unsigned long long>(seed),
-                  bug_name.empty() ? "" : " --bug ", bug_name.c_str());
+      std::printf("replay: evidence-sim --validators %u --byzantine %u --heights %u --set-changes %u "
+                  "--seeds %llu%s%s --verbose\n",
+                  config.validators, config.byzantine, config.heights, config.set_changes,
+                  static_cast<unsigned long long>(seed), bug_name.empty() ? "" : " --bug ", bug_name.c_str());
       return 1;
     }
   }
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
   app.add_option("--seeds", seeds, "seed range A-B (inclusive), or one seed");
   app.add_option("--heights", config.heights, "heights every honest validator commits after the heal")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--set-changes", config.set_changes,
+                 "validator set changes committed in each run (1 to this many; 0: none)")
+      ->check(CLI::Range(0, 16));
   app.add_option("--bug", bug_name, "plant a bug in the honest validators (see --list-bugs)");
   app.add_flag("--list-bugs", list_bugs, "print the bugs that can be planted, one a line");
   app.add_flag("--verbose", config.verbose, "print every event");

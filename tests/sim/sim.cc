@@ -13,6 +13,7 @@
 
 #include "common/check.h"
 #include "crypto/signature.h"
+#include "ledger/governance.h"
 
 namespace evidence::sim {
 namespace {
@@ -27,6 +28,8 @@ using ledger::Vote;
 using MessagePtr = std::shared_ptr<const Message>;
 
 constexpr size_t kTraceEvents = 30;
+constexpr size_t kSimValidatorsMax = 64;  // nodes, members or not (bit masks of 64)
+constexpr int64_t kSyncPollMs = 1000;     // an observer asks for its next block this often
 constexpr int64_t kHealDelayMaxMs = 100;  // message delay bound after the heal
 constexpr int64_t kLivenessTimeLimitMs = 30 * 60 * 1000;
 constexpr uint64_t kEventsMax = 20'000'000;
@@ -62,29 +65,106 @@ Bytes U64Bytes(uint64_t value) {
   return out;
 }
 
-// A keyed hash: only the holder of a validator's secret can produce its
+// A keyed hash: only the holder of a vote key's secret can produce its
 // signatures; the verifier is the simulation's oracle that knows every secret.
+// A node holds the secret of each vote key it was given (two around a rotation).
 class SimSigner : public consensus::Signer {
  public:
-  explicit SimSigner(uint64_t secret) : secret_(secret) {}
-  Bytes Sign(ByteView message) override { return U64Bytes(HashBytes(secret_, message)); }
+  void Add(const std::string& key_id, uint64_t secret) { secrets_[key_id] = secret; }
+  bool Holds(const crypto::PublicKey& vote_key) const override {
+    return secrets_.contains(vote_key.key_id());
+  }
+  Bytes Sign(const crypto::PublicKey& vote_key, ByteView message) override {
+    EVIDENCE_CHECK(Holds(vote_key));
+    return U64Bytes(HashBytes(secrets_.at(vote_key.key_id()), message));
+  }
+  // The id of the key of this node that made `signature` over `message`, if any.
+  std::optional<std::string> Signed(ByteView message, ByteView signature) const {
+    for (const auto& [key_id, secret] : secrets_) {
+      Bytes expected = U64Bytes(HashBytes(secret, message));
+      if (signature.size() == expected.size() &&
+          std::equal(expected.begin(), expected.end(), signature.begin())) {
+        return key_id;
+      }
+    }
+    return std::nullopt;
+  }
 
  private:
-  uint64_t secret_;
+  std::map<std::string, uint64_t> secrets_;  // by key id
 };
 
 class SimVerifier : public consensus::SignatureVerifier {
  public:
-  explicit SimVerifier(std::vector<uint64_t> secrets) : secrets_(std::move(secrets)) {}
-  bool Verify(uint32_t index, ByteView message, ByteView signature) const override {
-    if (index >= secrets_.size()) return false;
-    Bytes expected = U64Bytes(HashBytes(secrets_[index], message));
+  void Add(const std::string& key_id, uint64_t secret) { secrets_[key_id] = secret; }
+  bool Verify(const ledger::ValidatorSet& validators, uint32_t index, ByteView message,
+              ByteView signature) const override {
+    if (index >= validators.size()) return false;
+    auto secret = secrets_.find(validators.at(index).vote_key.key_id());
+    if (secret == secrets_.end()) return false;
+    Bytes expected = U64Bytes(HashBytes(secret->second, message));
     return signature.size() == expected.size() &&
            std::equal(expected.begin(), expected.end(), signature.begin());
   }
 
  private:
-  std::vector<uint64_t> secrets_;
+  std::map<std::string, uint64_t> secrets_;  // by key id
+};
+
+// ---------------------------------------------------------------- validator sets
+
+// A member of a validator set: its node, power and vote key (VoteKeys number).
+struct Member {
+  uint32_t node = 0;
+  uint64_t power = 1;
+  size_t key = 0;
+};
+
+// The validators of a run of heights: the set, and which node each member is.
+struct Epoch {
+  uint64_t since = 1;  // first height it decides (a change committed at since - 2)
+  std::shared_ptr<const ledger::ValidatorSet> set;
+  std::vector<uint32_t> nodes;  // position in the set -> node
+  std::unique_ptr<consensus::ProposerSchedule> proposers;  // the checkers' oracle
+};
+
+// The schedule of sets, fixed before the run (docs/governance.md §3: a change
+// committed at height h decides from h + 2 on). The oracle for every node.
+class SimValidatorSets : public consensus::ValidatorSets {
+ public:
+  consensus::HeightValidators ForHeight(uint64_t height) const override {
+    const Epoch& epoch = At(height);
+    return {epoch.set, epoch.since};
+  }
+  const Epoch& At(uint64_t height) const { return epochs_[IndexAt(height)]; }
+  const ledger::ValidatorSet& Set(uint64_t height) const { return *At(height).set; }
+  // The member index of `node` at `height`, if it is one.
+  std::optional<uint32_t> IndexOf(uint32_t node, uint64_t height) const {
+    const Epoch& epoch = At(height);
+    for (uint32_t i = 0; i < epoch.nodes.size(); ++i) {
+      if (epoch.nodes[i] == node) return i;
+    }
+    return std::nullopt;
+  }
+  uint32_t Proposer(uint64_t height, uint32_t round) {
+    Epoch& epoch = epochs_[IndexAt(height)];
+    return epoch.proposers->ProposerAt(height - epoch.since + 1, round);
+  }
+  void Add(Epoch epoch) {
+    EVIDENCE_CHECK(epochs_.empty() ? epoch.since == 1 : epoch.since > epochs_.back().since);
+    epochs_.push_back(std::move(epoch));
+  }
+  size_t size() const { return epochs_.size(); }
+
+ private:
+  size_t IndexAt(uint64_t height) const {
+    EVIDENCE_CHECK(height >= 1 && !epochs_.empty());
+    size_t i = epochs_.size() - 1;
+    while (epochs_[i].since > height) --i;  // epochs_[0].since == 1
+    return i;
+  }
+
+  std::vector<Epoch> epochs_;
 };
 
 // Block: u64 height, u32 proposer, u32 round, u8 valid flag, u64 nonce (25 bytes).
@@ -121,6 +201,7 @@ class SimBlocks : public consensus::BlockValidator {
 // Vote keys only name validators here (signatures are simulated), so one set of
 // real keys is made per process and reused by every run.
 const std::vector<crypto::PublicKey>& VoteKeys(size_t count) {
+  EVIDENCE_CHECK(count <= 256);
   static std::vector<crypto::PublicKey> keys;
   while (keys.size() < count) {
     Result<crypto::PrivateKey> key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519);
@@ -163,7 +244,7 @@ std::string Describe(const Message& message) {
 
 enum class EventKind {
   kDeliver, kTimeout, kBlockReady, kRecords, kCrash, kRestart, kPartition, kPartitionEnd,
-  kHeal, kReplay, kIdleRestart,
+  kHeal, kReplay, kIdleRestart, kSyncPoll,
 };
 
 struct Event {
@@ -236,6 +317,12 @@ class Simulation {
  private:
   void Setup();
   void SetupPowers(std::vector<uint64_t>& powers);
+  void SetupSetChanges(std::vector<Member> members);
+  size_t NewKey(uint32_t node);
+  Epoch MakeEpoch(uint64_t since, const std::vector<Member>& members) const;
+  bool SafeSet(const std::vector<Member>& members) const;
+  Bytes SignAs(uint32_t node, uint64_t height, uint32_t validator_index, ByteView message);
+  void CheckMembership(uint32_t index, const Message& message, const std::string& key_id);
   void SetupFaultSchedule();
   void Push(Event event);
   void Dispatch(const Event& event);
@@ -257,6 +344,7 @@ class Simulation {
   void RandomPartition();
   void ScheduleIdleRestart();
   void SignalNewRound(uint32_t index);
+  void SyncPoll(uint32_t index);
 
   // Checkers.
   void CheckCommit(uint32_t index, const consensus::CommitEffect& commit);
@@ -280,8 +368,9 @@ class Simulation {
   SimResult result_;
   bool failed_ = false;
 
-  std::unique_ptr<ledger::ValidatorSet> validators_;
-  std::unique_ptr<SimVerifier> verifier_;
+  SimValidatorSets sets_;
+  SimVerifier verifier_;
+  size_t keys_used_ = 0;  // vote keys handed out (VoteKeys)
   SimBlocks blocks_;
   consensus::CoreConfig core_config_;
   std::vector<Node> nodes_;
@@ -295,6 +384,7 @@ class Simulation {
   std::optional<int64_t> idle_since_ms_;
   int64_t record_interval_ms_ = 0;
   uint64_t target_height_ = 0;  // set at the heal
+  uint32_t early_node_ = 0;      // the one honest node a kValidatorSetEarly bug is planted on
 
   std::map<uint64_t, crypto::Digest> committed_;  // height -> block hash
   // (validator, height, round, type) -> hash signed by an honest validator.
@@ -355,21 +445,17 @@ void Simulation::Setup() {
     node.byzantine = true;
     node.behaviours = Random(6) == 0 ? kSilent : static_cast<uint32_t>(Random(64)) & ~kSilent;
   }
+  early_node_ = order[config_.byzantine];
   std::vector<uint64_t> powers;
   SetupPowers(powers);
-  const std::vector<crypto::PublicKey>& keys = VoteKeys(n);
-  std::vector<ledger::Validator> list;
-  std::vector<uint64_t> secrets;
+  std::vector<Member> members;
   for (uint32_t i = 0; i < n; ++i) {
-    list.push_back({"v" + std::to_string(i), "sim", keys[i], powers[i]});
-    secrets.push_back(rng_());
-    nodes_[i].signer = std::make_unique<SimSigner>(secrets.back());
+    nodes_[i].signer = std::make_unique<SimSigner>();
     nodes_[i].clock_skew_ms = static_cast<int64_t>(Random(1001)) - 500;
+    members.push_back({i, powers[i], NewKey(i)});
   }
-  Result<ledger::ValidatorSet> set = ledger::ValidatorSet::Create(std::move(list));
-  EVIDENCE_CHECK(set.ok());
-  validators_ = std::make_unique<ledger::ValidatorSet>(std::move(set).value());
-  verifier_ = std::make_unique<SimVerifier>(std::move(secrets));
+  sets_.Add(MakeEpoch(1, members));
+  if (config_.set_changes > 0) SetupSetChanges(members);
 
   core_config_.chain_id = "sim";
   core_config_.timeout_propose_ms = 1000;
@@ -390,11 +476,104 @@ void Simulation::Setup() {
   }
   about << " loss " << faults_.loss << " heal at " << heal_ms_ << "ms";
   Trace(about.str());
-  for (uint32_t i = 0; i < n; ++i) StartNode(i);
+  for (uint32_t i = 0; i < nodes_.size(); ++i) StartNode(i);
+}
+
+// A fresh vote key for `node` (its signer and the verifier learn its secret).
+size_t Simulation::NewKey(uint32_t node) {
+  size_t key = keys_used_++;
+  const std::string& key_id = VoteKeys(keys_used_)[key].key_id();
+  uint64_t secret = rng_();
+  nodes_[node].signer->Add(key_id, secret);
+  verifier_.Add(key_id, secret);
+  return key;
+}
+
+Epoch Simulation::MakeEpoch(uint64_t since, const std::vector<Member>& members) const {
+  const std::vector<crypto::PublicKey>& keys = VoteKeys(keys_used_);
+  std::vector<ledger::Validator> list;
+  std::vector<uint64_t> powers;
+  Epoch epoch;
+  epoch.since = since;
+  for (const Member& member : members) {
+    list.push_back({"n" + std::to_string(member.node), "sim", keys[member.key], member.power});
+    powers.push_back(member.power);
+    epoch.nodes.push_back(member.node);
+  }
+  Result<ledger::ValidatorSet> set = ledger::ValidatorSet::Create(std::move(list));
+  EVIDENCE_CHECK(set.ok());
+  epoch.set = std::make_shared<const ledger::ValidatorSet>(std::move(set).value());
+  epoch.proposers = std::make_unique<consensus::ProposerSchedule>(std::move(powers));
+  return epoch;
+}
+
+// Every set the simulation uses keeps the Byzantine validators below a third
+// of its power (the protocol's assumption) and within the simulator's limits.
+bool Simulation::SafeSet(const std::vector<Member>& members) const {
+  if (members.empty() || members.size() > kSimValidatorsMax) return false;
+  uint64_t total = 0, byzantine = 0;
+  for (const Member& member : members) {
+    total += member.power;
+    if (nodes_[member.node].byzantine) byzantine += member.power;
+  }
+  return 3 * byzantine < total;
+}
+
+// Validator set changes committed at heights 1, 2, ... (one or two apart), each
+// deciding from two heights later: a new node joins (it runs from the start,
+// as an observer until then), an honest member leaves (its node goes on as an
+// observer), a member's power changes, or a member's vote key is rotated (its
+// node holds both keys). Each set must stay safe (SafeSet).
+void Simulation::SetupSetChanges(std::vector<Member> members) {
+  const bool unequal =
+      std::any_of(members.begin(), members.end(), [](const Member& m) { return m.power != 1; });
+  uint64_t changes = 1 + Random(config_.set_changes);
+  uint64_t committed_at = 0;
+  std::ostringstream about;
+  about << "set changes:";
+  for (uint64_t c = 0; c < changes; ++c) {
+    committed_at += 1 + Random(2);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      std::vector<Member> next = members;
+      std::string what;
+      size_t pick = Random(next.size());
+      switch (Random(4)) {
+        case 0: {  // add
+          if (nodes_.size() >= kSimValidatorsMax) continue;
+          uint32_t node = static_cast<uint32_t>(nodes_.size());
+          nodes_.emplace_back();
+          nodes_.back().signer = std::make_unique<SimSigner>();
+          nodes_.back().clock_skew_ms = static_cast<int64_t>(Random(1001)) - 500;
+          next.push_back({node, unequal ? 1 + Random(4) : 1, NewKey(node)});
+          what = "add n" + std::to_string(node);
+          break;
+        }
+        case 1:  // remove an honest member
+          if (nodes_[next[pick].node].byzantine) continue;
+          what = "remove n" + std::to_string(next[pick].node);
+          next.erase(next.begin() + static_cast<std::ptrdiff_t>(pick));
+          break;
+        case 2:  // power
+          next[pick].power = 1 + Random(4);
+          what = "power n" + std::to_string(next[pick].node) + "=" + std::to_string(next[pick].power);
+          break;
+        default:  // rotate the vote key
+          next[pick].key = NewKey(next[pick].node);
+          what = "rotate n" + std::to_string(next[pick].node);
+          break;
+      }
+      if (!SafeSet(next)) continue;
+      members = std::move(next);
+      sets_.Add(MakeEpoch(committed_at + ledger::kGovernanceActivationDelay, members));
+      about << " " << what << " (committed at " << committed_at << ")";
+      break;
+    }
+  }
+  Trace(about.str());
 }
 
 void Simulation::SetupFaultSchedule() {
-  uint32_t n = config_.validators;
+  const size_t n = nodes_.size();
   faults_.loss = Uniform() * 0.3;
   faults_.duplicate = Uniform() * 0.1;
   faults_.delay_max_ms = 20 + static_cast<int64_t>(Random(2000));
@@ -517,9 +696,13 @@ void Simulation::Dispatch(const Event& event) {
     case EventKind::kHeal:
       Heal();
       break;
+    case EventKind::kSyncPoll:
+      if (!node.up || event.epoch != node.epoch) return;
+      SyncPoll(event.node);
+      break;
     case EventKind::kReplay:
       if (!node.seen.empty()) {
-        uint32_t to = static_cast<uint32_t>(Random(config_.validators));
+        uint32_t to = static_cast<uint32_t>(Random(nodes_.size()));
         Send(event.node, to, node.seen[Random(node.seen.size())]);
       }
       if (!healed_) Push(Event{.time_ms = now_ms_ + 50 + static_cast<int64_t>(Random(400)),
@@ -529,7 +712,7 @@ void Simulation::Dispatch(const Event& event) {
 }
 
 void Simulation::RandomPartition() {
-  uint32_t n = config_.validators;
+  const size_t n = nodes_.size();
   std::vector<bool> side(n);
   for (uint32_t i = 0; i < n; ++i) side[i] = Random(2) == 1;
   bool one_way = Random(2) == 0;
@@ -555,8 +738,8 @@ void Simulation::Heal() {
   healed_ = true;
   faults_ = Faults{.loss = 0, .duplicate = 0, .delay_max_ms = kHealDelayMaxMs,
                    .mid_outbox_crash = 0,
-                   .blocked = std::vector<std::vector<bool>>(config_.validators,
-                                                             std::vector<bool>(config_.validators))};
+                   .blocked = std::vector<std::vector<bool>>(nodes_.size(),
+                                                             std::vector<bool>(nodes_.size()))};
   uint64_t highest = 0;
   for (const Node& node : nodes_) {
     if (!node.byzantine) highest = std::max<uint64_t>(highest, node.chain.size());
@@ -577,19 +760,26 @@ void Simulation::Heal() {
 void Simulation::StartNode(uint32_t index) {
   Node& node = nodes_[index];
   node.core.reset();
-  node.deviations = std::make_unique<consensus::PlantedDeviations>(
-      node.byzantine ? PlantedBug::kIgnoreLock : config_.bug, *validators_);
-  node.core = std::make_unique<ConsensusCore>(core_config_, *validators_, index,
-                                              node.signer.get(), *verifier_, blocks_,
-                                              node.deviations->get());
+  PlantedBug bug = node.byzantine ? PlantedBug::kIgnoreLock : config_.bug;
+  // A set change applied early is planted on one honest validator only.
+  if (bug == PlantedBug::kValidatorSetEarly && index != early_node_) bug = PlantedBug::kNone;
+  node.deviations = std::make_unique<consensus::PlantedDeviations>(bug);
+  node.core = std::make_unique<ConsensusCore>(core_config_, sets_, node.signer.get(), verifier_,
+                                              blocks_, node.deviations->get());
   if (node.wal) node.core->Restore(*node.wal);
   node.up = true;
   node.pending_block_request = false;
-  int64_t previous_time = node.chain.empty() ? 0 : ledger::CommitMedianTimeMs(*validators_, node.chain.back().commit);
+  int64_t previous_time =
+      node.chain.empty() ? 0
+                         : ledger::CommitMedianTimeMs(sets_.Set(node.chain.size()), node.chain.back().commit);
   Trace("start v" + std::to_string(index) + " at height " + std::to_string(node.chain.size() + 1) +
         (node.wal ? " from its WAL" : ""));
   node.core->Start(node.chain.size() + 1, previous_time, NodeNow(index));
   node.signalled = {node.core->height(), node.core->round()};
+  if (config_.set_changes > 0) {
+    Push(Event{.time_ms = now_ms_ + kSyncPollMs, .kind = EventKind::kSyncPoll, .node = index,
+               .epoch = node.epoch});
+  }
   Process(index);
   SignalWork(index);
   if (node.stale_records && node.up) {
@@ -653,7 +843,7 @@ void Simulation::Deliver(const Event& event) {
     }
     return;
   }
-  if (!consensus::ValidateMessage(message, config_.validators).ok()) return;
+  if (!consensus::ValidateMessage(message, nodes_.size()).ok()) return;
   if (config_.verbose) Trace("v" + std::to_string(event.node) + " <- v" + std::to_string(event.from) + " " + Describe(message));
   if (node.byzantine) {
     if (node.seen.size() >= kByzantineMemory) node.seen.pop_front();
@@ -695,6 +885,21 @@ void Simulation::Process(uint32_t index) {
     ApplyEffect(index, effects[i]);
   }
   SignalNewRound(index);
+}
+
+// The node's block sync (node/driver/block_sync.h), for a node outside the set
+// of its next height: it signs nothing there, so no peer learns from its votes
+// that it is behind, and it may miss a decision it saw only part of (a quorum
+// that formed without some precommits it got). It asks its peers for its next
+// block every kSyncPollMs; whoever has it answers (Deliver).
+void Simulation::SyncPoll(uint32_t index) {
+  Node& node = nodes_[index];
+  const uint64_t next = node.chain.size() + 1;
+  if (!sets_.IndexOf(index, next)) {
+    Broadcast(index, std::make_shared<const Message>(consensus::BlockRequest{next}));
+  }
+  Push(Event{.time_ms = now_ms_ + kSyncPollMs, .kind = EventKind::kSyncPoll, .node = index,
+             .epoch = node.epoch});
 }
 
 // The application's side of OnRecordsPending (consensus/interfaces.h): at every
@@ -788,11 +993,20 @@ void Simulation::Send(uint32_t from, uint32_t to, MessagePtr message) {
 
 void Simulation::Broadcast(uint32_t from, const MessagePtr& message) {
   if (config_.verbose) Trace("v" + std::to_string(from) + " sends " + Describe(*message));
-  for (uint32_t to = 0; to < config_.validators; ++to) Send(from, to, message);
+  for (uint32_t to = 0; to < nodes_.size(); ++to) Send(from, to, message);
+}
+
+// A Byzantine node's signature as the member `validator_index` of the set of
+// `height` (which must be itself: it holds only its own keys).
+Bytes Simulation::SignAs(uint32_t node, uint64_t height, uint32_t validator_index, ByteView message) {
+  const ledger::ValidatorSet& set = sets_.Set(height);
+  EVIDENCE_CHECK(validator_index < set.size());
+  return nodes_[node].signer->Sign(set.at(validator_index).vote_key, message);
 }
 
 Bytes Simulation::ByzantineSignedVote(uint32_t index, Vote& vote) {
-  vote.signature = nodes_[index].signer->Sign(ledger::VoteSigningBytes(core_config_.chain_id, vote));
+  vote.signature = SignAs(index, vote.height, vote.validator_index,
+                          ledger::VoteSigningBytes(core_config_.chain_id, vote));
   RecordPrevote(vote);
   return vote.signature;
 }
@@ -813,11 +1027,12 @@ void Simulation::RecordPrevote(const Vote& vote) {
 bool Simulation::PolkaExists(uint64_t height, uint32_t round, const crypto::Digest& hash) const {
   auto it = prevotes_.find(PolkaKey(height, round, hash));
   if (it == prevotes_.end()) return false;
+  const ledger::ValidatorSet& set = sets_.Set(height);
   uint64_t power = 0;
-  for (uint32_t i = 0; i < config_.validators; ++i) {
-    if (it->second & (1ull << i)) power += validators_->at(i).power;
+  for (uint32_t i = 0; i < set.size(); ++i) {
+    if (it->second & (1ull << i)) power += set.at(i).power;
   }
-  return 3 * power > 2 * validators_->total_power();
+  return set.IsQuorum(power);
 }
 
 // Lock safety: an honest validator that precommitted Y at round L prevotes
@@ -852,7 +1067,8 @@ MessagePtr Simulation::ByzantineAlternative(uint32_t from, const Proposal& origi
     other.block = MakeBlock(original.height, from, original.round, valid, rng_());
     other.block_hash = blocks_.Hash(other.block);
     other.pol_round = -1;
-    other.signature = node.signer->Sign(consensus::ProposalSigningBytes(core_config_.chain_id, other));
+    other.signature = SignAs(from, other.height, other.proposer_index,
+                             consensus::ProposalSigningBytes(core_config_.chain_id, other));
     node.proposed[original.height].push_back(original.block_hash);
     node.proposed[original.height].push_back(other.block_hash);
     alternative = std::make_shared<const Message>(std::move(other));
@@ -870,14 +1086,20 @@ void Simulation::ByzantineBroadcast(uint32_t from, const MessagePtr& message) {
   if (node.behaviours & kSilent) return;
   const auto* proposal = std::get_if<Proposal>(message.get());
   MessagePtr alternative;
-  if (proposal && (node.behaviours & kEquivocate)) alternative = ByzantineAlternative(from, *proposal);
-  for (uint32_t to = 0; to < config_.validators; ++to) {
+  // Only its own messages are twisted (its core also relays others' votes and
+  // proposals, which it cannot re-sign).
+  auto own = [&](uint64_t height, uint32_t index) { return sets_.IndexOf(from, height) == index; };
+  if (proposal && (node.behaviours & kEquivocate) && own(proposal->height, proposal->proposer_index)) {
+    alternative = ByzantineAlternative(from, *proposal);
+  }
+  for (uint32_t to = 0; to < nodes_.size(); ++to) {
     if (to == from) continue;
     MessagePtr out = message;
     bool twist = Random(2) == 0;
     if (alternative && twist) {
       out = alternative;
-    } else if (const auto* v = std::get_if<Vote>(message.get()); v && twist && (node.behaviours & kDoubleVote)) {
+    } else if (const auto* v = std::get_if<Vote>(message.get());
+               v && twist && (node.behaviours & kDoubleVote) && own(v->height, v->validator_index)) {
       Vote other = *v;
       const std::vector<crypto::Digest>& hashes = node.proposed[v->height];
       other.block_hash = crypto::Digest{};
@@ -894,31 +1116,74 @@ void Simulation::ByzantineBroadcast(uint32_t from, const MessagePtr& message) {
 // kVoteAll: prevote and precommit every proposal seen, valid or not.
 void Simulation::ByzantineOnProposal(uint32_t index, const Proposal& proposal) {
   if (nodes_[index].behaviours & kSilent) return;
+  std::optional<uint32_t> member = sets_.IndexOf(index, proposal.height);
+  if (!member) return;  // not a validator at that height
   for (ledger::VoteType type : {ledger::VoteType::kPrevote, ledger::VoteType::kPrecommit}) {
-    Vote vote{type, proposal.height, proposal.round, proposal.block_hash, NodeNow(index), index, {}};
+    Vote vote{type, proposal.height, proposal.round, proposal.block_hash, NodeNow(index), *member, {}};
     ByzantineSignedVote(index, vote);
     auto message = std::make_shared<const Message>(std::move(vote));
-    for (uint32_t to = 0; to < config_.validators; ++to) Send(index, to, message);
+    for (uint32_t to = 0; to < nodes_.size(); ++to) Send(index, to, message);
   }
 }
 
 // ---------------------------------------------------------------- checkers
 
+// An honest node signs at a height only as the member it is in the set of that
+// height, with the vote key that set gives it, and proposes only in its turn
+// under that set's rotation.
+void Simulation::CheckMembership(uint32_t index, const Message& message, const std::string& key_id) {
+  const uint64_t height = consensus::MessageHeight(message);
+  const Epoch& epoch = sets_.At(height);
+  const auto* proposal = std::get_if<Proposal>(&message);
+  const uint32_t claimed =
+      proposal != nullptr ? proposal->proposer_index : std::get<Vote>(message).validator_index;
+  std::optional<uint32_t> member = sets_.IndexOf(index, height);
+  if (!member || *member != claimed || epoch.set->at(claimed).vote_key.key_id() != key_id) {
+    Fail("membership", "honest v" + std::to_string(index) + " signed " + Describe(message) +
+                           " with its key " + key_id.substr(0, 8) + ", but at height " +
+                           std::to_string(height) + " it is " +
+                           (member ? "validator " + std::to_string(*member) + " with key " +
+                                         epoch.set->at(*member).vote_key.key_id().substr(0, 8)
+                                   : std::string("no validator")) +
+                           " (the set from height " + std::to_string(epoch.since) + ")");
+    return;
+  }
+  if (proposal != nullptr) {
+    uint32_t expected = sets_.Proposer(height, proposal->round);
+    if (expected != claimed) {
+      Fail("proposer", "honest v" + std::to_string(index) + " proposed at h=" + std::to_string(height) +
+                           " r=" + std::to_string(proposal->round) + " as validator " +
+                           std::to_string(claimed) + " but the proposer there is validator " +
+                           std::to_string(expected) + " (the set from height " +
+                           std::to_string(epoch.since) + ")");
+    }
+  }
+}
+
 void Simulation::CheckSigned(uint32_t index, const Message& message) {
   std::string key;
   crypto::Digest hash{};
+  Bytes signing_bytes;
+  const Bytes* signature = nullptr;
   if (const auto* v = std::get_if<Vote>(&message)) {
-    if (v->validator_index != index) return;  // a relayed vote of another validator
     key = std::to_string(index) + "/" + std::to_string(v->height) + "/" + std::to_string(v->round) +
           (v->type == ledger::VoteType::kPrevote ? "/prevote" : "/precommit");
     hash = v->block_hash;
+    signing_bytes = ledger::VoteSigningBytes(core_config_.chain_id, *v);
+    signature = &v->signature;
   } else if (const auto* p = std::get_if<Proposal>(&message)) {
-    if (p->proposer_index != index) return;  // a relayed proposal of another validator
     key = std::to_string(index) + "/" + std::to_string(p->height) + "/" + std::to_string(p->round) + "/proposal";
     hash = p->block_hash;
+    signing_bytes = consensus::ProposalSigningBytes(core_config_.chain_id, *p);
+    signature = &p->signature;
   } else {
     return;
   }
+  // Signed with one of the node's own keys, or a relayed message of another validator.
+  std::optional<std::string> key_id = nodes_[index].signer->Signed(signing_bytes, *signature);
+  if (!key_id) return;
+  CheckMembership(index, message, *key_id);
+  if (failed_) return;
   if (const auto* v = std::get_if<Vote>(&message)) {
     if (v->type == ledger::VoteType::kPrevote) CheckLock(index, *v);
     if (v->type == ledger::VoteType::kPrecommit && !v->is_nil()) {
@@ -960,30 +1225,35 @@ void Simulation::CheckCommit(uint32_t index, const consensus::CommitEffect& comm
     Fail("validity", who + " committed an invalid block at height " + std::to_string(commit.height));
     return;
   }
-  // The certificate: distinct, valid precommit signatures of more than 2/3 of the power.
+  // The certificate: distinct, valid precommit signatures of more than 2/3 of
+  // the power of the set in force at that height.
+  const ledger::ValidatorSet& set = sets_.Set(commit.height);
   uint64_t power = 0;
   int64_t last_index = -1;
   for (const ledger::CommitSignature& s : commit.commit.signatures) {
     Vote vote{ledger::VoteType::kPrecommit, commit.height, commit.commit.round, commit.commit.block_hash,
               s.timestamp_ms, s.validator_index, s.signature};
     if (static_cast<int64_t>(s.validator_index) <= last_index ||
-        !verifier_->Verify(s.validator_index, ledger::VoteSigningBytes(core_config_.chain_id, vote), s.signature)) {
+        !verifier_.Verify(set, s.validator_index, ledger::VoteSigningBytes(core_config_.chain_id, vote),
+                          s.signature)) {
       Fail("certificate", who + " committed height " + std::to_string(commit.height) +
                               " with a bad or repeated signature");
       return;
     }
     last_index = s.validator_index;
-    power += validators_->at(s.validator_index).power;
+    power += set.at(s.validator_index).power;
   }
-  if (3 * power <= 2 * validators_->total_power()) {
+  if (!set.IsQuorum(power)) {
     Fail("certificate", who + " committed height " + std::to_string(commit.height) + " with " +
-                            std::to_string(power) + " of " + std::to_string(validators_->total_power()) +
+                            std::to_string(power) + " of " + std::to_string(set.total_power()) +
                             " power (needs more than 2/3)");
   }
 }
 
 void Simulation::CheckEvidence(const consensus::EvidenceEffect& evidence) {
-  uint32_t accused = evidence.first.validator_index;
+  const Epoch& epoch = sets_.At(evidence.first.height);
+  EVIDENCE_CHECK(evidence.first.validator_index < epoch.nodes.size());
+  uint32_t accused = epoch.nodes[evidence.first.validator_index];
   if (!nodes_[accused].byzantine) {
     Fail("evidence", "honest v" + std::to_string(accused) + " accused of a duplicate vote at h=" +
                          std::to_string(evidence.first.height) + " r=" + std::to_string(evidence.first.round));

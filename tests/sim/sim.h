@@ -5,9 +5,16 @@
 // A run: a fault phase (loss, duplication, reordering, delay, partitions that
 // heal, crashes and restarts from the simulated WAL, mid-outbox crashes, clock
 // skew, Byzantine validators), then a fault-free phase in which every honest
-// validator must commit `heights` more heights. Checked after every step:
-// agreement, validity, commit certificates (> 2/3 of the power, valid signatures),
-// vote safety across restarts, evidence soundness; at the end, liveness.
+// validator must commit `heights` more heights. With `set_changes`, validator
+// set changes (a node joins, an honest member leaves, a power changes, a vote
+// key is rotated) are committed at the first heights and decide two heights
+// later (docs/governance.md §3), while the faults run. Checked after every
+// step: agreement, validity, commit certificates (> 2/3 of the power of the set
+// in force at that height, valid signatures under its keys), vote safety across
+// restarts, membership (an honest node signs at a height only as the member it
+// is there, with that member's key, and proposes only in that set's turn),
+// evidence soundness; at the end, liveness of every honest node, members and
+// observers.
 //
 // Thread-safety: a Simulation is single-threaded; separate runs share nothing.
 #pragma once
@@ -25,6 +32,7 @@ struct SimConfig {
   uint32_t validators = 4;
   uint32_t byzantine = 1;
   uint32_t heights = 3;  // heights every honest validator must commit after the heal
+  uint32_t set_changes = 0;  // at most this many validator set changes (0: a fixed set)
   consensus::PlantedBug bug = consensus::PlantedBug::kNone;
   bool verbose = false;  // print every event to stdout
 };

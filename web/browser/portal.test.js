@@ -294,6 +294,27 @@ test('explorer and case trail show what the browser verified', async () => {
   await context.close();
 });
 
+// The case form is drawn before the genesis arrives and drawn again when it does:
+// what a fast reader typed in between must survive, and the search must wait for
+// the genesis rather than do nothing. The genesis is held back until the form is
+// filled, so the race the suite once lost under load happens every time here.
+test('case form keeps what was typed while the genesis loads', async () => {
+  const { context, page, errors } = await openPage();
+  let releaseGenesis;
+  const genesisHeld = new Promise((resolve) => { releaseGenesis = resolve; });
+  await page.route('**/v1/genesis', async (route) => { await genesisHeld; await route.continue(); });
+  await page.goto(`${node.url}/cases`);
+  await page.fill('[data-testid=reader-token]', node.readerToken);
+  await page.fill('[data-testid=case-id]', CASE_ID);
+  assert.equal(await page.isDisabled('button[type=submit]'), true, 'no search before the genesis is here');
+  releaseGenesis();
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=timeline] [data-record]');
+  assert.equal(await page.inputValue('[data-testid=case-id]'), CASE_ID);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // A record that answers earlier ones names them in `links` (evidence sign --link):
 // the case trail draws an arc from it to each of them, in the left rail.
 test('case trail draws the links between records', async () => {

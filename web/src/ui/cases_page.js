@@ -15,8 +15,11 @@ import { readerToken, setReaderToken } from './reader.js';
 
 export function casesPage() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('case');
-  /** @type {{caseId: string, loading: boolean, error: string|null, trail: any, items: any[]}} */
-  const state = { caseId: fromHash ?? '', loading: false, error: null, trail: null, items: [] };
+  // tokenDraft and caseId follow the inputs as they are typed: a render (the
+  // genesis arriving, a change of language) rebuilds the form and must not
+  // wipe what the reader typed.
+  /** @type {{caseId: string, tokenDraft: string|null, loading: boolean, error: string|null, trail: any, items: any[]}} */
+  const state = { caseId: fromHash ?? '', tokenDraft: null, loading: false, error: null, trail: null, items: [] };
 
   /** @param {import('./layout.js').PageContext} ctx */
   async function start(ctx) {
@@ -52,8 +55,17 @@ export function casesPage() {
   /** @param {import('./layout.js').PageContext} ctx */
   function view(ctx) {
     const token = readerToken();
-    const tokenInput = h('input', { type: 'password', name: 'token', autocomplete: 'off', placeholder: t('cases.tokenPlaceholder'), value: token ?? '', testid: 'reader-token' });
-    const caseInput = h('input', { type: 'text', name: 'case', placeholder: t('cases.caseIdPlaceholder'), value: state.caseId, testid: 'case-id' });
+    const tokenInput = h('input', {
+      type: 'password', name: 'token', autocomplete: 'off', placeholder: t('cases.tokenPlaceholder'), value: state.tokenDraft ?? token ?? '', testid: 'reader-token',
+      on: { input: () => { state.tokenDraft = tokenInput.value; } },
+    });
+    const caseInput = h('input', {
+      type: 'text', name: 'case', placeholder: t('cases.caseIdPlaceholder'), value: state.caseId, testid: 'case-id',
+      on: { input: () => { state.caseId = caseInput.value; } },
+    });
+    // Receipts are verified against the genesis: until it has loaded there is
+    // nothing to look up with, so the button waits for it.
+    const ready = Boolean(ctx.trust?.genesis);
     const form = h(
       'form',
       {
@@ -62,6 +74,7 @@ export function casesPage() {
           submit: (event) => {
             event.preventDefault();
             setReaderToken(tokenInput.value.trim() || null);
+            state.tokenDraft = null;
             state.caseId = caseInput.value.trim();
             lookUp(ctx);
           },
@@ -69,7 +82,7 @@ export function casesPage() {
       },
       h('label', null, t('cases.token'), tokenInput),
       h('label', null, t('cases.caseId'), caseInput),
-      h('div', { class: 'actions' }, h('button', { class: 'button', type: 'submit' }, t('cases.submit')), token ? h('button', { class: 'button button--secondary', type: 'button', on: { click: () => { setReaderToken(null); ctx.update(); } } }, t('cases.forget')) : null),
+      h('div', { class: 'actions' }, h('button', { class: 'button', type: 'submit', disabled: !ready }, t('cases.submit')), token ? h('button', { class: 'button button--secondary', type: 'button', on: { click: () => { setReaderToken(null); ctx.update(); } } }, t('cases.forget')) : null),
     );
     return [
       h('section', { class: 'intro' }, h('h1', null, t('cases.title')), h('p', { class: 'lead' }, t('cases.lead'))),
