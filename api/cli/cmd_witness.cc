@@ -258,24 +258,15 @@ std::string WitnessMetrics(const WitnessOptions& options, const ledger::Genesis&
   }
   std::ostringstream out;
   out << "# HELP evidence_witness_fork_detected 1 while a split view's proof is in the state "
-         "directory (docs/witness.md)
-"
-      << "# TYPE evidence_witness_fork_detected gauge
-"
-      << "evidence_witness_fork_detected " << (forked ? 1 : 0) << "
-"
-      << "# HELP evidence_witness_checkpoint_size Tree size of the last checkpoint verified
-"
-      << "# TYPE evidence_witness_checkpoint_size gauge
-"
-      << "evidence_witness_checkpoint_size " << size << "
-"
-      << "# HELP evidence_witness_last_round_ok 1 when the last round checked the log
-"
-      << "# TYPE evidence_witness_last_round_ok gauge
-"
-      << "evidence_witness_last_round_ok " << (last_round_ok ? 1 : 0) << "
-";
+         "directory (docs/witness.md)\n"
+      << "# TYPE evidence_witness_fork_detected gauge\n"
+      << "evidence_witness_fork_detected " << (forked ? 1 : 0) << "\n"
+      << "# HELP evidence_witness_checkpoint_size Tree size of the last checkpoint verified\n"
+      << "# TYPE evidence_witness_checkpoint_size gauge\n"
+      << "evidence_witness_checkpoint_size " << size << "\n"
+      << "# HELP evidence_witness_last_round_ok 1 when the last round checked the log\n"
+      << "# TYPE evidence_witness_last_round_ok gauge\n"
+      << "evidence_witness_last_round_ok " << (last_round_ok ? 1 : 0) << "\n";
   return out.str();
 }
 

@@ -221,29 +221,30 @@ key = "w1.pem"
 
   std::vector<std::pair<std::string, std::string>> bad = {
       {Spec() + trusted_time, "add an [[admin]] table"},
-      {Spec() + admins + "
+      {Spec() + admins + R"(
 [[tsa]]
 institution = "泗水县人民法院"
 ca_cert = "court-tsa.pem"
-",
+)",
        "not a CA certificate"},
-      {Spec() + admins + "
+      {Spec() + admins + R"(
 [[tsa]]
 institution = "某公司"
 ca_cert = "court-ca.pem"
-",
+)",
        "has no admin keys"},
-      {Spec() + admins + "
+      {Spec() + admins + R"(
 [[witness]]
 name = "a witness"
 key = "w1.pem"
-",
+)",
        "note key name"},
-      {Spec() + admins + "
+      {Spec() + admins + R"(
 [[witness]]
 name = "w"
 key = "agency.pub.pem"
-", "Ed25519"},
+)",
+       "Ed25519"},
   };
   for (const auto& [text, message] : bad) {
     std::string path = dir_.Write("bad.toml", text);
