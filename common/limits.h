@@ -35,6 +35,8 @@ inline constexpr size_t kGovernanceActionBytesMax = 16 * 1024;  // JCS of a sign
 inline constexpr size_t kGovernanceSignaturesMax = 64;       // on one action
 inline constexpr size_t kGovernanceActionsPerBlockMax = 16;
 inline constexpr size_t kGovernancePoolActionsMax = 256;     // pending, per node (local)
+inline constexpr size_t kGovernancePoolBytesMax = 1024 * 1024;  // their leaf bytes (local)
+inline constexpr size_t kGovernanceHistoryShownMax = 256;  // committed actions GET /v1/governance lists
 inline constexpr size_t kValidatorsMax = 1000;               // = commit signatures
 inline constexpr size_t kObserversMax = 1000;
 inline constexpr size_t kWitnessesMax = 64;                 // outside witnesses in the register
@@ -46,6 +48,11 @@ static_assert(kGovernanceActionsPerBlockMax <= kGovernancePoolActionsMax,
 // Wire (local).
 inline constexpr size_t kFrameBytesMax = kBlockBytesMax + 1024 * 1024;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a whole block");
+static_assert(kFrameBytesMax - kBlockBytesMax >=
+                  2 * kGovernanceActionsPerBlockMax * kGovernanceActionBytesMax,
+              "a frame carries a whole block and its governance actions");
+static_assert(kGovernancePoolBytesMax >= kGovernanceActionsPerBlockMax * kGovernanceActionBytesMax,
+              "a block's worth of the largest actions fits the pool");
 
 // Consensus core (node/consensus/core.h): what one validator's messages may make
 // the core keep. At the current height each proposer may bring this many blocks
@@ -153,6 +160,12 @@ inline constexpr uint64_t kAgencyRecordsPerSecondDefault = 1000;
 inline constexpr uint64_t kAgencyBurstRecordsDefault = kBatchRecordsMax;
 static_assert(kAgencyBurstRecordsDefault >= kBatchRecordsMax, "one full batch fits the burst");
 inline constexpr size_t kRateLimitedAgenciesMax = 4096;
+// Free space a node keeps on its data directory's file system: below it the node
+// writes nothing (no record taken, no vote, no block; node/disk_guard.h). Enough
+// for a few full blocks, LevelDB's next memtable flush and the WAL's records.
+inline constexpr uint64_t kDiskReserveBytesDefault = 256ULL * 1024 * 1024;
+inline constexpr uint64_t kDiskReserveBytesMax = 1ULL << 40;
+static_assert(kDiskReserveBytesDefault <= kDiskReserveBytesMax, "the default reserve is allowed");
 // Refused signatures the node explains to clients (each explanation costs up to
 // 7 more signature checks), per second over all clients, and the burst.
 inline constexpr uint64_t kSignatureExplanationsPerSecond = 20;
@@ -160,5 +173,7 @@ inline constexpr uint64_t kSignatureExplanationsBurst = 100;
 
 // Files an operator writes (local): a real node.toml is a few hundred bytes.
 inline constexpr size_t kNodeTomlBytesMax = 1024 * 1024;
+// Supervision reports (local): the longest period one report may cover, in days.
+inline constexpr size_t kReportPeriodDaysMax = 3660;
 
 }  // namespace evidence::limits

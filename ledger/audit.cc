@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "crypto/merkle.h"
+#include "common/check.h"
+#include "ledger/governance_history.h"
 #include "ledger/validation.h"
 
 namespace evidence::ledger {
@@ -12,10 +14,8 @@ class Auditor {
  public:
   Auditor(const Store& store, const Genesis& genesis, AuditReport& report)
       : store_(store), genesis_(genesis), report_(report),
-        log_(crypto::MerkleHasher(genesis.hash())) {
-    state_.next = GovernanceState::FromGenesis(genesis);
-    state_.last = state_.next;
-  }
+        log_(crypto::MerkleHasher(genesis.hash())),
+        history_(GovernanceState::FromGenesis(genesis)) {}
 
   // Checks block `height`; blocks must be checked in order from 1.
   Status CheckBlock(uint64_t height);
@@ -29,6 +29,9 @@ class Auditor {
   const Genesis& genesis_;
   AuditReport& report_;
   crypto::CompactRange log_;
+  // The registers rebuilt from the audited blocks' governance actions.
+  GovernanceHistory history_;
+  uint64_t governance_blocks_ = 0;
   ChainState state_;
   BatchSignatureCache cache_;
   uint64_t unbatched_records_ = 0;
@@ -45,6 +48,9 @@ Status Auditor::CheckBlock(uint64_t height) {
   state_.height = height - 1;
   if (height == 1) state_.last_block_time_ms = genesis_.genesis_time_ms();
   state_.contains_record = [](const crypto::Digest&) -> Result<bool> { return false; };
+  state_.next = history_.InForce(height);
+  state_.last = height == 1 ? state_.next : history_.InForce(height - 1);
+  state_.latest = history_.Latest();
   EVIDENCE_RETURN_IF_ERROR(ValidateBlock(state_, block, &cache_));
   EVIDENCE_RETURN_IF_ERROR(CheckLeaves(block, height));
   crypto::Digest hash = BlockHash(genesis_.hash(), block.header);
@@ -52,8 +58,21 @@ Status Auditor::CheckBlock(uint64_t height) {
   if (commit.height != height || commit.block_hash != hash) {
     return Status::Corruption("stored commit is not for this block");
   }
-  Status quorum = VerifyCommit(genesis_.chain_id(), genesis_.validator_set(), commit);
+  // The validators in force for this block signed it.
+  Status quorum = VerifyCommit(genesis_.chain_id(), state_.next->validator_set(), commit);
   if (!quorum.ok()) return Status::Corruption("stored commit: " + quorum.message());
+  // ValidateBlock applied the actions already: they apply.
+  Status applied = history_.Apply(height, block.header.time_ms, block.actions);
+  EVIDENCE_CHECK_MSG(applied.ok(), "actions ValidateBlock accepted do not apply");
+  if (!block.actions.empty()) {
+    ++governance_blocks_;
+    report_.governance_actions_checked += block.actions.size();
+    // The store's own register (replayed at open) is the audited one.
+    if (store_.StateAfter(height)->Hash() != history_.Latest()->Hash()) {
+      return Status::Corruption("the store's register after block " + std::to_string(height) +
+                                " is not the one its governance actions give");
+    }
+  }
   state_.last_block_hash = hash;
   state_.last_block_time_ms = block.header.time_ms;
   return Status::Ok();
@@ -112,6 +131,8 @@ Status Auditor::CheckAllKeys() {
   EVIDENCE_RETURN_IF_ERROR(expect("record index entries", counts.records, report_.records_checked));
   EVIDENCE_RETURN_IF_ERROR(expect("digest index entries", counts.digests, report_.records_checked));
   EVIDENCE_RETURN_IF_ERROR(expect("case index entries", counts.cases, report_.records_checked));
+  EVIDENCE_RETURN_IF_ERROR(
+      expect("governance index entries", counts.governance, governance_blocks_));
   return expect("agency index entries", counts.agencies, report_.records_checked);
 }
 

@@ -4,13 +4,18 @@
 // Opens the store with LevelDB paranoid_checks and verify_checksums, then for
 // every height from 1 to the head: the block decodes; chain id, height, previous
 // block hash (the hash chain), validator-set hash; the last commit (quorum of
-// genesis power, for the previous block) and the block time (genesis time, then
+// the power of the validators in force, for the previous block) and the block time (genesis time, then
 // the last commit's weighted median); the evidence and its hash; every leaf is a
 // canonical record that passes CheckRecord (signatures, one check per batch);
 // the leaves root; the log size and root after the block, recomputing the log
 // and comparing every stored Merkle node; the record's entries in all four
 // indexes (by id, document digest, case, agency and time: exact keys and
-// values); and the stored commit of the block (quorum, block hash). Finally
+// values); the header version and the block's governance actions (each applied,
+// in order, to the register the blocks before it made, which gives the register
+// of the next heights: docs/governance.md), their root and the register hashes
+// of a version-2 header, and that the store's own register agrees; and the
+// stored commit of the block (quorum of the validators in force, block hash).
+// Finally
 // every key of the database is read once, so that a damaged table block
 // anywhere is found, and counted by kind: the blocks must account for every
 // block, commit, leaf, Merkle node and index entry (an entry of no record, or a
@@ -37,6 +42,7 @@ struct AuditReport {
   uint64_t head_height = 0;
   uint64_t blocks_checked = 0;
   uint64_t records_checked = 0;
+  uint64_t governance_actions_checked = 0;
   uint64_t signature_checks = 0;  // record and batch signatures actually verified
   uint64_t keys_scanned = 0;
   std::optional<uint64_t> bad_height;  // first bad block, when one is to blame

@@ -55,9 +55,14 @@ Result<T> DecodeBinary(ByteView bytes, std::string_view what) {
 
 Bytes EncodeBlockHeader(const BlockHeader& h) {
   EVIDENCE_CHECK(h.chain_id.size() <= limits::kChainIdBytesMax);
+  const bool governed = h.version == kBlockVersionGoverned;
+  EVIDENCE_CHECK(governed || h.version == kBlockVersionLegacy);
+  EVIDENCE_CHECK(governed || (h.actions_root == crypto::Digest{} &&
+                              h.next_validators_hash == crypto::Digest{} &&
+                              h.state_hash == crypto::Digest{}));
   Bytes out;
-  out.reserve(kBlockHeaderDomain.size() + 1 + h.chain_id.size() + 8 * 3 + 4 + 32 * 6);
-  Put(out, kBlockHeaderDomain);
+  out.reserve(kBlockHeaderDomain.size() + 1 + h.chain_id.size() + 8 * 3 + 4 + 32 * 9);
+  Put(out, governed ? kBlockHeaderDomainV2 : kBlockHeaderDomain);
   Put(out, h.chain_id.size(), 1);
   Put(out, std::string_view(h.chain_id));
   Put(out, h.height, 8);
@@ -70,6 +75,11 @@ Bytes EncodeBlockHeader(const BlockHeader& h) {
   Put(out, h.proposer, 4);
   Put(out, h.evidence_hash);
   Put(out, h.last_commit_hash);
+  if (governed) {
+    Put(out, h.actions_root);
+    Put(out, h.next_validators_hash);
+    Put(out, h.state_hash);
+  }
   return out;
 }
 

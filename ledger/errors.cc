@@ -128,6 +128,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "receipt.wrong_chain";
     case ErrorCode::kReceiptUnsupportedVersion:
       return "receipt.unsupported_version";
+    case ErrorCode::kRecordUnknownStage:
+      return "record.unknown_stage";
   }
   EVIDENCE_CHECK_MSG(false, "ErrorCode without a name");
   return {};

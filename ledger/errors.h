@@ -90,6 +90,9 @@ enum class ErrorCode {
   // Receipts (added later; docs/receipt-format.md §7 gives every code's exit status).
   kReceiptWrongChain,          // "receipt.wrong_chain": a well-formed receipt of another chain
   kReceiptUnsupportedVersion,  // "receipt.unsupported_version": `v` is an integer other than 1
+  // Submission rules of the supervision office (added later).
+  kRecordUnknownStage,     // "record.unknown_stage": `stage` is not in its kind's vocabulary
+                           // (an admission rule of new submissions, never of blocks)
 };
 
 // Every ErrorCode, in declaration order (for tables and tests).
@@ -133,6 +136,7 @@ inline constexpr ErrorCode kAllErrorCodes[] = {
     ErrorCode::kBlockWrongState,
     ErrorCode::kReceiptBadGovernance,
     ErrorCode::kReceiptWrongChain,    ErrorCode::kReceiptUnsupportedVersion,
+    ErrorCode::kRecordUnknownStage,
 };
 
 // The StatusReason domain of ledger error codes.

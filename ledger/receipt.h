@@ -35,6 +35,25 @@
 // The record rules applied are the v1 record format (CheckRecordShape), never
 // the submission rules, which may tighten over time: v1 receipts verify forever.
 //
+// Receipts v2 (docs/receipt-format.md §11): the receipt of a record in a block
+// after a governance change (a version-2 block header, docs/governance.md §3).
+// Every member of v1 with "v": 2, the block possibly of version 2 (its
+// "version", "actions_root", "next_validators_hash", "state_hash"), and
+//     "governance": [ { "block": <v2 header>, "commit": <commit>,
+//                       "actions": ["<JCS of a signed action>", ...] }, ... ]
+// the blocks of the chain that carry governance actions, in height order: all
+// of those below the receipt's block, and any later ones the node knew (for
+// revocation notes). VerifyReceipt replays them from genesis (each header is
+// the block its commit signs, by more than 2/3 of the power of the validators
+// in force at its height; its state_hash is the register the earlier ones
+// give, so none is missing; its actions are those of its actions_root and
+// apply in order; receipt.bad_governance otherwise), then checks the record
+// like v1, against the register in force at the receipt's block (its agency
+// key, its validators), and the block's state_hash against the replayed
+// register. A key revoked after the record's block gives a note; one revoked
+// as compromised from an `effective` time before the record's claimed time
+// gives a warning.
+//
 // Thread-safety: plain values and pure functions.
 #pragma once
 
@@ -49,9 +68,20 @@
 
 namespace evidence::ledger {
 
-inline constexpr size_t kReceiptBytesMax = 256 * 1024;
+inline constexpr size_t kReceiptBytesMax = 256 * 1024;          // version 1
+inline constexpr size_t kReceiptV2BytesMax = 8 * 1024 * 1024;     // version 2
+inline constexpr size_t kReceiptGovernanceBlocksMax = 4096;
+
+// A block that carries governance actions, as a v2 receipt carries it.
+struct GovernanceBlock {
+  BlockHeader header;
+  Commit commit;
+  std::vector<std::string> actions;  // the leaves (JCS) of its actions
+  bool operator==(const GovernanceBlock&) const = default;
+};
 
 struct Receipt {
+  uint32_t version = 1;  // 2: the governance history below is part of it
   Record record;
   uint64_t leaf_index = 0;
   uint64_t tree_size = 0;
@@ -59,6 +89,7 @@ struct Receipt {
   BlockHeader header;
   Commit commit;
   crypto::Digest validator_set_hash{};
+  std::vector<GovernanceBlock> governance;  // version 2 only
   bool operator==(const Receipt&) const = default;
 };
 
@@ -69,11 +100,16 @@ Result<Receipt> ReceiptFromJson(const boost::json::value& json);
 
 // JSON forms shared with the HTTP API.
 boost::json::value BlockHeaderToJson(const BlockHeader& header);
-Result<BlockHeader> BlockHeaderFromJson(const boost::json::value& json);
+// `allow_version_2`: the header may carry "version": 2 and its three members
+// (a v2 receipt's; a v1 receipt's block never does).
+Result<BlockHeader> BlockHeaderFromJson(const boost::json::value& json,
+                                        bool allow_version_2 = false);
 boost::json::value CommitToJson(const Commit& commit);
 Result<Commit> CommitFromJson(const boost::json::value& json);
 
-// The receipt of a committed record (proof in the tree head of its own block).
+// The receipt of a committed record (proof in the tree head of its own block):
+// version 1 for a version-1 block, version 2 (with every governance block the
+// store holds) otherwise.
 Result<Receipt> BuildReceipt(const Store& store, const crypto::Digest& record_id);
 
 // What a valid receipt proves.
@@ -96,6 +132,15 @@ struct ProvenFacts {
   std::string log_root;  // hex
   uint64_t signing_power = 0;
   uint64_t total_power = 0;
+  // Which register the receipt was checked against: genesis's (v1, or no
+  // change in force yet), or the one `governance_changes_in_force` governance
+  // blocks made (replayed from genesis; `governance_blocks` were carried).
+  uint32_t receipt_version = 1;
+  uint64_t governance_blocks = 0;
+  uint64_t governance_changes_in_force = 0;
+  std::string state_hash;  // hex of the register in force at the block
+  std::vector<std::string> notes;     // e.g. the key was revoked after this record
+  std::vector<std::string> warnings;  // e.g. the key was compromised before this record's time
 };
 
 // True when a failed verification means the inputs are unusable (malformed or

@@ -15,7 +15,7 @@ namespace {
 constexpr std::string_view kVersionKey = "V";
 constexpr std::string_view kHeadKey = "H";
 // Stores of a version-1 genesis keep their format name; chains with governance
-// (genesis version 2) have version-2 blocks and the governance keys.
+// (genesis version 2) may hold version-2 blocks and the governance keys.
 constexpr std::string_view kStoreFormatV1 = "evidence-store/1";
 constexpr std::string_view kStoreFormatV2 = "evidence-store/2";
 constexpr char kBlockPrefix = 'b';
@@ -26,6 +26,7 @@ constexpr char kDigestPrefix = 'd';
 constexpr char kCasePrefix = 'k';
 constexpr char kAgencyPrefix = 'a';
 constexpr char kNodePrefix = 'n';
+constexpr char kGovernancePrefix = 'g';
 
 void PutU64(std::string& out, uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
@@ -150,6 +151,10 @@ Status CountKey(std::string_view key, Store::KeyCounts& counts) {
       count = &counts.agencies;
       well_formed = separated(16);
       break;
+    case kGovernancePrefix:
+      count = &counts.governance;
+      well_formed = key.size() == 9;
+      break;
     default:
       break;
   }
@@ -189,6 +194,7 @@ Store::Store(const Genesis& genesis, const StoreOptions& options)
     : genesis_(genesis),
       genesis_state_(GovernanceState::FromGenesis(genesis)),
       options_(options),
+      history_(genesis_state_),
       log_(crypto::MerkleHasher(genesis.hash())) {}
 
 Store::~Store() = default;
@@ -216,6 +222,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& directory, const G
   store->db_.reset(db);
   EVIDENCE_RETURN_IF_ERROR(store->Initialize().WithContext("store " + directory));
   EVIDENCE_RETURN_IF_ERROR(store->CheckHead().WithContext("store " + directory));
+  EVIDENCE_RETURN_IF_ERROR(store->LoadGovernance().WithContext("store " + directory));
   return store;
 }
 
@@ -309,6 +316,47 @@ Status Store::CheckHead() {
   return Status::Ok();
 }
 
+Status Store::LoadGovernance() {
+  MutexLock lock(&mutex_);
+  const std::string prefix(1, kGovernancePrefix);
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (key.size() != 9) return Status::Corruption("a governance index key is malformed");
+    uint64_t height = GetU64(key, 1);
+    if (height == 0 || height > head_.height) {
+      return Status::Corruption("the governance index names block " + std::to_string(height) +
+                                ", above the head " + std::to_string(head_.height));
+    }
+    EVIDENCE_ASSIGN_OR_RETURN(Block block, GetBlock(height));
+    if (block.actions.empty()) {
+      return Status::Corruption("the governance index names block " + std::to_string(height) +
+                                ", which carries no governance action");
+    }
+    Status applied = history_.Apply(height, block.header.time_ms, block.actions);
+    if (!applied.ok()) {
+      return Status::Corruption("the governance actions of block " + std::to_string(height) +
+                                " do not apply: " + applied.message());
+    }
+  }
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "reading the governance index"));
+  if (head_.height == 0) return Status::Ok();
+  // The head block commits to the register its actions applied to.
+  EVIDENCE_ASSIGN_OR_RETURN(BlockHeader header, GetHeader(head_.height));
+  const GovernanceStatePtr before = history_.AfterBlock(head_.height - 1);
+  const std::vector<uint64_t> changes = history_.ChangeHeights();
+  const bool carries_actions = !changes.empty() && changes.back() == head_.height;
+  if (header.version != RequiredBlockVersion(*before, carries_actions)) {
+    return Status::Corruption("the head block's version does not fit the stored governance "
+                              "actions");
+  }
+  if (header.version == kBlockVersionGoverned && header.state_hash != before->Hash()) {
+    return Status::Corruption("the head block's state_hash is not the hash of the register "
+                              "the stored governance actions give");
+  }
+  return Status::Ok();
+}
+
 TreeHead Store::head() const {
   MutexLock lock(&mutex_);
   return head_;
@@ -322,12 +370,46 @@ ChainState Store::chain_state() const {
   state.last_block_time_ms = last_block_time_ms_;
   state.log = log_;
   state.contains_record = [this](const crypto::Digest& id) { return ContainsRecord(id); };
-  state.next = genesis_state_;
-  state.last = genesis_state_;
+  state.next = history_.InForce(head_.height + 1);
+  state.last = head_.height == 0 ? state.next : history_.InForce(head_.height);
+  state.latest = history_.Latest();
   return state;
 }
 
-GovernanceStatePtr Store::NextState() const { return genesis_state_; }
+GovernanceStatePtr Store::NextState() const {
+  MutexLock lock(&mutex_);
+  return history_.InForce(head_.height + 1);
+}
+
+GovernanceStatePtr Store::StateInForce(uint64_t height) const {
+  MutexLock lock(&mutex_);
+  if (height > head_.height + kGovernanceActivationDelay) return nullptr;
+  return history_.InForce(height);
+}
+
+GovernanceStatePtr Store::StateAfter(uint64_t height) const {
+  MutexLock lock(&mutex_);
+  return history_.AfterBlock(height);
+}
+
+GovernanceStatePtr Store::LatestState() const {
+  MutexLock lock(&mutex_);
+  return history_.Latest();
+}
+
+Result<std::vector<std::string>> Store::GetActions(uint64_t height) const {
+  EVIDENCE_ASSIGN_OR_RETURN(std::string value, Get(HeightKey(kBlockPrefix, height),
+                                                   "block " + std::to_string(height)));
+  if (value.size() < 16) return Status::Corruption("block " + std::to_string(height) + " is truncated");
+  auto block = DecodeBlock(AsBytes(std::string_view(value).substr(16)));
+  if (!block.ok()) return block.status().WithContext("block " + std::to_string(height));
+  return std::move(block->actions);
+}
+
+std::vector<uint64_t> Store::GovernanceHeights() const {
+  MutexLock lock(&mutex_);
+  return history_.ChangeHeights();
+}
 
 Status Store::Append(const Block& block, const Commit& commit,
                      std::vector<crypto::Digest>* record_ids,
@@ -379,6 +461,13 @@ Status Store::Append(const Block& block, const Commit& commit,
     return Status::InvalidArgument("block " + std::to_string(h.height) +
                                    " log size/root do not extend the stored log");
   }
+  // The register changes with the block, or not at all.
+  GovernanceHistory history = history_;
+  if (!block.actions.empty()) {
+    Status applied = history.Apply(h.height, h.time_ms, block.actions);
+    if (!applied.ok()) return applied.WithContext("appending block " + std::to_string(h.height));
+    batch.Put(HeightKey(kGovernancePrefix, h.height), "");
+  }
   Block stored = block;
   stored.leaves.clear();
   std::string block_value;
@@ -397,6 +486,7 @@ Status Store::Append(const Block& block, const Commit& commit,
   head_ = next;
   last_block_time_ms_ = h.time_ms;
   log_ = std::move(log);
+  history_ = std::move(history);
   if (record_ids != nullptr) *record_ids = std::move(ids);
   return Status::Ok();
 }
@@ -560,22 +650,59 @@ Result<std::vector<StoredRecord>> Store::ScanIndex(const std::string& prefix,
     if (key.substr(0, prefix.size()) != prefix || (!to.empty() && key >= to)) break;
     if (key.size() < prefix.size() + 8) return Status::Corruption("index key too short");
     uint64_t leaf_index = GetU64(key, key.size() - 8);
-    EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
-    auto record = ParseRecord(leaf);
-    if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+    EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecordAt(leaf_index));
     // A damaged entry could name another record's leaf: answer only records
     // whose own index keys include this one.
     bool indexed_here = false;
-    for (const auto& [unused, own_key] : IndexKeys(*record, leaf_index))
+    for (const auto& [unused, own_key] : IndexKeys(stored.record, leaf_index))
       indexed_here |= own_key == key;
     if (!indexed_here) {
       return Status::Corruption("an index entry names leaf " + std::to_string(leaf_index) +
                                 ", which does not belong to it");
     }
-    EVIDENCE_ASSIGN_OR_RETURN(StoredRecord stored, GetRecord(RecordId(genesis_.hash(), *record)));
     out.push_back(std::move(stored));
   }
   EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scanning an index"));
+  return out;
+}
+
+Result<std::vector<uint64_t>> Store::ScanLeafIndexes(const std::string& prefix,
+                                                     const std::string& from,
+                                                     const std::string& to, size_t limit) const {
+  std::vector<uint64_t> out;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_options()));
+  for (it->Seek(from); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, prefix.size()) != prefix || (!to.empty() && key >= to)) break;
+    if (key.size() < prefix.size() + 8) return Status::Corruption("index key too short");
+    if (out.size() == limit) {
+      return Status::ResourceExhausted("more than " + std::to_string(limit) + " records");
+    }
+    out.push_back(GetU64(key, key.size() - 8));
+  }
+  EVIDENCE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scanning an index"));
+  return out;
+}
+
+Result<StoredRecord> Store::GetRecordAt(uint64_t leaf_index) const {
+  if (leaf_index >= head().size) {
+    return Status::NotFound("no leaf " + std::to_string(leaf_index) + " in the log");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(std::string leaf, GetLeaf(leaf_index));
+  auto record = ParseRecord(leaf);
+  if (!record.ok()) return Status::Corruption("leaf " + std::to_string(leaf_index) + " is damaged");
+  StoredRecord out;
+  out.id = RecordId(genesis_.hash(), *record);
+  EVIDENCE_ASSIGN_OR_RETURN(std::string location,
+                            Get(RecordKey(out.id), "record " + crypto::DigestHex(out.id)));
+  if (location.size() != 16 || GetU64(location, 0) != leaf_index) {
+    return Status::Corruption("the record index does not point back at leaf " +
+                              std::to_string(leaf_index));
+  }
+  out.record = std::move(record).value();
+  out.leaf = std::move(leaf);
+  out.leaf_index = leaf_index;
+  out.height = GetU64(location, 8);
   return out;
 }
 
@@ -591,6 +718,23 @@ Result<std::vector<StoredRecord>> Store::RecordsByCase(std::string_view case_id,
   std::string from = prefix;
   if (after) PutU64(from, *after + 1);
   return ScanIndex(prefix, from, "", limit);
+}
+
+Result<std::vector<uint64_t>> Store::CaseLeafIndexes(std::string_view case_id,
+                                                     size_t limit) const {
+  std::string prefix = CasePrefix(case_id);
+  return ScanLeafIndexes(prefix, prefix, "", limit);
+}
+
+Result<std::vector<uint64_t>> Store::AgencyLeafIndexes(std::string_view agency, int64_t from_ms,
+                                                       int64_t to_ms, size_t limit) const {
+  if (to_ms <= from_ms) return std::vector<uint64_t>{};
+  std::string prefix = AgencyPrefix(agency);
+  std::string from = prefix;
+  PutU64(from, OrderedTime(from_ms));
+  std::string to = prefix;
+  PutU64(to, OrderedTime(to_ms));
+  return ScanLeafIndexes(prefix, from, to, limit);
 }
 
 Result<std::vector<StoredRecord>> Store::RecordsByAgency(std::string_view agency, int64_t from_ms,

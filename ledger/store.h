@@ -7,6 +7,11 @@
 // block hash), the last block's header and the log root recomputed from the
 // stored Merkle nodes agree, and refuses a store that does not.
 //
+// The register of every height (ledger/governance_history.h) is kept in
+// memory: Open replays the governance actions of the blocks that carry them
+// (indexed under their own key), Append applies those of a new block in the
+// same step as it writes the block.
+//
 // Proofs at any tree size read O(log n) nodes: every perfect subtree completed
 // by an append is stored under (level, index) and never changes.
 //
@@ -31,6 +36,7 @@
 #include "crypto/merkle.h"
 #include "ledger/block.h"
 #include "ledger/genesis.h"
+#include "ledger/governance_history.h"
 #include "ledger/governance_state.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
@@ -99,6 +105,17 @@ class Store {
   // The governance state in force for the next block (height() + 1): the
   // register records are admitted against now.
   GovernanceStatePtr NextState() const;
+  // The register in force for block `height` (>= 1), known up to height() + 2
+  // (the register after the blocks up to height - 2); nullptr above.
+  GovernanceStatePtr StateInForce(uint64_t height) const;
+  // The register after every governance action of the blocks up to `height`.
+  GovernanceStatePtr StateAfter(uint64_t height) const;
+  // The register after every committed block (the next block's actions apply to it).
+  GovernanceStatePtr LatestState() const;
+  // The heights of the committed blocks that carry governance actions, increasing.
+  std::vector<uint64_t> GovernanceHeights() const;
+  // The governance action leaves of block `height` (without reading its records).
+  Result<std::vector<std::string>> GetActions(uint64_t height) const;
 
   Result<Block> GetBlock(uint64_t height) const;
   Result<BlockHeader> GetHeader(uint64_t height) const;
@@ -118,6 +135,16 @@ class Store {
   // An agency's records with from_ms <= time < to_ms, ordered by time then log order.
   Result<std::vector<StoredRecord>> RecordsByAgency(std::string_view agency, int64_t from_ms,
                                                     int64_t to_ms, size_t limit) const;
+
+  // The leaf indexes of the same two indexes, without reading any record: for
+  // callers that read many records once each (supervision reports). More than
+  // `limit` entries: ResourceExhausted.
+  Result<std::vector<uint64_t>> CaseLeafIndexes(std::string_view case_id, size_t limit) const;
+  Result<std::vector<uint64_t>> AgencyLeafIndexes(std::string_view agency, int64_t from_ms,
+                                                  int64_t to_ms, size_t limit) const;
+  // The record at `leaf_index` with its id and height (one leaf read and one
+  // record-index read). Beyond the log: NotFound.
+  Result<StoredRecord> GetRecordAt(uint64_t leaf_index) const;
 
   // RFC 9162 proofs from stored nodes (O(log n) reads). size/new_size at most the
   // head's log size.
@@ -147,7 +174,7 @@ class Store {
   // Corruption.
   struct KeyCounts {
     uint64_t version = 0, head = 0, blocks = 0, commits = 0, leaves = 0, nodes = 0;
-    uint64_t records = 0, digests = 0, cases = 0, agencies = 0;
+    uint64_t records = 0, digests = 0, cases = 0, agencies = 0, governance = 0;
     uint64_t total = 0;
   };
   Result<KeyCounts> CountKeys() const;
@@ -159,12 +186,16 @@ class Store {
   Store(const Genesis& genesis, const StoreOptions& options);
   Status Initialize();
   Status CheckHead();
+  // Replays the governance actions of the stored blocks (after CheckHead).
+  Status LoadGovernance();
   // The log's compact range at `size`, rebuilt from the stored perfect subtrees.
   Result<crypto::CompactRange> LoadRange(uint64_t size) const;
   Result<std::string> Get(const std::string& key, std::string_view what) const;
   Result<StoredRecord> LoadRecord(uint64_t leaf_index, uint64_t height) const;
   Result<std::vector<StoredRecord>> ScanIndex(const std::string& prefix, const std::string& from,
                                               const std::string& to, size_t limit) const;
+  Result<std::vector<uint64_t>> ScanLeafIndexes(const std::string& prefix, const std::string& from,
+                                                const std::string& to, size_t limit) const;
 
   const Genesis genesis_;
   const GovernanceStatePtr genesis_state_;
@@ -174,8 +205,9 @@ class Store {
   // every gossiped record and every block leaf, and is nearly always no.
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
-  mutable Mutex mutex_;  // guards head_ and log_; Append holds it throughout
+  mutable Mutex mutex_;  // guards head_, log_ and history_; Append holds it throughout
   TreeHead head_;
+  GovernanceHistory history_;
   int64_t last_block_time_ms_ = 0;
   crypto::CompactRange log_;
 };

@@ -4,6 +4,8 @@
 
 #include "common/check.h"
 #include "common/limits.h"
+#include "ledger/governance.h"
+#include "ledger/governance_history.h"
 
 namespace evidence::ledger {
 namespace {
@@ -145,6 +147,49 @@ Status CheckEvidence(const ChainState& state, const Block& block) {
   return Status::Ok();
 }
 
+// The header version, and in a version-2 block its actions (they apply to
+// the register after the last block) and the roots and hashes that commit to
+// them and to the register.
+Status CheckGovernance(const ChainState& state, const Block& block) {
+  const BlockHeader& h = block.header;
+  const GovernanceState& latest = *state.latest;
+  uint32_t version = RequiredBlockVersion(latest, !block.actions.empty());
+  if (h.version != version) {
+    return LedgerError(ErrorCode::kBlockWrongState,
+                       "header version " + std::to_string(h.version) + ", expected " +
+                           std::to_string(version) +
+                           (version == kBlockVersionGoverned
+                                ? " (the chain's register has changed, or the block carries "
+                                  "governance actions)"
+                                : " (no governance action yet)"));
+  }
+  if (version == kBlockVersionLegacy) return Status::Ok();
+  if (block.actions.size() > limits::kGovernanceActionsPerBlockMax) {
+    return LedgerError(ErrorCode::kBlockBadGovernance,
+                       std::to_string(block.actions.size()) + " governance actions, more than " +
+                           std::to_string(limits::kGovernanceActionsPerBlockMax));
+  }
+  if (!block.actions.empty()) {
+    Result<GovernanceStatePtr> after = ApplyActionLeaves(state.latest, block.actions,
+                                                         ActionContext{h.height, h.time_ms});
+    if (!after.ok()) return LedgerError(ErrorCode::kBlockBadGovernance, after.status().message());
+  }
+  if (h.actions_root != LeavesRoot(latest.hash(), block.actions)) {
+    return LedgerError(ErrorCode::kBlockBadGovernance, "actions_root does not match the actions");
+  }
+  if (h.next_validators_hash != latest.validator_set_hash()) {
+    return LedgerError(ErrorCode::kBlockWrongState,
+                       "next_validators_hash is not the hash of the validators of block " +
+                           std::to_string(h.height + 1));
+  }
+  if (h.state_hash != latest.Hash()) {
+    return LedgerError(ErrorCode::kBlockWrongState,
+                       "state_hash is not the hash of the register in force for block " +
+                           std::to_string(h.height + 1));
+  }
+  return Status::Ok();
+}
+
 Status CheckRecordChain(const GovernanceState& state, const Record& record) {
   EVIDENCE_RETURN_IF_ERROR(CheckRecordShape(record));
   if (record.chain_id != state.chain_id()) {
@@ -248,11 +293,12 @@ Status ValidateBlock(const ChainState& state, const Block& block, BatchSignature
                      const std::vector<std::optional<CheckedLeaf>>& checked_before,
                      uint64_t* signature_checks) {
   EVIDENCE_CHECK(checked_before.size() == block.leaves.size());
-  EVIDENCE_CHECK(state.next != nullptr && state.last != nullptr);
+  EVIDENCE_CHECK(state.next != nullptr && state.last != nullptr && state.latest != nullptr);
   const GovernanceState& rules = *state.next;
   EVIDENCE_RETURN_IF_ERROR(CheckHeaderBasics(state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckLastCommit(state, block));
   EVIDENCE_RETURN_IF_ERROR(CheckEvidence(state, block));
+  EVIDENCE_RETURN_IF_ERROR(CheckGovernance(state, block));
   BatchSignatureCache local_cache;
   if (cache == nullptr) cache = &local_cache;
   std::set<crypto::Digest> ids;
@@ -300,9 +346,11 @@ Status ValidateBlock(const ChainState& state, const Block& block, BatchSignature
 BlockHeader MakeBlockHeader(const ChainState& state, const std::vector<std::string>& leaves,
                             const Commit& last_commit,
                             const std::vector<DuplicateVoteEvidence>& evidence,
-                            uint32_t proposer) {
+                            uint32_t proposer, const std::vector<std::string>& actions) {
   const GovernanceState& rules = *state.next;
+  const GovernanceState& latest = *state.latest;
   BlockHeader h;
+  h.version = RequiredBlockVersion(latest, !actions.empty());
   h.chain_id = rules.chain_id();
   h.height = state.height + 1;
   h.time_ms = state.height == 0 ? rules.genesis_time_ms()
@@ -318,6 +366,11 @@ BlockHeader MakeBlockHeader(const ChainState& state, const std::vector<std::stri
   h.proposer = proposer;
   h.evidence_hash = EvidenceHash(rules.hash(), rules.chain_id(), evidence);
   h.last_commit_hash = CommitHash(rules.hash(), last_commit);
+  if (h.version == kBlockVersionGoverned) {
+    h.actions_root = LeavesRoot(rules.hash(), actions);
+    h.next_validators_hash = latest.validator_set_hash();
+    h.state_hash = latest.Hash();
+  }
   return h;
 }
 

@@ -65,6 +65,10 @@ struct ChainState {
   // The one in force for the last block (height): its validators signed the
   // commit of `height` that the next block carries. Equal to `next` at height 0.
   GovernanceStatePtr last;
+  // The register after every action of the blocks up to `height`: the actions
+  // of the next block apply to it, and it is in force for block height + 2
+  // (the next block's header carries its hash and its validators' hash).
+  GovernanceStatePtr latest;
 };
 
 // Checks, in order: chain id; height = state.height + 1; previous hash; validator
@@ -72,7 +76,10 @@ struct ChainState {
 // 1, else a valid commit of height-1 for the previous block hash, by the
 // validators of `last`) and its hash; block time (genesis time at height 1,
 // else the commit's median time, never earlier than the previous block);
-// evidence and its hash; every leaf a canonical valid record (CheckRecord with
+// evidence and its hash; the header version (ledger/governance_history.h,
+// RequiredBlockVersion) and, in a version-2 block, its governance actions
+// (each applies, in order, to `latest`: ledger/governance.h), actions_root,
+// next_validators_hash and state_hash (of `latest`); every leaf a canonical valid record (CheckRecord with
 // the block time as now, under `next`), no record twice in the block or already
 // in the log; leaves root; log size and log root after the block.
 Status ValidateBlock(const ChainState& state, const Block& block,
@@ -110,9 +117,11 @@ Status ValidateBlock(const ChainState& state, const Block& block, BatchSignature
 
 // The header fields a proposer fills from the state and the block's contents
 // (everything except proposer), so a valid block is easy to build.
+// `actions` are the leaves of the governance actions the block carries (the
+// version follows RequiredBlockVersion).
 BlockHeader MakeBlockHeader(const ChainState& state, const std::vector<std::string>& leaves,
                             const Commit& last_commit,
                             const std::vector<DuplicateVoteEvidence>& evidence,
-                            uint32_t proposer);
+                            uint32_t proposer, const std::vector<std::string>& actions = {});
 
 }  // namespace evidence::ledger

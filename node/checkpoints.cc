@@ -16,8 +16,11 @@
 namespace evidence::node {
 namespace {
 
-// The state file holds at most one note per witness key.
-constexpr size_t kStateFileBytesMax = (limits::kWitnessesMax + 16) * (crypto::kNoteBytesMax + 64);
+// The state file holds one note per witness key; a list of witnesses that
+// shrank since it was written may leave up to this many more.
+constexpr size_t kStateFileExtraNotesMax = 64;
+constexpr size_t kStateFileNotesMax = 1024;
+constexpr size_t kStateFileBytesMax = kStateFileNotesMax * (crypto::kNoteBytesMax + 64);
 
 }  // namespace
 
@@ -87,7 +90,8 @@ void CheckpointService::Load() {
       root->contains("cosignatures")) {
     notes = root->at("cosignatures").if_array();
   }
-  if (notes == nullptr || notes->size() > witnesses_.size() + limits::kWitnessesMax) {
+  if (notes == nullptr || notes->size() > witnesses_.size() + kStateFileExtraNotesMax ||
+      notes->size() > kStateFileNotesMax) {
     load_status_ = Status::Corruption(state_path_ + " is not a cosignature state file");
     return;
   }
@@ -121,7 +125,9 @@ Status CheckpointService::Save() {
   }
   const std::string text =
       boost::json::serialize(boost::json::object{{"v", 1}, {"cosignatures", std::move(notes)}});
-  EVIDENCE_CHECK(text.size() <= kStateFileBytesMax);
+  if (cosignatures_.size() > kStateFileNotesMax || text.size() > kStateFileBytesMax) {
+    return Status::ResourceExhausted("more cosignatures than the state file holds");
+  }
   return WriteFileAtomically(state_path_, AsBytes(text));
 }
 

@@ -55,7 +55,8 @@ Result<crypto::PrivateKey> NewKey(const std::string& path,
   return key;
 }
 
-Status CreateDevChain(const DevChain& chain, crypto::HashAlgorithm hash) {
+Status CreateDevChain(const DevChain& chain, crypto::HashAlgorithm hash, int64_t past_window_ms,
+                      const std::string& admin_key_path) {
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey vote_key, NewKey(chain.vote_key_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey node_key, NewKey(chain.node_key_path));
   EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey agency_key, NewKey(chain.agency_key_path));
@@ -81,16 +82,35 @@ Status CreateDevChain(const DevChain& chain, crypto::HashAlgorithm hash) {
   readers.push_back({"dev-reader", "court",
                      crypto::Hash(crypto::HashAlgorithm::kSha256, chain.reader_token),
                      std::nullopt});
-  EVIDENCE_ASSIGN_OR_RETURN(
-      ledger::Genesis genesis,
-      ledger::Genesis::Create("dev-" + suffix, now_ms, hash,
-                              std::move(validators), std::move(agencies), std::move(readers)));
+  // The supervision office's reader (supervision reports, GET /v1/reports/supervision).
+  readers.push_back({"dev-supervisor", "supervisor",
+                     crypto::Hash(crypto::HashAlgorithm::kSha256, chain.supervisor_token),
+                     std::nullopt});
+  ledger::GenesisContents contents;
+  contents.version = 1;
+  contents.chain_id = "dev-" + suffix;
+  contents.genesis_time_ms = now_ms;
+  contents.hash = hash;
+  contents.params = ledger::kLegacyChainParams;
+  if (past_window_ms != ledger::kLegacyChainParams.record_past_window_ms) {
+    // Params other than the legacy ones need a version-2 genesis, hence an admin.
+    EVIDENCE_ASSIGN_OR_RETURN(crypto::PrivateKey admin_key, NewKey(admin_key_path));
+    contents.version = 2;
+    contents.params.record_past_window_ms = past_window_ms;
+    contents.params.governance_threshold = 1;
+    contents.admins.push_back({validators[0].institution, {admin_key.public_key()}});
+  }
+  contents.validators = std::move(validators);
+  contents.agencies = std::move(agencies);
+  contents.readers = std::move(readers);
+  EVIDENCE_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Create(std::move(contents)));
   return genesis.Save(chain.genesis_path);
 }
 
 }  // namespace
 
-Result<DevChain> PrepareDevChain(const std::string& dir, crypto::HashAlgorithm hash) {
+Result<DevChain> PrepareDevChain(const std::string& dir, crypto::HashAlgorithm hash,
+                                 int64_t past_window_ms) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) return Status::IoError("dev: cannot create " + dir + ": " + error.message());
@@ -104,19 +124,37 @@ Result<DevChain> PrepareDevChain(const std::string& dir, crypto::HashAlgorithm h
   chain.agency_sm2_key_path = dir + "/agency-sm2.pem";
   chain.data_dir = dir + "/data";
   std::string token_path = dir + "/reader-token";
+  std::string supervisor_token_path = dir + "/supervisor-token";
+  const std::string admin_key_path = dir + "/admin.pem";
   if (!fs::exists(chain.genesis_path)) {
     // Keys and the token first, genesis last: genesis marks a complete dev chain.
     for (const std::string& path :
          {chain.vote_key_path, chain.node_key_path, chain.agency_key_path,
-          chain.agency_p256_key_path, chain.agency_sm2_key_path, token_path}) {
+          chain.agency_p256_key_path, chain.agency_sm2_key_path, token_path,
+          supervisor_token_path, admin_key_path}) {
       fs::remove(path, error);
     }
     EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, RandomHex(16));
     EVIDENCE_RETURN_IF_ERROR(WriteSecretFile(token_path, chain.reader_token));
-    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain, hash));
+    EVIDENCE_ASSIGN_OR_RETURN(chain.supervisor_token, RandomHex(16));
+    EVIDENCE_RETURN_IF_ERROR(WriteSecretFile(supervisor_token_path, chain.supervisor_token));
+    EVIDENCE_RETURN_IF_ERROR(CreateDevChain(chain, hash, past_window_ms, admin_key_path));
     chain.created = true;
   } else {
+    EVIDENCE_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::Genesis::Load(chain.genesis_path));
+    const int64_t made_with = genesis.params().record_past_window_ms;
+    if (made_with != past_window_ms) {
+      return Status::InvalidArgument(
+          "dev: the chain in " + dir + " was made with a past window of " +
+          std::to_string(made_with / 86'400'000) + " days, not " +
+          std::to_string(past_window_ms / 86'400'000) +
+          " (a chain param, fixed in its genesis): remove the directory for a new chain");
+    }
     EVIDENCE_ASSIGN_OR_RETURN(chain.reader_token, ReadFile(token_path));
+    // Dev chains made before the supervisor reader existed have no token for it.
+    if (fs::exists(supervisor_token_path)) {
+      EVIDENCE_ASSIGN_OR_RETURN(chain.supervisor_token, ReadFile(supervisor_token_path));
+    }
   }
   fs::create_directories(chain.data_dir, error);
   if (error) return Status::IoError("dev: cannot create " + chain.data_dir);

@@ -2,8 +2,12 @@
 //
 //   evidence-node --config node.toml [--log-json]
 //   evidence-node --config node.toml --check
-//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3] [--log-json]
+//   evidence-node --config node.toml --resync [--log-json]
+//   evidence-node --dev --data DIR [--api 127.0.0.1:PORT] [--dev-hash sha256|sm3]
+//                 [--past-window-days N] [--log-json]
 //
+// --resync sets a damaged store aside (node/resync.h) and starts with an empty
+// one that it syncs from its peers; the write-ahead log is kept.
 // SIGTERM and SIGINT stop it cleanly: the API first, then p2p, then consensus.
 // SIGHUP reopens the log file ([log] file) after logrotate moved it.
 // Exit codes: 0 after a clean stop (or --check found nothing wrong), 1 when it
@@ -26,6 +30,7 @@
 #include "node/logging.h"
 #include "node/node.h"
 #include "node/node_config.h"
+#include "node/resync.h"
 
 namespace evidence::node {
 namespace {
@@ -33,17 +38,21 @@ namespace {
 struct CommandLine {
   std::string config_path;
   bool check = false;
+  bool resync = false;
   bool dev = false;
   std::string data_dir;
   std::string api_listen = "127.0.0.1:8080";
   std::string dev_hash = "sha256";
+  int64_t dev_past_window_days = 7;
   bool log_json = false;
 };
 
 Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   EVIDENCE_ASSIGN_OR_RETURN(crypto::HashAlgorithm hash,
                             crypto::ParseHashAlgorithm(command_line.dev_hash));
-  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain, PrepareDevChain(command_line.data_dir, hash));
+  EVIDENCE_ASSIGN_OR_RETURN(DevChain chain,
+                            PrepareDevChain(command_line.data_dir, hash,
+                                            command_line.dev_past_window_days * 86'400'000));
   NodeOptions options;
   options.genesis_path = chain.genesis_path;
   options.data_dir = chain.data_dir;
@@ -64,6 +73,9 @@ Result<NodeOptions> DevOptions(const CommandLine& command_line) {
   }
   std::cout << "  genesis:      " << chain.genesis_path << "\n"
             << "  reader token: " << chain.reader_token << "\n";
+  if (!chain.supervisor_token.empty()) {
+    std::cout << "  supervisor token: " << chain.supervisor_token << " (supervision reports)\n";
+  }
   return options;
 }
 
@@ -147,6 +159,17 @@ int Run(const CommandLine& command_line) {
     return 1;
   }
   spdlog::set_level(spdlog::level::from_str(options->log_level));
+  if (command_line.resync) {
+    Result<std::string> aside = SetStoreAsideForResync(options->data_dir, UtcStampNow());
+    if (!aside.ok()) {
+      LogStartFailure(aside.status());
+      return 1;
+    }
+    spdlog::warn("event=store_set_aside to={} reason=\"--resync: the store is rebuilt from the "
+                 "peers; consensus.wal is kept, so this validator signs nothing that conflicts "
+                 "with what it signed before\"",
+                 *aside);
+  }
 
   Result<std::unique_ptr<Node>> node = Node::Create(std::move(*options));
   if (!node.ok()) {
@@ -205,7 +228,20 @@ int main(int argc, char** argv) {
                                   "Hash of a --dev chain when it is created: sha256 or sm3")
                        ->check(CLI::IsMember({"sha256", "sm3"}))
                        ->capture_default_str();
+  auto* past_window = app.add_option("--past-window-days", command_line.dev_past_window_days,
+                                     "How old a record's time may be on a --dev chain, in days "
+                                     "(a chain param, set when the chain is made; evidence "
+                                     "demo-cases needs a year: 400)")
+                          ->check(CLI::Range(1, 3650))
+                          ->capture_default_str();
+  past_window->needs(dev);
+  auto* resync = app.add_flag(
+      "--resync", command_line.resync,
+      "Set the store aside (DATA_DIR/store.damaged-<time>) and rebuild it from the peers; the "
+      "write-ahead log is kept. For a store that fails its checks at start");
   app.add_flag("--log-json", command_line.log_json, "Log one JSON object per line");
+  resync->needs(config);
+  resync->excludes(check);
   check->needs(config);
   dev_hash->needs(dev);
   config->excludes(dev);

@@ -12,6 +12,7 @@
 #include "ledger/store.h"
 #include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
+#include "node/consensus/validator_sets.h"
 #include "node/driver/block_validator.h"
 #include "node/driver/consensus_driver.h"
 #include "node/intake/peer_intake.h"
@@ -79,9 +80,13 @@ class NodeImpl {
   std::unique_ptr<RecordPool> mempool_;
   std::unique_ptr<TimestampService> timestamps_;
   std::unique_ptr<CheckpointService> checkpoints_;
+  std::unique_ptr<supervision::RuleSet> supervision_rules_;    // from node.toml, if named
+  std::unique_ptr<supervision::WorkingCalendar> calendar_;     // from node.toml, if named
   std::unique_ptr<ChainService> service_;
   std::unique_ptr<PeerIntake> intake_;
   std::unique_ptr<consensus::KeySigner> signer_;
+  // The validators of each height: the store's register in force there.
+  std::unique_ptr<consensus::RegisterValidatorSets> validator_sets_;
   std::unique_ptr<consensus::ValidatorSetVerifier> verifier_;
   std::unique_ptr<LedgerBlockValidator> validator_;
   std::unique_ptr<p2p::Transport> transport_;
@@ -121,6 +126,8 @@ Status NodeImpl::Start() {
     driver_->PostRecordsAdmitted(std::move(leaves), from_peer);
   };
   hooks.status = [this] { return driver_->Snapshot(); };
+  // An admitted governance action wakes consensus like a record (nothing to gossip).
+  hooks.on_governance_admitted = [this] { driver_->PostRecordsAdmitted({}, true); };
   timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
                                                    std::move(timestamp_authority_),
                                                    options_.tsa_peer_urls);
@@ -133,9 +140,22 @@ Status NodeImpl::Start() {
     spdlog::warn("event=cosignatures_not_restored reason=\"{}\"",
                  checkpoints_->LoadStatus().message());
   }
+  SupervisionSettings supervision;
+  if (!options_.supervision_rules_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(supervision::RuleSet rules,
+                              supervision::RuleSet::Load(options_.supervision_rules_path));
+    supervision_rules_ = std::make_unique<supervision::RuleSet>(std::move(rules));
+    supervision.rules = supervision_rules_.get();
+  }
+  if (!options_.holiday_calendar_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(supervision::WorkingCalendar calendar,
+                              supervision::WorkingCalendar::Load(options_.holiday_calendar_path));
+    calendar_ = std::make_unique<supervision::WorkingCalendar>(std::move(calendar));
+    supervision.calendar = calendar_.get();
+  }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
-                                            &metrics_, timestamps_.get(),
-                                            checkpoints_.get());
+                                            &metrics_, timestamps_.get(), checkpoints_.get(),
+                                            supervision);
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));
@@ -155,7 +175,17 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
   std::error_code error;
   std::filesystem::create_directories(options_.data_dir, error);
   if (error) return Status::IoError("cannot create " + options_.data_dir + ": " + error.message());
-  EVIDENCE_ASSIGN_OR_RETURN(store_, ledger::Store::Open(options_.data_dir + "/store", genesis_));
+  Result<std::unique_ptr<ledger::Store>> store =
+      ledger::Store::Open(options_.data_dir + "/store", genesis_);
+  if (!store.ok() && store.status().code() == StatusCode::kCorruption) {
+    return Status::Corruption(
+        "the store in " + options_.data_dir + "/store is damaged: " + store.status().message() +
+        ". Recovery: run evidence-node --config <node.toml> --resync (sets it aside and rebuilds "
+        "it from the peers, keeping consensus.wal), or restore a backup (evidence restore); "
+        "evidence audit --data " + options_.data_dir + " shows the damage");
+  }
+  if (!store.ok()) return store.status();
+  store_ = std::move(store).value();
   const std::string wal_path = options_.data_dir + "/consensus.wal";
   const bool wal_existed = std::filesystem::exists(wal_path, error);
   WalReplay replay;
@@ -235,9 +265,12 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
   driver_options.block.interval_ms = options_.block_interval_ms;
   driver_options.status_interval_ms = options_.status_interval_ms;
   driver_options.data_dir = options_.data_dir;
+  driver_options.disk_reserve_bytes = options_.disk_reserve_bytes;
+  validator_sets_ = std::make_unique<consensus::RegisterValidatorSets>(
+      [store = store_.get()](uint64_t height) { return store->StateInForce(height); });
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
-                               *validator_, transport_.get()};
+                               *validator_, transport_.get(), validator_sets_.get()};
   driver_ = std::make_unique<ConsensusDriver>(driver_options, std::move(core_config), parts,
                                               node_index_, own_index_, std::move(restored));
 }
@@ -396,6 +429,16 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       options.block_bytes_max == 0 || options.block_bytes_max > limits::kBlockBytesMax) {
     out.problems.push_back("block limits must be 1.." + std::to_string(limits::kBlockRecordsMax) +
                            " records and 1.." + std::to_string(limits::kBlockBytesMax) + " bytes");
+  }
+  // Supervision files named in node.toml (Start loads them again; the built-in ones are checked
+  // by their tests).
+  if (!options.supervision_rules_path.empty()) {
+    auto rules = supervision::RuleSet::Load(options.supervision_rules_path);
+    if (!rules.ok()) out.problems.push_back("supervision.rules: " + rules.status().message());
+  }
+  if (!options.holiday_calendar_path.empty()) {
+    auto calendar = supervision::WorkingCalendar::Load(options.holiday_calendar_path);
+    if (!calendar.ok()) out.problems.push_back("supervision.calendar: " + calendar.status().message());
   }
   return out;
 }

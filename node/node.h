@@ -64,6 +64,12 @@ struct NodeOptions {
   // 0: propose as soon as records wait. Must be below timeout_propose_ms.
   int64_t block_interval_ms = 20;
 
+  // Free space kept on data_dir's file system: below it the node takes no
+  // records (503) and writes no vote and no block until space returns
+  // (node/disk_guard.h). 0: no reserve (a write that finds the disk full
+  // stops the node).
+  uint64_t disk_reserve_bytes = limits::kDiskReserveBytesDefault;
+
   consensus::CoreConfig consensus;  // chain_id is taken from genesis
   int64_t status_interval_ms = 1000;
   int64_t wait_timeout_ms_default = 30'000;
@@ -77,6 +83,10 @@ struct NodeOptions {
   // Witnesses whose cosignatures POST /v1/cosignatures accepts ([witness] keys:
   // C2SP vkeys of type 0x04, docs/witness.md).
   std::vector<std::string> witness_vkeys;
+  // Supervision rules (stage vocabulary, thresholds) and holiday calendar files;
+  // empty: the built-in configs/supervision-rules.toml and configs/holidays-cn.toml.
+  std::string supervision_rules_path;
+  std::string holiday_calendar_path;
 
   std::string log_level = "info";  // trace, debug, info, warn, error
   bool log_json = false;

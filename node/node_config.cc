@@ -167,6 +167,10 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "bytes_max", o.mempool_bytes_max, 4096, 1LL << 36));
     return r.Integer(t, "verify_threads", o.verify_threads, 0, 256);
   }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("disk", {"reserve_bytes"}, [&](const toml::table& t) -> Status {
+    return r.Integer(t, "reserve_bytes", o.disk_reserve_bytes, 0,
+                     static_cast<int64_t>(limits::kDiskReserveBytesMax));
+  }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("block", {"records_max", "bytes_max", "interval_ms"},
                                    [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.Integer(t, "records_max", o.block_records_max, 1,
@@ -206,6 +210,11 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
   }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("witness", {"keys"}, [&](const toml::table& t) -> Status {
     return r.Strings(t, "keys", o.witness_vkeys);
+  }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("supervision", {"rules", "calendar"},
+                                   [&](const toml::table& t) -> Status {
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "rules", o.supervision_rules_path));
+    return r.Path(t, "calendar", o.holiday_calendar_path);
   }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("log", {"level", "json", "file"}, [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "level", o.log_level));

@@ -12,6 +12,8 @@
 //               timeout_vote_delta_ms, retransmit_interval_ms
 //   [timestamp] key, cert (the TSA of RFC 3161 tokens), peers = { <validator name> = "http://host:port" }
 //   [witness]   keys = ["<vkey>", ...] (witnesses whose cosignatures are accepted)
+//   [supervision] rules = "supervision-rules.toml", calendar = "holidays-cn.toml"
+//               (default: the built-in files)
 //   [log]       level = "info", json = false, file = "" (standard error)
 // Rules that decide validity (the record time window, block and batch limits)
 // are the chain's params (ledger/chain_params.h), never node settings; a

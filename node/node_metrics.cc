@@ -36,6 +36,10 @@ NodeMetrics::NodeMetrics(metrics::Registry& registry)
       data_free_bytes(registry.AddGauge(
           "evidence_data_free_bytes",
           "Bytes available to the node on the file system of its data directory.")),
+      disk_full(registry.AddGauge(
+          "evidence_disk_full",
+          "1 while the data directory's free space is below the reserve ([disk] reserve_bytes): "
+          "the node takes no records and writes no vote and no block; else 0.")),
       signature_checks(registry.AddCounter("evidence_signature_checks_total",
                                            "Signature verifications performed.")),
       peer_frames_dropped(registry.AddCounter(

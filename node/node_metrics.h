@@ -36,6 +36,7 @@ struct NodeMetrics {
   metrics::Counter& rounds_above_zero;         // evidence_blocks_committed_after_round_zero_total
   metrics::Histogram& wal_fsync_seconds;       // evidence_wal_fsync_seconds
   metrics::Gauge& data_free_bytes;             // evidence_data_free_bytes
+  metrics::Gauge& disk_full;                   // evidence_disk_full
   metrics::Counter& signature_checks;          // evidence_signature_checks_total
   metrics::Counter& peer_frames_dropped;       // evidence_peer_frames_dropped_total
   metrics::Counter& peer_send_frames_dropped;  // evidence_peer_send_frames_dropped_total

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/clock.h"
@@ -16,6 +17,7 @@
 #include "node/record_pool.h"
 #include "node/checkpoints.h"
 #include "node/timestamps.h"
+#include "supervision/store_report.h"
 
 namespace evidence::node {
 namespace {
@@ -34,7 +36,8 @@ Status TooMany(const Status& status) {
 
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
                            RecordPool& mempool, Hooks hooks, NodeMetrics* metrics,
-                           const TimestampService* timestamps, CheckpointService* checkpoints)
+                           const TimestampService* timestamps, CheckpointService* checkpoints,
+                           SupervisionSettings supervision)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
@@ -44,7 +47,11 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       checkpoints_(checkpoints),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
-      genesis_json_(genesis.ToJson()) {}
+      genesis_json_(genesis.ToJson()),
+      supervision_(supervision),
+      governance_pool_([&store] { return store.LatestState(); }) {
+  EVIDENCE_CHECK(supervision_.rules != nullptr && supervision_.calendar != nullptr);
+}
 
 // ---------------------------------------------------------------- submissions
 
@@ -56,7 +63,7 @@ Result<std::optional<api::SubmitOutcome>> ChainService::KnownOutcome(const crypt
   outcome.id = crypto::DigestHex(id);
   outcome.already_known = true;
   if (*committed) {
-    Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
+    Result<ledger::Receipt> receipt = ProvenReceipt(id);
     if (!receipt.ok()) return receipt.status();
     outcome.status = api::RecordStatus::kCommitted;
     outcome.receipt = ledger::ReceiptToJson(*receipt);
@@ -196,6 +203,8 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   if (records.size() > 1) EVIDENCE_RETURN_IF_ERROR(rules.CheckDistinct());
   for (size_t i : fresh) {
     Status status = rules.CheckRecord(i);
+    // The stage vocabulary binds new submissions only (never blocks or receipts).
+    if (status.ok()) status = supervision_.rules->CheckStage(records[i].kind, records[i].stage);
     if (!status.ok()) return Refuse(status, records, i, *outcomes, received, details);
   }
   if (fresh.empty()) return Status::Ok();
@@ -209,6 +218,8 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
     }
     return Status::Ok();
   }
+  // Held records are answered above; new ones wait until the node can store blocks.
+  EVIDENCE_RETURN_IF_ERROR(DiskRoom());
   std::vector<ledger::Record> fresh_records;
   std::vector<crypto::Digest> fresh_ids;
   for (size_t i : fresh) {
@@ -232,6 +243,16 @@ Status ChainService::Admit(const std::vector<ledger::Record>& records,
   }
   if (!admitted->empty()) hooks_.on_admitted(std::move(*admitted), false);
   return Status::Ok();
+}
+
+Status ChainService::DiskRoom() const {
+  const NodeStatus status = hooks_.status();
+  if (!status.disk_full) return Status::Ok();
+  return Status::Unavailable(
+      "this node's disk is full (" + std::to_string(status.disk_free_bytes) +
+      " bytes free, below its reserve of " + std::to_string(status.disk_reserve_bytes) +
+      "): it takes no records until its operator frees space; send the same record to another "
+      "validator, or here again later");
 }
 
 Result<api::SubmitOutcome> ChainService::SubmitRecord(const json::object& record_json,
@@ -291,8 +312,42 @@ void ChainService::AdmitFromPeer(std::vector<std::string> leaves) {
 
 // ---------------------------------------------------------------- reads
 
+// A receipt as a verifier would check it with genesis alone (ledger::
+// VerifyReceiptForDigest) and for the record asked for: a damaged block, commit,
+// leaf, index entry or Merkle node never leaves this node as a proof. The checks
+// cost about as much as one verification (four signatures), once per receipt.
+Result<ledger::Receipt> ChainService::ProvenReceipt(const crypto::Digest& id) const {
+  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, id);
+  if (!receipt.ok()) {
+    if (receipt.status().code() != StatusCode::kNotFound) return StoreDamaged(id, receipt.status());
+    Result<bool> indexed = store_.ContainsRecord(id);
+    if (indexed.ok() && !*indexed) return receipt.status();  // not committed (yet)
+    return StoreDamaged(id, receipt.status());  // indexed, but a part is missing
+  }
+  if (crypto::Hash(genesis_.hash(), ledger::RecordSigningBytes(receipt->record)) != id) {
+    return StoreDamaged(id, Status::Corruption("the record index names the leaf of another record"));
+  }
+  Result<ledger::ProvenFacts> proven =
+      ledger::VerifyReceiptForDigest(receipt->record.digest, *receipt, genesis_);
+  if (!proven.ok()) return StoreDamaged(id, proven.status());
+  return receipt;
+}
+
+Status ChainService::StoreDamaged(const crypto::Digest& id, const Status& damage) const {
+  if (std::optional<uint64_t> suppressed = damage_log_.Admit(LogThrottle::Clock::now())) {
+    spdlog::critical(
+        "event=store_damaged record={} reason=\"{}\" recovery=\"this node serves no proof of "
+        "this record from its store; stop it and run evidence-node --config <node.toml> "
+        "--resync (rebuilds the store from the peers, keeps consensus.wal)\" suppressed={}",
+        crypto::DigestHex(id), damage.message(), *suppressed);
+  }
+  return Status::Unavailable("this node's store is damaged where it holds record " +
+                             crypto::DigestHex(id) + " (" + damage.message() +
+                             "): it gives no proof from damaged data; ask another validator");
+}
+
 Result<api::RecordView> ChainService::CommittedView(const ledger::StoredRecord& stored) {
-  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, stored.id);
+  Result<ledger::Receipt> receipt = ProvenReceipt(stored.id);
   if (!receipt.ok()) return receipt.status();
   api::RecordView view;
   view.id = crypto::DigestHex(stored.id);
@@ -308,7 +363,7 @@ Result<api::RecordView> ChainService::GetRecord(std::string_view id_hex) {
   Result<ledger::StoredRecord> stored = store_.GetRecord(*id);
   if (stored.ok()) return CommittedView(*stored);
   if (stored.status().code() != StatusCode::kNotFound) {
-    return stored.status();
+    return StoreDamaged(*id, stored.status());
   }
   std::optional<ledger::Record> pending = mempool_.Get(*id);
   if (!pending) return Status::NotFound("no record with id " + std::string(id_hex));
@@ -409,6 +464,29 @@ json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
   return out;
 }
 
+Result<json::object> ChainService::SupervisionReport(const api::SupervisionReportQuery& query) {
+  if (query.agency) {
+    const auto& agencies = genesis_.agencies();
+    if (std::none_of(agencies.begin(), agencies.end(),
+                     [&](const ledger::GenesisAgency& agency) { return agency.id == *query.agency; })) {
+      return Status::NotFound("no agency '" + *query.agency + "' in genesis");
+    }
+  }
+  bool idle = false;
+  if (!report_running_.compare_exchange_strong(idle, true)) {
+    return Status::ResourceExhausted("another supervision report is being made");
+  }
+  struct Done {
+    std::atomic<bool>& running;
+    ~Done() { running.store(false); }
+  } done{report_running_};
+  supervision::ReportRequest request{query.from_day, query.to_day, query.agency};
+  supervision::StoreReportOptions options;
+  options.cancel = query.cancel;
+  return supervision::BuildReportFromStore(store_, *supervision_.rules, *supervision_.calendar,
+                                           request, WallClockMs(), options);
+}
+
 Result<json::value> ChainService::GetBlock(uint64_t height, api::BlockDetail detail) {
   if (height == 0 || height > store_.height()) {
     return Status::NotFound("no block at height " + std::to_string(height) +
@@ -488,9 +566,60 @@ json::object ChainService::GetGovernance() {
   // later one, never an older one.
   const uint64_t height = store_.height() + 1;
   const ledger::GovernanceStatePtr state = store_.NextState();
+  const ledger::GovernanceStatePtr latest = store_.LatestState();
+  json::array actions;
+  std::vector<uint64_t> heights = store_.GovernanceHeights();
+  // The newest blocks first until the answer holds limits::kGovernanceHistoryShownMax
+  // actions (or a few more: a block's actions are shown whole).
+  std::vector<json::object> newest_first;
+  for (auto at = heights.rbegin();
+       at != heights.rend() && newest_first.size() < limits::kGovernanceHistoryShownMax; ++at) {
+    Result<std::vector<std::string>> leaves = store_.GetActions(*at);
+    if (!leaves.ok()) break;  // a store read failed: show what was read
+    for (auto leaf = leaves->rbegin(); leaf != leaves->rend(); ++leaf) {
+      Result<ledger::GovernanceAction> action = ledger::ParseAction(*leaf);
+      if (!action.ok()) continue;  // committed actions parse (validation checked them)
+      newest_first.push_back(json::object{
+          {"height", *at},
+          {"seq", action->seq},
+          {"id", crypto::DigestHex(ledger::ActionId(genesis_.hash(), *action))},
+          {"action", ledger::ActionToJson(*action)}});
+    }
+  }
+  for (auto it = newest_first.rbegin(); it != newest_first.rend(); ++it) actions.push_back(*it);
+  json::array pending;
+  for (const PendingAction& entry : governance_pool_.Pending()) {
+    Result<ledger::GovernanceAction> action = ledger::ParseAction(entry.leaf);
+    EVIDENCE_CHECK(action.ok());
+    pending.push_back(json::object{{"seq", entry.seq},
+                                   {"id", crypto::DigestHex(entry.id)},
+                                   {"action", ledger::ActionToJson(*action)}});
+  }
   return json::object{{"height", height},
                       {"state_hash", crypto::DigestHex(state->Hash())},
-                      {"register", state->ToJson()}};
+                      {"register", state->ToJson()},
+                      {"latest", json::object{{"state_hash", crypto::DigestHex(latest->Hash())},
+                                              {"next_seq", latest->next_seq()}}},
+                      {"actions", std::move(actions)},
+                      {"actions_total", latest->next_seq() - 1},
+                      {"pending", std::move(pending)}};
+}
+
+Result<api::GovernanceOutcome> ChainService::SubmitGovernance(const json::object& body,
+                                                              const api::SubmitOptions& options) {
+  // Strictly as a block would carry it (ParseAction bounds the bytes).
+  EVIDENCE_ASSIGN_OR_RETURN(ledger::GovernanceAction action,
+                            ledger::ParseAction(json::serialize(body)));
+  const ledger::ActionContext context{store_.height() + 1, WallClockMs()};
+  EVIDENCE_ASSIGN_OR_RETURN(GovernancePool::Admission admission,
+                            governance_pool_.Add(action, context, options.dry_run));
+  if (!options.dry_run && !admission.already_known) {
+    spdlog::info("event=governance_admitted seq={} action={} id={}", admission.seq,
+                 ledger::ActionTypeName(action.type()), crypto::DigestHex(admission.id));
+    if (hooks_.on_governance_admitted) hooks_.on_governance_admitted();
+  }
+  return api::GovernanceOutcome{crypto::DigestHex(admission.id), admission.seq,
+                                admission.already_known};
 }
 
 json::object ChainService::GetStatus() {
@@ -498,6 +627,7 @@ json::object ChainService::GetStatus() {
   NodeStatus status = hooks_.status();
   const ledger::GovernanceStatePtr state = store_.NextState();
   json::object out{{"chain_id", genesis_.chain_id()},
+                   {"genesis_time_ms", genesis_.genesis_time_ms()},
                    {"hash", crypto::HashAlgorithmName(genesis_.hash())},
                    {"height", head.height},
                    {"tree_size", head.size},
@@ -521,6 +651,11 @@ api::Readiness ChainService::GetReadiness() {
   NodeStatus status = hooks_.status();
   uint64_t height = store_.height();
   if (!status.consensus_running) return {false, "starting"};
+  if (status.disk_full) {
+    return {false, "disk full: " + std::to_string(status.disk_free_bytes) +
+                       " bytes free, below the reserve of " +
+                       std::to_string(status.disk_reserve_bytes)};
+  }
   if (status.best_peer_height > height) {
     return {false, "syncing: height " + std::to_string(height) + " of " +
                        std::to_string(status.best_peer_height)};
@@ -545,7 +680,7 @@ uint64_t ChainService::WatchCommit(std::string_view id_hex, CommitCallback on_co
     watches_by_id_.emplace(std::string(id_hex), token);
   }
   // Registered first, checked second: a commit in between fires it either way.
-  Result<ledger::Receipt> receipt = ledger::BuildReceipt(store_, *id);
+  Result<ledger::Receipt> receipt = ProvenReceipt(*id);
   if (!receipt.ok()) return token;
   CommitCallback callback;
   {

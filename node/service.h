@@ -6,17 +6,30 @@
 // record id again is idempotent: the exact leaf held is checked no further, any
 // other copy's signature must hold), then the submission
 // rules (ledger/submission.h: canonical case id, links that resolve, no record
-// twice in a batch), then the register rules and the signature
+// twice in a batch) and the stage vocabulary of the supervision rules (new
+// records only: a record committed under older rules is still answered as
+// known), then the register rules and the signature
 // (ledger::CheckRecord) on the mempool's verification pool, then admission to
-// the mempool (full: too-many with Retry-After). A dry run stops before the
+// the mempool (full: too-many with Retry-After; the node's disk below its
+// reserve: not-ready 503, node/disk_guard.h). A dry run stops before the
 // mempool. Admitted records go to the node through Hooks::on_admitted (gossip
 // to peers, wake consensus). Nothing refused changes any state. A refusal
 // carries the record id and signing-bytes hash the node computed, and a
 // refused signature its signing bytes and, within a small budget a second
 // (limits::kSignatureExplanationsPerSecond), what most likely went wrong.
 //
+// Governance actions (POST /v1/governance) are parsed strictly, checked
+// against the register after the last block and kept in the GovernancePool,
+// which the proposer reaps; Hooks::on_governance_admitted wakes consensus.
+//
 // Reads go to the store (LevelDB reads are safe from any thread) and build
-// receipts (ledger/receipt.h) against the block that holds the record.
+// receipts (ledger/receipt.h) against the block that holds the record; each
+// receipt is verified as a client would verify it before it is served, so a
+// damaged store answers 503 (and logs event=store_damaged), never a bad proof.
+//
+// Supervision reports (GET /v1/reports/supervision) are built from the store's
+// indexes (supervision/store_report.h), one at a time: a second request while
+// one runs gets ResourceExhausted (429, retry).
 //
 // Commit watches: OnCommitted (called by the node's consensus thread after each
 // stored block) fires every watch on the block's records, outside the lock.
@@ -34,12 +47,17 @@
 
 #include "api/http/node_service.h"
 #include "api/http/rate_limiter.h"
+#include "common/log_throttle.h"
 #include "common/mutex.h"
 #include "common/thread_annotations.h"
 #include "ledger/genesis.h"
+#include "ledger/receipt.h"
 #include "ledger/store.h"
 #include "ledger/submission.h"
 #include "ledger/validation.h"
+#include "supervision/calendar.h"
+#include "supervision/rules.h"
+#include "node/governance_pool.h"
 #include "node/node_metrics.h"
 
 namespace evidence::node {
@@ -56,6 +74,19 @@ struct NodeStatus {
   uint32_t peers_connected = 0;
   bool quorum_connected = false;  // own power + connected validators' power > 2/3
   uint64_t frames_dropped = 0;
+  // The data directory's file system is below the reserve (node/disk_guard.h):
+  // submissions are refused until space returns.
+  bool disk_full = false;
+  uint64_t disk_free_bytes = 0;
+  uint64_t disk_reserve_bytes = 0;
+};
+
+// The supervision rules (stage vocabulary, thresholds) and the holiday calendar
+// the service checks new records' stages with and builds reports from; both
+// must outlive the service. Default: the built-in files.
+struct SupervisionSettings {
+  const supervision::RuleSet* rules = &supervision::RuleSet::Default();
+  const supervision::WorkingCalendar* calendar = &supervision::WorkingCalendar::Default();
 };
 
 class ChainService : public api::NodeService {
@@ -65,6 +96,8 @@ class ChainService : public api::NodeService {
     // says they came by gossip (and need not be gossiped again).
     std::function<void(std::vector<std::string> leaves, bool from_peer)> on_admitted;
     std::function<NodeStatus()> status;
+    // A governance action was admitted to the pool (wakes the proposer).
+    std::function<void()> on_governance_admitted;
   };
 
   // Every reference must outlive the service. `metrics` may be null;
@@ -72,7 +105,8 @@ class ChainService : public api::NodeService {
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
                Hooks hooks, NodeMetrics* metrics,
                const TimestampService* timestamps = nullptr,
-               CheckpointService* checkpoints = nullptr);
+               CheckpointService* checkpoints = nullptr,
+               SupervisionSettings supervision = {});
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -99,6 +133,7 @@ class ChainService : public api::NodeService {
                                                             std::string_view hex) override;
   std::optional<api::Reader> FindReader(std::string_view token_sha256_hex) override;
   Result<api::CaseTrail> GetCase(std::string_view case_id) override;
+  Result<boost::json::object> SupervisionReport(const api::SupervisionReportQuery& query) override;
   Result<boost::json::value> GetBlock(uint64_t height, api::BlockDetail detail) override;
   Result<api::BlockPage> ListBlocks(uint64_t from, uint64_t limit,
                                      api::BlockDetail detail) override;
@@ -111,6 +146,10 @@ class ChainService : public api::NodeService {
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
                                                                uint64_t to_size) override;
   boost::json::object GetGovernance() override;
+  Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
+                                                  const api::SubmitOptions& options) override;
+  // The pending governance actions (the proposer reaps them).
+  GovernancePool& governance_pool() { return governance_pool_; }
   boost::json::object GetStatus() override;
   api::Readiness GetReadiness() override;
   uint64_t WatchCommit(std::string_view id_hex, CommitCallback on_commit) override;
@@ -119,6 +158,12 @@ class ChainService : public api::NodeService {
  private:
   struct Checked;  // a record that passed every check, ready for the mempool
   Result<std::optional<api::SubmitOutcome>> KnownOutcome(const crypto::Digest& id);
+  // Unavailable while the node's disk is below its reserve (NodeStatus::disk_full).
+  Status DiskRoom() const;
+  // The receipt of a committed record, checked as a verifier checks it; NotFound
+  // when not committed; Unavailable (and a log line) when the store is damaged.
+  Result<ledger::Receipt> ProvenReceipt(const crypto::Digest& id) const;
+  Status StoreDamaged(const crypto::Digest& id, const Status& damage) const;
   Status CheckKnownCopy(const ledger::Record& record, const crypto::Digest& id,
                         api::RecordStatus status);
   void DropCommitted(const std::vector<crypto::Digest>& ids);
@@ -144,6 +189,11 @@ class ChainService : public api::NodeService {
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;
   const std::string genesis_json_;  // genesis_.ToJson(), served at GET /v1/genesis
+  const SupervisionSettings supervision_;
+  std::atomic<bool> report_running_{false};
+  // event=store_damaged lines: one per 10 s, the rest counted.
+  mutable LogThrottle damage_log_{1, std::chrono::seconds(10)};
+  GovernancePool governance_pool_;
 
   struct Watch {
     std::string id_hex;

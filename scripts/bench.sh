@@ -19,7 +19,9 @@
 #      single records and batches;
 #   4. proof serving (GET /v1/digests/...);
 #   5. a three-node etcd cluster (Debian etcd-server) through its HTTP gateway,
-#      same payload size and connection count.
+#      same payload size and connection count;
+#   6. the supervision report over a year of 100,000 case trails (~800,000 records)
+#      read through the store's indexes, and over one month of it (supervision_bench).
 # Prints "ratio NAME X" and "result NAME VALUE UNIT" lines, writes
 # bench/results/<date>.json and bench/results/<date>.png. Everything it starts is
 # stopped on exit. Environment: BUILD_DIR, BENCH_BASE_PORT (default 19700),
@@ -391,6 +393,24 @@ measure_etcd() {
   ratio cluster4_batched_vs_etcd3 "$(calc "$CLUSTER_BATCHES_MAX / $ETCD_MAX")"
 }
 
+# ---------------------------------------------------------------- 6. supervision reports
+
+measure_supervision() {
+  log "supervision report over 100,000 cases (building the store takes a few minutes)"
+  cmake --build "$BUILD_DIR" --target supervision_bench -j2 >/dev/null
+  "$BIN/supervision_bench" --benchmark_format=json >"$WORK/supervision.json"
+  local name
+  for name in SupervisionReportYear100kCases SupervisionReportOneMonth; do
+    local run; run=$(jq -c --arg n "$name" '.benchmarks[] | select(.name | startswith($n))' "$WORK/supervision.json")
+    local key; key=$([ $name = SupervisionReportOneMonth ] && echo supervision_report_month || echo supervision_report_100k_cases)
+    local unit; unit=$(field "$run" time_unit)
+    local seconds; seconds=$(calc "$(field "$run" real_time) / $([ "$unit" = s ] && echo 1 || echo 1000)")
+    result "$key" "$seconds" s
+    result "${key}_cases" "$(calc "$(field "$run" cases_per_report)")" cases
+    result "${key}_records_per_second" "$(calc "$(field "$run" records_per_second)")" records/s
+  done
+}
+
 # ---------------------------------------------------------------- outputs
 
 write_json() {
@@ -455,6 +475,7 @@ main() {
   measure_gm_single_node
   measure_cluster
   measure_etcd
+  measure_supervision
   result bench_wall_time $((SECONDS - started)) s
   write_json
   write_chart

@@ -11,6 +11,10 @@
 #
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
 # LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
+# LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; demo cases need 400).
+# The window is a chain param: another value than 7 makes a version-2 genesis whose four
+# institutions hold admin keys (keys/admin-N.pem) and whose params set the window. It is
+# fixed when the network is made; `up` with another value over an existing one refuses.
 # LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
 # with SM2 vote and agency keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
 # has no SM2 — docs/operations.md §10). Read when the network is first generated.
@@ -26,6 +30,11 @@ case "$LOCALNET_DIR" in /*) ;; *) LOCALNET_DIR="$PWD/$LOCALNET_DIR" ;; esac
 BASE_PORT=${LOCALNET_BASE_PORT:-8700}
 BIN="$BUILD_DIR/bin"
 READY_TIMEOUT_S=${LOCALNET_READY_TIMEOUT_S:-60}
+PAST_WINDOW_DAYS=${LOCALNET_PAST_WINDOW_DAYS:-7}
+if ! [[ "$PAST_WINDOW_DAYS" =~ ^[1-9][0-9]{0,3}$ ]] || [ "$PAST_WINDOW_DAYS" -gt 3650 ]; then
+  echo "localnet: LOCALNET_PAST_WINDOW_DAYS must be a number of days from 1 to 3650" >&2
+  exit 1
+fi
 
 NAMES=(justice-bureau procuratorate court notary-office)
 INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
@@ -47,6 +56,18 @@ pid_of() {
   local pid; pid=$(cat "$f")
   kill -0 "$pid" 2>/dev/null || return 1
   echo "$pid"
+}
+# An existing network keeps the record window of its genesis; asking for another one
+# (LOCALNET_PAST_WINDOW_DAYS set) is refused rather than silently ignored.
+check_window() {
+  [ -n "${LOCALNET_PAST_WINDOW_DAYS:-}" ] || return 0
+  local ms=$((PAST_WINDOW_DAYS * 86400000)) genesis="$LOCALNET_DIR/genesis.json"
+  if grep -q '"record_past_window_ms":' "$genesis"; then
+    grep -Eq "\"record_past_window_ms\":$ms[,}]" "$genesis" && return 0
+  else
+    [ "$PAST_WINDOW_DAYS" = 7 ] && return 0
+  fi
+  die "the network in $LOCALNET_DIR was made with another record window (a chain param in its genesis), not $PAST_WINDOW_DAYS days: 'localnet.sh down', remove $LOCALNET_DIR and 'up' again"
 }
 check_index() { [[ "${1:-}" =~ ^[1-4]$ ]] || die "node number must be 1 to 4, got '${1:-}'"; }
 
@@ -131,6 +152,11 @@ generate() {
     echo "hash = \"$HASH\""
     # A new local chain starts now (a real network fixes its start in the spec).
     echo "genesis_time_ms = $(date +%s%3N)"
+    if [ "$PAST_WINDOW_DAYS" != 7 ]; then
+      echo
+      echo "[params]"
+      echo "record_past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
+    fi
   } >"$spec"
   for i in 1 2 3 4; do
     local dir; dir=$(node_dir "$i")
@@ -148,13 +174,22 @@ generate() {
       echo "node_key = \"node$i/node_key.pem\""
       echo "power = 1"
       echo "address = \"127.0.0.1:$(p2p_port "$i")\""
+      if [ "$PAST_WINDOW_DAYS" != 7 ]; then
+        "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-$i.pem" >/dev/null
+        echo
+        echo "[[admin]]"
+        echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+        echo "keys = [\"keys/admin-$i.pem\"]"
+      fi
     } >>"$spec"
   done
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
   "$BIN/evidence" keygen --alg "$AGENCY_ALG" --out "$agency_key" >/dev/null
   "$BIN/evidence" keygen --alg sm2 --out "$LOCALNET_DIR/keys/sishui-reconsideration-office.pem" >/dev/null
-  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/court-reader.token"
-  chmod 600 "$LOCALNET_DIR/keys/court-reader.token"
+  for reader in court-reader supervision-office; do
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/$reader.token"
+    chmod 600 "$LOCALNET_DIR/keys/$reader.token"
+  done
   cat >>"$spec" <<'EOF'
 
 [[agency]]
@@ -173,6 +208,11 @@ keys = ["keys/sishui-reconsideration-office.pem"]
 id = "court-reader"
 role = "court"
 token_file = "keys/court-reader.token"
+
+[[reader]]
+id = "supervision-office"
+role = "supervisor"
+token_file = "keys/supervision-office.token"
 EOF
   "$BIN/evidence" genesis --spec "$spec" --out "$LOCALNET_DIR/genesis.json" >/dev/null
   {
@@ -182,6 +222,9 @@ EOF
     echo "AGENCY=sishui-market-supervision"
     echo "AGENCY_KEY=$agency_key"
     echo "READER_TOKEN=$(cat "$LOCALNET_DIR/keys/court-reader.token")"
+    echo "SUPERVISOR_TOKEN=$(cat "$LOCALNET_DIR/keys/supervision-office.token")"
+    echo "RECONSIDERATION_AGENCY=sishui-reconsideration-office"
+    echo "RECONSIDERATION_KEY=$LOCALNET_DIR/keys/sishui-reconsideration-office.pem"
     echo "GENESIS=$LOCALNET_DIR/genesis.json"
     for i in 1 2 3 4; do echo "TSA_CA${i}=$LOCALNET_DIR/keys/tsa-ca$i.pem"; done
     echo "WITNESS_KEY=$LOCALNET_DIR/keys/witness.pem"
@@ -251,7 +294,7 @@ command=${1:-}
 case "$command" in
   up)
     need_binaries
-    [ -f "$LOCALNET_DIR/genesis.json" ] || generate
+    if [ -f "$LOCALNET_DIR/genesis.json" ]; then check_window; else generate; fi
     for i in 1 2 3 4; do start_node "$i"; done
     wait_ready 1 2 3 4
     echo "localnet: 4 nodes ready; settings in $LOCALNET_DIR/env"
@@ -274,7 +317,7 @@ case "$command" in
     echo "node $2: ledger data deleted; 'localnet.sh start $2' re-syncs it from its peers"
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$command" ] || exit 2
     ;;
 esac

@@ -13,7 +13,7 @@ packages=(
   libssl-dev openssl
   libleveldb-dev
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
-  libcereal-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  libcereal-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev libhowardhinnant-date-dev
   libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl jq python3 procps psmisc

@@ -4,6 +4,8 @@
 //                       [the action's flags] --out P.json [--force]
 //   evidence gov sign P.json --key ADMIN.pem
 //   evidence gov check P.json --genesis G.json [--after EARLIER.json]...
+//   evidence gov submit P.json --node URL [--wait] [--timeout-ms N]
+//   evidence gov show --node URL [--json]
 //
 // `propose` writes the unsigned action (JCS, one line) after reading it back
 // exactly as a node will (ledger::ParseAction), so a bad operand is refused
@@ -14,11 +16,19 @@
 // (chain, sequence, admin keys and signatures, the threshold, the operation's
 // rules), and says which institutions signed and whether it would be applied.
 //
+// `submit` posts the signed action to a node (POST /v1/governance), which
+// checks it like a block would and proposes it; with --wait it then watches
+// GET /v1/governance until the register has passed the action's seq, and says
+// whether that action (its id) is the one committed. `show` prints a node's
+// register in force, its committed actions and the pending ones.
+//
 // Key operands are public PEM files (a private key file is refused, so an
 // institution never hands its private key to whoever writes the proposal).
 //
-// Exit status: 0 done (check: the action would be applied); 1 check refused the
-// action, or a file cannot be read or written; 2 unusable input (bad options,
+// Exit status: 0 done (check: the action would be applied; submit: accepted,
+// with --wait committed); 1 check or the node refused the action, --wait saw
+// another action committed at its seq or timed out, the node cannot be reached,
+// or a file cannot be read or written; 2 unusable input (bad options,
 // an operand the action format refuses, a file that is not an action).
 #include <toml++/toml.h>
 
@@ -31,7 +41,11 @@
 #include <set>
 #include <sstream>
 
+#include <boost/json.hpp>
+#include <thread>
+
 #include "api/cli/commands.h"
+#include "api/cli/http_client.h"
 #include "api/cli/record_files.h"
 #include "common/check.h"
 #include "common/clock.h"
@@ -406,6 +420,180 @@ int RunCheck(const std::string& path, const std::string& genesis_path,
   return 0;
 }
 
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+Result<boost::json::object> GetGovernance(HttpClient& client) {
+  auto answer = client.Get("/v1/governance", kRequestTimeout);
+  if (!answer.ok()) return answer.status();
+  if (answer->status != 200) {
+    return Status::Unavailable("GET /v1/governance: " + DescribeAnswer(*answer));
+  }
+  auto json = ParseAnswerJson(*answer);
+  if (!json.ok() || !json->is_object()) {
+    return Status::Unavailable("GET /v1/governance did not answer a JSON object");
+  }
+  return json->as_object();
+}
+
+// The committed action with `seq` in a GET /v1/governance answer, if listed.
+const boost::json::object* CommittedAt(const boost::json::object& governance, uint64_t seq) {
+  const boost::json::value* actions = governance.if_contains("actions");
+  if (actions == nullptr || !actions->is_array()) return nullptr;
+  for (const boost::json::value& entry : actions->as_array()) {
+    const boost::json::object* object = entry.if_object();
+    if (object == nullptr) continue;
+    const boost::json::value* at = object->if_contains("seq");
+    if (at != nullptr && at->is_int64() && static_cast<uint64_t>(at->as_int64()) == seq) {
+      return object;
+    }
+  }
+  return nullptr;
+}
+
+uint64_t LatestNextSeq(const boost::json::object& governance) {
+  const boost::json::value* latest = governance.if_contains("latest");
+  if (latest == nullptr || !latest->is_object()) return 0;
+  const boost::json::value* next = latest->as_object().if_contains("next_seq");
+  return next != nullptr && next->is_int64() ? static_cast<uint64_t>(next->as_int64()) : 0;
+}
+
+// Polls the node until the register's next_seq passes `seq`; 0 when the
+// action with `id` is committed there, 1 otherwise.
+int WaitCommitted(HttpClient& client, uint64_t seq, const std::string& id,
+                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto governance = GetGovernance(client);
+    if (!governance.ok()) return Fail({1, governance.status().message()});
+    if (LatestNextSeq(*governance) > seq) {
+      const boost::json::object* committed = CommittedAt(*governance, seq);
+      const boost::json::value* committed_id =
+          committed != nullptr ? committed->if_contains("id") : nullptr;
+      if (committed_id == nullptr || !committed_id->is_string() ||
+          committed_id->as_string() != id) {
+        return Fail({1, "another action was committed at seq " + std::to_string(seq)});
+      }
+      std::cout << "committed in block " << boost::json::serialize(committed->at("height"))
+                << "; it takes effect at that height + " << ledger::kGovernanceActivationDelay
+                << "\n";
+      return 0;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Fail({1, "not committed within " + std::to_string(timeout.count()) +
+                          " ms (the node proposes it at its turn; see evidence gov show)"});
+    }
+    // A person waits at a terminal: polling twice a second is plenty.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+int RunSubmit(const std::string& path, const std::string& node, bool wait, int64_t timeout_ms) {
+  auto url = ParseNodeUrl(node);
+  if (!url.ok()) return Fail({2, "--node " + url.status().message()});
+  auto action = LoadAction(path);
+  if (!action.ok()) {
+    return Fail({action.status().code() == StatusCode::kNotFound ? 1 : 2,
+                 action.status().message()});
+  }
+  HttpClient client(*url);
+  auto answer = client.PostJson("/v1/governance", ledger::ActionLeaf(*action), kRequestTimeout);
+  if (!answer.ok()) return Fail({1, answer.status().message()});
+  if (answer->status != 200 && answer->status != 202) {
+    return Fail({1, "the node refused " + path + ": " + DescribeAnswer(*answer)});
+  }
+  auto json = ParseAnswerJson(*answer);
+  if (!json.ok() || !json->is_object() || !json->as_object().contains("id")) {
+    return Fail({1, "POST /v1/governance did not answer an action id"});
+  }
+  const std::string id(json->as_object().at("id").as_string());
+  std::cout << path << ": " << ledger::ActionTypeName(action->type()) << ", seq " << action->seq
+            << ", action id " << id << ": "
+            << (answer->status == 200 ? "pending already" : "accepted, pending") << "\n";
+  if (!wait) return 0;
+  return WaitCommitted(client, action->seq, id, std::chrono::milliseconds(timeout_ms));
+}
+
+std::string JsonText(const boost::json::value* value) {
+  if (value == nullptr) return "?";
+  if (value->is_string()) return std::string(value->as_string());
+  return boost::json::serialize(*value);
+}
+
+void PrintRegister(const boost::json::object& governance) {
+  const boost::json::object empty;
+  const boost::json::value* registered = governance.if_contains("register");
+  const boost::json::object& r =
+      registered != nullptr && registered->is_object() ? registered->as_object() : empty;
+  std::cout << "register in force for block " << JsonText(governance.if_contains("height"))
+            << " (state " << JsonText(governance.if_contains("state_hash")) << ")\n";
+  auto list = [&](std::string_view name) -> const boost::json::array& {
+    static const boost::json::array none;
+    const boost::json::value* value = r.if_contains(name);
+    return value != nullptr && value->is_array() ? value->as_array() : none;
+  };
+  std::cout << "validators:\n";
+  for (const boost::json::value& v : list("validators")) {
+    const boost::json::object* o = v.if_object();
+    if (o == nullptr) continue;
+    std::cout << "  " << JsonText(o->if_contains("name")) << "  "
+              << JsonText(o->if_contains("institution")) << "  power "
+              << JsonText(o->if_contains("power")) << "  " << JsonText(o->if_contains("address"))
+              << "\n";
+  }
+  std::cout << "agencies:\n";
+  for (const boost::json::value& v : list("agencies")) {
+    const boost::json::object* o = v.if_object();
+    if (o == nullptr) continue;
+    size_t keys = 0, revoked = 0;
+    if (const boost::json::value* k = o->if_contains("keys"); k != nullptr && k->is_array()) {
+      for (const boost::json::value& key : k->as_array()) {
+        ++keys;
+        if (key.is_object() && key.as_object().contains("revoked")) ++revoked;
+      }
+    }
+    std::cout << "  " << JsonText(o->if_contains("id")) << "  " << JsonText(o->if_contains("name"))
+              << "  " << keys << " key(s), " << revoked << " revoked"
+              << (o->contains("removed") ? "  (removed)" : "") << "\n";
+  }
+  std::cout << "readers: " << list("readers").size() << ", admins: " << list("admins").size()
+            << " institutions, params: " << JsonText(r.if_contains("params")) << "\n";
+  std::cout << "next seq: " << JsonText(r.if_contains("next_seq")) << " in force; "
+            << LatestNextSeq(governance) << " after the last block\n";
+  std::cout << "committed actions (" << JsonText(governance.if_contains("actions_total"))
+            << "):\n";
+  for (std::string_view part : {"actions", "pending"}) {
+    const boost::json::value* entries = governance.if_contains(part);
+    if (part == "pending") std::cout << "pending on this node:\n";
+    if (entries == nullptr || !entries->is_array()) continue;
+    for (const boost::json::value& entry : entries->as_array()) {
+      const boost::json::object* o = entry.if_object();
+      if (o == nullptr) continue;
+      const boost::json::value* action = o->if_contains("action");
+      std::cout << "  seq " << JsonText(o->if_contains("seq"));
+      if (o->contains("height")) std::cout << "  block " << JsonText(o->if_contains("height"));
+      std::cout << "  "
+                << (action != nullptr && action->is_object()
+                        ? JsonText(action->as_object().if_contains("action"))
+                        : "?")
+                << "  " << JsonText(o->if_contains("id")) << "\n";
+    }
+  }
+}
+
+int RunShow(const std::string& node, bool json) {
+  auto url = ParseNodeUrl(node);
+  if (!url.ok()) return Fail({2, "--node " + url.status().message()});
+  HttpClient client(*url);
+  auto governance = GetGovernance(client);
+  if (!governance.ok()) return Fail({1, governance.status().message()});
+  if (json) {
+    std::cout << boost::json::serialize(*governance) << "\n";
+    return 0;
+  }
+  PrintRegister(*governance);
+  return 0;
+}
+
 void AddCommonOptions(CLI::App& command, ProposeCommon& common) {
   command.add_option("--genesis", common.genesis, "The chain's genesis.json (gives the chain id)");
   command.add_option("--chain-id", common.chain_id, "The chain id (instead of --genesis)");
@@ -581,6 +769,34 @@ void RegisterGov(CLI::App& app) {
   check->callback([check_path, genesis_path, after] {
     SetExitCode(RunCheck(*check_path, *genesis_path, *after));
   });
+
+  struct SubmitOptions {
+    std::string path;
+    std::string node;
+    bool wait = false;
+    int64_t timeout_ms = 60'000;
+  };
+  auto submit_options = std::make_shared<SubmitOptions>();
+  auto* submit = gov->add_subcommand(
+      "submit", "Send a signed action to a node (POST /v1/governance); --wait for its commit");
+  submit->add_option("action", submit_options->path, "The signed action file")->required();
+  submit->add_option("--node", submit_options->node, "The node's API, e.g. http://127.0.0.1:8080")
+      ->required();
+  submit->add_flag("--wait", submit_options->wait, "Wait until a block commits the action");
+  submit->add_option("--timeout-ms", submit_options->timeout_ms, "How long --wait waits")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  submit->callback([submit_options] {
+    SetExitCode(RunSubmit(submit_options->path, submit_options->node, submit_options->wait,
+                          submit_options->timeout_ms));
+  });
+
+  auto show_node = std::make_shared<std::string>();
+  auto show_json = std::make_shared<bool>(false);
+  auto* show = gov->add_subcommand(
+      "show", "Show a node's register, committed actions and pending ones (GET /v1/governance)");
+  show->add_option("--node", *show_node, "The node's API, e.g. http://127.0.0.1:8080")->required();
+  show->add_flag("--json", *show_json, "Print the node's JSON answer");
+  show->callback([show_node, show_json] { SetExitCode(RunShow(*show_node, *show_json)); });
 }
 
 }  // namespace evidence::cli

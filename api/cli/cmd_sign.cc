@@ -1,14 +1,15 @@
 // `evidence sign --key K --agency A --chain-id C --kind KIND --case CASE
-//                [--stage S] [--title T] [--media-type M] [--link ID]...
+//                [--stage S] [--time RFC3339] [--title T] [--media-type M] [--link ID]...
 //                [--hash sha256|sm3] FILE`
 //
 // Signs the record of one document offline and prints its JSON (the canonical
 // JCS form, one line) on stdout, ready for POST /v1/records: for agencies that
 // sign on one machine and send from another, or with curl. The file is hashed
-// in chunks; time is now (unix ms), size the file's size, title the file's name
+// in chunks; time is --time or now (unix ms), size the file's size, title the file's name
 // unless --title; the case id is signed in its canonical form (ledger/case_id.h).
 // Keep the printed bytes: a retry sends them again unchanged (a record signed
-// again has a new time, so a new id, and would be a second entry). Exit 0 on success, 1 when the file cannot be read, 2 for
+// again has a new time, so a new id, and would be a second entry). Exit 0 on
+// success, 1 when the file cannot be read, 2 for
 // unusable input (bad options, unreadable key).
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -46,7 +47,12 @@ int RunSign(SignOptions& options) {
     PrintError(kCommand, fields.message());
     return 2;
   }
-  auto record = RecordForFile(options.fields, *key, options.file, WallClockMs());
+  auto time = RecordTimeMs(options.fields);
+  if (!time.ok()) {
+    PrintError(kCommand, time.status().message());
+    return 2;
+  }
+  auto record = RecordForFile(options.fields, *key, options.file, *time);
   if (!record.ok()) {
     PrintError(kCommand, record.status().message());
     return record.status().code() == StatusCode::kIoError ? 1 : 2;

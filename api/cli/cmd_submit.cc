@@ -1,5 +1,5 @@
 // `evidence submit --node URL --key KEY.pem --agency ID --kind KIND --case CASE
-//                  [--stage S] [--chain-id C] [--hash sha256|sm3] [--wait]
+//                  [--stage S] [--time RFC3339] [--chain-id C] [--hash sha256|sm3] [--wait]
 //                  [--timeout SECONDS] [--receipt-dir DIR] FILE|DIR...`
 //
 // Hashes each document, signs its record and sends it to a node. One file goes
@@ -449,11 +449,11 @@ Status CheckReceiptNames(const SubmitOptions& options, const Inputs& inputs) {
 
 // Hashes the files and sends them in batches that fit the node's limits.
 void SubmitInBatches(const Inputs& inputs, const SubmitOptions& options,
-                     const crypto::PrivateKey& key, Submitter& submitter) {
+                     const crypto::PrivateKey& key, int64_t time_ms, Submitter& submitter) {
   std::vector<Document> batch;
   size_t batch_bytes = 0;
   for (const std::string& path : inputs.files) {
-    auto record = RecordForFile(options.fields, key, path, WallClockMs());
+    auto record = RecordForFile(options.fields, key, path, time_ms);
     if (!record.ok()) {
       submitter.Fail(path, record.status().message());
       continue;
@@ -500,11 +500,16 @@ int RunSubmit(SubmitOptions& options) {
     PrintError(kCommand, fields.message());
     return 2;
   }
+  auto time = RecordTimeMs(options.fields);
+  if (!time.ok()) {
+    PrintError(kCommand, time.status().message());
+    return 2;
+  }
   const size_t total = inputs.files.size() + inputs.unreadable.size();
   Submitter submitter(options, *key, client, total);
   for (const auto& [path, reason] : inputs.unreadable) submitter.Fail(path, reason);
   if (inputs.one_file) {
-    auto record = RecordForFile(options.fields, *key, inputs.files[0], WallClockMs());
+    auto record = RecordForFile(options.fields, *key, inputs.files[0], *time);
     if (!record.ok()) {
       submitter.Fail(inputs.files[0], record.status().message());
     } else {
@@ -512,7 +517,7 @@ int RunSubmit(SubmitOptions& options) {
       submitter.SubmitOne(Document{inputs.files[0], std::move(record).value(), ""});
     }
   } else {
-    SubmitInBatches(inputs, options, *key, submitter);
+    SubmitInBatches(inputs, options, *key, *time, submitter);
   }
   submitter.Finish();
   if (submitter.failed() > 0) {

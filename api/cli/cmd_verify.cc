@@ -103,7 +103,9 @@ void PrintFacts(const ledger::ProvenFacts& f, const std::string& file) {
             << " (unix ms " << f.existed_by_ms << ")\n"
             << "    (the weighted median of the times the committing validators signed)\n"
             << "  record id:    " << f.record_id << "\n"
-            << "  agency:       " << f.agency << " (signature checked against genesis)\n"
+            << "  agency:       " << f.agency
+            << (f.receipt_version == 1 ? " (signature checked against genesis)\n"
+                                       : " (signature checked against the register in force)\n")
             << "  case:         " << f.case_id << "\n"
             << "  kind, stage:  " << f.kind << ", " << f.stage << "\n"
             << "  digest:       " << f.digest << "\n"
@@ -118,6 +120,20 @@ void PrintFacts(const ledger::ProvenFacts& f, const std::string& file) {
             << "    block time:  " << FormatTime(f.block_time_ms)
             << " (the block header's BFT time, from the previous block's commit: it can be"
                " earlier than the record)\n";
+  // Which governance state the receipt was checked against.
+  if (f.receipt_version == 1) {
+    std::cout << "  governance:   the register of genesis (state " << f.state_hash
+              << "; receipt v1)\n";
+  } else {
+    std::cout << "  governance:   the register in force at block " << f.height << " (state "
+              << f.state_hash << "): genesis and " << f.governance_changes_in_force
+              << " governance block(s) replayed from it (" << f.governance_blocks
+              << " carried by the receipt v2, each checked against its commit)\n";
+  }
+  for (const std::string& note : f.notes) std::cout << "  note:         " << note << "\n";
+  for (const std::string& warning : f.warnings) {
+    std::cout << "  WARNING:      " << warning << "\n";
+  }
 }
 
 // Exit status 2 for unusable input, 1 for a receipt that proves nothing.
@@ -252,7 +268,7 @@ int CheckBeside(const VerifyOptions& options, const ledger::Genesis& genesis,
 int RunVerify(const VerifyOptions& options) {
   auto genesis = ledger::Genesis::Load(options.genesis);
   if (!genesis.ok()) return Fail(genesis.status(), options.file);
-  auto text = ReadPrefix(options.receipt, ledger::kReceiptBytesMax);
+  auto text = ReadPrefix(options.receipt, ledger::kReceiptV2BytesMax);
   if (!text.ok()) return Fail(text.status(), options.file);
   auto receipt = ledger::ParseReceipt(*text);
   if (!receipt.ok()) return Fail(receipt.status().WithContext(options.receipt), options.file);

@@ -24,6 +24,8 @@ void RegisterStatus(CLI::App& app);
 void RegisterTimestamp(CLI::App& app);
 void RegisterWitness(CLI::App& app);
 void RegisterBackup(CLI::App& app);
+void RegisterReport(CLI::App& app);
+void RegisterDemoCases(CLI::App& app);
 void RegisterGov(CLI::App& app);
 
 // Exit code of the subcommand that ran (0 unless it sets one).

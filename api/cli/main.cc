@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterTimestamp(app);
   evidence::cli::RegisterWitness(app);
   evidence::cli::RegisterBackup(app);
+  evidence::cli::RegisterReport(app);
+  evidence::cli::RegisterDemoCases(app);
   evidence::cli::RegisterGov(app);
   try {
     app.parse(argc, argv);

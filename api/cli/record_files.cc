@@ -16,7 +16,9 @@
 #include <map>
 
 #include "api/cli/commands.h"
+#include "common/time_text.h"
 #include "ledger/case_id.h"
+#include "supervision/rules.h"
 
 namespace evidence::cli {
 namespace {
@@ -189,6 +191,29 @@ size_t SignedRecordBytesMax(const ledger::Record& unsigned_record) {
   return ledger::RecordLeaf(record).size();
 }
 
+Result<int64_t> RecordTimeMs(const RecordFields& fields) {
+  if (fields.time.empty()) return WallClockMs();
+  auto time = ParseRfc3339Ms(fields.time);
+  if (!time.ok()) return time.status().WithContext("--time");
+  return time;
+}
+
+namespace {
+
+// "Step of the case. enforcement_record: filing (立案), ...; ...": the built-in
+// vocabulary (a chain's node may use its own rules file and refuses others).
+std::string StageHelp() {
+  std::string help =
+      "Step of the case (default unspecified). Stages by kind (configs/supervision-rules.toml; "
+      "the node refuses others):";
+  for (const supervision::KindInfo& kind : supervision::RuleSet::Default().kinds()) {
+    help += "\n  " + kind.kind + ": " + supervision::RuleSet::Default().StageList(kind.kind);
+  }
+  return help;
+}
+
+}  // namespace
+
 void AddRecordFieldOptions(CLI::App& command, std::string& key_path, RecordFields& fields) {
   command.add_option("--key", key_path, "The agency's private key (PEM)")->required();
   command.add_option("--agency", fields.agency, "Agency id registered in genesis")->required();
@@ -198,8 +223,11 @@ void AddRecordFieldOptions(CLI::App& command, std::string& key_path, RecordField
                   "litigation_document or other")
       ->required();
   command.add_option("--case", fields.case_id, "Case id, e.g. (2026)鲁0831行复12号")->required();
-  command.add_option("--stage", fields.stage, "Step of the case (filing, decision, ...)")
-      ->capture_default_str();
+  command.add_option("--stage", fields.stage, StageHelp());
+  command.add_option("--time", fields.time,
+                     "Time of the act, RFC 3339 (e.g. 2026-03-01T09:30:00+08:00); default: now. "
+                     "The chain accepts times within its params' window (record_past_window_ms, "
+                     "default 7 days)");
 }
 
 }  // namespace evidence::cli

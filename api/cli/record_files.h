@@ -34,8 +34,12 @@ struct RecordFields {
   std::string title;       // "" = the file's name
   std::string media_type;  // "" = guessed from the file name's extension
   std::vector<std::string> links;
+  std::string time;  // RFC 3339 time of the act (--time); "" = now
   crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSha256;
 };
+
+// The record time: --time as unix ms, or now when it is not given.
+Result<int64_t> RecordTimeMs(const RecordFields& fields);
 
 struct FileDigest {
   crypto::Digest digest{};
@@ -44,7 +48,8 @@ struct FileDigest {
 
 // Reads the regular file `path` in 64 KiB chunks (a FIFO or device is refused rather
 // than waited on). Errors name the file and the reason.
-// The options `sign` and `submit` share: --key, --agency, --kind, --case, --stage.
+// The options `sign` and `submit` share: --key, --agency, --kind, --case, --stage
+// (its help lists the stage vocabulary of every kind), --time.
 void AddRecordFieldOptions(CLI::App& command, std::string& key_path, RecordFields& fields);
 
 Result<FileDigest> HashFile(crypto::HashAlgorithm algorithm, const std::string& path);

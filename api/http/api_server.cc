@@ -30,6 +30,7 @@ Result<uint16_t> ApiServer::Start() { return server_->Start(); }
 void ApiServer::Stop() {
   server_->Stop();
   waiter_->Stop();
+  handlers_->Stop();
 }
 
 uint16_t ApiServer::port() const { return server_->port(); }

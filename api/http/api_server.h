@@ -38,7 +38,8 @@ class ApiServer {
   ApiServer& operator=(const ApiServer&) = delete;
 
   Result<uint16_t> Start();
-  // Closes every connection, completes pending waits and cancels their watches.
+  // Closes every connection, completes pending waits and cancels their watches,
+  // and cancels a supervision report being made (waiting for its thread).
   void Stop();
   uint16_t port() const;
   size_t connections() const;

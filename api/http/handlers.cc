@@ -1,18 +1,24 @@
 #include "api/http/handlers.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <initializer_list>
 #include <memory>
 
-#include "common/metrics.h"
+#include "api/http/access.h"
 #include "api/http/strict_json.h"
 #include "api/http/url.h"
+#include "common/metrics.h"
+#include "common/time_text.h"
 #include "crypto/hash.h"
 #include "crypto/note.h"
 
 namespace evidence::api {
+
+namespace asio = boost::asio;
 namespace {
 
 // A cosigned checkpoint (POST /v1/cosignatures) is one signed note.
@@ -291,7 +297,15 @@ ApiHandlers::ApiHandlers(NodeService& service, CommitWaiter& waiter,
       registry_(registry),
       options_(options),
       limiter_(options.agency_records_per_second, options.agency_burst_records,
-               options.rate_limited_agencies_max) {}
+               options.rate_limited_agencies_max),
+      reports_(std::make_unique<asio::thread_pool>(1)) {}
+
+ApiHandlers::~ApiHandlers() { Stop(); }
+
+void ApiHandlers::Stop() {
+  stopping_.store(true);
+  reports_->join();
+}
 
 void ApiHandlers::Register(Router& router) {
   auto plain = [this](void (ApiHandlers::*method)(const HttpRequest&, Reply)) {
@@ -328,6 +342,8 @@ void ApiHandlers::Register(Router& router) {
   router.Add("GET", "/v1/digests/{}", Access::kDocumentHolder,
              with_params(&ApiHandlers::FindByDigest));
   router.Add("GET", "/v1/cases/{}", Access::kCaseTrails, with_params(&ApiHandlers::GetCase));
+  router.Add("GET", "/v1/reports/supervision", Access::kSupervisionReports,
+             plain(&ApiHandlers::SupervisionReport));
   router.Add("GET", "/v1/blocks/{}", Access::kRedacted, with_params(&ApiHandlers::GetBlock));
   router.Add("GET", "/v1/blocks", Access::kRedacted, plain(&ApiHandlers::ListBlocks));
   router.Add("GET", "/v1/tree-head", Access::kPublic, plain(&ApiHandlers::GetTreeHead));
@@ -338,6 +354,16 @@ void ApiHandlers::Register(Router& router) {
              }));
   router.Add("GET", "/v1/governance", Access::kPublic,
              fixed([this] { return Json(200, service_.GetGovernance()); }));
+  router.Add("POST", "/v1/governance", Access::kSubmission,
+             plain(&ApiHandlers::SubmitGovernance));
+  router.Add("GET", "/v1/agencies", Access::kPublic,
+             [this](const HttpRequest& request, const Params&, Reply reply) {
+               GetRegisterList(request, "agencies", std::move(reply));
+             });
+  router.Add("GET", "/v1/validators", Access::kPublic,
+             [this](const HttpRequest& request, const Params&, Reply reply) {
+               GetRegisterList(request, "validators", std::move(reply));
+             });
   router.Add("GET", "/v1/consistency", Access::kPublic, plain(&ApiHandlers::GetConsistency));
   router.Add("GET", "/v1/status", Access::kPublic, plain(&ApiHandlers::GetStatus));
   router.Add("GET", "/readyz", Access::kPublic, plain(&ApiHandlers::GetReady));
@@ -391,6 +417,45 @@ void ApiHandlers::SubmitRecord(const HttpRequest& request, Reply reply) {
                  }
                  reply(SubmitResponse(outcome, !waited.complete));
                });
+}
+
+// 202 when newly pending, 200 for an action pending already; a dry run
+// answers 200 with "dry_run": true. No waiting: an action commits when this
+// node proposes (GET /v1/governance shows it committed).
+void ApiHandlers::SubmitGovernance(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"dry_run"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto wait = ReadWait(*query, options_);
+  if (!wait.ok()) return reply(Problem(request, wait.error()));
+  auto body = ReadJsonBody(request);
+  if (!body.ok()) return reply(Problem(request, body.error()));
+  auto outcome = service_.SubmitGovernance(*body, SubmitOptions{wait->dry_run});
+  if (!outcome.ok()) return reply(Refusal(request, outcome.status(), {}, wait->dry_run));
+  boost::json::object answer{{"id", outcome->id},
+                             {"seq", outcome->seq},
+                             {"already_known", outcome->already_known}};
+  if (wait->dry_run) {
+    answer["dry_run"] = true;
+    answer["valid"] = true;
+    return reply(Json(200, answer));
+  }
+  answer["status"] = "pending";
+  return reply(Json(outcome->already_known ? 200 : 202, answer));
+}
+
+void ApiHandlers::GetRegisterList(const HttpRequest& request, std::string_view list,
+                                  Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  boost::json::object governance = service_.GetGovernance();
+  boost::json::object answer{{"height", governance["height"]},
+                             {"state_hash", governance["state_hash"]}};
+  const boost::json::value* entries = nullptr;
+  if (const boost::json::object* registered = governance["register"].if_object()) {
+    entries = registered->if_contains(list);
+  }
+  answer[list] = entries != nullptr ? *entries : boost::json::array{};
+  reply(Json(200, answer));
 }
 
 void ApiHandlers::SubmitBatch(const HttpRequest& request, Reply reply) {
@@ -580,6 +645,66 @@ void ApiHandlers::GetCase(const HttpRequest& request, const Params& params, Repl
   body["case_id"] = trail->case_id;
   body["records"] = std::move(records);
   reply(Json(200, body));
+}
+
+namespace {
+
+// from=YYYY-MM-DD&to=YYYY-MM-DD[&agency=ID] of GET /v1/reports/supervision.
+ApiResult<SupervisionReportQuery> ReadReportQuery(const HttpRequest& request) {
+  auto query = ReadQuery(request, {"from", "to", "agency"});
+  if (!query.ok()) return query.error();
+  const std::string* from = Find(*query, "from");
+  const std::string* to = Find(*query, "to");
+  if (from == nullptr || to == nullptr) {
+    return MakeError(ProblemType::kBadRequest,
+                     "give the period as ?from=YYYY-MM-DD&to=YYYY-MM-DD (both days included)");
+  }
+  SupervisionReportQuery out;
+  auto from_day = ParseCivilDate(*from);
+  if (!from_day.ok()) return MakeError(ProblemType::kBadRequest, "from: " + from_day.status().message());
+  auto to_day = ParseCivilDate(*to);
+  if (!to_day.ok()) return MakeError(ProblemType::kBadRequest, "to: " + to_day.status().message());
+  out.from_day = *from_day;
+  out.to_day = *to_day;
+  if (out.from_day > out.to_day ||
+      out.to_day - out.from_day >= static_cast<int32_t>(limits::kReportPeriodDaysMax)) {
+    return MakeError(ProblemType::kBadRequest,
+                     "the period must run forward (from <= to) and span at most " +
+                         std::to_string(limits::kReportPeriodDaysMax) + " days");
+  }
+  if (const std::string* agency = Find(*query, "agency")) {
+    if (agency->empty() || agency->size() > limits::kAgencyIdBytesMax) {
+      return MakeError(ProblemType::kBadRequest, "'agency' must be an agency id of 1 to " +
+                                                     std::to_string(limits::kAgencyIdBytesMax) +
+                                                     " bytes");
+    }
+    out.agency = *agency;
+  }
+  return out;
+}
+
+}  // namespace
+
+void ApiHandlers::SupervisionReport(const HttpRequest& request, Reply reply) {
+  // Access::kSupervisionReports: the router has refused callers without the right.
+  auto query = ReadReportQuery(request);
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  if (stopping_.load()) {
+    return reply(Problem(request, Status::Unavailable("the node is stopping")));
+  }
+  bool idle = false;
+  if (!report_busy_.compare_exchange_strong(idle, true)) {
+    return reply(Problem(request, Status::ResourceExhausted(
+                                      "another supervision report is being made; ask again when it is done")));
+  }
+  query->cancel = &stopping_;
+  // Off the HTTP thread: the report reads every record of the period's cases.
+  asio::post(*reports_, [this, request, query = *query, reply = std::move(reply)] {
+    auto report = service_.SupervisionReport(query);
+    report_busy_.store(false);
+    if (!report.ok()) return reply(Problem(request, report.status()));
+    reply(Json(200, *report));
+  });
 }
 
 // Access::kRedacted: blocks are public as header, commit and leaf hashes; their

@@ -20,6 +20,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -66,6 +67,13 @@ struct BatchOutcome {
   std::vector<SubmitOutcome> records;  // one per record, in the batch's order
 };
 
+// What became of a submitted governance action.
+struct GovernanceOutcome {
+  std::string id;              // action id, lower-case hex
+  uint64_t seq = 0;
+  bool already_known = false;  // the same action is pending already (idempotent)
+};
+
 struct CaseTrail {
   std::string case_id;
   std::vector<RecordView> records;  // in ledger order; each record's `links` name earlier ones
@@ -95,6 +103,18 @@ struct TreeHead {
 struct TimestampAnswer {
   std::string token_der;     // a TimeStampResp DER, when this node's institution issues it
   std::string redirect_url;  // otherwise the URL where that institution's node serves it
+};
+
+// GET /v1/reports/supervision: the cases with an act the agencies dated in
+// [from_day, to_day] (civil days in the supervision rules' time zone, both
+// included), of one agency or all.
+struct SupervisionReportQuery {
+  int32_t from_day = 0;
+  int32_t to_day = 0;
+  std::optional<std::string> agency;
+  // Set (by the API, when it stops) once nobody waits for the report any more;
+  // the service then gives up early with kUnavailable. Null: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Readiness {
@@ -144,6 +164,11 @@ class NodeService {
   // Unknown case: not-found.
   virtual Result<CaseTrail> GetCase(std::string_view case_id) = 0;
 
+  // The supervision report of a period (supervision/report.h has its shape; the
+  // API has checked the reader's role). ResourceExhausted when another report is
+  // being made or the period holds too many records to judge at once.
+  virtual Result<boost::json::object> SupervisionReport(const SupervisionReportQuery& query) = 0;
+
   // Block at `height` with its commit: {"height", "hash", "header", "commit",
   // "last_commit", "leaves": [leaf hash hex, ...]}, plus "records" (the leaves'
   // records, in order) when `detail` is kRecords (the API has checked the reader
@@ -161,8 +186,19 @@ class NodeService {
 
   // The governance register in force for the next block, for GET /v1/governance:
   //   { "height": <the next block's height>, "state_hash": "<hex>",
-  //     "register": <ledger::GovernanceState::ToJson> }
+  //     "register": <ledger::GovernanceState::ToJson>,
+  //     "latest": { "state_hash", "next_seq" }   the register after the last block
+  //     "actions": [ { "height", "seq", "id", "action" } ]  committed, newest last
+  //     "pending": [ { "seq", "id", "action" } ] }         this node's pool
   virtual boost::json::object GetGovernance() = 0;
+
+  // Checks a signed governance action (ledger/governance.h) against the
+  // register after the last block and the actions pending before it, and
+  // (unless options.dry_run) keeps it for this node's next proposal. Errors:
+  // the ledger's governance refusals, ResourceExhausted (pool full),
+  // Unavailable (not ready).
+  virtual Result<GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
+                                                     const SubmitOptions& options) = 0;
 
   // Latest signed tree head. Nothing committed yet: not-found.
   virtual Result<TreeHead> GetTreeHead() = 0;

@@ -30,6 +30,8 @@ constexpr std::array<ProblemInfo, std::size(kAllProblemTypes)> kProblems = {{
     {ProblemType::kWrongType, "wrong-type", 400, "A field has the wrong JSON type"},
     {ProblemType::kBadDigest, "bad-digest", 400, "The digest is not <alg>:<64 hex digits>"},
     {ProblemType::kUnknownKind, "unknown-kind", 400, "The record kind is not one the ledger knows"},
+    {ProblemType::kUnknownStage, "unknown-stage", 400,
+     "The stage is not in the record kind's vocabulary"},
     {ProblemType::kUnknownAgency, "unknown-agency", 400, "The agency is not registered in genesis"},
     {ProblemType::kUnknownKey, "unknown-key", 400,
      "The signing key is not registered for the agency"},
@@ -162,6 +164,8 @@ ProblemType ProblemTypeOf(ledger::ErrorCode code) {
       return ProblemType::kGovernanceConflict;
     case ErrorCode::kGovernanceUnsafeValidatorSet:
       return ProblemType::kUnsafeValidatorSet;
+    case ErrorCode::kRecordUnknownStage:
+      return ProblemType::kUnknownStage;
     case ErrorCode::kRecordBadLink:
       return ProblemType::kBadLink;
     case ErrorCode::kRecordCaseIdNotCanonical:

@@ -5,13 +5,15 @@
 #include <algorithm>
 
 #include "common/check.h"
+#include "common/limits.h"
+#include "node/governance_pool.h"
 #include "node/record_pool.h"
 
 namespace evidence::node {
 
 BlockBuilder::BlockBuilder(BlockBuilderOptions options, const ledger::Store& store,
-                           RecordPool& mempool)
-    : options_(options), store_(store), mempool_(mempool) {}
+                           RecordPool& mempool, GovernancePool& governance)
+    : options_(options), store_(store), mempool_(mempool), governance_(governance) {}
 
 std::optional<BlockBuilder::Clock::time_point> BlockBuilder::WaitUntil(
     Clock::time_point last_commit_at, Clock::time_point now) const {
@@ -52,15 +54,21 @@ std::optional<Bytes> BlockBuilder::Build(
       evidence.push_back(item);
     }
   }
-  if (leaves.empty() && evidence.empty() && mempool_.size() == 0) return std::nullopt;
+  std::vector<std::string> actions =
+      governance_.Reap(state.latest, ledger::ActionContext{height, block_time_ms},
+                       limits::kGovernanceActionsPerBlockMax);
+  if (leaves.empty() && evidence.empty() && actions.empty() && mempool_.size() == 0) {
+    return std::nullopt;
+  }
   ledger::Block block;
   block.header =
-      ledger::MakeBlockHeader(state, leaves, last_commit, evidence, proposer);
+      ledger::MakeBlockHeader(state, leaves, last_commit, evidence, proposer, actions);
+  block.actions = std::move(actions);
   block.leaves = std::move(leaves);
   block.last_commit = std::move(last_commit);
   block.evidence = std::move(evidence);
-  spdlog::info("event=block_proposed height={} records={} time_ms={}", height,
-               block.leaves.size(), block.header.time_ms);
+  spdlog::info("event=block_proposed height={} records={} governance_actions={} time_ms={}",
+               height, block.leaves.size(), block.actions.size(), block.header.time_ms);
   return ledger::EncodeBlock(block);
 }
 

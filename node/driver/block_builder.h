@@ -23,6 +23,7 @@
 
 namespace evidence::node {
 
+class GovernancePool;
 class RecordPool;
 
 struct BlockBuilderOptions {
@@ -36,7 +37,8 @@ class BlockBuilder {
   using Clock = std::chrono::steady_clock;
 
   // Every reference must outlive the builder.
-  BlockBuilder(BlockBuilderOptions options, const ledger::Store& store, RecordPool& mempool);
+  BlockBuilder(BlockBuilderOptions options, const ledger::Store& store, RecordPool& mempool,
+               GovernancePool& governance);
 
   // When a block that cannot be filled should wait: the time point to propose
   // at, or nullopt to propose now (the mempool fills a block, or the interval
@@ -45,7 +47,9 @@ class BlockBuilder {
                                              Clock::time_point now) const;
 
   // The block for `height` proposed by validator `proposer`: records reaped
-  // from the mempool and the `evidence` of earlier heights. Records that cannot
+  // from the mempool, the governance actions pending that apply in order (at
+  // most limits::kGovernanceActionsPerBlockMax) and the `evidence` of earlier
+  // heights. Records that cannot
   // go into this block (already in the log, time outside the window of the
   // block's time) are left out. When records wait but every one is ahead of the
   // block's BFT time (an idle chain's time is that of its last commit), the
@@ -59,6 +63,7 @@ class BlockBuilder {
   const BlockBuilderOptions options_;
   const ledger::Store& store_;
   RecordPool& mempool_;
+  GovernancePool& governance_;
 };
 
 }  // namespace evidence::node

@@ -1,7 +1,6 @@
 #include "node/driver/consensus_driver.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -46,13 +45,17 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
           std::move(core_config),
           parts.validator_sets != nullptr ? *parts.validator_sets : *genesis_validator_sets_,
           own_index ? parts.signer : nullptr, parts.verifier, parts.blocks)),
-      builder_(options.block, parts.store, parts.mempool),
+      builder_(options.block, parts.store, parts.mempool, parts.service.governance_pool()),
       sync_(parts.genesis, parts.store, node_index,
             [this](uint32_t peer, const PeerMessage& message) {
               strand_.AssertHeld();
               SendTo(peer, message);
             }),
       peer_connected_(parts.genesis.validators().size()) {
+  if (!options_.data_dir.empty()) {
+    disk_guard_ = std::make_unique<DiskGuard>(options_.disk_reserve_bytes,
+                                              DiskGuard::StatvfsFreeBytes(options_.data_dir));
+  }
   if (restored) {
     strand_.AssertUnbound();  // the thread does not run yet
     core_->Restore(*restored);
@@ -110,8 +113,8 @@ void ConsensusDriver::StartConsensus() {
   }
   core_->Start(height + 1, previous_time_ms, WallClockMs());
   consensus_running_ = true;
-  PublishProgress();
-  RunEffects();
+  PublishProgress();  // measures the disk: a node started on a full disk stays paused
+  if (!Paused()) RunEffects();
   ScheduleStatusTimer();
 }
 
@@ -220,6 +223,7 @@ void ConsensusDriver::HandleMessage(uint32_t peer, PeerMessage message) {
 
 void ConsensusDriver::HandleConsensusMessage(uint32_t peer, consensus::Message message) {
   EVIDENCE_CHECK(!std::holds_alternative<consensus::BlockRequest>(message));
+  if (Paused()) return;  // peers retransmit; what was decided meanwhile is synced
   Status valid = consensus::ValidateMessage(message, genesis_.validators().size());
   if (!valid.ok()) {
     if (std::optional<uint64_t> suppressed = inbox_drop_log_.Admit(LogThrottle::Clock::now())) {
@@ -237,6 +241,7 @@ void ConsensusDriver::HandleConsensusMessage(uint32_t peer, consensus::Message m
 
 void ConsensusDriver::HandleSyncResponse(uint32_t peer, SyncResponse response) {
   sync_.OnResponse(peer);
+  if (Paused()) return;  // asked again once space returns
   for (consensus::DecidedBlock& decided : response.blocks) {
     uint64_t before = core_->height();
     if (decided.commit.height != before) continue;
@@ -255,6 +260,7 @@ void ConsensusDriver::HandleSyncResponse(uint32_t peer, SyncResponse response) {
 }
 
 void ConsensusDriver::MaybeSync() {
+  if (Paused()) return;
   sync_.MaybeRequest(WallClockMs());
   best_peer_height_ = sync_.trusted_height();
 }
@@ -270,13 +276,17 @@ void ConsensusDriver::RunEffects() {
 }
 
 // OnRecordsPending holds for one round (consensus/core.h): at every new height
-// and round the core is told again while the mempool holds records. A node
+// and round the core is told again while the mempool holds records or the
+// governance pool actions (only this node proposes them: rounds go on until
+// its turn). A node
 // behind its peers syncs first and is told once it has caught up.
 bool ConsensusDriver::SignalRecordsAtNewRound() {
   const std::pair<uint64_t, uint32_t> now{core_->height(), core_->round()};
-  if (now == records_signalled_at_ || !consensus_running_ || sync_.behind()) return false;
+  if (now == records_signalled_at_ || !consensus_running_ || sync_.behind() || Paused()) {
+    return false;
+  }
   records_signalled_at_ = now;
-  if (mempool_.size() == 0) return false;
+  if (mempool_.size() == 0 && service_.governance_pool().size() == 0) return false;
   core_->OnRecordsPending(WallClockMs());
   return true;
 }
@@ -336,6 +346,11 @@ void ConsensusDriver::ExecuteTimeout(const consensus::ScheduleTimeoutEffect& eff
   timer->async_wait([this, timer, effect](const boost::system::error_code& error) {
     strand_.AssertHeld();
     if (error || stopping_) return;
+    if (Paused()) {
+      if (held_timeouts_.size() == kHeldTimeoutsMax) held_timeouts_.erase(held_timeouts_.begin());
+      held_timeouts_.push_back(effect);
+      return;
+    }
     core_->OnTimeout(effect.height, effect.round, effect.kind, WallClockMs());
     RunEffects();
   });
@@ -370,15 +385,21 @@ void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
       spdlog::warn("event=wal_compact_failed reason=\"{}\"", compacted.message());
     }
   }
-  PublishProgress();
+  PublishProgress();  // measures the disk: a full one pauses before the next write
   Broadcast(StatusMessage{effect.height});
   // Records still waiting are signalled at the new height (SignalRecordsAtNewRound).
 }
 
 void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
-  spdlog::warn("event=duplicate_vote validator={} height={} round={}",
-               genesis_.validators()[effect.first.validator_index].name, effect.first.height,
-               effect.first.round);
+  // The index is a position in the set of the vote's height: named when that
+  // is the core's height still (the outbox may run after the core moved on).
+  const uint32_t index = effect.first.validator_index;
+  const ledger::ValidatorSet& set = core_->validators();
+  const std::string validator = effect.first.height == core_->height() && index < set.size()
+                                    ? set.at(index).name
+                                    : "#" + std::to_string(index);
+  spdlog::warn("event=duplicate_vote validator={} height={} round={}", validator,
+               effect.first.height, effect.first.round);
   if (pending_evidence_.size() < ledger::kEvidenceMax) {
     pending_evidence_.push_back({effect.first, effect.second});
   }
@@ -387,8 +408,11 @@ void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
 // ---------------------------------------------------------------- proposing
 
 bool ConsensusDriver::TryAnswerBlockRequest() {
-  if (!pending_request_ || pending_request_->height != core_->height()) return false;
-  if (mempool_.size() == 0 && pending_evidence_.empty()) return false;
+  if (!pending_request_ || pending_request_->height != core_->height() || Paused()) return false;
+  if (mempool_.size() == 0 && pending_evidence_.empty() &&
+      service_.governance_pool().size() == 0) {
+    return false;
+  }
   if (WaitForFullerBlock()) return false;
   std::optional<Bytes> block = builder_.Build(pending_request_->height, pending_evidence_,
                                               *own_index_);
@@ -430,7 +454,7 @@ void ConsensusDriver::OnRecordsAdmitted(std::vector<std::string> leaves) {
   }
   // A node behind its peers does not start rounds at heights they decided
   // long ago; it syncs first (MaybeSync) and joins at the new height.
-  if (!consensus_running_ || sync_.behind()) return;
+  if (!consensus_running_ || sync_.behind() || Paused()) return;
   core_->OnRecordsPending(WallClockMs());
   RunEffects();
 }
@@ -509,10 +533,7 @@ void ConsensusDriver::PublishProgress() {
   metrics_.height.Set(static_cast<int64_t>(store_.height()));
   metrics_.mempool_records.Set(static_cast<int64_t>(mempool_.size()));
   metrics_.quorum_connected.Set(Snapshot().quorum_connected ? 1 : 0);
-  struct statvfs disk {};
-  if (!options_.data_dir.empty() && ::statvfs(options_.data_dir.c_str(), &disk) == 0) {
-    metrics_.data_free_bytes.Set(static_cast<int64_t>(disk.f_bavail * disk.f_frsize));
-  }
+  CheckDisk();
   if (transport_ == nullptr) return;
   uint64_t send_dropped = 0;
   for (uint32_t i = 0; i < genesis_.validators().size(); ++i) {
@@ -535,6 +556,56 @@ void ConsensusDriver::PublishProgress() {
   }
 }
 
+bool ConsensusDriver::Paused() const { return disk_guard_ != nullptr && disk_guard_->full(); }
+
+// One line when the node pauses and one when it resumes; in between it writes
+// nothing (the class comment).
+void ConsensusDriver::CheckDisk() {
+  if (disk_guard_ == nullptr) return;
+  Status error;
+  const DiskGuard::Change change = disk_guard_->Check(&error);
+  if (!error.ok()) {
+    if (std::optional<uint64_t> suppressed = disk_check_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::warn("event=disk_check_failed reason=\"{}\" suppressed={}", error.message(),
+                   *suppressed);
+    }
+    return;
+  }
+  metrics_.data_free_bytes.Set(static_cast<int64_t>(disk_guard_->free_bytes()));
+  metrics_.disk_full.Set(disk_guard_->full() ? 1 : 0);
+  if (change == DiskGuard::Change::kBecameFull) {
+    spdlog::error(
+        "event=disk_full data_dir={} free_bytes={} reserve_bytes={} height={} reason=\"the data "
+        "directory's file system has less free space than the reserve ([disk] reserve_bytes): "
+        "this node takes no records (503) and writes no vote and no block until it has {} bytes "
+        "free again; free space there (or grow the file system) and it resumes by itself\"",
+        options_.data_dir, disk_guard_->free_bytes(), disk_guard_->reserve_bytes(),
+        store_.height(), disk_guard_->resume_bytes());
+  } else if (change == DiskGuard::Change::kSpaceReturned) {
+    spdlog::info("event=disk_space_returned data_dir={} free_bytes={} height={} held_timeouts={}",
+                 options_.data_dir, disk_guard_->free_bytes(), store_.height(),
+                 held_timeouts_.size());
+    Post([this] {
+      strand_.AssertHeld();
+      Resume();
+    });
+  }
+}
+
+// After a pause: the timeouts held back fire (the core ignores those of rounds
+// it has left), then the node asks its peers for what was decided meanwhile.
+void ConsensusDriver::Resume() {
+  if (Paused() || stopping_) return;
+  std::vector<consensus::ScheduleTimeoutEffect> held;
+  held.swap(held_timeouts_);
+  for (const consensus::ScheduleTimeoutEffect& effect : held) {
+    core_->OnTimeout(effect.height, effect.round, effect.kind, WallClockMs());
+    RunEffects();
+  }
+  RunEffects();
+  MaybeSync();
+}
+
 NodeStatus ConsensusDriver::Snapshot() const {
   NodeStatus status;
   status.consensus_running = consensus_running_;
@@ -548,6 +619,11 @@ NodeStatus ConsensusDriver::Snapshot() const {
   }
   status.quorum_connected = genesis_.validator_set().IsQuorum(connected_power);
   status.frames_dropped = metrics_.peer_frames_dropped.value();
+  if (disk_guard_ != nullptr) {
+    status.disk_full = disk_guard_->full();
+    status.disk_free_bytes = disk_guard_->free_bytes();
+    status.disk_reserve_bytes = disk_guard_->reserve_bytes();
+  }
   return status;
 }
 

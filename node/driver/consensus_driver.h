@@ -24,6 +24,13 @@
 // (a ThreadRole bound to the consensus thread) may be touched only by code that
 // runs there, and every entry point asserts it at run time.
 //
+// A full disk (DiskGuard, node/disk_guard.h): while the data directory's file
+// system has less free space than the reserve, the driver pauses: peer
+// consensus messages and sync answers are dropped, the core's timers are held
+// back, nothing is proposed, so no WAL record and no block is written; the API
+// refuses submissions (Snapshot().disk_full). One log line when it pauses, one
+// when space returns; then the held timers fire and it syncs what it missed.
+//
 // Thread-safety: Start and Stop from the controlling thread; Post*, OnPeer* and
 // Snapshot from any thread.
 #pragma once
@@ -50,6 +57,7 @@
 #include "node/driver/block_server.h"
 #include "node/driver/block_sync.h"
 #include "node/intake/peer_inbox.h"
+#include "node/disk_guard.h"
 #include "node/messages.h"
 #include "node/node_metrics.h"
 
@@ -66,13 +74,18 @@ struct NodeStatus;
 // Peer messages handled per turn of the consensus thread before it lets other
 // work (timers, admitted records) run.
 inline constexpr size_t kInboxDrainBatch = 8;
+// Timeouts held while the disk is full: the core schedules a few per round, and
+// only those of its current round matter when it resumes.
+inline constexpr size_t kHeldTimeoutsMax = 16;
 
 struct DriverOptions {
   BlockBuilderOptions block;
   int64_t status_interval_ms = 1000;
-  // Its file system's free space is published (evidence_data_free_bytes) with
-  // the status heartbeat; empty: not published.
+  // Its file system's free space is measured with the status heartbeat and
+  // after every commit (evidence_data_free_bytes); below `disk_reserve_bytes`
+  // the node pauses (DiskGuard). Empty: not measured, never paused.
   std::string data_dir;
+  uint64_t disk_reserve_bytes = 0;
 };
 
 class ConsensusDriver {
@@ -144,6 +157,9 @@ class ConsensusDriver {
   void OnStatusTimer() EVIDENCE_REQUIRES(strand_);
   void ScheduleStatusTimer() EVIDENCE_REQUIRES(strand_);
   void PublishProgress() EVIDENCE_REQUIRES(strand_);
+  void CheckDisk() EVIDENCE_REQUIRES(strand_);
+  bool Paused() const EVIDENCE_REQUIRES(strand_);
+  void Resume() EVIDENCE_REQUIRES(strand_);
   void SendTo(uint32_t peer, const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
   void Broadcast(const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
   void SendServed(uint32_t peer, Bytes frame);  // the block server's thread
@@ -170,6 +186,7 @@ class ConsensusDriver {
   PeerInbox inbox_;
   BlockServer block_server_;
   LogThrottle inbox_drop_log_{5, std::chrono::seconds(1)};
+  LogThrottle disk_check_log_{1, std::chrono::seconds(60)};
 
   // Genesis's set, when Parts names no ValidatorSets.
   std::unique_ptr<consensus::FixedValidatorSets> genesis_validator_sets_;
@@ -191,6 +208,9 @@ class ConsensusDriver {
   std::unique_ptr<boost::asio::steady_timer> block_timer_ EVIDENCE_GUARDED_BY(strand_);
   bool block_timer_armed_ EVIDENCE_GUARDED_BY(strand_) = false;
   Clock::time_point last_commit_at_ EVIDENCE_GUARDED_BY(strand_){};
+  // The core's timeouts that expired while the disk was full, fired when space
+  // returns (at most kHeldTimeoutsMax, the latest kept).
+  std::vector<consensus::ScheduleTimeoutEffect> held_timeouts_ EVIDENCE_GUARDED_BY(strand_);
   // The (height, round) at which the core was last told whether records wait.
   std::pair<uint64_t, uint32_t> records_signalled_at_ EVIDENCE_GUARDED_BY(strand_){0, 0};
 
@@ -199,6 +219,9 @@ class ConsensusDriver {
   Mutex admitted_mutex_;
   std::vector<std::string> admitted_leaves_ EVIDENCE_GUARDED_BY(admitted_mutex_);  // to gossip
   bool admitted_posted_ EVIDENCE_GUARDED_BY(admitted_mutex_) = false;
+
+  // Null without a data directory. Check() on the consensus thread; full() anywhere.
+  std::unique_ptr<DiskGuard> disk_guard_;
 
   // Read by Snapshot from any thread.
   std::atomic<bool> consensus_running_{false};

@@ -87,8 +87,11 @@ class AccessTest : public ::testing::Test {
   HttpResponse Call(std::string method, std::string target, std::string body,
                     std::string authorization) {
     std::promise<HttpResponse> promise;
+    // A cosignature is a signed note (text/plain); everything else sent is JSON.
+    const std::string content_type =
+        target.rfind("/v1/cosignatures", 0) == 0 ? "text/plain" : "application/json";
     router_.Dispatch(HttpRequest{std::move(method), std::move(target), std::move(authorization),
-                                 "application/json", std::move(body), {}},
+                                 content_type, std::move(body), {}},
                      [&promise](HttpResponse response) { promise.set_value(std::move(response)); });
     return promise.get_future().get();
   }
@@ -122,6 +125,18 @@ class AccessTest : public ::testing::Test {
         {"GET /metrics", {"GET /metrics", {{"/metrics", ""}}}},
         {"GET /v1/genesis", {"GET /v1/genesis", {{"/v1/genesis", ""}}}},
         {"GET /v1/governance", {"GET /v1/governance", {{"/v1/governance", ""}}}},
+        {"POST /v1/governance",
+         {"POST /v1/governance", {{"/v1/governance", R"({"seq":1})"}}}},
+        {"GET /v1/agencies", {"GET /v1/agencies", {{"/v1/agencies", ""}}}},
+        {"GET /v1/validators", {"GET /v1/validators", {{"/v1/validators", ""}}}},
+        {"GET /v1/records/{}/timestamp",
+         {"GET /v1/records/{id}/timestamp", {{"/v1/records/" + asked_ + "/timestamp", ""}}}},
+        {"GET /checkpoint", {"GET /checkpoint", {{"/checkpoint", ""}}}},
+        // The fake stores notes starting "good" (a witness's cosignature).
+        {"POST /v1/cosignatures", {"POST /v1/cosignatures", {{"/v1/cosignatures", "good note\n"}}}},
+        {"GET /v1/reports/supervision",
+         {"GET /v1/reports/supervision",
+          {{"/v1/reports/supervision?from=2026-01-01&to=2026-12-31", ""}}}},
     };
     // The portal's static pages and assets: one row of the table for them all.
     for (const WebPage& page : WebPages()) {

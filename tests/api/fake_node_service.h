@@ -15,6 +15,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/http/node_service.h"
@@ -109,6 +110,22 @@ class FakeNodeService : public NodeService {
     return trail;
   }
 
+  Result<boost::json::object> SupervisionReport(const SupervisionReportQuery& query) override {
+    std::unique_lock lock(mutex_);
+    if (report_busy_) return Status::ResourceExhausted("another report is being made");
+    report_queries_.push_back(query);
+    report_threads_.push_back(std::this_thread::get_id());
+    // A held report waits until released (or cancelled: the test then releases it).
+    report_changed_.notify_all();
+    report_changed_.wait(lock, [this] { return !hold_reports_; });
+    if (query.cancel != nullptr && query.cancel->load()) return Status::Unavailable("cancelled");
+    return boost::json::object{{"format", "evidence-supervision-report/1"},
+                               {"from_day", query.from_day},
+                               {"to_day", query.to_day},
+                               {"agency", query.agency ? boost::json::value(*query.agency)
+                                                       : boost::json::value(nullptr)}};
+  }
+
   Result<boost::json::value> GetBlock(uint64_t height, BlockDetail detail) override {
     std::lock_guard lock(mutex_);
     if (height == 0 || height > blocks_.size())
@@ -179,6 +196,20 @@ class FakeNodeService : public NodeService {
 
   std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
+  // Accepts an object with an integer "seq" (the real checks are the ledger's:
+  // node/service_test.cc); anything else is malformed.
+  Result<GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
+                                             const SubmitOptions& options) override {
+    std::lock_guard lock(mutex_);
+    ++submissions_;
+    const boost::json::value* seq = action.if_contains("seq");
+    if (seq == nullptr || !seq->is_int64() || seq->as_int64() < 1) {
+      return ledger::LedgerError(ledger::ErrorCode::kGovernanceMalformed, "no seq");
+    }
+    if (!options.dry_run) ++state_changes_;
+    return GovernanceOutcome{std::string(64, 'a'), static_cast<uint64_t>(seq->as_int64()), false};
+  }
+
   boost::json::object GetGovernance() override {
     return {{"height", 1}, {"state_hash", std::string(64, 'e')},
             {"register", boost::json::object{{"next_seq", 1}}}};
@@ -247,6 +278,33 @@ class FakeNodeService : public NodeService {
   void AddReader(const std::string& token, Reader reader) {
     std::lock_guard lock(mutex_);
     readers_[crypto::DigestHex(crypto::Hash(crypto::HashAlgorithm::kSha256, token))] = reader;
+  }
+  // Held reports wait in SupervisionReport until released.
+  void HoldReports() {
+    std::lock_guard lock(mutex_);
+    hold_reports_ = true;
+  }
+  void ReleaseReports() {
+    std::lock_guard lock(mutex_);
+    hold_reports_ = false;
+    report_changed_.notify_all();
+  }
+  // Waits until `count` reports have started.
+  void WaitForReports(size_t count) {
+    std::unique_lock lock(mutex_);
+    report_changed_.wait(lock, [&] { return report_queries_.size() >= count; });
+  }
+  std::vector<std::thread::id> report_threads() const {
+    std::lock_guard lock(mutex_);
+    return report_threads_;
+  }
+  void set_report_busy(bool busy) {
+    std::lock_guard lock(mutex_);
+    report_busy_ = busy;
+  }
+  std::vector<SupervisionReportQuery> report_queries() const {
+    std::lock_guard lock(mutex_);
+    return report_queries_;
   }
   void set_mempool_full(bool full) {
     std::lock_guard lock(mutex_);
@@ -338,6 +396,11 @@ class FakeNodeService : public NodeService {
   std::string cosignatures_;
   uint64_t pending_count_ = 0;
   bool mempool_full_ = false;
+  bool report_busy_ = false;
+  std::vector<SupervisionReportQuery> report_queries_;
+  std::vector<std::thread::id> report_threads_;
+  bool hold_reports_ = false;
+  std::condition_variable report_changed_;
   bool ready_ = true;
   bool throw_in_status_ = false;
 };

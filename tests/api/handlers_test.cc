@@ -37,6 +37,7 @@ class HandlersTest : public ::testing::Test {
     router_.set_request_counter(&http_requests_);
     service_.AddReader("court-token", Reader{"court-1", "court"});
     service_.AddReader("press-token", Reader{"press-1", "press"});
+    service_.AddReader("supervisor-token", Reader{"office-1", "supervisor"});
   }
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
@@ -333,6 +334,88 @@ TEST_F(HandlersTest, CaseTrailNeedsAReaderWhoseRoleMayReadCases) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/a%2", "", "Bearer court-token")), "bad-request");
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/cases/" + std::string(300, 'x'), "", "Bearer court-token")),
             "bad-request");
+}
+
+TEST_F(HandlersTest, SupervisionReportsOnlyForReadersWhoseRoleAllowsThem) {
+  const std::string target = "/v1/reports/supervision?from=2026-01-01&to=2026-12-31";
+  HttpResponse missing = Call("GET", target);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_NE(Header(missing, "WWW-Authenticate"), "");
+  EXPECT_EQ(Call("GET", target, "", "Bearer wrong").status, 401);
+  // A court reader may read case trails but not supervision reports.
+  HttpResponse court = Call("GET", target, "", "Bearer court-token");
+  EXPECT_EQ(court.status, 403);
+  EXPECT_EQ(ProblemOf(court), "forbidden");
+  EXPECT_NE(std::string(Body(court).at("detail").as_string()).find("may not read supervision reports"), std::string::npos)
+      << court.body;
+  // Credentials are checked before the query: nothing about the query leaks.
+  EXPECT_EQ(Call("GET", "/v1/reports/supervision?from=bad", "", "Bearer court-token").status, 403);
+  EXPECT_TRUE(service_.report_queries().empty());
+
+  HttpResponse report = Call("GET", target + "&agency=sishui-msa", "", "Bearer supervisor-token");
+  ASSERT_EQ(report.status, 200) << report.body;
+  ASSERT_EQ(service_.report_queries().size(), 1u);
+  const SupervisionReportQuery query = service_.report_queries()[0];
+  EXPECT_EQ(query.from_day, 20454);  // 2026-01-01
+  EXPECT_EQ(query.to_day, 20454 + 364);
+  EXPECT_EQ(query.agency, "sishui-msa");
+  EXPECT_EQ(Body(report).at("format").as_string(), "evidence-supervision-report/1");
+}
+
+TEST_F(HandlersTest, SupervisionReportQueriesAreChecked) {
+  for (const char* query : {"", "?from=2026-01-01", "?to=2026-01-01", "?from=2026-1-1&to=2026-02-01",
+                            "?from=2026-02-30&to=2026-03-01", "?from=2026-03-01&to=2026-02-01",
+                            "?from=2000-01-01&to=2026-01-01", "?from=2026-01-01&to=2026-02-01&agency=",
+                            "?from=2026-01-01&to=2026-02-01&colour=red"}) {
+    HttpResponse refused = Call("GET", std::string("/v1/reports/supervision") + query, "",
+                                "Bearer supervisor-token");
+    EXPECT_EQ(refused.status, 400) << query;
+    EXPECT_EQ(ProblemOf(refused), "bad-request") << query;
+  }
+  EXPECT_TRUE(service_.report_queries().empty());
+  // One report at a time: the service's "busy" is 429 with Retry-After.
+  service_.set_report_busy(true);
+  HttpResponse busy = Call("GET", "/v1/reports/supervision?from=2026-01-01&to=2026-01-31", "",
+                           "Bearer supervisor-token");
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_NE(Header(busy, "Retry-After"), "");
+}
+
+TEST_F(HandlersTest, ASupervisionReportIsMadeOffTheHttpThreadOneAtATime) {
+  const std::string target = "/v1/reports/supervision?from=2026-01-01&to=2026-01-31";
+  service_.HoldReports();
+  std::promise<HttpResponse> first;
+  router_.Dispatch(HttpRequest{"GET", target, "Bearer supervisor-token", "", ""},
+                   [&first](HttpResponse response) { first.set_value(std::move(response)); });
+  // Dispatch has returned while the report is still being made: the HTTP thread is free.
+  service_.WaitForReports(1);
+  EXPECT_NE(service_.report_threads()[0], std::this_thread::get_id());
+  EXPECT_EQ(Call("GET", "/v1/status").status, 200);
+  // A second report meanwhile is refused at once, not queued behind the first.
+  HttpResponse second = Call("GET", target, "", "Bearer supervisor-token");
+  EXPECT_EQ(second.status, 429);
+  EXPECT_NE(Header(second, "Retry-After"), "");
+  EXPECT_EQ(service_.report_queries().size(), 1u);
+  service_.ReleaseReports();
+  HttpResponse made = first.get_future().get();
+  EXPECT_EQ(made.status, 200) << made.body;
+  // Once it is answered, the next one is made.
+  EXPECT_EQ(Call("GET", target, "", "Bearer supervisor-token").status, 200);
+  EXPECT_EQ(service_.report_queries().size(), 2u);
+}
+
+TEST_F(HandlersTest, StoppingCancelsTheReportAndRefusesNewOnes) {
+  const std::string target = "/v1/reports/supervision?from=2026-01-01&to=2026-01-31";
+  ASSERT_EQ(Call("GET", target, "", "Bearer supervisor-token").status, 200);
+  const std::atomic<bool>* cancel = service_.report_queries().at(0).cancel;
+  ASSERT_NE(cancel, nullptr);
+  EXPECT_FALSE(cancel->load());
+  handlers_.Stop();
+  EXPECT_TRUE(cancel->load()) << "a report being made would now stop";
+  HttpResponse refused = Call("GET", target, "", "Bearer supervisor-token");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(service_.report_queries().size(), 1u);
+  handlers_.Stop();  // idempotent
 }
 
 // Public block routes show leaf hashes only: the records (case ids, titles that

@@ -158,6 +158,25 @@ TEST_F(SignCliTest, AFullWidthCaseIdIsSignedInItsCanonicalForm) {
   EXPECT_EQ(RunEvidence(Args({file_})).err, "") << "a canonical case id needs no note";
 }
 
+// Issue 14: the time of the act, for records of acts entered later (RFC 3339).
+TEST_F(SignCliTest, TimeIsTheActsTimeWhenGiven) {
+  auto r = RunEvidence(Args({"--stage", "filing", "--time", "2026-03-01T09:30:00.250+08:00", file_}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto record = ledger::ParseRecord(r.out.substr(0, r.out.size() - 1));
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->time_ms, 1772328600250);
+  for (const char* bad : {"2026-03-01", "2026-03-01 09:30:00", "yesterday", "2026-02-30T09:30:00Z"}) {
+    auto refused = RunEvidence(Args({"--time", bad, file_}));
+    EXPECT_EQ(refused.exit_code, 2) << bad;
+    EXPECT_NE(refused.err.find("--time: "), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out, "");
+  }
+  // The stage vocabulary is in the help.
+  auto help = RunEvidence({"sign", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("reconsideration_document: application (申请)"), std::string::npos) << help.out;
+}
+
 TEST_F(SignCliTest, AMissingFileIsNamedWithTheReason) {
   const std::string missing = dir_.File("missing.pdf");
   auto r = RunEvidence(Args({missing}));

@@ -120,6 +120,7 @@ class Cluster:
         self.agency_key = Ed25519Key(os.path.join(self.dir, "agency.pem"))
         self.reader_token = base64.b16encode(os.urandom(16)).decode().lower()
         self.timeouts_ms = timeouts_ms
+        self.extra_config = {}  # i -> TOML text appended to node i's node.toml (write_config)
         self.seq = 0
         self._seq_lock = threading.Lock()
         self._write_files()
@@ -154,6 +155,11 @@ class Cluster:
         for i in range(len(VALIDATORS)):
             self._write_config(i)
 
+    def write_config(self, i, extra=""):
+        """Rewrites node i's node.toml with `extra` TOML appended (it applies at the next start)."""
+        self.extra_config[i] = extra
+        self._write_config(i)
+
     def _write_config(self, i):
         propose_ms, vote_ms = self.timeouts_ms
         peers = ""
@@ -178,18 +184,19 @@ listen = "127.0.0.1:{self.api_ports[i]}"
 [consensus]
 timeout_propose_ms = {propose_ms}
 timeout_vote_ms = {vote_ms}
-"""
+""" + self.extra_config.get(i, "")
         with open(os.path.join(self.node_dir(i), "node.toml"), "w") as out:
             out.write(text)
 
     # ------------------------------------------------------------------ processes
 
-    def start(self, i):
+    def start(self, i, extra_args=()):
         assert i not in self.processes, f"node {i + 1} already runs"
         log = open(os.path.join(self.node_dir(i), "node.log"), "ab")
         self.logs[i] = log
         self.processes[i] = subprocess.Popen(
-            [self.node_binary, "--config", os.path.join(self.node_dir(i), "node.toml")],
+            [self.node_binary, "--config", os.path.join(self.node_dir(i), "node.toml"),
+             *extra_args],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
     def start_all(self):
@@ -212,6 +219,14 @@ timeout_vote_ms = {vote_ms}
             process.wait()
             code = "killed after SIGTERM timeout"
         self.logs.pop(i).close()
+        return code
+
+    def reap(self, i):
+        """Node i's exit code once it has exited by itself (None while it runs)."""
+        code = self.processes[i].poll()
+        if code is not None:
+            self.processes.pop(i)
+            self.logs.pop(i).close()
         return code
 
     def wipe(self, i):

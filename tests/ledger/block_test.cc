@@ -69,6 +69,30 @@ TEST(BlockHeader, EveryFieldChangesTheHash) {
   }
 }
 
+// Version 2: the v2 domain, the version-1 fields, then actions_root,
+// next_validators_hash and state_hash. Computed independently with Python:
+//   b'EVIDENCE-BLOCK/v2\n' + <v1 fields as above> + 0x77*32 + 0x88*32 + 0x99*32
+TEST(BlockHeader, VersionTwoGoldenBytesAndHash) {
+  BlockHeader h = GoldenHeader();
+  h.version = kBlockVersionGoverned;
+  h.actions_root = Filled(0x77);
+  h.next_validators_hash = Filled(0x88);
+  h.state_hash = Filled(0x99);
+  Bytes bytes = EncodeBlockHeader(h);
+  EXPECT_EQ(bytes.size(), 345u);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 18), "EVIDENCE-BLOCK/v2\n");
+  EXPECT_EQ(crypto::DigestHex(BlockHash(crypto::HashAlgorithm::kSha256, h)),
+            "1cb141a157fa6f03814c5a82fd83c8d65872ff855bdfa5edb842ea668519c71d");
+  for (auto change : {+[](BlockHeader& x) { x.actions_root[0] ^= 1; },
+                      +[](BlockHeader& x) { x.next_validators_hash[0] ^= 1; },
+                      +[](BlockHeader& x) { x.state_hash[0] ^= 1; }}) {
+    BlockHeader changed = h;
+    change(changed);
+    EXPECT_NE(BlockHash(crypto::HashAlgorithm::kSha256, changed),
+              BlockHash(crypto::HashAlgorithm::kSha256, h));
+  }
+}
+
 TEST(Commit, GoldenBytesAndHash) {
   Commit commit{1, 0, Filled(0x77), {{0, 1000, {1, 2}}, {2, -5, {3}}}};
   EXPECT_EQ(HexEncode(EncodeCommit(commit)),
@@ -97,6 +121,38 @@ TEST(Block, CerealRoundTripAndDeterminism) {
   auto commit = DecodeCommitBinary(EncodeCommitBinary(chain.last_commit()));
   ASSERT_TRUE(commit.ok());
   EXPECT_EQ(*commit, chain.last_commit());
+}
+
+// A version-2 block carries its actions; its binary form starts with the
+// marker (an empty chain id, then version 2), and a version-1 block's binary
+// form is what it always was (no marker, no actions).
+TEST(Block, VersionTwoCarriesActionsAndVersionOneIsUnchanged) {
+  testing::TestChain chain;
+  Block v1 = chain.MakeNextBlock({chain.MakeRecord(0, "c", 1)});
+  ASSERT_EQ(v1.header.version, kBlockVersionLegacy);
+  Bytes v1_bytes = EncodeBlock(v1);
+  // cereal's portable archive: an endianness byte, then little-endian integers.
+  EXPECT_EQ(HexEncode(ByteView(v1_bytes.data(), 15)), "010a000000746573742d636861696e");
+  Block v2 = v1;
+  v2.header.version = kBlockVersionGoverned;
+  v2.header.actions_root = Filled(7);
+  v2.header.state_hash = Filled(8);
+  v2.actions = {"{\"action\":\"a\"}", "{\"action\":\"b\"}"};
+  Bytes v2_bytes = EncodeBlock(v2);
+  EXPECT_EQ(HexEncode(ByteView(v2_bytes.data(), 9)), "010000000002000000");
+  auto decoded = DecodeBlock(v2_bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, v2);
+  EXPECT_NE(BlockHash(chain.hash(), v2.header), BlockHash(chain.hash(), v1.header));
+  // An unknown version, a versioned header without a chain id, too many actions.
+  Bytes unknown = v2_bytes;
+  unknown[5] = 3;
+  EXPECT_EQ(DecodeBlock(unknown).status().code(), StatusCode::kCorruption);
+  Bytes no_chain = {1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+  EXPECT_EQ(DecodeBlock(no_chain).status().code(), StatusCode::kCorruption);
+  Block crowded = v2;
+  crowded.actions.assign(limits::kGovernanceActionsPerBlockMax + 1, "{}");
+  EXPECT_EQ(DecodeBlock(EncodeBlock(crowded)).status().code(), StatusCode::kCorruption);
 }
 
 TEST(Block, DecodeRefusesDamageWithoutCrashing) {

@@ -187,7 +187,7 @@ TEST_F(CliTest, VerifyExitCodes) {
   EXPECT_NE(other.output.find("receipt.digest_mismatch"), std::string::npos) << other.output;
 
   // Unusable input: exit 2, the code first on the error line.
-  Write("version2.json", "{\"v\":2}");
+  Write("version2.json", "{\"v\":3}");
   CommandRun version2 = Evidence("verify " + Path("document.txt") + " --receipt " + Path("version2.json") + tail);
   EXPECT_EQ(version2.exit_code, 2) << version2.output;
   EXPECT_NE(version2.output.find("evidence verify: receipt.unsupported_version: "), std::string::npos)

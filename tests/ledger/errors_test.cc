@@ -48,7 +48,7 @@ TEST(ErrorCode, EveryCodeIsListedOnceInDeclarationOrder) {
   for (size_t i = 0; i < std::size(kAllErrorCodes); ++i) {
     EXPECT_EQ(static_cast<size_t>(kAllErrorCodes[i]), i);
   }
-  EXPECT_EQ(std::size(kAllErrorCodes), static_cast<size_t>(ErrorCode::kReceiptUnsupportedVersion) + 1);
+  EXPECT_EQ(std::size(kAllErrorCodes), static_cast<size_t>(ErrorCode::kRecordUnknownStage) + 1);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "ledger/governance.h"
 #include "ledger/json.h"
 #include "tests/ledger/test_chain.h"
 
@@ -140,7 +141,7 @@ TEST(Receipt, WrongChainMessageNamesTheChainIdThatDiffers) {
 TEST(Receipt, OtherVersionsAreUnsupportedNotMalformed) {
   Fixture f(FixedOptions(), "version");
   boost::json::value json = ReceiptToJson(f.ReceiptOf(f.example));
-  json.as_object()["v"] = 2;
+  json.as_object()["v"] = 3;
   json.as_object().erase("record");  // a later version may have other members
   auto parsed = ParseReceipt(CanonicalJson(json).value());
   EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kReceiptUnsupportedVersion);
@@ -294,6 +295,156 @@ TEST(Receipt, RandomDamageNeverCrashesNorVerifies) {
       for (const std::string& leaf : decoded->leaves) (void)ParseRecord(leaf);
     }
   }
+}
+
+// ---------------------------------------------------------------- receipts v2
+
+// A governed chain across changes: block 1 (a record, version 1), block 2
+// (agency "sishui-tax-bureau" added, a second key for agency 0; a record of
+// agency 0), block 3 (a record of agency 0), block 4 (a tax record; agency 0's
+// first key revoked as compromised from the time of block 3's record),
+// block 5 (a record with agency 0's second key), block 6 (empty).
+struct GovernedFixture {
+  GovernedFixture() : chain(Options()), directory(TempDir("governed")) {
+    store = Store::Open(directory, chain.genesis()).value();
+    const std::string agency = chain.agency_id(0);
+    records.push_back(chain.MakeRecord(0, "c", 1));
+    Append({records.back()}, {});
+    records.push_back(chain.MakeRecord(0, "c", 2));
+    Append({records.back()},
+           {chain.ActionLeafOf(AddAgency{{"sishui-tax-bureau", "泗水县税务局", "泗水县人民政府",
+                                          {Spare(0).public_key()}}}),
+            chain.ActionLeafOf(AddAgencyKey{agency, Spare(1).public_key()}, 2)});
+    records.push_back(chain.MakeRecord(0, "c", 3));
+    Append({records.back()}, {});
+    Record tax = chain.UnsignedRecord(0, "c", 4);
+    tax.agency = "sishui-tax-bureau";
+    tax.sig.key_id = Spare(0).key_id();
+    EVIDENCE_CHECK(SignRecord(Spare(0), tax).ok());
+    records.push_back(tax);
+    Append({tax}, {chain.ActionLeafOf(RevokeAgencyKey{agency, chain.agency_key(0).key_id(),
+                                                      "compromised", records[2].time_ms})});
+    Record rotated = chain.UnsignedRecord(0, "c", 5);
+    rotated.sig.key_id = Spare(1).key_id();
+    EVIDENCE_CHECK(SignRecord(Spare(1), rotated).ok());
+    records.push_back(rotated);
+    Append({rotated}, {});
+    Append({}, {});
+  }
+  ~GovernedFixture() {
+    store.reset();
+    std::filesystem::remove_all(directory);
+  }
+  static TestChainOptions Options() {
+    TestChainOptions options = FixedOptions();
+    options.governed = true;
+    return options;
+  }
+  static crypto::PrivateKey Spare(size_t i) {
+    return crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst + i))
+        .value();
+  }
+  void Append(const std::vector<Record>& rs, const std::vector<std::string>& actions) {
+    TestChain::Step step = chain.NextWithActions(rs, actions);
+    Status status = store->Append(step.block, step.commit);
+    EVIDENCE_CHECK_MSG(status.ok(), status.ToString().c_str());
+  }
+  Receipt ReceiptOf(const Record& r) { return BuildReceipt(*store, RecordId(chain.hash(), r)).value(); }
+  Result<ProvenFacts> Verify(const Receipt& receipt, const Record& r) {
+    // Only the original genesis, and the receipt read back from its text.
+    Receipt read = ParseReceipt(ReceiptToText(receipt)).value();
+    EXPECT_EQ(read, receipt);
+    return VerifyReceiptForDigest(r.digest, read, chain.genesis());
+  }
+
+  TestChain chain;
+  std::string directory;
+  std::unique_ptr<Store> store;
+  std::vector<Record> records;
+};
+
+TEST(ReceiptV2, RecordsBeforeAndAfterEveryChangeVerifyWithTheOriginalGenesis) {
+  GovernedFixture f;
+  // Block 1 is version 1: its receipt is v1, exactly as before governance.
+  Receipt first = f.ReceiptOf(f.records[0]);
+  EXPECT_EQ(first.version, 1u);
+  EXPECT_TRUE(first.governance.empty());
+  auto facts = f.Verify(first, f.records[0]);
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  EXPECT_EQ(facts->receipt_version, 1u);
+
+  for (size_t i = 1; i < f.records.size(); ++i) {
+    Receipt receipt = f.ReceiptOf(f.records[i]);
+    EXPECT_EQ(receipt.version, 2u) << i;
+    EXPECT_EQ(receipt.governance.size(), 2u) << i;  // blocks 2 and 4
+    facts = f.Verify(receipt, f.records[i]);
+    ASSERT_TRUE(facts.ok()) << i << ": " << facts.status().ToString();
+    EXPECT_EQ(facts->receipt_version, 2u);
+    EXPECT_EQ(facts->governance_blocks, 2u);
+    EXPECT_EQ(facts->state_hash,
+              crypto::DigestHex(f.chain.history().InForce(facts->height)->Hash()));
+  }
+  // The tax bureau's record (block 4): the change of block 2 is in force.
+  facts = f.Verify(f.ReceiptOf(f.records[3]), f.records[3]);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_EQ(facts->governance_changes_in_force, 1u);
+  EXPECT_EQ(facts->agency, "sishui-tax-bureau");
+  // The record with the added key (block 5).
+  EXPECT_TRUE(f.Verify(f.ReceiptOf(f.records[4]), f.records[4]).ok());
+}
+
+// Key revocation: a record committed before the revocation stays valid with a
+// note; one whose claimed time is at or after a compromised key's `effective`
+// time gets a warning.
+TEST(ReceiptV2, RevokedKeysGiveANoteOrAWarning) {
+  GovernedFixture f;
+  auto before = f.Verify(f.ReceiptOf(f.records[1]), f.records[1]);  // time < effective
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->notes.size(), 1u);
+  EXPECT_NE(before->notes[0].find("after this record was committed"), std::string::npos);
+  EXPECT_TRUE(before->warnings.empty());
+  auto at = f.Verify(f.ReceiptOf(f.records[2]), f.records[2]);  // time == effective
+  ASSERT_TRUE(at.ok());
+  ASSERT_EQ(at->warnings.size(), 1u);
+  EXPECT_NE(at->warnings[0].find("stolen key"), std::string::npos);
+  auto other = f.Verify(f.ReceiptOf(f.records[4]), f.records[4]);  // the new key
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->notes.empty());
+  EXPECT_TRUE(other->warnings.empty());
+}
+
+TEST(ReceiptV2, AMissingOrChangedGovernanceBlockIsRefused) {
+  GovernedFixture f;
+  const Record& tax = f.records[3];
+  Receipt receipt = f.ReceiptOf(tax);
+  auto code = [&](const Receipt& changed) {
+    return ErrorCodeOf(VerifyReceiptForDigest(tax.digest, changed, f.chain.genesis()).status());
+  };
+  Receipt missing = receipt;
+  missing.governance.erase(missing.governance.begin());
+  EXPECT_EQ(code(missing), ErrorCode::kReceiptBadGovernance);
+  Receipt none = receipt;
+  none.governance.clear();
+  EXPECT_EQ(code(none), ErrorCode::kReceiptBadGovernance);
+  Receipt changed_action = receipt;
+  changed_action.governance[0].actions.pop_back();
+  EXPECT_EQ(code(changed_action), ErrorCode::kReceiptBadGovernance);
+  Receipt unsigned_block = receipt;
+  unsigned_block.governance[0].commit.signatures.resize(2);
+  EXPECT_EQ(code(unsigned_block), ErrorCode::kReceiptBadGovernance);
+  Receipt reordered = receipt;
+  std::swap(reordered.governance[0], reordered.governance[1]);
+  EXPECT_EQ(code(reordered), ErrorCode::kReceiptBadGovernance);
+  // Against another genesis nothing verifies.
+  TestChainOptions other_options = GovernedFixture::Options();
+  other_options.chain_id = "another-chain";
+  TestChain other(other_options);
+  EXPECT_FALSE(VerifyReceiptForDigest(tax.digest, receipt, other.genesis()).ok());
+  // A v1 receipt cannot hold a version-2 block.
+  Receipt as_v1 = receipt;
+  as_v1.version = 1;
+  as_v1.governance.clear();
+  EXPECT_EQ(ErrorCodeOf(ParseReceipt(ReceiptToText(as_v1)).status()), ErrorCode::kReceiptMalformed);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "ledger/audit.h"
 #include "tests/ledger/test_chain.h"
 
 namespace evidence::ledger {
@@ -275,6 +276,109 @@ TEST_F(StoreTest, RefusesOtherGenesisAndInconsistentStores) {
   opened = Store::Open(directory_, chain_.genesis());
   EXPECT_FALSE(opened.ok());
   std::filesystem::remove_all(copy);
+}
+
+// ---------------------------------------------------------------- governance
+
+testing::TestChainOptions GovernedChain() {
+  testing::TestChainOptions options;
+  options.governed = true;
+  options.fixed_keys = true;
+  return options;
+}
+
+class GovernedStoreTest : public StoreTest {
+ protected:
+  GovernedStoreTest() { chain_ = TestChain(GovernedChain()); }
+  crypto::PrivateKey Spare(size_t i) {
+    return crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst + i))
+        .value();
+  }
+  void Append(const TestChain::Step& step) {
+    Status status = store_->Append(step.block, step.commit);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+  // Blocks 1..5: an agency added at 2, a reader removed at 4.
+  void Build() {
+    OpenStore();
+    Append(chain_.Next({chain_.MakeRecord(0, "c", 1)}));
+    Append(chain_.NextWithActions(
+        {}, {chain_.ActionLeafOf(AddAgency{
+                {"sishui-tax-bureau", "泗水县税务局", "泗水县人民政府", {Spare(0).public_key()}}})}));
+    Append(chain_.Next({chain_.MakeRecord(1, "c", 2)}));
+    Append(chain_.NextWithActions({chain_.MakeRecord(0, "c", 3)},
+                                  {chain_.ActionLeafOf(RemoveReader{
+                                      chain_.genesis().readers().front().id})}));
+    Append(chain_.Next({}));
+  }
+};
+
+TEST_F(GovernedStoreTest, KeepsTheRegisterOfEveryHeightAcrossReopen) {
+  Build();
+  auto check = [&] {
+    EXPECT_EQ(store_->GovernanceHeights(), (std::vector<uint64_t>{2, 4}));
+    const crypto::Digest genesis = chain_.history().genesis()->Hash();
+    for (uint64_t height : {1, 2, 3}) EXPECT_EQ(store_->StateInForce(height)->Hash(), genesis);
+    for (uint64_t height : {4, 5}) {
+      EXPECT_EQ(store_->StateInForce(height)->Hash(), chain_.history().AfterBlock(2)->Hash());
+      EXPECT_NE(store_->StateInForce(height)->FindAgency("sishui-tax-bureau"), nullptr);
+    }
+    EXPECT_EQ(store_->NextState()->Hash(), chain_.history().AfterBlock(4)->Hash());
+    EXPECT_EQ(store_->StateAfter(5)->next_seq(), 3u);
+    ChainState state = store_->chain_state();
+    EXPECT_EQ(state.next->Hash(), chain_.state().next->Hash());
+    EXPECT_EQ(state.last->Hash(), chain_.state().last->Hash());
+    EXPECT_EQ(state.latest->Hash(), chain_.state().latest->Hash());
+    Block next = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 9)});
+    EXPECT_TRUE(ValidateBlock(state, next).ok()) << ValidateBlock(state, next).ToString();
+    auto block = store_->GetBlock(4);
+    ASSERT_TRUE(block.ok());
+    EXPECT_EQ(block->actions.size(), 1u);
+    EXPECT_EQ(block->header.version, kBlockVersionGoverned);
+    EXPECT_EQ(store_->GetBlock(1)->header.version, kBlockVersionLegacy);
+  };
+  check();
+  OpenStore();
+  check();
+  store_.reset();
+  AuditReport report = Audit(directory_, chain_.genesis());
+  EXPECT_TRUE(report.ok) << report.reason;
+  EXPECT_EQ(report.governance_actions_checked, 2u);
+}
+
+TEST_F(GovernedStoreTest, ARefusedActionChangesNothing) {
+  OpenStore();
+  Append(chain_.Next({}));
+  Block block = chain_.MakeNextBlock(
+      {}, {chain_.ActionLeafOf(RemoveAgency{"never-was"})});
+  Commit commit = chain_.MakeCommit(2, BlockHash(chain_.hash(), block.header), block.header.time_ms);
+  EXPECT_EQ(ErrorCodeOf(ValidateBlock(store_->chain_state(), block)),
+            ErrorCode::kBlockBadGovernance);
+  Status status = store_->Append(block, commit);
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(store_->height(), 1u);
+  EXPECT_TRUE(store_->GovernanceHeights().empty());
+  EXPECT_EQ(store_->StateAfter(1)->next_seq(), 1u);
+}
+
+// The governance index is part of the store: a lost entry is found at open
+// (the head commits to the register) and by audit.
+TEST_F(GovernedStoreTest, ALostGovernanceIndexEntryIsFound) {
+  Build();
+  store_.reset();
+  {
+    leveldb::DB* db = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), directory_, &db).ok());
+    std::string key = "g";
+    key.append(7, '\0');
+    key.push_back(4);
+    ASSERT_TRUE(db->Delete(leveldb::WriteOptions(), key).ok());
+    delete db;
+  }
+  auto opened = Store::Open(directory_, chain_.genesis());
+  EXPECT_EQ(opened.status().code(), StatusCode::kCorruption) << opened.status().ToString();
+  AuditReport report = Audit(directory_, chain_.genesis());
+  EXPECT_FALSE(report.ok);
 }
 
 }  // namespace

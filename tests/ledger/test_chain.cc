@@ -189,15 +189,17 @@ TestChain::TestChain(TestChainOptions options)
   state_.contains_record = [ids](const crypto::Digest& id) -> Result<bool> {
     return ids->count(id) > 0;
   };
-  state_.next = GovernanceState::FromGenesis(genesis_);
+  history_.emplace(GovernanceState::FromGenesis(genesis_));
+  state_.next = history_->genesis();
   state_.last = state_.next;
+  state_.latest = state_.next;
 }
 
 const std::string& TestChain::agency_id(size_t agency) const { return agency_ids_.at(agency); }
 
 int64_t TestChain::next_block_time_ms() const {
   if (state_.height == 0) return genesis_.genesis_time_ms();
-  return CommitMedianTimeMs(genesis_.validator_set(), last_commit_);
+  return CommitMedianTimeMs(state_.last->validator_set(), last_commit_);
 }
 
 Record TestChain::UnsignedRecord(size_t agency, std::string case_id, uint64_t seed,
@@ -258,13 +260,36 @@ Commit TestChain::MakeCommit(uint64_t height, const crypto::Digest& block_hash,
   return commit;
 }
 
-Block TestChain::MakeNextBlock(const std::vector<Record>& records) const {
+Block TestChain::MakeNextBlock(const std::vector<Record>& records,
+                               const std::vector<std::string>& actions) const {
   Block block;
   for (const Record& r : records) block.leaves.push_back(RecordLeaf(r));
   block.last_commit = state_.height == 0 ? Commit{} : last_commit_;
+  block.actions = actions;
   block.header = MakeBlockHeader(state_, block.leaves, block.last_commit, block.evidence,
-                                 static_cast<uint32_t>((state_.height + 1) % kValidators));
+                                 static_cast<uint32_t>((state_.height + 1) % kValidators), actions);
   return block;
+}
+
+std::string TestChain::ActionLeafOf(ActionBody body, std::optional<uint64_t> seq,
+                                    const std::vector<size_t>& signers) const {
+  GovernanceAction action;
+  action.chain_id = genesis_.chain_id();
+  action.seq = seq.value_or(state_.latest->next_seq());
+  action.body = std::move(body);
+  for (size_t i : signers) EVIDENCE_CHECK(SignAction(admin_keys_.at(i), action).ok());
+  return ActionLeaf(action);
+}
+
+TestChain::Step TestChain::NextWithActions(const std::vector<Record>& records,
+                                           const std::vector<std::string>& actions,
+                                           const CommitPlan& plan) {
+  Step step;
+  step.block = MakeNextBlock(records, actions);
+  step.commit = MakeCommit(step.block.header.height, BlockHash(hash(), step.block.header),
+                           step.block.header.time_ms, plan);
+  Advance(step.block, step.commit);
+  return step;
 }
 
 TestChain::Step TestChain::Next(const std::vector<Record>& records, const CommitPlan& plan) {
@@ -288,6 +313,11 @@ void TestChain::Advance(const Block& block, const Commit& commit) {
   state_.height = block.header.height;
   state_.last_block_hash = BlockHash(hash(), block.header);
   state_.last_block_time_ms = block.header.time_ms;
+  Status applied = history_->Apply(block.header.height, block.header.time_ms, block.actions);
+  EVIDENCE_CHECK_MSG(applied.ok(), applied.ToString().c_str());
+  state_.last = state_.next;
+  state_.next = history_->InForce(state_.height + 1);
+  state_.latest = history_->Latest();
   last_commit_ = commit;
 }
 

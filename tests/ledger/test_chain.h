@@ -19,6 +19,8 @@
 #include "crypto/signature.h"
 #include "ledger/block.h"
 #include "ledger/genesis.h"
+#include "ledger/governance.h"
+#include "ledger/governance_history.h"
 #include "ledger/record.h"
 #include "ledger/validation.h"
 
@@ -97,8 +99,10 @@ class TestChain {
   Commit MakeCommit(uint64_t height, const crypto::Digest& block_hash, int64_t base_time_ms,
                     const CommitPlan& plan) const;
 
-  // The next block on the current state, with these records, proposer height % 4.
-  Block MakeNextBlock(const std::vector<Record>& records) const;
+  // The next block on the current state, with these records (and governance
+  // action leaves), proposer height % 4.
+  Block MakeNextBlock(const std::vector<Record>& records,
+                      const std::vector<std::string>& actions = {}) const;
 
   struct Step {
     Block block;
@@ -107,10 +111,20 @@ class TestChain {
   // Builds the next block, commits it (with all validators unless `plan` says
   // otherwise) and advances the state.
   Step Next(const std::vector<Record>& records, const CommitPlan& plan = {});
+  // The same with the leaves of governance actions in the block (ActionLeaf).
+  Step NextWithActions(const std::vector<Record>& records, const std::vector<std::string>& actions,
+                       const CommitPlan& plan = {});
   // Advances the state with a block built elsewhere (must be valid).
   void Advance(const Block& block, const Commit& commit);
 
   const ChainState& state() const { return state_; }
+  // The leaf of a governance action signed by the admins of validators
+  // `signers` (governed chains), at `seq` (by default the register's next after
+  // the blocks so far).
+  std::string ActionLeafOf(ActionBody body, std::optional<uint64_t> seq = std::nullopt,
+                           const std::vector<size_t>& signers = {0, 1, 2}) const;
+  // The registers of the blocks so far.
+  const GovernanceHistory& history() const { return *history_; }
   const Commit& last_commit() const { return last_commit_; }
   // Time of the next block (genesis time, or the median of the last commit).
   int64_t next_block_time_ms() const;
@@ -123,6 +137,7 @@ class TestChain {
   std::vector<std::string> agency_ids_;
   Genesis genesis_;
   ChainState state_;
+  std::optional<GovernanceHistory> history_;
   Commit last_commit_;
   std::shared_ptr<std::set<crypto::Digest>> record_ids_;
 };

@@ -303,5 +303,135 @@ TEST(ChainParamsRules, BlockAndBatchLimitsAndTheTimeWindowAreTheChains) {
             ErrorCode::kRecordTimeOutOfWindow);
 }
 
+// ---------------------------------------------------------------- governance in blocks
+
+class GovernanceBlocks : public ::testing::Test {
+ protected:
+  static testing::TestChainOptions Governed() {
+    testing::TestChainOptions options;
+    options.governed = true;
+    options.fixed_keys = true;
+    return options;
+  }
+  static crypto::PrivateKey Spare(size_t i) {
+    return crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst + i))
+        .value();
+  }
+  Status Validate(const Block& block) { return ValidateBlock(chain_.state(), block); }
+  // A record of the added agency "sishui-tax-bureau", signed by Spare(0).
+  Record TaxRecord(uint64_t seed) {
+    Record record = chain_.UnsignedRecord(0, "c", seed);
+    record.agency = "sishui-tax-bureau";
+    record.sig.key_id = Spare(0).key_id();
+    EVIDENCE_CHECK(SignRecord(Spare(0), record).ok());
+    return record;
+  }
+  std::string AddTax(std::optional<uint64_t> seq = std::nullopt,
+                     const std::vector<size_t>& signers = {0, 1, 2}) {
+    return chain_.ActionLeafOf(
+        AddAgency{{"sishui-tax-bureau", "泗水县税务局", "泗水县人民政府", {Spare(0).public_key()}}},
+        seq, signers);
+  }
+  TestChain chain_{Governed()};
+};
+
+// Until the first action, blocks keep version 1 (old stores and v1 receipts
+// stay as they are); the block that carries one and every later block are
+// version 2, committing to the register in force for the next block.
+TEST_F(GovernanceBlocks, VersionTwoFromTheFirstActionOn) {
+  chain_.Next({chain_.MakeRecord(0, "c", 1)});
+  Block plain = chain_.MakeNextBlock({});
+  EXPECT_EQ(plain.header.version, kBlockVersionLegacy);
+  Block early = plain;
+  early.header.version = kBlockVersionGoverned;
+  early.header.state_hash = chain_.state().latest->Hash();
+  early.header.next_validators_hash = chain_.state().latest->validator_set_hash();
+  early.header.actions_root = LeavesRoot(chain_.hash(), {});
+  EXPECT_EQ(ErrorCodeOf(Validate(early)), ErrorCode::kBlockWrongState);
+
+  Block with_action = chain_.MakeNextBlock({}, {AddTax()});
+  EXPECT_EQ(with_action.header.version, kBlockVersionGoverned);
+  EXPECT_EQ(with_action.header.state_hash, chain_.history().genesis()->Hash());
+  ASSERT_TRUE(Validate(with_action).ok()) << Validate(with_action).ToString();
+  chain_.NextWithActions({}, {AddTax()});  // block 2
+  Block after = chain_.MakeNextBlock({});
+  EXPECT_EQ(after.header.version, kBlockVersionGoverned);
+  EXPECT_EQ(after.header.state_hash, chain_.history().AfterBlock(2)->Hash());
+  EXPECT_NE(after.header.state_hash, chain_.history().genesis()->Hash());
+  EXPECT_TRUE(Validate(after).ok()) << Validate(after).ToString();
+  Block downgraded = after;
+  downgraded.header.version = kBlockVersionLegacy;
+  downgraded.header.actions_root = {};
+  downgraded.header.next_validators_hash = {};
+  downgraded.header.state_hash = {};
+  EXPECT_EQ(ErrorCodeOf(Validate(downgraded)), ErrorCode::kBlockWrongState);
+}
+
+// An action committed at h takes effect at h + 2: the added agency's records
+// are refused at h + 1 and accepted from h + 2 on.
+TEST_F(GovernanceBlocks, AnAddedAgencysRecordsAreAcceptedFromTheActivationHeight) {
+  chain_.Next({});                          // 1
+  chain_.NextWithActions({}, {AddTax()});  // 2
+  Block too_early = chain_.MakeNextBlock({TaxRecord(1)});
+  EXPECT_EQ(ErrorCodeOf(Validate(too_early)), ErrorCode::kBlockBadRecord);
+  EXPECT_EQ(chain_.state().next->FindAgency("sishui-tax-bureau"), nullptr);
+  chain_.Next({});  // 3
+  ASSERT_NE(chain_.state().next->FindAgency("sishui-tax-bureau"), nullptr);
+  Block in_time = chain_.MakeNextBlock({TaxRecord(1)});
+  EXPECT_TRUE(Validate(in_time).ok()) << Validate(in_time).ToString();
+}
+
+// A revoked key's records are accepted up to the block before activation and
+// refused from it on.
+TEST_F(GovernanceBlocks, ARevokedKeysRecordsAreRefusedAfterActivation) {
+  const std::string agency = chain_.agency_id(0);
+  chain_.Next({});  // 1
+  chain_.NextWithActions(
+      {}, {chain_.ActionLeafOf(AddAgencyKey{agency, Spare(1).public_key()}),
+           chain_.ActionLeafOf(RevokeAgencyKey{agency, chain_.agency_key(0).key_id(), "rotated",
+                                               testing::kGenesisTimeMs},
+                               2)});  // 2
+  Block still = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 1)});
+  EXPECT_TRUE(Validate(still).ok()) << Validate(still).ToString();
+  chain_.Advance(still, chain_.MakeCommit(3, BlockHash(chain_.hash(), still.header),
+                                          still.header.time_ms));
+  Block revoked = chain_.MakeNextBlock({chain_.MakeRecord(0, "c", 2)});
+  Status status = Validate(revoked);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kBlockBadRecord);
+  EXPECT_NE(status.message().find("record.key_revoked"), std::string::npos) << status.message();
+  Record with_new = chain_.UnsignedRecord(0, "c", 3);
+  with_new.sig.key_id = Spare(1).key_id();
+  ASSERT_TRUE(SignRecord(Spare(1), with_new).ok());
+  EXPECT_TRUE(Validate(chain_.MakeNextBlock({with_new})).ok());
+}
+
+TEST_F(GovernanceBlocks, BadActionsRootsAndRegisterHashesAreRefused) {
+  chain_.Next({});
+  struct Case {
+    ErrorCode code;
+    std::function<void(Block&)> change;
+  };
+  std::vector<Case> cases = {
+      {ErrorCode::kBlockBadGovernance, [&](Block& b) { b.actions = {AddTax(std::nullopt, {0, 1})}; }},
+      {ErrorCode::kBlockBadGovernance, [&](Block& b) { b.actions = {AddTax(2)}; }},
+      {ErrorCode::kBlockBadGovernance, [&](Block& b) { b.actions = {AddTax(), AddTax()}; }},
+      {ErrorCode::kBlockBadGovernance, [&](Block& b) { b.actions = {"{\"v\":1}"}; }},
+      {ErrorCode::kBlockBadGovernance, [](Block& b) { b.header.actions_root[0] ^= 1; }},
+      {ErrorCode::kBlockWrongState, [](Block& b) { b.header.state_hash[0] ^= 1; }},
+      {ErrorCode::kBlockWrongState, [](Block& b) { b.header.next_validators_hash[0] ^= 1; }},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Block block = chain_.MakeNextBlock({}, {AddTax()});
+    ASSERT_TRUE(Validate(block).ok());
+    cases[i].change(block);
+    Status status = Validate(block);
+    EXPECT_EQ(ErrorCodeOf(status), cases[i].code) << i << ": " << status.message();
+  }
+  // A chain without admins takes no action.
+  TestChain ungoverned;
+  Block block = ungoverned.MakeNextBlock({}, {AddTax()});
+  EXPECT_EQ(ErrorCodeOf(ValidateBlock(ungoverned.state(), block)), ErrorCode::kBlockBadGovernance);
+}
+
 }  // namespace
 }  // namespace evidence::ledger

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/encoding.h"
@@ -360,7 +361,12 @@ bool ServerCloses(tcp::socket& socket) {
     return ec;
   });
   if (closed.wait_for(kWait) != std::future_status::ready) {
+    // shutdown() wakes the blocked read (close() alone does not, and the
+    // future's destructor would then wait for it for ever: a transport that
+    // never closes the socket must fail this check, not hang the test).
     boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    closed.wait();
     socket.close(ignored);
     return false;
   }
@@ -499,6 +505,13 @@ TEST(Transport, FullSendQueueDropsTheOldestFrames) {
     previous = index;
   }
   EXPECT_EQ(previous, kFrames - 1);
+  // A counts a frame as sent when its write completes, which can be just after
+  // B has read it (398 of 400 under load): wait for A's handlers to run.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (node_a.transport->stats(1).frames_sent + dropped < kFrames &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
   EXPECT_EQ(node_a.transport->stats(1).frames_sent + dropped, kFrames);
 }
 

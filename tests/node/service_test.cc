@@ -6,9 +6,11 @@
 #include <filesystem>
 
 #include "common/clock.h"
+#include "common/limits.h"
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/errors.h"
+#include "ledger/receipt.h"
 #include "node/node_metrics.h"
 #include "node/record_pool.h"
 #include "tests/ledger/test_chain.h"
@@ -535,6 +537,85 @@ TEST_F(ServiceTest, ADryRunChecksEverythingAndStoresNothing) {
   EXPECT_TRUE(known->already_known);
 }
 
+// Issue 14: the stage vocabulary binds new submissions; records committed with
+// free-text stages before it stay valid, answerable and provable.
+TEST_F(ServiceTest, AStageOutsideItsKindsVocabularyIsRefusedButOldRecordsStayValid) {
+  ledger::Record free_text = chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 1);
+  free_text.stage = "payment";
+  ASSERT_TRUE(ledger::SignRecord(chain_.agency_key(0), free_text).ok());
+  json::object details;
+  auto refused = service_->SubmitRecord(Json(free_text), {}, &details);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(refused.status()), ledger::ErrorCode::kRecordUnknownStage);
+  EXPECT_NE(refused.status().message().find("filing (立案)"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(details.at("record_id").as_string(), IdOf(free_text));
+  // In a batch, the refused record is named by its position; nothing is admitted.
+  std::vector<ledger::Record> batch = {chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 2),
+                                       chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 3)};
+  batch[1].stage = "Decision";
+  ASSERT_TRUE(ledger::SignBatch(chain_.hash(), chain_.agency_key(0), batch).ok());
+  json::array records;
+  for (const ledger::Record& record : batch) records.push_back(ledger::RecordToJson(record));
+  auto batch_refused = service_->SubmitBatch(json::object{{"records", std::move(records)}}, {}, nullptr);
+  ASSERT_FALSE(batch_refused.ok());
+  EXPECT_EQ(ledger::ErrorCodeOf(batch_refused.status()), ledger::ErrorCode::kRecordUnknownStage);
+  EXPECT_EQ(batch_refused.status().message().rfind("records[1]: ", 0), 0u) << batch_refused.status().message();
+  EXPECT_EQ(pool_->size(), 0u);
+  EXPECT_EQ(admitted_, 0u);
+
+  // A record committed before the vocabulary existed (here: put straight into a block).
+  Commit({free_text});
+  auto again = service_->SubmitRecord(Json(free_text), {}, nullptr);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->already_known);
+  EXPECT_EQ(again->status, api::RecordStatus::kCommitted);
+  auto receipt = ledger::BuildReceipt(*store_, ledger::RecordId(chain_.hash(), free_text));
+  ASSERT_TRUE(receipt.ok());
+  auto proven = ledger::VerifyReceipt(AsBytes(std::string_view("document 1")), *receipt, chain_.genesis());
+  EXPECT_TRUE(proven.ok()) << proven.status().ToString();
+  // Every kind keeps "unspecified" and "other".
+  ledger::Record other = chain_.UnsignedRecord(0, "(2026)鲁0831行罚5号", 4);
+  other.kind = "litigation_document";
+  other.stage = "other";
+  ASSERT_TRUE(ledger::SignRecord(chain_.agency_key(0), other).ok());
+  EXPECT_TRUE(service_->SubmitRecord(Json(other), {}, nullptr).ok());
+}
+
+TEST_F(ServiceTest, ASupervisionReportJudgesTheCasesOfThePeriod) {
+  const int64_t now = WallClockMs();
+  const int64_t day = 86'400'000;
+  auto act = [&](const char* stage, int64_t time, uint64_t seed) {
+    ledger::Record record = chain_.UnsignedRecord(0, "(2026)鲁0831行罚6号", seed, time);
+    record.stage = stage;
+    EXPECT_TRUE(ledger::SignRecord(chain_.agency_key(0), record).ok());
+    return record;
+  };
+  // Filed 120 days ago, decided yesterday: later than 90 days.
+  const ledger::Record filing = act("filing", now - 120 * day, 1);
+  const ledger::Record decision = act("decision", now - day, 2);
+  Commit({filing});
+  Commit({decision});
+  const int32_t today = static_cast<int32_t>(now / day);
+  auto report = service_->SupervisionReport({today - 200, today + 1, std::nullopt});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->at("summary").at("totals").at("cases").to_number<int64_t>(), 1);
+  bool late_decision = false;
+  for (const json::value& finding : report->at("findings").as_array()) {
+    if (finding.at("rule").as_string() != "decision_within_90_days") continue;
+    late_decision = true;
+    EXPECT_EQ(finding.at("records").as_array().size(), 2u);
+    EXPECT_EQ(finding.at("records").at(0).as_string(), IdOf(filing));
+  }
+  EXPECT_TRUE(late_decision) << json::serialize(*report);
+  auto unknown = service_->SupervisionReport({today - 10, today, "no-such-agency"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  auto one = service_->SupervisionReport({today - 10, today + 1, chain_.agency_id(0)});
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->at("period").at("agency").as_string(), chain_.agency_id(0));
+}
+
 }  // namespace
 }  // namespace evidence::node
 
@@ -556,6 +637,120 @@ TEST_F(ServiceTest, CommitLatencyLeavesOutSyncedBlocksAndRecordsCommittedCountsA
   EXPECT_EQ(metrics_.records_committed.value(), 2u);
   EXPECT_EQ(metrics_.commit_latency_seconds.Read().count, 1u);
   EXPECT_EQ(metrics_.mempool_records.value(), 0);
+}
+
+// ---------------------------------------------------------------- governance actions
+
+class GovernedServiceTest : public ServiceTest {
+ protected:
+  GovernedServiceTest() {
+    TestChainOptions options = RecentGenesis();
+    options.governed = true;
+    options.fixed_keys = true;
+    chain_ = TestChain(options);
+  }
+  void SetUp() override {
+    ServiceTest::SetUp();
+    // A service whose hook counts the wake-ups of consensus.
+    ChainService::Hooks hooks;
+    hooks.status = [this] { return status_; };
+    hooks.on_governance_admitted = [this] { ++governance_wakes_; };
+    service_ = std::make_unique<ChainService>(chain_.genesis(), *store_, *pool_, std::move(hooks),
+                                              &metrics_);
+  }
+  json::object AddTax(std::optional<uint64_t> seq = std::nullopt,
+                      const std::vector<size_t>& signers = {0, 1, 2}) {
+    crypto::PrivateKey key =
+        crypto::PrivateKey::FromPem(ledger::testing::FixedTestKeyPem(ledger::testing::kSpareKeysFirst))
+            .value();
+    return json::parse(chain_.ActionLeafOf(ledger::AddAgency{{"sishui-tax-bureau", "泗水县税务局",
+                                                              "泗水县人民政府",
+                                                              {key.public_key()}}},
+                                           seq, signers))
+        .as_object();
+  }
+  // What the proposer does: the pool's actions in the next block, committed.
+  void ProposeAndCommit() {
+    const ledger::ChainState state = store_->chain_state();
+    std::vector<std::string> actions = service_->governance_pool().Reap(
+        state.latest, ledger::ActionContext{state.height + 1, chain_.next_block_time_ms()},
+        limits::kGovernanceActionsPerBlockMax);
+    TestChain::Step step = chain_.NextWithActions({}, actions);
+    ASSERT_TRUE(store_->Append(step.block, step.commit).ok());
+    service_->OnCommitted(step.block, step.commit, {});
+  }
+  size_t governance_wakes_ = 0;
+};
+
+TEST_F(GovernedServiceTest, AnActionIsCheckedPooledProposedCommittedAndShown) {
+  auto dry = service_->SubmitGovernance(AddTax(), api::SubmitOptions{true});
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(service_->governance_pool().size(), 0u);
+  auto accepted = service_->SubmitGovernance(AddTax(), {});
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_EQ(accepted->seq, 1u);
+  EXPECT_FALSE(accepted->already_known);
+  EXPECT_EQ(governance_wakes_, 1u);
+  auto again = service_->SubmitGovernance(AddTax(), {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_known);
+  EXPECT_EQ(again->id, accepted->id);
+  EXPECT_EQ(governance_wakes_, 1u);
+  json::object governance = service_->GetGovernance();
+  ASSERT_EQ(governance.at("pending").as_array().size(), 1u);
+  EXPECT_EQ(governance.at("pending").as_array()[0].at("id").as_string(), accepted->id);
+  EXPECT_TRUE(governance.at("actions").as_array().empty());
+
+  ProposeAndCommit();  // block 1 commits it
+  governance = service_->GetGovernance();
+  EXPECT_TRUE(governance.at("pending").as_array().empty());
+  ASSERT_EQ(governance.at("actions").as_array().size(), 1u);
+  const json::value& committed = governance.at("actions").as_array()[0];
+  EXPECT_EQ(committed.at("height").to_number<int64_t>(), 1);
+  EXPECT_EQ(committed.at("id").as_string(), accepted->id);
+  EXPECT_EQ(governance.at("latest").at("next_seq").to_number<int64_t>(), 2);
+  EXPECT_EQ(governance.at("actions_total").to_number<int64_t>(), 1);
+  // In force from block 3: the register of block 2 is still genesis's.
+  EXPECT_EQ(governance.at("register").at("next_seq").to_number<int64_t>(), 1);
+  ProposeAndCommit();  // block 2
+  governance = service_->GetGovernance();
+  EXPECT_EQ(governance.at("height").to_number<int64_t>(), 3);
+  EXPECT_EQ(governance.at("register").at("next_seq").to_number<int64_t>(), 2);
+  EXPECT_NE(store_->NextState()->FindAgency("sishui-tax-bureau"), nullptr);
+}
+
+// Every refusal is the ledger's, with its code, and changes nothing.
+TEST_F(GovernedServiceTest, RefusedActionsChangeNothing) {
+  auto code = [&](json::object action) {
+    auto outcome = service_->SubmitGovernance(action, {});
+    EXPECT_FALSE(outcome.ok());
+    return ledger::ErrorCodeOf(outcome.status());
+  };
+  EXPECT_EQ(code(AddTax(std::nullopt, {0, 1})), ledger::ErrorCode::kGovernanceTooFewSignatures);
+  EXPECT_EQ(code(AddTax(2)), ledger::ErrorCode::kGovernanceBadSequence);
+  json::object unknown = AddTax();
+  unknown["action"] = "make-me-admin";
+  EXPECT_EQ(code(unknown), ledger::ErrorCode::kGovernanceUnknownAction);
+  json::object extra = AddTax();
+  extra["extra"] = 1;
+  EXPECT_EQ(code(extra), ledger::ErrorCode::kGovernanceMalformed);
+  json::object huge = AddTax();
+  huge["agency"].as_object()["name"] = std::string(limits::kGovernanceActionBytesMax, 'x');
+  EXPECT_EQ(code(huge), ledger::ErrorCode::kGovernanceMalformed);
+  EXPECT_EQ(service_->governance_pool().size(), 0u);
+  EXPECT_EQ(governance_wakes_, 0u);
+  // Another action at a pending seq.
+  ASSERT_TRUE(service_->SubmitGovernance(AddTax(), {}).ok());
+  json::object other = json::parse(chain_.ActionLeafOf(ledger::RemoveReader{
+                                       chain_.genesis().readers().front().id}))
+                           .as_object();
+  EXPECT_EQ(code(other), ledger::ErrorCode::kGovernanceBadSequence);
+  // The next seq after the pending one is taken.
+  json::object next = json::parse(chain_.ActionLeafOf(
+                                      ledger::RemoveReader{chain_.genesis().readers().front().id}, 2))
+                          .as_object();
+  EXPECT_TRUE(service_->SubmitGovernance(next, {}).ok());
+  EXPECT_EQ(service_->governance_pool().size(), 2u);
 }
 
 }  // namespace

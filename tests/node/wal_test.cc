@@ -13,9 +13,13 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <variant>
 
 #include "common/encoding.h"
 #include "common/limits.h"
+#include "node/consensus/core.h"
+#include "node/consensus/validator_sets.h"
+#include "tests/consensus/fakes.h"
 
 namespace evidence::node {
 namespace {
@@ -260,6 +264,85 @@ TEST_F(WalTest, AStalledHeightCannotGrowTheLogPastItsBound) {
   EXPECT_EQ(replay.records.back().height, 7u);
   EXPECT_EQ(replay.records.back().payload.size(), locked_block.size());
   EXPECT_EQ(replay.records.back().payload[0], 29);  // the last state survives
+}
+
+// Finding 9, as the node meets it: the consensus core, stuck on a lock, persists
+// its whole state — the locked block included — before every vote of every
+// round. Fed into the log as the driver feeds it (one Append per Persist
+// effect), the file stays within its bound, and a restart replays the last
+// state with the lock. Without the bound the file grew by the block twice a
+// round (here 2 MiB x 2 x 16 rounds = 64 MiB against a 17 MiB bound).
+TEST_F(WalTest, RegressionAValidatorLockedForManyRoundsKeepsItsLogBounded) {
+  using consensus::testing::KeyedHash;
+  using consensus::testing::kTestSecretBase;
+  const uint64_t bytes_max = Wal::kHeaderBytes + Wal::kRecordHeaderBytes + limits::kWalRecordBytesMax;
+  consensus::FixedValidatorSets sets(consensus::testing::MakeValidatorSet({1, 1, 1, 1}));
+  consensus::testing::FakeSigner signer(kTestSecretBase + 3);  // validator 3
+  consensus::testing::FakeVerifier verifier;
+  consensus::testing::FakeBlocks blocks;
+  consensus::CoreConfig config;
+  config.chain_id = "wal";
+  consensus::ConsensusCore core(config, sets, &signer, verifier, blocks);
+  WalReplay replay;
+  auto opened = Wal::Open(path_, &replay, bytes_max);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Wal> wal = std::move(opened).value();
+  uint64_t largest = 0, persisted_bytes = 0;
+  auto run = [&] {
+    for (const consensus::Effect& effect : core.TakeEffects()) {
+      const auto* persist = std::get_if<consensus::PersistEffect>(&effect);
+      if (persist == nullptr) continue;
+      const Bytes state = consensus::EncodePersistedState(persist->state);
+      ASSERT_TRUE(wal->Append(persist->state.height, state).ok());
+      persisted_bytes += state.size();
+      largest = std::max<uint64_t>(largest, fs::file_size(path_));
+    }
+  };
+  int64_t now = 1000;
+  auto vote = [&](uint32_t who, ledger::VoteType type, uint32_t round, const crypto::Digest& hash) {
+    ledger::Vote v{type, 1, round, hash, now, who, {}};
+    v.signature = KeyedHash(kTestSecretBase + who, ledger::VoteSigningBytes("wal", v));
+    return consensus::Message(v);
+  };
+  core.Start(1, 0, now);
+  run();
+  // Round 0: validator 0 proposes a 2 MiB block, it gets a polka, validator 3
+  // locks on it and precommits it; the others precommit nil.
+  const Bytes block(2 * 1024 * 1024, 0x5a);
+  const crypto::Digest hash = blocks.Hash(block);
+  ASSERT_EQ(core.ProposerAt(1, 0), 0u);
+  consensus::Proposal proposal{1, 0, -1, hash, block, now, 0, {}};
+  proposal.signature = KeyedHash(kTestSecretBase, consensus::ProposalSigningBytes("wal", proposal));
+  core.OnMessage(proposal, now);
+  for (uint32_t who : {0u, 1u, 2u}) core.OnMessage(vote(who, ledger::VoteType::kPrevote, 0, hash), now);
+  run();
+  ASSERT_EQ(core.locked_round(), 0);
+  // Then round after round without a decision: nil from everyone else.
+  constexpr uint32_t kRounds = 16;
+  for (uint32_t round = 0; round < kRounds; ++round) {
+    ASSERT_EQ(core.round(), round);
+    now += 10'000;
+    if (round > 0) {  // (round 0's prevotes were for the block)
+      core.OnTimeout(1, round, consensus::TimeoutKind::kPropose, now);
+      for (uint32_t who : {0u, 1u, 2u}) core.OnMessage(vote(who, ledger::VoteType::kPrevote, round, {}), now);
+    }
+    for (uint32_t who : {0u, 1u, 2u}) core.OnMessage(vote(who, ledger::VoteType::kPrecommit, round, {}), now);
+    core.OnTimeout(1, round, consensus::TimeoutKind::kPrecommit, now);
+    run();
+  }
+  EXPECT_EQ(core.locked_round(), 0) << "still locked: every state carries the block";
+  EXPECT_GT(persisted_bytes, 2 * kRounds * block.size());
+  EXPECT_LE(largest, bytes_max);
+  EXPECT_GE(wal->rewrites(), 3u);
+  wal.reset();
+  WalReplay again;
+  ASSERT_TRUE(Wal::Open(path_, &again, bytes_max).ok());
+  ASSERT_FALSE(again.records.empty());
+  auto last = consensus::DecodePersistedState(again.records.back().payload);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->locked_round, 0);
+  EXPECT_EQ(last->locked_hash, hash);
+  EXPECT_EQ(last->round, kRounds - 1);
 }
 
 // A child process appends records and reports each one through a pipe once

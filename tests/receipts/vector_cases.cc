@@ -897,15 +897,18 @@ void AddRecordFormat(CaseBuilder& b) {
 }
 
 // --- Receipt versions (exit 2: the version is read before anything else). ---
+// Version 2 (receipts after a governance change, §11) is checked by `evidence
+// verify` only so far (ledger/receipt_test.cc); the page's verifiers know v1:
+// the unknown version of these cases is 3.
 
 void AddVersion(CaseBuilder& b) {
-  b.Json(kS, "version-2", kVersion, "v 2: a later receipt version this page does not define",
-         [](json::value& r) { At(r, "v") = 2; });
+  b.Json(kS, "version-3", kVersion, "v 3: a later receipt version this page does not define",
+         [](json::value& r) { At(r, "v") = 3; });
   b.Json(kS, "version-0", kVersion, "v 0", [](json::value& r) { At(r, "v") = 0; });
-  b.Json(kS, "version-2-other-members", kVersion,
-         "v 2 with members v1 does not know and no record: the version decides first",
+  b.Json(kS, "version-3-other-members", kVersion,
+         "v 3 with members v1 does not know and no record: the version decides first",
          [](json::value& r) {
-           At(r, "v") = 2;
+           At(r, "v") = 3;
            Erase(r, "record");
            r.as_object()["governance"] = json::array();
          });
@@ -915,15 +918,15 @@ void AddVersion(CaseBuilder& b) {
     for (int k = 1; k < levels; ++k) value = json::array({value});
     return value;
   };
-  b.Json(kS, "version-2-depth-8", kVersion, "v 2 and a member nested 8 levels deep in all",
+  b.Json(kS, "version-3-depth-8", kVersion, "v 3 and a member nested 8 levels deep in all",
          [&](json::value& r) {
-           At(r, "v") = 2;
+           At(r, "v") = 3;
            r.as_object()["x"] = nested(7);
          });
   b.Json(kS, "json-depth-9", kMalformed,
-         "v 2 and a member nested 9 levels deep in all: refused as JSON, before the version",
+         "v 3 and a member nested 9 levels deep in all: refused as JSON, before the version",
          [&](json::value& r) {
-           At(r, "v") = 2;
+           At(r, "v") = 3;
            r.as_object()["x"] = nested(8);
          });
   b.Json(kS, "version-string", kMalformed, "v as the string \"1\"",

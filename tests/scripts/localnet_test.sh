@@ -6,26 +6,17 @@ ROOT=$1
 export BUILD_DIR=$2
 export LOCALNET_DIR
 LOCALNET_DIR=$(mktemp -d /tmp/evidence_localnet_XXXXXX)
-# A base port whose 8 ports (API base+1..4, P2P base+101..104) are free, below
-# the kernel's ephemeral range (32768 up): a port in that range can be taken by
-# any outgoing connection (the nodes' own dials included) between the check and
-# the bind, and a node that cannot listen exits.
-free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 1 50); do
-  base=$((20000 + (RANDOM % 120) * 100))
-  ok=1
-  for p in 1 2 3 4 101 102 103 104; do free $((base + p)) || ok=0; done
-  [ $ok = 1 ] && break
-done
-export LOCALNET_BASE_PORT=$base
+# shellcheck source=localnet_port.sh
+. "$ROOT/tests/scripts/localnet_port.sh"
 cleanup() { "$ROOT/scripts/localnet.sh" down >/dev/null 2>&1 || true; rm -rf "$LOCALNET_DIR"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$ROOT/scripts/localnet.sh" up
+LOCALNET_PAST_WINDOW_DAYS=400 "$ROOT/scripts/localnet.sh" up
 # shellcheck disable=SC1091
 . "$LOCALNET_DIR/env"
-for v in CHAIN_ID NODE1_API NODE2_API NODE3_API NODE4_API AGENCY AGENCY_KEY READER_TOKEN; do
+for v in CHAIN_ID NODE1_API NODE2_API NODE3_API NODE4_API AGENCY AGENCY_KEY READER_TOKEN \
+         SUPERVISOR_TOKEN RECONSIDERATION_AGENCY RECONSIDERATION_KEY; do
   [ -n "${!v:-}" ] || fail "env lacks $v"
 done
 [ -f "$LOCALNET_DIR/genesis.json" ] || fail "no genesis.json"
@@ -33,6 +24,19 @@ for i in 1 2 3 4; do [ -d "$LOCALNET_DIR/node$i/data" ] || fail "no node$i/data"
 [ "$NODE3_API" = "http://127.0.0.1:$((base + 3))" ] || fail "NODE3_API is $NODE3_API"
 node4=$(curl -fsS "$NODE4_API/v1/status")
 grep -q "$CHAIN_ID" <<<"$node4" || fail "node 4 status lacks the chain id: $node4"
+
+# The record window follows LOCALNET_PAST_WINDOW_DAYS; the supervision office's reader reads
+# reports, the court's may not.
+grep -q "\"record_past_window_ms\":$((400 * 86400000))[,}]" "$LOCALNET_DIR/genesis.json" || fail "no 400-day window"
+report="$NODE1_API/v1/reports/supervision?from=2026-01-01&to=2026-12-31"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SUPERVISOR_TOKEN" "$report")" = 200 ] ||
+  fail "the supervisor may not read a report"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $READER_TOKEN" "$report")" = 403 ] ||
+  fail "the court reader may read a report"
+LOCALNET_PAST_WINDOW_DAYS=0 "$ROOT/scripts/localnet.sh" up 2>/dev/null && fail "a 0-day window accepted"
+# The window is fixed in genesis: another one over this network is refused, none keeps it.
+LOCALNET_PAST_WINDOW_DAYS=30 "$ROOT/scripts/localnet.sh" up 2>/dev/null && fail "a changed window accepted"
+"$ROOT/scripts/localnet.sh" up >/dev/null || fail "up without a window refused"
 
 "$ROOT/scripts/localnet.sh" kill 2
 status=$("$ROOT/scripts/localnet.sh" status)

@@ -11,15 +11,8 @@ export BUILD_DIR=$2
 BIN="$BUILD_DIR/bin"
 export LOCALNET_DIR
 LOCALNET_DIR=$(mktemp -d /tmp/evidence_timestamp_XXXXXX)
-# A free base port below the ephemeral range (as localnet_test.sh picks it).
-free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 1 50); do
-  base=$((20000 + (RANDOM % 120) * 100))
-  ok=1
-  for p in 1 2 3 4 101 102 103 104; do free $((base + p)) || ok=0; done
-  [ $ok = 1 ] && break
-done
-export LOCALNET_BASE_PORT=$base
+# shellcheck source=localnet_port.sh
+. "$ROOT/tests/scripts/localnet_port.sh"
 cleanup() { "$ROOT/scripts/localnet.sh" down >/dev/null 2>&1 || true; rm -rf "$LOCALNET_DIR"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

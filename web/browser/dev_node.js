@@ -10,12 +10,13 @@ import { createInterface } from 'node:readline';
 /**
  * @param {string} nodeBinary path of evidence-node
  * @param {'sha256'|'sm3'} [hash] the chain's hash (sm3: a 国密 chain)
- * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, agencyKey: string,
+ * @param {string[]} [extraArgs] more arguments, e.g. ['--past-window-days', '400']
+ * @returns {Promise<{url: string, dir: string, genesis: any, readerToken: string, supervisorToken: string, agencyKey: string,
  *                    agencyKeys: {ed25519: string, p256: string, sm2: string}, stop: () => Promise<void>}>}
  */
-export async function startDevNode(nodeBinary, hash = 'sha256') {
+export async function startDevNode(nodeBinary, hash = 'sha256', extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'portal-browser-'));
-  const args = ['--dev', '--dev-hash', hash, '--data', join(dir, 'chain'), '--api', '127.0.0.1:0'];
+  const args = ['--dev', '--dev-hash', hash, '--data', join(dir, 'chain'), '--api', '127.0.0.1:0', ...extraArgs];
   const child = spawn(nodeBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -36,6 +37,7 @@ export async function startDevNode(nodeBinary, hash = 'sha256') {
     dir,
     genesis: JSON.parse(readFileSync(join(chain, 'genesis.json'), 'utf8')),
     readerToken: readFileSync(join(chain, 'reader-token'), 'utf8').trim(),
+    supervisorToken: readFileSync(join(chain, 'supervisor-token'), 'utf8').trim(),
     agencyKey: join(chain, 'agency.pem'),
     agencyKeys: { ed25519: join(chain, 'agency.pem'), p256: join(chain, 'agency-p256.pem'), sm2: join(chain, 'agency-sm2.pem') },
     stop: async () => {

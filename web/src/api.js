@@ -54,3 +54,9 @@ export const getCase = (caseId, token) => get(`/v1/cases/${segment(caseId)}`, { 
 export const getBlock = (height, token) => get(`/v1/blocks/${height}`, { token });
 /** @param {number} from @param {number} limit @param {string|null} token */
 export const listBlocks = (from, limit, token) => get(`/v1/blocks?from=${from}&limit=${limit}`, { token });
+/**
+ * The supervision report of a period (a reader whose role may read reports).
+ * @param {{from: string, to: string, agency?: string}} query dates YYYY-MM-DD @param {string} token
+ */
+export const getSupervisionReport = ({ from, to, agency }, token) =>
+  get(`/v1/reports/supervision?from=${segment(from)}&to=${segment(to)}${agency ? `&agency=${segment(agency)}` : ''}`, { token });

@@ -64,6 +64,9 @@ class VerifyOnlyService : public api::NodeService {
   }
   std::optional<api::Reader> FindReader(std::string_view) override { return std::nullopt; }
   Result<api::CaseTrail> GetCase(std::string_view) override { return NotServed(); }
+  Result<boost::json::object> SupervisionReport(const api::SupervisionReportQuery&) override {
+    return NotServed();
+  }
   Result<boost::json::value> GetBlock(uint64_t, api::BlockDetail) override { return NotServed(); }
   Result<api::BlockPage> ListBlocks(uint64_t, uint64_t, api::BlockDetail) override {
     return NotServed();
@@ -76,6 +79,10 @@ class VerifyOnlyService : public api::NodeService {
   std::string GetGenesisJson() override { return genesis_.ToJson(); }
   Result<api::TreeHead> GetTreeHead() override { return NotServed(); }
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {
+    return NotServed();
+  }
+  Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object&,
+                                                  const api::SubmitOptions&) override {
     return NotServed();
   }
   boost::json::object GetGovernance() override {

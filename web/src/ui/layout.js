@@ -9,6 +9,7 @@ const NAV = [
   { page: 'verify', href: '/verify', label: 'nav.verify' },
   { page: 'explorer', href: '/explorer', label: 'nav.explorer' },
   { page: 'cases', href: '/cases', label: 'nav.cases' },
+  { page: 'reports', href: '/reports', label: 'nav.reports' },
 ];
 
 /**
@@ -20,9 +21,10 @@ const NAV = [
 
 /**
  * @param {string} page the page's name (pages.json)
- * @param {{view: (ctx: PageContext) => any, start?: (ctx: PageContext) => void, offline?: boolean}} spec
+ * @param {{view: (ctx: PageContext) => any, start?: (ctx: PageContext) => void, offline?: boolean, wide?: boolean}} spec
+ *   wide: the main part may use up to 1320 px (tables with many columns, e.g. the report's)
  */
-export function startPage(page, { view, start, offline = false }) {
+export function startPage(page, { view, start, offline = false, wide = false }) {
   loadLanguage();
   const app = /** @type {HTMLElement} */ (document.getElementById('app'));
   /** @type {PageContext} */
@@ -30,7 +32,7 @@ export function startPage(page, { view, start, offline = false }) {
   const render = () => {
     document.documentElement.lang = language();
     document.title = `${t(`${page === 'offline' ? 'offline' : page}.title`).replace(/ /g, '')} · ${t('site.title')}`;
-    replace(app, header(page, offline), h('main', { class: 'main', id: 'main' }, view(ctx)), footer(ctx, offline));
+    replace(app, header(page, offline), h('main', { class: ['main', wide && 'main--wide'], id: 'main' }, view(ctx)), footer(ctx, offline));
   };
   ctx.update = render;
   onLanguageChange(render);
