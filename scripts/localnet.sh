@@ -12,14 +12,16 @@
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
 # LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
 # LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; demo cases need 400).
-# The window is a chain param: another value than 7 makes a version-2 genesis whose four
-# institutions hold admin keys (keys/admin-N.pem) and whose params set the window. It is
-# fixed when the network is made; `up` with another value over an existing one refuses.
+# The genesis is version 2: the four institutions hold admin keys (keys/admin-N.pem), and it
+# names their TSA CAs and the witness (trusted time, below). The window is a chain param
+# (another value than 7 sets it in the genesis's params); it is fixed when the network is
+# made; `up` with another value over an existing one refuses.
 # LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
 # with SM2 vote and agency keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
 # has no SM2 — docs/operations.md §10). Read when the network is first generated.
-# Each institution gets a CA and a time-stamping certificate (openssl); the env file
-# names the CA certificates TSA_CA1..TSA_CA4 (docs/timestamps.md).
+# Each institution gets a CA and a time-stamping certificate (openssl); genesis names the CA
+# certificates ([[tsa]]) and one outside witness key ([[witness]], docs/witness.md), and the
+# env file names them TSA_CA1..TSA_CA4, WITNESS_KEY and WITNESS_NAME (docs/timestamps.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -104,9 +106,6 @@ write_node_config() {
     done
     echo "peers = { $peers }"
     echo
-    echo "[witness]"
-    echo "keys = [\"$(cat "$LOCALNET_DIR/keys/witness.vkey")\"]"
-    echo
     echo "[log]"
     echo "level = \"info\""
   } >"$dir/node.toml"
@@ -174,13 +173,15 @@ generate() {
       echo "node_key = \"node$i/node_key.pem\""
       echo "power = 1"
       echo "address = \"127.0.0.1:$(p2p_port "$i")\""
-      if [ "$PAST_WINDOW_DAYS" != 7 ]; then
-        "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-$i.pem" >/dev/null
-        echo
-        echo "[[admin]]"
-        echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
-        echo "keys = [\"keys/admin-$i.pem\"]"
-      fi
+      "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-$i.pem" >/dev/null
+      echo
+      echo "[[admin]]"
+      echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+      echo "keys = [\"keys/admin-$i.pem\"]"
+      echo
+      echo "[[tsa]]"
+      echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+      echo "ca_cert = \"keys/tsa-ca$i.pem\""
     } >>"$spec"
   done
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
@@ -190,6 +191,12 @@ generate() {
     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/$reader.token"
     chmod 600 "$LOCALNET_DIR/keys/$reader.token"
   done
+  {
+    echo
+    echo "[[witness]]"
+    echo "name = \"$WITNESS_NAME\""
+    echo "key = \"keys/witness.pem\""
+  } >>"$spec"
   cat >>"$spec" <<'EOF'
 
 [[agency]]
