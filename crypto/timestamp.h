@@ -118,6 +118,12 @@ Result<CaCertificate> ParseCaCertificate(std::string_view pem);
 // its signature; otherwise why not.
 Status CheckIssuedBy(std::string_view cert_pem, const CaCertificate& ca);
 
+// DER of a plain TimeStampReq for any RFC 3161 TSA (what `openssl ts -query
+// -digest HEX -sha256 -cert -no_nonce` writes): version 1, the SHA-256 (or SM3)
+// imprint, certReq true (so the token carries the TSA's certificate), no
+// policy, nonce or extension. For anchoring checkpoints (docs/timestamps.md §6).
+Result<Bytes> EncodeTimestampQuery(HashAlgorithm algorithm, const Digest& imprint);
+
 // Reads a TimeStampResp (DER): its status must be granted and it must carry a
 // token. Checks no signature (use VerifyTimestampResponse for that).
 Result<TimestampTokenInfo> ReadTimestampResponse(ByteView der);

@@ -21,6 +21,7 @@
 #include "node/p2p/transport.h"
 #include "node/record_pool.h"
 #include "node/service.h"
+#include "node/anchors.h"
 #include "node/checkpoints.h"
 #include "node/timestamps.h"
 #include "common/clock.h"
@@ -80,6 +81,7 @@ class NodeImpl {
   std::unique_ptr<RecordPool> mempool_;
   std::unique_ptr<TimestampService> timestamps_;
   std::unique_ptr<CheckpointService> checkpoints_;
+  std::unique_ptr<AnchorService> anchors_;
   std::unique_ptr<supervision::RuleSet> supervision_rules_;    // from node.toml, if named
   std::unique_ptr<supervision::WorkingCalendar> calendar_;     // from node.toml, if named
   std::unique_ptr<ChainService> service_;
@@ -131,14 +133,28 @@ Status NodeImpl::Start() {
   timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
                                                    std::move(timestamp_authority_),
                                                    options_.tsa_peer_urls);
+  std::vector<crypto::NoteKey> own_witnesses;
+  for (const std::string& vkey : options_.witness_vkeys) {
+    own_witnesses.push_back(crypto::NoteKey::FromVkey(vkey).value());  // checked by LoadFiles
+  }
   checkpoints_ = std::make_unique<CheckpointService>(
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
-      genesis_.validators()[node_index_].name, WitnessKeys(genesis_, options_.witness_vkeys),
+      genesis_.validators()[node_index_].name, std::move(own_witnesses),
       [] { return static_cast<uint64_t>(WallClockMs() / 1000); },
       options_.data_dir + "/" + std::string(CheckpointService::kStateFileName));
   if (!checkpoints_->LoadStatus().ok()) {
     spdlog::warn("event=cosignatures_not_restored reason=\"{}\"",
                  checkpoints_->LoadStatus().message());
+  }
+  std::string anchor_cas;
+  if (!options_.anchor_tsa_ca_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(anchor_cas, LoadAnchorCaFile(options_.anchor_tsa_ca_path));
+  }
+  anchors_ = std::make_unique<AnchorService>(
+      genesis_, *store_, std::move(anchor_cas),
+      options_.data_dir + "/" + std::string(AnchorService::kStateFileName));
+  if (!anchors_->LoadStatus().ok()) {
+    spdlog::error("event=anchors_not_restored reason=\"{}\"", anchors_->LoadStatus().message());
   }
   SupervisionSettings supervision;
   if (!options_.supervision_rules_path.empty()) {
@@ -155,7 +171,7 @@ Status NodeImpl::Start() {
   }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
                                             &metrics_, timestamps_.get(), checkpoints_.get(),
-                                            supervision);
+                                            supervision, anchors_.get());
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport());
   CreateDriver(std::move(restored));
@@ -415,6 +431,10 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
                                witness.name + " with another key");
       }
     }
+  }
+  if (!options.anchor_tsa_ca_path.empty()) {
+    auto cas = LoadAnchorCaFile(options.anchor_tsa_ca_path);
+    if (!cas.ok()) out.problems.push_back("anchor.tsa_ca: " + cas.status().message());
   }
   for (const auto& peer : options.tsa_peer_urls) {
     const bool known =

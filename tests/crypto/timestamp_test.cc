@@ -6,6 +6,7 @@
 
 #include "common/encoding.h"
 #include "crypto/hash.h"
+#include "tests/testing/process.h"
 #include "tests/testing/tsa_certificates.h"
 
 namespace evidence::crypto {
@@ -173,6 +174,21 @@ TEST(TimestampTest, ATsaCertificateIsIssuedByItsOwnInstitutionsCaOnly) {
   EXPECT_FALSE(CheckIssuedBy(notary.tsa_cert_pem, *court_ca).ok());
   EXPECT_FALSE(CheckIssuedBy(court.tsa_cert_pem, *notary_ca).ok());
   EXPECT_FALSE(CheckIssuedBy("not a certificate", *court_ca).ok());
+}
+
+// What `evidence anchor` sends an outside TSA is what openssl sends: byte for byte
+// `openssl ts -query -digest HEX -sha256 -cert -no_nonce`.
+TEST(TimestampTest, AQueryForAnOutsideTsaIsWhatOpensslWrites) {
+  const Digest imprint = Hash(HashAlgorithm::kSha256, std::string_view("test-chain\n2\nAAAA\n"));
+  auto query = EncodeTimestampQuery(HashAlgorithm::kSha256, imprint);
+  ASSERT_TRUE(query.ok()) << query.status().message();
+  evidence::testing::TempDir dir;
+  const evidence::testing::RunResult made = evidence::testing::Run(
+      "/usr/bin/openssl", {"ts", "-query", "-digest", DigestHex(imprint), "-sha256", "-cert",
+                           "-no_nonce", "-out", dir.File("query.tsq")});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string expected = evidence::testing::ReadFile(dir.File("query.tsq"));
+  EXPECT_EQ(std::string(query->begin(), query->end()), expected);
 }
 
 }  // namespace
