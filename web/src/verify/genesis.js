@@ -144,6 +144,8 @@ function readGenesis(value) {
     params,
     admins,
     observers,
+    // Outside witnesses (version 2; docs/witness.md), for a checkpoint beside a receipt.
+    witnesses: witnesses ?? [],
     validatorSetHash: toHex(H(utf8(setText))),
     fingerprint: toHex(H(utf8(canonicalize(value)))),
   };
