@@ -119,6 +119,27 @@ void NoteRecord(const api::SubmitOutcome& outcome, std::optional<size_t> index,
   if (index) (*details)["index"] = *index;
 }
 
+// A vote as the block JSON shows it: every field its signature covers
+// (ledger/vote.h), the signer's index and the signature in base64.
+json::object VoteJson(const ledger::Vote& vote) {
+  return json::object{
+      {"type", vote.type == ledger::VoteType::kPrevote ? "prevote" : "precommit"},
+      {"height", vote.height},
+      {"round", vote.round},
+      {"block_hash", crypto::DigestHex(vote.block_hash)},
+      {"timestamp_ms", vote.timestamp_ms},
+      {"validator", vote.validator_index},
+      {"signature", Base64Encode(vote.signature)}};
+}
+
+json::array EvidenceJson(const std::vector<ledger::DuplicateVoteEvidence>& evidence) {
+  json::array out;
+  for (const ledger::DuplicateVoteEvidence& item : evidence) {
+    out.push_back(json::object{{"a", VoteJson(item.a)}, {"b", VoteJson(item.b)}});
+  }
+  return out;
+}
+
 bool IsSignatureRefusal(const Status& status) {
   std::optional<ledger::ErrorCode> code = ledger::ErrorCodeOf(status);
   return code == ledger::ErrorCode::kRecordBadSignature ||
@@ -461,6 +482,7 @@ json::value ChainService::BlockJson(uint64_t height, api::BlockDetail detail) {
       {"header", ledger::BlockHeaderToJson(block->header)},
       {"commit", ledger::CommitToJson(*commit)},
       {"last_commit", ledger::CommitToJson(block->last_commit)},
+      {"evidence", EvidenceJson(block->evidence)},
       {"leaves", std::move(leaves)}};
   if (detail == api::BlockDetail::kRecords) out["records"] = std::move(records);
   return out;

@@ -8,16 +8,22 @@
 #   scripts/localnet.sh stop N    SIGTERM node N
 #   scripts/localnet.sh start N   start node N (again)
 #   scripts/localnet.sh wipe N    stop node N and delete its ledger data (it re-syncs on start)
+#   scripts/localnet.sh add       a fifth node (泗水县审计局), admitted by governance as an
+#                                 observer (add-observer signed with ADMIN_KEY1..3) and started:
+#                                 API on base+5; NODE5_* appended to the env file
+# status, kill, stop, start and wipe take 5 once it is added.
 #
 # Environment: BUILD_DIR (default build), LOCALNET_DIR (default .localnet),
 # LOCALNET_BASE_PORT (default 8700: node N serves its API on base+N and P2P on base+100+N),
 # LOCALNET_PAST_WINDOW_DAYS (default 7: how old a record's time may be; demo cases need 400).
-# The genesis is version 2: the four institutions hold admin keys (keys/admin-N.pem), and it
-# names their TSA CAs and the witness (trusted time, below). The window is a chain param
-# (another value than 7 sets it in the genesis's params); it is fixed when the network is
-# made; `up` with another value over an existing one refuses.
+# The genesis is version 2 (docs/governance.md): each of the four institutions holds one
+# admin key (keys/admin-N.pem, its public half keys/admin-N.pub.pem; the env file names the
+# private ones ADMIN_KEY1..ADMIN_KEY4), three of the four sign a governance action
+# (`evidence gov`). The window is a chain param of that genesis: it is fixed when the
+# network is made (later only `evidence gov propose set-params` changes it); `up` with
+# another value over an existing network refuses.
 # LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
-# with SM2 vote and agency keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
+# with SM2 vote, agency and admin keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
 # has no SM2 — docs/operations.md §10). Read when the network is first generated.
 # Each institution gets a CA and a time-stamping certificate (openssl); genesis names the CA
 # certificates ([[tsa]]) and one outside witness key ([[witness]], docs/witness.md), and the
@@ -38,13 +44,14 @@ if ! [[ "$PAST_WINDOW_DAYS" =~ ^[1-9][0-9]{0,3}$ ]] || [ "$PAST_WINDOW_DAYS" -gt
   exit 1
 fi
 
-NAMES=(justice-bureau procuratorate court notary-office)
-INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处")
+# The four validators; index 4 is the fifth node `add` makes (an observer).
+NAMES=(justice-bureau procuratorate court notary-office audit-bureau)
+INSTITUTIONS=("泗水县司法局" "泗水县人民检察院" "泗水县人民法院" "泗水县公证处" "泗水县审计局")
 CHAIN_ID=${LOCALNET_CHAIN_ID:-localnet-sishui}
 WITNESS_NAME=witness.localnet/w1
 case "${LOCALNET_CRYPTO:-default}" in
-  default) HASH=sha256 VOTE_ALG=ed25519 NODE_ALG=ed25519 AGENCY_ALG=p256 ;;
-  gm) HASH=sm3 VOTE_ALG=sm2 NODE_ALG=p256 AGENCY_ALG=sm2 ;;
+  default) HASH=sha256 VOTE_ALG=ed25519 NODE_ALG=ed25519 AGENCY_ALG=p256 ADMIN_ALG=ed25519 ;;
+  gm) HASH=sm3 VOTE_ALG=sm2 NODE_ALG=p256 AGENCY_ALG=sm2 ADMIN_ALG=sm2 ;;
   *) echo "localnet: LOCALNET_CRYPTO must be gm or unset, got '$LOCALNET_CRYPTO'" >&2; exit 2 ;;
 esac
 
@@ -71,7 +78,18 @@ check_window() {
   fi
   die "the network in $LOCALNET_DIR was made with another record window (a chain param in its genesis), not $PAST_WINDOW_DAYS days: 'localnet.sh down', remove $LOCALNET_DIR and 'up' again"
 }
-check_index() { [[ "${1:-}" =~ ^[1-4]$ ]] || die "node number must be 1 to 4, got '${1:-}'"; }
+# The nodes of this network: 1 to 4, and 5 once `add` made it.
+nodes() {
+  echo 1 2 3 4
+  [ ! -f "$(node_dir 5)/node.toml" ] || echo 5
+}
+check_index() {
+  local i=${1:-}
+  if [[ "$i" =~ ^[1-4]$ ]] || { [ "$i" = 5 ] && [ -f "$(node_dir 5)/node.toml" ]; }; then
+    return 0
+  fi
+  die "node number must be 1 to 4 (5 after 'localnet.sh add'), got '$i'"
+}
 
 need_binaries() {
   for b in evidence evidence-node; do
@@ -87,6 +105,8 @@ write_node_config() {
     echo "name = \"${NAMES[$((i - 1))]}\""
     echo "data_dir = \"data\""
     echo "genesis = \"../genesis.json\""
+    # Node 5 holds a vote key that is in no validator set yet: it observes until
+    # governance adds it as a validator (add-validator), then votes.
     echo "vote_key = \"vote_key.pem\""
     echo "node_key = \"node_key.pem\""
     echo
@@ -96,15 +116,18 @@ write_node_config() {
     echo "[api]"
     echo "listen = \"127.0.0.1:$(api_port "$i")\""
     echo
-    echo "[timestamp]"
-    echo "key = \"tsa_key.pem\""
-    echo "cert = \"tsa_cert.pem\""
-    local peers="" j
-    for j in 1 2 3 4; do
-      [ "$j" = "$i" ] && continue
-      peers+="${peers:+, }${NAMES[$((j - 1))]} = \"http://127.0.0.1:$(api_port "$j")\""
-    done
-    echo "peers = { $peers }"
+    # The four validators sign RFC 3161 tokens; the observer has no TSA of its own.
+    if [ "$i" != 5 ]; then
+      echo "[timestamp]"
+      echo "key = \"tsa_key.pem\""
+      echo "cert = \"tsa_cert.pem\""
+      local peers="" j
+      for j in 1 2 3 4; do
+        [ "$j" = "$i" ] && continue
+        peers+="${peers:+, }${NAMES[$((j - 1))]} = \"http://127.0.0.1:$(api_port "$j")\""
+      done
+      echo "peers = { $peers }"
+    fi
     echo
     echo "[log]"
     echo "level = \"info\""
@@ -151,11 +174,9 @@ generate() {
     echo "hash = \"$HASH\""
     # A new local chain starts now (a real network fixes its start in the spec).
     echo "genesis_time_ms = $(date +%s%3N)"
-    if [ "$PAST_WINDOW_DAYS" != 7 ]; then
-      echo
-      echo "[params]"
-      echo "record_past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
-    fi
+    echo
+    echo "[params]"
+    echo "record_past_window_ms = $((PAST_WINDOW_DAYS * 86400000))"
   } >"$spec"
   for i in 1 2 3 4; do
     local dir; dir=$(node_dir "$i")
@@ -173,11 +194,14 @@ generate() {
       echo "node_key = \"node$i/node_key.pem\""
       echo "power = 1"
       echo "address = \"127.0.0.1:$(p2p_port "$i")\""
-      "$BIN/evidence" keygen --alg ed25519 --out "$LOCALNET_DIR/keys/admin-$i.pem" >/dev/null
+      # The institution's admin key: only its public half goes into the spec, as a real
+      # institution hands over only admin.pub.pem (docs/governance.md §4).
+      "$BIN/evidence" keygen --alg "$ADMIN_ALG" --out "$LOCALNET_DIR/keys/admin-$i.pem" \
+        --pub "$LOCALNET_DIR/keys/admin-$i.pub.pem" >/dev/null
       echo
       echo "[[admin]]"
       echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
-      echo "keys = [\"keys/admin-$i.pem\"]"
+      echo "keys = [\"keys/admin-$i.pub.pem\"]"
       echo
       echo "[[tsa]]"
       echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
@@ -236,6 +260,7 @@ EOF
     for i in 1 2 3 4; do echo "TSA_CA${i}=$LOCALNET_DIR/keys/tsa-ca$i.pem"; done
     echo "WITNESS_KEY=$LOCALNET_DIR/keys/witness.pem"
     echo "WITNESS_NAME=$WITNESS_NAME"
+    for i in 1 2 3 4; do echo "ADMIN_KEY${i}=$LOCALNET_DIR/keys/admin-$i.pem"; done
   } >"$LOCALNET_DIR/env"
 }
 
@@ -286,7 +311,7 @@ signal_node() {
 }
 
 status() {
-  for i in 1 2 3 4; do
+  for i in $(nodes); do
     local url="http://127.0.0.1:$(api_port "$i")"
     if pid=$(pid_of "$i"); then
       local s; s=$(curl -fsS --max-time 2 "$url/v1/status" 2>/dev/null || echo '{}')
@@ -297,16 +322,77 @@ status() {
   done
 }
 
+# The governance state a node answers (GET /v1/governance), or nothing.
+governance() { curl -fsS --max-time 5 "http://127.0.0.1:$(api_port "$1")/v1/governance" 2>/dev/null; }
+
+# `add`: node 5 of a fifth institution (泗水县审计局). Its keys are made here (the
+# public halves go into the env file for a later add-validator); governance admits
+# its node key as an observer (add-observer, signed by the admins of 司法局, 检察院
+# and 法院 with ADMIN_KEY1..3, submitted to node 1 with --wait); once the action
+# is in force (two blocks after the one committing it) node 5 starts and syncs.
+add_node5() {
+  local dir env="$LOCALNET_DIR/env" name=${NAMES[4]} institution=${INSTITUTIONS[4]}
+  dir=$(node_dir 5)
+  [ -f "$LOCALNET_DIR/genesis.json" ] || die "no network in $LOCALNET_DIR: 'localnet.sh up' first"
+  # shellcheck disable=SC1090
+  . "$env"
+  [ -n "${ADMIN_KEY1:-}" ] ||
+    die "the network in $LOCALNET_DIR was made before governance (no admin keys in its genesis): 'localnet.sh down', remove $LOCALNET_DIR and 'up' again"
+  pid_of 1 >/dev/null || die "node 1 is not running: 'localnet.sh up' first"
+  if [ ! -f "$dir/node.toml" ]; then
+    mkdir -p "$dir/data" "$LOCALNET_DIR/actions"
+    [ -f "$dir/vote_key.pem" ] ||
+      "$BIN/evidence" keygen --alg "$VOTE_ALG" --out "$dir/vote_key.pem" --pub "$dir/vote_key.pub.pem" >/dev/null
+    [ -f "$dir/node_key.pem" ] ||
+      "$BIN/evidence" keygen --alg "$NODE_ALG" --out "$dir/node_key.pem" --pub "$dir/node_key.pub.pem" >/dev/null
+    local state seq action="$LOCALNET_DIR/actions/add-observer-$name.json"
+    state=$(governance 1) || die "node 1 does not answer GET /v1/governance"
+    # Unless an earlier `add` got as far as committing the admission.
+    if ! jq -e --arg n "$name" '[.actions[]?.action | select(.action == "add-observer")
+                                | .observer.name] | index($n)' <<<"$state" >/dev/null; then
+      seq=$(jq -r .latest.next_seq <<<"$state")
+      "$BIN/evidence" gov propose add-observer --genesis "$LOCALNET_DIR/genesis.json" --seq "$seq"         --name "$name" --institution "$institution" --node-key "$dir/node_key.pub.pem"         --address "127.0.0.1:$(p2p_port 5)" --out "$action" --force >/dev/null
+      for k in 1 2 3; do
+        local admin="ADMIN_KEY$k"
+        "$BIN/evidence" gov sign "$action" --key "${!admin}" >/dev/null
+      done
+      "$BIN/evidence" gov submit "$action" --node "$NODE1_API" --wait ||
+        die "governance did not admit node 5 (the action is in $action)"
+    fi
+    # In force two blocks after the one that committed it: blocks come with records.
+    local deadline=$((SECONDS + READY_TIMEOUT_S))
+    until governance 1 | jq -e --arg n "$name" '.register.observers | map(.name) | index($n)' >/dev/null; do
+      [ $SECONDS -lt $deadline ] ||
+        die "the admission of node 5 is committed but not in force after ${READY_TIMEOUT_S}s: it takes effect two blocks later, and blocks are made when records arrive (submit some, then 'localnet.sh add' again)"
+      sleep 0.2
+    done
+    write_node_config 5
+  fi
+  grep -q '^NODE5_API=' "$env" || {
+    echo "NODE5_API=http://127.0.0.1:$(api_port 5)"
+    echo "NODE5_VOTE_KEY=$dir/vote_key.pub.pem"
+    echo "NODE5_NODE_KEY=$dir/node_key.pub.pem"
+    echo "NODE5_P2P=127.0.0.1:$(p2p_port 5)"
+    echo "NODE5_NAME=$name"
+    echo "NODE5_INSTITUTION=$institution"
+  } >>"$env"
+  start_node 5
+  wait_ready 5
+  echo "localnet: node 5 ($name, $institution) is an observer; NODE5_* in $env"
+}
+
 command=${1:-}
 case "$command" in
   up)
     need_binaries
     if [ -f "$LOCALNET_DIR/genesis.json" ]; then check_window; else generate; fi
-    for i in 1 2 3 4; do start_node "$i"; done
-    wait_ready 1 2 3 4
-    echo "localnet: 4 nodes ready; settings in $LOCALNET_DIR/env"
+    for i in $(nodes); do start_node "$i"; done
+    # shellcheck disable=SC2046
+    wait_ready $(nodes)
+    echo "localnet: $(nodes | wc -w) nodes ready; settings in $LOCALNET_DIR/env"
     ;;
-  down) for i in 1 2 3 4; do signal_node "$i" TERM; done ;;
+  add) need_binaries; add_node5 ;;
+  down) for i in $(nodes); do signal_node "$i" TERM; done ;;
   status) status ;;
   kill) check_index "${2:-}"; signal_node "$2" KILL ;;
   stop) check_index "${2:-}"; signal_node "$2" TERM ;;
@@ -324,7 +410,7 @@ case "$command" in
     echo "node $2: ledger data deleted; 'localnet.sh start $2' re-syncs it from its peers"
     ;;
   *)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$command" ] || exit 2
     ;;
 esac

@@ -78,7 +78,22 @@ With curl (sign offline, then post):
 The supervision report again, for any period (report.json, findings.csv, report.html):
   $BIN/evidence report --node $NODE1_API --token $SUPERVISOR_TOKEN \\
       --from $REPORT_FROM --to $REPORT_TO --out /tmp/supervision-report
+EOT
+# Networks made before governance (a version-1 genesis) have no admin keys.
+if [ -n "${ADMIN_KEY1:-}" ]; then
+  cat <<EOT
+
+Governance (治理): each institution's admin key is ADMIN_KEY1..ADMIN_KEY4 in $LOCALNET_DIR/env;
+three of the four sign a change (docs/governance.md walks through each one):
+  $BIN/evidence gov show --node $NODE1_API
+  $BIN/evidence gov propose add-agency --genesis $GENESIS --seq 1 --id ... --name ... \\
+      --institution ... --key AGENCY.pub.pem --out add-agency.json
+  $BIN/evidence gov sign add-agency.json --key $ADMIN_KEY1    (then ADMIN_KEY2, ADMIN_KEY3)
+  $BIN/evidence gov submit add-agency.json --node $NODE1_API --wait
+EOT
+fi
+cat <<EOT
 
 Operate:  scripts/localnet.sh status | kill N | stop N | start N | wipe N | down
-Docs:     README.md, docs/api.md, docs/cli.md, docs/operations.md, docs/supervision.md
+Docs:     README.md, docs/api.md, docs/cli.md, docs/operations.md, docs/governance.md, docs/supervision.md
 EOT

@@ -66,7 +66,8 @@ int RunAudit(const AuditOptions& options) {
     return 1;
   }
   std::cout << "OK: " << report.blocks_checked << " blocks, " << report.records_checked
-            << " records, " << report.signature_checks << " record/batch signatures, "
+            << " records, " << report.governance_actions_checked << " governance actions, "
+            << report.signature_checks << " record/batch signatures, "
             << report.keys_scanned << " keys checked; chain " << genesis->chain_id() << "\n";
   return 0;
 }

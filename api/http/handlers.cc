@@ -11,6 +11,7 @@
 #include "api/http/access.h"
 #include "api/http/strict_json.h"
 #include "api/http/url.h"
+#include "common/limits.h"
 #include "common/metrics.h"
 #include "common/time_text.h"
 #include "crypto/hash.h"
@@ -26,6 +27,8 @@ constexpr size_t kCosignatureBytesMax = crypto::kNoteBytesMax;
 // An anchor (POST /v1/anchors): a tree size and the base64 of a TimeStampResp of
 // at most 16 KiB (node/anchors.h kAnchorRequestBytesMax).
 constexpr size_t kAnchorBytesMax = 32 * 1024;
+// A POST /v1/governance body: the action's JCS bound, with room for indentation.
+constexpr size_t kGovernanceBodyBytesMax = 4 * limits::kGovernanceActionBytesMax;
 
 using Query = std::vector<std::pair<std::string, std::string>>;
 
@@ -434,6 +437,15 @@ void ApiHandlers::SubmitGovernance(const HttpRequest& request, Reply reply) {
   if (!query.ok()) return reply(Problem(request, query.error()));
   auto wait = ReadWait(*query, options_);
   if (!wait.ok()) return reply(Problem(request, wait.error()));
+  // An action is at most 16 KiB as JCS; a body four times that (room for
+  // indentation) is refused before it costs a parse.
+  if (request.body.size() > kGovernanceBodyBytesMax) {
+    return reply(Problem(request, ProblemType::kTooLarge,
+                         "a governance action is at most " +
+                             std::to_string(limits::kGovernanceActionBytesMax) +
+                             " bytes as JCS; this body has " +
+                             std::to_string(request.body.size())));
+  }
   auto body = ReadJsonBody(request);
   if (!body.ok()) return reply(Problem(request, body.error()));
   auto outcome = service_.SubmitGovernance(*body, SubmitOptions{wait->dry_run});

@@ -213,7 +213,10 @@ class FakeNodeService : public NodeService {
   std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
   // Accepts an object with an integer "seq" (the real checks are the ledger's:
-  // node/service_test.cc); anything else is malformed.
+  // node/service_test.cc); anything else is malformed. "fail": "<ledger code
+  // name>" refuses it with that code. Pending actions are kept by seq like the
+  // node's GovernancePool: the same action again is already known, another one
+  // at a pending seq is a bad sequence.
   Result<GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
                                              const SubmitOptions& options) override {
     std::lock_guard lock(mutex_);
@@ -222,13 +225,26 @@ class FakeNodeService : public NodeService {
     if (seq == nullptr || !seq->is_int64() || seq->as_int64() < 1) {
       return ledger::LedgerError(ledger::ErrorCode::kGovernanceMalformed, "no seq");
     }
-    if (!options.dry_run) ++state_changes_;
-    return GovernanceOutcome{std::string(64, 'a'), static_cast<uint64_t>(seq->as_int64()), false};
+    if (auto error = Planted(action)) return *error;
+    const uint64_t at = static_cast<uint64_t>(seq->as_int64());
+    const std::string id = IdOf(action);
+    if (auto it = pending_actions_.find(at); it != pending_actions_.end()) {
+      if (it->second == id) return GovernanceOutcome{id, at, true};
+      return ledger::LedgerError(ledger::ErrorCode::kGovernanceBadSequence,
+                                 "another action is pending at seq " + std::to_string(at));
+    }
+    if (options.dry_run) return GovernanceOutcome{id, at, false};
+    pending_actions_[at] = id;
+    ++state_changes_;
+    return GovernanceOutcome{id, at, false};
   }
 
   boost::json::object GetGovernance() override {
-    return {{"height", 1}, {"state_hash", std::string(64, 'e')},
-            {"register", boost::json::object{{"next_seq", 1}}}};
+    boost::json::object registered{
+        {"next_seq", 1},
+        {"agencies", boost::json::array{boost::json::object{{"id", "market"}, {"keys", {}}}}},
+        {"validators", boost::json::array{boost::json::object{{"name", "court"}, {"power", 1}}}}};
+    return {{"height", 1}, {"state_hash", std::string(64, 'e')}, {"register", registered}};
   }
 
   boost::json::object GetStatus() override {
@@ -366,9 +382,9 @@ class FakeNodeService : public NodeService {
     return out;
   }
 
-  // The refusal a record asks for with "fail": "<ledger code name>".
-  std::optional<Status> Refusal(const boost::json::object& record) const {
-    if (const boost::json::value* fail = record.if_contains("fail"); fail && fail->is_string()) {
+  // The refusal a record or action asks for with "fail": "<ledger code name>".
+  static std::optional<Status> Planted(const boost::json::object& body) {
+    if (const boost::json::value* fail = body.if_contains("fail"); fail && fail->is_string()) {
       for (ledger::ErrorCode code : ledger::kAllErrorCodes) {
         if (ledger::ErrorCodeName(code) == fail->as_string()) {
           return ledger::LedgerError(code, "refused by the fake");
@@ -377,6 +393,12 @@ class FakeNodeService : public NodeService {
       return Status::InvalidArgument("refused by the fake: no ledger code " +
                                      std::string(fail->as_string()));
     }
+    return std::nullopt;
+  }
+
+  // A record's refusal: the planted one, or a full mempool.
+  std::optional<Status> Refusal(const boost::json::object& record) const {
+    if (auto planted = Planted(record)) return planted;
     if (mempool_full_) return Status::ResourceExhausted("mempool full");
     return std::nullopt;
   }
@@ -406,6 +428,7 @@ class FakeNodeService : public NodeService {
   uint64_t next_token_ = 0;
   size_t watches_started_ = 0;
   size_t watches_cancelled_ = 0;
+  std::map<uint64_t, std::string> pending_actions_;  // seq -> action id (IdOf)
   size_t state_changes_ = 0;
   size_t submissions_ = 0;
   uint64_t committed_ = 0;

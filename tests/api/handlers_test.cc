@@ -469,6 +469,134 @@ TEST_F(HandlersTest, TheGovernanceRegisterIsServedAsTheServiceHasIt) {
   EXPECT_EQ(ProblemOf(Call("GET", "/v1/governance?x=1")), "bad-request");
 }
 
+std::string ActionJson(int seq, std::string_view fail = "") {
+  boost::json::object action{{"v", 1},           {"chain_id", "test-chain"},
+                             {"seq", seq},       {"action", "remove-agency"},
+                             {"agency_id", "x"}, {"sigs", boost::json::array{}}};
+  if (!fail.empty()) action["fail"] = fail;
+  return boost::json::serialize(action);
+}
+
+TEST_F(HandlersTest, AGovernanceActionIsTakenOnceAndAnotherAtItsSeqIsABadSequence) {
+  HttpResponse first = Call("POST", "/v1/governance", ActionJson(3));
+  ASSERT_EQ(first.status, 202) << first.body;
+  EXPECT_EQ(first.content_type, "application/json");
+  const boost::json::object answer = Body(first).as_object();
+  EXPECT_EQ(answer.at("id").as_string(),
+            FakeNodeService::IdOf(boost::json::parse(ActionJson(3)).as_object()));
+  EXPECT_EQ(answer.at("seq").as_int64(), 3);
+  EXPECT_FALSE(answer.at("already_known").as_bool());
+  EXPECT_EQ(answer.at("status").as_string(), "pending");
+
+  HttpResponse again = Call("POST", "/v1/governance", ActionJson(3));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(Body(again).at("already_known").as_bool());
+  EXPECT_EQ(Body(again).at("id"), answer.at("id"));
+
+  // Another action at the pending seq.
+  boost::json::object other = boost::json::parse(ActionJson(3)).as_object();
+  other["agency_id"] = "y";
+  HttpResponse conflicting = Call("POST", "/v1/governance", boost::json::serialize(other));
+  EXPECT_EQ(conflicting.status, 409);
+  EXPECT_EQ(ProblemOf(conflicting), "bad-sequence");
+  EXPECT_EQ(Body(conflicting).at("code").as_string(), "governance.bad_sequence");
+  EXPECT_EQ(Body(conflicting).at("instance").as_string(), "/v1/governance");
+  EXPECT_EQ(service_.state_changes(), 1u);
+}
+
+// Every refusal of the ledger's governance checks reaches the client as its own
+// problem type and status, with the ledger's code, and changes nothing.
+TEST_F(HandlersTest, EachGovernanceRefusalHasItsProblemType) {
+  const struct {
+    const char* code;
+    const char* problem;
+    int status;
+  } cases[] = {
+      {"governance.malformed", "invalid-governance-action", 400},
+      {"governance.unknown_action", "unknown-action", 400},
+      {"governance.chain_mismatch", "wrong-chain", 400},
+      {"governance.not_governed", "not-governed", 409},
+      {"governance.bad_sequence", "bad-sequence", 409},
+      {"governance.unknown_admin_key", "unknown-admin-key", 400},
+      {"governance.admin_key_revoked", "admin-key-revoked", 400},
+      {"governance.bad_signature", "bad-signature", 400},
+      {"governance.too_few_signatures", "too-few-signatures", 400},
+      {"governance.unknown_entry", "unknown-entry", 400},
+      {"governance.conflict", "governance-conflict", 409},
+      {"governance.unsafe_validator_set", "unsafe-validator-set", 400},
+  };
+  for (const auto& c : cases) {
+    HttpResponse refused = Call("POST", "/v1/governance", ActionJson(1, c.code));
+    EXPECT_EQ(refused.status, c.status) << c.code;
+    EXPECT_EQ(ProblemOf(refused), c.problem) << c.code;
+    EXPECT_EQ(Body(refused).at("code").as_string(), c.code);
+    EXPECT_EQ(Body(refused).at("status").as_int64(), c.status) << c.code;
+    EXPECT_FALSE(Body(refused).as_object().contains("dry_run")) << c.code;
+  }
+  EXPECT_EQ(service_.state_changes(), 0u);
+  // The refused seq is still free.
+  EXPECT_EQ(Call("POST", "/v1/governance", ActionJson(1)).status, 202);
+}
+
+TEST_F(HandlersTest, AGovernanceDryRunChecksAndKeepsNothing) {
+  HttpResponse dry = Call("POST", "/v1/governance?dry_run=1", ActionJson(2));
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_TRUE(Body(dry).at("dry_run").as_bool());
+  EXPECT_TRUE(Body(dry).at("valid").as_bool());
+  EXPECT_EQ(Body(dry).at("seq").as_int64(), 2);
+  EXPECT_FALSE(Body(dry).as_object().contains("status"));
+  HttpResponse refused =
+      Call("POST", "/v1/governance?dry_run=true", ActionJson(2, "governance.too_few_signatures"));
+  EXPECT_EQ(ProblemOf(refused), "too-few-signatures");
+  EXPECT_TRUE(Body(refused).at("dry_run").as_bool());
+  EXPECT_EQ(service_.state_changes(), 0u);
+  // Kept nothing: the real submission is new.
+  EXPECT_EQ(Call("POST", "/v1/governance", ActionJson(2)).status, 202);
+}
+
+// Input the handler refuses before the service sees it.
+TEST_F(HandlersTest, ABadGovernanceRequestNeverReachesTheService) {
+  const struct {
+    const char* target;
+    std::string body;
+    const char* content_type;
+    const char* problem;
+  } cases[] = {
+      {"/v1/governance", "{\"seq\":1,", "application/json", "malformed-json"},
+      {"/v1/governance", "", "application/json", "malformed-json"},
+      {"/v1/governance", "[1]", "application/json", "wrong-type"},
+      {"/v1/governance", "{\"seq\":1,\"seq\":2}", "application/json", "duplicate-key"},
+      {"/v1/governance", "{\"seq\":1.5}", "application/json", "float-not-allowed"},
+      {"/v1/governance", ActionJson(1), "application/pdf", "unsupported-media-type"},
+      // Over four times an action's 16 KiB: refused before it is parsed.
+      {"/v1/governance", "{\"seq\":1,\"pad\":\"" + std::string(64 * 1024, 'x') + "\"}",
+       "application/json", "too-large"},
+      {"/v1/governance?x=1", ActionJson(1), "application/json", "bad-request"},
+      {"/v1/governance?dry_run=2", ActionJson(1), "application/json", "bad-request"},
+      {"/v1/governance?wait=commit", ActionJson(1), "application/json", "bad-request"},
+  };
+  for (const auto& c : cases) {
+    HttpResponse refused = Call("POST", c.target, c.body, "", c.content_type);
+    EXPECT_EQ(ProblemOf(refused), c.problem) << c.target << " " << c.body << ": " << refused.body;
+  }
+  EXPECT_EQ(service_.submissions(), 0u);
+  EXPECT_EQ(ProblemOf(Call("PUT", "/v1/governance", ActionJson(1))), "method-not-allowed");
+}
+
+TEST_F(HandlersTest, AgenciesAndValidatorsAreTheRegistersLists) {
+  const boost::json::object governance = service_.GetGovernance();
+  for (const char* list : {"agencies", "validators"}) {
+    HttpResponse answer = Call("GET", std::string("/v1/") + list);
+    ASSERT_EQ(answer.status, 200) << list;
+    const boost::json::object body = Body(answer).as_object();
+    EXPECT_EQ(body.at("height"), governance.at("height")) << list;
+    EXPECT_EQ(body.at("state_hash"), governance.at("state_hash")) << list;
+    EXPECT_EQ(body.at(list), governance.at("register").at(list)) << list;
+    EXPECT_EQ(body.size(), 3u) << list;
+    EXPECT_EQ(ProblemOf(Call("GET", std::string("/v1/") + list + "?x=1")), "bad-request") << list;
+  }
+}
+
 TEST_F(HandlersTest, GenesisIsServedAsTheServiceHasIt) {
   HttpResponse genesis = Call("GET", "/v1/genesis");
   ASSERT_EQ(genesis.status, 200);

@@ -1,13 +1,16 @@
 // `evidence gov propose | sign | check`, run as real processes on a governed
-// genesis of four institutions (threshold 3).
+// genesis of four institutions (threshold 3); `gov submit | show` against a real
+// `evidence-node --dev` whose chain is governed by one admin (threshold 1).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "crypto/hash.h"
 #include "crypto/signature.h"
 #include "ledger/genesis.h"
 #include "ledger/governance.h"
+#include "tests/testing/dev_node.h"
 #include "tests/testing/process.h"
 #include "tests/testing/tsa_certificates.h"
 
@@ -303,6 +306,171 @@ TEST_F(GovCliTest, WitnessAndTsaCaActionsAreProposedSignedAndChecked) {
   EXPECT_EQ(not_ed25519.exit_code, 2) << not_ed25519.err;
   EXPECT_NE(not_ed25519.err.find("Ed25519"), std::string::npos) << not_ed25519.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("bad.json")));
+}
+
+// Unusable input exits 2; a file or a node that cannot be reached exits 1.
+TEST_F(GovCliTest, SubmitAndShowExitCodesWithoutANode) {
+  std::string p = dir_.File("p.json");
+  ASSERT_EQ(Propose({"remove-agency", "--genesis", Genesis(), "--seq", "1", "--agency", "market",
+                     "--out", p})
+                .exit_code,
+            0);
+  const std::string closed = "http://127.0.0.1:" + std::to_string(testing::ClosedPort());
+  auto bad_url = RunEvidence({"gov", "submit", p, "--node", "ftp://127.0.0.1:1"});
+  EXPECT_EQ(bad_url.exit_code, 2) << bad_url.err;
+  EXPECT_NE(bad_url.err.find("--node"), std::string::npos) << bad_url.err;
+  EXPECT_EQ(RunEvidence({"gov", "submit", dir_.File("missing.json"), "--node", closed}).exit_code,
+            1);
+  dir_.Write("junk.json", "{\"v\":1}");
+  EXPECT_EQ(RunEvidence({"gov", "submit", dir_.File("junk.json"), "--node", closed}).exit_code, 2);
+  auto unreachable = RunEvidence({"gov", "submit", p, "--node", closed, "--wait"});
+  EXPECT_EQ(unreachable.exit_code, 1) << unreachable.err;
+  EXPECT_EQ(unreachable.out, "");
+  EXPECT_EQ(RunEvidence({"gov", "show", "--node", closed}).exit_code, 1);
+  EXPECT_EQ(RunEvidence({"gov", "show", "--node", "not a url"}).exit_code, 2);
+  EXPECT_NE(RunEvidence({"gov", "show"}).exit_code, 0) << "--node is required";
+}
+
+// `gov submit` and `gov show` against a real node: a dev chain made with another
+// record window than 7 days has a version-2 genesis with one admin key.
+class GovNodeCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node_ = std::make_unique<testing::DevNode>(dir_.path(),
+                                               std::vector<std::string>{"--past-window-days", "8"});
+    ASSERT_EQ(node_->WaitReady(), "");
+    auto r = RunEvidence({"keygen", "--alg", "p256", "--out", dir_.File("traffic.pem"), "--pub",
+                          dir_.File("traffic.pub.pem")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // An add-agency action at `seq`, signed by the chain's admin unless `sign` is false.
+  std::string AddAgency(uint64_t seq, bool sign = true, const std::string& chain = "") {
+    std::string path = dir_.File("add-" + std::to_string(seq) + chain + ".json");
+    std::vector<std::string> args = {"gov",  "propose", "add-agency", "--seq", std::to_string(seq),
+                                     "--id", "sishui-traffic-police", "--name",
+                                     "泗水县公安局交通管理大队", "--institution", "泗水县公安局",
+                                     "--key", dir_.File("traffic.pub.pem"), "--out", path};
+    if (chain.empty()) {
+      args.insert(args.end(), {"--genesis", node_->genesis()});
+    } else {
+      args.insert(args.end(), {"--chain-id", chain});
+    }
+    auto r = RunEvidence(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (sign) {
+      auto signed_it = RunEvidence({"gov", "sign", path, "--key", node_->admin_key()});
+      EXPECT_EQ(signed_it.exit_code, 0) << signed_it.err;
+    }
+    return path;
+  }
+
+  // The action id a node gives the action in `path` (the dev chain hashes with SHA-256).
+  static std::string IdOf(const std::string& path) {
+    auto action = ledger::ParseAction(testing::ReadFile(path));
+    EXPECT_TRUE(action.ok()) << action.status().ToString();
+    if (!action.ok()) return "";
+    return crypto::DigestHex(ledger::ActionId(crypto::HashAlgorithm::kSha256, *action));
+  }
+
+  RunResult Submit(const std::string& path, bool wait) {
+    std::vector<std::string> args = {"gov", "submit", path, "--node", node_->url()};
+    if (wait) args.push_back("--wait");
+    return RunEvidence(args);
+  }
+
+  boost::json::object ShowJson() {
+    auto r = RunEvidence({"gov", "show", "--node", node_->url(), "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    boost::system::error_code error;
+    boost::json::value json = boost::json::parse(r.out, error);
+    EXPECT_FALSE(error) << r.out;
+    return json.is_object() ? json.as_object() : boost::json::object{};
+  }
+
+  // What a refused action must leave as it was.
+  boost::json::object Unchanged() {
+    boost::json::object shown = ShowJson();
+    return {{"latest", shown["latest"]},
+            {"actions_total", shown["actions_total"]},
+            {"pending", shown["pending"]}};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<testing::DevNode> node_;
+};
+
+TEST_F(GovNodeCliTest, SubmitWaitCommitsTheActionAndShowListsIt) {
+  std::string p = AddAgency(1);
+  auto submitted = Submit(p, true);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err << node_->Log();
+  EXPECT_NE(submitted.out.find("add-agency, seq 1, action id "), std::string::npos)
+      << submitted.out;
+  EXPECT_NE(submitted.out.find("accepted, pending"), std::string::npos) << submitted.out;
+  EXPECT_NE(submitted.out.find("committed in block "), std::string::npos) << submitted.out;
+  const std::string id = IdOf(p);
+
+  boost::json::object shown = ShowJson();
+  EXPECT_EQ(shown["latest"].at("next_seq").as_int64(), 2);
+  EXPECT_EQ(shown["actions_total"].as_int64(), 1);
+  ASSERT_EQ(shown["actions"].as_array().size(), 1u);
+  EXPECT_EQ(shown["actions"].as_array()[0].at("id").as_string(), id);
+  EXPECT_EQ(shown["actions"].as_array()[0].at("seq").as_int64(), 1);
+  EXPECT_TRUE(shown["pending"].as_array().empty());
+
+  auto text = RunEvidence({"gov", "show", "--node", node_->url()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const std::string& line :
+       {std::string("register in force for block "), std::string("validators:\n  dev  "),
+        std::string("agencies:\n  dev-agency  "), std::string("2 after the last block"),
+        std::string("committed actions (1):\n  seq 1  block "), "add-agency  " + id,
+        std::string("pending on this node:\n")}) {
+    EXPECT_NE(text.out.find(line), std::string::npos) << "wanted '" << line << "' in:\n"
+                                                      << text.out;
+  }
+
+  // The same file again is a replay.
+  auto replay = Submit(p, true);
+  EXPECT_EQ(replay.exit_code, 1);
+  EXPECT_NE(replay.err.find("governance.bad_sequence"), std::string::npos) << replay.err;
+  EXPECT_NE(replay.err.find("(bad-sequence, HTTP 409)"), std::string::npos) << replay.err;
+}
+
+TEST_F(GovNodeCliTest, ARefusedActionExitsOneNamingItsProblemAndChangesNothing) {
+  const boost::json::object before = Unchanged();
+  const struct {
+    std::string path;
+    const char* problem;
+  } cases[] = {
+      {AddAgency(1, false), "(too-few-signatures, HTTP 400)"},
+      {AddAgency(2), "(bad-sequence, HTTP 409)"},
+      {AddAgency(1, true, "another-chain"), "(wrong-chain, HTTP 400)"},
+  };
+  for (const auto& c : cases) {
+    auto refused = Submit(c.path, true);
+    EXPECT_EQ(refused.exit_code, 1) << c.problem;
+    EXPECT_NE(refused.err.find("the node refused " + c.path + ": governance."), std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find(c.problem), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out, "") << "no action id for a refused action";
+  }
+  EXPECT_EQ(Unchanged(), before);
+}
+
+TEST_F(GovNodeCliTest, SubmitWithoutWaitLeavesTheActionPendingOnTheNode) {
+  std::string p = AddAgency(1);
+  auto submitted = Submit(p, false);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_NE(submitted.out.find("accepted, pending"), std::string::npos) << submitted.out;
+  EXPECT_EQ(submitted.out.find("committed in block"), std::string::npos) << submitted.out;
+  // The node commits it at its turn: pending there, or committed already.
+  const std::string id = IdOf(p);
+  boost::json::object shown = ShowJson();
+  const boost::json::array& pending = shown["pending"].as_array();
+  const boost::json::array& actions = shown["actions"].as_array();
+  const bool listed = (!pending.empty() && pending[0].at("id").as_string() == id) ||
+                      (!actions.empty() && actions[0].at("id").as_string() == id);
+  EXPECT_TRUE(listed) << boost::json::serialize(shown);
 }
 
 }  // namespace

@@ -74,6 +74,26 @@ class Ed25519Key:
             data.flush()
             return openssl("pkeyutl", "-sign", "-rawin", "-inkey", self.path, "-in", data.name)
 
+    def verify(self, message, signature):
+        """True when `signature` is this key's Ed25519 signature of `message`."""
+        if self._key is not None:
+            from cryptography.exceptions import InvalidSignature
+            try:
+                self._key.public_key().verify(signature, message)
+                return True
+            except InvalidSignature:
+                return False
+        with tempfile.TemporaryDirectory() as work:
+            paths = {name: os.path.join(work, name) for name in ("data", "sig", "pub.pem")}
+            for name, content in (("data", message), ("sig", signature),
+                                  ("pub.pem", self.public_pem.encode())):
+                with open(paths[name], "wb") as f:
+                    f.write(content)
+            done = subprocess.run(["openssl", "pkeyutl", "-verify", "-rawin", "-pubin",
+                                   "-inkey", paths["pub.pem"], "-in", paths["data"],
+                                   "-sigfile", paths["sig"]], capture_output=True)
+            return done.returncode == 0
+
     def self_signed_certificate(self, path, name):
         openssl("req", "-x509", "-new", "-key", self.path, "-subj", f"/CN={name}", "-days", "2",
                 "-out", path)

@@ -21,12 +21,21 @@
                                             below BYZANTINE_RSS_BOUND_MIB of memory, while the
                                             fourth (evidence-byzantine-peer, with its genesis
                                             keys) replays issue 17's findings 1, 2 and 6
+  e2e_test.py --node BIN --evidence CLI --byzantine-peer BIN byzantine_validator
+                                            the fourth validator equivocates (two prevotes
+                                            and two precommits per round, split among the
+                                            honest nodes) and proposes invalid blocks under a
+                                            steady load: the three honest ones commit every
+                                            record, refuse every invalid block, record the
+                                            duplicate-vote evidence once in a block, and
+                                            audit clean
 
 Each test makes its own temporary directory and free ports, and stops every process it
 started, even on failure. Exit 0 on success; on failure the tail of each node's log is
 printed.
 """
 import argparse
+import base64
 import concurrent.futures
 import os
 import re
@@ -41,7 +50,7 @@ import traceback
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster import Cluster, Ed25519Key, wait_until  # noqa: E402
+from cluster import CHAIN_ID, Cluster, Ed25519Key, wait_until  # noqa: E402
 
 
 def check(condition, message):
@@ -507,9 +516,164 @@ def byzantine(cluster):
           f"blocks served {[int(b) for b in served]} bytes; peer frames dropped "
           f"{[int(d) for d in dropped]}; warnings logged {warns}")
 
+def cpu_seconds(pid):
+    """User + system CPU time the process has used."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def vote_signing_bytes(vote):
+    """ledger/vote.h's canonical signing bytes, from the block JSON's vote."""
+    chain_id = CHAIN_ID.encode()
+    return (b"EVIDENCE-VOTE/v1\n" + bytes([len(chain_id)]) + chain_id +
+            bytes([1 if vote["type"] == "prevote" else 2]) +
+            vote["height"].to_bytes(8, "big") + vote["round"].to_bytes(4, "big") +
+            bytes.fromhex(vote["block_hash"]) +
+            vote["timestamp_ms"].to_bytes(8, "big", signed=True))
+
+
+def committed_blocks(cluster, node):
+    """Every committed block of `node`, as GET /v1/blocks pages them."""
+    blocks, start = [], 1
+    while start is not None:
+        status, page = cluster.api(node, "GET", f"/v1/blocks?from={start}&limit=1000")
+        check(status == 200, f"GET /v1/blocks on node {node + 1}: HTTP {status} {page}")
+        blocks += page["blocks"]
+        start = page["next_from"]
+    return blocks
+
+
+def check_evidence(cluster, blocks, byzantine):
+    """The duplicate-vote evidence of the chain: each item names the Byzantine
+    validator, its two votes verify under its vote key and conflict, and no
+    equivocation is recorded twice. Returns {(type, height, round): block height}."""
+    recorded = {}
+    for block in blocks:
+        for item in block["evidence"]:
+            a, b = item["a"], item["b"]
+            key = (a["type"], a["height"], a["round"])
+            check(a["validator"] == byzantine and b["validator"] == byzantine,
+                  f"evidence in block {block['height']} names validators {a['validator']}, "
+                  f"{b['validator']}, not the Byzantine one ({byzantine}): {item}")
+            check(key == (b["type"], b["height"], b["round"]) and
+                  a["block_hash"] != b["block_hash"],
+                  f"evidence in block {block['height']} is no conflict: {item}")
+            check(a["height"] < block["height"],
+                  f"block {block['height']} holds evidence of height {a['height']}")
+            for vote in (a, b):
+                check(cluster.vote_keys[byzantine].verify(vote_signing_bytes(vote),
+                                                          base64.b64decode(vote["signature"])),
+                      f"a vote of the evidence in block {block['height']} does not verify: {vote}")
+            check(key not in recorded, f"the equivocation {key} is recorded in block "
+                                       f"{recorded.get(key)} and again in {block['height']}")
+            recorded[key] = block["height"]
+    return recorded
+
+
+REFUSAL_CODES = ("block.wrong_log_root", "record.bad_signature", "block.wrong_height",
+                 "block.bad_last_commit")
+
+
+def byzantine_validator(cluster, evidence):
+    """Validator 4 runs evidence-byzantine-peer with its genesis keys in the
+    equivocate and invalid-block modes while three honest nodes take a steady
+    load of records."""
+    check(BYZANTINE_PEER is not None, "byzantine_validator needs --byzantine-peer")
+    honest, byzantine = [0, 1, 2], 3
+    for i in honest:
+        cluster.start(i)
+    cluster.wait_ready(honest)
+    committed = submit(cluster, 0, 1, wait=True)
+    height_before = min(cluster.height(i) for i in honest)
+    cpu_before = [cpu_seconds(cluster.processes[i].pid) for i in honest]
+    log_path = os.path.join(cluster.dir, "byzantine-validator.log")
+    work_dir = os.path.join(cluster.dir, "byzantine-chain")
+    seconds = 40
+    started = time.monotonic()
+    with open(log_path, "wb") as peer_log:
+        peer = subprocess.Popen(
+            [BYZANTINE_PEER, "--genesis", cluster.genesis_path,
+             "--node-key", cluster.node_keys[byzantine].path,
+             "--vote-key", cluster.vote_keys[byzantine].path, "--index", str(byzantine),
+             "--seconds", str(seconds), "--mode", "equivocate", "--mode", "invalid-block",
+             "--work-dir", work_dir],
+            stdout=peer_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        # Steady load: a few records a turn, round the honest nodes, each answered
+        # 201 or 202; one in ten waits for its commit (liveness while it runs).
+        k = 0
+        while peer.poll() is None:
+            for i in honest:
+                check(cluster.running(i), f"node {i + 1} died under the Byzantine validator")
+            node = honest[k % len(honest)]
+            committed.update(submit(cluster, node, 4, wait=(k % 10 == 9)))
+            k += 1
+            time.sleep(0.1)  # pacing of the load, not a wait for an event
+        attack_s = time.monotonic() - started
+    finally:
+        if peer.poll() is None:
+            peer.kill()
+        peer.wait()
+    with open(log_path) as f:
+        peer_text = f.read()
+    check(peer.returncode == 0, f"the Byzantine peer failed: exit {peer.returncode}\n{peer_text}")
+    summary = re.search(r"equivocated_rounds=(\d+) conflicting_votes_signed=(\d+) "
+                        r"invalid_proposals=(\d+) (.*) chain_followed_to=(\d+)", peer_text)
+    check(summary is not None, f"no summary from the Byzantine peer:\n{peer_text}")
+    equivocated, proposals = int(summary.group(1)), int(summary.group(3))
+    by_flaw = dict(item.split("=") for item in summary.group(4).split())
+    check(equivocated >= 10, f"the peer equivocated in only {equivocated} rounds (control)")
+    check(all(int(n) >= 1 for n in by_flaw.values()),
+          f"the peer did not propose every kind of invalid block (control): {by_flaw}")
+
+    for i in honest:
+        wait_committed(cluster, i, committed)
+    height_after = min(cluster.height(i) for i in honest)
+    cpu = [cpu_seconds(cluster.processes[i].pid) - cpu_before[k] for k, i in enumerate(honest)]
+    peak_mib = [rss_kib(cluster.processes[i].pid, "VmHWM") // 1024 for i in honest]
+    for k, i in enumerate(honest):
+        check(peak_mib[k] < BYZANTINE_RSS_BOUND_MIB,
+              f"node {i + 1} peaked at {peak_mib[k]} MiB (bound {BYZANTINE_RSS_BOUND_MIB} MiB)")
+
+    # Every honest node refused the invalid blocks, and saw duplicate votes.
+    refusals = [{code: cluster.log_text(i).count(code) for code in REFUSAL_CODES} for i in honest]
+    for code in REFUSAL_CODES:
+        check(any(r[code] for r in refusals), f"no honest node refused a block for {code}")
+    detected = [cluster.log_text(i).count("event=duplicate_vote") for i in honest]
+    check(all(detected), f"duplicate votes detected per node: {detected}")
+
+    # One chain, whose evidence names the Byzantine validator, each equivocation once.
+    chains = [committed_blocks(cluster, i) for i in honest]
+    tip = min(len(c) for c in chains)
+    for k in (1, 2):
+        check([b["hash"] for b in chains[k][:tip]] == [b["hash"] for b in chains[0][:tip]],
+              f"node {honest[k] + 1} holds another chain than node 1")
+    recorded = check_evidence(cluster, chains[0], byzantine)
+    check(recorded, "no duplicate-vote evidence reached a committed block")
+    proposed_by_byzantine = [b["height"] for b in chains[0] if b["header"]["proposer"] == byzantine]
+    check(not proposed_by_byzantine,
+          f"blocks proposed by the Byzantine validator were committed: {proposed_by_byzantine}")
+    in_blocks = sorted({h for h in recorded.values()})
+
+    # Every store audits clean (the node stopped first: one process per store).
+    for i in honest:
+        check(cluster.stop(i) == 0, f"node {i + 1} did not stop cleanly")
+        audit = run_cli(evidence, "audit", "--data", os.path.join(cluster.node_dir(i), "data", "store"),
+                        "--genesis", cluster.genesis_path)
+        check(audit.startswith("OK:"), f"node {i + 1}: {audit}")
+    print(f"byzantine validator ({attack_s:.0f}s): equivocated in {equivocated} rounds, "
+          f"{proposals} invalid proposals {by_flaw}; honest nodes refused "
+          f"{[sum(r.values()) for r in refusals]} blocks, detected {detected} duplicate votes; "
+          f"{len(recorded)} equivocations recorded once each in blocks {in_blocks}; "
+          f"{len(committed)} records committed on all three, height {height_before} -> "
+          f"{height_after}; cost per honest node: CPU {[round(c, 1) for c in cpu]} s, "
+          f"peak memory {peak_mib} MiB (bound {BYZANTINE_RSS_BOUND_MIB} MiB); 3 stores audit OK")
+
+
 TESTS = {"crash_recovery": crash_recovery, "no_double_sign": no_double_sign,
          "stranger_refused": stranger_refused, "backup_restore": backup_restore,
-         "byzantine": byzantine}
+         "byzantine": byzantine, "byzantine_validator": byzantine_validator}
 
 
 def main():
@@ -527,7 +691,7 @@ def main():
     cluster = Cluster(os.path.abspath(args.node), work_dir)
     ok = False
     try:
-        if args.test == "backup_restore":
+        if args.test in ("backup_restore", "byzantine_validator"):
             TESTS[args.test](cluster, os.path.abspath(args.evidence))
         else:
             TESTS[args.test](cluster)

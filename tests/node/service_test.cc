@@ -6,11 +6,13 @@
 #include <filesystem>
 
 #include "common/clock.h"
+#include "common/encoding.h"
 #include "common/limits.h"
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
 #include "ledger/errors.h"
 #include "ledger/receipt.h"
+#include "ledger/validation.h"
 #include "node/node_metrics.h"
 #include "node/record_pool.h"
 #include "tests/ledger/test_chain.h"
@@ -174,6 +176,50 @@ TEST_F(ServiceTest, ReadsServeTheCommittedLog) {
   ASSERT_TRUE(proof.ok());
   EXPECT_EQ(proof->size(), 1u);
   EXPECT_EQ(service_->GetConsistencyProof(1, 3).status().code(), StatusCode::kNotFound);
+}
+
+// The duplicate-vote evidence a block records is shown with every field its
+// signatures cover, so a reader checks the equivocation with genesis alone.
+TEST_F(ServiceTest, BlocksShowTheirDuplicateVoteEvidence) {
+  Commit({chain_.MakeRecord(0, "CASE-1", 1)});
+  ledger::DuplicateVoteEvidence evidence;
+  for (auto [vote, fill] : {std::pair{&evidence.a, uint8_t{0x0a}}, std::pair{&evidence.b, uint8_t{0x0b}}}) {
+    *vote = ledger::Vote{ledger::VoteType::kPrecommit, 1, 0, {}, chain_.genesis().genesis_time_ms(), 2, {}};
+    vote->block_hash.fill(fill);
+    auto signature = chain_.validator_key(2).Sign(
+        ledger::VoteSigningBytes(chain_.genesis().chain_id(), *vote));
+    ASSERT_TRUE(signature.ok());
+    vote->signature = *signature;
+  }
+  ledger::Block block = chain_.MakeNextBlock({});
+  block.evidence = {evidence};
+  block.header = ledger::MakeBlockHeader(chain_.state(), block.leaves, block.last_commit,
+                                         block.evidence, block.header.proposer);
+  ASSERT_TRUE(ledger::ValidateBlock(chain_.state(), block).ok());
+  const ledger::Commit commit = chain_.MakeCommit(
+      2, ledger::BlockHash(chain_.hash(), block.header), block.header.time_ms);
+  chain_.Advance(block, commit);
+  std::vector<crypto::Digest> ids;
+  ASSERT_TRUE(store_->Append(block, commit, &ids).ok());
+  service_->OnCommitted(block, commit, ids, false);
+
+  auto first = service_->GetBlock(1, api::BlockDetail::kLeafHashes);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->at("evidence").as_array().empty());
+  auto second = service_->GetBlock(2, api::BlockDetail::kLeafHashes);
+  ASSERT_TRUE(second.ok());
+  const json::array& shown = second->at("evidence").as_array();
+  ASSERT_EQ(shown.size(), 1u);
+  for (const auto& [name, vote] : {std::pair{"a", &evidence.a}, std::pair{"b", &evidence.b}}) {
+    const json::object& item = shown[0].at(name).as_object();
+    EXPECT_EQ(item.at("type").as_string(), "precommit");
+    EXPECT_EQ(item.at("height").to_number<uint64_t>(), 1u);
+    EXPECT_EQ(item.at("round").to_number<uint32_t>(), 0u);
+    EXPECT_EQ(item.at("block_hash").as_string(), crypto::DigestHex(vote->block_hash));
+    EXPECT_EQ(item.at("timestamp_ms").to_number<int64_t>(), vote->timestamp_ms);
+    EXPECT_EQ(item.at("validator").to_number<uint32_t>(), 2u);
+    EXPECT_EQ(item.at("signature").as_string(), Base64Encode(vote->signature));
+  }
 }
 
 // The public block routes: header, commit and leaf hashes, never the records

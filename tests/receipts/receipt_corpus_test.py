@@ -6,8 +6,10 @@
 PART is one of:
   generated  the committed docs/receipt-examples/ and tests/vectors/receipts/ are
              byte for byte what `receipt_vectors` writes (no file missing or extra);
-  cpp        `evidence verify` gives every corpus case its exit status, check code
-             and "existed no later than" time;
+  cpp        `evidence verify` gives every corpus case (manifest.json, and the
+             receipts-v2 cases of manifest-v2.json) its exit status, check code and
+             "existed no later than" time, and a valid v2 receipt its notes and
+             warnings;
   appendix   the Python verifier of the page's Appendix B, extracted from the page,
              gives every corpus case and every docs/receipt-examples/ example the
              same answers (run with Debian's /usr/bin/python3);
@@ -27,6 +29,8 @@ import tempfile
 
 CODE = re.compile(r"^[^:\n]*: ([a-z]+\.[a-z_]+): ", re.M)
 EXISTED_BY = re.compile(r"unix ms (-?\d+)")
+NOTE = re.compile(r"^  note: ", re.M)
+WARNING = re.compile(r"^  WARNING: ", re.M)
 GENERATED_DIRS = ["docs/receipt-examples", "tests/vectors/receipts"]
 HAND_WRITTEN = {"tests/vectors/receipts/README.md"}
 
@@ -59,9 +63,9 @@ def check_generated(args):
     return problems
 
 
-def load_cases(root):
+def load_cases(root, manifest_name="manifest.json"):
     corpus = os.path.join(root, "tests/vectors/receipts")
-    with open(os.path.join(corpus, "manifest.json"), encoding="utf-8") as f:
+    with open(os.path.join(corpus, manifest_name), encoding="utf-8") as f:
         manifest = json.load(f)
     for case in manifest["cases"]:
         for member in ("receipt", "genesis", "document"):
@@ -89,7 +93,8 @@ def answer(command):
     code = CODE.search(stderr)
     existed_by = EXISTED_BY.search(stdout) if run.returncode == 0 else None
     return (run.returncode, code.group(1) if code else None,
-            int(existed_by.group(1)) if existed_by else None, stderr.strip())
+            int(existed_by.group(1)) if existed_by else None, stderr.strip(),
+            len(NOTE.findall(stdout)), len(WARNING.findall(stdout)))
 
 
 def compare(cases, command_of):
@@ -101,11 +106,15 @@ def compare(cases, command_of):
             problems.append(f"{case['name']}: expected exit {expected[0]} {expected[1]} "
                             f"existed_by {expected[2]}, got exit {got[0]} {got[1]} "
                             f"existed_by {got[2]} ({got[3][:300]})")
+        elif "notes" in case and got[4:] != (case["notes"], case["warnings"]):
+            problems.append(f"{case['name']}: expected {case['notes']} note(s) and "
+                            f"{case['warnings']} warning(s), got {got[4]} and {got[5]}")
     return problems
 
 
 def check_cpp(args):
-    return compare(load_cases(args.root), lambda c: [
+    cases = load_cases(args.root) + load_cases(args.root, "manifest-v2.json")
+    return compare(cases, lambda c: [
         args.evidence, "verify", c["document"], "--receipt", c["receipt"], "--genesis", c["genesis"]])
 
 

@@ -147,23 +147,48 @@ json::value CaseJson(const Corpus& corpus, const VectorCase& c) {
   return out;
 }
 
+// One manifest: the header, then one case a line (those `in_v2_corpus` selects).
+std::string Manifest(const Corpus& corpus, const VectorSet& set, bool v2_corpus,
+                     std::string_view about) {
+  std::string manifest =
+      "{\n\"format\": \"evidence-ledger receipt verification corpus\",\n\"version\": 1,\n"
+      "\"about\": \"" + std::string(about) + "\",\n\"cases\": [\n";
+  std::vector<const VectorCase*> cases;
+  for (const VectorCase& c : set.cases) {
+    if (c.receipt_v2_corpus == v2_corpus) cases.push_back(&c);
+  }
+  for (size_t i = 0; i < cases.size(); ++i) {
+    json::value line = CaseJson(corpus, *cases[i]);
+    if (v2_corpus && cases[i]->code.empty()) {
+      line.as_object()["notes"] = cases[i]->notes;
+      line.as_object()["warnings"] = cases[i]->warnings;
+    }
+    manifest += ledger::CanonicalJson(line).value();
+    manifest += i + 1 < cases.size() ? ",\n" : "\n";
+  }
+  return manifest + "]\n}\n";
+}
+
+// manifest.json: the receipts of chains without governance changes (v1), as
+// every verifier has known them; manifest-v2.json: the governed chain's
+// (receipts v2, docs/receipt-format.md §11), its valid cases with the count of
+// notes and warnings they give.
 void WriteCorpus(const Corpus& corpus, const VectorSet& set, const fs::path& root) {
   const fs::path dir = root / "tests" / "vectors" / "receipts";
-  for (const char* generated : {"manifest.json", "genesis", "documents", "receipts"}) {
+  for (const char* generated :
+       {"manifest.json", "manifest-v2.json", "genesis", "documents", "receipts"}) {
     fs::remove_all(dir / generated);
   }
   for (const auto& [name, text] : set.genesis_files) WriteFile(dir / "genesis" / name, text);
   for (const auto& [name, bytes] : corpus.documents) WriteFile(dir / "documents" / name, bytes);
-  std::string manifest =
-      "{\n\"format\": \"evidence-ledger receipt verification corpus\",\n\"version\": 1,\n"
-      "\"about\": \"docs/receipt-format.md; tests/vectors/receipts/README.md\",\n\"cases\": [\n";
-  for (size_t i = 0; i < set.cases.size(); ++i) {
-    const VectorCase& c = set.cases[i];
+  for (const VectorCase& c : set.cases) {
     WriteFile(dir / "receipts" / (c.name + ".json"), c.receipt_text);
-    manifest += ledger::CanonicalJson(CaseJson(corpus, c)).value();
-    manifest += i + 1 < set.cases.size() ? ",\n" : "\n";
   }
-  WriteFile(dir / "manifest.json", manifest + "]\n}\n");
+  WriteFile(dir / "manifest.json",
+            Manifest(corpus, set, false, "docs/receipt-format.md; tests/vectors/receipts/README.md"));
+  WriteFile(dir / "manifest-v2.json",
+            Manifest(corpus, set, true,
+                     "receipts v2: docs/receipt-format.md section 11; tests/vectors/receipts/README.md"));
 }
 
 }  // namespace

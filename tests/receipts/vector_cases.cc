@@ -12,6 +12,7 @@
 #include "common/encoding.h"
 #include "crypto/signature.h"
 #include "ledger/chain_params.h"
+#include "ledger/governance.h"
 #include "ledger/json.h"
 
 namespace evidence::vectors {
@@ -30,6 +31,8 @@ constexpr const char* kInclusion = "receipt.bad_inclusion";
 constexpr const char* kHeader = "receipt.header_mismatch";
 constexpr const char* kCommit = "receipt.bad_commit";
 constexpr const char* kValidators = "receipt.validator_set_mismatch";
+constexpr const char* kGovernance = "receipt.bad_governance";
+constexpr const char* kGovernedChain = "governed";
 
 // --- Small edits. ---
 
@@ -173,6 +176,8 @@ class CaseBuilder {
   // A golden receipt as it is.
   void Golden(const vectors::Golden& g) {
     Add(g.name, g.description, ledger::ReceiptToText(g.receipt), g, "", g.existed_by_ms);
+    last().notes = g.notes;
+    last().warnings = g.warnings;
   }
 
   // The golden's receipt changed as JSON (written as JCS, as receipts are).
@@ -247,6 +252,7 @@ class CaseBuilder {
     c.exit_status = ExitStatusOf(code);
     c.code = std::move(code);
     c.existed_by_ms = existed_by_ms;
+    c.receipt_v2_corpus = g.chain->name() == kGovernedChain;
     out_.cases.push_back(std::move(c));
   }
 
@@ -1116,6 +1122,196 @@ void AddChecks6To7(CaseBuilder& b) {
             [](json::value& g) { Validator(g, 3).at("power") = 2; });
 }
 
+// --- Receipts v2 (docs/receipt-format.md §11): the governed chain. ---
+
+// The base: block 8, committed by the rotated validator set; its receipt carries
+// the governance blocks of heights 2, 4 and 6.
+const std::string kG = "governed-new-validator-set";
+
+// A governance block's actions changed, its actions_root set to theirs and the
+// block committed again (by the validators of its height): the validators
+// signed a block with these actions, so only the action's own rules decide.
+void ChangeActions(Receipt& r, const VectorChain& chain, size_t block,
+                   const std::function<void(ledger::GovernanceAction&)>& change) {
+  ledger::GovernanceBlock& g = r.governance.at(block);
+  ledger::GovernanceAction action = ledger::ParseAction(g.actions.at(0)).value();
+  change(action);
+  g.actions[0] = ledger::ActionLeaf(action);
+  g.header.actions_root = ledger::LeavesRoot(chain.hash(), g.actions);
+  chain.Recommit(g.header, g.commit);
+}
+
+// Validator `index`'s precommit of `commit` signed with `key` instead.
+void SignWith(ledger::Commit& commit, const VectorChain& chain, uint32_t index,
+              const crypto::PrivateKey& key) {
+  for (ledger::CommitSignature& s : commit.signatures) {
+    if (s.validator_index != index) continue;
+    ledger::Vote vote{ledger::VoteType::kPrecommit, commit.height, commit.round, commit.block_hash,
+                      s.timestamp_ms, s.validator_index, {}};
+    s.signature = key.Sign(ledger::VoteSigningBytes(chain.chain().genesis().chain_id(), vote)).value();
+  }
+}
+
+crypto::PrivateKey RotatedCourtKey() {
+  // Spare key 2 of the fixed test keys: validator 3's vote key from block 8 (vector_chains.cc).
+  return crypto::PrivateKey::FromPem(
+             ledger::testing::FixedTestKeyPem(ledger::testing::kSpareKeysFirst + 2))
+      .value();
+}
+
+void AddGovernanceBlocks(CaseBuilder& b) {
+  auto json = [&](std::string name, std::string code, std::string description,
+                  std::function<void(json::value&)> change) {
+    b.Json(kG, "gov-" + name, std::move(code), std::move(description), change);
+  };
+  auto typed = [&](std::string name, std::string code, std::string description,
+                   std::function<void(Receipt&, const VectorChain&)> change) {
+    b.Typed(kG, "gov-" + name, std::move(code), std::move(description), change);
+  };
+  json("missing-first-block", kGovernance,
+       "governance[0] (block 2) left out: block 4's state_hash is not the genesis register",
+       [](json::value& r) { At(r, "governance").as_array().erase(At(r, "governance").as_array().begin()); });
+  json("missing-last-block", kGovernance,
+       "governance[2] (block 6) left out: block 8's state_hash is not the register blocks 2 and 4 "
+       "give",
+       [](json::value& r) { At(r, "governance").as_array().pop_back(); });
+  json("no-blocks", kGovernance,
+       "An empty governance list: the version-2 block commits to a changed register",
+       [](json::value& r) { At(r, "governance") = json::array(); });
+  json("reordered", kGovernance, "governance[0] and [1] swapped (heights 4, 2, 6)",
+       [](json::value& r) {
+         json::array& blocks = At(r, "governance").as_array();
+         std::swap(blocks[0], blocks[1]);
+       });
+  json("repeated-block", kGovernance, "governance[1] (block 4) twice: heights must increase",
+       [](json::value& r) {
+         json::array& blocks = At(r, "governance").as_array();
+         blocks.insert(blocks.begin() + 2, blocks[1]);
+       });
+  json("action-changed", kGovernance,
+       "One bit of an admin signature in governance[0]'s first action flipped: the actions are "
+       "not the block's actions_root",
+       [](json::value& r) {
+         json::value action = json::parse(Str(At(r, "governance.0.actions.0")));
+         At(action, "sigs.0.value") = FlipBase64(Str(At(action, "sigs.0.value")));
+         At(r, "governance.0.actions.0") = ledger::CanonicalJson(action).value();
+       });
+  json("action-dropped", kGovernance, "governance[0]'s second action left out",
+       [](json::value& r) { At(r, "governance.0.actions").as_array().pop_back(); });
+  json("actions-root-changed", kGovernance,
+       "governance[1].block.actions_root changed: the header is not the block its commit signs",
+       [](json::value& r) {
+         At(r, "governance.1.block.actions_root") = FlipHex(Str(At(r, "governance.1.block.actions_root")));
+       });
+  json("too-few-precommits", kGovernance,
+       "governance[2]'s commit by validators 0 and 1 only (power 2 of 4)",
+       [](json::value& r) { At(r, "governance.2.commit.signatures").as_array().resize(2); });
+  json("other-chain-block", kGovernance, "governance[0].block.chain_id of another chain",
+       [](json::value& r) { At(r, "governance.0.block.chain_id") = "other-chain"; });
+  json("version-1-block", kGovernance,
+       "governance[0].block without its version-2 members: a version-1 header carries no actions",
+       [](json::value& r) {
+         for (const char* member : {"version", "actions_root", "next_validators_hash", "state_hash"}) {
+           Erase(r, std::string("governance.0.block.") + member);
+         }
+       });
+  typed("forged-action-signature", kGovernance,
+        "An admin signature of governance[0]'s first action (add-agency) changed, the block's "
+        "actions_root set to the changed action and the block committed again by the validators: "
+        "the action's signature does not verify",
+        [](Receipt& r, const VectorChain& chain) {
+          ChangeActions(r, chain, 0, [](ledger::GovernanceAction& a) { a.sigs.at(0).value.at(5) ^= 1; });
+        });
+  typed("too-few-admin-signatures", kGovernance,
+        "governance[0]'s first action signed by the admins of two institutions (threshold 3), "
+        "the block committed again over it",
+        [](Receipt& r, const VectorChain& chain) {
+          ChangeActions(r, chain, 0, [](ledger::GovernanceAction& a) { a.sigs.pop_back(); });
+        });
+  typed("replayed-sequence", kGovernance,
+        "governance[1]'s first action carries seq 1 (used in block 2), the block committed again",
+        [](Receipt& r, const VectorChain& chain) {
+          ChangeActions(r, chain, 1, [&chain](ledger::GovernanceAction& a) {
+            a.seq = 1;
+            a.sigs.clear();
+            for (size_t i : {0, 1, 2}) EVIDENCE_CHECK(ledger::SignAction(chain.chain().admin_key(i), a).ok());
+          });
+        });
+  typed("commit-by-wrong-set", kGovernance,
+        "governance[2] (block 6) with validator 3's precommit signed by its rotated key, which is "
+        "in force only from block 8",
+        [](Receipt& r, const VectorChain& chain) {
+          SignWith(r.governance.at(2).commit, chain, 3, RotatedCourtKey());
+        });
+  typed("changed-register", kGovernance,
+        "governance[1].block.state_hash changed and the block committed again: not the register "
+        "block 2 gives",
+        [](Receipt& r, const VectorChain& chain) {
+          ledger::GovernanceBlock& g = r.governance.at(1);
+          g.header.state_hash[0] ^= 1;
+          chain.Recommit(g.header, g.commit);
+        });
+  typed("changed-next-validators", kGovernance,
+        "governance[2].block.next_validators_hash changed and the block committed again",
+        [](Receipt& r, const VectorChain& chain) {
+          ledger::GovernanceBlock& g = r.governance.at(2);
+          g.header.next_validators_hash[0] ^= 1;
+          chain.Recommit(g.header, g.commit);
+        });
+  typed("block-changed-register", kGovernance,
+        "The receipt's block.state_hash changed and block 8 committed again: not the register the "
+        "governance blocks give",
+        [](Receipt& r, const VectorChain& chain) {
+          r.header.state_hash[0] ^= 1;
+          chain.Recommit(r);
+        });
+}
+
+void AddGovernanceReceipts(CaseBuilder& b) {
+  b.Json(kG, "gov-missing-governance", kMalformed, "A v2 receipt without \"governance\"",
+         [](json::value& r) { Erase(r, "governance"); });
+  b.Json(kG, "gov-extra-member", kMalformed, "governance[0] with an unknown member",
+         [](json::value& r) { At(r, "governance.0").as_object()["extra"] = 1; });
+  b.Json(kG, "gov-action-not-string", kMalformed, "governance[0].actions[0] an object, not its JCS text",
+         [](json::value& r) {
+           At(r, "governance.0.actions.0") = json::parse(Str(At(r, "governance.0.actions.0")));
+         });
+  b.Json(kG, "gov-block-version-3", kMalformed, "block.version 3",
+         [](json::value& r) { At(r, "block.version") = 3; });
+  b.Json(kG, "gov-as-v1", kMalformed,
+         "\"v\": 1 without governance: a version-1 receipt cannot hold a version-2 block",
+         [](json::value& r) {
+           At(r, "v") = 1;
+           Erase(r, "governance");
+         });
+  b.Json(kG, "gov-version-3", kVersion, "\"v\": 3", [](json::value& r) { At(r, "v") = 3; });
+  b.Json(kG, "gov-other-document", kDigest, "The receipt of block 8 and another document",
+         [](json::value&) {});
+  b.last().document = "other-document.txt";
+  b.Json(kG, "gov-order-governance-before-digest", kGovernance,
+         "A governance block left out and another document: the governance blocks are checked "
+         "before the document",
+         [](json::value& r) { At(r, "governance").as_array().pop_back(); });
+  b.last().document = "other-document.txt";
+  b.Json(kG, "gov-order-chain-before-governance", kChain,
+         "record.chain_id of another chain and no governance blocks",
+         [](json::value& r) {
+           At(r, "record.chain_id") = "other-chain";
+           At(r, "governance") = json::array();
+         });
+  b.Typed(kG, "gov-old-set-commit", kCommit,
+          "Block 8's commit with validator 3's precommit by its old vote key (rotated from block 8)",
+          [](Receipt& r, const VectorChain& chain) {
+            SignWith(r.commit, chain, 3, chain.chain().validator_key(3));
+          });
+  b.Json(kG, "gov-genesis-validator-set-hash", kValidators,
+         "validator_set_hash of the genesis validators: not the set in force at block 8",
+         [](json::value& r) { At(r, "validator_set_hash") = At(r, "governance.0.block.validators_hash"); });
+  b.Json("governed-added-key", "gov-key-of-other-agency", kSignature,
+         "The record of the added key, attributed to agency 0 (the key is agency 1's)",
+         [](json::value& r) { At(r, "record.agency") = "sishui-market-supervision"; });
+}
+
 // --- Several faults: the first check in order decides. ---
 
 void AddOrdering(CaseBuilder& b) {
@@ -1180,6 +1376,8 @@ VectorSet BuildCases(const Corpus& corpus) {
   AddChecks4To5(builder);
   AddChecks6To7(builder);
   AddOrdering(builder);
+  AddGovernanceBlocks(builder);
+  AddGovernanceReceipts(builder);
   for (const VectorCase& c : out.cases) {
     EVIDENCE_CHECK_MSG(c.code.empty() == c.existed_by_ms.has_value(), c.name.c_str());
   }

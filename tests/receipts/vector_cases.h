@@ -27,6 +27,11 @@ struct VectorCase {
   int exit_status = 0;       // 0 valid, 1 invalid, 2 unusable input
   std::string code;          // the first failed check's code; empty when valid
   std::optional<int64_t> existed_by_ms;  // valid cases: what the receipt proves
+  // Receipts v2 and the governed chain (manifest-v2.json): a valid receipt's
+  // count of notes and warnings.
+  bool receipt_v2_corpus = false;
+  size_t notes = 0;
+  size_t warnings = 0;
 };
 
 struct VectorSet {

@@ -12,6 +12,7 @@
 #include "common/check.h"
 #include "crypto/merkle.h"
 #include "ledger/batch.h"
+#include "ledger/governance.h"
 
 namespace evidence::vectors {
 
@@ -82,6 +83,14 @@ const std::map<std::string, std::string>& Documents() {
       {"county-record-2.txt", "county record 2 — a P-256 signature with a high S"},
       {"county-record-3.txt", "county record 3 — committed by three validators"},
       {"other-document.txt", "another document: no receipt proves it"},
+      {"gov-before-changes.txt", "现场检查笔录 — (2026)鲁0831行罚20号 — before any governance change"},
+      {"gov-rotated-key.txt", "行政复议决定书 — (2026)鲁0831行复21号 — signed with a key later rotated"},
+      {"gov-compromised-before.txt", "现场检查笔录 — (2026)鲁0831行罚22号 — before the key was stolen"},
+      {"gov-compromised-after.txt", "行政处罚决定书 — (2026)鲁0831行罚22号 — when the key may have been stolen"},
+      {"gov-new-agency.txt", "税务行政处罚决定书 — (2026)鲁0831税罚1号 — by an agency added by governance"},
+      {"gov-second-key.txt", "行政复议决定书 — (2026)鲁0831行复23号 — with the agency's added key"},
+      {"gov-old-set.txt", "听证告知书 — (2026)鲁0831行罚24号 — the last block of the old validators"},
+      {"gov-new-set.txt", "行政处罚决定书 — (2026)鲁0831行罚24号 — committed by the rotated validator set"},
   };
   return documents;
 }
@@ -120,6 +129,21 @@ Golden MakeGolden(std::string name, std::string description, const VectorChain& 
                                             receipt.commit) == existed_by_ms);
   return Golden{std::move(name), std::move(description), &chain, std::move(document),
                 std::move(receipt), existed_by_ms};
+}
+
+// A golden v2 receipt, also checked to verify (with the original genesis only)
+// giving these notes and warnings.
+Golden MakeGoldenV2(std::string name, std::string description, const VectorChain& chain,
+                    std::string document, const Record& record, size_t notes, size_t warnings) {
+  Golden g = MakeGolden(std::move(name), std::move(description), chain, std::move(document),
+                        record, 3000);
+  auto facts = ledger::VerifyReceiptForDigest(record.digest, g.receipt, chain.chain().genesis());
+  EVIDENCE_CHECK_MSG(facts.ok(), facts.status().ToString().c_str());
+  EVIDENCE_CHECK_MSG(facts->notes.size() == notes && facts->warnings.size() == warnings,
+                     g.name.c_str());
+  g.notes = notes;
+  g.warnings = warnings;
+  return g;
 }
 
 // --- The chains. ---
@@ -255,6 +279,147 @@ void BuildP256Weighted(Corpus& corpus) {
   corpus.chains.emplace(p.name(), std::move(owned));
 }
 
+crypto::PrivateKey SpareKey(size_t i) {
+  return crypto::PrivateKey::FromPem(
+             ledger::testing::FixedTestKeyPem(ledger::testing::kSpareKeysFirst + i))
+      .value();
+}
+
+// A record of `agency` signed with `key` (one the register gained by governance).
+Record SignedWith(const VectorChain& chain, size_t agency, const crypto::PrivateKey& key,
+                  const std::string& agency_id, const std::string& case_id,
+                  const std::string& title, const std::string& document) {
+  Record r = chain.DocumentRecord(agency, case_id, "enforcement_record", "decision", title,
+                                  Document(document), crypto::HashAlgorithm::kSha256);
+  r.agency = agency_id;
+  r.sig.algorithm = key.algorithm();
+  r.sig.key_id = key.key_id();
+  EVIDENCE_CHECK(ledger::SignRecord(key, r).ok());
+  return r;
+}
+
+// Receipts v2 (docs/receipt-format.md §11) on a version-2 genesis, across the
+// changes a receipt must survive (an action of block h is in force from h + 2):
+//   block 1  a record of agency 0 (a version-1 block: its receipt is v1)
+//   block 2  add-agency "sishui-tax-bureau" (spare key 0) and add-agency-key for
+//            agency 1 (spare key 1); records of agency 1 and agency 0 (first keys)
+//   block 3  a record of agency 0 (first key)
+//   block 4  agency 1's first key revoked (rotated), agency 0's first key revoked
+//            (compromised, effective from block 3's record's claimed time); the
+//            tax bureau's first record
+//   block 5  a record of agency 1 with its added key
+//   block 6  rotate-validator-keys: validator 3 votes with spare key 2 from block 8
+//   block 7  a record committed by the old validator set
+//   block 8  a record committed by the new one
+void BuildGoverned(Corpus& corpus) {
+  UseFixedRandomSource("chain governed");
+  TestChainOptions options;
+  options.chain_id = "sishui-evidence-governed";
+  options.fixed_keys = true;
+  options.governed = true;
+  auto owned = std::make_unique<VectorChain>("governed", options);
+  VectorChain& g = *owned;
+  TestChain& chain = g.chain();
+  const auto sha256 = crypto::HashAlgorithm::kSha256;
+  const std::string market = chain.agency_id(0);
+  const std::string justice = chain.agency_id(1);
+  const std::string tax = "sishui-tax-bureau";
+  const crypto::PrivateKey tax_key = SpareKey(0);
+  const crypto::PrivateKey justice_second_key = SpareKey(1);
+  const crypto::PrivateKey court_new_vote_key = SpareKey(2);
+
+  Record before = g.DocumentRecord(0, "(2026)鲁0831行罚20号", "enforcement_record", "investigation",
+                                   "现场检查笔录", Document("gov-before-changes.txt"), sha256);
+  Sign(g, 0, before);
+  g.Commit({before});
+
+  Record rotated = g.DocumentRecord(1, "(2026)鲁0831行复21号", "reconsideration_document",
+                                    "decision", "行政复议决定书", Document("gov-rotated-key.txt"),
+                                    sha256);
+  Sign(g, 1, rotated);
+  Record early = g.DocumentRecord(0, "(2026)鲁0831行罚22号", "enforcement_record",
+                                  "investigation", "现场检查笔录",
+                                  Document("gov-compromised-before.txt"), sha256);
+  Sign(g, 0, early);
+  g.Commit({rotated, early}, {},
+           {chain.ActionLeafOf(ledger::AddAgency{{tax, "泗水县税务局", "泗水县人民政府",
+                                                  {tax_key.public_key()}}}),
+            chain.ActionLeafOf(ledger::AddAgencyKey{justice, justice_second_key.public_key()}, 2)});
+
+  Record late = g.DocumentRecord(0, "(2026)鲁0831行罚22号", "enforcement_record", "decision",
+                                 "行政处罚决定书", Document("gov-compromised-after.txt"), sha256);
+  Sign(g, 0, late);
+  g.Commit({late});
+
+  Record by_tax = SignedWith(g, 0, tax_key, tax, "(2026)鲁0831税罚1号", "税务行政处罚决定书",
+                             "gov-new-agency.txt");
+  g.Commit({by_tax}, {},
+           {chain.ActionLeafOf(ledger::RevokeAgencyKey{justice, chain.agency_key(1).key_id(),
+                                                       "rotated", late.time_ms}),
+            chain.ActionLeafOf(ledger::RevokeAgencyKey{market, chain.agency_key(0).key_id(),
+                                                       "compromised", late.time_ms},
+                               4)});
+
+  Record second = SignedWith(g, 1, justice_second_key, justice, "(2026)鲁0831行复23号",
+                             "行政复议决定书", "gov-second-key.txt");
+  g.Commit({second});
+
+  const std::string court = chain.genesis().validators().at(3).name;
+  g.Commit({}, {},
+           {chain.ActionLeafOf(ledger::RotateValidatorKeys{
+               court, court_new_vote_key.public_key(), std::nullopt, std::nullopt})});
+  g.UseVoteKey(3, SpareKey(2), 6 + ledger::kGovernanceActivationDelay);
+
+  Record old_set = SignedWith(g, 1, justice_second_key, justice, "(2026)鲁0831行罚24号",
+                              "听证告知书", "gov-old-set.txt");
+  g.Commit({old_set});
+  Record new_set = SignedWith(g, 1, justice_second_key, justice, "(2026)鲁0831行罚24号",
+                              "行政处罚决定书", "gov-new-set.txt");
+  g.Commit({new_set});
+
+  struct Made {
+    const char* name;
+    const char* description;
+    const char* document;
+    const Record* record;
+    size_t notes = 0;
+    size_t warnings = 0;
+  };
+  const Made made[] = {
+      {"governed-v1-before-changes",
+       "A version-2 genesis, a record in block 1 before any change: a v1 receipt", "gov-before-changes.txt",
+       &before},
+      {"governed-rotated-key-note",
+       "v2: agency 1's record of block 2, its key revoked (rotated) in block 4: valid, with a note",
+       "gov-rotated-key.txt", &rotated, 1, 0},
+      {"governed-compromised-key-before",
+       "v2: agency 0's record of block 2, claimed before the effective time of its key's "
+       "compromised revocation (block 4): valid, with a note",
+       "gov-compromised-before.txt", &early, 1, 0},
+      {"governed-compromised-key-warning",
+       "v2: agency 0's record of block 3, claimed at the effective time of its key's compromised "
+       "revocation (block 4): valid, with a warning",
+       "gov-compromised-after.txt", &late, 0, 1},
+      {"governed-new-agency",
+       "v2: a record of the agency added in block 2 (in force from block 4), in block 4",
+       "gov-new-agency.txt", &by_tax},
+      {"governed-added-key", "v2: a record signed with the key added to agency 1 in block 2",
+       "gov-second-key.txt", &second},
+      {"governed-old-validator-set",
+       "v2: block 7, after the rotation of validator 3's vote key (block 6) but before it is in "
+       "force: committed by the old set",
+       "gov-old-set.txt", &old_set},
+      {"governed-new-validator-set",
+       "v2: block 8, committed by the set with validator 3's rotated vote key", "gov-new-set.txt",
+       &new_set},
+  };
+  for (const Made& m : made) {
+    corpus.goldens.push_back(
+        MakeGoldenV2(m.name, m.description, g, m.document, *m.record, m.notes, m.warnings));
+  }
+  corpus.chains.emplace(g.name(), std::move(owned));
+}
+
 }  // namespace
 
 Bytes HighS(const Bytes& der) {
@@ -288,15 +453,47 @@ void UseFixedRandomSource(std::string_view seed) {
 VectorChain::VectorChain(std::string name, TestChainOptions options)
     : name_(std::move(name)), chain_(std::move(options)) {}
 
-void VectorChain::Commit(const std::vector<Record>& records, const CommitPlan& plan) {
-  TestChain::Step step = chain_.Next(records, plan);
+void VectorChain::Commit(const std::vector<Record>& records, const CommitPlan& plan,
+                         const std::vector<std::string>& actions) {
+  ledger::Block block = chain_.MakeNextBlock(records, actions);
+  ledger::Commit commit = SignCommit(block.header, plan);
+  chain_.Advance(block, commit);
   crypto::MerkleHasher hasher(hash());
   for (size_t i = 0; i < records.size(); ++i) {
-    placed_[Id(*this, records[i])] = Placed{step.block.header.height, leaf_hashes_.size()};
-    leaf_hashes_.push_back(hasher.HashLeaf(AsBytes(step.block.leaves[i])));
+    placed_[Id(*this, records[i])] = Placed{block.header.height, leaf_hashes_.size()};
+    leaf_hashes_.push_back(hasher.HashLeaf(AsBytes(block.leaves[i])));
   }
-  headers_.push_back(step.block.header);
-  commits_.push_back(step.commit);
+  headers_.push_back(block.header);
+  commits_.push_back(commit);
+  if (!actions.empty()) governance_.push_back({block.header, commit, actions});
+}
+
+void VectorChain::UseVoteKey(uint32_t index, crypto::PrivateKey key, uint64_t from_height) {
+  vote_keys_.push_back({index, from_height, std::move(key)});
+}
+
+const crypto::PrivateKey& VectorChain::VoteKey(uint32_t index, uint64_t height) const {
+  const crypto::PrivateKey* key = &chain_.validator_key(index);
+  for (const VoteKeyChange& change : vote_keys_) {
+    if (change.index == index && height >= change.from_height) key = &change.key;
+  }
+  return *key;
+}
+
+// TestChain::MakeCommit's plan (precommit times the block time + 1000 * (index
+// + 1) unless given), signed by the vote keys of the header's height.
+ledger::Commit VectorChain::SignCommit(const ledger::BlockHeader& header,
+                                       const CommitPlan& plan) const {
+  EVIDENCE_CHECK(plan.offsets_ms.empty() || plan.offsets_ms.size() == plan.signers.size());
+  ledger::Commit commit{header.height, 0, ledger::BlockHash(hash(), header), {}};
+  for (size_t k = 0; k < plan.signers.size(); ++k) {
+    const uint32_t index = plan.signers[k];
+    const int64_t offset_ms =
+        plan.offsets_ms.empty() ? 1000 * (static_cast<int64_t>(index) + 1) : plan.offsets_ms[k];
+    commit.signatures.push_back({index, header.time_ms + offset_ms, {}});
+  }
+  Recommit(header, commit);
+  return commit;
 }
 
 Receipt VectorChain::ReceiptOf(const Record& record) const {
@@ -311,15 +508,22 @@ Receipt VectorChain::ReceiptOf(const Record& record) const {
       crypto::MerkleHasher(hash()),
       std::span<const crypto::Digest>(leaf_hashes_.data(), r.tree_size), r.leaf_index);
   r.validator_set_hash = r.header.validators_hash;
+  if (r.header.version == ledger::kBlockVersionGoverned) {
+    r.version = 2;
+    r.governance = governance_;
+  }
   return r;
 }
 
-void VectorChain::Recommit(Receipt& receipt) const {
-  receipt.commit.block_hash = ledger::BlockHash(hash(), receipt.header);
-  for (ledger::CommitSignature& s : receipt.commit.signatures) {
-    ledger::Vote vote{ledger::VoteType::kPrecommit, receipt.commit.height, receipt.commit.round,
-                      receipt.commit.block_hash, s.timestamp_ms, s.validator_index, {}};
-    auto signature = chain_.validator_key(s.validator_index)
+void VectorChain::Recommit(Receipt& receipt) const { Recommit(receipt.header, receipt.commit); }
+
+void VectorChain::Recommit(const ledger::BlockHeader& header, ledger::Commit& commit) const {
+  commit.block_hash = ledger::BlockHash(hash(), header);
+  for (ledger::CommitSignature& s : commit.signatures) {
+    ledger::Vote vote{ledger::VoteType::kPrecommit, commit.height, commit.round,
+                      commit.block_hash, s.timestamp_ms, s.validator_index, {}};
+    // Heights beyond the chain (a changed header) sign with the latest keys.
+    auto signature = VoteKey(s.validator_index, header.height)
                          .Sign(ledger::VoteSigningBytes(chain_.genesis().chain_id(), vote));
     EVIDENCE_CHECK(signature.ok());
     s.signature = std::move(signature).value();
@@ -355,6 +559,7 @@ Corpus BuildCorpus() {
   BuildSha256Ed25519(corpus);
   BuildSm3Sm2(corpus);
   BuildP256Weighted(corpus);
+  BuildGoverned(corpus);
   return corpus;
 }
 

@@ -16,6 +16,9 @@
 //                   one record (tree of one, empty proof) whose commit's times are
 //                   out of index order; block 2 a record whose signature has a high
 //                   S, committed by validators 0, 1 and 3 with tied times.
+//   governed        "sishui-evidence-governed", SHA-256, Ed25519, a version-2 genesis
+//                   (admin keys, threshold 3 of 4): receipts v2 across governance
+//                   changes (docs/receipt-format.md §11), see BuildGoverned.
 //
 // Thread-safety: none (tests only; the random source is process-wide).
 #pragma once
@@ -50,14 +53,24 @@ class VectorChain {
   const ledger::testing::TestChain& chain() const { return chain_; }
   crypto::HashAlgorithm hash() const { return chain_.hash(); }
 
-  // Appends the next block with these records, committed as `plan` says.
+  // Appends the next block with these records (and governance action leaves),
+  // committed as `plan` says.
   void Commit(const std::vector<ledger::Record>& records,
-              const ledger::testing::CommitPlan& plan = {});
-  // The receipt of a committed record (proof in its own block's tree head).
+              const ledger::testing::CommitPlan& plan = {},
+              const std::vector<std::string>& actions = {});
+  // From block `from_height` on, validator `index` votes with `key` (after a
+  // rotate-validator-keys action that takes effect there).
+  void UseVoteKey(uint32_t index, crypto::PrivateKey key, uint64_t from_height);
+  // The receipt of a committed record (proof in its own block's tree head):
+  // version 2 with every governance block of the chain when its block is of
+  // version 2, as ledger::BuildReceipt makes it.
   ledger::Receipt ReceiptOf(const ledger::Record& record) const;
   // Signs the receipt's commit again, over its header as it now is (each
   // signature keeps its validator and timestamp).
   void Recommit(ledger::Receipt& receipt) const;
+  // The same for any header and its commit (e.g. a governance block's), by the
+  // vote keys of the validators of that height.
+  void Recommit(const ledger::BlockHeader& header, ledger::Commit& commit) const;
   // A record of `agency` for this document (digest with `digest_algorithm`), unsigned.
   ledger::Record DocumentRecord(size_t agency, const std::string& case_id, const std::string& kind,
                                 const std::string& stage, const std::string& title,
@@ -75,6 +88,16 @@ class VectorChain {
   std::vector<ledger::BlockHeader> headers_;  // by height - 1
   std::vector<ledger::Commit> commits_;       // by height - 1
   std::map<crypto::Digest, Placed> placed_;   // by record id
+  std::vector<ledger::GovernanceBlock> governance_;  // the blocks with actions
+  struct VoteKeyChange {
+    uint32_t index;
+    uint64_t from_height;
+    crypto::PrivateKey key;
+  };
+  std::vector<VoteKeyChange> vote_keys_;
+  const crypto::PrivateKey& VoteKey(uint32_t index, uint64_t height) const;
+  ledger::Commit SignCommit(const ledger::BlockHeader& header,
+                            const ledger::testing::CommitPlan& plan) const;
 };
 
 // A receipt every verifier must accept.
@@ -85,6 +108,10 @@ struct Golden {
   std::string document;     // document file name (in documents/)
   ledger::Receipt receipt;
   int64_t existed_by_ms;    // what it proves, stated by design (checked against the code)
+  // Receipts v2: the notes and warnings it gives (a key revoked after the
+  // record; compromised from before its claimed time), checked the same way.
+  size_t notes = 0;
+  size_t warnings = 0;
 };
 
 struct Corpus {

@@ -24,6 +24,7 @@ for i in 1 2 3 4; do
     fail "node $i vote key is not SM2"
 done
 openssl pkey -in "$AGENCY_KEY" -noout -text | grep -qi "SM2" || fail "the agency key is not SM2"
+openssl pkey -in "$ADMIN_KEY1" -noout -text | grep -qi "SM2" || fail "the admin keys are not SM2"
 mkdir -p "$LOCALNET_DIR/docs"
 for n in 1 2 3; do echo "行政处罚决定书 $n $RANDOM" >"$LOCALNET_DIR/docs/decision-$n.txt"; done
 "$BIN/evidence" submit --node "$NODE2_API" --key "$AGENCY_KEY" --agency "$AGENCY" \

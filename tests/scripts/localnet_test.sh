@@ -20,6 +20,17 @@ for v in CHAIN_ID NODE1_API NODE2_API NODE3_API NODE4_API AGENCY AGENCY_KEY READ
   [ -n "${!v:-}" ] || fail "env lacks $v"
 done
 [ -f "$LOCALNET_DIR/genesis.json" ] || fail "no genesis.json"
+# A version-2 genesis: each institution holds one admin key, the env file names its private
+# PEM (ADMIN_KEY1..4), and 3 of 4 institutions sign a governance action.
+[ "$(jq -r .v "$LOCALNET_DIR/genesis.json")" = 2 ] || fail "genesis is not version 2"
+[ "$(jq -r .params.governance_threshold "$LOCALNET_DIR/genesis.json")" = 3 ] || fail "threshold is not 3"
+for i in 1 2 3 4; do
+  v=ADMIN_KEY$i
+  [ -f "${!v:-}" ] || fail "env $v is not a key file: '${!v:-}'"
+  pub=$(openssl pkey -in "${!v}" -pubout)
+  [ "$(jq -r --argjson i "$i" '.admins[$i - 1].keys[0]' "$LOCALNET_DIR/genesis.json")" = "$pub" ] ||
+    fail "genesis admins[$((i - 1))] is not the public key of $v"
+done
 for i in 1 2 3 4; do [ -d "$LOCALNET_DIR/node$i/data" ] || fail "no node$i/data"; done
 [ "$NODE3_API" = "http://127.0.0.1:$((base + 3))" ] || fail "NODE3_API is $NODE3_API"
 node4=$(curl -fsS "$NODE4_API/v1/status")

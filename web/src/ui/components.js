@@ -4,7 +4,7 @@
 // genesis panel. Each is a function of data returning DOM.
 import { t } from '../i18n/index.js';
 import { h } from './dom.js';
-import { formatCount, formatTime, formatTimeLong, isoTime, kindName, recordPath, stageName } from './format.js';
+import { formatCount, formatTime, formatTimeLong, isoTime, kindName, recordPath, shortHash, stageName } from './format.js';
 
 const CHECKS = ['document', 'signature', 'inclusion', 'header', 'commit', 'validators'];
 const ICONS = { valid: '✓', invalid: '✕', 'not-found': '?' };
@@ -40,6 +40,7 @@ export function factsList(f) {
     'dl',
     { class: 'facts' },
     fact(t('fact.existedBy'), existedBy(f.existedByMs), t('fact.existedByNote'), { key: true }),
+    governanceWarnings(f.governance),
     fact(t('fact.agency'), h('span', null, h('strong', { testid: 'agency' }, f.agency.name), h('span', { class: 'muted' }, ` · ${f.agency.institution} · `), h('code', null, f.agency.id))),
     fact(t('fact.kind'), kindName(r.kind)),
     fact(t('fact.case'), h('span', { testid: 'case' }, r.case_id)),
@@ -47,7 +48,51 @@ export function factsList(f) {
     r.title ? fact(t('fact.title'), r.title) : null,
     fact(t('fact.signers'), signersList(f.signers), t('fact.signersPower', { power: f.signingPower, total: f.totalPower })),
     fact(t('fact.recordId'), h('code', { class: 'hash', testid: 'record-id' }, f.recordId)),
+    governanceFacts(f.governance),
   );
+}
+
+/**
+ * A v2 receipt's warnings (a key compromised from before the record's claimed
+ * time), shown right under the time the receipt proves.
+ * @param {import('../verify/receipt.js').Governance} g
+ */
+export function governanceWarnings(g) {
+  return g.warnings.map((w) => fact(t('fact.warning'), h('span', { class: 'remark remark--warning', testid: 'governance-warning' }, remarkText(w))));
+}
+
+/**
+ * Which register a receipt was checked against (the genesis one, or the one a
+ * v2 receipt's governance blocks give at the record's block), and the notes
+ * later changes give about the record.
+ * @param {import('../verify/receipt.js').Governance} g
+ */
+export function governanceFacts(g) {
+  const state =
+    g.lastChangeHeight === 0
+      ? t('fact.governanceGenesis')
+      : t('fact.governanceChanged', { height: g.lastChangeHeight, count: g.changesInForce });
+  return [
+    fact(
+      t('fact.governance'),
+      h('span', { testid: 'governance-state', dataset: { height: g.lastChangeHeight } }, state),
+      g.receiptVersion === 2 ? [t('fact.governanceNote', { blocks: g.blocks }), ' ', h('code', { class: 'hash' }, g.stateHash)] : undefined,
+    ),
+    ...g.notes.map((n) => fact(t('fact.note'), h('span', { class: 'remark', testid: 'governance-note' }, remarkText(n)))),
+  ];
+}
+
+/** @param {import('../verify/receipt.js').Remark} r */
+function remarkText(r) {
+  return t(`remark.${r.kind}`, {
+    key: shortHash(r.keyId ?? '', 16),
+    reason: r.reason ? t(`reason.${r.reason}`) : '',
+    agency: r.agency ?? '',
+    height: r.height,
+    time: r.timeMs === undefined ? '' : formatTime(r.timeMs),
+    effective: r.effectiveMs === undefined ? '' : formatTime(r.effectiveMs),
+    recordTime: r.recordTimeMs === undefined ? '' : formatTime(r.recordTimeMs),
+  });
 }
 
 /**
@@ -92,21 +137,24 @@ export function checkList(verdict) {
   const failed = verdict.verdict === 'invalid' ? verdict.check : null;
   const failedIndex = failed === null ? CHECKS.length : CHECKS.indexOf(failed);
   const items = [];
-  if (failed === 'format' || failed === 'chain') items.push(checkItem(failed, 'failed'));
+  if (failed === 'format' || failed === 'chain' || failed === 'governance') items.push(checkItem(failed, 'failed'));
+  // A v2 receipt: its governance blocks were replayed from genesis before the other checks.
+  const v2 = verdict.verdict === 'valid' && verdict.facts?.governance.receiptVersion === 2;
+  if (v2) items.push(checkItem('governance', 'passed'));
   CHECKS.forEach((check, i) => {
     if (check === 'document' && verdict.verdict === 'valid' && !verdict.facts?.documentChecked) {
       items.push(checkItem('documentSkipped', 'skipped'));
       return;
     }
-    const state = failed === 'format' || failed === 'chain' ? 'skipped' : i < failedIndex ? 'passed' : i === failedIndex ? 'failed' : 'skipped';
-    items.push(checkItem(check, state));
+    const state = failed === 'format' || failed === 'chain' || failed === 'governance' ? 'skipped' : i < failedIndex ? 'passed' : i === failedIndex ? 'failed' : 'skipped';
+    items.push(checkItem(check, state, check === 'validators' && v2 ? 'validatorsInForce' : check));
   });
   return h('ul', { class: 'checks', testid: 'checks' }, items);
 }
 
-function checkItem(check, state) {
+function checkItem(check, state, label = check) {
   const mark = { passed: '✓', failed: '✕', skipped: '–' }[state];
-  return h('li', { class: ['checks__item', `checks__item--${state}`], dataset: { check, state } }, h('span', { class: 'checks__mark', 'aria-hidden': 'true' }, mark), t(`check.${check}`));
+  return h('li', { class: ['checks__item', `checks__item--${state}`], dataset: { check, state } }, h('span', { class: 'checks__mark', 'aria-hidden': 'true' }, mark), t(`check.${label}`));
 }
 
 /** The failed check and its technical detail. @param {{check: string|null, detail: string, code: string|null}} verdict */

@@ -9,6 +9,9 @@ import { LIMITS } from './limits.js';
 import { verifySignature } from './keys.js';
 
 const BLOCK_DOMAIN = utf8('EVIDENCE-BLOCK/v1\n');
+const BLOCK_DOMAIN_V2 = utf8('EVIDENCE-BLOCK/v2\n'); // a header that carries the governance members
+const GOVERNED_BLOCK_VERSION = 2;
+const V2_HASHES = ['actions_root', 'next_validators_hash', 'state_hash'];
 const VOTE_DOMAIN = utf8('EVIDENCE-VOTE/v1\n');
 const PRECOMMIT = 2;
 const HEADER_HASHES = ['previous_hash', 'log_root', 'leaves_root', 'validators_hash', 'evidence_hash', 'last_commit_hash'];
@@ -26,13 +29,23 @@ const HEADER_HASHES = ['previous_hash', 'log_root', 'leaves_root', 'validators_h
  * @property {number} proposer
  * @property {string} evidence_hash
  * @property {string} last_commit_hash
+ * @property {2} [version] a version-2 header (after a governance change, docs/governance.md §3) has
+ *   this and the three members below; a version-1 header has none of them
+ * @property {string} [actions_root]
+ * @property {string} [next_validators_hash]
+ * @property {string} [state_hash]
  *
  * @typedef {{validator: number, timestamp_ms: number, signature: string}} CommitSignature
  * @typedef {{height: number, round: number, block_hash: string, signatures: CommitSignature[]}} Commit
  */
 
-/** Throws a SchemaError for anything BlockHeaderFromJson refuses. @returns {BlockHeader} */
-export function readHeader(value, where = 'block') {
+/**
+ * Throws a SchemaError for anything BlockHeaderFromJson refuses. With
+ * `allowVersion2` (a v2 receipt's headers) the header may carry "version": 2 and
+ * then its three governance members.
+ * @returns {BlockHeader}
+ */
+export function readHeader(value, where = 'block', allowVersion2 = false) {
   const reader = new FieldReader(value, where);
   const header = {
     chain_id: reader.string('chain_id'),
@@ -52,6 +65,14 @@ export function readHeader(value, where = 'block') {
   if (header.proposer > LIMITS.uint32Max) throw reader.fail('proposer out of range');
   for (const name of HEADER_HASHES) {
     if (!isDigestHex(header[name])) throw reader.fail(`${name} must be 64 lower-case hex digits`);
+  }
+  if (allowVersion2 && reader.object !== null && Object.prototype.hasOwnProperty.call(reader.object, 'version')) {
+    if (reader.unsigned('version') !== GOVERNED_BLOCK_VERSION) throw reader.fail('version must be 2 when given');
+    header.version = GOVERNED_BLOCK_VERSION;
+    for (const name of V2_HASHES) {
+      header[name] = reader.string(name);
+      if (!isDigestHex(header[name])) throw reader.fail(`${name} must be 64 lower-case hex digits`);
+    }
   }
   reader.finish();
   return header;
@@ -84,12 +105,17 @@ export function readCommit(value, where = 'commit') {
   return { height, round, block_hash: blockHash, signatures };
 }
 
-/** The header bytes of §4, whose hash is the block hash. @param {BlockHeader} h */
+/**
+ * The header bytes of §4, whose hash is the block hash; a version-2 header has
+ * its own domain and the three governance hashes at the end (§11).
+ * @param {BlockHeader} h
+ */
 export function headerBytes(h) {
   const chain = utf8(h.chain_id);
   const hash = (name) => /** @type {Uint8Array} */ (fromHex(h[name], 64));
+  const governed = h.version === GOVERNED_BLOCK_VERSION;
   return concat(
-    BLOCK_DOMAIN,
+    governed ? BLOCK_DOMAIN_V2 : BLOCK_DOMAIN,
     u8(chain.length),
     chain,
     u64(h.height),
@@ -102,6 +128,7 @@ export function headerBytes(h) {
     u32(h.proposer),
     hash('evidence_hash'),
     hash('last_commit_hash'),
+    ...(governed ? V2_HASHES.map(hash) : []),
   );
 }
 

@@ -30,13 +30,22 @@ const WITNESSES_MAX = 64; // limits::kWitnessesMax
 const CA_CERT_BYTES_MAX = 8192; // crypto::kCaCertificatePemBytesMax
 const DAY_MS = 24 * 3600 * 1000;
 // ledger/chain_params.cc CheckChainParams: each parameter's protocol bounds.
-const PARAM_BOUNDS = Object.freeze({
+export const PARAM_BOUNDS = Object.freeze({
   batch_records_max: [1, LIMITS.batchRecordsMax],
   block_bytes_max: [4096, 16 * 1024 * 1024],
   block_records_max: [1, 10000],
   governance_threshold: [0, ADMIN_INSTITUTIONS_MAX],
   record_future_skew_ms: [0, DAY_MS],
   record_past_window_ms: [0, 3650 * DAY_MS],
+});
+// ledger::kLegacyChainParams: the rules of a version-1 genesis (no "params").
+export const LEGACY_PARAMS = Object.freeze({
+  batch_records_max: LIMITS.batchRecordsMax,
+  block_bytes_max: 16 * 1024 * 1024,
+  block_records_max: 10000,
+  governance_threshold: 0,
+  record_future_skew_ms: 5 * 60 * 1000,
+  record_past_window_ms: 7 * DAY_MS,
 });
 
 /**
@@ -62,7 +71,7 @@ const PARAM_BOUNDS = Object.freeze({
  * @property {(data: Uint8Array) => Uint8Array} H
  * @property {import('./block.js').Validator[]} validators
  * @property {Agency[]} agencies
- * @property {{id: string, role: string}[]} readers
+ * @property {{id: string, role: string, token_sha256?: string, key?: import('./keys.js').PublicKey}[]} readers
  * @property {ChainParams|null} params version 2 only
  * @property {{institution: string, keys: import('./keys.js').PublicKey[]}[]} admins empty in version 1
  * @property {{name: string, institution: string, nodeKey: import('./keys.js').PublicKey, address: string}[]} observers
@@ -195,7 +204,8 @@ function readReader(value, i) {
     throw reader.fail('exactly one of "token_sha256" and "key" is required');
   }
   if (token !== undefined && !isDigestHex(token)) throw reader.fail('token_sha256 must be 64 lower-case hex digits');
-  if (pem !== undefined) key(reader, 'key');
+  if (token !== undefined) out.token_sha256 = token;
+  if (pem !== undefined) out.key = key(reader, 'key');
   reader.finish();
   return out;
 }

@@ -32,6 +32,7 @@ const CURVE_SM2 = '06082a811ccf5501822d'; // 1.2.156.10197.1.301 sm2
  * @property {'ed25519'|'p256'|'sm2'} alg
  * @property {string} keyId hex SHA-256 of the DER SubjectPublicKeyInfo
  * @property {Uint8Array} point the raw public key (32 bytes, or an uncompressed point)
+ * @property {string} pem its canonical PEM text (the register's JSON holds keys so)
  */
 
 /**
@@ -118,9 +119,10 @@ export function parsePublicKeyDer(der) {
   }
   const point = new Uint8Array(spki.subjectPublicKey);
   const keyId = toHex(sha256(der));
+  const pem = canonicalPem(der);
   const oid = spki.algorithm.algorithm;
   if (oid === OID_ED25519 && point.length === 32 && spki.algorithm.parameters == null) {
-    return { ok: true, key: { alg: 'ed25519', keyId, point } };
+    return { ok: true, key: { alg: 'ed25519', keyId, point, pem } };
   }
   const curve = oid === OID_EC_PUBLIC_KEY && spki.algorithm.parameters ? toHex(new Uint8Array(spki.algorithm.parameters)) : '';
   const alg = curve === CURVE_P256 ? 'p256' : curve === CURVE_SM2 ? 'sm2' : null;
@@ -129,7 +131,7 @@ export function parsePublicKeyDer(der) {
     return { ok: false, error: `the ${alg} point is not uncompressed (one key, one encoding)` };
   }
   if (!onCurve(alg, point)) return { ok: false, error: `the ${alg} point is not on its curve` };
-  return { ok: true, key: { alg, keyId, point } };
+  return { ok: true, key: { alg, keyId, point, pem } };
 }
 
 function onCurve(alg, point) {

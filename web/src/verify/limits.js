@@ -2,7 +2,11 @@
 // ledger/receipt.h, ledger/vote.h, ledger/record.h). The verifier refuses what the
 // ledger would refuse, with the same error code.
 export const LIMITS = Object.freeze({
-  receiptBytesMax: 256 * 1024, // ledger::kReceiptBytesMax
+  receiptBytesMax: 256 * 1024, // ledger::kReceiptBytesMax (version 1)
+  receiptV2BytesMax: 8 * 1024 * 1024, // ledger::kReceiptV2BytesMax
+  receiptGovernanceBlocksMax: 4096, // ledger::kReceiptGovernanceBlocksMax
+  governanceActionsPerBlockMax: 16, // limits::kGovernanceActionsPerBlockMax
+  governanceActionBytesMax: 16 * 1024, // limits::kGovernanceActionBytesMax
   genesisBytesMax: 4 * 1024 * 1024, // ledger::kGenesisBytesMax
   jsonDepthMax: 8, // limits::kJsonDepthMax
   recordJcsBytesMax: 4096, // limits::kRecordJcsBytesMax

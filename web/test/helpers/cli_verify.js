@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const CODES = /\b(receipt\.(?:malformed|unsupported_version|wrong_chain|digest_mismatch|bad_record_signature|bad_inclusion|header_mismatch|bad_commit|validator_set_mismatch)|genesis\.invalid):/;
+const CODES = /\b(receipt\.(?:malformed|unsupported_version|wrong_chain|bad_governance|digest_mismatch|bad_record_signature|bad_inclusion|header_mismatch|bad_commit|validator_set_mismatch)|genesis\.invalid):/;
 
 /**
  * @param {string} cli path of the evidence CLI

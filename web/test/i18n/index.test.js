@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TABLES, translate } from '../../src/i18n/index.js';
 
-const PARAMS = { chain: 'c', fingerprint: 'f', name: 'n', size: 1, count: 2, check: 'k', power: 1, total: 1, height: 3, index: 0, detail: 'd', status: 500, caseId: 'C', agency: 'A', time: 'T', node: 'N', from: 'F', to: 'U', asOf: 'S', root: 'R', rules: 'L', shown: 3, threshold: 3, institutions: 4 };
+const PARAMS = { chain: 'c', fingerprint: 'f', name: 'n', size: 1, count: 2, check: 'k', power: 1, total: 1, height: 3, index: 0, detail: 'd', status: 500, caseId: 'C', agency: 'A', time: 'T', node: 'N', from: 'F', to: 'U', asOf: 'S', root: 'R', rules: 'L', shown: 3, threshold: 3, institutions: 4, blocks: 3, key: 'K', reason: 'R', effective: 'E', recordTime: 'RT' };
 
 test('every language has every key, and every string renders', () => {
   const zh = Object.keys(TABLES['zh-CN']).sort();

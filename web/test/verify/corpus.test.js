@@ -34,6 +34,33 @@ test('the receipt corpus: every case as evidence verify answers it', () => {
   assert.deepEqual(disagreements, []);
 });
 
+// Receipts v2 (docs/receipt-format.md §11): the governed chain's receipts and
+// their changed governance blocks, with the notes and warnings a valid one gives.
+test('the receipts-v2 corpus: every case as evidence verify answers it', () => {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest-v2.json'), 'utf8'));
+  assert.ok(manifest.cases.length > 30);
+  assert.ok(manifest.cases.some((c) => c.warnings > 0) && manifest.cases.some((c) => c.notes > 0));
+  const disagreements = [];
+  for (const c of manifest.cases) {
+    const answer = verifyFiles({
+      genesis: bytes(join(dir, c.genesis)),
+      receipt: bytes(join(dir, c.receipt)),
+      document: bytes(join(dir, c.document)),
+    });
+    const existedBy = answer.facts?.existedByMs ?? null;
+    const got = `exit ${answer.exit} ${answer.code} ${existedBy}`;
+    if (got !== `exit ${c.exit} ${c.code} ${c.existed_by_ms}`) {
+      disagreements.push(`${c.name}: expected exit ${c.exit} ${c.code} ${c.existed_by_ms}, got ${got} (${answer.detail})`);
+    } else if (c.exit === 0) {
+      const g = answer.facts.governance;
+      if (g.notes.length !== c.notes || g.warnings.length !== c.warnings) {
+        disagreements.push(`${c.name}: expected ${c.notes} notes, ${c.warnings} warnings, got ${g.notes.length}, ${g.warnings.length}`);
+      }
+    }
+  }
+  assert.deepEqual(disagreements, []);
+});
+
 test('the worked examples of docs/receipt-format.md verify, proving their steps.json time', () => {
   const names = readdirSync(examplesDir).sort();
   assert.deepEqual(names, ['sha256-ed25519-batched', 'sha256-ed25519-single', 'sm3-sm2-single']);
