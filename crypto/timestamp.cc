@@ -117,11 +117,17 @@ Result<ExtensionPtr> RecordIdExtension(const Digest& record_id) {
 // certificate and `openssl ts -verify -CAfile CA.pem` needs nothing else), and
 // the record id extension, which the extension callback copies into TSTInfo.
 Result<Bytes> EncodeRequest(const TimestampRequest& request) {
-  EVIDENCE_ASSIGN_OR_RETURN(Bytes query,
-                            EncodeTimestampQuery(request.imprint_algorithm, request.imprint));
-  const unsigned char* cursor = query.data();
-  TsReqPtr req(d2i_TS_REQ(nullptr, &cursor, static_cast<long>(query.size())));
-  if (!req) return Failure(StatusCode::kInternal, "cannot read back the time-stamp request");
+  TsReqPtr req(TS_REQ_new());
+  AlgorPtr algorithm(X509_ALGOR_new());
+  TsImprintPtr imprint(TS_MSG_IMPRINT_new());
+  if (!req || !algorithm || !imprint) return Failure(StatusCode::kInternal, "out of memory");
+  X509_ALGOR_set_md(algorithm.get(), ImprintMd(request.imprint_algorithm));
+  Digest digest = request.imprint;
+  if (!TS_REQ_set_version(req.get(), 1) || !TS_MSG_IMPRINT_set_algo(imprint.get(), algorithm.get()) ||
+      !TS_MSG_IMPRINT_set_msg(imprint.get(), digest.data(), static_cast<int>(digest.size())) ||
+      !TS_REQ_set_msg_imprint(req.get(), imprint.get()) || !TS_REQ_set_cert_req(req.get(), 1)) {
+    return Failure(StatusCode::kInternal, "cannot build the time-stamp request");
+  }
   EVIDENCE_ASSIGN_OR_RETURN(ExtensionPtr extension, RecordIdExtension(request.record_id));
   if (!TS_REQ_add_ext(req.get(), extension.get(), -1)) {
     return Failure(StatusCode::kInternal, "cannot add the record id extension");
@@ -187,7 +193,12 @@ Result<Bytes> EncodeTimestampQuery(HashAlgorithm algorithm, const Digest& imprin
   AlgorPtr md(X509_ALGOR_new());
   TsImprintPtr imprint(TS_MSG_IMPRINT_new());
   if (!req || !md || !imprint) return Failure(StatusCode::kInternal, "out of memory");
-  X509_ALGOR_set_md(md.get(), ImprintMd(algorithm));
+  // With an explicit NULL parameter, as `openssl ts -query` writes it (some TSAs
+  // expect exactly that form).
+  if (!X509_ALGOR_set0(md.get(), OBJ_nid2obj(EVP_MD_get_type(ImprintMd(algorithm))), V_ASN1_NULL,
+                       nullptr)) {
+    return Failure(StatusCode::kInternal, "cannot set the imprint algorithm");
+  }
   Digest digest = imprint_digest;
   if (!TS_REQ_set_version(req.get(), 1) || !TS_MSG_IMPRINT_set_algo(imprint.get(), md.get()) ||
       !TS_MSG_IMPRINT_set_msg(imprint.get(), digest.data(), static_cast<int>(digest.size())) ||
