@@ -180,9 +180,10 @@ Result<std::string> CheckpointService::GetCheckpoint() {
   if (vote_key_ != nullptr) note.signatures.push_back(*log_signature_);
   for (const auto& [name, cosigned] : cosignatures_) {
     if (cosigned.first != text) continue;
+    const crypto::NoteSignature& signature = cosigned.second;
     const bool in_force = std::any_of(witnesses.begin(), witnesses.end(),
-                                      [&](const crypto::NoteKey& w) { return w.Matches(cosigned.second); });
-    if (in_force) note.signatures.push_back(cosigned.second);
+                                      [&](const crypto::NoteKey& w) { return w.Matches(signature); });
+    if (in_force) note.signatures.push_back(signature);
   }
   if (note.signatures.empty()) {
     return Status::NotFound("this node does not sign checkpoints and holds no cosignature yet");
