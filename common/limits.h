@@ -80,6 +80,10 @@ static_assert(kPeerSendQueueBytesMax >= 2 * kFrameBytesMax, "a peer queue holds 
 // node key, but one may be Byzantine: each bound is per peer, so one cannot
 // take another's share (docs/design.md §5 adds them up).
 // Unauthenticated inbound connections (TLS handshakes in progress).
+// Peer slots of one p2p transport over the life of the process: genesis's
+// nodes, then one per node key governance admits while it runs (a removed
+// peer's slot is never reused; a restart starts from the register in force).
+inline constexpr size_t kP2pPeersMax = 256;
 inline constexpr uint64_t kP2pHandshakeTimeoutMsDefault = 5'000;
 inline constexpr size_t kP2pPendingHandshakesMax = 64;
 inline constexpr size_t kP2pPendingHandshakesPerAddressMax = 4;

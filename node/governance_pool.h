@@ -13,8 +13,10 @@
 // past them) and forgets actions the register has passed (seq below its
 // next_seq) on every call.
 //
-// Actions are not gossiped: they reach a block when this node proposes (the
-// driver keeps rounds going while the pool holds any, so its turn comes).
+// Pending actions are gossiped to every peer (node/messages.h kind 6: when
+// admitted here, to a peer that connects, and with each status heartbeat), so
+// the next proposer has them, whichever validator it is; peers admit them by
+// the same rules (ChainService::AdmitGovernanceFromPeer).
 //
 // Thread-safety: every method may be called from any thread (one mutex).
 #pragma once

@@ -100,6 +100,11 @@ Bytes EncodePeerMessage(const PeerMessage& message) {
     return EncodeBody(PeerMessageKind::kSyncRequest,
                       [&](auto& archive) { archive(request->from_height, request->count); });
   }
+  if (const auto* governance = std::get_if<GovernanceGossip>(&message)) {
+    EVIDENCE_CHECK(governance->leaf.size() <= limits::kGovernanceActionBytesMax);
+    return EncodeBody(PeerMessageKind::kGovernance,
+                      [&](auto& archive) { ser::SaveBytes(archive, governance->leaf); });
+  }
   const auto& response = std::get<SyncResponse>(message);
   EVIDENCE_CHECK(response.blocks.size() <= kSyncBlocksMax);
   return EncodeSyncResponse(response);
@@ -142,6 +147,14 @@ Result<PeerMessage> DecodePeerMessage(ByteView bytes) {
     }
     case PeerMessageKind::kSyncResponse:
       return DecodeSyncResponse(body);
+    case PeerMessageKind::kGovernance: {
+      GovernanceGossip governance;
+      EVIDENCE_RETURN_IF_ERROR(DecodeBody(body, [&](auto& archive) {
+        ser::LoadBytes(archive, governance.leaf, limits::kGovernanceActionBytesMax);
+      }));
+      if (governance.leaf.empty()) return Status::InvalidArgument("peer message: empty action");
+      return PeerMessage(std::move(governance));
+    }
   }
   return Status::InvalidArgument("peer message: unknown kind " + std::to_string(bytes[0]));
 }

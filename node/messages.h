@@ -12,6 +12,8 @@
 //   4 sync request   u64 from_height, u32 count (1..kSyncBlocksMax)
 //   5 sync response  u32 count (<= kSyncBlocksMax), per block: u32 length, the
 //                    consensus::EncodeMessage bytes of a DecidedBlock
+//   6 governance     u32 length (<= limits::kGovernanceActionBytesMax), the JCS
+//                    text of one signed governance action the sender admitted
 // Trailing bytes, unknown kinds and over-long fields are refused.
 //
 // Thread-safety: plain values and pure functions.
@@ -40,6 +42,7 @@ enum class PeerMessageKind : uint8_t {
   kStatus = 3,
   kSyncRequest = 4,
   kSyncResponse = 5,
+  kGovernance = 6,
 };
 
 // Records admitted to the sender's mempool (their JCS leaves, `sig` included).
@@ -67,8 +70,15 @@ struct SyncResponse {
   bool operator==(const SyncResponse&) const = default;
 };
 
-using PeerMessage =
-    std::variant<consensus::Message, RecordsGossip, StatusMessage, SyncRequest, SyncResponse>;
+// A governance action the sender admitted to its pool (POST /v1/governance),
+// so that whichever validator proposes next can put it in a block.
+struct GovernanceGossip {
+  std::string leaf;  // JCS of the signed action
+  bool operator==(const GovernanceGossip&) const = default;
+};
+
+using PeerMessage = std::variant<consensus::Message, RecordsGossip, StatusMessage, SyncRequest,
+                                 SyncResponse, GovernanceGossip>;
 
 Bytes EncodePeerMessage(const PeerMessage& message);
 // Never throws; InvalidArgument names what is wrong.

@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "api/http/api_server.h"
 #include "common/log_throttle.h"
 #include "common/metrics.h"
 #include "ledger/store.h"
+#include "node/anchors.h"
 #include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
 #include "node/consensus/validator_sets.h"
@@ -19,9 +21,9 @@
 #include "node/node_config.h"
 #include "node/node_metrics.h"
 #include "node/p2p/transport.h"
+#include "node/peer_directory.h"
 #include "node/record_pool.h"
 #include "node/service.h"
-#include "node/anchors.h"
 #include "node/checkpoints.h"
 #include "node/timestamps.h"
 #include "common/clock.h"
@@ -35,14 +37,15 @@ namespace evidence::node {
 class NodeImpl {
  public:
   NodeImpl(NodeOptions options, ledger::Genesis genesis, crypto::PrivateKey node_key,
-           uint32_t node_index, std::optional<crypto::PrivateKey> vote_key,
-           std::optional<uint32_t> own_index,
+           std::optional<uint32_t> genesis_index, std::optional<crypto::PrivateKey> vote_key,
+           std::optional<crypto::PrivateKey> next_vote_key, std::optional<uint32_t> own_index,
            std::optional<crypto::TimestampAuthority> timestamp_authority)
       : options_(std::move(options)),
         genesis_(std::move(genesis)),
         node_key_(std::move(node_key)),
-        node_index_(node_index),
+        genesis_index_(genesis_index),
         vote_key_(std::move(vote_key)),
+        next_vote_key_(std::move(next_vote_key)),
         own_index_(own_index),
         timestamp_authority_(std::move(timestamp_authority)),
         metrics_(registry_) {}
@@ -58,16 +61,33 @@ class NodeImpl {
 
  private:
   Result<std::optional<consensus::PersistedState>> OpenStorage();
+  // The nodes the register in force admits, this node's own slot among them
+  // (docs/design.md §5, "Membership").
+  struct Member {
+    std::string name;
+    crypto::PublicKey node_key;
+    std::string address;
+    uint64_t power = 0;
+  };
+  std::vector<Member> MembersInForce(const ledger::GovernanceState& state) const;
+  void InitialPeers(std::vector<p2p::PeerConfig>* peers);
+  // After a commit (consensus thread): admits the node keys the register in
+  // force at the next height added, drops those it removed, updates powers.
+  void RefreshMembership();
   void CreateIntakeAndValidator();
-  Status CreateTransport();
+  Status CreateTransport(std::vector<p2p::PeerConfig> peers);
   void CreateDriver(std::optional<consensus::PersistedState> restored);
   Status StartApi();
 
   NodeOptions options_;
   const ledger::Genesis genesis_;
   const crypto::PrivateKey node_key_;
-  const uint32_t node_index_;
+  const std::optional<uint32_t> genesis_index_;  // its validator in genesis, if any
+  uint32_t node_index_ = 0;                      // its own p2p slot (InitialPeers)
+  std::string node_name_;
+  crypto::Digest membership_hash_{};             // the register RefreshMembership last applied
   const std::optional<crypto::PrivateKey> vote_key_;
+  const std::optional<crypto::PrivateKey> next_vote_key_;
   const std::optional<uint32_t> own_index_;
   std::optional<crypto::TimestampAuthority> timestamp_authority_;  // moved into timestamps_
   bool started_ = false;
@@ -77,6 +97,7 @@ class NodeImpl {
   metrics::Registry registry_;
   NodeMetrics metrics_;
   std::unique_ptr<ledger::Store> store_;
+  std::unique_ptr<PeerDirectory> peers_;
   std::unique_ptr<Wal> wal_;
   std::unique_ptr<RecordPool> mempool_;
   std::unique_ptr<TimestampService> timestamps_;
@@ -104,6 +125,9 @@ Status NodeImpl::Start() {
   EVIDENCE_CHECK(!started_);
   started_ = true;
   EVIDENCE_ASSIGN_OR_RETURN(std::optional<consensus::PersistedState> restored, OpenStorage());
+  peers_ = std::make_unique<PeerDirectory>(limits::kP2pPeersMax);
+  std::vector<p2p::PeerConfig> initial_peers;
+  InitialPeers(&initial_peers);
   // The chain-level series start from the store, so every node with the same
   // blocks shows the same values, across restarts and re-syncs.
   metrics_.records_committed.Increment(store_->head().size);
@@ -129,8 +153,8 @@ Status NodeImpl::Start() {
   };
   hooks.status = [this] { return driver_->Snapshot(); };
   // An admitted governance action wakes consensus like a record (nothing to gossip).
-  hooks.on_governance_admitted = [this] { driver_->PostRecordsAdmitted({}, true); };
-  timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, node_index_,
+  hooks.on_governance_admitted = [this] { driver_->PostGovernanceAdmitted(); };
+  timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, genesis_index_,
                                                    std::move(timestamp_authority_),
                                                    options_.tsa_peer_urls);
   std::vector<crypto::NoteKey> own_witnesses;
@@ -139,7 +163,7 @@ Status NodeImpl::Start() {
   }
   checkpoints_ = std::make_unique<CheckpointService>(
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
-      genesis_.validators()[node_index_].name, std::move(own_witnesses),
+      node_name_, std::move(own_witnesses),
       [] { return static_cast<uint64_t>(WallClockMs() / 1000); },
       options_.data_dir + "/" + std::string(CheckpointService::kStateFileName));
   if (!checkpoints_->LoadStatus().ok()) {
@@ -173,14 +197,15 @@ Status NodeImpl::Start() {
                                             &metrics_, timestamps_.get(), checkpoints_.get(),
                                             supervision, anchors_.get());
   CreateIntakeAndValidator();
-  EVIDENCE_RETURN_IF_ERROR(CreateTransport());
+  EVIDENCE_RETURN_IF_ERROR(CreateTransport(std::move(initial_peers)));
   CreateDriver(std::move(restored));
   intake_->Start();
   driver_->Start();
   EVIDENCE_RETURN_IF_ERROR(transport_->Start());
   EVIDENCE_RETURN_IF_ERROR(StartApi());
-  spdlog::info("event=node_started chain={} height={} validator={} p2p_port={} api_port={}",
-               genesis_.chain_id(), store_->height(),
+  spdlog::info("event=node_started chain={} height={} node={} genesis_validator={} p2p_port={} "
+               "api_port={}",
+               genesis_.chain_id(), store_->height(), node_name_,
                own_index_ ? std::to_string(*own_index_) : "none", transport_->listen_port(),
                api_port_);
   return Status::Ok();
@@ -227,16 +252,106 @@ Result<std::optional<consensus::PersistedState>> NodeImpl::OpenStorage() {
   return std::optional<consensus::PersistedState>(std::move(state));
 }
 
+std::vector<NodeImpl::Member> NodeImpl::MembersInForce(const ledger::GovernanceState& state) const {
+  std::vector<Member> members;
+  auto address_of = [&](const std::string& name, const std::string& address) {
+    auto configured = options_.peer_addresses.find(name);
+    return configured != options_.peer_addresses.end() ? configured->second : address;
+  };
+  for (const ledger::GenesisValidator& v : state.validators()) {
+    members.push_back({v.name, v.node_key, address_of(v.name, v.address), v.power});
+  }
+  for (const ledger::GenesisObserver& o : state.observers()) {
+    members.push_back({o.name, o.node_key, address_of(o.name, o.address), 0});
+  }
+  return members;
+}
+
+// The register in force at the store's next height: its validators and
+// observers in order (genesis's indexes at a fresh start), and this node
+// itself — appended when the register (as far as this store knows it) does
+// not hold its node key yet: a node governance admitted later starts from
+// genesis, is accepted by nodes that know more, and learns the rest by syncing.
+void NodeImpl::InitialPeers(std::vector<p2p::PeerConfig>* peers) {
+  const ledger::GovernanceStatePtr state = store_->StateInForce(store_->height() + 1);
+  EVIDENCE_CHECK(state != nullptr);
+  membership_hash_ = state->Hash();
+  std::optional<uint32_t> self;
+  for (const Member& member : MembersInForce(*state)) {
+    const uint32_t index = static_cast<uint32_t>(peers->size());
+    const bool is_self = member.node_key.key_id() == node_key_.key_id();
+    if (is_self) {
+      self = index;
+      node_name_ = member.name;
+    }
+    peers->push_back({member.name, member.node_key, is_self ? "" : member.address});
+    peers_->Set(index, {member.name, member.node_key.key_id(), member.power, true});
+  }
+  if (!self) {
+    self = static_cast<uint32_t>(peers->size());
+    node_name_ = "node-" + node_key_.key_id().substr(0, 12);
+    peers->push_back({node_name_, node_key_.public_key(), ""});
+    peers_->Set(*self, {node_name_, node_key_.key_id(), 0, true});
+    spdlog::warn("event=node_not_in_register node_key={} height={} reason=\"the register this "
+                 "store holds does not admit this node key: the other nodes accept it only once "
+                 "governance added it (add-observer or add-validator) and the action is in force\"",
+                 node_key_.key_id(), store_->height());
+  }
+  node_index_ = *self;
+}
+
+void NodeImpl::RefreshMembership() {
+  const ledger::GovernanceStatePtr state = store_->StateInForce(store_->height() + 1);
+  if (state == nullptr || state->Hash() == membership_hash_) return;
+  membership_hash_ = state->Hash();
+  std::set<std::string> admitted;
+  for (const Member& member : MembersInForce(*state)) {
+    const std::string key_id = member.node_key.key_id();
+    admitted.insert(key_id);
+    std::optional<uint32_t> index = peers_->IndexOfKey(key_id);
+    if (!index) {
+      Result<uint32_t> added = transport_->AddPeer({member.name, member.node_key, member.address});
+      if (!added.ok()) {
+        spdlog::error("event=peer_not_admitted peer={} reason=\"{}\"", member.name,
+                      added.status().message());
+        continue;
+      }
+      index = *added;
+      spdlog::info("event=peer_admitted peer={} index={} power={} height={}", member.name, *index,
+                   member.power, store_->height());
+    }
+    const PeerDirectory::Entry before = peers_->Get(*index);
+    if (before.power != member.power && before.active) {
+      spdlog::info("event=peer_power_changed peer={} power={} height={}", member.name,
+                   member.power, store_->height());
+    }
+    peers_->Set(*index, {member.name, key_id, member.power, true});
+  }
+  for (uint32_t index = 0; index < transport_->peer_count(); ++index) {
+    PeerDirectory::Entry entry = peers_->Get(index);
+    if (index == node_index_ || !entry.active || admitted.contains(entry.node_key_id)) continue;
+    spdlog::info("event=peer_removed peer={} index={} height={}", entry.name, index,
+                 store_->height());
+    entry.active = false;
+    entry.power = 0;
+    peers_->Set(index, entry);
+    transport_->RemovePeer(index);
+  }
+}
+
 void NodeImpl::CreateIntakeAndValidator() {
   intake_ = std::make_unique<PeerIntake>(
-      genesis_.validators().size(),
+      peers_->capacity(),
       [this](std::vector<std::string> leaves) { service_->AdmitFromPeer(std::move(leaves)); },
       [this](uint32_t peer, PeerMessage message, size_t bytes) {
         driver_->PostPeerMessage(peer, std::move(message), bytes);
       },
-      [this](uint32_t peer) { return genesis_.validators()[peer].name; },
+      [this](uint32_t peer) { return peers_->Name(peer); },
       metrics_.peer_frames_dropped);
-  if (vote_key_) signer_ = std::make_unique<consensus::KeySigner>(*vote_key_);
+  if (vote_key_) {
+    signer_ = std::make_unique<consensus::KeySigner>(
+        *vote_key_, next_vote_key_ ? &*next_vote_key_ : nullptr);
+  }
   verifier_ = std::make_unique<consensus::ValidatorSetVerifier>();
   validator_ = std::make_unique<LedgerBlockValidator>(genesis_, *store_, *mempool_, *intake_,
                                                       metrics_.signature_checks);
@@ -244,17 +359,12 @@ void NodeImpl::CreateIntakeAndValidator() {
 
 // The transport, created but not started: its handlers reach the intake and
 // the driver, which exist before it runs.
-Status NodeImpl::CreateTransport() {
+Status NodeImpl::CreateTransport(std::vector<p2p::PeerConfig> peers) {
   p2p::TransportOptions transport_options;
   transport_options.listen_address = options_.p2p_listen;
   transport_options.self_index = node_index_;
-  const auto& validators = genesis_.validators();
-  for (size_t i = 0; i < validators.size(); ++i) {
-    std::string address = validators[i].address;
-    auto configured = options_.peer_addresses.find(validators[i].name);
-    if (configured != options_.peer_addresses.end()) address = configured->second;
-    transport_options.peers.push_back({validators[i].name, validators[i].node_key, address});
-  }
+  transport_options.peers = std::move(peers);
+  transport_options.peers_max = peers_->capacity();
   EVIDENCE_ASSIGN_OR_RETURN(transport_,
                             p2p::Transport::Create(node_key_, std::move(transport_options)));
   transport_->OnFrame(
@@ -286,9 +396,11 @@ void NodeImpl::CreateDriver(std::optional<consensus::PersistedState> restored) {
       [store = store_.get()](uint64_t height) { return store->StateInForce(height); });
   ConsensusDriver::Parts parts{genesis_,  *store_,   *wal_,       *mempool_,
                                *service_, metrics_,  signer_.get(), *verifier_,
-                               *validator_, transport_.get(), validator_sets_.get()};
-  driver_ = std::make_unique<ConsensusDriver>(driver_options, std::move(core_config), parts,
-                                              node_index_, own_index_, std::move(restored));
+                               *validator_, transport_.get(), validator_sets_.get(),
+                               peers_.get(), [this] { RefreshMembership(); }};
+  driver_ = std::make_unique<ConsensusDriver>(driver_options, std::move(core_config),
+                                              std::move(parts), node_index_,
+                                              std::move(restored));
 }
 
 Status NodeImpl::StartApi() {
@@ -330,11 +442,18 @@ void NodeImpl::Stop() {
 // `evidence-node --check` and a refused start name everything to fix at once).
 namespace {
 
+// Whether genesis registers `key_id` in any role (validator vote or node key,
+// observer node key, agency key, admin key).
+bool GenesisUsesKey(const ledger::Genesis& genesis, const std::string& key_id) {
+  return ledger::GovernanceState::FromGenesis(genesis)->KeyEverUsed(key_id);
+}
+
 struct LoadedFiles {
   std::optional<ledger::Genesis> genesis;
   std::optional<crypto::PrivateKey> node_key;
   std::optional<uint32_t> node_index;
   std::optional<crypto::PrivateKey> vote_key;
+  std::optional<crypto::PrivateKey> next_vote_key;
   std::optional<uint32_t> own_index;
   std::optional<crypto::TimestampAuthority> timestamp_authority;
   std::vector<std::string> problems;
@@ -356,15 +475,24 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
     out.problems.push_back("node_key: " + node_key.status().message());
   } else {
     out.node_key = std::move(*node_key);
+    bool observer = false;
     for (size_t i = 0; out.genesis && i < out.genesis->validators().size(); ++i) {
       if (out.genesis->validators()[i].node_key.key_id() == out.node_key->key_id()) {
         out.node_index = static_cast<uint32_t>(i);
       }
     }
-    if (out.genesis && !out.node_index) {
+    for (size_t i = 0; out.genesis && i < out.genesis->observers().size(); ++i) {
+      observer |= out.genesis->observers()[i].node_key.key_id() == out.node_key->key_id();
+    }
+    // A key genesis knows in another role (an agency's, a vote key) is a
+    // mistake; a key genesis does not know at all is a node governance admits
+    // later (docs/design.md §5, "Membership").
+    if (out.genesis && !out.node_index && !observer &&
+        GenesisUsesKey(*out.genesis, out.node_key->key_id())) {
       out.problems.push_back("node_key: " + out.node_key->key_id() + " (" +
                              options.node_key_path +
-                             ") is not the node key of any validator in genesis");
+                             ") is not the node key of any validator in genesis but another of "
+                             "its keys");
     }
   }
   if (!options.vote_key_path.empty()) {
@@ -374,9 +502,10 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
     } else {
       out.vote_key = std::move(*vote_key);
       int index = out.genesis ? out.genesis->validator_set().IndexOfKey(out.vote_key->key_id()) : -1;
-      if (out.genesis && index < 0) {
+      if (out.genesis && index < 0 && GenesisUsesKey(*out.genesis, out.vote_key->key_id())) {
         out.problems.push_back("vote_key: " + out.vote_key->key_id() + " (" +
-                               options.vote_key_path + ") is not a validator's in genesis");
+                               options.vote_key_path +
+                               ") is not a validator's in genesis but another of its keys");
       } else if (index >= 0) {
         out.own_index = static_cast<uint32_t>(index);
         if (out.node_index && *out.node_index != *out.own_index) {
@@ -387,13 +516,34 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       }
     }
   }
+  if (!options.next_vote_key_path.empty()) {
+    auto next = crypto::PrivateKey::LoadPem(options.next_vote_key_path);
+    if (!next.ok()) {
+      out.problems.push_back("next_vote_key: " + next.status().message());
+    } else if (options.vote_key_path.empty()) {
+      out.problems.push_back("next_vote_key: set vote_key too (the key in force now)");
+    } else if (out.vote_key && out.vote_key->key_id() == next->key_id()) {
+      out.problems.push_back("next_vote_key: the same key as vote_key");
+    } else if (out.genesis && GenesisUsesKey(*out.genesis, next->key_id())) {
+      out.problems.push_back("next_vote_key: " + next->key_id() + " (" +
+                             options.next_vote_key_path +
+                             ") is already a key in genesis; a rotation needs a new key");
+    } else {
+      out.next_vote_key = std::move(*next);
+    }
+  }
+  // Addresses replace those of genesis's nodes (a node governance added later
+  // is dialled at the address its action registered).
   for (const auto& peer : options.peer_addresses) {
     const std::string& name = peer.first;
-    bool known = out.genesis &&
-                 std::any_of(out.genesis->validators().begin(), out.genesis->validators().end(),
-                             [&](const ledger::GenesisValidator& v) { return v.name == name; });
+    const bool known =
+        out.genesis &&
+        (std::any_of(out.genesis->validators().begin(), out.genesis->validators().end(),
+                     [&](const ledger::GenesisValidator& v) { return v.name == name; }) ||
+         std::any_of(out.genesis->observers().begin(), out.genesis->observers().end(),
+                     [&](const ledger::GenesisObserver& o) { return o.name == name; }));
     if (out.genesis && !known) {
-      out.problems.push_back("p2p.peers names \"" + name + "\", no validator in genesis");
+      out.problems.push_back("p2p.peers names \"" + name + "\", no validator or observer in genesis");
     }
   }
   if (!options.tsa_key_path.empty() || !options.tsa_cert_path.empty()) {
@@ -482,7 +632,8 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
     report.problems.push_back("data_dir: " + options.data_dir + " is not a directory");
   }
   for (const std::string& key_path :
-       {options.node_key_path, options.vote_key_path, options.tsa_key_path}) {
+       {options.node_key_path, options.vote_key_path, options.next_vote_key_path,
+        options.tsa_key_path}) {
     if (key_path.empty()) continue;
     fs::perms perms = fs::status(key_path, error).permissions();
     if (!error && (perms & fs::perms::others_all) != fs::perms::none) {
@@ -501,8 +652,12 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
       (files.own_index ? "validator " + genesis.validators()[*files.own_index].name + " (" +
                              std::to_string(*files.own_index + 1) + " of " +
                              std::to_string(genesis.validators().size()) + ")"
-                       : "node " + genesis.validators()[*files.node_index].name +
-                             " without a vote key: it will not vote") +
+       : files.node_index ? "node " + genesis.validators()[*files.node_index].name +
+                                " without a vote key: it will not vote"
+                          : "a node genesis does not name (node key " +
+                                files.node_key->key_id() +
+                                "): the others accept it once governance admits it; it votes "
+                                "once a set in force holds its vote key") +
       "\np2p " + options.p2p_listen + ", api " + options.api_listen + ", data " +
       options.data_dir;
   return report;
@@ -512,8 +667,9 @@ Result<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
   LoadedFiles files = LoadFiles(options);
   if (!files.problems.empty()) return Status::InvalidArgument(JoinLines(files.problems));
   auto impl = std::make_unique<NodeImpl>(std::move(options), std::move(*files.genesis),
-                                         std::move(*files.node_key), *files.node_index,
-                                         std::move(files.vote_key), files.own_index,
+                                         std::move(*files.node_key), files.node_index,
+                                         std::move(files.vote_key),
+                                         std::move(files.next_vote_key), files.own_index,
                                          std::move(files.timestamp_authority));
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }

@@ -39,8 +39,16 @@ namespace evidence::node {
 struct NodeOptions {
   std::string genesis_path;
   std::string data_dir;        // store in data_dir/store, WAL in data_dir/consensus.wal
-  std::string vote_key_path;   // empty: an observer that never votes
-  std::string node_key_path;   // p2p TLS identity; must be a genesis node key
+  // Empty: an observer that never votes. A key genesis does not know is one
+  // governance adds later: the node votes at heights whose set holds it.
+  std::string vote_key_path;
+  // Optional: the vote key a rotate-validator-keys action gives this validator.
+  // The node signs with it at the heights whose set holds it, so the rotation
+  // needs no restart at its activation height (needs vote_key).
+  std::string next_vote_key_path;
+  // p2p TLS identity: a genesis node key, or one governance admits (the others
+  // accept it once the action is in force; docs/design.md §5 "Membership").
+  std::string node_key_path;
   std::string p2p_listen = "127.0.0.1:0";
   // Dial addresses that replace genesis ones, by validator name.
   std::map<std::string, std::string> peer_addresses;

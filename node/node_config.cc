@@ -137,13 +137,15 @@ class ConfigReader {
 constexpr int64_t kMsMax = 24LL * 3600 * 1000;
 
 Status ReadTables(ConfigReader& r, NodeOptions& o) {
-  EVIDENCE_RETURN_IF_ERROR(r.Table("node", {"name", "genesis", "data_dir", "vote_key", "node_key"},
+  EVIDENCE_RETURN_IF_ERROR(r.Table("node", {"name", "genesis", "data_dir", "vote_key",
+                                           "next_vote_key", "node_key"},
                                    [&](const toml::table& t) -> Status {
     std::string name;
     EVIDENCE_RETURN_IF_ERROR(r.String(t, "name", name));
     EVIDENCE_RETURN_IF_ERROR(r.Path(t, "genesis", o.genesis_path));
     EVIDENCE_RETURN_IF_ERROR(r.Path(t, "data_dir", o.data_dir));
     EVIDENCE_RETURN_IF_ERROR(r.Path(t, "vote_key", o.vote_key_path));
+    EVIDENCE_RETURN_IF_ERROR(r.Path(t, "next_vote_key", o.next_vote_key_path));
     return r.Path(t, "node_key", o.node_key_path);
   }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("p2p", {"listen", "peers"}, [&](const toml::table& t) -> Status {

@@ -678,6 +678,18 @@ Result<api::GovernanceOutcome> ChainService::SubmitGovernance(const json::object
                                 admission.already_known};
 }
 
+Result<bool> ChainService::AdmitGovernanceFromPeer(std::string_view leaf) {
+  EVIDENCE_ASSIGN_OR_RETURN(ledger::GovernanceAction action, ledger::ParseAction(leaf));
+  const ledger::ActionContext context{store_.height() + 1, WallClockMs()};
+  EVIDENCE_ASSIGN_OR_RETURN(GovernancePool::Admission admission,
+                            governance_pool_.Add(action, context, /*dry_run=*/false));
+  if (!admission.already_known) {
+    spdlog::info("event=governance_admitted seq={} action={} id={} from=peer", admission.seq,
+                 ledger::ActionTypeName(action.type()), crypto::DigestHex(admission.id));
+  }
+  return !admission.already_known;
+}
+
 json::object ChainService::GetStatus() {
   ledger::TreeHead head = store_.head();
   NodeStatus status = hooks_.status();

@@ -20,7 +20,8 @@
 //
 // Governance actions (POST /v1/governance) are parsed strictly, checked
 // against the register after the last block and kept in the GovernancePool,
-// which the proposer reaps; Hooks::on_governance_admitted wakes consensus.
+// which the proposer reaps; Hooks::on_governance_admitted wakes consensus and
+// has the action gossiped to every peer (AdmitGovernanceFromPeer takes theirs).
 //
 // Reads go to the store (LevelDB reads are safe from any thread) and build
 // receipts (ledger/receipt.h) against the block that holds the record; each
@@ -151,6 +152,10 @@ class ChainService : public api::NodeService {
   boost::json::object GetGovernance() override;
   Result<api::GovernanceOutcome> SubmitGovernance(const boost::json::object& action,
                                                   const api::SubmitOptions& options) override;
+  // A governance action a peer gossiped (its JCS leaf): checked and kept like
+  // one posted here. True when it is new to the pool; an error when it is
+  // refused (nothing changes).
+  Result<bool> AdmitGovernanceFromPeer(std::string_view leaf);
   // The pending governance actions (the proposer reaps them).
   GovernancePool& governance_pool() { return governance_pool_; }
   boost::json::object GetStatus() override;

@@ -18,6 +18,15 @@ SyncTracker::SyncTracker(std::vector<uint64_t> powers, std::optional<uint32_t> s
   EVIDENCE_CHECK(total_power_ > 0);
 }
 
+void SyncTracker::SetPowers(std::vector<uint64_t> powers) {
+  EVIDENCE_CHECK(powers.size() == powers_.size());
+  uint64_t total = 0;
+  for (uint64_t power : powers) total += power;
+  if (total == 0) return;
+  powers_ = std::move(powers);
+  total_power_ = total;
+}
+
 void SyncTracker::OnPeerHeight(uint32_t peer_index, uint64_t height) {
   if (peer_index >= heights_.size() || peer_index == self_index_) return;
   std::optional<uint64_t>& known = heights_[peer_index];

@@ -28,9 +28,14 @@ struct SyncTarget {
 
 class SyncTracker {
  public:
-  // `powers`: voting power per validator (genesis order).
+  // `powers`: voting power per peer index (0: a peer that does not vote; the
+  // entry of `self_index` counts in the total, never as a report).
   SyncTracker(std::vector<uint64_t> powers, std::optional<uint32_t> self_index,
               int64_t request_timeout_ms = 3000);
+
+  // The set in force changed (governance): new powers per peer index, as many
+  // as before. Ignored when they add up to 0.
+  void SetPowers(std::vector<uint64_t> powers);
 
   // A peer said its store holds every block up to `height` (status messages and
   // answers), or showed it is working at `height` + 1 (consensus messages).

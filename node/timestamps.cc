@@ -8,7 +8,7 @@
 namespace evidence::node {
 
 TimestampService::TimestampService(const ledger::Genesis& genesis, const ledger::Store& store,
-                                   uint32_t own_index,
+                                   std::optional<uint32_t> own_index,
                                    std::optional<crypto::TimestampAuthority> authority,
                                    std::map<std::string, std::string> peer_urls)
     : genesis_(genesis),
@@ -16,7 +16,7 @@ TimestampService::TimestampService(const ledger::Genesis& genesis, const ledger:
       own_index_(own_index),
       authority_(std::move(authority)),
       peer_urls_(std::move(peer_urls)) {
-  EVIDENCE_CHECK(own_index_ < genesis_.validators().size());
+  EVIDENCE_CHECK(!own_index_ || *own_index_ < genesis_.validators().size());
 }
 
 Bytes TimestampService::Serial(std::string_view record_id_hex, std::string_view validator_name) {
@@ -30,7 +30,13 @@ Bytes TimestampService::Serial(std::string_view record_id_hex, std::string_view 
 }
 
 Result<size_t> TimestampService::ValidatorOf(std::string_view institution) const {
-  if (institution.empty()) return static_cast<size_t>(own_index_);
+  if (institution.empty()) {
+    if (!own_index_) {
+      return Status::InvalidArgument(
+          "this node is not a genesis validator and issues no tokens; name an institution");
+    }
+    return static_cast<size_t>(*own_index_);
+  }
   const auto& validators = genesis_.validators();
   for (size_t i = 0; i < validators.size(); ++i) {
     if (validators[i].name == institution || validators[i].institution == institution) return i;

@@ -41,10 +41,12 @@ class TimestampService {
  public:
   static constexpr size_t kSerialBytes = 16;
 
-  // `own_index`: this node's validator in genesis. `peer_urls`: API base URLs
+  // `own_index`: this node's validator in genesis (none: a node governance
+  // admitted later, which issues no tokens of its own). `peer_urls`: API base URLs
   // (http://host:port) of the other institutions' nodes, by validator name.
   // The references must outlive the service.
-  TimestampService(const ledger::Genesis& genesis, const ledger::Store& store, uint32_t own_index,
+  TimestampService(const ledger::Genesis& genesis, const ledger::Store& store,
+                   std::optional<uint32_t> own_index,
                    std::optional<crypto::TimestampAuthority> authority,
                    std::map<std::string, std::string> peer_urls);
 
@@ -59,7 +61,7 @@ class TimestampService {
 
   const ledger::Genesis& genesis_;
   const ledger::Store& store_;
-  const uint32_t own_index_;
+  const std::optional<uint32_t> own_index_;
   const std::optional<crypto::TimestampAuthority> authority_;
   const std::map<std::string, std::string> peer_urls_;
 };

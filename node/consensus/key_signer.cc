@@ -4,16 +4,27 @@
 
 namespace evidence::consensus {
 
-KeySigner::KeySigner(const crypto::PrivateKey& key)
-    : key_(key), key_id_(key.public_key().key_id()) {}
+KeySigner::KeySigner(const crypto::PrivateKey& key) : KeySigner(key, nullptr) {}
+
+KeySigner::KeySigner(const crypto::PrivateKey& key, const crypto::PrivateKey* next)
+    : key_(key),
+      key_id_(key.public_key().key_id()),
+      next_(next),
+      next_key_id_(next != nullptr ? next->public_key().key_id() : "") {
+  EVIDENCE_CHECK(next_key_id_ != key_id_);
+}
 
 bool KeySigner::Holds(const crypto::PublicKey& vote_key) const {
-  return vote_key.key_id() == key_id_;
+  const std::string key_id = vote_key.key_id();
+  return key_id == key_id_ || (next_ != nullptr && key_id == next_key_id_);
 }
 
 Bytes KeySigner::Sign(const crypto::PublicKey& vote_key, ByteView message) {
   EVIDENCE_CHECK(Holds(vote_key));
-  return Sign(message);
+  if (vote_key.key_id() == key_id_) return Sign(message);
+  Result<Bytes> signature = next_->Sign(message);
+  EVIDENCE_CHECK_MSG(signature.ok(), signature.status().ToString().c_str());
+  return std::move(signature).value();
 }
 
 Bytes KeySigner::Sign(ByteView message) {

@@ -17,6 +17,10 @@ class KeySigner : public Signer {
  public:
   // The key must outlive the signer.
   explicit KeySigner(const crypto::PrivateKey& key);
+  // Also `next`: the vote key a governance rotation (rotate-validator-keys)
+  // gives this validator; the core signs with whichever key the set of its
+  // height holds (never both: a set holds each key once). Both must outlive it.
+  KeySigner(const crypto::PrivateKey& key, const crypto::PrivateKey* next);
   bool Holds(const crypto::PublicKey& vote_key) const override;
   Bytes Sign(const crypto::PublicKey& vote_key, ByteView message) override;
   // Signs with the one key this signer holds (tools and tests).
@@ -25,6 +29,8 @@ class KeySigner : public Signer {
  private:
   const crypto::PrivateKey& key_;
   const std::string key_id_;
+  const crypto::PrivateKey* const next_;  // null: one key
+  const std::string next_key_id_;
 };
 
 class ValidatorSetVerifier : public SignatureVerifier {

@@ -23,6 +23,13 @@ std::optional<BlockBuilder::Clock::time_point> BlockBuilder::WaitUntil(
   return ready_at;
 }
 
+bool BlockBuilder::ActivationPending() const {
+  const ledger::GovernanceStatePtr in_force = store_.StateInForce(store_.height() + 1);
+  const ledger::GovernanceStatePtr latest = store_.LatestState();
+  EVIDENCE_CHECK(in_force != nullptr && latest != nullptr);
+  return in_force->Hash() != latest->Hash();
+}
+
 std::optional<Bytes> BlockBuilder::Build(
     uint64_t height, const std::vector<ledger::DuplicateVoteEvidence>& pending_evidence,
     uint32_t proposer) {
@@ -57,7 +64,8 @@ std::optional<Bytes> BlockBuilder::Build(
   std::vector<std::string> actions =
       governance_.Reap(state.latest, ledger::ActionContext{height, block_time_ms},
                        limits::kGovernanceActionsPerBlockMax);
-  if (leaves.empty() && evidence.empty() && actions.empty() && mempool_.size() == 0) {
+  if (leaves.empty() && evidence.empty() && actions.empty() && mempool_.size() == 0 &&
+      !ActivationPending()) {
     return std::nullopt;
   }
   ledger::Block block;

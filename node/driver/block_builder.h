@@ -46,6 +46,15 @@ class BlockBuilder {
   std::optional<Clock::time_point> WaitUntil(Clock::time_point last_commit_at,
                                              Clock::time_point now) const;
 
+  // Whether the register after the last block differs from the one in force
+  // at the next height: the last block committed governance actions, which
+  // take effect only once one more block is committed (kGovernanceActivationDelay;
+  // StateInForce(h + 1) is the register after block h - 1). On a quiet network
+  // nothing else would make that block, so a new agency or node would stay
+  // refused until records came: the node proposes it, empty if need be. At
+  // most one such block per block that carries actions; an idle chain stays idle.
+  bool ActivationPending() const;
+
   // The block for `height` proposed by validator `proposer`: records reaped
   // from the mempool, the governance actions pending that apply in order (at
   // most limits::kGovernanceActionsPerBlockMax) and the `evidence` of earlier
@@ -53,7 +62,8 @@ class BlockBuilder {
   // go into this block (already in the log, time outside the window of the
   // block's time) are left out. When records wait but every one is ahead of the
   // block's BFT time (an idle chain's time is that of its last commit), the
-  // block goes out empty: its commit brings the time forward. nullopt when the
+  // block goes out empty: its commit brings the time forward. It also goes out
+  // empty while a governance activation is pending (below). nullopt when the
   // store is not at height - 1 or there is nothing to propose.
   std::optional<Bytes> Build(uint64_t height,
                              const std::vector<ledger::DuplicateVoteEvidence>& evidence,

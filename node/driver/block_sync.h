@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "ledger/genesis.h"
+#include "node/peer_directory.h"
 #include "ledger/store.h"
 #include "node/messages.h"
 #include "node/sync.h"
@@ -23,9 +24,11 @@ class BlockSync {
  public:
   using SendFn = std::function<void(uint32_t peer, const PeerMessage& message)>;
 
-  // `store` must outlive the sync.
-  BlockSync(const ledger::Genesis& genesis, const ledger::Store& store, uint32_t node_index,
+  // `store` and `peers` must outlive the sync; `powers`: per peer index.
+  BlockSync(const PeerDirectory& peers, const ledger::Store& store, uint32_t node_index,
             SendFn send);
+  // The powers of the set in force, per peer index (after a set change).
+  void SetPowers(std::vector<uint64_t> powers) { tracker_.SetPowers(std::move(powers)); }
 
   void OnPeerHeight(uint32_t peer, uint64_t height) { tracker_.OnPeerHeight(peer, height); }
   void OnPeerDisconnected(uint32_t peer) { tracker_.OnPeerDisconnected(peer); }
@@ -40,7 +43,7 @@ class BlockSync {
   uint64_t trusted_height() const { return tracker_.trusted_height(); }
 
  private:
-  const ledger::Genesis& genesis_;
+  const PeerDirectory& peers_;
   const ledger::Store& store_;
   const SendFn send_;
   SyncTracker tracker_;

@@ -20,7 +20,6 @@ namespace asio = boost::asio;
 
 ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig core_config,
                                  Parts parts, uint32_t node_index,
-                                 std::optional<uint32_t> own_index,
                                  std::optional<consensus::PersistedState> restored)
     : options_(options),
       genesis_(parts.genesis),
@@ -30,11 +29,13 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
       service_(parts.service),
       metrics_(parts.metrics),
       transport_(parts.transport),
+      peers_(*parts.peers),
+      on_committed_(std::move(parts.on_committed)),
       node_index_(node_index),
-      own_index_(own_index),
+      has_signer_(parts.signer != nullptr),
       io_(std::make_unique<asio::io_context>()),
-      inbox_(parts.genesis.validators().size(), PeerInbox::Defaults()),
-      block_server_(parts.store, parts.genesis.validators().size(),
+      inbox_(parts.peers->capacity(), PeerInbox::Defaults()),
+      block_server_(parts.store, parts.peers->capacity(),
                     BlockServeOptions::Defaults(),
                     [this](uint32_t peer, Bytes frame) { SendServed(peer, std::move(frame)); }),
       genesis_validator_sets_(
@@ -44,14 +45,15 @@ ConsensusDriver::ConsensusDriver(DriverOptions options, consensus::CoreConfig co
       core_(std::make_unique<consensus::ConsensusCore>(
           std::move(core_config),
           parts.validator_sets != nullptr ? *parts.validator_sets : *genesis_validator_sets_,
-          own_index ? parts.signer : nullptr, parts.verifier, parts.blocks)),
+          parts.signer, parts.verifier, parts.blocks)),
       builder_(options.block, parts.store, parts.mempool, parts.service.governance_pool()),
-      sync_(parts.genesis, parts.store, node_index,
+      sync_(*parts.peers, parts.store, node_index,
             [this](uint32_t peer, const PeerMessage& message) {
               strand_.AssertHeld();
               SendTo(peer, message);
             }),
-      peer_connected_(parts.genesis.validators().size()) {
+      peer_connected_(parts.peers->capacity()) {
+  EVIDENCE_CHECK(node_index_ < peers_.capacity());
   if (!options_.data_dir.empty()) {
     disk_guard_ = std::make_unique<DiskGuard>(options_.disk_reserve_bytes,
                                               DiskGuard::StatvfsFreeBytes(options_.data_dir));
@@ -109,7 +111,9 @@ void ConsensusDriver::StartConsensus() {
   if (height > 0) {
     Result<ledger::Commit> commit = store_.GetCommit(height);
     EVIDENCE_CHECK_MSG(commit.ok(), "the store has no commit for its head");
-    previous_time_ms = ledger::CommitMedianTimeMs(genesis_.validator_set(), *commit);
+    // BFT time: the median of the precommits, weighed by the set that signed them.
+    previous_time_ms = ledger::CommitMedianTimeMs(store_.StateInForce(height)->validator_set(),
+                                                  *commit);
   }
   core_->Start(height + 1, previous_time_ms, WallClockMs());
   consensus_running_ = true;
@@ -123,7 +127,7 @@ void ConsensusDriver::StartConsensus() {
 // On the transport's thread: requests for blocks go to the block server (its
 // own thread and per-peer budget), everything else to the peer's inbox lane.
 void ConsensusDriver::PostPeerMessage(uint32_t peer, PeerMessage message, size_t bytes) {
-  if (peer >= genesis_.validators().size() || peer == node_index_) return;
+  if (peer >= peers_.capacity() || peer == node_index_) return;
   if (const auto* request = std::get_if<SyncRequest>(&message)) {
     block_server_.Request(peer, request->from_height, request->count);
     return;
@@ -139,7 +143,7 @@ void ConsensusDriver::PostPeerMessage(uint32_t peer, PeerMessage message, size_t
     metrics_.peer_frames_dropped.Increment();
     if (std::optional<uint64_t> suppressed = inbox_drop_log_.Admit(LogThrottle::Clock::now())) {
       spdlog::warn("event=peer_inbox_full peer={} dropped_from_peer={} suppressed={}",
-                   genesis_.validators()[peer].name, inbox_.dropped(peer), *suppressed);
+                   peers_.Name(peer), inbox_.dropped(peer), *suppressed);
     }
     return;
   }
@@ -189,17 +193,20 @@ void ConsensusDriver::PostRecordsAdmitted(std::vector<std::string> leaves, bool 
 void ConsensusDriver::OnPeerConnected(uint32_t peer) {
   peer_connected_[peer] = true;
   metrics_.peers_connected.Add(1);
-  spdlog::info("event=peer_connected peer={}", genesis_.validators()[peer].name);
+  spdlog::info("event=peer_connected peer={}", peers_.Name(peer));
   Post([this, peer] {
     strand_.AssertHeld();
     SendTo(peer, StatusMessage{store_.height()});
+    for (const PendingAction& action : service_.governance_pool().Pending()) {
+      SendTo(peer, GovernanceGossip{action.leaf});
+    }
   });
 }
 
 void ConsensusDriver::OnPeerDisconnected(uint32_t peer) {
   peer_connected_[peer] = false;
   metrics_.peers_connected.Add(-1);
-  spdlog::info("event=peer_disconnected peer={}", genesis_.validators()[peer].name);
+  spdlog::info("event=peer_disconnected peer={}", peers_.Name(peer));
   Post([this, peer] {
     strand_.AssertHeld();
     sync_.OnPeerDisconnected(peer);
@@ -216,6 +223,8 @@ void ConsensusDriver::HandleMessage(uint32_t peer, PeerMessage message) {
     MaybeSync();
   } else if (std::holds_alternative<SyncRequest>(message)) {
     EVIDENCE_CHECK_MSG(false, "sync requests go to the block server");
+  } else if (auto* governance = std::get_if<GovernanceGossip>(&message)) {
+    HandleGovernanceGossip(peer, std::move(*governance));
   } else {
     HandleSyncResponse(peer, std::move(std::get<SyncResponse>(message)));
   }
@@ -224,11 +233,13 @@ void ConsensusDriver::HandleMessage(uint32_t peer, PeerMessage message) {
 void ConsensusDriver::HandleConsensusMessage(uint32_t peer, consensus::Message message) {
   EVIDENCE_CHECK(!std::holds_alternative<consensus::BlockRequest>(message));
   if (Paused()) return;  // peers retransmit; what was decided meanwhile is synced
-  Status valid = consensus::ValidateMessage(message, genesis_.validators().size());
+  // Indexes against the largest set a height may have; the core checks them
+  // against the set of the message's height.
+  Status valid = consensus::ValidateMessage(message, ledger::kCommitSignaturesMax);
   if (!valid.ok()) {
     if (std::optional<uint64_t> suppressed = inbox_drop_log_.Admit(LogThrottle::Clock::now())) {
       spdlog::warn("event=consensus_message_refused peer={} reason=\"{}\" suppressed={}",
-                   genesis_.validators()[peer].name, valid.message(), *suppressed);
+                   peers_.Name(peer), valid.message(), *suppressed);
     }
     return;
   }
@@ -251,8 +262,7 @@ void ConsensusDriver::HandleSyncResponse(uint32_t peer, SyncResponse response) {
     RunEffects();
     applying_synced_block_ = false;
     if (core_->height() == before) {
-      spdlog::warn("event=sync_block_refused peer={} height={}",
-                   genesis_.validators()[peer].name, before);
+      spdlog::warn("event=sync_block_refused peer={} height={}", peers_.Name(peer), before);
       break;
     }
   }
@@ -277,8 +287,8 @@ void ConsensusDriver::RunEffects() {
 
 // OnRecordsPending holds for one round (consensus/core.h): at every new height
 // and round the core is told again while the mempool holds records or the
-// governance pool actions (only this node proposes them: rounds go on until
-// its turn). A node
+// governance pool actions, or while the last block's governance actions wait
+// for one more block to take effect (BlockBuilder::ActivationPending). A node
 // behind its peers syncs first and is told once it has caught up.
 bool ConsensusDriver::SignalRecordsAtNewRound() {
   const std::pair<uint64_t, uint32_t> now{core_->height(), core_->round()};
@@ -286,7 +296,10 @@ bool ConsensusDriver::SignalRecordsAtNewRound() {
     return false;
   }
   records_signalled_at_ = now;
-  if (mempool_.size() == 0 && service_.governance_pool().size() == 0) return false;
+  if (mempool_.size() == 0 && service_.governance_pool().size() == 0 &&
+      !builder_.ActivationPending()) {
+    return false;
+  }
   core_->OnRecordsPending(WallClockMs());
   return true;
 }
@@ -376,6 +389,9 @@ void ConsensusDriver::ExecuteCommit(consensus::CommitEffect& effect) {
   if (pending_request_ && pending_request_->height <= effect.height) pending_request_.reset();
   last_commit_at_ = Clock::now();
   service_.OnCommitted(*block, effect.commit, record_ids, applying_synced_block_);
+  // Membership follows the register in force at the next height (node.cc).
+  if (on_committed_) on_committed_();
+  sync_.SetPowers(peers_.Powers());
   spdlog::info("event=block_committed height={} round={} records={} log_size={} time_ms={}",
                effect.height, effect.commit.round, block->leaves.size(), block->header.log_size,
                block->header.time_ms);
@@ -410,12 +426,15 @@ void ConsensusDriver::ExecuteEvidence(const consensus::EvidenceEffect& effect) {
 bool ConsensusDriver::TryAnswerBlockRequest() {
   if (!pending_request_ || pending_request_->height != core_->height() || Paused()) return false;
   if (mempool_.size() == 0 && pending_evidence_.empty() &&
-      service_.governance_pool().size() == 0) {
+      service_.governance_pool().size() == 0 && !builder_.ActivationPending()) {
     return false;
   }
   if (WaitForFullerBlock()) return false;
+  // The core asks for a block only at heights where it is a member (and the proposer).
+  const std::optional<uint32_t> proposer = core_->own_index();
+  EVIDENCE_CHECK(proposer.has_value());
   std::optional<Bytes> block = builder_.Build(pending_request_->height, pending_evidence_,
-                                              *own_index_);
+                                              *proposer);
   if (!block) return false;
   pending_request_.reset();
   core_->OnBlockReady(core_->height(), std::move(*block), WallClockMs());
@@ -509,6 +528,44 @@ void ConsensusDriver::SendServed(uint32_t peer, Bytes frame) {
   if (!status.ok()) spdlog::warn("event=p2p_send_failed reason=\"{}\"", status.message());
 }
 
+// ---------------------------------------------------------------- governance
+
+void ConsensusDriver::PostGovernanceAdmitted() {
+  Post([this] {
+    strand_.AssertHeld();
+    GossipPendingGovernance();
+    OnRecordsAdmitted({});  // wakes the proposer like a record
+  });
+}
+
+// What this node's pool holds, to every peer: any validator may be the next
+// proposer, and an observer never proposes. At most a block's worth each time
+// (receivers keep one action per sequence number; the same one again is a no-op).
+void ConsensusDriver::GossipPendingGovernance() {
+  std::vector<PendingAction> pending = service_.governance_pool().Pending();
+  if (pending.size() > limits::kGovernanceActionsPerBlockMax) {
+    pending.resize(limits::kGovernanceActionsPerBlockMax);
+  }
+  for (const PendingAction& action : pending) Broadcast(GovernanceGossip{action.leaf});
+}
+
+// A peer's governance action: checked like one posted to the API (the same
+// rules a block applies) and kept in the pool; nothing is sent on (every node
+// connects to every node it admits). The peer's bulk inbox lane bounds how
+// many wait, and an action is one bounded JCS text with a few signatures.
+void ConsensusDriver::HandleGovernanceGossip(uint32_t peer, GovernanceGossip gossip) {
+  Result<bool> admitted = service_.AdmitGovernanceFromPeer(gossip.leaf);
+  if (!admitted.ok()) {
+    // A stale sequence number is normal (the action committed meanwhile).
+    if (std::optional<uint64_t> suppressed = governance_log_.Admit(LogThrottle::Clock::now())) {
+      spdlog::debug("event=governance_gossip_refused peer={} reason=\"{}\" suppressed={}",
+                    peers_.Name(peer), admitted.status().message(), *suppressed);
+    }
+    return;
+  }
+  if (*admitted) OnRecordsAdmitted({});
+}
+
 // ---------------------------------------------------------------- status
 
 void ConsensusDriver::ScheduleStatusTimer() {
@@ -526,17 +583,19 @@ void ConsensusDriver::OnStatusTimer() {
   Broadcast(StatusMessage{store_.height()});
   MaybeSync();
   FlushGossip();
+  GossipPendingGovernance();
   ScheduleStatusTimer();
 }
 
 void ConsensusDriver::PublishProgress() {
+  own_index_now_ = core_->own_index() ? static_cast<int64_t>(*core_->own_index()) : -1;
   metrics_.height.Set(static_cast<int64_t>(store_.height()));
   metrics_.mempool_records.Set(static_cast<int64_t>(mempool_.size()));
   metrics_.quorum_connected.Set(Snapshot().quorum_connected ? 1 : 0);
   CheckDisk();
   if (transport_ == nullptr) return;
   uint64_t send_dropped = 0;
-  for (uint32_t i = 0; i < genesis_.validators().size(); ++i) {
+  for (uint32_t i = 0; i < transport_->peer_count(); ++i) {
     if (i != node_index_) send_dropped += transport_->stats(i).frames_dropped_queue_full;
   }
   if (send_dropped > send_dropped_reported_) {
@@ -610,14 +669,18 @@ NodeStatus ConsensusDriver::Snapshot() const {
   NodeStatus status;
   status.consensus_running = consensus_running_;
   status.best_peer_height = best_peer_height_;
-  status.validator_index = own_index_;
-  uint64_t connected_power = own_index_ ? genesis_.validators()[*own_index_].power : 0;
+  const int64_t own = own_index_now_;
+  if (own >= 0) status.validator_index = static_cast<uint32_t>(own);
+  // Power of the set in force: this node's own and that of the peers connected.
+  const std::vector<uint64_t> powers = peers_.Powers();
+  uint64_t connected_power = powers[node_index_];
   for (size_t i = 0; i < peer_connected_.size(); ++i) {
     if (i == node_index_ || !peer_connected_[i]) continue;
     status.peers_connected += 1;
-    if (i != own_index_) connected_power += genesis_.validators()[i].power;
+    connected_power += powers[i];
   }
-  status.quorum_connected = genesis_.validator_set().IsQuorum(connected_power);
+  status.quorum_connected =
+      store_.StateInForce(store_.height() + 1)->validator_set().IsQuorum(connected_power);
   status.frames_dropped = metrics_.peer_frames_dropped.value();
   if (disk_guard_ != nullptr) {
     status.disk_full = disk_guard_->full();

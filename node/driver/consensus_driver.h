@@ -39,6 +39,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,6 +61,7 @@
 #include "node/disk_guard.h"
 #include "node/messages.h"
 #include "node/node_metrics.h"
+#include "node/peer_directory.h"
 
 namespace evidence::node {
 
@@ -106,15 +108,22 @@ class ConsensusDriver {
     // The validator set of each height (consensus/validator_sets.h); null:
     // genesis's set at every height (FixedValidatorSets, owned by the driver).
     const consensus::ValidatorSets* validator_sets = nullptr;
+    // Who each peer index is (names, powers of the set in force); the per-peer
+    // state (inbox lanes, block budgets, sync heights) has its capacity.
+    const PeerDirectory* peers = nullptr;
+    // Runs on the consensus thread after each block is stored, before the
+    // driver reads the directory's powers again (the node updates its
+    // membership there: node.cc RefreshMembership).
+    std::function<void()> on_committed;
   };
 
   // `restored`: the signer state the WAL replayed (the last Persist that
   // reached the disk), so the core never signs a vote conflicting with one it
-  // signed before a crash. `node_index`: this node's place among the
-  // validators (its node key); `own_index`: the validator it votes as, if any.
+  // signed before a crash. `node_index`: this node's own peer index (its node
+  // key). The core votes at a height as the member whose vote key `signer`
+  // holds, if the set of that height has one (an observer until then).
   ConsensusDriver(DriverOptions options, consensus::CoreConfig core_config, Parts parts,
-                  uint32_t node_index, std::optional<uint32_t> own_index,
-                  std::optional<consensus::PersistedState> restored);
+                  uint32_t node_index, std::optional<consensus::PersistedState> restored);
   ~ConsensusDriver();  // Stop()
   ConsensusDriver(const ConsensusDriver&) = delete;
   ConsensusDriver& operator=(const ConsensusDriver&) = delete;
@@ -128,6 +137,10 @@ class ConsensusDriver {
   void PostPeerMessage(uint32_t peer, PeerMessage message, size_t bytes);
   void PostRecordsAdmitted(std::vector<std::string> leaves, bool from_peer)
       EVIDENCE_EXCLUDES(admitted_mutex_);
+  // A governance action this node's API admitted: sent to every peer (the
+  // proposer may be any validator), and again with each status heartbeat
+  // while it is pending.
+  void PostGovernanceAdmitted();
   void OnPeerConnected(uint32_t peer);
   void OnPeerDisconnected(uint32_t peer);
   NodeStatus Snapshot() const;
@@ -163,6 +176,8 @@ class ConsensusDriver {
   void SendTo(uint32_t peer, const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
   void Broadcast(const PeerMessage& message) EVIDENCE_REQUIRES(strand_);
   void SendServed(uint32_t peer, Bytes frame);  // the block server's thread
+  void HandleGovernanceGossip(uint32_t peer, GovernanceGossip gossip) EVIDENCE_REQUIRES(strand_);
+  void GossipPendingGovernance() EVIDENCE_REQUIRES(strand_);
 
   // Runs `work` on the consensus thread.
   template <class Work>
@@ -176,8 +191,10 @@ class ConsensusDriver {
   ChainService& service_;
   NodeMetrics& metrics_;
   p2p::Transport* const transport_;
+  const PeerDirectory& peers_;
+  const std::function<void()> on_committed_;
   const uint32_t node_index_;
-  const std::optional<uint32_t> own_index_;
+  const bool has_signer_;
 
   ThreadRole strand_{"the consensus thread"};
   std::unique_ptr<boost::asio::io_context> io_;
@@ -187,6 +204,7 @@ class ConsensusDriver {
   BlockServer block_server_;
   LogThrottle inbox_drop_log_{5, std::chrono::seconds(1)};
   LogThrottle disk_check_log_{1, std::chrono::seconds(60)};
+  LogThrottle governance_log_{5, std::chrono::seconds(1)};
 
   // Genesis's set, when Parts names no ValidatorSets.
   std::unique_ptr<consensus::FixedValidatorSets> genesis_validator_sets_;
@@ -226,6 +244,8 @@ class ConsensusDriver {
   // Read by Snapshot from any thread.
   std::atomic<bool> consensus_running_{false};
   std::atomic<uint64_t> best_peer_height_{0};
+  // The core's member index at its height (-1: it does not vote there).
+  std::atomic<int64_t> own_index_now_{-1};
   std::vector<std::atomic<bool>> peer_connected_;
 };
 

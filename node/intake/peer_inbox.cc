@@ -18,7 +18,8 @@ PeerInbox::Lane PeerInbox::LaneOf(const PeerMessage& message) {
                                                                        : Lane::kConsensus;
   }
   if (std::holds_alternative<StatusMessage>(message)) return Lane::kConsensus;
-  EVIDENCE_CHECK_MSG(std::holds_alternative<SyncResponse>(message),
+  EVIDENCE_CHECK_MSG(std::holds_alternative<SyncResponse>(message) ||
+                         std::holds_alternative<GovernanceGossip>(message),
                      "sync requests and gossip never enter the peer inbox");
   return Lane::kBulk;
 }

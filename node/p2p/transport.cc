@@ -109,6 +109,7 @@ struct Transport::Impl {
     std::unique_ptr<asio::steady_timer> dial_timer;
     DialState dial_state = DialState::kIdle;
     uint32_t backoff_ms = 0;
+    bool active = false;  // added and not removed: its key is accepted, its address dialled
   };
   // Shared with callers of Send; guarded by mutex_. Consensus frames go first.
   struct Queue {
@@ -138,6 +139,9 @@ struct Transport::Impl {
   // when it was not pending.
   bool ForgetPending(const std::shared_ptr<Session>& session);
   void NoteHandshakeTimeout();
+  // Membership (AddPeer, RemovePeer after the caller-side bookkeeping).
+  void ActivateSlot(uint32_t index, PeerConfig config);
+  void DeactivateSlot(uint32_t index);
   // Session events.
   std::optional<uint32_t> PeerOfKeyId(const std::string& key_id) const;
   void HandshakeDone(const std::shared_ptr<Session>& session, uint32_t index);
@@ -155,8 +159,9 @@ struct Transport::Impl {
   asio::io_context io;
   std::unique_ptr<asio::ssl::context> tls;
   tcp::acceptor acceptor;
-  std::vector<Slot> slots;
-  std::map<std::string, uint32_t> index_by_key_id;
+  std::vector<Slot> slots;  // peers_max of them; the active ones are peers
+  std::string self_key_id;
+  std::map<std::string, uint32_t> index_by_key_id;  // active slots only
   std::set<std::shared_ptr<Session>> pending;  // not yet authenticated
   // Pending inbound sessions, oldest first (entries no longer pending are
   // skipped and pruned), and how many each remote address has.
@@ -181,6 +186,11 @@ struct Transport::Impl {
   std::vector<bool> connected EVIDENCE_GUARDED_BY(mutex_);
   HandshakeStats handshakes EVIDENCE_GUARDED_BY(mutex_);
   size_t pending_count EVIDENCE_GUARDED_BY(mutex_) = 0;  // a copy of pending.size()
+  // Slots handed out (indexes below it), which of them were removed, and the
+  // slot of every key ever added (removed ones stay: a key never comes back).
+  uint32_t slot_count EVIDENCE_GUARDED_BY(mutex_) = 0;
+  std::vector<bool> removed EVIDENCE_GUARDED_BY(mutex_);
+  std::map<std::string, uint32_t> slot_by_key_id EVIDENCE_GUARDED_BY(mutex_);
 };
 
 // One TCP+TLS connection. Owned by shared_ptr (the pending operations and the
@@ -266,7 +276,7 @@ bool Session::VerifyPeer(asio::ssl::verify_context& context) {
   const std::string key_id = KeyIdOfCertificate(X509_STORE_CTX_get_current_cert(store));
   const std::optional<uint32_t> index = owner_->PeerOfKeyId(key_id);
   if (!index) {
-    refusal_ = "certificate key " + key_id + " is not the node key of any peer in genesis";
+    refusal_ = "certificate key " + key_id + " is not the node key of any node in the register";
     return false;
   }
   if (expected_peer_ && *index != *expected_peer_) {
@@ -532,7 +542,7 @@ void Transport::Impl::NoteHandshakeTimeout() {
 
 void Transport::Impl::ScheduleDial(uint32_t index, bool immediately) {
   Slot& slot = slots[index];
-  if (stopping || slot.session || slot.config.address.empty() ||
+  if (stopping || !slot.active || slot.session || slot.config.address.empty() ||
       slot.dial_state != DialState::kIdle) {
     return;
   }
@@ -546,7 +556,7 @@ void Transport::Impl::ScheduleDial(uint32_t index, bool immediately) {
   slot.dial_timer->async_wait([this, index](const ErrorCode& ec) {
     if (ec || stopping) return;
     slots[index].dial_state = DialState::kIdle;
-    if (!slots[index].session) Dial(index);
+    if (!slots[index].session && slots[index].active) Dial(index);
   });
 }
 
@@ -596,12 +606,19 @@ void Transport::Impl::HandshakeDone(const std::shared_ptr<Session>& session, uin
   ForgetPending(session);
   Slot& slot = slots[index];
   if (session->outbound()) slot.dial_state = DialState::kIdle;
+  if (!slot.active) {  // removed while the handshake ran
+    session->CloseSilently();
+    return;
+  }
   const auto now = std::chrono::steady_clock::now();
   if (slot.session) {
     // Both sides dialled (or the peer reconnected): keep the connection dialled
-    // by the lower index, unless the existing one is old enough to be stale.
-    const uint32_t preferred_dialer = std::min(options.self_index, index);
-    auto dialer = [&](const Session& s) { return s.outbound() ? options.self_index : index; };
+    // by the node with the lower node key id (both sides agree on it, whatever
+    // slots each gave the other), unless the existing one is old enough to be stale.
+    const std::string& preferred_dialer = std::min(self_key_id, slot.key_id);
+    auto dialer = [&](const Session& s) -> const std::string& {
+      return s.outbound() ? self_key_id : slot.key_id;
+    };
     const bool keep_new = dialer(*session) == preferred_dialer ||
                           dialer(*slot.session) != preferred_dialer ||
                           now - slot.session_since > kDuplicateWindow;
@@ -647,7 +664,7 @@ void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
   }
   for (uint32_t index = 0; index < slots.size(); ++index) {
     Slot& slot = slots[index];
-    if (slot.session != session) continue;
+    if (!slot.session || slot.session != session) continue;
     slot.session.reset();
     // A connection that lasted resets the backoff; one closed right after the
     // handshake (e.g. the peer refused our certificate) keeps it growing.
@@ -671,6 +688,38 @@ void Transport::Impl::SessionClosed(const std::shared_ptr<Session>& session,
     if (on_disconnected) on_disconnected(index);
     ScheduleDial(index, false);
     return;
+  }
+}
+
+void Transport::Impl::ActivateSlot(uint32_t index, PeerConfig config) {
+  Slot& slot = slots[index];
+  EVIDENCE_CHECK(!slot.active);
+  slot.key_id = config.node_key.key_id();
+  slot.config = std::move(config);
+  slot.active = true;
+  slot.backoff_ms = options.reconnect_initial_ms;
+  index_by_key_id[slot.key_id] = index;
+  spdlog::info("p2p: peer added peer={} index={} address={}", slot.config.name, index,
+               slot.config.address);
+  ScheduleDial(index, true);
+}
+
+void Transport::Impl::DeactivateSlot(uint32_t index) {
+  Slot& slot = slots[index];
+  if (!slot.active) return;
+  slot.active = false;
+  index_by_key_id.erase(slot.key_id);
+  slot.dial_timer->cancel();
+  slot.dial_state = DialState::kIdle;
+  {
+    MutexLock lock(&mutex_);
+    connected[index] = false;
+  }
+  spdlog::info("p2p: peer removed peer={} index={}", slot.config.name, index);
+  if (slot.session) {
+    slot.session->CloseSilently();
+    slot.session.reset();
+    if (on_disconnected) on_disconnected(index);
   }
 }
 
@@ -748,6 +797,11 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
                                    " is not the node key genesis gives validator " +
                                    options.peers[options.self_index].name);
   }
+  if (options.peers.size() > options.peers_max) {
+    return Status::InvalidArgument("p2p: " + std::to_string(options.peers.size()) +
+                                   " peers, more than peers_max " +
+                                   std::to_string(options.peers_max));
+  }
   if (options.frame_bytes_max > options.send_queue_bytes_max || options.send_queue_frames_max == 0 ||
       options.pending_handshakes_max == 0 || options.pending_handshakes_per_address_max == 0 ||
       options.frame_bytes_max > UINT32_MAX || options.reconnect_initial_ms == 0 ||
@@ -766,14 +820,23 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
                                      " and " + peer.name + " have the same node key");
     }
   }
+  std::map<std::string, uint32_t> slot_by_key_id = index_by_key_id;
   index_by_key_id.erase(node_key.key_id());  // never accept ourselves
   EVIDENCE_ASSIGN_OR_RETURN(auto tls,
                             MakeTlsContext(node_key, options.peers[options.self_index].name,
                                            options.protocol));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(tls));
   impl->index_by_key_id = std::move(index_by_key_id);
-  for (const PeerConfig& peer : impl->options.peers) {
-    Impl::Slot slot{peer, peer.node_key.key_id()};
+  impl->self_key_id = node_key.key_id();
+  // Free slots hold a placeholder (this node's own key, no name, no address,
+  // inactive) until AddPeer fills them.
+  impl->slots.reserve(impl->options.peers_max);
+  for (uint32_t index = 0; index < impl->options.peers_max; ++index) {
+    const bool configured = index < impl->options.peers.size();
+    Impl::Slot slot{configured ? impl->options.peers[index]
+                               : PeerConfig{"", node_key.public_key(), ""}};
+    slot.key_id = configured ? slot.config.node_key.key_id() : "";
+    slot.active = configured && index != impl->options.self_index;
     slot.dial_timer = std::make_unique<asio::steady_timer>(impl->io);
     slot.backoff_ms = impl->options.reconnect_initial_ms;
     impl->slots.push_back(std::move(slot));
@@ -782,6 +845,9 @@ Result<std::unique_ptr<Transport>> Transport::Create(const crypto::PrivateKey& n
     MutexLock lock(&impl->mutex_);
     impl->queues.resize(impl->slots.size());
     impl->connected.assign(impl->slots.size(), false);
+    impl->removed.assign(impl->slots.size(), false);
+    impl->slot_count = static_cast<uint32_t>(impl->options.peers.size());
+    impl->slot_by_key_id = std::move(slot_by_key_id);
   }
   return std::unique_ptr<Transport>(new Transport(std::move(impl)));
 }
@@ -816,7 +882,7 @@ Status Transport::Start() {
     impl->io.run();
   });
   spdlog::info("p2p: listening address={} port={} peers={}", impl->options.listen_address,
-               impl->port.load(), impl->slots.size() - 1);
+               impl->port.load(), impl->options.peers.size() - 1);
   return Status::Ok();
 }
 
@@ -829,7 +895,68 @@ void Transport::Stop() {
 }
 
 uint16_t Transport::listen_port() const { return impl_->port.load(); }
-uint32_t Transport::peer_count() const { return static_cast<uint32_t>(impl_->slots.size()); }
+uint32_t Transport::peer_count() const {
+  MutexLock lock(&impl_->mutex_);
+  return impl_->slot_count;
+}
+
+Result<uint32_t> Transport::AddPeer(PeerConfig peer) {
+  if (!peer.address.empty()) {
+    EVIDENCE_RETURN_IF_ERROR(ParseHostPort(peer.address).status().WithContext(peer.name));
+  }
+  const std::string key_id = peer.node_key.key_id();
+  uint32_t index = 0;
+  {
+    MutexLock lock(&impl_->mutex_);
+    auto known = impl_->slot_by_key_id.find(key_id);
+    if (known != impl_->slot_by_key_id.end()) {
+      if (impl_->removed[known->second]) {
+        return Status::InvalidArgument("node key " + key_id + " of " + peer.name +
+                                       " was removed; a node key never comes back");
+      }
+      return known->second;
+    }
+    if (impl_->slot_count >= impl_->options.peers_max) {
+      return Status::ResourceExhausted("p2p: all " + std::to_string(impl_->options.peers_max) +
+                                       " peer slots are taken; restart the node to admit " +
+                                       peer.name);
+    }
+    index = impl_->slot_count++;
+    impl_->slot_by_key_id.emplace(key_id, index);
+  }
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl, index, peer = std::move(peer)]() mutable {
+    if (!impl->stopping) impl->ActivateSlot(index, std::move(peer));
+  });
+  return index;
+}
+
+void Transport::RemovePeer(uint32_t peer_index) {
+  {
+    MutexLock lock(&impl_->mutex_);
+    if (peer_index >= impl_->slot_count || peer_index == impl_->options.self_index ||
+        impl_->removed[peer_index]) {
+      return;
+    }
+    impl_->removed[peer_index] = true;
+    Impl::Queue& queue = impl_->queues[peer_index];
+    queue.stats.frames_dropped_not_connected += queue.frames();
+    queue.consensus.clear();
+    queue.bulk.clear();
+    queue.bytes = 0;
+    impl_->connected[peer_index] = false;
+  }
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl, peer_index] {
+    if (!impl->stopping) impl->DeactivateSlot(peer_index);
+  });
+}
+
+bool Transport::IsPeer(uint32_t peer_index) const {
+  MutexLock lock(&impl_->mutex_);
+  return peer_index < impl_->slot_count && peer_index != impl_->options.self_index &&
+         !impl_->removed[peer_index];
+}
 
 Status Transport::Send(uint32_t peer_index, Bytes frame, Priority priority) {
   if (peer_index >= impl_->slots.size() || peer_index == impl_->options.self_index) {
@@ -843,6 +970,9 @@ Status Transport::Send(uint32_t peer_index, Bytes frame, Priority priority) {
   bool post_kick = false;
   {
     MutexLock lock(&impl_->mutex_);
+    if (peer_index >= impl_->slot_count) {
+      return Status::InvalidArgument("no peer with index " + std::to_string(peer_index));
+    }
     Impl::Queue& queue = impl_->queues[peer_index];
     if (!impl_->connected[peer_index]) {
       ++queue.stats.frames_dropped_not_connected;
@@ -869,7 +999,8 @@ Status Transport::Send(uint32_t peer_index, Bytes frame, Priority priority) {
 }
 
 Status Transport::Broadcast(const Bytes& frame, Priority priority) {
-  for (uint32_t index = 0; index < impl_->slots.size(); ++index) {
+  const uint32_t count = peer_count();
+  for (uint32_t index = 0; index < count; ++index) {
     if (index == impl_->options.self_index) continue;
     EVIDENCE_RETURN_IF_ERROR(Send(index, frame, priority));
   }

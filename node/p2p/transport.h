@@ -1,5 +1,6 @@
-// Validator-to-validator transport: TLS 1.3 with mutual authentication pinned to
-// the validators' node keys from genesis, carrying length-prefixed frames.
+// Node-to-node transport: TLS 1.3 with mutual authentication pinned to the
+// node keys of the register (genesis's, then governance's: AddPeer and
+// RemovePeer while it runs), carrying length-prefixed frames.
 // The wire format is specified in docs/p2p-wire-format.md.
 //
 // - Each node presents a self-signed X.509 certificate made in memory from its
@@ -8,6 +9,12 @@
 //   SHA-256 key id of its SubjectPublicKeyInfo) is one of the configured peers'
 //   node keys; a dialer also requires it to be the very peer it dialled.
 //   Everyone else is refused during the handshake, before any frame is read.
+// - Membership changes while it runs (docs/design.md §5, "Membership"): AddPeer
+//   gives a node key admitted by governance the next free slot (at most
+//   peers_max over the transport's life), from then on its handshakes are
+//   accepted and its address dialled; RemovePeer closes the peer's connection,
+//   drops its queue and refuses its key from then on, like a stranger's. A
+//   slot is never reused, so a peer index names one node key for good.
 // - The p2p protocol version is negotiated with ALPN in the handshake: a peer
 //   that speaks another version (or none, an older release) is refused with a
 //   message naming both versions, before any frame is read.
@@ -71,6 +78,8 @@ struct TransportOptions {
   // `self_index` is this node and is never dialled nor accepted.
   std::vector<PeerConfig> peers;
   uint32_t self_index = 0;
+  // Slots for peers over the transport's life (peers plus those AddPeer adds).
+  size_t peers_max = limits::kP2pPeersMax;
   // Offered when dialling and required when accepting (1..255 bytes). Only tests
   // set another one, to play a peer of another release.
   std::string protocol = std::string(kP2pProtocol);
@@ -137,7 +146,20 @@ class Transport {
 
   // The bound port (after Start), e.g. when listening on port 0.
   uint16_t listen_port() const;
+  // Slots handed out so far (peer indexes are below it), removed ones included.
   uint32_t peer_count() const;
+
+  // Any thread, before or after Start. Admits a node key: the next free slot's
+  // index, or the index it already has. ResourceExhausted when all peers_max
+  // slots are taken; InvalidArgument for a bad address or a removed key (a
+  // node key leaves the register for good).
+  Result<uint32_t> AddPeer(PeerConfig peer);
+  // Any thread. Refuses `peer_index`'s key from now on and closes its
+  // connection (OnPeerDisconnected runs if it was connected); its queued
+  // frames are dropped. No-op for self, an unknown or a removed index.
+  void RemovePeer(uint32_t peer_index);
+  // Whether `peer_index` is a live slot (added and not removed).
+  bool IsPeer(uint32_t peer_index) const;
 
   // Queues `frame` for `peer_index`. InvalidArgument for an unknown peer, self,
   // or a frame above frame_bytes_max; otherwise Ok even if the frame is later

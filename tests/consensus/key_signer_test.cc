@@ -46,6 +46,24 @@ TEST(KeySignerTest, SignsVotesThatTheValidatorSetVerifies) {
   }
 }
 
+// A rotation (rotate-validator-keys): the signer holds the key in force and
+// the next one, and signs with the one the set of the height names.
+TEST(KeySignerTest, HoldsTheNextVoteKeyOfARotation) {
+  RealValidators validators(crypto::SignatureAlgorithm::kEd25519, 3);
+  KeySigner signer(validators.keys[1], &validators.keys[2]);  // key 2 plays the next key
+  ValidatorSetVerifier verifier;
+  const ledger::ValidatorSet& set = *validators.set;
+  EXPECT_TRUE(signer.Holds(set.at(1).vote_key));
+  EXPECT_TRUE(signer.Holds(set.at(2).vote_key));
+  EXPECT_FALSE(signer.Holds(set.at(0).vote_key));
+  Bytes message = ToBytes("vote bytes");
+  EXPECT_TRUE(verifier.Verify(set, 1, message, signer.Sign(set.at(1).vote_key, message)));
+  EXPECT_TRUE(verifier.Verify(set, 2, message, signer.Sign(set.at(2).vote_key, message)));
+  EXPECT_FALSE(verifier.Verify(set, 1, message, signer.Sign(set.at(2).vote_key, message)));
+  EXPECT_DEATH(signer.Sign(set.at(0).vote_key, message), "");
+  EXPECT_DEATH(KeySigner(validators.keys[1], &validators.keys[1]), "");
+}
+
 // A one-validator chain with real keys commits on its own, and the commit it
 // produces passes the ledger's VerifyCommit (what receipts check).
 TEST(KeySignerTest, SingleValidatorCommitVerifiesWithLedgerRules) {

@@ -52,6 +52,18 @@ TEST(PeerMessage, RecordsStatusAndSyncRoundTrip) {
   EXPECT_EQ(RoundTrip(response), response);
 }
 
+TEST(PeerMessage, GovernanceRoundTripsAndIsBounded) {
+  PeerMessage governance = GovernanceGossip{"{\"action\":\"add-validator\"}"};
+  Bytes bytes = EncodePeerMessage(governance);
+  EXPECT_EQ(bytes[0], static_cast<uint8_t>(PeerMessageKind::kGovernance));
+  EXPECT_EQ(RoundTrip(governance), governance);
+  // Over the action limit, or empty: refused before anything is parsed.
+  Bytes big = EncodePeerMessage(GovernanceGossip{std::string(limits::kGovernanceActionBytesMax, 'x')});
+  big[5] = 0x7f;  // the u32 length's high byte (little-endian after the endianness byte)
+  EXPECT_FALSE(DecodePeerMessage(big).ok());
+  EXPECT_FALSE(DecodePeerMessage(EncodePeerMessage(GovernanceGossip{""})).ok());
+}
+
 TEST(PeerMessage, StatusHasAFixedLayout) {
   Bytes bytes = EncodePeerMessage(StatusMessage{0x0102030405060708});
   // kind, cereal's portable-binary endianness byte, u64.

@@ -44,6 +44,7 @@ name = "court"
 genesis = "../genesis.json"
 data_dir = "data"
 vote_key = "/keys/vote.pem"
+next_vote_key = "next_vote.pem"
 node_key = "node_key.pem"
 [p2p]
 listen = "0.0.0.0:8801"
@@ -74,6 +75,7 @@ json = true
   EXPECT_EQ(options->genesis_path, (dir_ / "../genesis.json").string());
   EXPECT_EQ(options->data_dir, (dir_ / "data").string());
   EXPECT_EQ(options->vote_key_path, "/keys/vote.pem");
+  EXPECT_EQ(options->next_vote_key_path, (dir_ / "next_vote.pem").string());
   EXPECT_EQ(options->node_key_path, (dir_ / "node_key.pem").string());
   EXPECT_EQ(options->p2p_listen, "0.0.0.0:8801");
   EXPECT_EQ(options->peer_addresses.at("procuratorate"), "10.0.0.2:8802");

@@ -193,5 +193,40 @@ TEST_F(NodeWiringTest, AnObserverWithoutAVoteKeyStartsAndServesButNeverVotes) {
   EXPECT_TRUE(json::parse(status.body).at("validator").is_null());
 }
 
+// A node whose keys genesis does not know (docs/design.md §5, "Membership"):
+// it starts as an observer of genesis's register and waits for governance to
+// admit its node key; with a vote key no set holds yet, it does not vote.
+TEST_F(NodeWiringTest, ANodeGenesisDoesNotNameStartsAndWaitsForGovernance) {
+  const std::string node_key = dir_.File("new-node.pem");
+  const std::string vote_key = dir_.File("new-vote.pem");
+  ASSERT_TRUE(crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519)->SavePem(node_key).ok());
+  ASSERT_TRUE(crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519)->SavePem(vote_key).ok());
+  NodeOptions joining = Options();
+  joining.node_key_path = node_key;
+  joining.vote_key_path = vote_key;
+  joining.data_dir = dir_.File("joining-data");
+  const Node::CheckReport report = Node::Check(joining);
+  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+  EXPECT_NE(report.summary.find("a node genesis does not name"), std::string::npos) << report.summary;
+  auto node = Node::Create(joining);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  ASSERT_TRUE((*node)->Start().ok());
+  EXPECT_FALSE((*node)->validator_index().has_value());
+  Answer status = Request((*node)->api_port(), http::verb::get, "/v1/status");
+  ASSERT_EQ(status.status, 200);
+  EXPECT_TRUE(json::parse(status.body).at("validator").is_null());
+  EXPECT_EQ(json::parse(status.body).at("height").as_int64(), 0);
+
+  // A next_vote_key that genesis already knows (here: the validator's own vote
+  // key) is refused, as is one without a vote_key.
+  NodeOptions reused = Options();
+  reused.next_vote_key_path = dev_.vote_key_path;
+  EXPECT_FALSE(Node::Create(reused).ok());
+  NodeOptions alone = Options();
+  alone.vote_key_path.clear();
+  alone.next_vote_key_path = vote_key;
+  EXPECT_FALSE(Node::Create(alone).ok());
+}
+
 }  // namespace
 }  // namespace evidence::node

@@ -289,6 +289,57 @@ TEST(Transport, StrangerListeningIsRefusedByTheDialler) {
   EXPECT_EQ(node_s.events->Read<size_t>([](const Events& e) { return e.frame_count(); }), 0u);
 }
 
+// Governance admits a node key while the transport runs (docs/design.md §5,
+// "Membership"): refused like a stranger before, accepted after AddPeer,
+// refused again for good after RemovePeer, which also closes its connection.
+TEST(Transport, PeersAddedAndRemovedWhileRunning) {
+  const PrivateKey a = NewKey(), b = NewKey(), c = NewKey(SignatureAlgorithm::kEd25519);
+  Node node_a = StartNode({&a, &b}, 0, {});
+  // C knows A (genesis) and dials it; A does not know C yet.
+  Node node_c = StartNode({&a, &c}, 1, {{0, Loopback(node_a.transport->listen_port())}});
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return !e.refusals().empty(); }));
+  EXPECT_EQ(node_a.events->Read<int>([](const Events& e) { return e.connect_total(); }), 0);
+  EXPECT_EQ(node_a.transport->peer_count(), 2u);
+
+  Result<uint32_t> added = node_a.transport->AddPeer(PeerConfig{"c", c.public_key(), ""});
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 2u);
+  EXPECT_EQ(node_a.transport->AddPeer(PeerConfig{"c", c.public_key(), ""}).value(), 2u);
+  EXPECT_EQ(node_a.transport->peer_count(), 3u);
+  EXPECT_TRUE(node_a.transport->IsPeer(2));
+  ASSERT_TRUE(Connected(*node_a.events, 2));  // C's redial is accepted now
+  EXPECT_TRUE(Deliver(node_c, 0, node_a, 2, ToBytes("from c")));
+  EXPECT_TRUE(Deliver(node_a, 2, node_c, 0, ToBytes("to c")));
+
+  node_a.transport->RemovePeer(2);
+  EXPECT_FALSE(node_a.transport->IsPeer(2));
+  ASSERT_TRUE(node_a.events->WaitUntil([](const Events& e) { return e.disconnects(2) >= 1; }));
+  // Frames for it are dropped, not queued; its redials are refused at the handshake.
+  EXPECT_TRUE(node_a.transport->Send(2, ToBytes("gone")).ok());
+  EXPECT_FALSE(node_a.transport->stats(2).connected);
+  const size_t refusals_before =
+      node_a.events->Read<size_t>([](const Events& e) { return e.refusals().size(); });
+  ASSERT_TRUE(node_a.events->WaitUntil(
+      [&](const Events& e) { return e.refusals().size() > refusals_before; }));
+  EXPECT_EQ(node_a.events->Read<int>([](const Events& e) { return e.connects(2); }), 1);
+  // A removed key never comes back.
+  EXPECT_EQ(node_a.transport->AddPeer(PeerConfig{"c", c.public_key(), ""}).status().code(),
+            StatusCode::kInvalidArgument);
+  node_a.transport->RemovePeer(0);   // self: no-op
+  node_a.transport->RemovePeer(99);  // unknown: no-op
+  EXPECT_TRUE(node_a.transport->IsPeer(1));
+}
+
+TEST(Transport, PeerSlotsAreBounded) {
+  const PrivateKey a = NewKey(), b = NewKey(), c = NewKey();
+  Node node_a = StartNode({&a, &b}, 0, {}, [](TransportOptions& options) { options.peers_max = 2; });
+  EXPECT_EQ(node_a.transport->AddPeer(PeerConfig{"c", c.public_key(), ""}).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(node_a.transport->AddPeer(PeerConfig{"b", b.public_key(), ""}).value(), 1u);
+  EXPECT_EQ(node_a.transport->AddPeer(PeerConfig{"c", c.public_key(), "no-port"}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 // A release with another p2p protocol version dials in: both sides refuse the
 // connection during the handshake and say which versions met; no frame passes.
 TEST(Transport, PeerOfAnotherProtocolVersionIsRefusedByName) {
