@@ -652,8 +652,11 @@ Node::CheckReport Node::Check(const NodeOptions& options) {
       (files.own_index ? "validator " + genesis.validators()[*files.own_index].name + " (" +
                              std::to_string(*files.own_index + 1) + " of " +
                              std::to_string(genesis.validators().size()) + ")"
-       : files.node_index ? "node " + genesis.validators()[*files.node_index].name +
-                                " without a vote key: it will not vote"
+       : files.node_index
+           ? "node " + genesis.validators()[*files.node_index].name +
+                 (files.vote_key ? ": its vote key is in no set yet; it votes once governance "
+                                   "adds it"
+                                 : " without a vote key: it will not vote")
                           : "a node genesis does not name (node key " +
                                 files.node_key->key_id() +
                                 "): the others accept it once governance admits it; it votes "
