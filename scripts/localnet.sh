@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A four-institution evidence-ledger network on 127.0.0.1, for trying it out and for tests.
 #
-#   scripts/localnet.sh up        keys, genesis, configs (first time), start 4 nodes, wait until ready
+#   scripts/localnet.sh up        keys, genesis, configs (first time), start the nodes, wait until ready
 #   scripts/localnet.sh down      stop every node (SIGTERM)
 #   scripts/localnet.sh status    one line per node: running or not, height, tree size
 #   scripts/localnet.sh kill N    SIGKILL node N
@@ -359,11 +359,12 @@ add_node5() {
       "$BIN/evidence" gov submit "$action" --node "$NODE1_API" --wait ||
         die "governance did not admit node 5 (the action is in $action)"
     fi
-    # In force two blocks after the one that committed it: blocks come with records.
+    # In force two blocks after the one that committed it (the validators make the
+    # block after it by themselves when no record waits).
     local deadline=$((SECONDS + READY_TIMEOUT_S))
     until governance 1 | jq -e --arg n "$name" '.register.observers | map(.name) | index($n)' >/dev/null; do
       [ $SECONDS -lt $deadline ] ||
-        die "the admission of node 5 is committed but not in force after ${READY_TIMEOUT_S}s: it takes effect two blocks later, and blocks are made when records arrive (submit some, then 'localnet.sh add' again)"
+        die "the admission of node 5 is committed but not in force after ${READY_TIMEOUT_S}s (see the nodes' logs; 'localnet.sh add' again goes on from here)"
       sleep 0.2
     done
     write_node_config 5

@@ -94,6 +94,6 @@ EOT
 fi
 cat <<EOT
 
-Operate:  scripts/localnet.sh status | kill N | stop N | start N | wipe N | down
+Operate:  scripts/localnet.sh status | kill N | stop N | start N | wipe N | add | down
 Docs:     README.md, docs/api.md, docs/cli.md, docs/operations.md, docs/governance.md, docs/supervision.md
 EOT

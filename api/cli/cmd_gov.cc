@@ -17,7 +17,7 @@
 // rules), and says which institutions signed and whether it would be applied.
 //
 // `submit` posts the signed action to a node (POST /v1/governance), which
-// checks it like a block would and proposes it; with --wait it then watches
+// checks it like a block would and passes it on to the validators; with --wait it then watches
 // GET /v1/governance until the register has passed the action's seq, and says
 // whether that action (its id) is the one committed. `show` prints a node's
 // register in force, its committed actions and the pending ones.
@@ -480,7 +480,7 @@ int WaitCommitted(HttpClient& client, uint64_t seq, const std::string& id,
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return Fail({1, "not committed within " + std::to_string(timeout.count()) +
-                          " ms (the node proposes it at its turn; see evidence gov show)"});
+                          " ms (the next proposer puts it in a block; see evidence gov show)"});
     }
     // A person waits at a terminal: polling twice a second is plenty.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));

@@ -2,7 +2,8 @@
 # Runs the Java SDK's JUnit 5 tests (Debian's junit5 console launcher).
 # Usage: sdk/java/run-tests.sh OUT vectors|corpus|node [EVIDENCE_NODE_BIN]
 #   OUT: where sdk/java/build.sh put the classes (built by it when missing)
-#   vectors: VectorsTest and RetryTest; corpus: CorpusTest (tests/vectors/receipts);
+#   vectors: VectorsTest and RetryTest; corpus: CorpusTest (tests/vectors/receipts)
+#   and GovernanceTest (the register of receipts v2);
 #   node: NodeTest against evidence-node --dev
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,8 @@ classpath="$out/classes:$out/test-classes:$deps"
 case "$which" in
   vectors) select=(--select-class org.evidenceledger.sdk.VectorsTest
                    --select-class org.evidenceledger.sdk.RetryTest) ;;
-  corpus) select=(--select-class org.evidenceledger.sdk.CorpusTest) ;;
+  corpus) select=(--select-class org.evidenceledger.sdk.CorpusTest
+                  --select-class org.evidenceledger.sdk.GovernanceTest) ;;
   node) select=(--select-class org.evidenceledger.sdk.NodeTest)
         export EVIDENCE_NODE_BIN=$3 ;;
   *) echo "run-tests.sh: vectors, corpus or node, not '$which'" >&2; exit 2 ;;

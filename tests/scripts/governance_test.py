@@ -19,7 +19,9 @@ with `evidence gov propose | sign | submit --wait` only:
   leaving fewer than 4 validators, a set with no quorum when one is down; also an unknown
   admin key, an edited signed action, another chain's action): `gov submit` exits non-zero
   naming the problem type, and `gov show` shows the register unchanged;
-- narrow the record window (set-params): a record older than the new window is refused.
+- narrow the record window (set-params): a record older than the new window is refused;
+- remove an agency: its records are refused from then on, its earlier record still verifies
+  and says the agency was removed after it.
 
 At the end every receipt, from before and after every change, verifies with `evidence
 verify` and the ORIGINAL genesis file (its bytes checked unchanged); every load record is
@@ -50,7 +52,7 @@ LOCALNET = os.path.join(ROOT, "scripts", "localnet.sh")
 # bound is only there so that a broken network fails the test instead of hanging it.
 DEADLINE_S = 60
 # The governance actions the test commits.
-ACTIONS = 10
+ACTIONS = 11
 
 
 def fail(message):
@@ -85,6 +87,7 @@ def post(url, body):
 
 
 def wait_until(what, predicate):
+    """Polls `predicate` (real processes are watched over HTTP: there is no event to wait on)."""
     deadline = time.monotonic() + DEADLINE_S
     while not predicate():
         if time.monotonic() > deadline:
@@ -284,9 +287,9 @@ def main():
         # A record before any change: its receipt is version 1.
         before_id, before_receipt = net.submit("before.txt", net.env["AGENCY_KEY"],
                                                net.env["AGENCY"])
-        # A record 3 days old: inside genesis's window of 7 days (step 6 narrows it).
+        # A record 3 days old: inside genesis's window of 7 days (step 7 narrows it).
         three_days_ago = int(time.time() * 1000) - 3 * 86400000
-        old_id, old_receipt = net.submit("old.txt", net.env["AGENCY_KEY"], net.env["AGENCY"],
+        _, old_receipt = net.submit("old.txt", net.env["AGENCY_KEY"], net.env["AGENCY"],
                                          "--time", rfc3339(three_days_ago))
 
         # 1. A new agency, signed by three of the four institutions.
@@ -294,6 +297,8 @@ def main():
                   "泗水县公安局交通管理大队", "--institution", "泗水县公安局", "--key", traffic1_pub,
                   signers=(1, 2, 3))
         a_id, a_receipt = net.submit("traffic-a.txt", traffic1, "sishui-traffic-police")
+        recon = (net.env["RECONSIDERATION_KEY"], net.env["RECONSIDERATION_AGENCY"])
+        recon_id, recon_receipt = net.submit("reconsideration.txt", *recon)
 
         # 2. Key rotation: the new key, then the old one revoked (rotated).
         net.enact("add-traffic-2", "add-agency-key", 2, "--agency", "sishui-traffic-police",
@@ -406,7 +411,18 @@ def main():
                                            net.env["AGENCY"], "--time",
                                            rfc3339(int(time.time() * 1000) - 3600000))
 
-        # 8. Every receipt verifies with the original genesis file alone.
+        # 8. An agency removed: it can submit no more; its records stay valid, with a note.
+        net.enact("remove-reconsideration", "remove-agency", 11, "--agency", recon[1],
+                  signers=(1, 3, admin4b))
+        refused = net.submit("recon-after.txt", *recon, check=False)
+        if refused.returncode == 0 or "(unknown-agency, HTTP 400)" not in refused.stderr:
+            fail(f"a record of a removed agency: {refused.stdout}{refused.stderr}")
+        recon_again = net.refetch(recon_id, "reconsideration.txt")
+        said = net.verify("reconsideration.txt", recon_again)
+        if f'agency "{recon[1]}" was removed by governance action 11' not in said:
+            fail(f"verify of a removed agency's record has no note: {said}")
+
+        # 9. Every receipt verifies with the original genesis file alone.
         load.stop.set()
         load.join()
         if load.failures:
@@ -418,6 +434,7 @@ def main():
             "traffic-b.txt": [b_receipt, b_again],
             "traffic-c.txt": [c_receipt, net.refetch(c_id, "traffic-c.txt")],
             "hour-old.txt": [hour_receipt],
+            "reconsideration.txt": [recon_receipt, recon_again],
         }
         versions = set()
         for name, paths in receipts.items():
@@ -431,7 +448,7 @@ def main():
             if hashlib.sha256(f.read()).hexdigest() != net.genesis_sha256:
                 fail("the genesis file changed")
 
-        # 9. Every load record committed on every node, then the stores audited.
+        # 10. Every load record committed on every node, then the stores audited.
         records = len(receipts) + load.accepted
         for node in range(1, 5):
             wait_until(f"node {node} holding all {records} records",

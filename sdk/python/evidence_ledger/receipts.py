@@ -1,5 +1,5 @@
-"""Offline verification of receipts v1 (docs/receipt-format.md), with only the
-document (or its digest), the receipt and the chain's genesis file.
+"""Offline verification of receipts v1 and v2 (docs/receipt-format.md), with
+only the document (or its digest), the receipt and the chain's genesis file.
 
     genesis = Genesis.load("genesis.json")
     receipt = parse_receipt(open("decision.pdf.receipt.json", "rb").read())
@@ -8,10 +8,16 @@ document (or its digest), the receipt and the chain's genesis file.
 
 Every refusal raises ReceiptError, whose ``check`` is the code `evidence verify`
 prints: genesis.invalid (the genesis file breaks a rule of §2),
-receipt.malformed and receipt.unsupported_version (not a well-formed v1
+receipt.malformed and receipt.unsupported_version (not a well-formed v1 or v2
 receipt), then the checks of §7 in order: receipt.wrong_chain,
 receipt.digest_mismatch, receipt.bad_record_signature, receipt.bad_inclusion,
 receipt.header_mismatch, receipt.bad_commit, receipt.validator_set_mismatch.
+A v2 receipt (§11, after a governance change) carries the chain's governance
+blocks: after the chain ids they are replayed from genesis
+(receipt.bad_governance when one does not hold or is missing), and the record
+is then checked against the register in force at its block; the facts then
+name that register and carry the notes (a key revoked after the record) and
+warnings (a key compromised from before the record's claimed time).
 ``ReceiptError.unusable`` tells the first three (exit status 2: unusable input)
 from the others (exit 1: the receipt does not prove the document). The shared
 corpus tests/vectors/receipts/ holds one case per rule with its answer; the
@@ -26,10 +32,14 @@ import struct
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from . import jcs, merkle, records
+from . import governance, jcs, merkle, records
 from .keys import KeyFormatError, PublicKey
 
-RECEIPT_BYTES_MAX = 256 * 1024
+RECEIPT_BYTES_MAX = 256 * 1024   # version 1
+RECEIPT_V2_BYTES_MAX = 8 * 1024 * 1024
+RECEIPT_GOVERNANCE_BLOCKS_MAX = 4096
+GOVERNANCE_ACTIONS_PER_BLOCK_MAX = 16
+GOVERNANCE_ACTION_BYTES_MAX = 16 * 1024
 GENESIS_BYTES_MAX = 4 * 1024 * 1024
 COMMIT_SIGNATURES_MAX = 1000
 VALIDATORS_MAX = 1000
@@ -49,6 +59,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
 _HEADER_HASHES = ("previous_hash", "log_root", "leaves_root", "validators_hash",
                   "evidence_hash", "last_commit_hash")
+_V2_HEADER_HASHES = ("actions_root", "next_validators_hash", "state_hash")
 
 
 class ReceiptError(Exception):
@@ -164,6 +175,7 @@ class Genesis:
             members += ("v", "params", "admins", "observers")
         optional = ("tsas", "witnesses") if version == 2 else ()
         _members(document, "genesis", members, invalid, optional)
+        self.document = document
         self.chain_id = _string(document["chain_id"], "chain_id", invalid)
         if not 1 <= len(self.chain_id) <= 64 or not _IDENTIFIER.fullmatch(self.chain_id):
             _fail(invalid, "chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -")
@@ -361,20 +373,64 @@ class Genesis:
 
 # ------------------------------------------------------------------ receipts
 
+def _check_header(header, where, allow_version_2):
+    """BlockHeaderFromJson: a v2 receipt's headers may carry "version": 2 and
+    then the three governance hashes."""
+    malformed = "receipt.malformed"
+    governed = allow_version_2 and isinstance(header, dict) and "version" in header
+    _members(header, where, ("chain_id", "height", "time_ms", "log_size", "proposer")
+             + _HEADER_HASHES + (("version",) + _V2_HEADER_HASHES if governed else ()), malformed)
+    chain_id = _string(header["chain_id"], f"{where}.chain_id", malformed)
+    if not 1 <= len(chain_id) <= 64 or not _IDENTIFIER.fullmatch(chain_id):
+        _fail(malformed, f"{where}.chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -")
+    _integer(header["height"], f"{where}.height")
+    _integer(header["time_ms"], f"{where}.time_ms", low=-jcs.INTEGER_MAX)
+    _integer(header["log_size"], f"{where}.log_size")
+    _integer(header["proposer"], f"{where}.proposer", high=UINT32_MAX)
+    for name in _HEADER_HASHES:
+        _hex32(header[name], f"{where}.{name}")
+    if governed:
+        if _integer(header["version"], f"{where}.version") != 2:
+            _fail(malformed, f"{where}.version must be 2 when given")
+        for name in _V2_HEADER_HASHES:
+            _hex32(header[name], f"{where}.{name}")
+
+
+def _check_commit_shape(commit, where):
+    malformed = "receipt.malformed"
+    _members(commit, where, ("height", "round", "block_hash", "signatures"), malformed)
+    _integer(commit["height"], f"{where}.height")
+    _integer(commit["round"], f"{where}.round", high=UINT32_MAX)
+    _hex32(commit["block_hash"], f"{where}.block_hash")
+    signatures = commit["signatures"]
+    if not isinstance(signatures, list) or len(signatures) > COMMIT_SIGNATURES_MAX:
+        _fail(malformed, f"{where}.signatures is not a list of at most {COMMIT_SIGNATURES_MAX}")
+    for i, s in enumerate(signatures):
+        _members(s, f"{where}.signatures[{i}]", ("validator", "timestamp_ms", "signature"),
+                 malformed)
+        _integer(s["validator"], "validator", high=UINT32_MAX)
+        _integer(s["timestamp_ms"], "timestamp_ms", low=-jcs.INTEGER_MAX)
+        if len(_base64(s["signature"], "signature", malformed)) > VOTE_SIGNATURE_BYTES_MAX:
+            _fail(malformed, f"a precommit signature is over {VOTE_SIGNATURE_BYTES_MAX} bytes")
+
+
 def check_receipt(receipt):
-    """The receipt's shape (docs/receipt-format.md §6): `v` first (an integer
-    other than 1 is receipt.unsupported_version), then exactly its members, of
-    their types, the record by the ledger's record rules (receipt.malformed)."""
+    """The receipt's shape (docs/receipt-format.md §6, §11): `v` first (an
+    integer other than 1 or 2 is receipt.unsupported_version), then exactly its
+    members, of their types, the record by the ledger's record rules
+    (receipt.malformed)."""
     malformed = "receipt.malformed"
     if not isinstance(receipt, dict):
         _fail(malformed, "a receipt is a JSON object")
     if "v" not in receipt:
         _fail(malformed, "receipt: missing member 'v'")
-    if _integer(receipt["v"], "v", malformed, -jcs.INTEGER_MAX) != 1:
+    version = _integer(receipt["v"], "v", malformed, -jcs.INTEGER_MAX)
+    if version not in (1, 2):
         _fail("receipt.unsupported_version", f"receipt version {receipt['v']}: this verifier "
-                                             "knows version 1 only")
+                                             "knows versions 1 and 2")
     _members(receipt, "receipt", ("v", "record", "leaf_index", "tree_size", "inclusion_proof",
-                                  "block", "commit", "validator_set_hash"), malformed)
+                                  "block", "commit", "validator_set_hash")
+             + (("governance",) if version == 2 else ()), malformed)
     try:
         records.check_record(receipt["record"])
     except records.RecordError as error:
@@ -386,59 +442,59 @@ def check_receipt(receipt):
         _fail(malformed, "inclusion_proof is not a list of at most 64 hashes")
     for p in proof:
         _hex32(p, "inclusion_proof")
-    header = receipt["block"]
-    _members(header, "block", ("chain_id", "height", "time_ms", "log_size", "proposer")
-             + _HEADER_HASHES, malformed)
-    chain_id = _string(header["chain_id"], "block.chain_id", malformed)
-    if not 1 <= len(chain_id) <= 64 or not _IDENTIFIER.fullmatch(chain_id):
-        _fail(malformed, "block.chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -")
-    _integer(header["height"], "block.height")
-    _integer(header["time_ms"], "block.time_ms", low=-jcs.INTEGER_MAX)
-    _integer(header["log_size"], "block.log_size")
-    _integer(header["proposer"], "block.proposer", high=UINT32_MAX)
-    for name in _HEADER_HASHES:
-        _hex32(header[name], f"block.{name}")
-    commit = receipt["commit"]
-    _members(commit, "commit", ("height", "round", "block_hash", "signatures"), malformed)
-    _integer(commit["height"], "commit.height")
-    _integer(commit["round"], "commit.round", high=UINT32_MAX)
-    _hex32(commit["block_hash"], "commit.block_hash")
-    signatures = commit["signatures"]
-    if not isinstance(signatures, list) or len(signatures) > COMMIT_SIGNATURES_MAX:
-        _fail(malformed, f"commit.signatures is not a list of at most {COMMIT_SIGNATURES_MAX}")
-    for i, s in enumerate(signatures):
-        _members(s, f"commit.signatures[{i}]", ("validator", "timestamp_ms", "signature"),
-                 malformed)
-        _integer(s["validator"], "validator", high=UINT32_MAX)
-        _integer(s["timestamp_ms"], "timestamp_ms", low=-jcs.INTEGER_MAX)
-        if len(_base64(s["signature"], "signature", malformed)) > VOTE_SIGNATURE_BYTES_MAX:
-            _fail(malformed, f"a precommit signature is over {VOTE_SIGNATURE_BYTES_MAX} bytes")
+    _check_header(receipt["block"], "block", version == 2)
+    _check_commit_shape(receipt["commit"], "commit")
     _hex32(receipt["validator_set_hash"], "validator_set_hash")
+    if version == 2:
+        blocks = receipt["governance"]
+        if not isinstance(blocks, list) or len(blocks) > RECEIPT_GOVERNANCE_BLOCKS_MAX:
+            _fail(malformed, f"governance is not a list of at most {RECEIPT_GOVERNANCE_BLOCKS_MAX}")
+        for i, g in enumerate(blocks):
+            where = f"governance[{i}]"
+            _members(g, where, ("block", "commit", "actions"), malformed)
+            _check_header(g["block"], f"{where}.block", True)
+            _check_commit_shape(g["commit"], f"{where}.commit")
+            actions = g["actions"]
+            if not isinstance(actions, list) or len(actions) > GOVERNANCE_ACTIONS_PER_BLOCK_MAX:
+                _fail(malformed, f"{where}.actions is not a list of at most "
+                                 f"{GOVERNANCE_ACTIONS_PER_BLOCK_MAX}")
+            for action in actions:
+                if not isinstance(action, str) or not 1 <= len(
+                        action.encode("utf-8", "surrogatepass")) <= GOVERNANCE_ACTION_BYTES_MAX:
+                    _fail(malformed, f"{where}.actions: an action of 1.."
+                                     f"{GOVERNANCE_ACTION_BYTES_MAX} bytes")
 
 
 def parse_receipt(text):
     """A receipt file's text (str or bytes), read as strictly as `evidence verify`
     reads it."""
     data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-    if len(data) > RECEIPT_BYTES_MAX:
-        _fail("receipt.malformed", f"a receipt is at most {RECEIPT_BYTES_MAX} bytes")
+    # ledger::ParseReceipt: the v2 bound first, the v1 bound once the version is known.
+    if len(data) > RECEIPT_V2_BYTES_MAX:
+        _fail("receipt.malformed", f"a receipt is at most {RECEIPT_V2_BYTES_MAX} bytes")
     try:
         receipt = jcs.loads(data)
     except jcs.CanonicalJsonError as error:
         _fail("receipt.malformed", str(error))
     check_receipt(receipt)
+    if receipt["v"] == 1 and len(data) > RECEIPT_BYTES_MAX:
+        _fail("receipt.malformed", f"a version-1 receipt is at most {RECEIPT_BYTES_MAX} bytes")
     return receipt
 
 
 def header_bytes(header):
-    """The block header bytes of docs/receipt-format.md §4."""
+    """The block header bytes of docs/receipt-format.md §4 (§11: a version-2
+    header has its own domain and the three governance hashes at the end)."""
     chain = header["chain_id"].encode()
-    return (b"EVIDENCE-BLOCK/v1\n" + bytes([len(chain)]) + chain +
+    governed = header.get("version") == 2
+    v2 = b"".join(bytes.fromhex(header[name]) for name in _V2_HEADER_HASHES) if governed else b""
+    domain = b"EVIDENCE-BLOCK/v2\n" if governed else b"EVIDENCE-BLOCK/v1\n"
+    return (domain + bytes([len(chain)]) + chain +
             struct.pack(">Qq", header["height"], header["time_ms"]) +
             bytes.fromhex(header["previous_hash"]) + struct.pack(">Q", header["log_size"]) +
             bytes.fromhex(header["log_root"]) + bytes.fromhex(header["leaves_root"]) +
             bytes.fromhex(header["validators_hash"]) + struct.pack(">I", header["proposer"]) +
-            bytes.fromhex(header["evidence_hash"]) + bytes.fromhex(header["last_commit_hash"]))
+            bytes.fromhex(header["evidence_hash"]) + bytes.fromhex(header["last_commit_hash"]) + v2)
 
 
 def vote_bytes(chain_id, height, round_, block_hash, timestamp_ms):
@@ -448,11 +504,13 @@ def vote_bytes(chain_id, height, round_, block_hash, timestamp_ms):
             struct.pack(">QI", height, round_) + block_hash + struct.pack(">q", timestamp_ms))
 
 
-def existed_by_ms(commit, genesis):
+def existed_by_ms(commit, genesis, validators=None):
     """The weighted median of the commit's precommit times: the time a receipt
-    proves its document existed by (no single validator controls it)."""
-    entries = sorted((s["timestamp_ms"], s["validator"], genesis.validators[s["validator"]][1])
-                     for s in commit["signatures"] if s["validator"] < len(genesis.validators))
+    proves its document existed by (no single validator controls it).
+    ``validators``: [(vote key, power)] in force, the genesis ones by default."""
+    validators = genesis.validators if validators is None else validators
+    entries = sorted((s["timestamp_ms"], s["validator"], validators[s["validator"]][1])
+                     for s in commit["signatures"] if s["validator"] < len(validators))
     signed_power = sum(power for _, _, power in entries)
     accumulated = 0
     for timestamp, _, power in entries:
@@ -462,14 +520,16 @@ def existed_by_ms(commit, genesis):
     return 0
 
 
-def _check_record_signature(record, genesis):
+def _check_record_signature(record, genesis, key=None, where="in genesis"):
+    """``key``: the record's key from the register in force (v2); genesis's by default."""
     H = genesis.H
     sig = record["sig"]
-    key = next((k for k in genesis.agency_keys.get(record["agency"], [])
-                if k.key_id == sig["key"]), None)
+    if key is None and where == "in genesis":
+        key = next((k for k in genesis.agency_keys.get(record["agency"], [])
+                    if k.key_id == sig["key"]), None)
     if key is None:
         _fail("receipt.bad_record_signature",
-              f"key {sig['key']} is not registered in genesis for agency {record['agency']!r}")
+              f"key {sig['key']} is not registered {where} for agency {record['agency']!r}")
     if key.alg != sig["alg"]:
         _fail("receipt.bad_record_signature", f"sig.alg is {sig['alg']!r}, the key is {key.alg!r}")
     signature = base64.b64decode(sig["value"])
@@ -491,8 +551,11 @@ def _check_record_signature(record, genesis):
         _fail("receipt.bad_record_signature", "the signature does not verify")
 
 
-def _check_commit(commit, header, genesis, block_hash):
-    code = "receipt.bad_commit"
+def _check_commit(commit, header, genesis, block_hash, validators=None,
+                  code="receipt.bad_commit"):
+    """VerifyCommit against ``validators`` ([(vote key, power)]; genesis's by default)."""
+    validators = genesis.validators if validators is None else validators
+    total_power = sum(power for _, power in validators)
     signatures = commit["signatures"]
     if commit["height"] == 0:
         _fail(code, "a commit for height 0 (heights start at 1)")
@@ -500,24 +563,24 @@ def _check_commit(commit, header, genesis, block_hash):
         _fail(code, "a commit for a nil block hash")
     if not signatures:
         _fail(code, "the commit has no signatures")
-    if len(signatures) > len(genesis.validators):
+    if len(signatures) > len(validators):
         _fail(code, "the commit has more signatures than validators")
     power, last = 0, -1
     for s in signatures:
         i = s["validator"]
-        if i >= len(genesis.validators):
+        if i >= len(validators):
             _fail(code, f"unknown validator index {i}")
         if i <= last:
             _fail(code, "validator indexes must be strictly increasing")
         last = i
-        key, validator_power = genesis.validators[i]
+        key, validator_power = validators[i]
         vote = vote_bytes(header["chain_id"], commit["height"], commit["round"], block_hash,
                           s["timestamp_ms"])
         if not key.verify(vote, base64.b64decode(s["signature"])):
             _fail(code, f"the precommit of validator {i} does not verify")
         power += validator_power
-    if not 3 * power > 2 * genesis.total_power:
-        _fail(code, f"signers hold {power} of {genesis.total_power} voting power, "
+    if not 3 * power > 2 * total_power:
+        _fail(code, f"signers hold {power} of {total_power} voting power, "
                     "not more than 2/3")
 
 
@@ -527,6 +590,8 @@ def verify_receipt(receipt, genesis, *, document=None, digest=None):
     what it proves as a dict (existed_by_ms first of all); raises ReceiptError
     naming the first check that fails."""
     check_receipt(receipt)
+    if receipt["v"] == 2:
+        return _verify_v2(receipt, genesis, document, digest)
     record, header, commit = receipt["record"], receipt["block"], receipt["commit"]
     # 1. The chain.
     for where, chain_id in (("record.chain_id", record["chain_id"]),
@@ -568,4 +633,147 @@ def verify_receipt(receipt, genesis, *, document=None, digest=None):
             "digest": record["digest"], "agency_time_ms": record["time"],
             "block_time_ms": header["time_ms"], "height": header["height"],
             "leaf_index": receipt["leaf_index"], "tree_size": receipt["tree_size"],
-            "log_root": header["log_root"]}
+            "log_root": header["log_root"], "receipt_version": 1, "governance_blocks": 0,
+            "governance_changes_in_force": 0, "last_change_height": 0, "notes": [],
+            "warnings": []}
+
+
+# ------------------------------------------------------------------ receipts v2
+
+def _pairs(register):
+    return [(v["vote_key"], v["power"]) for v in register.validators]
+
+
+def _replay_governance(receipt, genesis):
+    """The receipt's governance blocks from genesis, each proven by a commit of
+    the validators in force at its height and applied in order."""
+    H = genesis.H
+    history = governance.GovernanceHistory(
+        governance.register_from_genesis(genesis.document, H))
+    previous = 0
+    for i, g in enumerate(receipt["governance"]):
+        h, commit = g["block"], g["commit"]
+
+        def bad(why):
+            _fail("receipt.bad_governance", f"governance[{i}] (block {h['height']}): {why}")
+        if h["chain_id"] != genesis.chain_id:
+            bad("another chain's block")
+        if h.get("version") != 2:
+            bad("not a version-2 block header")
+        if h["height"] <= previous:
+            bad("heights must increase")
+        previous = h["height"]
+        if not g["actions"]:
+            bad("carries no governance action")
+        block_hash = H(header_bytes(h))
+        if block_hash.hex() != commit["block_hash"] or commit["height"] != h["height"]:
+            bad("the header is not the block its commit signs")
+        in_force = history.in_force(h["height"])
+        try:
+            _check_commit(commit, h, genesis, block_hash, _pairs(in_force))
+        except ReceiptError as error:
+            bad(f"commit: {error.reason}")
+        if h["validators_hash"] != in_force.validator_set_hash:
+            bad("validators_hash is not the hash of the validators in force")
+        before = history.latest()
+        if h["state_hash"] != before.hash or h["next_validators_hash"] != before.validator_set_hash:
+            bad("state_hash is not the register the governance blocks before it give "
+                "(is one missing?)")
+        if governance.actions_root(H, g["actions"]).hex() != h["actions_root"]:
+            bad("actions_root does not match the actions")
+        try:
+            history.apply(h["height"], h["time_ms"], g["actions"])
+        except governance.GovernanceError as error:
+            bad(str(error))
+    return history
+
+
+def _later_changes(latest, record, height):
+    """NoteLaterChanges: what the register known last says about the record's
+    key and agency after its block."""
+    notes, warnings = [], []
+    key = latest.agency_key(record["agency"], record["sig"]["key"])
+    if key is not None and key.get("revoked") and key["revoked"]["height"] >= height:
+        r = key["revoked"]
+        when = (f"key {record['sig']['key']} was revoked ({r['reason']}) by governance action "
+                f"{r['seq']} in block {r['height']} at time_ms {r['time_ms']}, after this record "
+                "was committed")
+        if r["reason"] == "compromised" and record["time"] >= r["effective_ms"]:
+            warnings.append(f"{when}; it is not to be trusted from effective_ms "
+                            f"{r['effective_ms']}, and this record's agency-claimed time "
+                            f"{record['time']} is not earlier: whoever held the stolen key may "
+                            "have signed it")
+        else:
+            notes.append(f"{when}: the record stays valid")
+    agency = latest.agency(record["agency"])
+    if agency is not None and agency.get("removed") and agency["removed"]["height"] >= height:
+        m = agency["removed"]
+        notes.append(f"agency {record['agency']!r} was removed by governance action {m['seq']} "
+                     f"in block {m['height']}, after this record was committed")
+    return notes, warnings
+
+
+def _verify_v2(receipt, genesis, document, digest):
+    """Version 2: the governance history replayed, then the checks of v1
+    against the register in force at the record's block."""
+    record, header, commit = receipt["record"], receipt["block"], receipt["commit"]
+    H = genesis.H
+    for where, chain_id in (("record.chain_id", record["chain_id"]),
+                            ("block.chain_id", header["chain_id"])):
+        if chain_id != genesis.chain_id:
+            _fail("receipt.wrong_chain", f"{where} is {chain_id!r}, but the genesis is for "
+                                         f"{genesis.chain_id!r}")
+    history = _replay_governance(receipt, genesis)
+    height = header["height"]
+    if height == 0:
+        _fail("receipt.header_mismatch", "block height 0")
+    in_force = history.in_force(height)
+    before = history.after_block(height - 1)
+    if header.get("version") == 2:
+        complete = (header["state_hash"] == before.hash and
+                    header["next_validators_hash"] == before.validator_set_hash)
+    else:
+        complete = before.next_seq == 1
+    if not complete:
+        _fail("receipt.bad_governance", "the block's state_hash is not the register the "
+                                        f"receipt's governance blocks give (one below block "
+                                        f"{height} is missing?)")
+    if document is not None:
+        algorithm = record["digest"].split(":", 1)[0]
+        digest = f"{algorithm}:{hashlib.new(algorithm, document).hexdigest()}"
+    if digest is not None and digest != record["digest"]:
+        _fail("receipt.digest_mismatch", f"the document's digest {digest} is not the recorded "
+                                         f"digest {record['digest']}")
+    key = in_force.active_agency_key(record["agency"], record["sig"]["key"])
+    _check_record_signature(record, genesis, key,
+                            f"in the register in force at block {height}")
+    if receipt["tree_size"] != header["log_size"]:
+        _fail("receipt.bad_inclusion", "tree_size is not the block's log_size")
+    leaf = merkle.leaf_hash(H, jcs.canonicalize(record))
+    log_root = merkle.root_from_inclusion(H, leaf, receipt["leaf_index"], receipt["tree_size"],
+                                          [bytes.fromhex(p) for p in receipt["inclusion_proof"]])
+    if log_root is None or log_root.hex() != header["log_root"]:
+        _fail("receipt.bad_inclusion", "the inclusion proof does not lead to the block's log root")
+    block_hash = H(header_bytes(header))
+    if block_hash.hex() != commit["block_hash"] or commit["height"] != header["height"]:
+        _fail("receipt.header_mismatch", "the header is not the committed block")
+    validators = _pairs(in_force)
+    _check_commit(commit, header, genesis, block_hash, validators)
+    if receipt["validator_set_hash"] != in_force.validator_set_hash or \
+            header["validators_hash"] != in_force.validator_set_hash:
+        _fail("receipt.validator_set_mismatch",
+              f"the block was not committed by the validators in force at block {height}")
+    changes = [at for at in history.change_heights()
+               if at + governance.ACTIVATION_DELAY <= height]
+    notes, warnings = _later_changes(history.latest(), record, height)
+    return {"existed_by_ms": existed_by_ms(commit, genesis, validators),
+            "record_id": H(records.signing_bytes(record)).hex(), "agency": record["agency"],
+            "case_id": record["case_id"], "kind": record["kind"], "stage": record["stage"],
+            "digest": record["digest"], "agency_time_ms": record["time"],
+            "block_time_ms": header["time_ms"], "height": height,
+            "leaf_index": receipt["leaf_index"], "tree_size": receipt["tree_size"],
+            "log_root": header["log_root"], "receipt_version": 2,
+            "governance_blocks": len(receipt["governance"]),
+            "governance_changes_in_force": len(changes),
+            "last_change_height": changes[-1] if changes else 0,
+            "state_hash": in_force.hash, "notes": notes, "warnings": warnings}

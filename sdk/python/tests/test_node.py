@@ -85,7 +85,7 @@ class AgainstANode(unittest.TestCase):
             change(copy)
             return copy
         cases = {
-            "receipt.unsupported_version": lambda r: r.update(v=2),
+            "receipt.unsupported_version": lambda r: r.update(v=3),  # v 2 lacks "governance": malformed
             "receipt.malformed": lambda r: r.update(leaf_index=-1),
             "receipt.wrong_chain": lambda r: r["block"].update(chain_id="another-chain"),
             "receipt.bad_record_signature": lambda r: r["record"].update(title="changed"),

@@ -208,6 +208,7 @@ export default {
   'record.matches': 'The chosen file is this record\'s document.',
   'record.differs': 'The chosen file is not this record\'s document.',
 
+  'certificate.keyCompromised': ({ height, effective }) => `This record's key was revoked as compromised in block ${height}, untrusted from ${effective}; the record's claimed time is not earlier: the thief of the key may have signed it.`,
   'certificate.title': 'Certificate of Evidence',
   'certificate.subtitle': '存证证明 · Blockchain evidence preservation',
   'certificate.number': 'Certificate no.',

@@ -210,6 +210,7 @@ export default {
   'record.matches': '所选文件与本存证记录一致。',
   'record.differs': '所选文件与本存证记录不一致。',
 
+  'certificate.keyCompromised': ({ height, effective }) => `本记录的签名密钥已在第 ${height} 号区块因泄露被撤销，自 ${effective} 起不可信；本记录声明的时间不早于此，可能由窃得密钥者签署。`,
   'certificate.title': '存 证 证 明',
   'certificate.subtitle': 'Certificate of Blockchain Evidence Preservation',
   'certificate.number': '证明编号',

@@ -8,7 +8,7 @@
 import { findByDigest, getRecord } from '../api.js';
 import { language, t } from '../i18n/index.js';
 import { parseDocumentDigest, verifyReceipt } from '../verify/index.js';
-import { existedBy, failure, notice } from './components.js';
+import { existedBy, failure, governanceState, notice, remarkText } from './components.js';
 import { h } from './dom.js';
 import { formatCount, formatTime, formatTimeLong, kindName, stageName } from './format.js';
 import { loadTrustInto, trustNotices } from './genesis_panel.js';
@@ -119,8 +119,14 @@ export function certificatePage() {
             h(
               'div',
               null,
+              // A v2 receipt: what later governance changes say about the record (beside the
+              // QR code, whose column is the taller one: the page stays one A4 sheet).
+              f.governance.warnings.map((w) => h('p', { class: 'certificate__warning', testid: 'governance-warning' }, `${t('fact.warning')}：${t('certificate.keyCompromised', { height: w.height, effective: formatTime(w.effectiveMs ?? 0) })}`)),
+              f.governance.notes.map((n) => h('p', { class: 'certificate__small', testid: 'governance-note' }, `${t('fact.note')}：${remarkText(n)}`)),
               h('p', { class: 'certificate__small' }, t('certificate.howTo')),
               h('p', { class: 'certificate__small' }, t('certificate.genesis', { chain: genesis.chainId, fingerprint: `${genesis.hashName}:${genesis.fingerprint}` })),
+              // A v2 receipt: the register it was checked against.
+              f.governance.receiptVersion === 2 ? h('p', { class: 'certificate__small', testid: 'governance-state' }, `${t('fact.governance')}：${governanceState(f.governance)}`) : null,
               h('p', { class: 'certificate__small' }, t('certificate.issuedBy', { node: location.host, time: formatTime(issuedAt) })),
             ),
             h('figure', { class: 'certificate__qr', testid: 'certificate-qr' }, state.qr, h('figcaption', null, h('strong', null, t('certificate.scan')), h('br'), t('certificate.scanNote'), h('div', { class: 'certificate__url' }, url))),

@@ -68,10 +68,7 @@ export function governanceWarnings(g) {
  * @param {import('../verify/receipt.js').Governance} g
  */
 export function governanceFacts(g) {
-  const state =
-    g.lastChangeHeight === 0
-      ? t('fact.governanceGenesis')
-      : t('fact.governanceChanged', { height: g.lastChangeHeight, count: g.changesInForce });
+  const state = governanceState(g);
   return [
     fact(
       t('fact.governance'),
@@ -82,8 +79,13 @@ export function governanceFacts(g) {
   ];
 }
 
-/** @param {import('../verify/receipt.js').Remark} r */
-function remarkText(r) {
+/** The register a receipt was checked against, in words. @param {import('../verify/receipt.js').Governance} g */
+export function governanceState(g) {
+  return g.lastChangeHeight === 0 ? t('fact.governanceGenesis') : t('fact.governanceChanged', { height: g.lastChangeHeight, count: g.changesInForce });
+}
+
+/** A note or warning in words. @param {import('../verify/receipt.js').Remark} r */
+export function remarkText(r) {
   return t(`remark.${r.kind}`, {
     key: shortHash(r.keyId ?? '', 16),
     reason: r.reason ? t(`reason.${r.reason}`) : '',

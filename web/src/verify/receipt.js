@@ -210,21 +210,59 @@ function checkReceipt(r, genesis, documentDigest) {
 }
 
 function checkReceiptV1(r, genesis, documentDigest) {
-  const H = genesis.H;
   // 1. The chain.
+  const chain = checkChain(r, genesis);
+  if (chain) return chain;
+  // 2-7 against genesis.
+  const checked = checkRecordInBlock(r, genesis, documentDigest, {
+    key: findAgencyKey(genesis, r.record.agency, r.record.sig.key),
+    keyWhere: 'in genesis',
+    validators: genesis.validators,
+    setHash: genesis.validatorSetHash,
+    setWhat: 'the genesis validator set',
+  });
+  if ('verdict' in checked) return checked;
+  const governance = {
+    receiptVersion: /** @type {1} */ (1),
+    blocks: 0,
+    changesInForce: 0,
+    lastChangeHeight: 0,
+    stateHash: registerFromGenesis(genesis).hash,
+    notes: [],
+    warnings: [],
+  };
+  const agency = /** @type {import('./genesis.js').Agency} */ (findAgency(genesis, r.record.agency));
+  const facts = factsOf(r, genesis.H, genesis.validators, agency, checked.hash, checked.commit, documentDigest !== null, governance);
+  return { verdict: 'valid', check: null, code: null, detail: 'every check holds', facts };
+}
+
+/** Check 1: both chain ids are the genesis chain's; null when they are. */
+function checkChain(r, genesis) {
   for (const [field, chainId] of [['record.chain_id', r.record.chain_id], ['block.chain_id', r.header.chain_id]]) {
     if (chainId !== genesis.chainId) {
       return invalid('chain', 'receipt.wrong_chain', `${field} is "${chainId}", but the genesis is for "${genesis.chainId}"`);
     }
   }
+  return null;
+}
+
+/**
+ * Checks 2-7 against one register (genesis's for v1, the one in force at the
+ * block for v2): the document, the record's signature by `key` (null: the
+ * register has no such key for the agency), inclusion, the header, the commit by
+ * `validators` and their set hash. The verdict of the first failure, or the
+ * block hash and the commit's power.
+ * @returns {Verdict | {hash: Uint8Array, commit: {ok: true, power: bigint, total: bigint}}}
+ */
+function checkRecordInBlock(r, genesis, documentDigest, { key, keyWhere, validators, setHash, setWhat }) {
+  const H = genesis.H;
   // 2. The document.
   if (documentDigest !== null && documentDigest !== r.record.digest) {
     return invalid('document', 'receipt.digest_mismatch', `the document's digest ${documentDigest} is not the recorded digest ${r.record.digest}`);
   }
   // 3. Authorship.
-  const key = findAgencyKey(genesis, r.record.agency, r.record.sig.key);
   if (key === null) {
-    return invalid('signature', 'receipt.bad_record_signature', `key ${r.record.sig.key} is not registered in genesis for agency "${r.record.agency}"`);
+    return invalid('signature', 'receipt.bad_record_signature', `key ${r.record.sig.key} is not registered ${keyWhere} for agency "${r.record.agency}"`);
   }
   const signature = verifyRecordSignature(H, key, r.record);
   if (!signature.ok) return invalid('signature', 'receipt.bad_record_signature', signature.error);
@@ -242,24 +280,13 @@ function checkReceiptV1(r, genesis, documentDigest) {
     return invalid('header', 'receipt.header_mismatch', "the block header's hash is not the block hash the commit signs");
   }
   // 6. The commit.
-  const commit = verifyCommit(genesis.chainId, genesis.validators, r.commit);
+  const commit = verifyCommit(genesis.chainId, validators, r.commit);
   if (!commit.ok) return invalid('commit', 'receipt.bad_commit', commit.error);
   // 7. The validator set.
-  if (r.validatorSetHash !== genesis.validatorSetHash || r.header.validators_hash !== genesis.validatorSetHash) {
-    return invalid('validators', 'receipt.validator_set_mismatch', "the receipt's validator set is not the genesis validator set");
+  if (r.validatorSetHash !== setHash || r.header.validators_hash !== setHash) {
+    return invalid('validators', 'receipt.validator_set_mismatch', `the receipt's validator set is not ${setWhat}`);
   }
-  const governance = {
-    receiptVersion: /** @type {1} */ (1),
-    blocks: 0,
-    changesInForce: 0,
-    lastChangeHeight: 0,
-    stateHash: registerFromGenesis(genesis).hash,
-    notes: [],
-    warnings: [],
-  };
-  const agency = /** @type {import('./genesis.js').Agency} */ (findAgency(genesis, r.record.agency));
-  const facts = factsOf(r, genesis.H, genesis.validators, agency, hash, commit, documentDigest !== null, governance);
-  return { verdict: 'valid', check: null, code: null, detail: 'every check holds', facts };
+  return { hash, commit };
 }
 
 function factsOf(r, H, validators, agency, hash, commit, documentChecked, governance) {
@@ -329,12 +356,8 @@ function replayGovernance(r, genesis) {
 }
 
 function checkReceiptV2(r, genesis, documentDigest) {
-  const H = genesis.H;
-  for (const [field, chainId] of [['record.chain_id', r.record.chain_id], ['block.chain_id', r.header.chain_id]]) {
-    if (chainId !== genesis.chainId) {
-      return invalid('chain', 'receipt.wrong_chain', `${field} is "${chainId}", but the genesis is for "${genesis.chainId}"`);
-    }
-  }
+  const chain = checkChain(r, genesis);
+  if (chain) return chain;
   let history;
   try {
     history = replayGovernance(r, genesis);
@@ -353,31 +376,16 @@ function checkReceiptV2(r, genesis, documentDigest) {
   if (!complete) {
     return invalid('governance', 'receipt.bad_governance', `the block's state_hash is not the register the receipt's governance blocks give (one below block ${height} is missing?)`);
   }
-  if (documentDigest !== null && documentDigest !== r.record.digest) {
-    return invalid('document', 'receipt.digest_mismatch', `the document's digest ${documentDigest} is not the recorded digest ${r.record.digest}`);
-  }
-  const key = findActiveAgencyKey(inForce, r.record.agency, r.record.sig.key);
-  if (key === null) {
-    return invalid('signature', 'receipt.bad_record_signature', `key ${r.record.sig.key} is not registered for agency "${r.record.agency}" in the register in force at block ${height}`);
-  }
-  const signature = verifyRecordSignature(H, key, r.record);
-  if (!signature.ok) return invalid('signature', 'receipt.bad_record_signature', signature.error);
-  if (r.treeSize !== r.header.log_size) {
-    return invalid('inclusion', 'receipt.bad_inclusion', `tree_size ${r.treeSize} is not the block's log_size ${r.header.log_size}`);
-  }
-  const proof = r.proof.map((hex) => /** @type {Uint8Array} */ (fromHex(hex, 64)));
-  const root = /** @type {Uint8Array} */ (fromHex(r.header.log_root, 64));
-  const included = verifyInclusion(H, leafHash(H, recordLeaf(r.record)), r.leafIndex, r.treeSize, proof, root);
-  if (!included.ok) return invalid('inclusion', 'receipt.bad_inclusion', included.error);
-  const hash = blockHash(H, r.header);
-  if (!equalsHex(hash, r.commit.block_hash) || r.commit.height !== r.header.height) {
-    return invalid('header', 'receipt.header_mismatch', "the block header's hash is not the block hash the commit signs");
-  }
-  const commit = verifyCommit(genesis.chainId, inForce.validators, r.commit);
-  if (!commit.ok) return invalid('commit', 'receipt.bad_commit', commit.error);
-  if (r.validatorSetHash !== inForce.validatorSetHash || r.header.validators_hash !== inForce.validatorSetHash) {
-    return invalid('validators', 'receipt.validator_set_mismatch', `the receipt's validator set is not the one in force at block ${height}`);
-  }
+  // 2-7 against the register in force at the block.
+  const checked = checkRecordInBlock(r, genesis, documentDigest, {
+    key: findActiveAgencyKey(inForce, r.record.agency, r.record.sig.key),
+    keyWhere: `in the register in force at block ${height}`,
+    validators: inForce.validators,
+    setHash: inForce.validatorSetHash,
+    setWhat: `the one in force at block ${height}`,
+  });
+  if ('verdict' in checked) return checked;
+  const { hash, commit } = checked;
   const inForceChanges = history.changeHeights().filter((at) => at + ACTIVATION_DELAY <= height);
   const governance = {
     receiptVersion: /** @type {2} */ (2),
@@ -388,7 +396,7 @@ function checkReceiptV2(r, genesis, documentDigest) {
     ...laterChanges(history.latest(), r.record, height),
   };
   const agency = /** @type {import('./governance.js').AgencyEntry} */ (findAgencyEntry(inForce, r.record.agency));
-  const facts = factsOf(r, H, inForce.validators, agency, hash, commit, documentDigest !== null, governance);
+  const facts = factsOf(r, genesis.H, inForce.validators, agency, hash, commit, documentDigest !== null, governance);
   return { verdict: 'valid', check: null, code: null, detail: 'every check holds', facts };
 }
 

@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Offline verification of receipts v1 (docs/receipt-format.md) with only the document (or its
- * digest), the receipt and the chain's genesis file.
+ * Offline verification of receipts v1 and v2 (docs/receipt-format.md) with only the document
+ * (or its digest), the receipt and the chain's genesis file.
  *
  * <p>Every refusal throws {@link ReceiptException} whose {@code check()} is the code
  * {@code evidence verify} prints: genesis.invalid (the genesis breaks a rule of §2),
@@ -30,9 +30,21 @@ import java.util.regex.Pattern;
  * (exit status 2) from the others (exit 1). The shared corpus tests/vectors/receipts/ holds one
  * case per rule with its answer; the SDK's tests run all of them. Pure functions; Genesis is
  * immutable.
+ *
+ * <p>A v2 receipt (§11, after a governance change) carries the chain's governance blocks: after
+ * the chain ids they are replayed from genesis by {@link Governance} (receipt.bad_governance
+ * when one does not hold or is missing), and the record is then checked against the register
+ * in force at its block; the facts name that register and carry the notes (a key revoked after
+ * the record) and warnings (a key compromised from before the record's claimed time).
  */
 public final class Receipts {
-  public static final int RECEIPT_BYTES_MAX = 256 * 1024;
+  public static final int RECEIPT_BYTES_MAX = 256 * 1024;  // version 1
+  public static final int RECEIPT_V2_BYTES_MAX = 8 * 1024 * 1024;
+  private static final int GOVERNANCE_BLOCKS_MAX = 4096;
+  private static final int GOVERNANCE_ACTIONS_MAX = 16;
+  private static final int GOVERNANCE_ACTION_BYTES_MAX = 16 * 1024;
+  private static final List<String> V2_HEADER_HASHES =
+      List.of("actions_root", "next_validators_hash", "state_hash");
   public static final int GENESIS_BYTES_MAX = 4 * 1024 * 1024;
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._-]+");
@@ -66,10 +78,15 @@ public final class Receipts {
     public boolean unusable() { return UNUSABLE.contains(check); }
   }
 
-  /** What a receipt proves: above all that the document existed no later than existedByMs. */
+  /** What a receipt proves: above all that the document existed no later than existedByMs;
+   * and which register it was checked against (v2: after {@code governanceChangesInForce}
+   * governance blocks, the last at {@code lastChangeHeight}; 0 for genesis), with the notes
+   * and warnings later governance changes give about the record. */
   public record ProvenFacts(long existedByMs, String recordId, String agency, String caseId,
                             String digest, long agencyTimeMs, long blockTimeMs, long height,
-                            long leafIndex, long treeSize, String logRoot) {}
+                            long leafIndex, long treeSize, String logRoot, int receiptVersion,
+                            int governanceBlocks, int governanceChangesInForce,
+                            long lastChangeHeight, List<String> notes, List<String> warnings) {}
 
   private static ReceiptException fail(String check, String reason) {
     return new ReceiptException(check, reason);
@@ -145,6 +162,7 @@ public final class Receipts {
     final Map<String, List<Keys.PublicKey>> agencyKeys = new HashMap<>();
     final byte[] validatorSetHash;
     final long totalPower;
+    final JsonNode document;  // the register's first state (receipts v2)
 
     // Version 2 ("v": 2, docs/governance.md): what its admin keys must differ from.
     private final List<String> validatorInstitutions = new ArrayList<>();
@@ -167,6 +185,7 @@ public final class Receipts {
       if (version2 && document.has("tsas")) topMembers.add("tsas");
       if (version2 && document.has("witnesses")) topMembers.add("witnesses");
       members(document, "genesis", topMembers, INVALID);
+      this.document = document;
       chainId = string(document.path("chain_id"), "chain_id", INVALID);
       if (chainId.isEmpty() || chainId.length() > 64 || !IDENTIFIER.matcher(chainId).matches()) {
         throw fail(INVALID, "chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -");
@@ -474,18 +493,71 @@ public final class Receipts {
 
   // ---------------------------------------------------------------- receipts
 
-  /** The receipt's shape (docs/receipt-format.md §6): {@code v} first (an integer other than
-   * 1 is receipt.unsupported_version), then exactly its members, of their types, the record by
-   * the ledger's record rules (receipt.malformed). */
+  /** BlockHeaderFromJson: a v2 receipt's headers may carry "version": 2 and then the three
+   * governance hashes. */
+  private static void checkHeader(JsonNode header, String where, boolean allowVersion2)
+      throws ReceiptException {
+    boolean governed = allowVersion2 && header.isObject() && header.has("version");
+    List<String> headerMembers = new ArrayList<>(List.of("chain_id", "height", "time_ms",
+        "log_size", "proposer"));
+    headerMembers.addAll(HEADER_HASHES);
+    if (governed) {
+      headerMembers.add("version");
+      headerMembers.addAll(V2_HEADER_HASHES);
+    }
+    members(header, where, headerMembers, MALFORMED);
+    String chainId = string(header.path("chain_id"), where + ".chain_id", MALFORMED);
+    if (chainId.isEmpty() || chainId.length() > 64 || !IDENTIFIER.matcher(chainId).matches()) {
+      throw fail(MALFORMED, where + ".chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -");
+    }
+    unsigned(header.path("height"), where + ".height");
+    signed(header.path("time_ms"), where + ".time_ms");
+    unsigned(header.path("log_size"), where + ".log_size");
+    integer(header.path("proposer"), where + ".proposer", MALFORMED, 0, UINT32_MAX);
+    for (String name : HEADER_HASHES) hex32(header.path(name), where + "." + name, MALFORMED);
+    if (governed) {
+      if (unsigned(header.path("version"), where + ".version") != 2) {
+        throw fail(MALFORMED, where + ".version must be 2 when given");
+      }
+      for (String name : V2_HEADER_HASHES) hex32(header.path(name), where + "." + name, MALFORMED);
+    }
+  }
+
+  private static void checkCommitShape(JsonNode commit, String where) throws ReceiptException {
+    members(commit, where, List.of("height", "round", "block_hash", "signatures"), MALFORMED);
+    unsigned(commit.path("height"), where + ".height");
+    integer(commit.path("round"), where + ".round", MALFORMED, 0, UINT32_MAX);
+    hex32(commit.path("block_hash"), where + ".block_hash", MALFORMED);
+    JsonNode signatures = commit.path("signatures");
+    if (!signatures.isArray() || signatures.size() > 1000) {
+      throw fail(MALFORMED, where + ".signatures is not a list of at most 1000");
+    }
+    for (JsonNode s : signatures) {
+      members(s, "commit signature", List.of("validator", "timestamp_ms", "signature"),
+          MALFORMED);
+      integer(s.path("validator"), "validator", MALFORMED, 0, UINT32_MAX);
+      signed(s.path("timestamp_ms"), "timestamp_ms");
+      if (base64(s.path("signature"), "signature", MALFORMED).length > 256) {
+        throw fail(MALFORMED, "a precommit signature is over 256 bytes");
+      }
+    }
+  }
+
+  /** The receipt's shape (docs/receipt-format.md §6, §11): {@code v} first (an integer other
+   * than 1 or 2 is receipt.unsupported_version), then exactly its members, of their types, the
+   * record by the ledger's record rules (receipt.malformed). */
   public static void check(JsonNode receipt) throws ReceiptException {
     if (!receipt.isObject()) throw fail(MALFORMED, "a receipt is a JSON object");
     if (!receipt.has("v")) throw fail(MALFORMED, "receipt: missing member v");
-    if (signed(receipt.path("v"), "v") != 1) {
+    long version = signed(receipt.path("v"), "v");
+    if (version != 1 && version != 2) {
       throw fail("receipt.unsupported_version", "receipt version " + receipt.path("v")
-          + ": this verifier knows version 1 only");
+          + ": this verifier knows versions 1 and 2");
     }
-    members(receipt, "receipt", List.of("v", "record", "leaf_index", "tree_size",
-        "inclusion_proof", "block", "commit", "validator_set_hash"), MALFORMED);
+    List<String> receiptMembers = new ArrayList<>(List.of("v", "record", "leaf_index",
+        "tree_size", "inclusion_proof", "block", "commit", "validator_set_hash"));
+    if (version == 2) receiptMembers.add("governance");
+    members(receipt, "receipt", receiptMembers, MALFORMED);
     try {
       Records.check(receipt.path("record"), true);
     } catch (Records.RecordException e) {
@@ -498,45 +570,41 @@ public final class Receipts {
       throw fail(MALFORMED, "inclusion_proof is not a list of at most 64 hashes");
     }
     for (JsonNode node : proof) hex32(node, "inclusion_proof", MALFORMED);
-    JsonNode header = receipt.path("block");
-    List<String> headerMembers = new ArrayList<>(List.of("chain_id", "height", "time_ms",
-        "log_size", "proposer"));
-    headerMembers.addAll(HEADER_HASHES);
-    members(header, "block", headerMembers, MALFORMED);
-    String chainId = string(header.path("chain_id"), "block.chain_id", MALFORMED);
-    if (chainId.isEmpty() || chainId.length() > 64 || !IDENTIFIER.matcher(chainId).matches()) {
-      throw fail(MALFORMED, "block.chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -");
-    }
-    unsigned(header.path("height"), "block.height");
-    signed(header.path("time_ms"), "block.time_ms");
-    unsigned(header.path("log_size"), "block.log_size");
-    integer(header.path("proposer"), "block.proposer", MALFORMED, 0, UINT32_MAX);
-    for (String name : HEADER_HASHES) hex32(header.path(name), "block." + name, MALFORMED);
-    JsonNode commit = receipt.path("commit");
-    members(commit, "commit", List.of("height", "round", "block_hash", "signatures"), MALFORMED);
-    unsigned(commit.path("height"), "commit.height");
-    integer(commit.path("round"), "commit.round", MALFORMED, 0, UINT32_MAX);
-    hex32(commit.path("block_hash"), "commit.block_hash", MALFORMED);
-    JsonNode signatures = commit.path("signatures");
-    if (!signatures.isArray() || signatures.size() > 1000) {
-      throw fail(MALFORMED, "commit.signatures is not a list of at most 1000");
-    }
-    for (JsonNode s : signatures) {
-      members(s, "commit signature", List.of("validator", "timestamp_ms", "signature"),
-          MALFORMED);
-      integer(s.path("validator"), "validator", MALFORMED, 0, UINT32_MAX);
-      signed(s.path("timestamp_ms"), "timestamp_ms");
-      if (base64(s.path("signature"), "signature", MALFORMED).length > 256) {
-        throw fail(MALFORMED, "a precommit signature is over 256 bytes");
+    checkHeader(receipt.path("block"), "block", version == 2);
+    checkCommitShape(receipt.path("commit"), "commit");
+    hex32(receipt.path("validator_set_hash"), "validator_set_hash", MALFORMED);
+    if (version == 2) {
+      JsonNode blocks = receipt.path("governance");
+      if (!blocks.isArray() || blocks.size() > GOVERNANCE_BLOCKS_MAX) {
+        throw fail(MALFORMED, "governance is not a list of at most " + GOVERNANCE_BLOCKS_MAX);
+      }
+      for (int i = 0; i < blocks.size(); i++) {
+        String where = "governance[" + i + "]";
+        JsonNode g = blocks.get(i);
+        members(g, where, List.of("block", "commit", "actions"), MALFORMED);
+        checkHeader(g.path("block"), where + ".block", true);
+        checkCommitShape(g.path("commit"), where + ".commit");
+        JsonNode actions = g.path("actions");
+        if (!actions.isArray() || actions.size() > GOVERNANCE_ACTIONS_MAX) {
+          throw fail(MALFORMED, where + ".actions is not a list of at most "
+              + GOVERNANCE_ACTIONS_MAX);
+        }
+        for (JsonNode action : actions) {
+          if (!action.isTextual() || action.textValue().isEmpty() || action.textValue()
+              .getBytes(StandardCharsets.UTF_8).length > GOVERNANCE_ACTION_BYTES_MAX) {
+            throw fail(MALFORMED, where + ".actions: an action of 1.."
+                + GOVERNANCE_ACTION_BYTES_MAX + " bytes");
+          }
+        }
       }
     }
-    hex32(receipt.path("validator_set_hash"), "validator_set_hash", MALFORMED);
   }
 
   /** A receipt file's bytes read as strictly as {@code evidence verify} reads them. */
   public static JsonNode parse(byte[] text) throws ReceiptException {
-    if (text.length > RECEIPT_BYTES_MAX) {
-      throw fail(MALFORMED, "a receipt is at most " + RECEIPT_BYTES_MAX + " bytes");
+    // ledger::ParseReceipt: the v2 bound first, the v1 bound once the version is known.
+    if (text.length > RECEIPT_V2_BYTES_MAX) {
+      throw fail(MALFORMED, "a receipt is at most " + RECEIPT_V2_BYTES_MAX + " bytes");
     }
     JsonNode receipt;
     try {
@@ -545,14 +613,20 @@ public final class Receipts {
       throw fail(MALFORMED, e.getMessage());
     }
     check(receipt);
+    if (receipt.path("v").asLong() == 1 && text.length > RECEIPT_BYTES_MAX) {
+      throw fail(MALFORMED, "a version-1 receipt is at most " + RECEIPT_BYTES_MAX + " bytes");
+    }
     return receipt;
   }
 
-  /** The block header bytes of docs/receipt-format.md §4 (of a checked header). */
+  /** The block header bytes of docs/receipt-format.md §4 (of a checked header); a version-2
+   * header (§11) has its own domain and the three governance hashes at the end. */
   public static byte[] headerBytes(JsonNode header) {
     byte[] chain = header.path("chain_id").asText().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer out = ByteBuffer.allocate(239 + chain.length);
-    out.put("EVIDENCE-BLOCK/v1\n".getBytes(StandardCharsets.US_ASCII));
+    boolean governed = header.path("version").asLong() == 2;
+    ByteBuffer out = ByteBuffer.allocate(239 + chain.length + (governed ? 96 : 0));
+    out.put((governed ? "EVIDENCE-BLOCK/v2\n" : "EVIDENCE-BLOCK/v1\n")
+        .getBytes(StandardCharsets.US_ASCII));
     out.put((byte) chain.length).put(chain);
     out.putLong(header.path("height").asLong()).putLong(header.path("time_ms").asLong());
     out.put(Hashes.HEX.parseHex(header.path("previous_hash").asText()));
@@ -563,6 +637,9 @@ public final class Receipts {
     out.putInt((int) header.path("proposer").asLong());
     out.put(Hashes.HEX.parseHex(header.path("evidence_hash").asText()));
     out.put(Hashes.HEX.parseHex(header.path("last_commit_hash").asText()));
+    if (governed) {
+      for (String name : V2_HEADER_HASHES) out.put(Hashes.HEX.parseHex(header.path(name).asText()));
+    }
     return out.array();
   }
 
@@ -580,12 +657,18 @@ public final class Receipts {
   /** The weighted median of the commit's precommit times: the time a receipt proves its
    * document existed by. */
   public static long existedByMs(JsonNode commit, Genesis genesis) {
+    return existedByMs(commit, genesis.validatorPowers);
+  }
+
+  /** The same with the powers of the validators in force (receipts v2). */
+  static long existedByMs(JsonNode commit, List<Long> powers) {
     List<long[]> entries = new ArrayList<>();  // timestamp, validator, power
     long signedPower = 0;
     for (JsonNode s : commit.path("signatures")) {
-      int i = (int) s.path("validator").asLong();
-      if (i >= genesis.validatorKeys.size()) continue;
-      long power = genesis.validatorPowers.get(i);
+      long index = s.path("validator").asLong();
+      if (index >= powers.size()) continue;
+      int i = (int) index;
+      long power = powers.get(i);
       entries.add(new long[] {s.path("timestamp_ms").asLong(), i, power});
       signedPower += power;
     }
@@ -600,13 +683,19 @@ public final class Receipts {
 
   private static void checkRecordSignature(JsonNode record, Genesis genesis)
       throws ReceiptException {
-    String code = "receipt.bad_record_signature";
-    JsonNode sig = record.path("sig");
     Keys.PublicKey key = null;
     for (Keys.PublicKey candidate :
         genesis.agencyKeys.getOrDefault(record.path("agency").asText(), List.of())) {
-      if (candidate.keyId().equals(sig.path("key").asText())) key = candidate;
+      if (candidate.keyId().equals(record.path("sig").path("key").asText())) key = candidate;
     }
+    checkRecordSignature(record, genesis, key);
+  }
+
+  /** With {@code key} the record's key in the register that judges it (null: none). */
+  private static void checkRecordSignature(JsonNode record, Genesis genesis, Keys.PublicKey key)
+      throws ReceiptException {
+    String code = "receipt.bad_record_signature";
+    JsonNode sig = record.path("sig");
     if (key == null) throw fail(code, "the key sig.key is not registered for the agency");
     if (!key.alg().equals(sig.path("alg").asText())) {
       throw fail(code, "sig.alg is not the key's algorithm, " + key.alg());
@@ -634,32 +723,41 @@ public final class Receipts {
 
   private static void checkCommit(JsonNode commit, JsonNode header, Genesis genesis,
                                   byte[] blockHash) throws ReceiptException {
+    checkCommit(commit, header, blockHash, genesis.validatorKeys, genesis.validatorPowers);
+  }
+
+  /** VerifyCommit against these validators' vote keys and powers. */
+  private static void checkCommit(JsonNode commit, JsonNode header, byte[] blockHash,
+                                  List<Keys.PublicKey> keys, List<Long> powers)
+      throws ReceiptException {
     String code = "receipt.bad_commit";
+    long totalPower = 0;
+    for (long power : powers) totalPower += power;
     long height = commit.path("height").asLong();
     JsonNode signatures = commit.path("signatures");
     if (height == 0) throw fail(code, "a commit for height 0 (heights start at 1)");
     if (Arrays.equals(blockHash, new byte[32])) throw fail(code, "a commit for a nil block");
     if (signatures.isEmpty()) throw fail(code, "the commit has no signatures");
-    if (signatures.size() > genesis.validatorKeys.size()) {
+    if (signatures.size() > keys.size()) {
       throw fail(code, "the commit has more signatures than validators");
     }
     long power = 0;
     long last = -1;
     for (JsonNode s : signatures) {
       long i = s.path("validator").asLong();
-      if (i >= genesis.validatorKeys.size()) throw fail(code, "unknown validator index " + i);
+      if (i >= keys.size()) throw fail(code, "unknown validator index " + i);
       if (i <= last) throw fail(code, "validator indexes must be strictly increasing");
       last = i;
       byte[] vote = voteBytes(header.path("chain_id").asText(), height,
           commit.path("round").asLong(), blockHash, s.path("timestamp_ms").asLong());
-      if (!genesis.validatorKeys.get((int) i).verify(vote,
+      if (!keys.get((int) i).verify(vote,
           Base64.getDecoder().decode(s.path("signature").asText()))) {
         throw fail(code, "the precommit of validator " + i + " does not verify");
       }
-      power += genesis.validatorPowers.get((int) i);
+      power += powers.get((int) i);
     }
-    if (!(3 * power > 2 * genesis.totalPower)) {
-      throw fail(code, "signers hold " + power + " of " + genesis.totalPower
+    if (!(3 * power > 2 * totalPower)) {
+      throw fail(code, "signers hold " + power + " of " + totalPower
           + " voting power, not more than 2/3");
     }
   }
@@ -677,6 +775,7 @@ public final class Receipts {
   public static ProvenFacts verifyDigest(JsonNode receipt, Genesis genesis, String digest)
       throws ReceiptException {
     check(receipt);
+    if (receipt.path("v").asLong() == 2) return verifyV2(receipt, genesis, digest);
     JsonNode record = receipt.path("record");
     JsonNode header = receipt.path("block");
     JsonNode commit = receipt.path("commit");
@@ -727,6 +826,170 @@ public final class Receipts {
         record.path("agency").asText(), record.path("case_id").asText(),
         record.path("digest").asText(), record.path("time").asLong(),
         header.path("time_ms").asLong(), header.path("height").asLong(), leafIndex, treeSize,
-        header.path("log_root").asText());
+        header.path("log_root").asText(), 1, 0, 0, 0, List.of(), List.of());
+  }
+
+  // ---------------------------------------------------------------- receipts v2
+
+  private static List<String> leaves(JsonNode actions) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode action : actions) out.add(action.textValue());
+    return out;
+  }
+
+  /** The receipt's governance blocks from genesis, each proven by a commit of the validators
+   * in force at its height and applied in order. */
+  private static Governance.History replayGovernance(JsonNode receipt, Genesis genesis)
+      throws ReceiptException {
+    String code = "receipt.bad_governance";
+    Governance.History history = new Governance.History(Governance.fromGenesis(genesis.document));
+    long previous = 0;
+    JsonNode blocks = receipt.path("governance");
+    for (int i = 0; i < blocks.size(); i++) {
+      JsonNode h = blocks.get(i).path("block");
+      JsonNode commit = blocks.get(i).path("commit");
+      JsonNode actions = blocks.get(i).path("actions");
+      long height = h.path("height").asLong();
+      String where = "governance[" + i + "] (block " + height + "): ";
+      if (!h.path("chain_id").asText().equals(genesis.chainId)) {
+        throw fail(code, where + "another chain's block");
+      }
+      if (h.path("version").asLong() != 2) throw fail(code, where + "not a version-2 block header");
+      if (height <= previous) throw fail(code, where + "heights must increase");
+      previous = height;
+      if (actions.isEmpty()) throw fail(code, where + "carries no governance action");
+      byte[] blockHash = Hashes.hash(genesis.hash, headerBytes(h));
+      if (!Hashes.hex(blockHash).equals(commit.path("block_hash").asText())
+          || commit.path("height").asLong() != height) {
+        throw fail(code, where + "the header is not the block its commit signs");
+      }
+      Governance.Register inForce = history.inForce(height);
+      try {
+        checkCommit(commit, h, blockHash, inForce.voteKeys(), inForce.powers());
+      } catch (ReceiptException e) {
+        throw fail(code, where + "commit: " + e.getMessage());
+      }
+      if (!h.path("validators_hash").asText().equals(inForce.validatorSetHash())) {
+        throw fail(code, where + "validators_hash is not the hash of the validators in force");
+      }
+      Governance.Register before = history.latest();
+      if (!h.path("state_hash").asText().equals(before.hash())
+          || !h.path("next_validators_hash").asText().equals(before.validatorSetHash())) {
+        throw fail(code, where + "state_hash is not the register the governance blocks before "
+            + "it give (is one missing?)");
+      }
+      if (!Governance.actionsRoot(genesis.hash, leaves(actions))
+          .equals(h.path("actions_root").asText())) {
+        throw fail(code, where + "actions_root does not match the actions");
+      }
+      try {
+        history.apply(height, h.path("time_ms").asLong(), leaves(actions));
+      } catch (Governance.GovernanceException e) {
+        throw fail(code, where + e.code() + ": " + e.getMessage());
+      }
+    }
+    return history;
+  }
+
+  /** Version 2: the governance history replayed, then the checks of v1 against the register
+   * in force at the record's block. */
+  private static ProvenFacts verifyV2(JsonNode receipt, Genesis genesis, String digest)
+      throws ReceiptException {
+    JsonNode record = receipt.path("record");
+    JsonNode header = receipt.path("block");
+    JsonNode commit = receipt.path("commit");
+    for (String where : List.of("record", "block")) {
+      String chainId = receipt.path(where).path("chain_id").asText();
+      if (!chainId.equals(genesis.chainId)) {
+        throw fail("receipt.wrong_chain", where + ".chain_id is \"" + chainId
+            + "\", but the genesis is for \"" + genesis.chainId + "\"");
+      }
+    }
+    Governance.History history = replayGovernance(receipt, genesis);
+    long height = header.path("height").asLong();
+    if (height == 0) throw fail("receipt.header_mismatch", "block height 0");
+    Governance.Register inForce = history.inForce(height);
+    Governance.Register before = history.afterBlock(height - 1);
+    boolean complete = header.path("version").asLong() == 2
+        ? header.path("state_hash").asText().equals(before.hash())
+            && header.path("next_validators_hash").asText().equals(before.validatorSetHash())
+        : before.nextSeq() == 1;
+    if (!complete) {
+      throw fail("receipt.bad_governance", "the block's state_hash is not the register the "
+          + "receipt's governance blocks give (one below block " + height + " is missing?)");
+    }
+    if (!record.path("digest").asText().equals(digest)) {
+      throw fail("receipt.digest_mismatch", "the document is not the one recorded");
+    }
+    String agency = record.path("agency").asText();
+    String keyId = record.path("sig").path("key").asText();
+    checkRecordSignature(record, genesis, inForce.activeAgencyKey(agency, keyId));
+    long treeSize = receipt.path("tree_size").asLong();
+    if (treeSize != header.path("log_size").asLong()) {
+      throw fail("receipt.bad_inclusion", "tree_size is not the block's log_size");
+    }
+    List<byte[]> proof = new ArrayList<>();
+    for (JsonNode node : receipt.path("inclusion_proof")) {
+      proof.add(Hashes.HEX.parseHex(node.asText()));
+    }
+    long leafIndex = receipt.path("leaf_index").asLong();
+    byte[] root = Merkle.rootFromInclusion(genesis.hash,
+        Merkle.leafHash(genesis.hash, Jcs.canonicalize(record)), leafIndex, treeSize, proof);
+    if (root == null || !Hashes.hex(root).equals(header.path("log_root").asText())) {
+      throw fail("receipt.bad_inclusion", "the inclusion proof does not lead to the log root");
+    }
+    byte[] blockHash = Hashes.hash(genesis.hash, headerBytes(header));
+    if (!Hashes.hex(blockHash).equals(commit.path("block_hash").asText())
+        || commit.path("height").asLong() != height) {
+      throw fail("receipt.header_mismatch", "the header is not the committed block");
+    }
+    checkCommit(commit, header, blockHash, inForce.voteKeys(), inForce.powers());
+    if (!receipt.path("validator_set_hash").asText().equals(inForce.validatorSetHash())
+        || !header.path("validators_hash").asText().equals(inForce.validatorSetHash())) {
+      throw fail("receipt.validator_set_mismatch",
+          "the block was not committed by the validators in force at block " + height);
+    }
+    List<Long> changes = new ArrayList<>();
+    for (long at : history.changeHeights()) {
+      if (at + Governance.ACTIVATION_DELAY <= height) changes.add(at);
+    }
+    List<String> notes = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    laterChanges(history.latest(), record, height, notes, warnings);
+    return new ProvenFacts(existedByMs(commit, inForce.powers()),
+        Records.recordId(record, genesis.hash), agency, record.path("case_id").asText(),
+        record.path("digest").asText(), record.path("time").asLong(),
+        header.path("time_ms").asLong(), height, leafIndex, treeSize,
+        header.path("log_root").asText(), 2, receipt.path("governance").size(), changes.size(),
+        changes.isEmpty() ? 0 : changes.get(changes.size() - 1), List.copyOf(notes),
+        List.copyOf(warnings));
+  }
+
+  /** NoteLaterChanges: what the register known last says about the record's key and agency
+   * after its block. */
+  private static void laterChanges(Governance.Register latest, JsonNode record, long height,
+                                   List<String> notes, List<String> warnings) {
+    String agency = record.path("agency").asText();
+    String keyId = record.path("sig").path("key").asText();
+    long time = record.path("time").asLong();
+    Governance.RegisteredKey key = latest.agencyKey(agency, keyId);
+    if (key != null && key.revoked() != null && key.revoked().height() >= height) {
+      Governance.Revocation r = key.revoked();
+      String when = "key " + keyId + " was revoked (" + r.reason() + ") by governance action "
+          + r.seq() + " in block " + r.height() + " at time_ms " + r.timeMs()
+          + ", after this record was committed";
+      if (r.reason().equals("compromised") && time >= r.effectiveMs()) {
+        warnings.add(when + "; it is not to be trusted from effective_ms " + r.effectiveMs()
+            + ", and this record's agency-claimed time " + time
+            + " is not earlier: whoever held the stolen key may have signed it");
+      } else {
+        notes.add(when + ": the record stays valid");
+      }
+    }
+    Governance.Revocation removed = latest.agencyRemoved(agency);
+    if (removed != null && removed.height() >= height) {
+      notes.add("agency \"" + agency + "\" was removed by governance action " + removed.seq()
+          + " in block " + removed.height() + ", after this record was committed");
+    }
   }
 }

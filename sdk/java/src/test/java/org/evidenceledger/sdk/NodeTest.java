@@ -100,7 +100,7 @@ class NodeTest {
     Receipts.verify(receipt, genesis, document);
     java.util.Map<String, java.util.function.Consumer<ObjectNode>> cases =
         new java.util.LinkedHashMap<>();
-    cases.put("receipt.unsupported_version", r -> r.put("v", 2));
+    cases.put("receipt.unsupported_version", r -> r.put("v", 3));  // v 2 without governance: malformed
     cases.put("receipt.malformed", r -> r.put("leaf_index", -1));
     cases.put("receipt.wrong_chain", r -> ((ObjectNode) r.path("block"))
         .put("chain_id", "another-chain"));
