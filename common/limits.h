@@ -42,6 +42,7 @@ inline constexpr size_t kGovernanceBlocksPageMax = 256;
 inline constexpr size_t kGovernanceBlocksPageDefault = 64;
 inline constexpr size_t kValidatorsMax = 1000;               // = commit signatures
 inline constexpr size_t kObserversMax = 1000;
+inline constexpr size_t kWitnessesMax = 64;                 // outside witnesses in the register
 static_assert(kGovernanceSignaturesMax >= kGovernanceInstitutionsMax,
               "every institution can sign one action");
 static_assert(kGovernanceActionsPerBlockMax <= kGovernancePoolActionsMax,

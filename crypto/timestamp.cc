@@ -188,6 +188,31 @@ Result<TsRespPtr> DecodeResponse(ByteView der) {
 
 }  // namespace
 
+Result<Bytes> EncodeTimestampQuery(HashAlgorithm algorithm, const Digest& imprint_digest) {
+  TsReqPtr req(TS_REQ_new());
+  AlgorPtr md(X509_ALGOR_new());
+  TsImprintPtr imprint(TS_MSG_IMPRINT_new());
+  if (!req || !md || !imprint) return Failure(StatusCode::kInternal, "out of memory");
+  // With an explicit NULL parameter, as `openssl ts -query` writes it (some TSAs
+  // expect exactly that form).
+  if (!X509_ALGOR_set0(md.get(), OBJ_nid2obj(EVP_MD_get_type(ImprintMd(algorithm))), V_ASN1_NULL,
+                       nullptr)) {
+    return Failure(StatusCode::kInternal, "cannot set the imprint algorithm");
+  }
+  Digest digest = imprint_digest;
+  if (!TS_REQ_set_version(req.get(), 1) || !TS_MSG_IMPRINT_set_algo(imprint.get(), md.get()) ||
+      !TS_MSG_IMPRINT_set_msg(imprint.get(), digest.data(), static_cast<int>(digest.size())) ||
+      !TS_REQ_set_msg_imprint(req.get(), imprint.get()) || !TS_REQ_set_cert_req(req.get(), 1)) {
+    return Failure(StatusCode::kInternal, "cannot build the time-stamp request");
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_TS_REQ(req.get(), &der);
+  if (length <= 0) return Failure(StatusCode::kInternal, "cannot encode the time-stamp request");
+  Bytes out(der, der + length);
+  OPENSSL_free(der);
+  return out;
+}
+
 struct TimestampAuthority::Impl {
   PkeyPtr key;
   X509Ptr certificate;
@@ -233,6 +258,66 @@ Result<TimestampAuthority> TimestampAuthority::FromPem(std::string_view key_pem,
   authority.subject_ = NameLine(X509_get_subject_name(authority.impl_->certificate.get()));
   authority.certificate_pem_ = BioText(pem.get());
   return authority;
+}
+
+namespace {
+
+Result<X509Ptr> ReadCertificate(std::string_view pem) {
+  BioPtr bio = MemoryBio(pem);
+  X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!certificate) return Failure(StatusCode::kInvalidArgument, "not a PEM certificate");
+  return certificate;
+}
+
+std::string CertificatePem(X509* certificate) {
+  BioPtr pem(BIO_new(BIO_s_mem()));
+  EVIDENCE_CHECK(pem && PEM_write_bio_X509(pem.get(), certificate) == 1);
+  return BioText(pem.get());
+}
+
+}  // namespace
+
+Result<CaCertificate> ParseCaCertificate(std::string_view pem) {
+  if (pem.size() > kCaCertificatePemBytesMax) {
+    return Status::InvalidArgument("the CA certificate is over " +
+                                   std::to_string(kCaCertificatePemBytesMax) + " bytes");
+  }
+  EVIDENCE_ASSIGN_OR_RETURN(X509Ptr certificate, ReadCertificate(pem));
+  CaCertificate out;
+  out.pem = CertificatePem(certificate.get());
+  if (out.pem != pem) {
+    return Status::InvalidArgument(
+        "the CA certificate is not one PEM certificate in canonical form (\"-----BEGIN "
+        "CERTIFICATE-----\\n\", base64 in lines of 64 characters, \"-----END "
+        "CERTIFICATE-----\\n\", nothing around it)");
+  }
+  const uint32_t flags = X509_get_extension_flags(certificate.get());
+  if ((flags & EXFLAG_INVALID) != 0 || (flags & EXFLAG_BCONS) == 0 || (flags & EXFLAG_CA) == 0) {
+    return Status::InvalidArgument("the certificate is not a CA certificate (basicConstraints CA:TRUE)");
+  }
+  out.subject = NameLine(X509_get_subject_name(certificate.get()));
+  unsigned char* der = nullptr;
+  const int der_length = i2d_X509(certificate.get(), &der);
+  EVIDENCE_CHECK(der_length > 0);
+  out.sha256_hex =
+      DigestHex(Hash(HashAlgorithm::kSha256, ByteView(der, static_cast<size_t>(der_length))));
+  OPENSSL_free(der);
+  return out;
+}
+
+Status CheckIssuedBy(std::string_view cert_pem, const CaCertificate& ca) {
+  EVIDENCE_ASSIGN_OR_RETURN(X509Ptr certificate, ReadCertificate(cert_pem));
+  Result<X509Ptr> authority = ReadCertificate(ca.pem);
+  EVIDENCE_CHECK_MSG(authority.ok(), "a parsed CA certificate does not parse again");
+  if (X509_check_issued(authority->get(), certificate.get()) != X509_V_OK) {
+    return Status::InvalidArgument("the certificate is not issued by " + ca.subject);
+  }
+  EVP_PKEY* ca_key = X509_get0_pubkey(authority->get());
+  if (ca_key == nullptr || X509_verify(certificate.get(), ca_key) != 1) {
+    ERR_clear_error();
+    return Status::InvalidArgument("the certificate does not carry the signature of " + ca.subject);
+  }
+  return Status::Ok();
 }
 
 Result<Bytes> TimestampAuthority::Issue(const TimestampRequest& request) const {

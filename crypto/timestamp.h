@@ -97,6 +97,33 @@ class TimestampAuthority {
   std::string certificate_pem_;
 };
 
+// An institution's CA certificate as genesis and the governance register hold
+// it (docs/timestamps.md): the canonical PEM (as OpenSSL writes it: one
+// "CERTIFICATE" block, base64 in lines of 64, "\n" line ends) of one X.509
+// certificate whose basicConstraints say CA:TRUE.
+inline constexpr size_t kCaCertificatePemBytesMax = 8 * 1024;
+
+struct CaCertificate {
+  std::string pem;
+  std::string subject;  // one line, RFC 2253
+  std::string sha256_hex;  // SHA-256 of the DER: the certificate's fingerprint
+  bool operator==(const CaCertificate& other) const { return pem == other.pem; }
+};
+
+// Refuses text over kCaCertificatePemBytesMax, not one PEM certificate, PEM in
+// another form than the canonical one (other line lengths, "\r\n", text
+// around it), and a certificate that is not a CA.
+Result<CaCertificate> ParseCaCertificate(std::string_view pem);
+// Ok when the PEM certificate `cert_pem` names `ca` as its issuer and carries
+// its signature; otherwise why not.
+Status CheckIssuedBy(std::string_view cert_pem, const CaCertificate& ca);
+
+// DER of a plain TimeStampReq for any RFC 3161 TSA (what `openssl ts -query
+// -digest HEX -sha256 -cert -no_nonce` writes): version 1, the SHA-256 (or SM3)
+// imprint, certReq true (so the token carries the TSA's certificate), no
+// policy, nonce or extension. For anchoring checkpoints (docs/timestamps.md §6).
+Result<Bytes> EncodeTimestampQuery(HashAlgorithm algorithm, const Digest& imprint);
+
 // Reads a TimeStampResp (DER): its status must be granted and it must carry a
 // token. Checks no signature (use VerifyTimestampResponse for that).
 Result<TimestampTokenInfo> ReadTimestampResponse(ByteView der);

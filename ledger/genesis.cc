@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/limits.h"
+#include "crypto/note.h"
 #include "ledger/errors.h"
 #include "ledger/json.h"
 #include "ledger/json_fields.h"
@@ -125,6 +126,48 @@ Result<GenesisObserver> GenesisObserverFromJson(const json::value& value, const 
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
   return GenesisObserver{std::move(name), std::move(institution), std::move(node_key),
                          std::move(address)};
+}
+
+Result<GenesisTsa> GenesisTsaFromJson(const json::value& value, const std::string& where,
+                                      SchemaCodes codes) {
+  FieldReader reader(value, where, codes);
+  GenesisTsa tsa;
+  EVIDENCE_ASSIGN_OR_RETURN(tsa.institution, reader.String("institution"));
+  EVIDENCE_ASSIGN_OR_RETURN(std::string pem, reader.String("ca_cert"));
+  auto ca = crypto::ParseCaCertificate(pem);
+  if (!ca.ok()) return reader.Error(codes.bad_value, "ca_cert: " + ca.status().message());
+  tsa.ca_cert = std::move(ca).value();
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  return tsa;
+}
+
+Result<GenesisWitness> GenesisWitnessFromJson(const json::value& value, const std::string& where,
+                                              SchemaCodes codes) {
+  FieldReader reader(value, where, codes);
+  EVIDENCE_ASSIGN_OR_RETURN(std::string name, reader.String("name"));
+  EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey key, KeyField(reader, "key", codes));
+  EVIDENCE_RETURN_IF_ERROR(reader.Finish());
+  return GenesisWitness{std::move(name), std::move(key)};
+}
+
+json::object GenesisTsaToJson(const GenesisTsa& tsa) {
+  return json::object{{"institution", tsa.institution}, {"ca_cert", tsa.ca_cert.pem}};
+}
+
+json::object GenesisWitnessToJson(const GenesisWitness& witness) {
+  return json::object{{"name", witness.name}, {"key", witness.key.ToPem()}};
+}
+
+Status CheckWitnessEntry(ErrorCode code, const std::string& where, const GenesisWitness& witness) {
+  if (witness.name.size() > kGenesisNameBytesMax || !crypto::IsNoteKeyName(witness.name)) {
+    return LedgerError(code, where + ".name must be a note key name of 1.." +
+                                 std::to_string(kGenesisNameBytesMax) +
+                                 " bytes without spaces or '+' (c2sp.org/signed-note)");
+  }
+  if (witness.key.algorithm() != crypto::SignatureAlgorithm::kEd25519) {
+    return LedgerError(code, where + ".key must be an Ed25519 key (c2sp.org/tlog-cosignature)");
+  }
+  return Status::Ok();
 }
 
 json::object GenesisValidatorToJson(const GenesisValidator& v) {
@@ -325,6 +368,52 @@ Status CheckAdmins(const GenesisContents& c) {
   return Status::Ok();
 }
 
+// Version 2: each TSA CA belongs to one institution with admin keys; each
+// witness has a unique name and a key no other entry holds.
+Status CheckTrustedTime(const GenesisContents& c) {
+  std::set<std::string> admin_institutions, other_keys;
+  for (const GenesisAdmin& admin : c.admins) {
+    admin_institutions.insert(admin.institution);
+    for (const crypto::PublicKey& key : admin.keys) other_keys.insert(key.key_id());
+  }
+  for (const GenesisValidator& v : c.validators) {
+    other_keys.insert(v.vote_key.key_id());
+    other_keys.insert(v.node_key.key_id());
+  }
+  for (const GenesisObserver& o : c.observers) other_keys.insert(o.node_key.key_id());
+  for (const GenesisAgency& a : c.agencies) {
+    for (const crypto::PublicKey& key : a.keys) other_keys.insert(key.key_id());
+  }
+  if (c.tsas.size() > limits::kGovernanceInstitutionsMax) return Invalid("tsas: too many");
+  std::set<std::string> tsa_institutions;
+  for (size_t i = 0; i < c.tsas.size(); ++i) {
+    const GenesisTsa& tsa = c.tsas[i];
+    std::string where = "tsas[" + std::to_string(i) + "]";
+    EVIDENCE_RETURN_IF_ERROR(CheckName(where + ".institution", tsa.institution, false));
+    if (!admin_institutions.contains(tsa.institution)) {
+      return Invalid(where + ": institution \"" + tsa.institution + "\" has no admin keys");
+    }
+    if (!tsa_institutions.insert(tsa.institution).second) {
+      return Invalid(where + ".institution \"" + tsa.institution + "\" is repeated");
+    }
+  }
+  if (c.witnesses.size() > limits::kWitnessesMax) return Invalid("witnesses: too many");
+  std::set<std::string> names, witness_keys;
+  for (size_t i = 0; i < c.witnesses.size(); ++i) {
+    const GenesisWitness& witness = c.witnesses[i];
+    std::string where = "witnesses[" + std::to_string(i) + "]";
+    EVIDENCE_RETURN_IF_ERROR(CheckWitnessEntry(ErrorCode::kGenesisInvalid, where, witness));
+    if (!names.insert(witness.name).second) {
+      return Invalid(where + ".name \"" + witness.name + "\" is repeated");
+    }
+    const std::string key_id = witness.key.key_id();
+    if (other_keys.contains(key_id) || !witness_keys.insert(key_id).second) {
+      return Invalid(where + ": key " + key_id + " is registered twice (witness keys must be separate)");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Genesis> Genesis::Create(GenesisContents c) {
@@ -344,11 +433,13 @@ Result<Genesis> Genesis::Create(GenesisContents c) {
   EVIDENCE_RETURN_IF_ERROR(CheckAgencies(c));
   EVIDENCE_RETURN_IF_ERROR(CheckReaders(c));
   if (c.version == 1) {
-    if (!c.admins.empty() || !c.observers.empty() || c.params != kLegacyChainParams) {
-      return Invalid("a version 1 genesis has no admins, observers or params");
+    if (!c.admins.empty() || !c.observers.empty() || c.params != kLegacyChainParams ||
+        !c.tsas.empty() || !c.witnesses.empty()) {
+      return Invalid("a version 1 genesis has no admins, observers, params, tsas or witnesses");
     }
   } else {
     EVIDENCE_RETURN_IF_ERROR(CheckAdmins(c));
+    EVIDENCE_RETURN_IF_ERROR(CheckTrustedTime(c));
   }
   Genesis g;
   g.c_ = std::move(c);
@@ -408,6 +499,19 @@ Result<Genesis> Genesis::Parse(std::string_view json_text) {
     EVIDENCE_ASSIGN_OR_RETURN(c.observers, ListFromJson<GenesisObserver>(
                                                reader, "observers", limits::kObserversMax,
                                                Indexed(GenesisObserverFromJson, "observers")));
+    // Optional (an empty list is written by leaving the member out).
+    if (reader.Optional("tsas") != nullptr) {
+      EVIDENCE_ASSIGN_OR_RETURN(c.tsas, ListFromJson<GenesisTsa>(
+                                            reader, "tsas", limits::kGovernanceInstitutionsMax,
+                                            Indexed(GenesisTsaFromJson, "tsas")));
+      if (c.tsas.empty()) return Invalid("tsas: an empty list is left out");
+    }
+    if (reader.Optional("witnesses") != nullptr) {
+      EVIDENCE_ASSIGN_OR_RETURN(c.witnesses, ListFromJson<GenesisWitness>(
+                                                 reader, "witnesses", limits::kWitnessesMax,
+                                                 Indexed(GenesisWitnessFromJson, "witnesses")));
+      if (c.witnesses.empty()) return Invalid("witnesses: an empty list is left out");
+    }
   }
   EVIDENCE_RETURN_IF_ERROR(reader.Finish());
   return Create(std::move(c));
@@ -449,6 +553,16 @@ std::string Genesis::ToJson() const {
     json::array observers;
     for (const GenesisObserver& o : c_.observers) observers.push_back(GenesisObserverToJson(o));
     out["observers"] = std::move(observers);
+    if (!c_.tsas.empty()) {
+      json::array tsas;
+      for (const GenesisTsa& tsa : c_.tsas) tsas.push_back(GenesisTsaToJson(tsa));
+      out["tsas"] = std::move(tsas);
+    }
+    if (!c_.witnesses.empty()) {
+      json::array witnesses;
+      for (const GenesisWitness& w : c_.witnesses) witnesses.push_back(GenesisWitnessToJson(w));
+      out["witnesses"] = std::move(witnesses);
+    }
   }
   return CanonicalJson(out).value() + "\n";
 }

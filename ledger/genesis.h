@@ -8,7 +8,9 @@
 //                       "node_key": "<SPKI PEM>", "power": N, "address": "host:port" } ],
 //     "observers":  [ { "name", "institution", "node_key": "<SPKI PEM>", "address" } ],
 //     "agencies":   [ { "id", "name", "institution", "keys": ["<SPKI PEM>", ...] } ],
-//     "readers":    [ { "id", "role", "token_sha256": "<64 hex>" } | { "id", "role", "key": "<SPKI PEM>" } ] }
+//     "readers":    [ { "id", "role", "token_sha256": "<64 hex>" } | { "id", "role", "key": "<SPKI PEM>" } ],
+//     "tsas":       [ { "institution", "ca_cert": "<X.509 PEM>" } ],        (optional)
+//     "witnesses":  [ { "name": "<note key name>", "key": "<SPKI PEM>" } ] } (optional)
 //
 // Version 1 (no "v" member) has only chain_id, genesis_time_ms, hash,
 // validators, agencies and readers: it still loads, with kLegacyChainParams and
@@ -24,8 +26,15 @@
 //
 // Parsing is strict (unknown, missing, duplicate fields refused; every refusal is
 // "genesis.invalid: <where>: <what>"). The genesis hash is H(JCS(genesis JSON)) with
-// the chain's hash. Timestamping authorities (TSA certificates, witness keys)
-// will be one more member of version 2, next to "admins".
+// the chain's hash.
+//
+// Trusted time (docs/timestamps.md, docs/witness.md), version 2 only, each list
+// left out of the JSON when empty (so a genesis without them keeps its hash):
+// "tsas" names, per institution that holds admin keys, the CA certificate its
+// time-stamping authority's certificates are issued by (crypto::CaCertificate:
+// canonical PEM, CA:TRUE); "witnesses" the outside witnesses whose checkpoint
+// cosignatures (c2sp.org/tlog-cosignature) the ledger accepts: a note key name
+// (crypto::IsNoteKeyName) and an Ed25519 key, a key no other entry holds.
 //
 // Thread-safety: a Genesis is an immutable value once loaded.
 #pragma once
@@ -39,6 +48,7 @@
 #include "common/status.h"
 #include "crypto/hash.h"
 #include "crypto/signature.h"
+#include "crypto/timestamp.h"
 #include "ledger/chain_params.h"
 #include "ledger/json_fields.h"
 #include "ledger/vote.h"
@@ -89,6 +99,19 @@ struct GenesisObserver {
   std::string address;  // host:port of its P2P endpoint
 };
 
+// The CA certificate that issues an institution's TSA certificates.
+struct GenesisTsa {
+  std::string institution;
+  crypto::CaCertificate ca_cert;
+};
+
+// An outside witness: its note key name and Ed25519 key (its vkey is
+// crypto::NoteKey::ForWitness(name, key).Vkey()).
+struct GenesisWitness {
+  std::string name;
+  crypto::PublicKey key;
+};
+
 // Everything a genesis file holds.
 struct GenesisContents {
   int version = 2;  // 1: the format before governance
@@ -101,6 +124,8 @@ struct GenesisContents {
   std::vector<GenesisObserver> observers;  // empty in version 1
   std::vector<GenesisAgency> agencies;
   std::vector<GenesisReader> readers;
+  std::vector<GenesisTsa> tsas;            // empty in version 1
+  std::vector<GenesisWitness> witnesses;   // empty in version 1
 };
 
 // More than 2/3 of `institutions` (the default governance threshold: 3 of 4).
@@ -123,6 +148,15 @@ Result<GenesisReader> GenesisReaderFromJson(const boost::json::value& value,
                                             const std::string& where, SchemaCodes codes);
 Result<GenesisObserver> GenesisObserverFromJson(const boost::json::value& value,
                                                 const std::string& where, SchemaCodes codes);
+Result<GenesisTsa> GenesisTsaFromJson(const boost::json::value& value, const std::string& where,
+                                      SchemaCodes codes);
+Result<GenesisWitness> GenesisWitnessFromJson(const boost::json::value& value,
+                                              const std::string& where, SchemaCodes codes);
+boost::json::object GenesisTsaToJson(const GenesisTsa& tsa);
+boost::json::object GenesisWitnessToJson(const GenesisWitness& witness);
+// A witness's name and key as the register requires them: a note key name of
+// at most kGenesisNameBytesMax bytes and an Ed25519 key. Refusals carry `code`.
+Status CheckWitnessEntry(ErrorCode code, const std::string& where, const GenesisWitness& witness);
 boost::json::object GenesisValidatorToJson(const GenesisValidator& validator);
 boost::json::object GenesisAgencyToJson(const GenesisAgency& agency);
 boost::json::object GenesisReaderToJson(const GenesisReader& reader);
@@ -159,6 +193,8 @@ class Genesis {
   const std::vector<GenesisObserver>& observers() const { return c_.observers; }
   const std::vector<GenesisAgency>& agencies() const { return c_.agencies; }
   const std::vector<GenesisReader>& readers() const { return c_.readers; }
+  const std::vector<GenesisTsa>& tsas() const { return c_.tsas; }
+  const std::vector<GenesisWitness>& witnesses() const { return c_.witnesses; }
   const GenesisContents& contents() const { return c_; }
   const ValidatorSet& validator_set() const { return validator_set_; }
   crypto::Digest validator_set_hash() const { return validator_set_.Hash(c_.hash); }

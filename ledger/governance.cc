@@ -31,6 +31,8 @@ class GovernanceStateEditor {
   std::vector<GenesisReader>& readers() { return state_->readers_; }
   std::vector<AdminEntry>& admins() { return state_->admins_; }
   ChainParams& params() { return state_->params_; }
+  std::vector<GenesisTsa>& tsas() { return state_->tsas_; }
+  std::vector<GenesisWitness>& witnesses() { return state_->witnesses_; }
   void set_validators_since(uint64_t height) { state_->validators_since_ = height; }
   void Retire(const crypto::PublicKey& key) {
     std::vector<std::string>& retired = state_->retired_keys_;
@@ -56,6 +58,7 @@ constexpr std::array<std::string_view, kActionTypes> kActionNames = {
     "add-reader",      "remove-reader",  "add-validator",         "remove-validator",
     "set-power",       "rotate-validator-keys", "add-observer",  "remove-observer",
     "add-admin-key",   "revoke-admin-key", "set-params",
+    "add-witness",     "remove-witness", "set-tsa-ca",
 };
 
 Status Malformed(std::string_view detail) {
@@ -175,6 +178,24 @@ Result<ActionBody> ReadBody(ActionType type, FieldReader& r) {
       EVIDENCE_RETURN_IF_ERROR(ChainParamsUpdateFromJson(ChainParams{}, *v, "params", kActionCodes).status());
       return ActionBody(SetParams{v->as_object()});
     }
+    case ActionType::kAddWitness: {
+      EVIDENCE_ASSIGN_OR_RETURN(const json::value* v, r.Required("witness"));
+      EVIDENCE_ASSIGN_OR_RETURN(GenesisWitness witness,
+                                GenesisWitnessFromJson(*v, "witness", kActionCodes));
+      EVIDENCE_RETURN_IF_ERROR(CheckWitnessEntry(ErrorCode::kGovernanceMalformed, "witness", witness));
+      return ActionBody(AddWitness{std::move(witness)});
+    }
+    case ActionType::kRemoveWitness: {
+      EVIDENCE_ASSIGN_OR_RETURN(std::string name, r.String("name"));
+      return ActionBody(RemoveWitness{std::move(name)});
+    }
+    case ActionType::kSetTsaCa: {
+      EVIDENCE_ASSIGN_OR_RETURN(std::string institution, r.String("institution"));
+      EVIDENCE_ASSIGN_OR_RETURN(std::string pem, r.String("ca_cert"));
+      auto ca = crypto::ParseCaCertificate(pem);
+      if (!ca.ok()) return Malformed("ca_cert: " + ca.status().message());
+      return ActionBody(SetTsaCa{std::move(institution), std::move(ca).value()});
+    }
   }
   EVIDENCE_CHECK_MSG(false, "ActionType without operands");
   return Malformed("unknown action");
@@ -203,7 +224,8 @@ void WriteBody(const ActionBody& body, json::object& out) {
           out["reader_id"] = op.reader_id;
         } else if constexpr (std::is_same_v<T, AddValidator>) {
           out["validator"] = GenesisValidatorToJson(op.validator);
-        } else if constexpr (std::is_same_v<T, RemoveValidator> || std::is_same_v<T, RemoveObserver>) {
+        } else if constexpr (std::is_same_v<T, RemoveValidator> || std::is_same_v<T, RemoveObserver> ||
+                             std::is_same_v<T, RemoveWitness>) {
           out["name"] = op.name;
         } else if constexpr (std::is_same_v<T, SetPower>) {
           out["name"] = op.name;
@@ -221,6 +243,11 @@ void WriteBody(const ActionBody& body, json::object& out) {
         } else if constexpr (std::is_same_v<T, RevokeAdminKey>) {
           out["institution"] = op.institution;
           out["key_id"] = op.key_id;
+        } else if constexpr (std::is_same_v<T, AddWitness>) {
+          out["witness"] = GenesisWitnessToJson(op.witness);
+        } else if constexpr (std::is_same_v<T, SetTsaCa>) {
+          out["institution"] = op.institution;
+          out["ca_cert"] = op.ca_cert.pem;
         } else {
           static_assert(std::is_same_v<T, SetParams>);
           out["params"] = op.params;
@@ -492,6 +519,9 @@ class Operation {
   Status operator()(const AddAdminKey& op);
   Status operator()(const RevokeAdminKey& op);
   Status operator()(const SetParams& op);
+  Status operator()(const AddWitness& op);
+  Status operator()(const RemoveWitness& op);
+  Status operator()(const SetTsaCa& op);
 
  private:
   AgencyEntry* LiveAgency(const std::string& id);
@@ -774,6 +804,47 @@ Status Operation::operator()(const SetParams& op) {
   }
   if (*params == s_.params()) return Conflict("the params have these values already");
   e_.params() = *params;
+  return Status::Ok();
+}
+
+Status Operation::operator()(const AddWitness& op) {
+  EVIDENCE_RETURN_IF_ERROR(CheckWitnessEntry(ErrorCode::kGovernanceMalformed, "witness", op.witness));
+  if (s_.FindWitness(op.witness.name) != nullptr) {
+    return Conflict("witness \"" + op.witness.name + "\" exists");
+  }
+  if (s_.witnesses().size() >= limits::kWitnessesMax) {
+    return Conflict("the register holds the most witnesses it may");
+  }
+  EVIDENCE_RETURN_IF_ERROR(CheckNewKey(s_, op.witness.key, "witness key"));
+  e_.witnesses().push_back(op.witness);
+  return Status::Ok();
+}
+
+Status Operation::operator()(const RemoveWitness& op) {
+  std::vector<GenesisWitness>& witnesses = e_.witnesses();
+  auto it = std::find_if(witnesses.begin(), witnesses.end(),
+                         [&op](const GenesisWitness& w) { return w.name == op.name; });
+  if (it == witnesses.end()) return Unknown("no witness \"" + op.name + "\"");
+  // Its key never comes back: a cosignature made with it before stays its own.
+  e_.Retire(it->key);
+  witnesses.erase(it);
+  return Status::Ok();
+}
+
+Status Operation::operator()(const SetTsaCa& op) {
+  EVIDENCE_RETURN_IF_ERROR(CheckName("institution", op.institution, false));
+  const AdminEntry* admin = s_.FindAdmin(op.institution);
+  if (admin == nullptr || admin->active_keys() == 0) {
+    return Unknown("institution \"" + op.institution +
+                   "\" holds no admin key (a TSA belongs to an institution of the register)");
+  }
+  for (GenesisTsa& tsa : e_.tsas()) {
+    if (tsa.institution != op.institution) continue;
+    if (tsa.ca_cert == op.ca_cert) return Conflict(op.institution + "'s TSA CA is this certificate already");
+    tsa.ca_cert = op.ca_cert;
+    return Status::Ok();
+  }
+  e_.tsas().push_back({op.institution, op.ca_cert});
   return Status::Ok();
 }
 

@@ -31,6 +31,9 @@
 //   add-admin-key           "institution", "key": PEM
 //   revoke-admin-key        "institution", "key_id"
 //   set-params              "params": { <some of ledger/chain_params.h> }
+//   add-witness             "witness": { "name", "key" }   (Ed25519, c2sp.org/tlog-cosignature)
+//   remove-witness          "name"
+//   set-tsa-ca              "institution", "ca_cert": X.509 PEM (the CA of its TSA certificates)
 //
 // ApplyAction checks, in this order, and refuses with a "governance.*" code:
 //   1. the chain has admins (genesis v2)                    governance.not_governed
@@ -52,7 +55,11 @@
 // are the state after every action of the blocks up to h. (So the validators
 // of h + 1 are known when block h is made: the header of h carries their hash.)
 //
-// Timestamping (TSA certificates, witness keys) will add its own actions here.
+// Trusted time (docs/timestamps.md, docs/witness.md): a witness's name is a
+// note key name and unique, its key Ed25519 and new to the register (a removed
+// witness's key is retired); set-tsa-ca names an institution that holds admin
+// keys and a CA certificate (crypto::CaCertificate) other than the one in force,
+// which it adds or replaces.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -137,17 +144,29 @@ struct RevokeAdminKey {
 struct SetParams {
   boost::json::object params;  // the fields to change (checked names and types)
 };
+struct AddWitness {
+  GenesisWitness witness;
+};
+struct RemoveWitness {
+  std::string name;
+};
+struct SetTsaCa {
+  std::string institution;
+  crypto::CaCertificate ca_cert;
+};
 
 // The order of the alternatives is the order of ActionType.
 using ActionBody =
     std::variant<AddAgency, RemoveAgency, AddAgencyKey, RevokeAgencyKey, AddReader, RemoveReader,
                  AddValidator, RemoveValidator, SetPower, RotateValidatorKeys, AddObserver,
-                 RemoveObserver, AddAdminKey, RevokeAdminKey, SetParams>;
+                 RemoveObserver, AddAdminKey, RevokeAdminKey, SetParams, AddWitness,
+                 RemoveWitness, SetTsaCa>;
 
 enum class ActionType {
   kAddAgency, kRemoveAgency, kAddAgencyKey, kRevokeAgencyKey, kAddReader, kRemoveReader,
   kAddValidator, kRemoveValidator, kSetPower, kRotateValidatorKeys, kAddObserver,
-  kRemoveObserver, kAddAdminKey, kRevokeAdminKey, kSetParams,
+  kRemoveObserver, kAddAdminKey, kRevokeAdminKey, kSetParams, kAddWitness, kRemoveWitness,
+  kSetTsaCa,
 };
 inline constexpr size_t kActionTypes = std::variant_size_v<ActionBody>;
 

@@ -62,6 +62,8 @@ GovernanceStatePtr GovernanceState::FromGenesis(const Genesis& genesis) {
         {agency.id, agency.name, agency.institution, Registered(agency.keys), std::nullopt});
   }
   state->readers_ = genesis.readers();
+  state->tsas_ = genesis.tsas();
+  state->witnesses_ = genesis.witnesses();
   state->Seal();
   return state;
 }
@@ -156,6 +158,20 @@ const GenesisReader* GovernanceState::FindReader(std::string_view id) const {
   return nullptr;
 }
 
+const GenesisTsa* GovernanceState::FindTsa(std::string_view institution) const {
+  for (const GenesisTsa& tsa : tsas_) {
+    if (tsa.institution == institution) return &tsa;
+  }
+  return nullptr;
+}
+
+const GenesisWitness* GovernanceState::FindWitness(std::string_view name) const {
+  for (const GenesisWitness& witness : witnesses_) {
+    if (witness.name == name) return &witness;
+  }
+  return nullptr;
+}
+
 bool GovernanceState::KeyEverUsed(std::string_view key_id) const {
   if (agency_key_index_.contains(key_id) || admin_key_index_.contains(key_id)) return true;
   if (std::binary_search(retired_keys_.begin(), retired_keys_.end(), key_id)) return true;
@@ -164,6 +180,9 @@ bool GovernanceState::KeyEverUsed(std::string_view key_id) const {
   }
   for (const GenesisObserver& o : observers_) {
     if (o.node_key.key_id() == key_id) return true;
+  }
+  for (const GenesisWitness& w : witnesses_) {
+    if (w.key.key_id() == key_id) return true;
   }
   return false;
 }
@@ -204,6 +223,17 @@ json::value GovernanceState::ToJson() const {
   json::array retired;
   for (const std::string& key_id : retired_keys_) retired.emplace_back(key_id);
   out["retired_keys"] = std::move(retired);
+  // Left out when empty, so the state hash of a register without them is as before.
+  if (!tsas_.empty()) {
+    json::array tsas;
+    for (const GenesisTsa& tsa : tsas_) tsas.push_back(GenesisTsaToJson(tsa));
+    out["tsas"] = std::move(tsas);
+  }
+  if (!witnesses_.empty()) {
+    json::array witnesses;
+    for (const GenesisWitness& w : witnesses_) witnesses.push_back(GenesisWitnessToJson(w));
+    out["witnesses"] = std::move(witnesses);
+  }
   return out;
 }
 

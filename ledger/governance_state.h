@@ -26,7 +26,9 @@
 //     "agencies":   [ { "id", "name", "institution", "keys": [<key>, ...],
 //                       "removed"?: { "seq", "height", "time_ms" } } ],
 //     "readers":    [ <genesis reader> ],
-//     "retired_keys": [ "<key id>", ... ] }   vote and node keys that left the register
+//     "retired_keys": [ "<key id>", ... ],    vote, node and witness keys that left the register
+//     "tsas":       [ <genesis tsa> ],         (left out when empty)
+//     "witnesses":  [ <genesis witness> ] }    (left out when empty)
 //   <key> = { "key": "<SPKI PEM>", "revoked"?: { "reason", "effective_ms", "seq",
 //                                                 "height", "time_ms" } }
 // Lists keep the order entries were added in (validator indexes are positions).
@@ -117,6 +119,12 @@ class GovernanceState {
   const std::vector<GenesisObserver>& observers() const { return observers_; }
   const std::vector<AgencyEntry>& agencies() const { return agencies_; }
   const std::vector<GenesisReader>& readers() const { return readers_; }
+  // Per institution, the CA certificate of its time-stamping authority.
+  const std::vector<GenesisTsa>& tsas() const { return tsas_; }
+  // The outside witnesses whose checkpoint cosignatures are accepted.
+  const std::vector<GenesisWitness>& witnesses() const { return witnesses_; }
+  const GenesisTsa* FindTsa(std::string_view institution) const;
+  const GenesisWitness* FindWitness(std::string_view name) const;
   // Ids of vote and node keys that left the register (rotated, or their
   // validator or observer removed), sorted: they never come back.
   const std::vector<std::string>& retired_keys() const { return retired_keys_; }
@@ -136,8 +144,8 @@ class GovernanceState {
   const GenesisValidator* FindValidator(std::string_view name) const;
   const GenesisObserver* FindObserver(std::string_view name) const;
   const GenesisReader* FindReader(std::string_view id) const;
-  // Whether any agency, admin, validator or observer entry (removed and
-  // revoked ones included) ever held the key with this id.
+  // Whether any agency, admin, validator, observer or witness entry (removed
+  // and revoked ones included) ever held the key with this id.
   bool KeyEverUsed(std::string_view key_id) const;
 
   boost::json::value ToJson() const;
@@ -163,6 +171,8 @@ class GovernanceState {
   std::vector<AgencyEntry> agencies_;
   std::vector<GenesisReader> readers_;
   std::vector<std::string> retired_keys_;
+  std::vector<GenesisTsa> tsas_;
+  std::vector<GenesisWitness> witnesses_;
 
   // Derived by Seal().
   ValidatorSet validator_set_;

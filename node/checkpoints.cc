@@ -24,11 +24,25 @@ constexpr size_t kStateFileBytesMax = kStateFileNotesMax * (crypto::kNoteBytesMa
 
 }  // namespace
 
+std::vector<crypto::NoteKey> WitnessKeys(const ledger::GovernanceState& state,
+                                         const std::vector<crypto::NoteKey>& own) {
+  std::vector<crypto::NoteKey> out;
+  for (const ledger::GenesisWitness& witness : state.witnesses()) {
+    // Genesis and ApplyAction checked the name and the Ed25519 key.
+    out.push_back(crypto::NoteKey::ForWitness(witness.name, witness.key).value());
+  }
+  for (const crypto::NoteKey& key : own) {
+    if (state.FindWitness(key.name()) != nullptr) continue;
+    if (state.KeyEverUsed(key.public_key().key_id())) continue;
+    out.push_back(key);
+  }
+  return out;
+}
 
 CheckpointService::CheckpointService(const ledger::Genesis& genesis, const ledger::Store& store,
                                      const crypto::PrivateKey* vote_key,
                                      std::string validator_name,
-                                     std::vector<crypto::NoteKey> witnesses,
+                                     std::vector<crypto::NoteKey> own_witnesses,
                                      std::function<uint64_t()> clock_seconds,
                                      std::string state_path)
     : genesis_(genesis),
@@ -38,17 +52,24 @@ CheckpointService::CheckpointService(const ledger::Genesis& genesis, const ledge
       vote_key_(crypto::IsNoteKeyName(ValidatorKeyName(genesis, validator_name)) ? vote_key
                                                                                  : nullptr),
       validator_name_(std::move(validator_name)),
-      witnesses_(std::move(witnesses)),
+      own_witnesses_(std::move(own_witnesses)),
       clock_seconds_(std::move(clock_seconds)),
       state_path_(std::move(state_path)) {
   EVIDENCE_CHECK(clock_seconds_ != nullptr);
   if (!state_path_.empty()) Load();
 }
 
-const crypto::NoteKey* CheckpointService::Verifier(std::string_view text,
+std::vector<crypto::NoteKey> CheckpointService::Witnesses() const {
+  const ledger::GovernanceStatePtr state = store_.NextState();
+  EVIDENCE_CHECK(state != nullptr);
+  return WitnessKeys(*state, own_witnesses_);
+}
+
+const crypto::NoteKey* CheckpointService::Verifier(const std::vector<crypto::NoteKey>& witnesses,
+                                                   std::string_view text,
                                                    const crypto::NoteSignature& signature,
-                                                   uint64_t* time_seconds) const {
-  for (const crypto::NoteKey& witness : witnesses_) {
+                                                   uint64_t* time_seconds) {
+  for (const crypto::NoteKey& witness : witnesses) {
     if (witness.Matches(signature) && witness.type() == crypto::NoteKeyType::kCosignatureV1 &&
         witness.Verify(text, signature, time_seconds)) {
       return &witness;
@@ -75,7 +96,8 @@ void CheckpointService::Load() {
       root->contains("cosignatures")) {
     notes = root->at("cosignatures").if_array();
   }
-  if (notes == nullptr || notes->size() > witnesses_.size() + kStateFileExtraNotesMax ||
+  const std::vector<crypto::NoteKey> witnesses = Witnesses();
+  if (notes == nullptr || notes->size() > witnesses.size() + kStateFileExtraNotesMax ||
       notes->size() > kStateFileNotesMax) {
     load_status_ = Status::Corruption(state_path_ + " is not a cosignature state file");
     return;
@@ -90,7 +112,7 @@ void CheckpointService::Load() {
     uint64_t time_seconds = 0;
     const crypto::NoteKey* key =
         note.ok() && note->signatures.size() == 1
-            ? Verifier(note->text, note->signatures[0], &time_seconds)
+            ? Verifier(witnesses, note->text, note->signatures[0], &time_seconds)
             : nullptr;
     if (key == nullptr || !crypto::DecodeCheckpointText(note->text).ok()) {
       ++dropped;  // a removed witness, or damage: that witness cosigns again
@@ -140,6 +162,9 @@ Result<std::string> CheckpointService::GetCheckpoint() {
   const std::string text = CurrentText();
   crypto::Note note;
   note.text = text;
+  // Only the cosignatures of witnesses still in force (governance may have
+  // removed one since it cosigned).
+  const std::vector<crypto::NoteKey> witnesses = Witnesses();
   MutexLock lock(&mutex_);
   if (vote_key_ != nullptr && signed_text_ != text) {
     auto signature =
@@ -154,7 +179,11 @@ Result<std::string> CheckpointService::GetCheckpoint() {
   }
   if (vote_key_ != nullptr) note.signatures.push_back(*log_signature_);
   for (const auto& [name, cosigned] : cosignatures_) {
-    if (cosigned.first == text) note.signatures.push_back(cosigned.second);
+    if (cosigned.first != text) continue;
+    const crypto::NoteSignature& signature = cosigned.second;
+    const bool in_force = std::any_of(witnesses.begin(), witnesses.end(),
+                                      [&](const crypto::NoteKey& w) { return w.Matches(signature); });
+    if (in_force) note.signatures.push_back(signature);
   }
   if (note.signatures.empty()) {
     return Status::NotFound("this node does not sign checkpoints and holds no cosignature yet");
@@ -173,13 +202,14 @@ Status CheckpointService::AddCosignature(std::string_view body) {
                                    "\", not this chain's \"" + genesis_.chain_id() + "\"");
   }
   const crypto::NoteSignature& signature = note.signatures[0];
-  const bool known = std::any_of(witnesses_.begin(), witnesses_.end(),
+  const std::vector<crypto::NoteKey> witnesses = Witnesses();
+  const bool known = std::any_of(witnesses.begin(), witnesses.end(),
                                  [&](const crypto::NoteKey& w) { return w.Matches(signature); });
   if (!known) {
     return Status::PermissionDenied("no witness key \"" + signature.name + "\" with this key ID is known here");
   }
   uint64_t time_seconds = 0;
-  if (Verifier(note.text, signature, &time_seconds) == nullptr) {
+  if (Verifier(witnesses, note.text, signature, &time_seconds) == nullptr) {
     return Status::InvalidArgument("the cosignature of " + signature.name + " does not verify");
   }
   if (time_seconds > clock_seconds_() + kCosignatureFutureSkewSeconds) {

@@ -9,11 +9,21 @@
 // vote key serves the checkpoint with the cosignatures only.
 //
 // Cosignatures (tlog-cosignature v1, Ed25519) are accepted only from the
-// witness keys the service is given, only on the checkpoint the node serves
+// witness keys in force (WitnessKeys), only on the checkpoint the node serves
 // now (anything else is stale), with a time at most kCosignatureFutureSkewSeconds
 // ahead of the node's clock; the last one per witness is kept (at most one per
 // witness key, so the store is bounded by the number of keys). A refused
 // cosignature changes nothing.
+//
+// Witness keys in force (WitnessKeys): the witnesses of the register in force
+// for the next block (the store's NextState(): genesis's "witnesses" changed by
+// the committed add-witness / remove-witness actions), then the node's own
+// keys (node.toml [witness] vkeys, the only way on a version-1 chain) whose
+// name the register does not hold and whose key it never held (a removed
+// witness's key is retired for good). The set is read again on every call, so a
+// witness added or removed by governance is accepted or refused from the block
+// it takes effect for, with no restart; a removed witness's cosignature is no
+// longer served.
 //
 // Persistence: with a state path, every accepted cosignature is written before
 // AddCosignature returns (the whole set, atomically: node/wal.h
@@ -41,6 +51,7 @@
 #include "crypto/note.h"
 #include "crypto/signature.h"
 #include "ledger/genesis.h"
+#include "ledger/governance_state.h"
 #include "ledger/store.h"
 
 namespace evidence::node {
@@ -50,11 +61,12 @@ class CheckpointService {
   static constexpr uint64_t kCosignatureFutureSkewSeconds = 600;
 
   // `vote_key` (may be null: no log signature) and `clock_seconds` must outlive
-  // the service; `validator_name` names the vote key's validator.
+  // the service; `validator_name` names the vote key's validator;
+  // `own_witnesses` are the node's own cosignature keys (type 0x04).
   // `state_path` empty: nothing is persisted.
   CheckpointService(const ledger::Genesis& genesis, const ledger::Store& store,
                     const crypto::PrivateKey* vote_key, std::string validator_name,
-                    std::vector<crypto::NoteKey> witnesses,
+                    std::vector<crypto::NoteKey> own_witnesses,
                     std::function<uint64_t()> clock_seconds, std::string state_path = "");
 
   // What reading the state file at construction gave (Ok when there was none).
@@ -78,10 +90,14 @@ class CheckpointService {
 
  private:
   std::string CurrentText() const;
-  // The known witness key that made `signature` over `text` (nullptr when
+  // The witness keys in force now (see above).
+  std::vector<crypto::NoteKey> Witnesses() const;
+  // The key of `witnesses` that made `signature` over `text` (nullptr when
   // none did); `time_seconds` receives its time.
-  const crypto::NoteKey* Verifier(std::string_view text, const crypto::NoteSignature& signature,
-                                  uint64_t* time_seconds) const;
+  static const crypto::NoteKey* Verifier(const std::vector<crypto::NoteKey>& witnesses,
+                                         std::string_view text,
+                                         const crypto::NoteSignature& signature,
+                                         uint64_t* time_seconds);
   void Load();
   Status Save() EVIDENCE_REQUIRES(mutex_);
 
@@ -89,7 +105,7 @@ class CheckpointService {
   const ledger::Store& store_;
   const crypto::PrivateKey* const vote_key_;
   const std::string validator_name_;
-  const std::vector<crypto::NoteKey> witnesses_;
+  const std::vector<crypto::NoteKey> own_witnesses_;
   const std::function<uint64_t()> clock_seconds_;
   const std::string state_path_;
   Status load_status_;
@@ -101,5 +117,11 @@ class CheckpointService {
   std::map<std::string, std::pair<std::string, crypto::NoteSignature>> cosignatures_
       EVIDENCE_GUARDED_BY(mutex_);
 };
+
+// The witness keys a node accepts under `state`: the register's witnesses,
+// then those of `own` whose name the register does not hold and whose key it
+// never held.
+std::vector<crypto::NoteKey> WitnessKeys(const ledger::GovernanceState& state,
+                                         const std::vector<crypto::NoteKey>& own);
 
 }  // namespace evidence::node

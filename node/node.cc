@@ -11,6 +11,7 @@
 #include "common/log_throttle.h"
 #include "common/metrics.h"
 #include "ledger/store.h"
+#include "node/anchors.h"
 #include "node/backup_server.h"
 #include "node/consensus/key_signer.h"
 #include "node/consensus/validator_sets.h"
@@ -101,6 +102,7 @@ class NodeImpl {
   std::unique_ptr<RecordPool> mempool_;
   std::unique_ptr<TimestampService> timestamps_;
   std::unique_ptr<CheckpointService> checkpoints_;
+  std::unique_ptr<AnchorService> anchors_;
   std::unique_ptr<supervision::RuleSet> supervision_rules_;    // from node.toml, if named
   std::unique_ptr<supervision::WorkingCalendar> calendar_;     // from node.toml, if named
   std::unique_ptr<ChainService> service_;
@@ -155,18 +157,28 @@ Status NodeImpl::Start() {
   timestamps_ = std::make_unique<TimestampService>(genesis_, *store_, genesis_index_,
                                                    std::move(timestamp_authority_),
                                                    options_.tsa_peer_urls);
-  std::vector<crypto::NoteKey> witnesses;
+  std::vector<crypto::NoteKey> own_witnesses;
   for (const std::string& vkey : options_.witness_vkeys) {
-    witnesses.push_back(crypto::NoteKey::FromVkey(vkey).value());  // checked by LoadFiles
+    own_witnesses.push_back(crypto::NoteKey::FromVkey(vkey).value());  // checked by LoadFiles
   }
   checkpoints_ = std::make_unique<CheckpointService>(
       genesis_, *store_, vote_key_ ? &*vote_key_ : nullptr,
-      node_name_, std::move(witnesses),
+      node_name_, std::move(own_witnesses),
       [] { return static_cast<uint64_t>(WallClockMs() / 1000); },
       options_.data_dir + "/" + std::string(CheckpointService::kStateFileName));
   if (!checkpoints_->LoadStatus().ok()) {
     spdlog::warn("event=cosignatures_not_restored reason=\"{}\"",
                  checkpoints_->LoadStatus().message());
+  }
+  std::string anchor_cas;
+  if (!options_.anchor_tsa_ca_path.empty()) {
+    EVIDENCE_ASSIGN_OR_RETURN(anchor_cas, LoadAnchorCaFile(options_.anchor_tsa_ca_path));
+  }
+  anchors_ = std::make_unique<AnchorService>(
+      genesis_, *store_, std::move(anchor_cas),
+      options_.data_dir + "/" + std::string(AnchorService::kStateFileName));
+  if (!anchors_->LoadStatus().ok()) {
+    spdlog::error("event=anchors_not_restored reason=\"{}\"", anchors_->LoadStatus().message());
   }
   SupervisionSettings supervision;
   if (!options_.supervision_rules_path.empty()) {
@@ -183,7 +195,7 @@ Status NodeImpl::Start() {
   }
   service_ = std::make_unique<ChainService>(genesis_, *store_, *mempool_, std::move(hooks),
                                             &metrics_, timestamps_.get(), checkpoints_.get(),
-                                            supervision);
+                                            supervision, anchors_.get());
   CreateIntakeAndValidator();
   EVIDENCE_RETURN_IF_ERROR(CreateTransport(std::move(initial_peers)));
   CreateDriver(std::move(restored));
@@ -549,12 +561,37 @@ LoadedFiles LoadFiles(const NodeOptions& options) {
       out.timestamp_authority = std::move(*authority);
     }
   }
+  // A TSA's certificate must be issued by the CA genesis names for the
+  // institution (when it names one), or its tokens would not verify under it.
+  if (out.timestamp_authority && out.genesis && out.node_index) {
+    const std::string& institution = out.genesis->validators()[*out.node_index].institution;
+    for (const ledger::GenesisTsa& tsa : out.genesis->tsas()) {
+      if (tsa.institution != institution) continue;
+      Status issued = crypto::CheckIssuedBy(out.timestamp_authority->certificate_pem(), tsa.ca_cert);
+      if (!issued.ok()) {
+        out.problems.push_back("timestamp.cert (" + options.tsa_cert_path + "): " +
+                               issued.message() + ", the TSA CA genesis names for " + institution);
+      }
+    }
+  }
   for (const std::string& vkey : options.witness_vkeys) {
     auto key = crypto::NoteKey::FromVkey(vkey);
     if (!key.ok() || key->type() != crypto::NoteKeyType::kCosignatureV1) {
       out.problems.push_back("witness.keys: \"" + vkey + "\" is not a cosignature vkey (type 0x04): " +
                              (key.ok() ? "wrong type" : key.status().message()));
+      continue;
     }
+    for (size_t i = 0; out.genesis && i < out.genesis->witnesses().size(); ++i) {
+      const ledger::GenesisWitness& witness = out.genesis->witnesses()[i];
+      if (witness.name == key->name() && witness.key.key_id() != key->public_key().key_id()) {
+        out.problems.push_back("witness.keys: \"" + vkey + "\" names genesis's witness " +
+                               witness.name + " with another key");
+      }
+    }
+  }
+  if (!options.anchor_tsa_ca_path.empty()) {
+    auto cas = LoadAnchorCaFile(options.anchor_tsa_ca_path);
+    if (!cas.ok()) out.problems.push_back("anchor.tsa_ca: " + cas.status().message());
   }
   for (const auto& peer : options.tsa_peer_urls) {
     const bool known =

@@ -91,6 +91,10 @@ struct NodeOptions {
   // Witnesses whose cosignatures POST /v1/cosignatures accepts ([witness] keys:
   // C2SP vkeys of type 0x04, docs/witness.md).
   std::vector<std::string> witness_vkeys;
+  // Anchoring ([anchor] tsa_ca, docs/timestamps.md §anchoring): a PEM file of the
+  // CA certificates of the outside TSAs whose tokens POST /v1/anchors takes;
+  // empty: the node takes no anchors.
+  std::string anchor_tsa_ca_path;
   // Supervision rules (stage vocabulary, thresholds) and holiday calendar files;
   // empty: the built-in configs/supervision-rules.toml and configs/holidays-cn.toml.
   std::string supervision_rules_path;

@@ -213,6 +213,9 @@ Status ReadTables(ConfigReader& r, NodeOptions& o) {
   EVIDENCE_RETURN_IF_ERROR(r.Table("witness", {"keys"}, [&](const toml::table& t) -> Status {
     return r.Strings(t, "keys", o.witness_vkeys);
   }));
+  EVIDENCE_RETURN_IF_ERROR(r.Table("anchor", {"tsa_ca"}, [&](const toml::table& t) -> Status {
+    return r.Path(t, "tsa_ca", o.anchor_tsa_ca_path);
+  }));
   EVIDENCE_RETURN_IF_ERROR(r.Table("supervision", {"rules", "calendar"},
                                    [&](const toml::table& t) -> Status {
     EVIDENCE_RETURN_IF_ERROR(r.Path(t, "rules", o.supervision_rules_path));

@@ -14,6 +14,7 @@
 #include "ledger/case_id.h"
 #include "ledger/receipt.h"
 #include "ledger/submission.h"
+#include "node/anchors.h"
 #include "node/record_pool.h"
 #include "node/checkpoints.h"
 #include "node/timestamps.h"
@@ -37,7 +38,7 @@ Status TooMany(const Status& status) {
 ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& store,
                            RecordPool& mempool, Hooks hooks, NodeMetrics* metrics,
                            const TimestampService* timestamps, CheckpointService* checkpoints,
-                           SupervisionSettings supervision)
+                           SupervisionSettings supervision, AnchorService* anchors)
     : genesis_(genesis),
       store_(store),
       mempool_(mempool),
@@ -45,6 +46,7 @@ ChainService::ChainService(const ledger::Genesis& genesis, const ledger::Store& 
       metrics_(metrics),
       timestamps_(timestamps),
       checkpoints_(checkpoints),
+      anchors_(anchors),
       explanations_(static_cast<double>(limits::kSignatureExplanationsPerSecond),
                     static_cast<double>(limits::kSignatureExplanationsBurst), 1),
       genesis_json_(genesis.ToJson()),
@@ -552,6 +554,38 @@ Result<std::string> ChainService::GetCheckpoint() {
 Status ChainService::AddCosignature(std::string_view note) {
   if (checkpoints_ == nullptr) return Status::Unavailable("this node takes no cosignatures");
   return checkpoints_->AddCosignature(note);
+}
+
+namespace {
+
+boost::json::object AnchorToJson(const Anchor& anchor) {
+  return boost::json::object{{"tree_size", anchor.tree_size},
+                             {"root", crypto::DigestHex(anchor.root)},
+                             {"checkpoint", anchor.checkpoint},
+                             {"tsa", anchor.tsa_name},
+                             {"gen_time", anchor.gen_time},
+                             {"token", Base64Encode(anchor.token)}};
+}
+
+}  // namespace
+
+Result<boost::json::object> ChainService::AddAnchor(std::string_view body) {
+  if (anchors_ == nullptr) return Status::Unavailable("this node takes no anchors");
+  EVIDENCE_ASSIGN_OR_RETURN(Anchor anchor, anchors_->Add(body));
+  spdlog::info("event=anchor_added tree_size={} tsa=\"{}\" gen_time={}", anchor.tree_size,
+               anchor.tsa_name, anchor.gen_time);
+  return AnchorToJson(anchor);
+}
+
+Result<boost::json::object> ChainService::ListAnchors(uint64_t from) {
+  if (anchors_ == nullptr) return Status::Unavailable("this node keeps no anchors");
+  size_t total = 0;
+  boost::json::array list;
+  for (const Anchor& anchor : anchors_->List(static_cast<size_t>(from), &total)) {
+    list.push_back(AnchorToJson(anchor));
+  }
+  boost::json::object out{{"total", total}, {"from", from}, {"anchors", std::move(list)}};
+  return out;
 }
 
 std::string ChainService::GetGenesisJson() { return genesis_json_; }

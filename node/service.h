@@ -66,6 +66,7 @@ namespace evidence::node {
 class RecordPool;
 class TimestampService;
 class CheckpointService;
+class AnchorService;
 
 // What the node reports about itself (a snapshot).
 struct NodeStatus {
@@ -102,12 +103,12 @@ class ChainService : public api::NodeService {
   };
 
   // Every reference must outlive the service. `metrics` may be null;
-  // `timestamps` and `checkpoints` too (then their routes answer unavailable).
+  // `timestamps`, `checkpoints` and `anchors` too (then their routes answer unavailable).
   ChainService(const ledger::Genesis& genesis, const ledger::Store& store, RecordPool& mempool,
                Hooks hooks, NodeMetrics* metrics,
                const TimestampService* timestamps = nullptr,
                CheckpointService* checkpoints = nullptr,
-               SupervisionSettings supervision = {});
+               SupervisionSettings supervision = {}, AnchorService* anchors = nullptr);
 
   // Node side.
   // A block the store has just appended; `record_ids` are its leaves' record
@@ -142,6 +143,8 @@ class ChainService : public api::NodeService {
                                             std::string_view institution) override;
   Result<std::string> GetCheckpoint() override;
   Status AddCosignature(std::string_view note) override;
+  Result<boost::json::object> AddAnchor(std::string_view body) override;
+  Result<boost::json::object> ListAnchors(uint64_t from) override;
   std::string GetGenesisJson() override;
   Result<api::TreeHead> GetTreeHead() override;
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t from_size,
@@ -191,6 +194,7 @@ class ChainService : public api::NodeService {
   NodeMetrics* metrics_;
   const TimestampService* timestamps_;
   CheckpointService* checkpoints_;
+  AnchorService* anchors_;
   // Signature refusals explained (ledger::ExplainBadSignature costs up to
   // ledger::kExplainVerificationsMax more checks): one bucket for all clients.
   api::RateLimiter explanations_;

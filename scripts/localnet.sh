@@ -25,8 +25,9 @@
 # LOCALNET_CRYPTO (default: sha256 chain, ed25519 vote keys; gm: a 国密 chain, SM3 hash
 # with SM2 vote, agency and admin keys; p2p node keys stay P-256 since TLS 1.3 in OpenSSL 3.0
 # has no SM2 — docs/operations.md §10). Read when the network is first generated.
-# Each institution gets a CA and a time-stamping certificate (openssl); the env file
-# names the CA certificates TSA_CA1..TSA_CA4 (docs/timestamps.md).
+# Each institution gets a CA and a time-stamping certificate (openssl); genesis names the CA
+# certificates ([[tsa]]) and one outside witness key ([[witness]], docs/witness.md), and the
+# env file names them TSA_CA1..TSA_CA4, WITNESS_KEY and WITNESS_NAME (docs/timestamps.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -126,10 +127,7 @@ write_node_config() {
         peers+="${peers:+, }${NAMES[$((j - 1))]} = \"http://127.0.0.1:$(api_port "$j")\""
       done
       echo "peers = { $peers }"
-      echo
     fi
-    echo "[witness]"
-    echo "keys = [\"$(cat "$LOCALNET_DIR/keys/witness.vkey")\"]"
     echo
     echo "[log]"
     echo "level = \"info\""
@@ -204,6 +202,10 @@ generate() {
       echo "[[admin]]"
       echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
       echo "keys = [\"keys/admin-$i.pub.pem\"]"
+      echo
+      echo "[[tsa]]"
+      echo "institution = \"${INSTITUTIONS[$((i - 1))]}\""
+      echo "ca_cert = \"keys/tsa-ca$i.pem\""
     } >>"$spec"
   done
   local agency_key="$LOCALNET_DIR/keys/sishui-market-supervision.pem"
@@ -213,6 +215,12 @@ generate() {
     head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$LOCALNET_DIR/keys/$reader.token"
     chmod 600 "$LOCALNET_DIR/keys/$reader.token"
   done
+  {
+    echo
+    echo "[[witness]]"
+    echo "name = \"$WITNESS_NAME\""
+    echo "key = \"keys/witness.pem\""
+  } >>"$spec"
   cat >>"$spec" <<'EOF'
 
 [[agency]]

@@ -16,7 +16,11 @@
 // rules (ledger/chain_params.h; every one left out keeps its default, and
 // governance_threshold defaults to more than 2/3 of the admin institutions),
 // and [[observer]] tables (name, institution, node_key, address) admit nodes
-// that do not vote. Without [[admin]] the genesis is version 1, as before.
+// that do not vote, [[tsa]] tables (institution, ca_cert: a path to the CA
+// certificate of its time-stamping authority, docs/timestamps.md) and
+// [[witness]] tables (name, key: an outside witness's note key name and Ed25519
+// key, docs/witness.md) name trusted time. Without [[admin]] the genesis is
+// version 1, as before.
 //
 // Reproducible: the same spec and key files give the same genesis.json, byte
 // for byte. The genesis time comes from the spec (genesis_time_ms) or from
@@ -307,6 +311,68 @@ std::vector<ledger::GenesisAdmin> ParseAdmins(const toml::table& spec, SpecReade
   return out;
 }
 
+// [[tsa]] tables: institution and ca_cert (a path to its TSA's CA certificate, PEM).
+std::vector<ledger::GenesisTsa> ParseTsas(const toml::table& spec, SpecReader& r) {
+  std::vector<ledger::GenesisTsa> out;
+  const toml::node* node = spec.get("tsa");
+  if (node == nullptr) return out;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    r.Problem("spec", "'tsa' must be an array of tables ([[tsa]])");
+    return out;
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "tsa[" + std::to_string(i) + "]";
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    r.CheckKeys(*table, {"institution", "ca_cert"}, where);
+    std::string institution = r.RequiredString(*table, "institution", where);
+    std::string path = r.RequiredString(*table, "ca_cert", where,
+                                        "path to the CA certificate of its TSA, a PEM file");
+    if (path.empty()) continue;
+    auto pem = ReadSmallFile(r.base() / path);
+    if (!pem.ok()) {
+      r.Problem(where + ".ca_cert", pem.status().message());
+      continue;
+    }
+    auto ca = crypto::ParseCaCertificate(*pem);
+    if (!ca.ok()) {
+      r.Problem(where + ".ca_cert", path + ": " + ca.status().message());
+      continue;
+    }
+    out.push_back(ledger::GenesisTsa{std::move(institution), std::move(ca).value()});
+  }
+  return out;
+}
+
+// [[witness]] tables: name (its note key name) and key (its Ed25519 key, PEM).
+std::vector<ledger::GenesisWitness> ParseWitnesses(const toml::table& spec, SpecReader& r) {
+  std::vector<ledger::GenesisWitness> out;
+  const toml::node* node = spec.get("witness");
+  if (node == nullptr) return out;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    r.Problem("spec", "'witness' must be an array of tables ([[witness]])");
+    return out;
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    std::string where = "witness[" + std::to_string(i) + "]";
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) {
+      r.Problem(where, "must be a table");
+      continue;
+    }
+    r.CheckKeys(*table, {"name", "key"}, where);
+    std::string name = r.RequiredString(*table, "name", where, "its key name, e.g. witness.example.org/w1");
+    auto key = r.KeyFile(*table, "key", where, "path to the witness's Ed25519 key, a public PEM file");
+    if (key) out.push_back(ledger::GenesisWitness{std::move(name), std::move(*key)});
+  }
+  return out;
+}
+
 std::vector<ledger::GenesisObserver> ParseObservers(const toml::table& spec, SpecReader& r) {
   std::vector<ledger::GenesisObserver> out;
   const toml::node* node = spec.get("observer");
@@ -388,7 +454,7 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path,
   SpecReader r(fs::path(spec_path).parent_path());
   r.CheckKeys(spec,
               {"chain_id", "hash", "genesis_time_ms", "validator", "agency", "reader", "admin",
-               "observer", "params"},
+               "observer", "params", "tsa", "witness"},
               "spec");
   std::string chain_id = r.RequiredString(spec, "chain_id", "spec");
   std::string hash_name = spec["hash"].value_or<std::string>("sha256");
@@ -413,10 +479,13 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path,
   auto readers = ParseReaders(spec, r);
   auto admins = ParseAdmins(spec, r);
   auto observers = ParseObservers(spec, r);
-  if (admins.empty() && (spec.contains("params") || !observers.empty())) {
+  auto tsas = ParseTsas(spec, r);
+  auto witnesses = ParseWitnesses(spec, r);
+  if (admins.empty() &&
+      (spec.contains("params") || !observers.empty() || !tsas.empty() || !witnesses.empty())) {
     r.Problem("spec",
-              "[params] and [[observer]] belong to a governed chain: add an [[admin]] table "
-              "(institution and admin keys) for each validator institution");
+              "[params], [[observer]], [[tsa]] and [[witness]] belong to a governed chain: add an "
+              "[[admin]] table (institution and admin keys) for each validator institution");
   }
   ledger::GenesisContents contents;
   contents.version = admins.empty() ? 1 : 2;
@@ -428,6 +497,8 @@ Result<ledger::Genesis> BuildGenesis(const std::string& spec_path,
   contents.admins = std::move(admins);
   contents.validators = std::move(validators);
   contents.observers = std::move(observers);
+  contents.tsas = std::move(tsas);
+  contents.witnesses = std::move(witnesses);
   contents.agencies = std::move(agencies);
   contents.readers = std::move(readers);
   return ledger::Genesis::Create(std::move(contents));

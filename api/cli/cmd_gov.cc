@@ -149,7 +149,7 @@ struct ProposeCommon {
 // Every flag any action takes; each action's subcommand registers its own.
 struct ProposeFlags {
   std::string id, name, institution, role, agency, reason, address, effective, token_sha256;
-  std::string key, key_id, vote_key, node_key, token_file;
+  std::string key, key_id, vote_key, node_key, token_file, ca_cert;
   std::vector<std::string> keys;
   std::optional<int64_t> effective_ms;
   std::optional<uint64_t> power;
@@ -283,6 +283,18 @@ Result<ledger::ActionBody> BuildBody(ledger::ActionType type, const ProposeFlags
       if (f.governance_threshold) params["governance_threshold"] = *f.governance_threshold;
       if (params.empty()) return Status::InvalidArgument("give at least one param to change");
       return ledger::ActionBody(ledger::SetParams{std::move(params)});
+    }
+    case ActionType::kAddWitness: {
+      EVIDENCE_ASSIGN_OR_RETURN(crypto::PublicKey key, LoadPublicKeyFile(f.key, "--key"));
+      return ledger::ActionBody(ledger::AddWitness{ledger::GenesisWitness{f.name, std::move(key)}});
+    }
+    case ActionType::kRemoveWitness:
+      return ledger::ActionBody(ledger::RemoveWitness{f.name});
+    case ActionType::kSetTsaCa: {
+      EVIDENCE_ASSIGN_OR_RETURN(std::string pem, ReadBounded(f.ca_cert, crypto::kCaCertificatePemBytesMax));
+      auto ca = crypto::ParseCaCertificate(pem);
+      if (!ca.ok()) return ca.status().WithContext("--ca-cert " + f.ca_cert);
+      return ledger::ActionBody(ledger::SetTsaCa{f.institution, std::move(ca).value()});
     }
   }
   EVIDENCE_CHECK_MSG(false, "every action type is handled");
@@ -705,6 +717,23 @@ void RegisterPropose(CLI::App& gov) {
                       "Records one batch signature may cover");
         c->add_option("--governance-threshold", f.governance_threshold,
                       "Institutions whose admins must sign an action");
+        break;
+      case ActionType::kAddWitness:
+        c->description("Accept an outside witness's checkpoint cosignatures (docs/witness.md)");
+        c->add_option("--name", f.name, "The witness's key name, e.g. witness.example.org/w1")
+            ->required();
+        c->add_option("--key", f.key, "Public PEM of its Ed25519 key")->required();
+        break;
+      case ActionType::kRemoveWitness:
+        c->description("Stop accepting a witness's cosignatures (its key never comes back)");
+        c->add_option("--name", f.name, "The witness's key name")->required();
+        break;
+      case ActionType::kSetTsaCa:
+        c->description("Set the CA certificate of an institution's time-stamping authority");
+        c->add_option("--institution", f.institution, "Institution (must hold an admin key)")
+            ->required();
+        c->add_option("--ca-cert", f.ca_cert, "PEM of the CA certificate (docs/timestamps.md)")
+            ->required();
         break;
     }
     c->callback([type, common, flags] { SetExitCode(RunPropose(type, *common, *flags)); });

@@ -23,6 +23,7 @@ void RegisterReceipt(CLI::App& app);
 void RegisterStatus(CLI::App& app);
 void RegisterTimestamp(CLI::App& app);
 void RegisterWitness(CLI::App& app);
+void RegisterAnchor(CLI::App& app);
 void RegisterBackup(CLI::App& app);
 void RegisterReport(CLI::App& app);
 void RegisterDemoCases(CLI::App& app);

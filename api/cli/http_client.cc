@@ -248,6 +248,12 @@ Result<HttpAnswer> HttpClient::PostJson(std::string_view target, std::string_vie
   return Send(true, target, body, "application/json", timeout);
 }
 
+Result<HttpAnswer> HttpClient::Post(std::string_view target, std::string_view body,
+                                    std::string_view content_type,
+                                    std::chrono::milliseconds timeout) {
+  return Send(true, target, body, content_type, timeout);
+}
+
 Result<HttpAnswer> HttpClient::PostText(std::string_view target, std::string_view body,
                                         std::chrono::milliseconds timeout) {
   return Send(true, target, body, "text/plain; charset=utf-8", timeout);

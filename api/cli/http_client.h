@@ -71,6 +71,10 @@ class HttpClient {
   Result<HttpAnswer> PostText(std::string_view target, std::string_view body,
                               std::chrono::milliseconds timeout);
 
+  // POST with another Content-Type (e.g. application/timestamp-query to a TSA).
+  Result<HttpAnswer> Post(std::string_view target, std::string_view body,
+                          std::string_view content_type, std::chrono::milliseconds timeout);
+
   // Sends "Authorization: Bearer <token>" with every request from now on (a
   // reader credential; empty: none).
   void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   evidence::cli::RegisterStatus(app);
   evidence::cli::RegisterTimestamp(app);
   evidence::cli::RegisterWitness(app);
+  evidence::cli::RegisterAnchor(app);
   evidence::cli::RegisterBackup(app);
   evidence::cli::RegisterReport(app);
   evidence::cli::RegisterDemoCases(app);

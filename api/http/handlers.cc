@@ -24,6 +24,9 @@ namespace {
 
 // A cosigned checkpoint (POST /v1/cosignatures) is one signed note.
 constexpr size_t kCosignatureBytesMax = crypto::kNoteBytesMax;
+// An anchor (POST /v1/anchors): a tree size and the base64 of a TimeStampResp of
+// at most 16 KiB (node/anchors.h kAnchorRequestBytesMax).
+constexpr size_t kAnchorBytesMax = 32 * 1024;
 // A POST /v1/governance body: the action's JCS bound, with room for indentation.
 constexpr size_t kGovernanceBodyBytesMax = 4 * limits::kGovernanceActionBytesMax;
 
@@ -342,6 +345,10 @@ void ApiHandlers::Register(Router& router) {
   // The cosignature's own signature by an accepted witness key authenticates it.
   router.Add("POST", "/v1/cosignatures", Access::kSubmission,
              plain(&ApiHandlers::AddCosignature));
+  // The token's signature by a TSA the operator trusts authenticates an anchor;
+  // anchors carry a tree head, a time and a TSA's name only.
+  router.Add("POST", "/v1/anchors", Access::kSubmission, plain(&ApiHandlers::AddAnchor));
+  router.Add("GET", "/v1/anchors", Access::kPublic, plain(&ApiHandlers::ListAnchors));
   router.Add("GET", "/v1/digests/{}", Access::kDocumentHolder,
              with_params(&ApiHandlers::FindByDigest));
   router.Add("GET", "/v1/cases/{}", Access::kCaseTrails, with_params(&ApiHandlers::GetCase));
@@ -612,6 +619,34 @@ void ApiHandlers::AddCosignature(const HttpRequest& request, Reply reply) {
   Status added = service_.AddCosignature(request.body);
   if (!added.ok()) return reply(Problem(request, added));
   reply(Json(201, {{"accepted", true}}));
+}
+
+// An outside TSA's token over a checkpoint: {"tree_size", "token"} as JSON.
+void ApiHandlers::AddAnchor(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  if (!IsJsonContentType(request.content_type)) {
+    return reply(Problem(request, ProblemType::kUnsupportedMediaType,
+                         "send the anchor as application/json: {\"tree_size\": N, \"token\": "
+                         "\"<base64 TimeStampResp>\"}"));
+  }
+  if (request.body.size() > kAnchorBytesMax) {
+    return reply(Problem(request, ProblemType::kTooLarge,
+                         "an anchor is at most " + std::to_string(kAnchorBytesMax) + " bytes"));
+  }
+  auto anchor = service_.AddAnchor(request.body);
+  if (!anchor.ok()) return reply(Problem(request, anchor.status()));
+  reply(Json(201, *anchor));
+}
+
+void ApiHandlers::ListAnchors(const HttpRequest& request, Reply reply) {
+  auto query = ReadQuery(request, {"from"});
+  if (!query.ok()) return reply(Problem(request, query.error()));
+  auto from = ReadNumber(*query, "from", 0, UINT64_MAX);
+  if (!from.ok()) return reply(Problem(request, from.error()));
+  auto list = service_.ListAnchors(from->value_or(0));
+  if (!list.ok()) return reply(Problem(request, list.status()));
+  reply(Json(200, *list));
 }
 
 void ApiHandlers::FindByDigest(const HttpRequest& request, const Params& params, Reply reply) {

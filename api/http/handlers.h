@@ -77,6 +77,8 @@ class ApiHandlers {
   void GetTimestamp(const HttpRequest& request, const Params& params, Reply reply);
   void GetCheckpoint(const HttpRequest& request, Reply reply);
   void AddCosignature(const HttpRequest& request, Reply reply);
+  void AddAnchor(const HttpRequest& request, Reply reply);
+  void ListAnchors(const HttpRequest& request, Reply reply);
   void FindByDigest(const HttpRequest& request, const Params& params, Reply reply);
   void GetCase(const HttpRequest& request, const Params& params, Reply reply);
   void SupervisionReport(const HttpRequest& request, Reply reply);

@@ -234,6 +234,16 @@ class NodeService {
   // invalid-argument. A refusal stores nothing.
   virtual Status AddCosignature(std::string_view note) = 0;
 
+  // An outside TSA's RFC 3161 token over one of this ledger's checkpoints
+  // (POST /v1/anchors, docs/timestamps.md §anchoring): the body
+  // {"tree_size": N, "token": "<base64>"}; the anchor as GET /v1/anchors lists
+  // it. No trusted TSA CA: permission-denied; malformed, not over our
+  // checkpoint, not verifying, already held: invalid-argument; full:
+  // resource-exhausted. A refusal stores nothing.
+  virtual Result<boost::json::object> AddAnchor(std::string_view body) = 0;
+  // GET /v1/anchors?from=K: {"total", "anchors": [...]} from position K.
+  virtual Result<boost::json::object> ListAnchors(uint64_t from) = 0;
+
   // Node state for GET /v1/status (chain id, height, peers, mempool, version...).
   virtual boost::json::object GetStatus() = 0;
 

@@ -136,6 +136,8 @@ class AccessTest : public ::testing::Test {
         {"GET /checkpoint", {"GET /checkpoint", {{"/checkpoint", ""}}}},
         // The fake stores notes starting "good" (a witness's cosignature).
         {"POST /v1/cosignatures", {"POST /v1/cosignatures", {{"/v1/cosignatures", "good note\n"}}}},
+        {"POST /v1/anchors", {"POST /v1/anchors", {{"/v1/anchors", "good anchor"}}}},
+        {"GET /v1/anchors", {"GET /v1/anchors", {{"/v1/anchors", ""}}}},
         {"GET /v1/reports/supervision",
          {"GET /v1/reports/supervision",
           {{"/v1/reports/supervision?from=2026-01-01&to=2026-12-31", ""}}}},

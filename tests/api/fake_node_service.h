@@ -215,6 +215,22 @@ class FakeNodeService : public NodeService {
     ++state_changes_;
     return Status::Ok();
   }
+  // Anchors: a body starting "good" is kept (the real checks: node/anchors_test.cc),
+  // "untrusted" refused as from no trusted TSA, anything else as malformed.
+  Result<boost::json::object> AddAnchor(std::string_view body) override {
+    std::lock_guard lock(mutex_);
+    if (body.starts_with("untrusted")) return Status::PermissionDenied("no trusted TSA");
+    if (!body.starts_with("good")) return Status::InvalidArgument("malformed anchor");
+    anchors_.emplace_back(body);
+    ++state_changes_;
+    return boost::json::object{{"tree_size", anchors_.size()}};
+  }
+  Result<boost::json::object> ListAnchors(uint64_t from) override {
+    std::lock_guard lock(mutex_);
+    boost::json::array list;
+    for (size_t i = from; i < anchors_.size(); ++i) list.emplace_back(anchors_[i]);
+    return boost::json::object{{"total", anchors_.size()}, {"anchors", std::move(list)}};
+  }
 
   std::string GetGenesisJson() override { return "{\"chain_id\":\"test-chain\"}\n"; }
 
@@ -441,6 +457,7 @@ class FakeNodeService : public NodeService {
   size_t submissions_ = 0;
   uint64_t committed_ = 0;
   std::string cosignatures_;
+  std::vector<std::string> anchors_;
   uint64_t pending_count_ = 0;
   bool mempool_full_ = false;
   bool report_busy_ = false;

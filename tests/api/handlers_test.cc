@@ -298,6 +298,27 @@ TEST_F(HandlersTest, CheckpointAndCosignatureRoutes) {
   EXPECT_NE(Call("GET", "/checkpoint").body.find("good"), std::string::npos);
 }
 
+TEST_F(HandlersTest, AnchorRoutesRefuseBadInputAndStoreNothing) {
+  const size_t before = service_.state_changes();
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/anchors", "good", "", "application/octet-stream")),
+            "unsupported-media-type");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/anchors", "untrusted", "", "application/json")), "forbidden");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/anchors", "garbage", "", "application/json")), "bad-request");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/anchors", "good" + std::string(40000, 'x'), "",
+                           "application/json")),
+            "too-large");
+  EXPECT_EQ(ProblemOf(Call("POST", "/v1/anchors?x=1", "good", "", "application/json")), "bad-request");
+  EXPECT_EQ(service_.state_changes(), before);
+  HttpResponse accepted = Call("POST", "/v1/anchors", "good", "", "application/json");
+  EXPECT_EQ(accepted.status, 201);
+  EXPECT_EQ(service_.state_changes(), before + 1);
+  HttpResponse list = Call("GET", "/v1/anchors");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(Body(list).at("total").as_int64(), 1);
+  EXPECT_EQ(Body(Call("GET", "/v1/anchors?from=1")).at("anchors").as_array().size(), 0u);
+  EXPECT_EQ(ProblemOf(Call("GET", "/v1/anchors?from=x")), "bad-request");
+}
+
 TEST_F(HandlersTest, DigestLookupIsOpenAndStrictAboutTheDigest) {
   Call("POST", "/v1/records", RecordJson(13));
   Call("POST", "/v1/records", RecordJson(14));

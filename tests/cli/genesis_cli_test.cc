@@ -6,6 +6,7 @@
 #include "crypto/hash.h"
 #include "ledger/genesis.h"
 #include "tests/testing/process.h"
+#include "tests/testing/tsa_certificates.h"
 
 namespace evidence::cli {
 namespace {
@@ -174,6 +175,77 @@ address = "127.0.0.1:8805"
   std::string threshold = Spec() + extra;
   threshold.replace(threshold.find("block_records_max = 500"), 23, "governance_threshold = 3");
   bad.push_back({threshold, "governance_threshold must be 1..2"});
+  for (const auto& [text, message] : bad) {
+    std::string path = dir_.Write("bad.toml", text);
+    auto refused = RunEvidence({"genesis", "--spec", path, "--out", dir_.File("bad.json")});
+    EXPECT_EQ(refused.exit_code, 2) << message;
+    EXPECT_NE(refused.err.find(message), std::string::npos) << "wanted '" << message << "' in: " << refused.err;
+  }
+}
+
+// Trusted time in a governed genesis: [[tsa]] (an institution's TSA CA) and
+// [[witness]] (an outside witness's name and key), docs/timestamps.md and witness.md.
+TEST_F(GenesisCliTest, BuildsAGenesisWithTsaCasAndWitnesses) {
+  const auto court = evidence::testing::MakeTsaInstitution("泗水县人民法院 CA");
+  dir_.Write("court-ca.pem", court.ca_pem);
+  dir_.Write("court-tsa.pem", court.tsa_cert_pem);
+  auto w = RunEvidence({"keygen", "--alg", "ed25519", "--out", dir_.File("w1.pem")});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  const std::string admins = R"(
+[[admin]]
+institution = "泗水县司法局"
+keys = ["a1.pem"]
+
+[[admin]]
+institution = "泗水县人民法院"
+keys = ["a2.pem"]
+)";
+  const std::string trusted_time = R"(
+[[tsa]]
+institution = "泗水县人民法院"
+ca_cert = "court-ca.pem"
+
+[[witness]]
+name = "witness.example.org/w1"
+key = "w1.pem"
+)";
+  std::string spec = dir_.Write("spec.toml", Spec() + admins + trusted_time);
+  auto r = RunEvidence({"genesis", "--spec", spec, "--out", dir_.File("genesis.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto genesis = ledger::Genesis::Load(dir_.File("genesis.json"));
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  ASSERT_EQ(genesis->tsas().size(), 1u);
+  EXPECT_EQ(genesis->tsas()[0].ca_cert.pem, court.ca_pem);
+  ASSERT_EQ(genesis->witnesses().size(), 1u);
+  EXPECT_EQ(genesis->witnesses()[0].key.key_id(), crypto::PrivateKey::LoadPem(dir_.File("w1.pem"))->key_id());
+
+  std::vector<std::pair<std::string, std::string>> bad = {
+      {Spec() + trusted_time, "add an [[admin]] table"},
+      {Spec() + admins + R"(
+[[tsa]]
+institution = "泗水县人民法院"
+ca_cert = "court-tsa.pem"
+)",
+       "not a CA certificate"},
+      {Spec() + admins + R"(
+[[tsa]]
+institution = "某公司"
+ca_cert = "court-ca.pem"
+)",
+       "has no admin keys"},
+      {Spec() + admins + R"(
+[[witness]]
+name = "a witness"
+key = "w1.pem"
+)",
+       "note key name"},
+      {Spec() + admins + R"(
+[[witness]]
+name = "w"
+key = "agency.pub.pem"
+)",
+       "Ed25519"},
+  };
   for (const auto& [text, message] : bad) {
     std::string path = dir_.Write("bad.toml", text);
     auto refused = RunEvidence({"genesis", "--spec", path, "--out", dir_.File("bad.json")});

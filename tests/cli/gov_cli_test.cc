@@ -12,6 +12,7 @@
 #include "ledger/governance.h"
 #include "tests/testing/dev_node.h"
 #include "tests/testing/process.h"
+#include "tests/testing/tsa_certificates.h"
 
 namespace evidence::cli {
 namespace {
@@ -247,6 +248,64 @@ TEST_F(GovCliTest, SetParamsAndValidatorActionsRoundTrip) {
   EXPECT_EQ(unsafe.exit_code, 1) << "four validators are the minimum";
   EXPECT_NE(unsafe.out.find("REFUSED governance.unsafe_validator_set"), std::string::npos)
       << unsafe.out;
+}
+
+// Trusted time: a witness is added and removed, an institution's TSA CA set.
+TEST_F(GovCliTest, WitnessAndTsaCaActionsAreProposedSignedAndChecked) {
+  Keygen("witness");
+  std::string add = dir_.File("add-witness.json");
+  auto proposed = Propose({"add-witness", "--genesis", Genesis(), "--seq", "1", "--name",
+                           "witness.example.org/w1", "--key", dir_.File("witness.pub.pem"), "--out", add});
+  ASSERT_EQ(proposed.exit_code, 0) << proposed.err;
+  EXPECT_EQ(std::get<ledger::AddWitness>(Load(add).body).witness.name, "witness.example.org/w1");
+  for (int admin : {1, 2, 3}) ASSERT_EQ(Sign(add, admin).exit_code, 0);
+  auto added = Check(add);
+  EXPECT_EQ(added.exit_code, 0) << added.out;
+
+  const auto court = evidence::testing::MakeTsaInstitution("泗水县人民法院 CA");
+  dir_.Write("court-ca.pem", court.ca_pem);
+  dir_.Write("court-tsa.pem", court.tsa_cert_pem);
+  std::string set = dir_.File("set-tsa-ca.json");
+  proposed = Propose({"set-tsa-ca", "--genesis", Genesis(), "--seq", "2", "--institution",
+                      "泗水县人民法院", "--ca-cert", dir_.File("court-ca.pem"), "--out", set});
+  ASSERT_EQ(proposed.exit_code, 0) << proposed.err;
+  EXPECT_EQ(std::get<ledger::SetTsaCa>(Load(set).body).ca_cert.pem, court.ca_pem);
+  for (int admin : {2, 3, 4}) ASSERT_EQ(Sign(set, admin).exit_code, 0);
+  auto checked = Check(set, {add});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out;
+
+  std::string remove = dir_.File("remove-witness.json");
+  ASSERT_EQ(Propose({"remove-witness", "--genesis", Genesis(), "--seq", "3", "--name",
+                     "witness.example.org/w1", "--out", remove})
+                .exit_code,
+            0);
+  for (int admin : {1, 3, 4}) ASSERT_EQ(Sign(remove, admin).exit_code, 0);
+  EXPECT_EQ(Check(remove, {add, set}).exit_code, 0);
+  // Without the add before it, there is no such witness.
+  std::string early = dir_.File("remove-early.json");
+  ASSERT_EQ(Propose({"remove-witness", "--genesis", Genesis(), "--seq", "1", "--name",
+                     "witness.example.org/w1", "--out", early})
+                .exit_code,
+            0);
+  for (int admin : {1, 3, 4}) ASSERT_EQ(Sign(early, admin).exit_code, 0);
+  auto unknown = Check(early);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.out.find("REFUSED governance.unknown_entry"), std::string::npos) << unknown.out;
+
+  // A TSA certificate is no CA; a non-Ed25519 witness key: refused, nothing written.
+  auto no_ca = Propose({"set-tsa-ca", "--genesis", Genesis(), "--seq", "1", "--institution",
+                        "泗水县人民法院", "--ca-cert", dir_.File("court-tsa.pem"), "--out",
+                        dir_.File("bad.json")});
+  EXPECT_EQ(no_ca.exit_code, 2);
+  EXPECT_NE(no_ca.err.find("not a CA certificate"), std::string::npos) << no_ca.err;
+  auto p256 = RunEvidence({"keygen", "--alg", "p256", "--out", dir_.File("p256.pem"), "--pub",
+                           dir_.File("p256.pub.pem")});
+  ASSERT_EQ(p256.exit_code, 0);
+  auto not_ed25519 = Propose({"add-witness", "--genesis", Genesis(), "--seq", "1", "--name", "w",
+                              "--key", dir_.File("p256.pub.pem"), "--out", dir_.File("bad.json")});
+  EXPECT_EQ(not_ed25519.exit_code, 2) << not_ed25519.err;
+  EXPECT_NE(not_ed25519.err.find("Ed25519"), std::string::npos) << not_ed25519.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("bad.json")));
 }
 
 // Unusable input exits 2; a file or a node that cannot be reached exits 1.

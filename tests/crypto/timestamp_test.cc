@@ -6,6 +6,7 @@
 
 #include "common/encoding.h"
 #include "crypto/hash.h"
+#include "tests/testing/process.h"
 #include "tests/testing/tsa_certificates.h"
 
 namespace evidence::crypto {
@@ -138,6 +139,56 @@ TEST(TimestampTest, BadRequestsAndBadResponsesAreRefused) {
   Bytes trailing = *token;
   trailing.push_back(0);
   EXPECT_FALSE(ReadTimestampResponse(trailing).ok());
+}
+
+TEST(TimestampTest, AnInstitutionsCaCertificateIsReadInCanonicalFormOnly) {
+  Institution court = MakeInstitution("Court CA");
+  auto ca = ParseCaCertificate(court.ca_pem);
+  ASSERT_TRUE(ca.ok()) << ca.status().message();
+  EXPECT_EQ(ca->pem, court.ca_pem);
+  EXPECT_EQ(ca->subject, "CN=Court CA");
+  EXPECT_EQ(ca->sha256_hex.size(), 64u);
+  // Another form of the same certificate, text around it, two of them: refused.
+  std::string crlf = court.ca_pem;
+  for (size_t at = crlf.find('\n'); at != std::string::npos; at = crlf.find('\n', at + 2)) {
+    crlf.replace(at, 1, "\r\n");
+  }
+  for (const std::string& bad :
+       {crlf, "x" + court.ca_pem, court.ca_pem + "\n", court.ca_pem + court.ca_pem,
+        std::string("not a certificate"), std::string(kCaCertificatePemBytesMax + 1, 'A')}) {
+    EXPECT_FALSE(ParseCaCertificate(bad).ok()) << bad.substr(0, 40);
+  }
+  // A TSA certificate is no CA.
+  auto tsa_as_ca = ParseCaCertificate(court.tsa_cert_pem);
+  ASSERT_FALSE(tsa_as_ca.ok());
+  EXPECT_NE(tsa_as_ca.status().message().find("not a CA"), std::string::npos);
+}
+
+TEST(TimestampTest, ATsaCertificateIsIssuedByItsOwnInstitutionsCaOnly) {
+  Institution court = MakeInstitution("Court CA");
+  Institution notary = MakeInstitution("Notary CA");
+  auto court_ca = ParseCaCertificate(court.ca_pem);
+  auto notary_ca = ParseCaCertificate(notary.ca_pem);
+  ASSERT_TRUE(court_ca.ok() && notary_ca.ok());
+  EXPECT_TRUE(CheckIssuedBy(court.tsa_cert_pem, *court_ca).ok());
+  EXPECT_FALSE(CheckIssuedBy(notary.tsa_cert_pem, *court_ca).ok());
+  EXPECT_FALSE(CheckIssuedBy(court.tsa_cert_pem, *notary_ca).ok());
+  EXPECT_FALSE(CheckIssuedBy("not a certificate", *court_ca).ok());
+}
+
+// What `evidence anchor` sends an outside TSA is what openssl sends: byte for byte
+// `openssl ts -query -digest HEX -sha256 -cert -no_nonce`.
+TEST(TimestampTest, AQueryForAnOutsideTsaIsWhatOpensslWrites) {
+  const Digest imprint = Hash(HashAlgorithm::kSha256, std::string_view("test-chain\n2\nAAAA\n"));
+  auto query = EncodeTimestampQuery(HashAlgorithm::kSha256, imprint);
+  ASSERT_TRUE(query.ok()) << query.status().message();
+  evidence::testing::TempDir dir;
+  const evidence::testing::RunResult made = evidence::testing::Run(
+      "/usr/bin/openssl", {"ts", "-query", "-digest", DigestHex(imprint), "-sha256", "-cert",
+                           "-no_nonce", "-out", dir.File("query.tsq")});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string expected = evidence::testing::ReadFile(dir.File("query.tsq"));
+  EXPECT_EQ(std::string(query->begin(), query->end()), expected);
 }
 
 }  // namespace

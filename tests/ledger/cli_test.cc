@@ -8,8 +8,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/encoding.h"
+#include "crypto/note.h"
+#include "crypto/timestamp.h"
 #include "ledger/receipt.h"
 #include "tests/ledger/test_chain.h"
+#include "tests/testing/tsa_certificates.h"
 
 namespace evidence::ledger {
 namespace {
@@ -57,6 +61,8 @@ class CliTest : public ::testing::Test {
     }
     Receipt receipt = BuildReceipt(*store, RecordId(chain_.hash(), record)).value();
     record_id_ = crypto::DigestHex(RecordId(chain_.hash(), record));
+    record_id_digest_ = RecordId(chain_.hash(), record);
+    block_head_ = {receipt.header.log_size, receipt.header.log_root};
     Write("document.txt", document);
     Write("receipt.json", ReceiptToText(receipt));
     receipt.record.stage = "filing";
@@ -67,11 +73,98 @@ class CliTest : public ::testing::Test {
   void Write(const std::string& name, const std::string& text) { std::ofstream(directory_ / name) << text; }
   std::string Path(const std::string& name) { return (directory_ / name).string(); }
 
+  // An RFC 3161 token of `document` from `institution`'s TSA, written to `name`.
+  void WriteToken(const std::string& name, const evidence::testing::TsaInstitution& institution,
+                  std::string_view document) {
+    auto tsa = crypto::TimestampAuthority::FromPem(institution.tsa_key_pem, institution.tsa_cert_pem);
+    ASSERT_TRUE(tsa.ok()) << tsa.status().ToString();
+    crypto::TimestampRequest request;
+    request.imprint = crypto::Hash(crypto::HashAlgorithm::kSha256, document);
+    request.serial = {0x01, 0x02};
+    request.gen_time_ms = 1'796'000'000'000;
+    request.record_id = record_id_digest_;
+    auto token = tsa->Issue(request);
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    Write(name, std::string(AsStringView(*token)));
+  }
+  // The checkpoint of the receipt's block (or of another size), signed by validator 0
+  // and cosigned by `witness` as witness.example/w1.
+  std::string SignedCheckpoint(const crypto::PrivateKey& witness, uint64_t size) {
+    crypto::Checkpoint checkpoint{chain_.genesis().chain_id(), size,
+                                  Bytes(block_head_.second.begin(), block_head_.second.end())};
+    crypto::Note note{crypto::EncodeCheckpointText(checkpoint), {}};
+    const std::string validator = chain_.genesis().chain_id() + "/" + chain_.genesis().validators()[0].name;
+    note.signatures.push_back(crypto::SignNote(chain_.validator_key(0), validator,
+                                               crypto::NoteKeyType::kEd25519, note.text)
+                                  .value());
+    note.signatures.push_back(crypto::SignNote(witness, "witness.example/w1",
+                                               crypto::NoteKeyType::kCosignatureV1, note.text,
+                                               1'796'000'000)
+                                  .value());
+    return crypto::EncodeNote(note);
+  }
+
   TestChain chain_;
   fs::path directory_;
   std::string data_;
   std::string record_id_;
+  crypto::Digest record_id_digest_{};
+  std::pair<uint64_t, crypto::Digest> block_head_;
 };
+
+// Evidence beside a receipt (docs/receipt-format.md §8): tokens and a cosigned
+// checkpoint are checked after the receipt, and only a failure of theirs gives 3.
+TEST_F(CliTest, TokensAndCosignedCheckpointsBesideAReceipt) {
+  const auto court = evidence::testing::MakeTsaInstitution("Court CA");
+  const auto notary = evidence::testing::MakeTsaInstitution("Notary CA");
+  Write("court-ca.pem", court.ca_pem);
+  Write("notary-ca.pem", notary.ca_pem);
+  WriteToken("court.tsr", court, "行政处罚决定书 bytes");
+  WriteToken("other.tsr", court, "another document");
+  const std::string base = "verify " + Path("document.txt") + " --receipt " + Path("receipt.json") +
+                           " --genesis " + Path("genesis.json");
+  CommandRun token = Evidence(base + " --token " + Path("court.tsr") + " --tsa-ca " + Path("court-ca.pem"));
+  EXPECT_EQ(token.exit_code, 0) << token.output;
+  EXPECT_NE(token.output.find("token " + Path("court.tsr") + ": OK, genTime 20261130005320Z"),
+            std::string::npos)
+      << token.output;
+  EXPECT_NE(token.output.find("record " + record_id_), std::string::npos) << token.output;
+  // Another document's token, another institution's CA, no CA at all: the receipt
+  // still holds (VALID), the token does not (exit 3).
+  for (const std::string& bad : {" --token " + Path("other.tsr") + " --tsa-ca " + Path("court-ca.pem"),
+                                 " --token " + Path("court.tsr") + " --tsa-ca " + Path("notary-ca.pem"),
+                                 " --token " + Path("court.tsr")}) {
+    CommandRun refused = Evidence(base + bad);
+    EXPECT_EQ(refused.exit_code, 3) << bad << "\n" << refused.output;
+    EXPECT_NE(refused.output.find("VALID: "), std::string::npos) << refused.output;
+    EXPECT_NE(refused.output.find(": FAILED"), std::string::npos) << refused.output;
+  }
+
+  const auto witness = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value();
+  const std::string vkey =
+      crypto::NoteKey::ForWitness("witness.example/w1", witness.public_key()).value().Vkey();
+  Write("checkpoint", SignedCheckpoint(witness, block_head_.first));
+  CommandRun cosigned = Evidence(base + " --checkpoint " + Path("checkpoint") + " --witness-vkey " + vkey);
+  EXPECT_EQ(cosigned.exit_code, 0) << cosigned.output;
+  EXPECT_NE(cosigned.output.find("signed by validators: " + chain_.genesis().validators()[0].name),
+            std::string::npos)
+      << cosigned.output;
+  EXPECT_NE(cosigned.output.find("cosigned by witnesses: witness.example/w1"), std::string::npos)
+      << cosigned.output;
+  // Without the witness's key its line is not counted; a checkpoint of another size is not this block's.
+  CommandRun unknown = Evidence(base + " --checkpoint " + Path("checkpoint"));
+  EXPECT_EQ(unknown.exit_code, 0) << unknown.output;
+  EXPECT_NE(unknown.output.find("cosigned by witnesses: none"), std::string::npos) << unknown.output;
+  Write("later", SignedCheckpoint(witness, block_head_.first + 1));
+  CommandRun later = Evidence(base + " --checkpoint " + Path("later") + " --witness-vkey " + vkey);
+  EXPECT_EQ(later.exit_code, 3) << later.output;
+  EXPECT_NE(later.output.find("not the tree head of this receipt's block"), std::string::npos) << later.output;
+  // A receipt that does not hold is 1 whatever lies beside it.
+  CommandRun tampered = Evidence("verify " + Path("document.txt") + " --receipt " + Path("tampered.json") +
+                                 " --genesis " + Path("genesis.json") + " --token " + Path("court.tsr") +
+                                 " --tsa-ca " + Path("court-ca.pem"));
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
+}
 
 TEST_F(CliTest, VerifyExitCodes) {
   std::string tail = " --genesis " + Path("genesis.json");

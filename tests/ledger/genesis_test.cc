@@ -6,8 +6,10 @@
 #include <filesystem>
 
 #include "ledger/errors.h"
+#include "ledger/governance_state.h"
 #include "ledger/json.h"
 #include "tests/ledger/test_chain.h"
+#include "tests/testing/tsa_certificates.h"
 
 namespace evidence::ledger {
 namespace {
@@ -236,6 +238,92 @@ TEST(GenesisV2, StrictRefusals) {
     EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kGenesisInvalid)
         << name << ": " << parsed.status().message();
   }
+}
+
+// A v2 genesis with a TSA CA for one institution and one witness, as
+// `evidence genesis --spec` writes [[tsa]] and [[witness]].
+std::string WithTrustedTime(const std::string& text, const std::string& ca_pem,
+                            const crypto::PublicKey& witness) {
+  return Mutate(text, [&](boost::json::object& g) {
+    g["tsas"] = boost::json::array{
+        boost::json::object{{"institution", "泗水县人民法院"}, {"ca_cert", ca_pem}}};
+    g["witnesses"] = boost::json::array{
+        boost::json::object{{"name", "witness.example.org/w1"}, {"key", witness.ToPem()}}};
+  });
+}
+
+TEST(GenesisV2, TsaCasAndWitnessesRoundTripAndAbsentListsKeepTheHash) {
+  testing::TestChain chain(Governed());
+  const std::string text = chain.genesis().ToJson();
+  // Without them the document is as before (old genesis files keep their hash).
+  EXPECT_EQ(text.find("\"tsas\""), std::string::npos);
+  EXPECT_EQ(text.find("\"witnesses\""), std::string::npos);
+  const std::string ca_pem = evidence::testing::MakeTsaInstitution("Court CA").ca_pem;
+  const crypto::PublicKey witness =
+      crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst)).value().public_key();
+  const std::string with = WithTrustedTime(text, ca_pem, witness);
+  auto parsed = Genesis::Parse(with);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->tsas().size(), 1u);
+  EXPECT_EQ(parsed->tsas()[0].institution, "泗水县人民法院");
+  EXPECT_EQ(parsed->tsas()[0].ca_cert.pem, ca_pem);
+  ASSERT_EQ(parsed->witnesses().size(), 1u);
+  EXPECT_EQ(parsed->witnesses()[0].key.key_id(), witness.key_id());
+  EXPECT_EQ(parsed->ToJson(), with + "\n");
+  EXPECT_NE(parsed->Hash(), chain.genesis().Hash());
+  // The register starts with them.
+  GovernanceStatePtr state = GovernanceState::FromGenesis(*parsed);
+  EXPECT_EQ(state->tsas().size(), 1u);
+  EXPECT_EQ(state->witnesses().size(), 1u);
+  EXPECT_TRUE(state->KeyEverUsed(witness.key_id()));
+  EXPECT_NE(state->Hash(), GovernanceState::FromGenesis(chain.genesis())->Hash());
+}
+
+TEST(GenesisV2, TsaCasAndWitnessesAreCheckedStrictly) {
+  testing::TestChain chain(Governed());
+  const std::string ca_pem = evidence::testing::MakeTsaInstitution("Court CA").ca_pem;
+  const auto tsa_pem = evidence::testing::MakeTsaInstitution("Court CA").tsa_cert_pem;
+  const crypto::PublicKey witness =
+      crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst)).value().public_key();
+  const std::string text = WithTrustedTime(chain.genesis().ToJson(), ca_pem, witness);
+  auto tsa = [](boost::json::object& g) -> boost::json::object& {
+    return g["tsas"].as_array()[0].as_object();
+  };
+  auto wit = [](boost::json::object& g) -> boost::json::object& {
+    return g["witnesses"].as_array()[0].as_object();
+  };
+  std::vector<std::pair<std::string, std::function<void(boost::json::object&)>>> cases = {
+      {"empty tsas", [](auto& g) { g["tsas"] = boost::json::array(); }},
+      {"empty witnesses", [](auto& g) { g["witnesses"] = boost::json::array(); }},
+      {"tsa of an institution without admin keys", [&](auto& g) { tsa(g)["institution"] = "某公司"; }},
+      {"tsa institution repeated", [&](auto& g) { g["tsas"].as_array().push_back(tsa(g)); }},
+      {"tsa certificate that is no CA", [&](auto& g) { tsa(g)["ca_cert"] = tsa_pem; }},
+      {"tsa certificate not canonical", [&](auto& g) { tsa(g)["ca_cert"] = ca_pem + "\n"; }},
+      {"tsa unknown member", [&](auto& g) { tsa(g)["x"] = 1; }},
+      {"witness name with a space", [&](auto& g) { wit(g)["name"] = "a witness"; }},
+      {"witness name with a plus", [&](auto& g) { wit(g)["name"] = "w+1"; }},
+      {"witness key not Ed25519",
+       [&](auto& g) {
+         wit(g)["key"] = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kP256)
+                             .value()
+                             .public_key()
+                             .ToPem();
+       }},
+      {"witness key is a vote key",
+       [&](auto& g) { wit(g)["key"] = g["validators"].as_array()[0].as_object()["vote_key"]; }},
+      {"witness key is an admin key",
+       [&](auto& g) { wit(g)["key"] = g["admins"].as_array()[0].as_object()["keys"].as_array()[0]; }},
+      {"witness repeated", [&](auto& g) { g["witnesses"].as_array().push_back(wit(g)); }},
+  };
+  for (const auto& [name, change] : cases) {
+    auto parsed = Genesis::Parse(Mutate(text, change));
+    ASSERT_FALSE(parsed.ok()) << name;
+    EXPECT_EQ(ErrorCodeOf(parsed.status()), ErrorCode::kGenesisInvalid)
+        << name << ": " << parsed.status().message();
+  }
+  // Version 1 has none of them.
+  testing::TestChain v1;
+  EXPECT_FALSE(Genesis::Parse(WithTrustedTime(v1.genesis().ToJson(), ca_pem, witness)).ok());
 }
 
 TEST(GenesisV2, DefaultThresholdIsMoreThanTwoThirds) {

@@ -7,6 +7,7 @@
 #include "ledger/json.h"
 #include "ledger/validation.h"
 #include "tests/ledger/test_chain.h"
+#include "tests/testing/tsa_certificates.h"
 
 namespace evidence::ledger {
 namespace {
@@ -22,6 +23,10 @@ testing::TestChainOptions Governed() {
 
 crypto::PrivateKey Spare(size_t i) {
   return crypto::PrivateKey::FromPem(testing::FixedTestKeyPem(testing::kSpareKeysFirst + i)).value();
+}
+
+crypto::CaCertificate TsaCa(const char* name) {
+  return crypto::ParseCaCertificate(evidence::testing::MakeTsaInstitution(name).ca_pem).value();
 }
 
 crypto::PrivateKey Fresh() { return crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value(); }
@@ -113,6 +118,9 @@ TEST_F(Governance, EveryActionTypeRoundTrips) {
       AddAdminKey{"泗水县审计局", a.public_key()},
       RevokeAdminKey{"泗水县审计局", a.key_id()},
       SetParams{boost::json::object{{"record_past_window_ms", 1000}}},
+      AddWitness{{"witness.example.org/w1", a.public_key()}},
+      RemoveWitness{"witness.example.org/w1"},
+      SetTsaCa{"泗水县人民法院", TsaCa("Court CA")},
   };
   std::set<ActionType> seen;
   for (const ActionBody& body : bodies) {
@@ -451,6 +459,64 @@ TEST_F(Governance, ParamsChangeWithinTheirBounds) {
   EXPECT_EQ(Refusal(SetParams{boost::json::object{{"block_records_max", 0}}}), ErrorCode::kGovernanceMalformed);
   EXPECT_EQ(Refusal(SetParams{boost::json::object{{"governance_threshold", 0}}}), ErrorCode::kGovernanceMalformed);
   EXPECT_EQ(Refusal(SetParams{boost::json::object{{"governance_threshold", 5}}}), ErrorCode::kGovernanceMalformed);
+}
+
+// ---------------------------------------------------------------- trusted time
+
+TEST_F(Governance, WitnessesAreAddedAndRemovedAndTheirKeysNeverComeBack) {
+  const crypto::PrivateKey witness = Spare(0);
+  const crypto::Digest before = state_->Hash();
+  Apply(AddWitness{{"witness.example.org/w1", witness.public_key()}});
+  ASSERT_NE(state_->FindWitness("witness.example.org/w1"), nullptr);
+  EXPECT_EQ(state_->witnesses().size(), 1u);
+  EXPECT_TRUE(state_->KeyEverUsed(witness.key_id()));
+  auto json = state_->ToJson().as_object();
+  ASSERT_TRUE(json.contains("witnesses"));
+  EXPECT_EQ(json.at("witnesses").as_array().at(0).as_object().at("name"), "witness.example.org/w1");
+  // The same name or the same key again; a key of another entry.
+  EXPECT_EQ(Refusal(AddWitness{{"witness.example.org/w1", Spare(1).public_key()}}),
+            ErrorCode::kGovernanceConflict);
+  EXPECT_EQ(Refusal(AddWitness{{"witness.example.org/w2", witness.public_key()}}),
+            ErrorCode::kGovernanceConflict);
+  EXPECT_EQ(Refusal(AddWitness{{"witness.example.org/w2", chain_.admin_key(0).public_key()}}),
+            ErrorCode::kGovernanceConflict);
+  // Names must be note key names; keys Ed25519 (tlog-cosignature/v1).
+  EXPECT_EQ(Refusal(AddWitness{{"a witness", Spare(1).public_key()}}), ErrorCode::kGovernanceMalformed);
+  EXPECT_EQ(Refusal(AddWitness{{"w+1", Spare(1).public_key()}}), ErrorCode::kGovernanceMalformed);
+  const crypto::PrivateKey p256 =
+      crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kP256).value();
+  EXPECT_EQ(Refusal(AddWitness{{"witness.example.org/w2", p256.public_key()}}),
+            ErrorCode::kGovernanceMalformed);
+  Apply(RemoveWitness{"witness.example.org/w1"});
+  EXPECT_EQ(state_->FindWitness("witness.example.org/w1"), nullptr);
+  EXPECT_EQ(Refusal(RemoveWitness{"witness.example.org/w1"}), ErrorCode::kGovernanceUnknownEntry);
+  // A removed witness's key is retired: it never comes back, under any name.
+  EXPECT_EQ(Refusal(AddWitness{{"witness.example.org/w3", witness.public_key()}}),
+            ErrorCode::kGovernanceConflict);
+  // With no witness left the register's JSON has no "witnesses" member again.
+  EXPECT_FALSE(state_->ToJson().as_object().contains("witnesses"));
+  EXPECT_NE(state_->Hash(), before) << "the retired key stays in the register";
+}
+
+TEST_F(Governance, AnInstitutionsTsaCaIsSetAndReplaced) {
+  const crypto::CaCertificate first = TsaCa("Court CA 2026");
+  const crypto::CaCertificate second = TsaCa("Court CA 2027");
+  Apply(SetTsaCa{"泗水县人民法院", first});
+  ASSERT_NE(state_->FindTsa("泗水县人民法院"), nullptr);
+  EXPECT_EQ(state_->FindTsa("泗水县人民法院")->ca_cert, first);
+  EXPECT_EQ(Refusal(SetTsaCa{"泗水县人民法院", first}), ErrorCode::kGovernanceConflict);
+  Apply(SetTsaCa{"泗水县人民法院", second});
+  EXPECT_EQ(state_->FindTsa("泗水县人民法院")->ca_cert, second);
+  EXPECT_EQ(state_->tsas().size(), 1u);
+  // Only an institution of the register (with an admin key) has a TSA.
+  EXPECT_EQ(Refusal(SetTsaCa{"某律师事务所", first}), ErrorCode::kGovernanceUnknownEntry);
+  // A certificate that is no CA, or not canonical PEM, is refused when read.
+  GovernanceAction action = Make(SetTsaCa{"泗水县公证处", first});
+  boost::json::object json = ActionToJson(action);
+  json["ca_cert"] = evidence::testing::MakeTsaInstitution("Notary CA").tsa_cert_pem;
+  EXPECT_EQ(ErrorCodeOf(ActionFromJson(json).status()), ErrorCode::kGovernanceMalformed);
+  json["ca_cert"] = first.pem + "\n";
+  EXPECT_EQ(ErrorCodeOf(ActionFromJson(json).status()), ErrorCode::kGovernanceMalformed);
 }
 
 // ---------------------------------------------------------------- blocks of actions

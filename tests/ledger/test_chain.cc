@@ -176,6 +176,7 @@ TestChain::TestChain(TestChainOptions options)
     }
     contents.params = options_.params;
     contents.params.governance_threshold = DefaultGovernanceThreshold(kValidators);
+    contents.witnesses = options_.witnesses;
   }
   contents.validators = std::move(validators);
   contents.agencies = std::move(agencies);

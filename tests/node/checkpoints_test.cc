@@ -217,6 +217,104 @@ TEST_F(CheckpointServiceTest, ADamagedStateFileIsReportedAndTheServiceStartsEmpt
   }
 }
 
+TEST(WitnessKeysTest, TheRegistersWitnessesThenTheNodesOwnThatTheRegisterNeverHeld) {
+  const auto genesis_witness = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value();
+  ledger::testing::TestChainOptions options;
+  options.governed = true;
+  options.witnesses = {{"witness.example/w1", genesis_witness.public_key()}};
+  TestChain chain(options);
+  const auto own = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value();
+  const auto state = ledger::GovernanceState::FromGenesis(chain.genesis());
+  std::vector<crypto::NoteKey> keys = WitnessKeys(
+      *state, {crypto::NoteKey::ForWitness("witness.example/w2", own.public_key()).value(),
+               // Another key under the register's name: the register's wins.
+               crypto::NoteKey::ForWitness("witness.example/w1", own.public_key()).value(),
+               // The register's key under another name: not a second witness.
+               crypto::NoteKey::ForWitness("witness.example/w3", genesis_witness.public_key()).value()});
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].name(), "witness.example/w1");
+  EXPECT_EQ(keys[0].public_key().key_id(), genesis_witness.public_key().key_id());
+  EXPECT_EQ(keys[1].name(), "witness.example/w2");
+  EXPECT_EQ(keys[1].public_key().key_id(), own.public_key().key_id());
+  TestChain ungoverned;
+  EXPECT_EQ(WitnessKeys(*ledger::GovernanceState::FromGenesis(ungoverned.genesis()), {}).size(), 0u);
+}
+
+// The witnesses a node accepts follow the register in force: genesis's, then
+// add-witness / remove-witness from the block they take effect for.
+class GovernedWitnessesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    w1_.emplace(crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value());
+    w2_.emplace(crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519).value());
+    ledger::testing::TestChainOptions options;
+    options.governed = true;
+    options.witnesses = {{"witness.example/w1", w1_->public_key()}};
+    chain_.emplace(options);
+    dir_ = fs::temp_directory_path() /
+           ("checkpoints-governed-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(WallClockMs()));
+    auto store = ledger::Store::Open(dir_.string(), chain_->genesis());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    // No node.toml keys: only the register's witnesses.
+    service_ = std::make_unique<CheckpointService>(
+        chain_->genesis(), *store_, &chain_->validator_key(0),
+        chain_->genesis().validators()[0].name, std::vector<crypto::NoteKey>{},
+        [] { return kNowSeconds; });
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void Commit(const std::vector<std::string>& actions = {}) {
+    static uint64_t seed = 100;
+    TestChain::Step step =
+        chain_->NextWithActions({chain_->MakeRecord(0, "(2026)鲁0831行罚1号", ++seed)}, actions);
+    ASSERT_TRUE(store_->Append(step.block, step.commit).ok());
+  }
+  Status CosignNow(const crypto::PrivateKey& key, std::string_view name) {
+    const std::string text = crypto::DecodeNote(service_->GetCheckpoint().value()).value().text;
+    crypto::Note note;
+    note.text = text;
+    note.signatures.push_back(
+        crypto::SignNote(key, name, crypto::NoteKeyType::kCosignatureV1, text, kNowSeconds).value());
+    return service_->AddCosignature(crypto::EncodeNote(note));
+  }
+  size_t ServedSignatures() {
+    return crypto::DecodeNote(service_->GetCheckpoint().value()).value().signatures.size();
+  }
+
+  std::optional<crypto::PrivateKey> w1_, w2_;
+  std::optional<TestChain> chain_;
+  fs::path dir_;
+  std::unique_ptr<ledger::Store> store_;
+  std::unique_ptr<CheckpointService> service_;
+};
+
+TEST_F(GovernedWitnessesTest, AddAndRemoveWitnessTakeEffectWithTheRegisterInForce) {
+  Commit();
+  ASSERT_TRUE(CosignNow(*w1_, "witness.example/w1").ok());
+  EXPECT_EQ(ServedSignatures(), 2u);
+  EXPECT_EQ(CosignNow(*w2_, "witness.example/w2").code(), StatusCode::kPermissionDenied);
+
+  // Block 2 carries add-witness w2 and remove-witness w1: in force for block 4.
+  Commit({chain_->ActionLeafOf(ledger::AddWitness{{"witness.example/w2", w2_->public_key()}}),
+          chain_->ActionLeafOf(ledger::RemoveWitness{"witness.example/w1"},
+                               chain_->history().Latest()->next_seq() + 1)});
+  EXPECT_EQ(CosignNow(*w2_, "witness.example/w2").code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(CosignNow(*w1_, "witness.example/w1").ok());  // still in force for block 3
+  Commit();                                                 // block 3: the next block is 4
+  // w1's cosignature of this head is no longer served, and w1 no longer accepted.
+  EXPECT_EQ(ServedSignatures(), 1u);
+  EXPECT_EQ(CosignNow(*w1_, "witness.example/w1").code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(CosignNow(*w2_, "witness.example/w2").ok());
+  EXPECT_EQ(ServedSignatures(), 2u);
+  EXPECT_EQ(service_->CosignatureCount(), 2u);  // w1's old one is kept but never served
+}
 
 }  // namespace
 }  // namespace evidence::node

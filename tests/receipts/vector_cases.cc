@@ -504,8 +504,98 @@ json::value GenesisV2(const json::value& v1) {
   return g;
 }
 
+// A fixed institution CA certificate (P-256, CA:TRUE, made once with openssl
+// req -x509) and a TSA certificate it issued (CA:FALSE), for the trusted-time
+// members of version 2.
+constexpr std::string_view kCourtCaPem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIB7TCCAZOgAwIBAgIUBjiThzkpamU8oOvJQuRAYt7BYQ0wCgYIKoZIzj0EAwIw\n"
+    "QzEeMBwGA1UECgwV5rOX5rC05Y6/5Lq65rCR5rOV6ZmiMSEwHwYDVQQDDBjms5fm\n"
+    "sLTljr/kurrmsJHms5XpmaIgQ0EwIBcNMjYxMjA2MjEwNDEwWhgPMjEyNjExMTIy\n"
+    "MTA0MTBaMEMxHjAcBgNVBAoMFeazl+awtOWOv+S6uuawkeazlemZojEhMB8GA1UE\n"
+    "AwwY5rOX5rC05Y6/5Lq65rCR5rOV6ZmiIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+    "AQcDQgAEHkjRFOvIvyL7u74C3rcgHOEpYBDPcD+Bd2eHIHUsoqLTSg2wDp3ooZc6\n"
+    "LaLT5cZVCrgH7ysN5Bi9rTVqU5eybqNjMGEwHQYDVR0OBBYEFBHvJ8DCx8BODiNm\n"
+    "K2m6u4uFayl4MB8GA1UdIwQYMBaAFBHvJ8DCx8BODiNmK2m6u4uFayl4MA8GA1Ud\n"
+    "EwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMAoGCCqGSM49BAMCA0gAMEUCIBE3\n"
+    "vq+5f/PioPPWunwmottc+Et64yAfUKYDwCJC40ceAiEApFiZ03KvPB6mBS8AtBL7\n"
+    "zYsz/bjcP3fFFoDFd9Ti/4E=\n"
+    "-----END CERTIFICATE-----\n";
+constexpr std::string_view kCourtTsaPem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBsDCCAVagAwIBAgIBAjAKBggqhkjOPQQDAjBDMR4wHAYDVQQKDBXms5fmsLTl\n"
+    "jr/kurrmsJHms5XpmaIxITAfBgNVBAMMGOazl+awtOWOv+S6uuawkeazlemZoiBD\n"
+    "QTAgFw0yNjEyMDYyMTA0MTBaGA8yMTI2MTExMjIxMDQxMFowFDESMBAGA1UEAwwJ\n"
+    "Y291cnQgVFNBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEP6PS+E3VPTzCPJq1\n"
+    "E43l3NBzguJFCu0oc6exiroHY21kWZomqg8zAZXZ/G6hwlJ8Skdc3uSekHxxkgww\n"
+    "wuN7UKNoMGYwDAYDVR0TAQH/BAIwADAWBgNVHSUBAf8EDDAKBggrBgEFBQcDCDAd\n"
+    "BgNVHQ4EFgQUFSrAnojcr3ymiad9ScFlBPgkDNcwHwYDVR0jBBgwFoAUEe8nwMLH\n"
+    "wE4OI2Yrabq7i4VrKXgwCgYIKoZIzj0EAwIDSAAwRQIgPv5jNg6CgQXlJP3wkIFA\n"
+    "tr82uqjVI6f0QjPTI1cjI6MCIQC7wgGSPWEaiaSFVnYjIsqAyWUSkn3g6RXtdxPn\n"
+    "qn9EAA==\n"
+    "-----END CERTIFICATE-----\n";
+
+// GenesisV2 with a TSA CA for the court and one witness (a spare Ed25519 key).
+json::value GenesisV2TrustedTime(const json::value& v1) {
+  json::value g = GenesisV2(v1);
+  json::object& o = g.as_object();
+  o["tsas"] = json::array{json::object{{"institution", "泗水县人民法院"}, {"ca_cert", kCourtCaPem}}};
+  o["witnesses"] = json::array{json::object{
+      {"name", "witness.example.org/w1"},
+      {"key", PublicPemOfFixed(ledger::testing::kSpareKeysFirst + 1)}}};
+  return g;
+}
+
 json::value& Admin(json::value& g, size_t i) { return g.at("admins").as_array().at(i); }
 json::value& Observer(json::value& g, size_t i) { return g.at("observers").as_array().at(i); }
+
+// The optional tsas and witnesses of version 2: valid, then each rule broken once.
+void AddGenesisV2TrustedTime(CaseBuilder& b, const json::value& v1) {
+  const vectors::Golden& s = b.corpus().golden(kS);
+  auto tt = [&v1](const std::function<void(json::value&)>& change) {
+    return [&v1, change](json::value& g) {
+      g = GenesisV2TrustedTime(v1);
+      change(g);
+    };
+  };
+  auto tsa = [](json::value& g) -> json::value& { return g.at("tsas").as_array().at(0); };
+  auto witness = [](json::value& g) -> json::value& { return g.at("witnesses").as_array().at(0); };
+  b.Genesis(kS, "genesis-v2-trusted-time", "",
+            "A version-2 genesis with a TSA CA and a witness (they take no part in a receipt)",
+            tt([](json::value&) {}));
+  b.last().existed_by_ms = s.existed_by_ms;
+  b.Genesis(kS, "genesis-v2-tsas-empty", kGenesis, "tsas written as an empty list (left out instead)",
+            tt([](json::value& g) { g.at("tsas") = json::array(); }));
+  b.Genesis(kS, "genesis-v2-tsa-not-a-ca", kGenesis, "A TSA CA that is a TSA certificate (CA:FALSE)",
+            tt([&](json::value& g) { tsa(g).at("ca_cert") = kCourtTsaPem; }));
+  b.Genesis(kS, "genesis-v2-tsa-not-canonical", kGenesis,
+            "A TSA CA certificate with a blank line after it (not canonical PEM)",
+            tt([&](json::value& g) { tsa(g).at("ca_cert") = std::string(kCourtCaPem) + "\n"; }));
+  b.Genesis(kS, "genesis-v2-tsa-institution-without-admins", kGenesis,
+            "A TSA CA of an institution that holds no admin keys",
+            tt([&](json::value& g) { tsa(g).at("institution") = "泗水县审计局"; }));
+  b.Genesis(kS, "genesis-v2-tsa-institution-twice", kGenesis, "Two TSA CAs for one institution",
+            tt([&](json::value& g) { g.at("tsas").as_array().push_back(tsa(g)); }));
+  b.Genesis(kS, "genesis-v2-witness-name-with-space", kGenesis,
+            "A witness name with a space (not a note key name)",
+            tt([&](json::value& g) { witness(g).at("name") = "witness example"; }));
+  b.Genesis(kS, "genesis-v2-witness-name-with-plus", kGenesis, "A witness name with '+'",
+            tt([&](json::value& g) { witness(g).at("name") = "w+1"; }));
+  b.Genesis(kS, "genesis-v2-witness-key-not-ed25519", kGenesis,
+            "A witness key on P-256 (cosignatures are Ed25519)", tt([&](json::value& g) {
+              witness(g).at("key") = crypto::PrivateKey::FromPem(ledger::testing::FixedTestKeyPem(
+                                                                   8, crypto::SignatureAlgorithm::kP256))
+                                         .value()
+                                         .public_key()
+                                         .ToPem();
+            }));
+  b.Genesis(kS, "genesis-v2-witness-key-is-admin-key", kGenesis,
+            "A witness key that is an admin key", tt([&](json::value& g) {
+              witness(g).at("key") = Admin(g, 0).at("keys").as_array().at(0);
+            }));
+  b.Genesis(kS, "genesis-v2-witness-unknown-member", kGenesis, "A witness with a url member",
+            tt([&](json::value& g) { witness(g).as_object()["url"] = "https://w.example"; }));
+}
 
 void AddGenesisV2(CaseBuilder& b) {
   const vectors::Golden& s = b.corpus().golden(kS);
@@ -583,6 +673,7 @@ void AddGenesisV2(CaseBuilder& b) {
   b.Genesis(kS, "genesis-v2-observer-unknown-member", kGenesis,
             "An observer with a power (observers have no vote)",
             v2([](json::value& g) { Observer(g, 0).as_object()["power"] = 1; }));
+  AddGenesisV2TrustedTime(b, v1);
 }
 
 void AddJsonSyntax(CaseBuilder& b) {

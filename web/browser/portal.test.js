@@ -47,6 +47,7 @@ let receiptPath = '';
 /** @type {any} */
 let receipt;
 let recordId = '';
+let checkpointPath = '';
 
 function required(name) {
   const value = process.env[name];
@@ -70,6 +71,9 @@ before(async () => {
   receipt = JSON.parse(readFileSync(receiptPath, 'utf8'));
   const found = await (await fetch(`${node.url}/v1/digests/${encodeURIComponent(receipt.record.digest)}`)).json();
   recordId = found.records[0].id;
+  // The signed checkpoint of the decision's block (nothing is committed after it yet).
+  checkpointPath = join(work, 'checkpoint.txt');
+  writeFileSync(checkpointPath, await (await fetch(`${node.url}/checkpoint`)).text());
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -121,6 +125,16 @@ test('verify page: the submitted file is valid, with the agency and the time T',
   assert.equal(await page.textContent('[data-testid=record-id]'), recordId);
   assert.equal(await page.locator('[data-testid=checks] [data-state=passed]').count(), 6);
   await page.screenshot({ path: join(README_SHOTS, 'portal-verify.png'), fullPage: true });
+
+  // A checkpoint beside the receipt: the validator's signature on that tree head.
+  await page.setInputFiles('[data-testid=checkpoint]', checkpointPath);
+  await page.waitForSelector('[data-testid=checkpoint-valid]');
+  assert.match(await page.textContent('[data-testid=beside-checkpoint]'), new RegExp(node.genesis.validators[0].name));
+  await page.locator('[data-testid=beside-checkpoint]').screenshot({ path: join(SHOTS, 'portal-verify-checkpoint.png') });
+  const forged = readFileSync(checkpointPath, 'utf8').replace(/\n\n\u2014 (\S+) (\S)/, (_, name, first) => `\n\n\u2014 ${name} ${first === 'A' ? 'B' : 'A'}`);
+  await page.setInputFiles('[data-testid=checkpoint]', { name: 'forged.txt', mimeType: 'text/plain', buffer: Buffer.from(forged) });
+  await page.waitForSelector('[data-testid=checkpoint-code]');
+  assert.match(await page.textContent('[data-testid=checkpoint-code]'), /^checkpoint\./);
 
   // The English switch re-renders the same result.
   await page.click('[data-testid=language]');

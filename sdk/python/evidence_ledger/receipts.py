@@ -29,6 +29,9 @@ import hashlib
 import re
 import struct
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from . import governance, jcs, merkle, records
 from .keys import KeyFormatError, PublicKey
 
@@ -146,6 +149,16 @@ def _key(value, where):
     return key
 
 
+def _is_ca_certificate(pem):
+    """One X.509 certificate in canonical PEM with basicConstraints CA:TRUE."""
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.encode("utf-8", "surrogatepass"))
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    except (ValueError, x509.ExtensionNotFound):
+        return False
+    return constraints.value.ca and certificate.public_bytes(Encoding.PEM).decode() == pem
+
+
 class Genesis:
     """What a verifier trusts, read once from a genesis file, by the rules of
     docs/receipt-format.md §2 (ReceiptError "genesis.invalid" otherwise)."""
@@ -160,7 +173,8 @@ class Genesis:
             if type(version) is not int or version != 2:
                 _fail(invalid, 'v must be 2 (version 1 has no "v")')
             members += ("v", "params", "admins", "observers")
-        _members(document, "genesis", members, invalid)
+        optional = ("tsas", "witnesses") if version == 2 else ()
+        _members(document, "genesis", members, invalid, optional)
         self.document = document
         self.chain_id = _string(document["chain_id"], "chain_id", invalid)
         if not 1 <= len(self.chain_id) <= 64 or not _IDENTIFIER.fullmatch(self.chain_id):
@@ -266,6 +280,38 @@ class Genesis:
                 _fail(invalid, f"validators[{i}]: institution has no admin keys")
         if not 1 <= params["governance_threshold"] <= len(admins):
             _fail(invalid, f"params.governance_threshold must be 1..{len(admins)}")
+        self._other_keys.update(admin_keys)
+        self._trusted_time(document, institutions)
+
+    def _trusted_time(self, document, institutions):
+        """Version 2, optional: TSA CAs and witnesses (docs/receipt-format.md §2)."""
+        invalid = "genesis.invalid"
+        for member in ("tsas", "witnesses"):
+            if member in document and not 1 <= len(self._list(document[member], member, 64)):
+                _fail(invalid, f"{member} holds 1..64 entries when present (an empty list is left out)")
+        seen = set()
+        for i, t in enumerate(document.get("tsas", [])):
+            where = f"tsas[{i}]"
+            _members(t, where, ("institution", "ca_cert"), invalid)
+            institution = _name(t["institution"], f"{where}.institution")
+            if institution not in institutions or institution in seen:
+                _fail(invalid, f"{where}.institution must hold admin keys and have one TSA CA")
+            seen.add(institution)
+            pem = _string(t["ca_cert"], f"{where}.ca_cert", invalid)
+            if len(pem.encode("utf-8", "surrogatepass")) > 8192 or not _is_ca_certificate(pem):
+                _fail(invalid, f"{where}.ca_cert must be one CA certificate in canonical PEM")
+        names = set()
+        for i, w in enumerate(document.get("witnesses", [])):
+            where = f"witnesses[{i}]"
+            _members(w, where, ("name", "key"), invalid)
+            name = _name(w["name"], f"{where}.name")
+            if any(c <= " " or c in "+\x7f" or c.isspace() for c in name) or name in names:
+                _fail(invalid, f"{where}.name must be a note key name of its own")
+            names.add(name)
+            key = _key(w["key"], f"{where}.key")
+            if key.alg != "ed25519" or key.key_id in self._other_keys:
+                _fail(invalid, f"{where}.key must be an Ed25519 key no other entry holds")
+            self._other_keys.add(key.key_id)
 
     def _agencies(self, listed):
         agencies, all_keys = {}, set()

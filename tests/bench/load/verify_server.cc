@@ -79,6 +79,8 @@ class VerifyOnlyService : public api::NodeService {
   }
   Result<std::string> GetCheckpoint() override { return NotServed(); }
   Status AddCosignature(std::string_view) override { return NotServed(); }
+  Result<boost::json::object> AddAnchor(std::string_view) override { return NotServed(); }
+  Result<boost::json::object> ListAnchors(uint64_t) override { return NotServed(); }
   std::string GetGenesisJson() override { return genesis_.ToJson(); }
   Result<api::TreeHead> GetTreeHead() override { return NotServed(); }
   Result<std::vector<std::string>> GetConsistencyProof(uint64_t, uint64_t) override {

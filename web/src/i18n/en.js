@@ -27,6 +27,16 @@ export default {
   'verify.records': ({ count }) => `${count} record(s) of this file on the ledger`,
   'verify.again': 'Verify another file',
 
+  'beside.title': 'A checkpoint beside the receipt (optional)',
+  'beside.lead': ({ size }) => `Choose a signed checkpoint (C2SP note) of this record's block, tree size ${size}, to see which validators signed that tree head and which outside witnesses cosigned it. It does not change the verdict above.`,
+  'beside.pick': 'Choose a checkpoint file',
+  'beside.valid': ({ size }) => `Checkpoint of tree size ${size}: every known signature holds`,
+  'beside.invalid': 'The checkpoint does not hold:',
+  'beside.validators': 'Signed by validators',
+  'beside.witnesses': 'Cosigned by witnesses',
+  'beside.witness': 'Cosigned by witness',
+  'beside.none': 'none',
+
   'verdict.valid': 'Valid',
   'verdict.invalid': 'Invalid',
   'verdict.not-found': 'Not found',

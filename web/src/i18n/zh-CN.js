@@ -28,6 +28,16 @@ export default {
   'verify.records': ({ count }) => `账本中有 ${count} 条该文件的存证记录`,
   'verify.again': '核验另一个文件',
 
+  'beside.title': '随回执提交的检查点（可选）',
+  'beside.lead': ({ size }) => `选择本记录所在区块（树大小 ${size}）的签名检查点（C2SP 签名记录），查看哪些验证节点签署了该树头、哪些外部见证方联署了它。它不改变上面的核验结论。`,
+  'beside.pick': '选择检查点文件',
+  'beside.valid': ({ size }) => `树大小 ${size} 的检查点：所有已知签名均有效`,
+  'beside.invalid': '检查点未通过核验：',
+  'beside.validators': '验证节点签名',
+  'beside.witnesses': '见证方联署',
+  'beside.witness': '见证方联署',
+  'beside.none': '无',
+
   'verdict.valid': '有效',
   'verdict.invalid': '无效',
   'verdict.not-found': '未找到',

@@ -3,17 +3,18 @@
 // against the genesis, and show the verdict with what it proves.
 import { findByDigest } from '../api.js';
 import { t } from '../i18n/index.js';
-import { verifyReceipt } from '../verify/index.js';
+import { verifyCheckpoint, verifyReceipt } from '../verify/index.js';
 import { checkList, factDetails, factsList, failure, jsonDownload, notice, recordChips, verdictBanner } from './components.js';
 import { h } from './dom.js';
 import { filePicker } from './file_picker.js';
-import { formatCount, recordPath } from './format.js';
+import { formatCount, formatTime, recordPath } from './format.js';
 import { genesisPanel, loadTrustInto, trustNotices } from './genesis_panel.js';
 import { digestFile } from './hashing.js';
 
 /**
  * @typedef {{id: string, status: 'committed'|'pending', record: any, receipt: any,
- *            digest: string, verdict: import('../verify/receipt.js').Verdict|null}} Result
+ *            digest: string, verdict: import('../verify/receipt.js').Verdict|null,
+ *            checkpoint?: {name: string, verdict: import('../verify/checkpoint.js').CheckpointVerdict}}} Result
  * @typedef {{phase: 'idle'|'hashing'|'querying'|'done'|'error', file: {name: string, size: number}|null,
  *            digests: string[], results: Result[], error: string|null}} State
  */
@@ -74,7 +75,7 @@ export function verifyPage() {
         }),
       ),
       progress(),
-      state.phase === 'done' ? outcome() : null,
+      state.phase === 'done' ? outcome(ctx) : null,
       genesisPanel(ctx),
     ];
   }
@@ -86,7 +87,8 @@ export function verifyPage() {
     return null;
   }
 
-  function outcome() {
+  /** @param {import('./layout.js').PageContext} ctx */
+  function outcome(ctx) {
     const valid = state.results.filter((r) => r.verdict?.verdict === 'valid');
     const invalid = state.results.filter((r) => r.verdict?.verdict === 'invalid');
     const pending = state.results.filter((r) => r.status === 'pending');
@@ -112,12 +114,12 @@ export function verifyPage() {
       { class: 'outcome' },
       banner,
       shown.length > 1 ? h('p', { class: 'muted' }, t('verify.records', { count: shown.length })) : null,
-      shown.map(resultCard),
+      shown.map((result) => resultCard(ctx, result)),
     );
   }
 
-  /** @param {Result} result */
-  function resultCard(result) {
+  /** @param {import('./layout.js').PageContext} ctx @param {Result} result */
+  function resultCard(ctx, result) {
     const verdict = /** @type {import('../verify/receipt.js').Verdict} */ (result.verdict);
     const valid = verdict.verdict === 'valid';
     return h(
@@ -127,12 +129,64 @@ export function verifyPage() {
       valid && verdict.facts ? factsList(verdict.facts) : failure(verdict),
       checkList(verdict),
       valid && verdict.facts ? factDetails(verdict.facts) : null,
+      valid && verdict.facts ? besideCheckpoint(ctx, result) : null,
       h(
         'div',
         { class: 'actions' },
         valid ? h('a', { class: 'button', href: `${recordPath(result.id, 'certificate')}#digest=${result.digest}`, testid: 'certificate-link' }, t('action.certificate')) : null,
         jsonDownload(result.receipt, `${result.id.slice(0, 16)}.receipt.json`, t('action.receipt')),
         h('a', { class: 'button button--secondary', href: recordPath(result.id) }, t('action.record')),
+      ),
+    );
+  }
+
+  /**
+   * A signed checkpoint of the receipt's block, given beside the receipt
+   * (docs/receipt-format.md §8): who signed that tree head and which outside
+   * witnesses cosigned it. It never changes the receipt's verdict.
+   * @param {import('./layout.js').PageContext} ctx @param {Result} result
+   */
+  function besideCheckpoint(ctx, result) {
+    const facts = /** @type {any} */ (result.verdict?.facts);
+    const checked = result.checkpoint;
+    return h(
+      'section',
+      { class: 'beside', testid: 'beside-checkpoint' },
+      h('h3', null, t('beside.title')),
+      h('p', { class: 'muted' }, t('beside.lead', { size: facts.treeSize })),
+      filePicker({
+        id: `checkpoint-${result.id.slice(0, 16)}`,
+        testid: 'checkpoint',
+        title: t('beside.pick'),
+        compact: true,
+        chosen: checked?.name ?? null,
+        onFile: async (file) => {
+          const text = file.size <= 16 * 1024 ? await file.text() : '';
+          result.checkpoint = { name: file.name, verdict: verifyCheckpoint(text, ctx.trust?.genesis, facts) };
+          ctx.update();
+        },
+      }),
+      checked ? checkpointOutcome(checked.verdict) : null,
+    );
+  }
+
+  /** @param {import('../verify/checkpoint.js').CheckpointVerdict} verdict */
+  function checkpointOutcome(verdict) {
+    if (verdict.verdict !== 'valid') {
+      return notice('error', h('strong', null, t('beside.invalid')), ' ', h('span', { class: 'mono', testid: 'checkpoint-code' }, `${verdict.code}: ${verdict.detail}`));
+    }
+    const validators = verdict.validators ?? [];
+    const witnesses = verdict.witnesses ?? [];
+    return notice(
+      'success',
+      h('strong', { testid: 'checkpoint-valid' }, t('beside.valid', { size: verdict.size })),
+      h(
+        'ul',
+        { class: 'signers' },
+        h('li', null, h('span', { class: 'signers__name' }, t('beside.validators')), h('span', null, validators.length ? validators.join(', ') : t('beside.none'))),
+        witnesses.length
+          ? witnesses.map((w) => h('li', { testid: 'cosigner' }, h('span', { class: 'signers__name' }, `${t('beside.witness')} ${w.name}`), h('span', { class: 'signers__time' }, formatTime(w.time * 1000))))
+          : h('li', null, h('span', { class: 'signers__name' }, t('beside.witnesses')), h('span', null, t('beside.none'))),
       ),
     );
   }

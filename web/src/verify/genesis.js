@@ -13,7 +13,7 @@ import { decodeUtf8, isDigestHex, toHex, utf8 } from './bytes.js';
 import { FieldReader, SchemaError } from './fields.js';
 import { hashFunction } from './hash.js';
 import { LIMITS } from './limits.js';
-import { parsePublicKeyPem } from './keys.js';
+import { checkCaCertificatePem, parsePublicKeyPem } from './keys.js';
 import { parseStrictJson } from './strict_json.js';
 
 const NAME_BYTES_MAX = 256; // ledger::kGenesisNameBytesMax
@@ -25,6 +25,9 @@ const READER_ROLES = Object.freeze(['court', 'procuratorate', 'reconsideration',
 const OBSERVERS_MAX = 1000; // limits::kObserversMax
 const ADMIN_INSTITUTIONS_MAX = 64; // limits::kGovernanceInstitutionsMax
 const ADMIN_KEYS_MAX = 16; // limits::kGovernanceAdminKeysMax, per institution
+const TSAS_MAX = 64; // limits::kGovernanceInstitutionsMax
+const WITNESSES_MAX = 64; // limits::kWitnessesMax
+const CA_CERT_BYTES_MAX = 8192; // crypto::kCaCertificatePemBytesMax
 const DAY_MS = 24 * 3600 * 1000;
 // ledger/chain_params.cc CheckChainParams: each parameter's protocol bounds.
 export const PARAM_BOUNDS = Object.freeze({
@@ -119,6 +122,10 @@ function readGenesis(value) {
   const params = version === 2 ? readParams(reader.required('params')) : null;
   const admins = version === 2 ? reader.array('admins', ADMIN_INSTITUTIONS_MAX).map(readAdmin) : [];
   const observers = version === 2 ? reader.array('observers', OBSERVERS_MAX).map(readObserver) : [];
+  // Version 2, optional (left out when empty): trusted time, no part of a receipt.
+  const tsas = version === 2 && reader.optional('tsas') !== undefined ? reader.array('tsas', TSAS_MAX).map(readTsa) : null;
+  const witnesses =
+    version === 2 && reader.optional('witnesses') !== undefined ? reader.array('witnesses', WITNESSES_MAX).map(readWitness) : null;
   reader.finish();
   if (!identifier(chainId) || utf8(chainId).length > LIMITS.chainIdBytesMax) {
     throw reader.fail('chain_id must be 1..64 characters of A-Z a-z 0-9 . _ -');
@@ -132,6 +139,7 @@ function readGenesis(value) {
   unique(agencies.flatMap((a) => a.keys.map((k) => k.keyId)), 'agencies[].keys');
   unique(readers.map((r) => r.id), 'readers[].id');
   if (version === 2) checkAdmins(/** @type {ChainParams} */ (params), admins, validators, observers, agencies);
+  if (version === 2) checkTrustedTime(tsas, witnesses, admins, validators, observers, agencies);
   const setText = validators.map((v) => `${v.voteKey.keyId}:${v.power}\n`).join('');
   return {
     version: /** @type {1|2} */ (version),
@@ -145,6 +153,8 @@ function readGenesis(value) {
     params,
     admins,
     observers,
+    // Outside witnesses (version 2; docs/witness.md), for a checkpoint beside a receipt.
+    witnesses: witnesses ?? [],
     validatorSetHash: toHex(H(utf8(setText))),
     fingerprint: toHex(H(utf8(canonicalize(value)))),
   };
@@ -240,6 +250,59 @@ function readObserver(value, i) {
   };
   reader.finish();
   return observer;
+}
+
+function readTsa(value, i) {
+  const reader = new FieldReader(value, `genesis.tsas[${i}]`);
+  const institution = name(reader, 'institution', false);
+  const pem = reader.string('ca_cert');
+  if (utf8(pem).length > CA_CERT_BYTES_MAX) throw reader.fail(`ca_cert is over ${CA_CERT_BYTES_MAX} bytes`);
+  const checked = checkCaCertificatePem(pem);
+  if (!checked.ok) throw reader.fail(`ca_cert: ${checked.error}`);
+  reader.finish();
+  return { institution };
+}
+
+// crypto/note.cc IsKeyName: no byte up to U+0020, no U+007F, no '+', no Unicode space.
+// eslint-disable-next-line no-control-regex
+const NOT_IN_KEY_NAME = /[\u0000-\u0020\u007f+\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
+function readWitness(value, i) {
+  const reader = new FieldReader(value, `genesis.witnesses[${i}]`);
+  const witnessName = reader.string('name');
+  const bytes = utf8(witnessName).length;
+  if (bytes < 1 || bytes > NAME_BYTES_MAX || NOT_IN_KEY_NAME.test(witnessName)) {
+    throw reader.fail(`name must be a note key name of 1..${NAME_BYTES_MAX} bytes without spaces or '+'`);
+  }
+  const witnessKey = key(reader, 'key');
+  if (witnessKey.alg !== 'ed25519') throw reader.fail('key must be an Ed25519 key (c2sp.org/tlog-cosignature)');
+  reader.finish();
+  return { name: witnessName, key: witnessKey };
+}
+
+// ledger/genesis.cc CheckTrustedTime: lists of 1..64 when present, each TSA CA of
+// an institution with admin keys (one each), witness names unique and witness
+// keys no other key of genesis.
+function checkTrustedTime(tsas, witnesses, admins, validators, observers, agencies) {
+  if ((tsas !== null && tsas.length === 0) || (witnesses !== null && witnesses.length === 0)) {
+    throw new SchemaError('genesis: tsas and witnesses hold 1..64 entries when present (an empty list is left out)');
+  }
+  const institutions = new Set(admins.map((a) => a.institution));
+  for (const [i, tsa] of (tsas ?? []).entries()) {
+    if (!institutions.has(tsa.institution)) throw new SchemaError(`genesis: tsas[${i}]: institution has no admin keys`);
+  }
+  unique((tsas ?? []).map((t) => t.institution), 'tsas[].institution');
+  unique((witnesses ?? []).map((w) => w.name), 'witnesses[].name');
+  const otherKeys = new Set([
+    ...validators.flatMap((v) => [v.voteKey.keyId, v.nodeKey.keyId]),
+    ...observers.map((o) => o.nodeKey.keyId),
+    ...agencies.flatMap((a) => a.keys.map((k) => k.keyId)),
+    ...admins.flatMap((a) => a.keys.map((k) => k.keyId)),
+  ]);
+  for (const [i, w] of (witnesses ?? []).entries()) {
+    if (otherKeys.has(w.key.keyId)) throw new SchemaError(`genesis: witnesses[${i}]: key ${w.key.keyId} is registered twice (witness keys must be separate)`);
+    otherKeys.add(w.key.keyId);
+  }
 }
 
 // ledger/genesis.cc CheckAdmins: admin keys separate from every vote, node and

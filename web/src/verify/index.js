@@ -2,6 +2,7 @@
 // import. Everything under verify/ is pure (no DOM, no network, no clock).
 export { parseGenesis, parseGenesisBytes, findAgency } from './genesis.js';
 export { verifyReceipt, verifyReceiptBytes, verifyReceiptText } from './receipt.js';
+export { verifyCheckpoint } from './checkpoint.js';
 export { documentDigests } from './document.js';
 export { verifyFiles } from './files.js';
 export { chainGovernance, verifyBlock } from './explorer.js';

@@ -12,7 +12,7 @@
 import forge from 'node-forge/lib/forge.js';
 import 'node-forge/lib/pem.js';
 import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { BasicConstraints, Certificate, SubjectPublicKeyInfo, id_ce_basicConstraints } from '@peculiar/asn1-x509';
 import { ed25519 } from '@noble/curves/ed25519';
 import { p256 } from '@noble/curves/p256';
 import { sm2 } from 'sm-crypto-v2';
@@ -60,6 +60,41 @@ export function parsePublicKeyPem(pem) {
     };
   }
   return parsed;
+}
+
+/**
+ * An institution's TSA CA certificate as genesis holds it (ledger/genesis.cc,
+ * crypto::ParseCaCertificate): one X.509 certificate in canonical PEM whose
+ * basicConstraints say CA:TRUE.
+ * @param {unknown} pem
+ * @returns {{ok: true} | {ok: false, error: string}}
+ */
+export function checkCaCertificatePem(pem) {
+  if (typeof pem !== 'string') return { ok: false, error: 'a certificate must be PEM text' };
+  let messages;
+  try {
+    messages = forge.pem.decode(pem);
+  } catch (error) {
+    return { ok: false, error: `not PEM: ${error.message}` };
+  }
+  if (messages.length !== 1 || messages[0].type !== 'CERTIFICATE') {
+    return { ok: false, error: 'expected one "CERTIFICATE" PEM block' };
+  }
+  const der = Uint8Array.from(messages[0].body, (c) => c.charCodeAt(0));
+  const lines = toBase64(der).match(/.{1,64}/g) ?? [];
+  if (pem !== `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`) {
+    return { ok: false, error: 'not one certificate in canonical PEM form' };
+  }
+  let certificate;
+  try {
+    certificate = AsnParser.parse(der, Certificate);
+    const extension = (certificate.tbsCertificate.extensions ?? []).find((e) => e.extnID === id_ce_basicConstraints);
+    const constraints = extension ? AsnParser.parse(extension.extnValue, BasicConstraints) : null;
+    if (!constraints || !constraints.cA) return { ok: false, error: 'not a CA certificate (basicConstraints CA:TRUE)' };
+  } catch (error) {
+    return { ok: false, error: `not an X.509 certificate: ${error.message}` };
+  }
+  return { ok: true };
 }
 
 /** The one PEM text of a DER SubjectPublicKeyInfo. @param {Uint8Array} der */

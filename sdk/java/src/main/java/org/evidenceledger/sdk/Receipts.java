@@ -181,6 +181,9 @@ public final class Receipts {
         }
         topMembers.addAll(List.of("v", "params", "admins", "observers"));
       }
+      // Version 2's optional members (left out when empty): trusted time.
+      if (version2 && document.has("tsas")) topMembers.add("tsas");
+      if (version2 && document.has("witnesses")) topMembers.add("witnesses");
       members(document, "genesis", topMembers, INVALID);
       this.document = document;
       chainId = string(document.path("chain_id"), "chain_id", INVALID);
@@ -338,6 +341,84 @@ public final class Receipts {
       long threshold = params.path("governance_threshold").asLong();
       if (threshold < 1 || threshold > admins.size()) {
         throw fail(INVALID, "params.governance_threshold must be 1.." + admins.size());
+      }
+      otherKeyIds.addAll(adminKeyIds);
+      readTrustedTime(document, institutions);
+    }
+
+    /** Version 2, optional: TSA CAs and witnesses (docs/receipt-format.md §2). */
+    private void readTrustedTime(JsonNode document, Set<String> institutions)
+        throws ReceiptException {
+      for (String member : List.of("tsas", "witnesses")) {
+        if (document.has(member) && list(document.path(member), member, 64).isEmpty()) {
+          throw fail(INVALID, member + " holds 1..64 entries when present (an empty list is left out)");
+        }
+      }
+      Set<String> seen = new HashSet<>();
+      JsonNode tsas = document.has("tsas") ? document.path("tsas") : MISSING_LIST;
+      for (int i = 0; i < tsas.size(); i++) {
+        JsonNode t = tsas.get(i);
+        String where = "tsas[" + i + "]";
+        members(t, where, List.of("institution", "ca_cert"), INVALID);
+        String institution = name(t.path("institution"), where + ".institution", false);
+        if (!institutions.contains(institution) || !seen.add(institution)) {
+          throw fail(INVALID, where + ".institution must hold admin keys and have one TSA CA");
+        }
+        String pem = string(t.path("ca_cert"), where + ".ca_cert", INVALID);
+        if (pem.getBytes(StandardCharsets.UTF_8).length > 8192 || !isCaCertificate(pem)) {
+          throw fail(INVALID, where + ".ca_cert must be one CA certificate in canonical PEM");
+        }
+      }
+      Set<String> names = new HashSet<>();
+      JsonNode witnesses = document.has("witnesses") ? document.path("witnesses") : MISSING_LIST;
+      for (int i = 0; i < witnesses.size(); i++) {
+        JsonNode w = witnesses.get(i);
+        String where = "witnesses[" + i + "]";
+        members(w, where, List.of("name", "key"), INVALID);
+        String witnessName = name(w.path("name"), where + ".name", false);
+        if (!NOTE_KEY_NAME.matcher(witnessName).matches() || !names.add(witnessName)) {
+          throw fail(INVALID, where + ".name must be a note key name of its own");
+        }
+        Keys.PublicKey key = key(w.path("key"), where + ".key");
+        if (!key.alg().equals("ed25519") || !otherKeyIds.add(key.keyId())) {
+          throw fail(INVALID, where + ".key must be an Ed25519 key no other entry holds");
+        }
+      }
+    }
+
+    private static final JsonNode MISSING_LIST =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    // crypto/note.cc IsKeyName: no character up to U+0020, no U+007F, no '+', no Unicode space.
+    private static final Pattern NOTE_KEY_NAME = Pattern.compile(
+        "[^\\x00-\\x20\\x7f+\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+");
+
+    /** One X.509 certificate in canonical PEM with basicConstraints CA:TRUE. */
+    private static boolean isCaCertificate(String pem) {
+      String begin = "-----BEGIN CERTIFICATE-----\n";
+      String end = "-----END CERTIFICATE-----\n";
+      if (!pem.startsWith(begin) || !pem.endsWith(end) || pem.length() < begin.length() + end.length()) {
+        return false;
+      }
+      byte[] der;
+      try {
+        der = Base64.getDecoder().decode(
+            pem.substring(begin.length(), pem.length() - end.length()).replace("\n", ""));
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+      String body = Base64.getEncoder().encodeToString(der);
+      StringBuilder canonical = new StringBuilder(begin);
+      for (int i = 0; i < body.length(); i += 64) {
+        canonical.append(body, i, Math.min(body.length(), i + 64)).append('\n');
+      }
+      if (!canonical.append(end).toString().equals(pem)) return false;
+      try {
+        java.security.cert.X509Certificate certificate = (java.security.cert.X509Certificate)
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(der));
+        return certificate.getBasicConstraints() >= 0 && Arrays.equals(certificate.getEncoded(), der);
+      } catch (java.security.cert.CertificateException e) {
+        return false;
       }
     }
 
