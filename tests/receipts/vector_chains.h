@@ -121,6 +121,23 @@ struct Corpus {
   const Golden& golden(const std::string& name) const;
 };
 
+// A fixed institution CA certificate (P-256, CA:TRUE, made once with openssl
+// req -x509), the TSA CA of the trusted-time members of version 2.
+inline constexpr std::string_view kCourtCaPem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIB7TCCAZOgAwIBAgIUBjiThzkpamU8oOvJQuRAYt7BYQ0wCgYIKoZIzj0EAwIw\n"
+    "QzEeMBwGA1UECgwV5rOX5rC05Y6/5Lq65rCR5rOV6ZmiMSEwHwYDVQQDDBjms5fm\n"
+    "sLTljr/kurrmsJHms5XpmaIgQ0EwIBcNMjYxMjA2MjEwNDEwWhgPMjEyNjExMTIy\n"
+    "MTA0MTBaMEMxHjAcBgNVBAoMFeazl+awtOWOv+S6uuawkeazlemZojEhMB8GA1UE\n"
+    "AwwY5rOX5rC05Y6/5Lq65rCR5rOV6ZmiIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+    "AQcDQgAEHkjRFOvIvyL7u74C3rcgHOEpYBDPcD+Bd2eHIHUsoqLTSg2wDp3ooZc6\n"
+    "LaLT5cZVCrgH7ysN5Bi9rTVqU5eybqNjMGEwHQYDVR0OBBYEFBHvJ8DCx8BODiNm\n"
+    "K2m6u4uFayl4MB8GA1UdIwQYMBaAFBHvJ8DCx8BODiNmK2m6u4uFayl4MA8GA1Ud\n"
+    "EwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMAoGCCqGSM49BAMCA0gAMEUCIBE3\n"
+    "vq+5f/PioPPWunwmottc+Et64yAfUKYDwCJC40ceAiEApFiZ03KvPB6mBS8AtBL7\n"
+    "zYsz/bjcP3fFFoDFd9Ti/4E=\n"
+    "-----END CERTIFICATE-----\n";
+
 // Builds the chains and the golden receipts (the same bytes on every run).
 Corpus BuildCorpus();
 
