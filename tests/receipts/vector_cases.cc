@@ -1307,6 +1307,37 @@ void AddTrustedTimeActions(CaseBuilder& b) {
               resign(a, chain);
             });
           });
+  b.Typed(base, "tt-witness-name-taken", kGovernance,
+          "block 2's add-witness named as the genesis witness, signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(r, chain, 0, [&](ledger::GovernanceAction& a) {
+              std::get<ledger::AddWitness>(a.body).witness.name = "witness.example.org/w1";
+              resign(a, chain);
+            });
+          });
+  b.Typed(base, "tt-tsa-ca-unchanged", kGovernance,
+          "block 4's set-tsa-ca gives the court the CA it has (the genesis one), signed and "
+          "committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(
+                r, chain, 1,
+                [&](ledger::GovernanceAction& a) {
+                  std::get<ledger::SetTsaCa>(a.body).ca_cert = crypto::ParseCaCertificate(kCourtCaPem).value();
+                  resign(a, chain);
+                },
+                1);
+          });
+  b.Typed(base, "tt-tsa-ca-not-a-ca", kGovernance,
+          "block 4's set-tsa-ca with a TSA certificate (CA:FALSE), signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(
+                r, chain, 1,
+                [&](ledger::GovernanceAction& a) {
+                  std::get<ledger::SetTsaCa>(a.body).ca_cert.pem = std::string(kCourtTsaPem);
+                  resign(a, chain);
+                },
+                1);
+          });
   b.Json(base, "tt-witness-key-changed", kGovernance,
          "block 2's add-witness names another key (its signatures and the block's actions_root "
          "left as they were)",

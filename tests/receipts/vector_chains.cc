@@ -431,7 +431,8 @@ void BuildGoverned(Corpus& corpus) {
 //   block 2  add-witness "witness.example.org/w2" (spare key 1) and set-tsa-ca
 //            for the procuratorate; a record of agency 0
 //   block 3  a record of agency 0 (the block-2 actions not yet in force)
-//   block 4  remove-witness "witness.example.org/w1"; a record of agency 0
+//   block 4  remove-witness "witness.example.org/w1" and set-tsa-ca replacing the
+//            court's CA; a record of agency 0
 //   block 5  (no records)
 //   block 6  a record of agency 0 (the removal in force)
 void BuildTrustedTime(Corpus& corpus) {
@@ -467,7 +468,10 @@ void BuildTrustedTime(Corpus& corpus) {
   Record in_force = record("(2026)鲁0831行罚31号", "行政处罚决定书", "tt-witness-in-force.txt");
   g.Commit({in_force});
   Record removed = record("(2026)鲁0831行罚32号", "听证告知书", "tt-witness-removed.txt");
-  g.Commit({removed}, {}, {chain.ActionLeafOf(ledger::RemoveWitness{"witness.example.org/w1"}, 3)});
+  g.Commit({removed}, {},
+           {chain.ActionLeafOf(ledger::RemoveWitness{"witness.example.org/w1"}, 3),
+            chain.ActionLeafOf(ledger::SetTsaCa{court, crypto::ParseCaCertificate(kCourtCa2Pem).value()},
+                               4)});
   g.Commit({});
   Record after = record("(2026)鲁0831行罚32号", "行政处罚决定书", "tt-after-removal.txt");
   g.Commit({after});
@@ -481,7 +485,7 @@ void BuildTrustedTime(Corpus& corpus) {
                                         "v2: block 3, after add-witness and set-tsa-ca",
                                         g, "tt-witness-in-force.txt", in_force, 0, 0));
   corpus.goldens.push_back(MakeGoldenV2("trusted-time-witness-removed",
-                                        "v2: block 4, which removes the genesis witness", g,
+                                        "v2: block 4, which removes the genesis witness and replaces the court's TSA CA", g,
                                         "tt-witness-removed.txt", removed, 0, 0));
   corpus.goldens.push_back(MakeGoldenV2("trusted-time-after-removal",
                                         "v2: block 6, the removal of the genesis witness in force",
