@@ -75,6 +75,8 @@ export const LEGACY_PARAMS = Object.freeze({
  * @property {ChainParams|null} params version 2 only
  * @property {{institution: string, keys: import('./keys.js').PublicKey[]}[]} admins empty in version 1
  * @property {{name: string, institution: string, nodeKey: import('./keys.js').PublicKey, address: string}[]} observers
+ * @property {{institution: string, caCert: string}[]} tsas TSA CAs (canonical PEM), empty in version 1
+ * @property {{name: string, key: import('./keys.js').PublicKey}[]} witnesses empty in version 1
  * @property {string} validatorSetHash hex
  * @property {string} fingerprint hex H(JCS(genesis))
  */
