@@ -177,6 +177,7 @@ TestChain::TestChain(TestChainOptions options)
     contents.params = options_.params;
     contents.params.governance_threshold = DefaultGovernanceThreshold(kValidators);
     contents.witnesses = options_.witnesses;
+    contents.tsas = options_.tsas;
   }
   contents.validators = std::move(validators);
   contents.agencies = std::move(agencies);

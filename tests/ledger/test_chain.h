@@ -46,8 +46,9 @@ struct TestChainOptions {
   // and these params (their governance_threshold is set to 3).
   bool governed = false;
   ChainParams params;
-  // Outside witnesses in the genesis (governed chains only).
+  // Outside witnesses and TSA CAs in the genesis (governed chains only).
   std::vector<GenesisWitness> witnesses;
+  std::vector<GenesisTsa> tsas;
 };
 
 // PKCS#8 PEM of fixed test keys of `algorithm` (never use outside tests). For

@@ -33,6 +33,7 @@ constexpr const char* kCommit = "receipt.bad_commit";
 constexpr const char* kValidators = "receipt.validator_set_mismatch";
 constexpr const char* kGovernance = "receipt.bad_governance";
 constexpr const char* kGovernedChain = "governed";
+constexpr const char* kTrustedTimeChain = "governed-trusted-time";
 
 // --- Small edits. ---
 
@@ -252,7 +253,7 @@ class CaseBuilder {
     c.exit_status = ExitStatusOf(code);
     c.code = std::move(code);
     c.existed_by_ms = existed_by_ms;
-    c.receipt_v2_corpus = g.chain->name() == kGovernedChain;
+    c.receipt_v2_corpus = g.chain->name() == kGovernedChain || g.chain->name() == kTrustedTimeChain;
     out_.cases.push_back(std::move(c));
   }
 
@@ -507,20 +508,6 @@ json::value GenesisV2(const json::value& v1) {
 // A fixed institution CA certificate (P-256, CA:TRUE, made once with openssl
 // req -x509) and a TSA certificate it issued (CA:FALSE), for the trusted-time
 // members of version 2.
-constexpr std::string_view kCourtCaPem =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIB7TCCAZOgAwIBAgIUBjiThzkpamU8oOvJQuRAYt7BYQ0wCgYIKoZIzj0EAwIw\n"
-    "QzEeMBwGA1UECgwV5rOX5rC05Y6/5Lq65rCR5rOV6ZmiMSEwHwYDVQQDDBjms5fm\n"
-    "sLTljr/kurrmsJHms5XpmaIgQ0EwIBcNMjYxMjA2MjEwNDEwWhgPMjEyNjExMTIy\n"
-    "MTA0MTBaMEMxHjAcBgNVBAoMFeazl+awtOWOv+S6uuawkeazlemZojEhMB8GA1UE\n"
-    "AwwY5rOX5rC05Y6/5Lq65rCR5rOV6ZmiIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
-    "AQcDQgAEHkjRFOvIvyL7u74C3rcgHOEpYBDPcD+Bd2eHIHUsoqLTSg2wDp3ooZc6\n"
-    "LaLT5cZVCrgH7ysN5Bi9rTVqU5eybqNjMGEwHQYDVR0OBBYEFBHvJ8DCx8BODiNm\n"
-    "K2m6u4uFayl4MB8GA1UdIwQYMBaAFBHvJ8DCx8BODiNmK2m6u4uFayl4MA8GA1Ud\n"
-    "EwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMAoGCCqGSM49BAMCA0gAMEUCIBE3\n"
-    "vq+5f/PioPPWunwmottc+Et64yAfUKYDwCJC40ceAiEApFiZ03KvPB6mBS8AtBL7\n"
-    "zYsz/bjcP3fFFoDFd9Ti/4E=\n"
-    "-----END CERTIFICATE-----\n";
 constexpr std::string_view kCourtTsaPem =
     "-----BEGIN CERTIFICATE-----\n"
     "MIIBsDCCAVagAwIBAgIBAjAKBggqhkjOPQQDAjBDMR4wHAYDVQQKDBXms5fmsLTl\n"
@@ -1132,11 +1119,11 @@ const std::string kG = "governed-new-validator-set";
 // block committed again (by the validators of its height): the validators
 // signed a block with these actions, so only the action's own rules decide.
 void ChangeActions(Receipt& r, const VectorChain& chain, size_t block,
-                   const std::function<void(ledger::GovernanceAction&)>& change) {
+                   const std::function<void(ledger::GovernanceAction&)>& change, size_t index = 0) {
   ledger::GovernanceBlock& g = r.governance.at(block);
-  ledger::GovernanceAction action = ledger::ParseAction(g.actions.at(0)).value();
+  ledger::GovernanceAction action = ledger::ParseAction(g.actions.at(index)).value();
   change(action);
-  g.actions[0] = ledger::ActionLeaf(action);
+  g.actions[index] = ledger::ActionLeaf(action);
   g.header.actions_root = ledger::LeavesRoot(chain.hash(), g.actions);
   chain.Recommit(g.header, g.commit);
 }
@@ -1267,6 +1254,100 @@ void AddGovernanceBlocks(CaseBuilder& b) {
         });
 }
 
+// The trusted-time actions (add-witness, remove-witness, set-tsa-ca) changed,
+// signed again by the admins and committed again by the validators: only the
+// action's own rules decide.
+void AddTrustedTimeActions(CaseBuilder& b) {
+  const std::string base = "trusted-time-after-removal";
+  auto resign = [](ledger::GovernanceAction& a, const VectorChain& chain) {
+    a.sigs.clear();
+    for (size_t i : {0, 1, 2}) EVIDENCE_CHECK(ledger::SignAction(chain.chain().admin_key(i), a).ok());
+  };
+  b.Typed(base, "tt-witness-key-of-genesis-witness", kGovernance,
+          "block 2's add-witness with the key of the genesis witness (a key is never registered "
+          "twice), signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(r, chain, 0, [&](ledger::GovernanceAction& a) {
+              std::get<ledger::AddWitness>(a.body).witness.key =
+                  crypto::PrivateKey::FromPem(ledger::testing::FixedTestKeyPem(ledger::testing::kSpareKeysFirst))
+                      .value()
+                      .public_key();
+              resign(a, chain);
+            });
+          });
+  b.Typed(base, "tt-witness-key-not-ed25519", kGovernance,
+          "block 2's add-witness with a P-256 key (cosignatures are Ed25519), signed and committed "
+          "again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(r, chain, 0, [&](ledger::GovernanceAction& a) {
+              std::get<ledger::AddWitness>(a.body).witness.key =
+                  crypto::PrivateKey::FromPem(ledger::testing::FixedTestKeyPem(
+                                                  8, crypto::SignatureAlgorithm::kP256))
+                      .value()
+                      .public_key();
+              resign(a, chain);
+            });
+          });
+  b.Typed(base, "tt-tsa-ca-institution-without-admins", kGovernance,
+          "block 2's set-tsa-ca for an institution without admin keys, signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(
+                r, chain, 0,
+                [&](ledger::GovernanceAction& a) {
+                  std::get<ledger::SetTsaCa>(a.body).institution = "泗水县审计局";
+                  resign(a, chain);
+                },
+                1);
+          });
+  b.Typed(base, "tt-remove-unknown-witness", kGovernance,
+          "block 4's remove-witness names no witness of the register, signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(r, chain, 1, [&](ledger::GovernanceAction& a) {
+              std::get<ledger::RemoveWitness>(a.body).name = "witness.example.org/w9";
+              resign(a, chain);
+            });
+          });
+  b.Typed(base, "tt-witness-name-taken", kGovernance,
+          "block 2's add-witness named as the genesis witness, signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(r, chain, 0, [&](ledger::GovernanceAction& a) {
+              std::get<ledger::AddWitness>(a.body).witness.name = "witness.example.org/w1";
+              resign(a, chain);
+            });
+          });
+  b.Typed(base, "tt-tsa-ca-unchanged", kGovernance,
+          "block 4's set-tsa-ca gives the court the CA it has (the genesis one), signed and "
+          "committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(
+                r, chain, 1,
+                [&](ledger::GovernanceAction& a) {
+                  std::get<ledger::SetTsaCa>(a.body).ca_cert = crypto::ParseCaCertificate(kCourtCaPem).value();
+                  resign(a, chain);
+                },
+                1);
+          });
+  b.Typed(base, "tt-tsa-ca-not-a-ca", kGovernance,
+          "block 4's set-tsa-ca with a TSA certificate (CA:FALSE), signed and committed again",
+          [&resign](Receipt& r, const VectorChain& chain) {
+            ChangeActions(
+                r, chain, 1,
+                [&](ledger::GovernanceAction& a) {
+                  std::get<ledger::SetTsaCa>(a.body).ca_cert.pem = std::string(kCourtTsaPem);
+                  resign(a, chain);
+                },
+                1);
+          });
+  b.Json(base, "tt-witness-key-changed", kGovernance,
+         "block 2's add-witness names another key (its signatures and the block's actions_root "
+         "left as they were)",
+         [](json::value& r) {
+           json::value action = json::parse(Str(At(r, "governance.0.actions.0")));
+           At(action, "witness.key") = PublicPemOfFixed(ledger::testing::kSpareKeysFirst + 3);
+           At(r, "governance.0.actions.0") = ledger::CanonicalJson(action).value();
+         });
+}
+
 void AddGovernanceReceipts(CaseBuilder& b) {
   b.Json(kG, "gov-missing-governance", kMalformed, "A v2 receipt without \"governance\"",
          [](json::value& r) { Erase(r, "governance"); });
@@ -1378,6 +1459,7 @@ VectorSet BuildCases(const Corpus& corpus) {
   AddOrdering(builder);
   AddGovernanceBlocks(builder);
   AddGovernanceReceipts(builder);
+  AddTrustedTimeActions(builder);
   for (const VectorCase& c : out.cases) {
     EVIDENCE_CHECK_MSG(c.code.empty() == c.existed_by_ms.has_value(), c.name.c_str());
   }

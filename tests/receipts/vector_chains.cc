@@ -11,6 +11,7 @@
 
 #include "common/check.h"
 #include "crypto/merkle.h"
+#include "crypto/timestamp.h"
 #include "ledger/batch.h"
 #include "ledger/governance.h"
 
@@ -91,6 +92,10 @@ const std::map<std::string, std::string>& Documents() {
       {"gov-second-key.txt", "行政复议决定书 — (2026)鲁0831行复23号 — with the agency's added key"},
       {"gov-old-set.txt", "听证告知书 — (2026)鲁0831行罚24号 — the last block of the old validators"},
       {"gov-new-set.txt", "行政处罚决定书 — (2026)鲁0831行罚24号 — committed by the rotated validator set"},
+      {"tt-witness-added.txt", "现场检查笔录 — (2026)鲁0831行罚31号 — in the block that adds a witness"},
+      {"tt-witness-in-force.txt", "行政处罚决定书 — (2026)鲁0831行罚31号 — the added witness in force"},
+      {"tt-witness-removed.txt", "听证告知书 — (2026)鲁0831行罚32号 — in the block that removes a witness"},
+      {"tt-after-removal.txt", "行政处罚决定书 — (2026)鲁0831行罚32号 — the removal in force"},
   };
   return documents;
 }
@@ -420,6 +425,74 @@ void BuildGoverned(Corpus& corpus) {
   corpus.chains.emplace(g.name(), std::move(owned));
 }
 
+// Receipts v2 on a version-2 genesis with a TSA CA (the court's) and a witness
+// (spare key 0), across the trusted-time actions:
+//   block 1  a record of agency 0 (a version-1 block)
+//   block 2  add-witness "witness.example.org/w2" (spare key 1) and set-tsa-ca
+//            for the procuratorate; a record of agency 0
+//   block 3  a record of agency 0 (the block-2 actions not yet in force)
+//   block 4  remove-witness "witness.example.org/w1" and set-tsa-ca replacing the
+//            court's CA; a record of agency 0
+//   block 5  (no records)
+//   block 6  a record of agency 0 (the removal in force)
+void BuildTrustedTime(Corpus& corpus) {
+  UseFixedRandomSource("chain governed-trusted-time");
+  TestChainOptions options;
+  options.chain_id = "sishui-evidence-trusted-time";
+  options.fixed_keys = true;
+  options.governed = true;
+  options.witnesses = {{"witness.example.org/w1", SpareKey(0).public_key()}};
+  const std::string court = "泗水县人民法院";
+  options.tsas = {{court, crypto::ParseCaCertificate(kCourtCaPem).value()}};
+  auto owned = std::make_unique<VectorChain>("governed-trusted-time", options);
+  VectorChain& g = *owned;
+  TestChain& chain = g.chain();
+  EVIDENCE_CHECK(chain.genesis().validators().at(2).institution == court);
+  const std::string procuratorate = chain.genesis().validators().at(1).institution;
+  const auto sha256 = crypto::HashAlgorithm::kSha256;
+  auto record = [&](const char* case_id, const char* title, const char* document) {
+    Record r = g.DocumentRecord(0, case_id, "enforcement_record", "decision", title,
+                                Document(document), sha256);
+    Sign(g, 0, r);
+    return r;
+  };
+
+  Record first = record("(2026)鲁0831行罚30号", "现场检查笔录", "gov-before-changes.txt");
+  g.Commit({first});
+  Record added = record("(2026)鲁0831行罚31号", "现场检查笔录", "tt-witness-added.txt");
+  g.Commit({added}, {},
+           {chain.ActionLeafOf(ledger::AddWitness{{"witness.example.org/w2", SpareKey(1).public_key()}}),
+            chain.ActionLeafOf(ledger::SetTsaCa{procuratorate,
+                                                crypto::ParseCaCertificate(kCourtCaPem).value()},
+                               2)});
+  Record in_force = record("(2026)鲁0831行罚31号", "行政处罚决定书", "tt-witness-in-force.txt");
+  g.Commit({in_force});
+  Record removed = record("(2026)鲁0831行罚32号", "听证告知书", "tt-witness-removed.txt");
+  g.Commit({removed}, {},
+           {chain.ActionLeafOf(ledger::RemoveWitness{"witness.example.org/w1"}, 3),
+            chain.ActionLeafOf(ledger::SetTsaCa{court, crypto::ParseCaCertificate(kCourtCa2Pem).value()},
+                               4)});
+  g.Commit({});
+  Record after = record("(2026)鲁0831行罚32号", "行政处罚决定书", "tt-after-removal.txt");
+  g.Commit({after});
+
+  corpus.goldens.push_back(MakeGoldenV2(
+      "trusted-time-witness-added",
+      "v2: block 2, which adds a witness and the procuratorate's TSA CA to a genesis with a TSA CA "
+      "and a witness",
+      g, "tt-witness-added.txt", added, 0, 0));
+  corpus.goldens.push_back(MakeGoldenV2("trusted-time-witness-in-force",
+                                        "v2: block 3, after add-witness and set-tsa-ca",
+                                        g, "tt-witness-in-force.txt", in_force, 0, 0));
+  corpus.goldens.push_back(MakeGoldenV2("trusted-time-witness-removed",
+                                        "v2: block 4, which removes the genesis witness and replaces the court's TSA CA", g,
+                                        "tt-witness-removed.txt", removed, 0, 0));
+  corpus.goldens.push_back(MakeGoldenV2("trusted-time-after-removal",
+                                        "v2: block 6, the removal of the genesis witness in force",
+                                        g, "tt-after-removal.txt", after, 0, 0));
+  corpus.chains.emplace(g.name(), std::move(owned));
+}
+
 }  // namespace
 
 Bytes HighS(const Bytes& der) {
@@ -560,6 +633,7 @@ Corpus BuildCorpus() {
   BuildSm3Sm2(corpus);
   BuildP256Weighted(corpus);
   BuildGoverned(corpus);
+  BuildTrustedTime(corpus);
   return corpus;
 }
 

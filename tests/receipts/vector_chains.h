@@ -19,6 +19,9 @@
 //   governed        "sishui-evidence-governed", SHA-256, Ed25519, a version-2 genesis
 //                   (admin keys, threshold 3 of 4): receipts v2 across governance
 //                   changes (docs/receipt-format.md §11), see BuildGoverned.
+//   governed-trusted-time "sishui-evidence-trusted-time": a version-2 genesis with
+//                   the court's TSA CA and a witness; receipts v2 across add-witness,
+//                   set-tsa-ca and remove-witness, see BuildTrustedTime.
 //
 // Thread-safety: none (tests only; the random source is process-wide).
 #pragma once
@@ -120,6 +123,40 @@ struct Corpus {
   std::vector<Golden> goldens;
   const Golden& golden(const std::string& name) const;
 };
+
+// A fixed institution CA certificate (P-256, CA:TRUE, made once with openssl
+// req -x509), the TSA CA of the trusted-time members of version 2.
+inline constexpr std::string_view kCourtCaPem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIB7TCCAZOgAwIBAgIUBjiThzkpamU8oOvJQuRAYt7BYQ0wCgYIKoZIzj0EAwIw\n"
+    "QzEeMBwGA1UECgwV5rOX5rC05Y6/5Lq65rCR5rOV6ZmiMSEwHwYDVQQDDBjms5fm\n"
+    "sLTljr/kurrmsJHms5XpmaIgQ0EwIBcNMjYxMjA2MjEwNDEwWhgPMjEyNjExMTIy\n"
+    "MTA0MTBaMEMxHjAcBgNVBAoMFeazl+awtOWOv+S6uuawkeazlemZojEhMB8GA1UE\n"
+    "AwwY5rOX5rC05Y6/5Lq65rCR5rOV6ZmiIENBMFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+    "AQcDQgAEHkjRFOvIvyL7u74C3rcgHOEpYBDPcD+Bd2eHIHUsoqLTSg2wDp3ooZc6\n"
+    "LaLT5cZVCrgH7ysN5Bi9rTVqU5eybqNjMGEwHQYDVR0OBBYEFBHvJ8DCx8BODiNm\n"
+    "K2m6u4uFayl4MB8GA1UdIwQYMBaAFBHvJ8DCx8BODiNmK2m6u4uFayl4MA8GA1Ud\n"
+    "EwEB/wQFMAMBAf8wDgYDVR0PAQH/BAQDAgEGMAoGCCqGSM49BAMCA0gAMEUCIBE3\n"
+    "vq+5f/PioPPWunwmottc+Et64yAfUKYDwCJC40ceAiEApFiZ03KvPB6mBS8AtBL7\n"
+    "zYsz/bjcP3fFFoDFd9Ti/4E=\n"
+    "-----END CERTIFICATE-----\n";
+
+// A second CA of the court (made the same way), the one set-tsa-ca puts in
+// place of the first.
+inline constexpr std::string_view kCourtCa2Pem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIB8DCCAZegAwIBAgIUGvwY+FA45jN9Pnb09STCJHnYY4wwCgYIKoZIzj0EAwIw\n"
+    "RTEeMBwGA1UECgwV5rOX5rC05Y6/5Lq65rCR5rOV6ZmiMSMwIQYDVQQDDBrms5fm\n"
+    "sLTljr/kurrmsJHms5XpmaIgQ0EgMjAgFw0yNjEyMDcwMTI0NTZaGA8yMTI2MTEx\n"
+    "MzAxMjQ1NlowRTEeMBwGA1UECgwV5rOX5rC05Y6/5Lq65rCR5rOV6ZmiMSMwIQYD\n"
+    "VQQDDBrms5fmsLTljr/kurrmsJHms5XpmaIgQ0EgMjBZMBMGByqGSM49AgEGCCqG\n"
+    "SM49AwEHA0IABKjRWRJpfu+ztsNk54TiARXF2e0cYAmoMCjPDPLqGjnq+V++Q3OA\n"
+    "nIvxB/+CGwRzETx/SSjz0RdytUtXkoSHmRijYzBhMB0GA1UdDgQWBBRFTBc0CmEi\n"
+    "NI3xOxCBg9jaXZS+fDAfBgNVHSMEGDAWgBRFTBc0CmEiNI3xOxCBg9jaXZS+fDAP\n"
+    "BgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAKBggqhkjOPQQDAgNHADBE\n"
+    "AiBSPVxIIoo6Env6hd/sRHuqgB1yhxn65wfkgM0E8OZ6TwIgEtLJBRE07MtoDAaA\n"
+    "f3ShFxCp6KINRMKI1Deo6spZxCc=\n"
+    "-----END CERTIFICATE-----\n";
 
 // Builds the chains and the golden receipts (the same bytes on every run).
 Corpus BuildCorpus();

@@ -16,6 +16,9 @@ import base64
 import binascii
 import re
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from . import jcs, merkle
 from .keys import KeyFormatError, PublicKey
 
@@ -48,7 +51,9 @@ LEGACY_PARAMS = {"batch_records_max": 10000, "block_bytes_max": 16777216,
 ACTIONS = ("add-agency", "remove-agency", "add-agency-key", "revoke-agency-key", "add-reader",
            "remove-reader", "add-validator", "remove-validator", "set-power",
            "rotate-validator-keys", "add-observer", "remove-observer", "add-admin-key",
-           "revoke-admin-key", "set-params")
+           "revoke-admin-key", "set-params", "add-witness", "remove-witness", "set-tsa-ca")
+WITNESSES_MAX = 64  # limits::kWitnessesMax
+CA_CERT_BYTES_MAX = 8192  # crypto::kCaCertificatePemBytesMax
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -77,6 +82,27 @@ def _unsafe(reason):
 
 # ------------------------------------------------------------------ registers
 
+def is_ca_certificate(pem):
+    """One X.509 certificate in canonical PEM with basicConstraints CA:TRUE."""
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.encode("utf-8", "surrogatepass"))
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    except (ValueError, x509.ExtensionNotFound):
+        return False
+    return constraints.value.ca and certificate.public_bytes(Encoding.PEM).decode() == pem
+
+
+def _check_witness_entry(witness):
+    """ledger::CheckWitnessEntry: a note key name (c2sp.org/signed-note) and an Ed25519 key."""
+    name = witness["name"]
+    if (not 1 <= len(name.encode("utf-8", "surrogatepass")) <= NAME_BYTES_MAX or
+            any(c <= " " or c in "+\x7f" or c.isspace() for c in name)):
+        raise _malformed(f"witness.name must be a note key name of 1..{NAME_BYTES_MAX} bytes "
+                         "without spaces or '+'")
+    if witness["key"].alg != "ed25519":
+        raise _malformed("witness.key must be an Ed25519 key (c2sp.org/tlog-cosignature)")
+
+
 class Register:
     """One state of the register (ledger::GovernanceState). Keys are
     PublicKey objects; a registered key is {"key": PublicKey, "revoked": dict?}."""
@@ -91,6 +117,8 @@ class Register:
         other.agencies = [{**a, "keys": [dict(k) for k in a["keys"]]} for a in self.agencies]
         other.readers = [dict(r) for r in self.readers]
         other.retired_keys = list(self.retired_keys)
+        other.tsas = [dict(t) for t in self.tsas]
+        other.witnesses = [dict(w) for w in self.witnesses]
         return other
 
     def seal(self):
@@ -125,6 +153,11 @@ class Register:
                          **({"token_sha256": r["token_sha256"]} if "token_sha256" in r
                             else {"key": r["key"].canonical_pem()})} for r in self.readers],
             "retired_keys": list(self.retired_keys),
+            # Left out when empty, so the state hash of a register without them is as before.
+            **({"tsas": [{"institution": t["institution"], "ca_cert": t["ca_cert"]}
+                         for t in self.tsas]} if self.tsas else {}),
+            **({"witnesses": [{"name": w["name"], "key": w["key"].canonical_pem()}
+                              for w in self.witnesses]} if self.witnesses else {}),
         }
 
     # Lookups (GovernanceState::Find*).
@@ -150,7 +183,8 @@ class Register:
                 key_id in self.retired_keys or
                 any(key_id in (v["vote_key"].key_id, v["node_key"].key_id)
                     for v in self.validators) or
-                any(o["node_key"].key_id == key_id for o in self.observers))
+                any(o["node_key"].key_id == key_id for o in self.observers) or
+                any(w["key"].key_id == key_id for w in self.witnesses))
 
 
 def validator_set_hash(H, validators):
@@ -181,6 +215,9 @@ def register_from_genesis(document, H):
     r.readers = [{**rd, **({"key": key(rd["key"])} if "key" in rd else {})}
                  for rd in document["readers"]]
     r.retired_keys = []
+    r.tsas = [{"institution": t["institution"], "ca_cert": t["ca_cert"]}
+              for t in document.get("tsas", [])]
+    r.witnesses = [{"name": w["name"], "key": key(w["key"])} for w in document.get("witnesses", [])]
     return r.seal()
 
 
@@ -300,6 +337,20 @@ def _operands(action, v):
     if action == "revoke-admin-key":
         return ({"institution": _str(v.get("institution"), "institution"),
                  "key_id": _key_id(v.get("key_id"), "key_id")}, ("institution", "key_id"))
+    if action == "add-witness":
+        w = _object(v.get("witness"), "witness", ("name", "key"))
+        witness = {"name": _str(w["name"], "witness.name"), "key": _pem(w["key"], "witness.key")}
+        _check_witness_entry(witness)
+        return witness, ("witness",)
+    if action == "remove-witness":
+        return {"name": _str(v.get("name"), "name")}, ("name",)
+    if action == "set-tsa-ca":
+        out = {"institution": _str(v.get("institution"), "institution"),
+               "ca_cert": _str(v.get("ca_cert"), "ca_cert")}
+        if (len(out["ca_cert"].encode("utf-8", "surrogatepass")) > CA_CERT_BYTES_MAX or
+                not is_ca_certificate(out["ca_cert"])):
+            raise _malformed("ca_cert must be one CA certificate (CA:TRUE) in canonical PEM")
+        return out, ("institution", "ca_cert")
     # set-params: some of the six fields (at least one), integers, no others.
     p = v.get("params")
     if not isinstance(p, dict):
@@ -621,6 +672,34 @@ def _operate(s, e, action, op, ctx):
             raise _conflict("the institution runs a validator and would be left without an admin key")
         if _signing_institutions(e.admins) < s.params["governance_threshold"]:
             raise _conflict("fewer institutions than the threshold would have admin keys")
+    elif action == "add-witness":
+        _check_witness_entry(op)
+        if any(w["name"] == op["name"] for w in s.witnesses):
+            raise _conflict(f"witness {op['name']!r} exists")
+        if len(s.witnesses) >= WITNESSES_MAX:
+            raise _conflict("the register holds the most witnesses it may")
+        _check_new_key(s, op["key"], "witness key")
+        e.witnesses.append(dict(op))
+    elif action == "remove-witness":
+        at = next((i for i, w in enumerate(e.witnesses) if w["name"] == op["name"]), None)
+        if at is None:
+            raise _unknown(f"no witness {op['name']!r}")
+        # Its key never comes back: a cosignature made with it before stays its own.
+        _retire(e, e.witnesses[at]["key"])
+        del e.witnesses[at]
+    elif action == "set-tsa-ca":
+        _check_name("institution", op["institution"], False)
+        admin = next((a for a in s.admins if a["institution"] == op["institution"]), None)
+        if admin is None or _active(admin) == 0:
+            raise _unknown(f"institution {op['institution']!r} holds no admin key "
+                           "(a TSA belongs to an institution of the register)")
+        tsa = next((t for t in e.tsas if t["institution"] == op["institution"]), None)
+        if tsa is not None and tsa["ca_cert"] == op["ca_cert"]:
+            raise _conflict(f"{op['institution']}'s TSA CA is this certificate already")
+        if tsa is not None:
+            tsa["ca_cert"] = op["ca_cert"]
+        else:
+            e.tsas.append(dict(op))
     else:  # set-params
         params = {**s.params, **op["params"]}
         for name, (low, high) in PARAM_BOUNDS.items():

@@ -29,9 +29,6 @@ import hashlib
 import re
 import struct
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
-
 from . import governance, jcs, merkle, records
 from .keys import KeyFormatError, PublicKey
 
@@ -147,16 +144,6 @@ def _key(value, where):
     if key.canonical_pem() != pem:
         _fail("genesis.invalid", f"{where} is not in canonical PEM form")
     return key
-
-
-def _is_ca_certificate(pem):
-    """One X.509 certificate in canonical PEM with basicConstraints CA:TRUE."""
-    try:
-        certificate = x509.load_pem_x509_certificate(pem.encode("utf-8", "surrogatepass"))
-        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
-    except (ValueError, x509.ExtensionNotFound):
-        return False
-    return constraints.value.ca and certificate.public_bytes(Encoding.PEM).decode() == pem
 
 
 class Genesis:
@@ -298,7 +285,7 @@ class Genesis:
                 _fail(invalid, f"{where}.institution must hold admin keys and have one TSA CA")
             seen.add(institution)
             pem = _string(t["ca_cert"], f"{where}.ca_cert", invalid)
-            if len(pem.encode("utf-8", "surrogatepass")) > 8192 or not _is_ca_certificate(pem):
+            if len(pem.encode("utf-8", "surrogatepass")) > 8192 or not governance.is_ca_certificate(pem):
                 _fail(invalid, f"{where}.ca_cert must be one CA certificate in canonical PEM")
         names = set()
         for i, w in enumerate(document.get("witnesses", [])):

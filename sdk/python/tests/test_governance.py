@@ -164,5 +164,47 @@ class Register(unittest.TestCase):
             "name": "validator-2", "vote_key": VOTE[3][1]})], rotated), "governance.conflict")
 
 
+    def test_the_tsas_and_witnesses_give_the_cpp_state_hashes_of_the_trusted_time_chain(self):
+        with open(os.path.join(CORPUS, "genesis", "governed-trusted-time.json"),
+                  encoding="utf-8") as f:
+            document = json.load(f)
+        with open(os.path.join(CORPUS, "receipts", "trusted-time-after-removal.json"),
+                  encoding="utf-8") as f:
+            receipt = json.load(f)
+        history = GovernanceHistory(genesis_register(document))
+        for block in receipt["governance"]:
+            self.assertEqual(history.latest().hash, block["block"]["state_hash"])
+            history.apply(block["block"]["height"], block["block"]["time_ms"], block["actions"])
+        last = history.latest()
+        self.assertEqual(last.hash, receipt["block"]["state_hash"])
+        self.assertEqual([w["name"] for w in last.witnesses], ["witness.example.org/w2"])
+        self.assertEqual(len(last.tsas), 2)
+        self.assertNotEqual(last.tsas[0]["ca_cert"], document["tsas"][0]["ca_cert"])
+        self.assertIn(PublicKey(document["witnesses"][0]["key"]).key_id, last.retired_keys)
+
+    def test_the_trusted_time_actions_refuse_with_the_cpp_codes(self):
+        def witness(seq, name, pem):
+            return leaf(seq, "add-witness", {"witness": {"name": name, "key": pem}})
+        with_witness = governance.apply_action_leaves(
+            genesis_register(), [witness(1, "w.example/1", SPARE[0][1])], 5, 1767225700000)
+        self.assertEqual(len(with_witness.witnesses), 1)
+        self.assertEqual(refusal([witness(2, "w.example/1", SPARE[1][1])], with_witness),
+                         "governance.conflict")
+        self.assertEqual(refusal([witness(2, "w.example/2", SPARE[0][1])], with_witness),
+                         "governance.conflict")
+        self.assertEqual(refusal([witness(1, "w example", SPARE[1][1])]), "governance.malformed")
+        self.assertEqual(refusal([witness(1, "w.example/3", ADMIN[0][1])]), "governance.conflict")
+        removed = governance.apply_action_leaves(
+            with_witness, [leaf(2, "remove-witness", {"name": "w.example/1"})], 5, 1767225700000)
+        self.assertEqual(removed.witnesses, [])
+        self.assertEqual(refusal([witness(3, "w.example/1", SPARE[0][1])], removed),
+                         "governance.conflict")
+        self.assertEqual(refusal([leaf(2, "remove-witness", {"name": "w.example/9"})], with_witness),
+                         "governance.unknown_entry")
+        self.assertEqual(refusal([leaf(1, "set-tsa-ca", {"institution": INSTITUTIONS[0],
+                                                          "ca_cert": "not a certificate"})]),
+                         "governance.malformed")
+
+
 if __name__ == "__main__":
     unittest.main()

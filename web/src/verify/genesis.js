@@ -75,6 +75,8 @@ export const LEGACY_PARAMS = Object.freeze({
  * @property {ChainParams|null} params version 2 only
  * @property {{institution: string, keys: import('./keys.js').PublicKey[]}[]} admins empty in version 1
  * @property {{name: string, institution: string, nodeKey: import('./keys.js').PublicKey, address: string}[]} observers
+ * @property {{institution: string, caCert: string}[]} tsas TSA CAs (canonical PEM), empty in version 1
+ * @property {{name: string, key: import('./keys.js').PublicKey}[]} witnesses empty in version 1
  * @property {string} validatorSetHash hex
  * @property {string} fingerprint hex H(JCS(genesis))
  */
@@ -153,7 +155,9 @@ function readGenesis(value) {
     params,
     admins,
     observers,
-    // Outside witnesses (version 2; docs/witness.md), for a checkpoint beside a receipt.
+    // TSA CAs and outside witnesses (version 2; docs/timestamps.md, docs/witness.md): the
+    // register's first entries, and the witnesses of a checkpoint beside a receipt.
+    tsas: tsas ?? [],
     witnesses: witnesses ?? [],
     validatorSetHash: toHex(H(utf8(setText))),
     fingerprint: toHex(H(utf8(canonicalize(value)))),
@@ -260,7 +264,7 @@ function readTsa(value, i) {
   const checked = checkCaCertificatePem(pem);
   if (!checked.ok) throw reader.fail(`ca_cert: ${checked.error}`);
   reader.finish();
-  return { institution };
+  return { institution, caCert: pem };
 }
 
 // crypto/note.cc IsKeyName: no byte up to U+0020, no U+007F, no '+', no Unicode space.

@@ -18,7 +18,7 @@ import { concat, fromBase64, toHex, utf8 } from './bytes.js';
 import { FieldReader, SchemaError } from './fields.js';
 import { LEGACY_PARAMS, PARAM_BOUNDS } from './genesis.js';
 import { LIMITS } from './limits.js';
-import { parsePublicKeyPem, verifySignature } from './keys.js';
+import { checkCaCertificatePem, parsePublicKeyPem, verifySignature } from './keys.js';
 import { parseStrictJson } from './strict_json.js';
 import { SIGNATURE_ALGORITHMS } from './record.js';
 
@@ -36,12 +36,15 @@ const READERS_MAX = 10000;
 const OBSERVERS_MAX = 1000;
 const VALIDATORS_MAX = 1000;
 const VALIDATORS_MIN_AFTER_REMOVAL = 4;
+const WITNESSES_MAX = 64; // limits::kWitnessesMax
+const CA_CERT_BYTES_MAX = 8192; // crypto::kCaCertificatePemBytesMax
 const NAME_BYTES_MAX = 256;
 const TOTAL_POWER_MAX = 1n << 60n; // ledger/vote.cc
 const ACTION_NAMES = Object.freeze([
   'add-agency', 'remove-agency', 'add-agency-key', 'revoke-agency-key', 'add-reader', 'remove-reader',
   'add-validator', 'remove-validator', 'set-power', 'rotate-validator-keys', 'add-observer',
-  'remove-observer', 'add-admin-key', 'revoke-admin-key', 'set-params',
+  'remove-observer', 'add-admin-key', 'revoke-admin-key', 'set-params', 'add-witness', 'remove-witness',
+  'set-tsa-ca',
 ]);
 
 /** A governance action refused (its code is the C++ governance.* code). */
@@ -71,6 +74,8 @@ const unsafe = (what) => new GovernanceError('governance.unsafe_validator_set', 
  * @typedef {import('./block.js').Validator & {nodeKey: PublicKey, address: string}} ValidatorEntry
  * @typedef {{name: string, institution: string, nodeKey: PublicKey, address: string}} ObserverEntry
  * @typedef {{id: string, role: string, token_sha256?: string, key?: PublicKey}} ReaderEntry
+ * @typedef {{institution: string, caCert: string}} TsaEntry a TSA CA (PEM in canonical form) of an institution
+ * @typedef {{name: string, key: PublicKey}} WitnessEntry an outside witness (Ed25519 key)
  *
  * @typedef {object} Register one state of the chain's register (ledger::GovernanceState)
  * @property {string} chainId
@@ -87,6 +92,8 @@ const unsafe = (what) => new GovernanceError('governance.unsafe_validator_set', 
  * @property {AgencyEntry[]} agencies
  * @property {ReaderEntry[]} readers
  * @property {string[]} retiredKeys sorted
+ * @property {TsaEntry[]} tsas
+ * @property {WitnessEntry[]} witnesses
  * @property {string} validatorSetHash hex (sealed)
  * @property {string} hash hex of the state (sealed)
  */
@@ -113,6 +120,8 @@ export function registerFromGenesis(genesis) {
     agencies: genesis.agencies.map((a) => ({ id: a.id, name: a.name, institution: a.institution, keys: registered(a.keys) })),
     readers: genesis.readers.map((r) => ({ ...r })),
     retiredKeys: [],
+    tsas: (genesis.tsas ?? []).map((t) => ({ ...t })),
+    witnesses: (genesis.witnesses ?? []).map((w) => ({ ...w })),
     validatorSetHash: '',
     hash: '',
   });
@@ -141,6 +150,9 @@ export function registerToJson(s) {
     })),
     readers: s.readers.map((r) => ({ id: r.id, role: r.role, ...(r.token_sha256 !== undefined ? { token_sha256: r.token_sha256 } : { key: r.key?.pem }) })),
     retired_keys: [...s.retiredKeys],
+    // Left out when empty, so the state hash of a register without them is as before.
+    ...(s.tsas.length > 0 ? { tsas: s.tsas.map((t) => ({ institution: t.institution, ca_cert: t.caCert })) } : {}),
+    ...(s.witnesses.length > 0 ? { witnesses: s.witnesses.map((w) => ({ name: w.name, key: w.key.pem })) } : {}),
   };
 }
 
@@ -172,6 +184,8 @@ function edit(s) {
     agencies: s.agencies.map((a) => ({ ...a, keys: keys(a.keys) })),
     readers: s.readers.map((r) => ({ ...r })),
     retiredKeys: [...s.retiredKeys],
+    tsas: s.tsas.map((t) => ({ ...t })),
+    witnesses: s.witnesses.map((w) => ({ ...w })),
   };
 }
 
@@ -206,7 +220,8 @@ function keyEverUsed(s, keyId) {
     s.admins.some((a) => a.keys.some((k) => k.key.keyId === keyId)) ||
     s.retiredKeys.includes(keyId) ||
     s.validators.some((v) => v.voteKey.keyId === keyId || v.nodeKey.keyId === keyId) ||
-    s.observers.some((o) => o.nodeKey.keyId === keyId)
+    s.observers.some((o) => o.nodeKey.keyId === keyId) ||
+    s.witnesses.some((w) => w.key.keyId === keyId)
   );
 }
 
@@ -350,9 +365,38 @@ function readBody(action, r) {
       return { institution: r.string('institution'), key_id: keyId(r, 'key_id') };
     case 'set-params':
       return { params: readParamsUpdate(r.required('params')) };
+    case 'add-witness': {
+      const w = new FieldReader(r.required('witness'), 'witness');
+      const witness = { name: w.string('name'), key: pemKey(w, 'key') };
+      w.finish();
+      checkWitnessEntry(witness);
+      return witness;
+    }
+    case 'remove-witness':
+      return { name: r.string('name') };
+    case 'set-tsa-ca': {
+      const out = { institution: r.string('institution'), caCert: r.string('ca_cert') };
+      if (utf8(out.caCert).length > CA_CERT_BYTES_MAX) throw r.fail(`ca_cert: the CA certificate is over ${CA_CERT_BYTES_MAX} bytes`);
+      const checked = checkCaCertificatePem(out.caCert);
+      if (!checked.ok) throw r.fail(`ca_cert: ${checked.error}`);
+      return out;
+    }
     default:
       throw new Error(`no operands for ${action}`); // ACTION_NAMES and this switch list the same actions
   }
+}
+
+// crypto/note.cc IsKeyName: no byte up to U+0020, no U+007F, no '+', no Unicode space.
+// eslint-disable-next-line no-control-regex
+const NOT_IN_KEY_NAME = /[\u0000-\u0020\u007f+\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
+// ledger::CheckWitnessEntry: a note key name and an Ed25519 key.
+function checkWitnessEntry(witness) {
+  const bytes = utf8(witness.name).length;
+  if (bytes < 1 || bytes > NAME_BYTES_MAX || NOT_IN_KEY_NAME.test(witness.name)) {
+    throw malformed(`witness.name must be a note key name of 1..${NAME_BYTES_MAX} bytes without spaces or '+' (c2sp.org/signed-note)`);
+  }
+  if (witness.key.alg !== 'ed25519') throw malformed('witness.key must be an Ed25519 key (c2sp.org/tlog-cosignature)');
 }
 
 function readReaderOperand(value) {
@@ -650,6 +694,35 @@ const OPERATIONS = {
     }
     if (Object.keys(PARAM_BOUNDS).every((field) => params[field] === s.params[field])) throw conflict('the params have these values already');
     e.params = params;
+  },
+  'add-witness'(s, e, op) {
+    checkWitnessEntry(op);
+    if (s.witnesses.some((w) => w.name === op.name)) throw conflict(`witness "${op.name}" exists`);
+    if (s.witnesses.length >= WITNESSES_MAX) throw conflict('the register holds the most witnesses it may');
+    checkNewKey(s, op.key, 'witness key');
+    e.witnesses.push({ name: op.name, key: op.key });
+  },
+  'remove-witness'(s, e, op) {
+    const at = e.witnesses.findIndex((w) => w.name === op.name);
+    if (at < 0) throw unknown(`no witness "${op.name}"`);
+    // Its key never comes back: a cosignature made with it before stays its own.
+    retire(e, e.witnesses[at].key);
+    e.witnesses.splice(at, 1);
+  },
+  // The TSA CA of an institution of the register: set, or replaced.
+  'set-tsa-ca'(s, e, op) {
+    checkName('institution', op.institution, false);
+    const admin = s.admins.find((a) => a.institution === op.institution);
+    if (!admin || activeKeys(admin) === 0) {
+      throw unknown(`institution "${op.institution}" holds no admin key (a TSA belongs to an institution of the register)`);
+    }
+    const tsa = e.tsas.find((t) => t.institution === op.institution);
+    if (tsa) {
+      if (tsa.caCert === op.caCert) throw conflict(`${op.institution}'s TSA CA is this certificate already`);
+      tsa.caCert = op.caCert;
+      return;
+    }
+    e.tsas.push({ institution: op.institution, caCert: op.caCert });
   },
 };
 

@@ -176,3 +176,38 @@ test('a vote key rotation changes the validator set from two blocks on', () => {
   // The retired vote key never comes back.
   assert.equal(refusal([leaf(2, 'rotate-validator-keys', { name: 'validator-2', vote_key: vote[3].pem })], rotated), 'governance.conflict');
 });
+
+test("the TSA CAs and witnesses of the register give the state hashes the C++ put into the trusted-time chain's headers", () => {
+  const dir = join(VECTORS_DIR, 'receipts');
+  const chain = parseGenesis(readFileSync(join(dir, 'genesis', 'governed-trusted-time.json'), 'utf8'));
+  assert.ok(chain.ok);
+  const receipt = JSON.parse(readFileSync(join(dir, 'receipts', 'trusted-time-after-removal.json'), 'utf8'));
+  const history = new GovernanceHistory(registerFromGenesis(chain.genesis));
+  assert.deepEqual(history.latest().witnesses.map((w) => w.name), ['witness.example.org/w1']);
+  for (const g of receipt.governance) {
+    assert.equal(history.latest().hash, g.block.state_hash);
+    history.apply(g.block.height, g.block.time_ms, g.actions);
+  }
+  assert.equal(history.latest().hash, receipt.block.state_hash);
+  const last = history.latest();
+  assert.deepEqual(last.witnesses.map((w) => w.name), ['witness.example.org/w2']);
+  assert.equal(last.tsas.length, 2);
+  assert.notEqual(last.tsas[0].caCert, chain.genesis.tsas[0].caCert, "the court's CA replaced");
+  assert.ok(last.retiredKeys.includes(chain.genesis.witnesses[0].key.keyId), 'the removed witness key retired');
+});
+
+test('the trusted-time actions refuse with the C++ codes', () => {
+  const witness = (seq, name, pem) => leaf(seq, 'add-witness', { witness: { name, key: pem } });
+  const withWitness = applyActionLeaves(registerFromGenesis(genesis), [witness(1, 'w.example/1', spare[0].pem)], block);
+  assert.equal(withWitness.witnesses.length, 1);
+  assert.equal(refusal([witness(2, 'w.example/1', spare[1].pem)], withWitness), 'governance.conflict', 'a name taken');
+  assert.equal(refusal([witness(2, 'w.example/2', spare[0].pem)], withWitness), 'governance.conflict', 'a key taken');
+  assert.equal(refusal([witness(1, 'w example', spare[1].pem)]), 'governance.malformed', 'not a note key name');
+  assert.equal(refusal([witness(1, 'w+1', spare[1].pem)]), 'governance.malformed', 'not a note key name');
+  assert.equal(refusal([witness(1, 'w.example/3', admin[0].pem)]), 'governance.conflict', 'an admin key');
+  const removed = applyActionLeaves(withWitness, [leaf(2, 'remove-witness', { name: 'w.example/1' })], block);
+  assert.equal(removed.witnesses.length, 0);
+  assert.equal(refusal([witness(3, 'w.example/1', spare[0].pem)], removed), 'governance.conflict', 'a removed key never comes back');
+  assert.equal(refusal([leaf(2, 'remove-witness', { name: 'w.example/9' })], withWitness), 'governance.unknown_entry');
+  assert.equal(refusal([leaf(1, 'set-tsa-ca', { institution: INSTITUTIONS[0], ca_cert: 'not a certificate' })]), 'governance.malformed');
+});

@@ -46,6 +46,8 @@ public final class Governance {
   private static final int OBSERVERS_MAX = 1000;
   private static final int VALIDATORS_MAX = 1000;
   private static final int VALIDATORS_MIN_AFTER_REMOVAL = 4;
+  private static final int WITNESSES_MAX = 64;  // limits::kWitnessesMax
+  private static final int CA_CERT_BYTES_MAX = 8192;  // crypto::kCaCertificatePemBytesMax
   private static final BigInteger TOTAL_POWER_MAX = BigInteger.ONE.shiftLeft(60);
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._-]+");
@@ -54,7 +56,8 @@ public final class Governance {
   private static final List<String> ACTIONS = List.of("add-agency", "remove-agency",
       "add-agency-key", "revoke-agency-key", "add-reader", "remove-reader", "add-validator",
       "remove-validator", "set-power", "rotate-validator-keys", "add-observer",
-      "remove-observer", "add-admin-key", "revoke-admin-key", "set-params");
+      "remove-observer", "add-admin-key", "revoke-admin-key", "set-params", "add-witness",
+      "remove-witness", "set-tsa-ca");
 
   static {
     PARAM_BOUNDS.put("batch_records_max", new long[] {1, 10_000});
@@ -117,15 +120,16 @@ public final class Governance {
   /** A key of the register and its revocation, if any. */
   public record RegisteredKey(Keys.PublicKey key, Revocation revoked) {}
 
-  /** An agency, admin institution, validator, observer or reader entry (one class: the fields
-   * its kind has are set). */
+  /** An agency, admin institution, validator, observer, reader, TSA CA or witness entry (one
+   * class: the fields its kind has are set). */
   static final class Entry {
     String id;           // agency, reader
     String name;         // agency, validator, observer
-    String institution;  // agency, admin, validator, observer
+    String institution;  // agency, admin, validator, observer, TSA CA
     String role;         // reader
     String tokenSha256;  // reader
-    Keys.PublicKey key;  // reader
+    String caCert;       // TSA CA: PEM in canonical form
+    Keys.PublicKey key;  // reader, witness
     Keys.PublicKey voteKey;
     Keys.PublicKey nodeKey;
     long power;
@@ -140,6 +144,7 @@ public final class Governance {
       e.institution = institution;
       e.role = role;
       e.tokenSha256 = tokenSha256;
+      e.caCert = caCert;
       e.key = key;
       e.voteKey = voteKey;
       e.nodeKey = nodeKey;
@@ -170,6 +175,8 @@ public final class Governance {
     List<Entry> agencies = new ArrayList<>();
     List<Entry> readers = new ArrayList<>();
     List<String> retiredKeys = new ArrayList<>();
+    List<Entry> tsas = new ArrayList<>();
+    List<Entry> witnesses = new ArrayList<>();
     String validatorSetHash;
     String hash;
 
@@ -188,6 +195,8 @@ public final class Governance {
       r.agencies = copies(agencies);
       r.readers = copies(readers);
       r.retiredKeys = new ArrayList<>(retiredKeys);
+      r.tsas = copies(tsas);
+      r.witnesses = copies(witnesses);
       return r;
     }
 
@@ -245,6 +254,15 @@ public final class Governance {
       }
       ArrayNode retired = out.putArray("retired_keys");
       retiredKeys.forEach(retired::add);
+      // Left out when empty, so the state hash of a register without them is as before.
+      if (!tsas.isEmpty()) {
+        ArrayNode t = out.putArray("tsas");
+        for (Entry e : tsas) t.addObject().put("institution", e.institution).put("ca_cert", e.caCert);
+      }
+      if (!witnesses.isEmpty()) {
+        ArrayNode w = out.putArray("witnesses");
+        for (Entry e : witnesses) w.addObject().put("name", e.name).put("key", e.key.canonicalPem());
+      }
       return out;
     }
 
@@ -305,6 +323,7 @@ public final class Governance {
         if (e.voteKey.keyId().equals(keyId) || e.nodeKey.keyId().equals(keyId)) return true;
       }
       for (Entry e : observers) if (e.nodeKey.keyId().equals(keyId)) return true;
+      for (Entry e : witnesses) if (e.key.keyId().equals(keyId)) return true;
       return false;
     }
   }
@@ -359,7 +378,30 @@ public final class Governance {
       else e.key = Keys.PublicKey.fromPem(rd.path("key").asText());
       r.readers.add(e);
     }
+    for (JsonNode t : g.path("tsas")) {
+      Entry e = new Entry();
+      e.institution = t.path("institution").asText();
+      e.caCert = t.path("ca_cert").asText();
+      r.tsas.add(e);
+    }
+    for (JsonNode w : g.path("witnesses")) r.witnesses.add(witnessEntry(w));
     return r.seal();
+  }
+
+  private static Entry witnessEntry(JsonNode w) {
+    Entry e = new Entry();
+    e.name = w.path("name").asText();
+    e.key = Keys.PublicKey.fromPem(w.path("key").asText());
+    return e;
+  }
+
+  /** ledger::CheckWitnessEntry: a note key name (c2sp.org/signed-note) and an Ed25519 key. */
+  private static void checkWitnessEntry(String name, Keys.PublicKey key) throws GovernanceException {
+    int size = name.getBytes(StandardCharsets.UTF_8).length;
+    if (size < 1 || size > 256 || !Receipts.Genesis.NOTE_KEY_NAME.matcher(name).matches()) {
+      throw malformed("witness.name must be a note key name of 1..256 bytes without spaces or '+'");
+    }
+    if (!key.alg().equals("ed25519")) throw malformed("witness.key must be an Ed25519 key (c2sp.org/tlog-cosignature)");
   }
 
   private static Entry validatorEntry(JsonNode v) {
@@ -442,6 +484,9 @@ public final class Governance {
       case "add-observer" -> List.of("observer");
       case "add-admin-key" -> List.of("institution", "key");
       case "revoke-admin-key" -> List.of("institution", "key_id");
+      case "add-witness" -> List.of("witness");
+      case "remove-witness" -> List.of("name");
+      case "set-tsa-ca" -> List.of("institution", "ca_cert");
       default -> List.of("params");
     };
   }
@@ -528,6 +573,19 @@ public final class Governance {
       case "revoke-admin-key" -> {
         text(v.path("institution"), "institution");
         keyId(v.path("key_id"), "key_id");
+      }
+      case "add-witness" -> {
+        JsonNode w = v.path("witness");
+        members(w, "witness", List.of("name", "key"), List.of());
+        checkWitnessEntry(text(w.path("name"), "witness.name"), pem(w.path("key"), "witness.key"));
+      }
+      case "remove-witness" -> text(v.path("name"), "name");
+      case "set-tsa-ca" -> {
+        text(v.path("institution"), "institution");
+        String pem = text(v.path("ca_cert"), "ca_cert");
+        if (pem.getBytes(StandardCharsets.UTF_8).length > CA_CERT_BYTES_MAX || !Receipts.Genesis.isCaCertificate(pem)) {
+          throw malformed("ca_cert must be one CA certificate (CA:TRUE) in canonical PEM");
+        }
       }
       default -> {  // set-params: some of the six fields, integers, no others
         JsonNode p = v.path("params");
@@ -951,6 +1009,43 @@ public final class Governance {
         if (signingInstitutions(e.admins) < s.params.get("governance_threshold")) {
           throw conflict("fewer institutions than the threshold would have admin keys");
         }
+      }
+      case "add-witness" -> {
+        Entry w = witnessEntry(v.path("witness"));
+        checkWitnessEntry(w.name, w.key);
+        for (Entry other : s.witnesses) if (other.name.equals(w.name)) throw conflict("witness " + w.name + " exists");
+        if (s.witnesses.size() >= WITNESSES_MAX) throw conflict("the register holds the most witnesses it may");
+        checkNewKey(s, w.key, "witness key");
+        e.witnesses.add(w);
+      }
+      case "remove-witness" -> {
+        String name = v.path("name").asText();
+        int at = -1;
+        for (int i = 0; i < e.witnesses.size() && at < 0; i++) if (e.witnesses.get(i).name.equals(name)) at = i;
+        if (at < 0) throw unknown("no witness " + name);
+        // Its key never comes back: a cosignature made with it before stays its own.
+        retire(e, e.witnesses.get(at).key);
+        e.witnesses.remove(at);
+      }
+      case "set-tsa-ca" -> {
+        String institution = v.path("institution").asText();
+        String caCert = v.path("ca_cert").asText();
+        checkName("institution", institution, false);
+        Entry admin = null;
+        for (Entry ad : s.admins) if (admin == null && ad.institution.equals(institution)) admin = ad;
+        if (admin == null || admin.activeKeys() == 0) {
+          throw unknown("institution " + institution + " holds no admin key (a TSA belongs to an institution of the register)");
+        }
+        for (Entry tsa : e.tsas) {
+          if (!tsa.institution.equals(institution)) continue;
+          if (tsa.caCert.equals(caCert)) throw conflict(institution + "'s TSA CA is this certificate already");
+          tsa.caCert = caCert;
+          return;
+        }
+        Entry tsa = new Entry();
+        tsa.institution = institution;
+        tsa.caCert = caCert;
+        e.tsas.add(tsa);
       }
       default -> {  // set-params
         Map<String, Long> params = new LinkedHashMap<>(s.params);

@@ -389,11 +389,11 @@ public final class Receipts {
     private static final JsonNode MISSING_LIST =
         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
     // crypto/note.cc IsKeyName: no character up to U+0020, no U+007F, no '+', no Unicode space.
-    private static final Pattern NOTE_KEY_NAME = Pattern.compile(
+    static final Pattern NOTE_KEY_NAME = Pattern.compile(
         "[^\\x00-\\x20\\x7f+\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+");
 
     /** One X.509 certificate in canonical PEM with basicConstraints CA:TRUE. */
-    private static boolean isCaCertificate(String pem) {
+    static boolean isCaCertificate(String pem) {
       String begin = "-----BEGIN CERTIFICATE-----\n";
       String end = "-----END CERTIFICATE-----\n";
       if (!pem.startsWith(begin) || !pem.endsWith(end) || pem.length() < begin.length() + end.length()) {

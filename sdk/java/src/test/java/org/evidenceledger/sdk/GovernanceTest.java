@@ -180,4 +180,52 @@ class GovernanceTest {
     assertEquals("governance.conflict", refusal(rotated, leaf(2, "rotate-validator-keys",
         v -> v.put("name", "validator-2").put("vote_key", VOTE.get(3).pem()), THREE)));
   }
+
+  @Test
+  void theTsasAndWitnessesGiveTheCppStateHashesOfTheTrustedTimeChain() throws Exception {
+    JsonNode document = Jcs.MAPPER.readTree(Files.readAllBytes(
+        CorpusTest.CORPUS.resolve("genesis/governed-trusted-time.json")));
+    JsonNode receipt = Jcs.MAPPER.readTree(Files.readAllBytes(
+        CorpusTest.CORPUS.resolve("receipts/trusted-time-after-removal.json")));
+    Governance.History history = new Governance.History(Governance.fromGenesis(document));
+    for (JsonNode block : receipt.path("governance")) {
+      JsonNode header = block.path("block");
+      assertEquals(header.path("state_hash").asText(), history.latest().hash());
+      List<String> actions = new ArrayList<>();
+      block.path("actions").forEach(a -> actions.add(a.asText()));
+      history.apply(header.path("height").asLong(), header.path("time_ms").asLong(), actions);
+    }
+    Governance.Register last = history.latest();
+    assertEquals(receipt.path("block").path("state_hash").asText(), last.hash());
+    assertEquals(1, last.toJson().path("witnesses").size());
+    assertEquals("witness.example.org/w2", last.toJson().path("witnesses").get(0).path("name").asText());
+    assertEquals(2, last.toJson().path("tsas").size());
+    String removedKey = Keys.PublicKey.fromPem(document.path("witnesses").get(0).path("key").asText()).keyId();
+    assertEquals(true, last.retiredKeys.contains(removedKey));
+  }
+
+  @Test
+  void theTrustedTimeActionsRefuseWithTheCppCodes() throws Exception {
+    Governance.Register g = Governance.fromGenesis(genesis());
+    Governance.History history = new Governance.History(g);
+    history.apply(5, 1767225700000L, List.of(witness(1, "w.example/1", SPARE.get(0).pem())));
+    Governance.Register withWitness = history.latest();
+    assertEquals(1, withWitness.witnesses.size());
+    assertEquals("governance.conflict", refusal(withWitness, witness(2, "w.example/1", SPARE.get(1).pem())));
+    assertEquals("governance.conflict", refusal(withWitness, witness(2, "w.example/2", SPARE.get(0).pem())));
+    assertEquals("governance.malformed", refusal(g, witness(1, "w example", SPARE.get(1).pem())));
+    assertEquals("governance.conflict", refusal(g, witness(1, "w.example/3", ADMIN.get(0).pem())));
+    history.apply(6, 1767225701000L, List.of(leaf(2, "remove-witness", v -> v.put("name", "w.example/1"), THREE)));
+    Governance.Register removed = history.latest();
+    assertEquals(0, removed.witnesses.size());
+    assertEquals("governance.conflict", refusal(removed, witness(3, "w.example/1", SPARE.get(0).pem())));
+    assertEquals("governance.unknown_entry",
+        refusal(withWitness, leaf(2, "remove-witness", v -> v.put("name", "w.example/9"), THREE)));
+    assertEquals("governance.malformed", refusal(g, leaf(1, "set-tsa-ca",
+        v -> v.put("institution", INSTITUTIONS.get(0)).put("ca_cert", "not a certificate"), THREE)));
+  }
+
+  static String witness(long seq, String name, String pem) {
+    return leaf(seq, "add-witness", v -> v.putObject("witness").put("name", name).put("key", pem), THREE);
+  }
 }
