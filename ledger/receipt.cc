@@ -275,6 +275,30 @@ Result<Receipt> BuildReceipt(const Store& store, const crypto::Digest& record_id
 
 namespace {
 
+// The checks both versions make once the record's key is known (from genesis in
+// version 1, from the register in force in version 2): the record's signature, its
+// inclusion in the block's log root, and that the header is the block the commit signs.
+Status CheckRecordInBlock(const Receipt& r, const Genesis& genesis, const crypto::PublicKey& key) {
+  EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadRecordSignature,
+                                 VerifyRecordSignature(genesis.hash(), key, r.record)));
+  crypto::MerkleHasher hasher(genesis.hash());
+  if (r.tree_size != r.header.log_size) {
+    return LedgerError(ErrorCode::kReceiptBadInclusion,
+                       "tree_size " + std::to_string(r.tree_size) + " is not the block's log_size " +
+                           std::to_string(r.header.log_size));
+  }
+  crypto::Digest leaf_hash = hasher.HashLeaf(AsBytes(RecordLeaf(r.record)));
+  EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadInclusion,
+                                 crypto::VerifyInclusion(hasher, leaf_hash, r.leaf_index, r.tree_size,
+                                                         r.inclusion_proof, r.header.log_root)));
+  if (BlockHash(genesis.hash(), r.header) != r.commit.block_hash ||
+      r.commit.height != r.header.height) {
+    return LedgerError(ErrorCode::kReceiptHeaderMismatch,
+                       "the block header's hash is not the block hash the commit signs");
+  }
+  return Status::Ok();
+}
+
 // Version 1: everything against genesis.
 Result<ProvenFacts> VerifyReceiptV1(std::string_view digest, const Receipt& r,
                                     const Genesis& genesis) {
@@ -300,25 +324,8 @@ Result<ProvenFacts> VerifyReceiptV1(std::string_view digest, const Receipt& r,
                        "key " + r.record.sig.key_id + " is not registered in genesis for agency \"" +
                            r.record.agency + "\"");
   }
-  EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadRecordSignature,
-                                 VerifyRecordSignature(genesis.hash(), *key, r.record)));
-  // 4. Inclusion in the block's log root.
-  crypto::MerkleHasher hasher(genesis.hash());
-  if (r.tree_size != r.header.log_size) {
-    return LedgerError(ErrorCode::kReceiptBadInclusion,
-                       "tree_size " + std::to_string(r.tree_size) + " is not the block's log_size " +
-                           std::to_string(r.header.log_size));
-  }
-  crypto::Digest leaf_hash = hasher.HashLeaf(AsBytes(RecordLeaf(r.record)));
-  EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadInclusion,
-                                 crypto::VerifyInclusion(hasher, leaf_hash, r.leaf_index, r.tree_size,
-                                                         r.inclusion_proof, r.header.log_root)));
-  // 5. The header is the committed block.
-  if (BlockHash(genesis.hash(), r.header) != r.commit.block_hash ||
-      r.commit.height != r.header.height) {
-    return LedgerError(ErrorCode::kReceiptHeaderMismatch,
-                       "the block header's hash is not the block hash the commit signs");
-  }
+  // 3b-5. Signature, inclusion in the block's log root, the header is the committed block.
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordInBlock(r, genesis, *key));
   // 6. The commit.
   EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadCommit,
                                  VerifyCommit(genesis.chain_id(), genesis.validator_set(), r.commit)));
@@ -465,23 +472,7 @@ Result<ProvenFacts> VerifyReceiptV2(std::string_view digest, const Receipt& r,
                            r.record.agency + "\" in the register in force at block " +
                            std::to_string(height));
   }
-  EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadRecordSignature,
-                                 VerifyRecordSignature(genesis.hash(), *key, r.record)));
-  crypto::MerkleHasher hasher(genesis.hash());
-  if (r.tree_size != r.header.log_size) {
-    return LedgerError(ErrorCode::kReceiptBadInclusion,
-                       "tree_size " + std::to_string(r.tree_size) + " is not the block's log_size " +
-                           std::to_string(r.header.log_size));
-  }
-  crypto::Digest leaf_hash = hasher.HashLeaf(AsBytes(RecordLeaf(r.record)));
-  EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadInclusion,
-                                 crypto::VerifyInclusion(hasher, leaf_hash, r.leaf_index, r.tree_size,
-                                                         r.inclusion_proof, r.header.log_root)));
-  if (BlockHash(genesis.hash(), r.header) != r.commit.block_hash ||
-      r.commit.height != r.header.height) {
-    return LedgerError(ErrorCode::kReceiptHeaderMismatch,
-                       "the block header's hash is not the block hash the commit signs");
-  }
+  EVIDENCE_RETURN_IF_ERROR(CheckRecordInBlock(r, genesis, *key));
   const ValidatorSet& validators = in_force->validator_set();
   EVIDENCE_RETURN_IF_ERROR(Check(ErrorCode::kReceiptBadCommit,
                                  VerifyCommit(genesis.chain_id(), validators, r.commit)));
